@@ -1,0 +1,1 @@
+"""arefie_studies.tables"""
