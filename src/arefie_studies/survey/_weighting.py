@@ -1,0 +1,5 @@
+"""Post-stratification, raking, calibration and trimming (placeholder: filled by the weighting work)."""
+
+
+class WeightingMixin:
+    """Weighting methods of :class:`SurveyDesign` (poststratify, rake, calibrate, trim)."""
