@@ -340,9 +340,11 @@ class ReplicateDesign(_BaseDesign):
         )
 
     # ---- engine hooks ---------------------------------------------------------------------------
-    def _rep_sums(self, values: np.ndarray, codes: np.ndarray, n_codes: int) -> np.ndarray:
+    def _rep_sums(self, values: np.ndarray | None, codes: np.ndarray, n_codes: int) -> np.ndarray:
         """(n_codes, R): sum_i W_ir values_i [codes_i = c] for every replicate."""
         ok = codes >= 0
+        if values is None:
+            values = np.ones(len(codes))
         if self._rep_full is not None:
             import scipy.sparse as sp
 
@@ -356,7 +358,7 @@ class ReplicateDesign(_BaseDesign):
         ).reshape(p, n_codes)
         return g.T @ self._rep_factors
 
-    def _cell_stats(self, cells: Cells) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _cell_stats(self, cells: Cells) -> dict[str, np.ndarray]:
         theta, den = cells.estimate(self._w)
         num_r = self._rep_sums(cells.a, cells.cn, cells.n_cells)
         if cells.total:
@@ -366,7 +368,10 @@ class ReplicateDesign(_BaseDesign):
             with np.errstate(invalid="ignore", divide="ignore"):
                 reps = num_r / den_r[cells.dmap]
         var = _replicate_var_diag(theta, reps, self.scale, self.rscales, self.mse)
-        return theta, var, den
+        ok = (cells.cd >= 0) & (self._w != 0)
+        n = np.bincount(cells.cd[ok], minlength=cells.n_domains)[cells.dmap]
+        return {"theta": theta, "var": var, "den": den, "n": n,
+                "degf": self._degf_by(cells.cd, cells.n_domains)}
 
     def _rank(self, rows: np.ndarray) -> int:
         if self._rep_full is not None:
