@@ -72,6 +72,16 @@ def _replicate_var_diag(theta, reps, scale, rscales, mse):
     return ((reps - centre) ** 2 * rs[None, :]).sum(axis=1) * scale
 
 
+def _rank(m: np.ndarray) -> int:
+    """Numerical rank via the eigenvalues of the smaller Gram matrix; singular values below
+    1e-5 of the largest count as zero (R's ``qr(tol = 1e-5)`` in ``degf.svyrep.design``)."""
+    if m.size == 0:
+        return 0
+    g = m @ m.T if m.shape[0] <= m.shape[1] else m.T @ m
+    ev = np.linalg.eigvalsh(g)
+    return int((ev > ev.max() * 1e-10).sum()) if ev.max() > 0 else 0
+
+
 # ---------------------------------------------------------------------------------------------
 # replicate factors from a design (one row per stage-1 PSU)
 
@@ -374,15 +384,19 @@ class ReplicateDesign(_BaseDesign):
                 "degf": self._degf_by(cells.cd, cells.n_domains)}
 
     def _rank(self, rows: np.ndarray) -> int:
+        """Rank of the replicate weights of ``rows`` (cached per set of PSUs / rows)."""
         if self._rep_full is not None:
-            m = self._rep_full[rows]
-            if m.shape[0] * m.shape[1] > 5_000_000:
-                g = m.T @ m
-                ev = np.linalg.eigvalsh(g)
-                return int((ev > ev.max() * 1e-10).sum())
-            return int(np.linalg.matrix_rank(m))
-        psus = np.unique(self._rep_index[rows])
-        return int(np.linalg.matrix_rank(self._rep_factors[psus]))
+            key = ("rank_rows", rows.tobytes())
+        else:
+            psus = np.unique(self._rep_index[rows])
+            key = ("rank_psus", psus.tobytes())
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        m = self._rep_full[rows] if self._rep_full is not None else self._rep_factors[psus]
+        rank = _rank(m)
+        self._cache[key] = rank
+        return rank
 
     def _degf_by(self, codes: np.ndarray, n_cells: int) -> np.ndarray:
         """R's degf for replicate designs: rank of the domain's replicate weights minus 1."""
