@@ -184,7 +184,7 @@ def _load_yaml(path: Path) -> Any:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         with open(path, encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=loader)  # noqa: S506 - a SafeLoader
+            return yaml.load(fh, Loader=loader)
     except FileNotFoundError:
         raise StudyConfigError(f"{path}: study configuration not found.") from None
     except yaml.YAMLError as exc:

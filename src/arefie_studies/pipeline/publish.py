@@ -54,7 +54,7 @@ def lock_reports(layout: ReportsLayout):
     """Take an exclusive lock on ``reports/.lock`` (released when the process ends, even on kill -9).
     Returns the open file: keep it alive for the duration of the run."""
     layout.reports.mkdir(parents=True, exist_ok=True)
-    fh = open(layout.reports / ".lock", "w")  # noqa: SIM115 - held for the whole run
+    fh = open(layout.reports / ".lock", "w")
     try:
         fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

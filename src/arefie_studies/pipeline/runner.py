@@ -19,7 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from arefie_studies.pipeline.config import StudyConfig, StudyConfigError, Variant
-from arefie_studies.pipeline.fingerprint import HashCache, library_tree, tree_hash, variant_fingerprint
+from arefie_studies.pipeline.fingerprint import (
+    HashCache,
+    library_tree,
+    tree_hash,
+    variant_fingerprint,
+)
 from arefie_studies.pipeline.layout import ReportsLayout
 
 __all__ = ["Failure", "PlannedVariant", "RunSummary", "plan_variants", "run_studies"]
@@ -358,7 +363,10 @@ def _execute(root: Path, layout: ReportsLayout, todo: list[PlannedVariant], summ
 def _finish(root, layout, job, res, config, rules_cache, summary, scan_files, rules_for_study,
             publish_variant) -> None:
     failed_nb = Path(job.failed_path)
-    rel = (lambda p: str(Path(p).relative_to(root)) if Path(p).is_relative_to(root) else str(p))
+
+    def rel(p) -> str:
+        return str(Path(p).relative_to(root)) if Path(p).is_relative_to(root) else str(p)
+
     if not res.ok:
         summary.failures.append(Failure(
             job.slug, job.variant, reason=res.error, cell=res.cell,
