@@ -12,16 +12,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any
 
 __all__ = ["HashCache", "library_tree", "tree_hash", "variant_fingerprint"]
 
+_RACY_NS = 2_000_000_000
 _TREE_SUFFIXES = {".py", ".tpl", ".j2", ".css", ".html", ".yaml", ".yml", ".json", ".txt"}
 
 
 class HashCache:
-    """sha256 of files, remembered by (size, mtime_ns); ``save()`` writes it back atomically."""
+    """sha256 of files, remembered by (size, mtime_ns) once a file is over 2 s old; ``save()``
+    writes the cache back atomically."""
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
@@ -45,8 +48,13 @@ class HashCache:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 h.update(chunk)
         digest = h.hexdigest()
-        self._entries[key] = [st.st_size, st.st_mtime_ns, digest]
-        self._dirty = True
+        # "racy" entries: a file modified within the last seconds could change again without its
+        # (coarse-grained) mtime moving, so it is hashed again next time rather than trusted.
+        if time.time_ns() - st.st_mtime_ns > _RACY_NS:
+            self._entries[key] = [st.st_size, st.st_mtime_ns, digest]
+            self._dirty = True
+        else:
+            self._entries.pop(key, None)
         return digest
 
     def save(self) -> None:

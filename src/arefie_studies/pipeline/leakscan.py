@@ -74,8 +74,21 @@ def _value_strings(series) -> set[str]:
         if hasattr(v, "strftime"):
             out.update({v.strftime("%Y-%m-%d"), v.strftime("%d/%m/%Y")})
         else:
-            out.add(str(v).strip())
+            out |= _date_forms(str(v).strip())
     return out
+
+
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_FR = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$")
+
+
+def _date_forms(value: str) -> set[str]:
+    """A value, plus its other date spelling when it is a date (ISO <-> dd/mm/yyyy)."""
+    if m := _ISO.match(value):
+        return {value, f"{m[3]}/{m[2]}/{m[1]}"}
+    if m := _FR.match(value):
+        return {value, f"{m[3]}-{m[2]}-{m[1]}"}
+    return {value}
 
 
 def _read_input(path: Path):
