@@ -56,7 +56,7 @@ def test_validate_reads_the_data(project, capsys):
 
     if not hasattr(io, "read_data"):
         pytest.skip("io layer (read_data) not merged yet")
-    code, out, err = cli(project, capsys, "validate")
+    code, _, err = cli(project, capsys, "validate")
     assert code == 0, err
 
 

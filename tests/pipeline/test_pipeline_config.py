@@ -91,11 +91,11 @@ def test_invalid_yaml_and_unknown_study(tmp_path):
     write(tmp_path, "etude", "title: [unclosed\n")
     with pytest.raises(StudyConfigError, match="not valid YAML"):
         load_configs(tmp_path)
-    with pytest.raises(StudyConfigError, match="unknown study cej.*Available studies: etude"):
+    with pytest.raises(StudyConfigError, match=r"unknown study cej.*Available studies: etude"):
         load_configs(tmp_path, ["cej"])
 
 
 def test_unknown_variant_lists_known(tmp_path):
     cfg = load_config(write(tmp_path, "etude", "title: T\n"))
-    with pytest.raises(StudyConfigError, match="no variant 'nord'. Known variants: regional"):
+    with pytest.raises(StudyConfigError, match=r"no variant 'nord'. Known variants: regional"):
         cfg.variant("nord")
