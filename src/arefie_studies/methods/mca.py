@@ -263,7 +263,7 @@ class MCA:
             raise MCAInputError("MCA.corrected_inertia: needs at least 2 active variables.")
         n_cat = self.category_coordinates_.shape[0]
         lam = self.eigenvalues_["eigenvalue"].to_numpy()
-        keep = lam > 1.0 / q
+        keep = lam > (1.0 / q) * (1.0 + 1e-10)  # eigenvalues equal to 1/Q up to rounding are out
         corrected = ((q / (q - 1.0)) * (lam[keep] - 1.0 / q)) ** 2
         if method == "benzecri":
             denom = corrected.sum()
