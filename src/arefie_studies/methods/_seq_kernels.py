@@ -213,7 +213,7 @@ def pam_swap(dist, w, medoids, max_iter):
     near = np.empty(n)
     near_idx = np.empty(n, dtype=np.int64)
     second = np.empty(n)
-    for it in range(max_iter):
+    for _it in range(max_iter):
         for i in range(n):
             d1 = np.inf
             d2 = np.inf

@@ -33,16 +33,16 @@ from arefie_studies.methods._seq_errors import SequenceDataError
 __all__ = [
     "PamResult",
     "SequenceDataError",
+    "StateSequences",
     "WardTree",
     "adjusted_rand_index",
     "cluster_quality",
     "pam",
-    "silhouette",
-    "ward_tree",
-    "StateSequences",
     "sequence_distances",
+    "silhouette",
     "substitution_costs",
     "transition_rates",
+    "ward_tree",
 ]
 
 MISSING_LABEL = "Manquant"
@@ -118,7 +118,9 @@ class StateSequences:
         columns = list(columns)
         if not columns:
             raise SequenceDataError("columns: no month column given; pass columns=[...].")
-        _missing_columns("columns", [c for c in columns if c not in data.columns], list(data.columns))
+        _missing_columns(
+            "columns", [c for c in columns if c not in data.columns], list(data.columns)
+        )
         block = data[columns]
         values = block.to_numpy(dtype=object)
         miss = pd.isna(block).to_numpy()
@@ -193,7 +195,9 @@ class StateSequences:
         self.ids = pd.Index(ids)
         self.time = tuple(time)
         self.lengths = (self.codes >= 0).sum(axis=1)
-        if np.any(self.codes[:, :][np.arange(self.codes.shape[1])[None, :] >= self.lengths[:, None]] >= 0):
+        if np.any(
+            self.codes[:, :][np.arange(self.codes.shape[1])[None, :] >= self.lengths[:, None]] >= 0
+        ):
             raise SequenceDataError("codes: void (-1) months must come after all observed months.")
 
     @classmethod
@@ -214,7 +218,9 @@ class StateSequences:
             raise SequenceDataError(f"codes: expected a 2-d array, got shape {codes.shape}.")
         a = len(alphabet)
         if codes.size and (codes.min() < -1 or codes.max() > a):
-            raise SequenceDataError(f"codes: values must lie in -1..{a} for an alphabet of {a} states.")
+            raise SequenceDataError(
+                f"codes: values must lie in -1..{a} for an alphabet of {a} states."
+            )
         obj = cls.__new__(cls)
         n, L = codes.shape
         obj._init(
@@ -261,7 +267,9 @@ class StateSequences:
         if not isinstance(df, pd.DataFrame):
             raise SequenceDataError(f"df: expected a pandas DataFrame, got {type(df).__name__}.")
         need = [id, start, end, state] + ([weights] if weights else [])
-        _missing_columns("from_episodes", [c for c in need if c not in df.columns], list(df.columns))
+        _missing_columns(
+            "from_episodes", [c for c in need if c not in df.columns], list(df.columns)
+        )
         if anchor not in ("entry", "calendar"):
             raise SequenceDataError(f"anchor: expected 'entry' or 'calendar', got {anchor!r}.")
         if not isinstance(n_months, int | np.integer) or n_months < 1:
@@ -272,7 +280,9 @@ class StateSequences:
             s = pd.to_datetime(df[start])
             e = pd.to_datetime(df[end])
         except (ValueError, TypeError) as exc:
-            raise SequenceDataError(f"start/end: columns {start!r}, {end!r} must hold dates ({exc}).") from exc
+            raise SequenceDataError(
+                f"start/end: columns {start!r}, {end!r} must hold dates ({exc})."
+            ) from exc
         if s.isna().any():
             raise SequenceDataError(
                 f"{start}: missing start dates in rows {_row_list(df.index, s.isna().to_numpy())}."
@@ -297,7 +307,9 @@ class StateSequences:
             alphabet = cats + ([fill] if fill is not None and fill not in cats else [])
         alphabet = [str(x) for x in alphabet]
         m0 = (s.dt.year * 12 + s.dt.month - 1).to_numpy(np.int64)
-        m1 = np.where(e.isna(), np.iinfo(np.int32).max, e.dt.year.fillna(0) * 12 + e.dt.month.fillna(1) - 1)
+        m1 = np.where(
+            e.isna(), np.iinfo(np.int32).max, e.dt.year.fillna(0) * 12 + e.dt.month.fillna(1) - 1
+        )
         m1 = m1.astype(np.int64)
         uid, inv = np.unique(df[id].to_numpy(), return_inverse=True)
         n = len(uid)
@@ -379,7 +391,9 @@ class StateSequences:
 
     def to_frame(self, use_labels: bool = False) -> pd.DataFrame:
         """Wide DataFrame of states (or labels); missing = "*", void = NaN."""
-        names = np.array(list(self.labels if use_labels else self.alphabet) + ["*", None], dtype=object)
+        names = np.array(
+            [*list(self.labels if use_labels else self.alphabet), "*", None], dtype=object
+        )
         out = names[np.where(self.codes < 0, len(self.alphabet) + 1, self.codes)]
         return pd.DataFrame(out, index=self.ids, columns=list(self.time))
 
@@ -421,7 +435,9 @@ class StateSequences:
         valid = (c >= 0) & (c < k)
         t_idx = np.broadcast_to(np.arange(L)[None, :], c.shape)
         flat = (t_idx * k + c)[valid]
-        wsum = np.bincount(flat, weights=np.broadcast_to(w[:, None], c.shape)[valid], minlength=L * k)
+        wsum = np.bincount(
+            flat, weights=np.broadcast_to(w[:, None], c.shape)[valid], minlength=L * k
+        )
         nsum = np.bincount(flat, minlength=L * k)
         wsum, nsum = wsum.reshape(L, k), nsum.reshape(L, k)
         tot = wsum.sum(axis=1, keepdims=True)
@@ -484,8 +500,12 @@ def _as_weights(weights, data: pd.DataFrame, n: int) -> np.ndarray | None:
     if weights is None:
         return None
     if isinstance(weights, str):
-        _missing_columns("weights", [weights] if weights not in data.columns else [], list(data.columns))
-        return _check_weights(pd.to_numeric(data[weights]).to_numpy(float), n, f"weights ({weights!r})")
+        _missing_columns(
+            "weights", [weights] if weights not in data.columns else [], list(data.columns)
+        )
+        return _check_weights(
+            pd.to_numeric(data[weights]).to_numpy(float), n, f"weights ({weights!r})"
+        )
     return _check_weights(np.asarray(weights, dtype=float), n, "weights")
 
 
@@ -502,7 +522,9 @@ def _resolve_weights(seqs: StateSequences, weights) -> np.ndarray:
     return _check_weights(np.asarray(weights, dtype=float), seqs.n_sequences, "weights")
 
 
-def _transition_counts(seqs: StateSequences, w: np.ndarray, k: int, time_varying: bool) -> np.ndarray:
+def _transition_counts(
+    seqs: StateSequences, w: np.ndarray, k: int, time_varying: bool
+) -> np.ndarray:
     """Weighted counts of (s_t, s_{t+1}) over states 0..k-1 (void / excluded states dropped)."""
     c = seqs.codes.astype(np.int64)
     L = c.shape[1]
@@ -655,7 +677,9 @@ def sequence_distances(
     a = len(seqs.alphabet)
     k = a + 1 if with_missing else a
     if method in ("HAM", "DHD") and np.unique(seqs.lengths).size > 1:
-        raise SequenceDataError(f"method={method!r} is not defined for sequences of different lengths.")
+        raise SequenceDataError(
+            f"method={method!r} is not defined for sequences of different lengths."
+        )
     # cost matrix
     if method == "LCS":
         sub = substitution_costs(seqs, "CONSTANT", cval=2.0, with_missing=with_missing)
@@ -663,7 +687,9 @@ def sequence_distances(
     elif isinstance(sm, np.ndarray):
         want = (seqs.n_months, k, k) if method == "DHD" else (k, k)
         if sm.shape != want:
-            raise SequenceDataError(f"sm: expected shape {want} for method {method!r}, got {sm.shape}.")
+            raise SequenceDataError(
+                f"sm: expected shape {want} for method {method!r}, got {sm.shape}."
+            )
         sub = np.asarray(sm, dtype=float)
     else:
         if sm not in (None, "CONSTANT", "TRATE"):
@@ -683,7 +709,9 @@ def sequence_distances(
     if isinstance(indel, str):
         if indel != "auto":
             raise SequenceDataError(f"indel: expected a number, a vector or 'auto', got {indel!r}.")
-        indel_v = np.full(k, (1.0 if sm in (None, "CONSTANT") and method == "OM" else sub.max() / 2))
+        indel_v = np.full(
+            k, (1.0 if sm in (None, "CONSTANT") and method == "OM" else sub.max() / 2)
+        )
     else:
         indel_v = np.asarray(indel, dtype=float)
         if indel_v.ndim == 0:
