@@ -37,6 +37,10 @@ out$cox_weighted <- list(coef = unname(coef(cx)), robust_se = unname(sqrt(diag(c
                          naive_se = unname(sqrt(diag(cx$naive.var))))
 cx1 <- coxph(Surv(time, event) ~ age + sex + ph.ecog, data = lung2)
 out$cox_unweighted <- list(coef = unname(coef(cx1)), se = unname(sqrt(diag(cx1$var))))
+# without tied times (time + row/1000): lifelines' robust variance must equal R's exactly there
+lung2$time_u <- lung2$time + seq_len(nrow(lung2)) / 1000
+cu <- coxph(Surv(time_u, event) ~ age + sex + ph.ecog, data = lung2, weights = w, cluster = inst)
+out$cox_weighted_untied <- list(coef = unname(coef(cu)), robust_se = unname(sqrt(diag(cu$var))))
 out$versions <- list(R = R.version.string, survival = as.character(packageVersion("survival")),
                      survey = as.character(packageVersion("survey")))
 writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = TRUE),
