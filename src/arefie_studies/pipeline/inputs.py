@@ -26,7 +26,8 @@ def read_input(spec: InputSpec, root: Path):
     """Read one input with ``arefie_studies.io.read_data`` (labels as categoricals)."""
     from arefie_studies.io import read_data
 
-    return read_data(Path(root) / spec.path)
+    df, _codebook = read_data(Path(root) / spec.path)
+    return df
 
 
 def validate_input(spec: InputSpec, root: Path, config_path: Path | str = "study config"):

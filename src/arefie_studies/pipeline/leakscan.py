@@ -97,7 +97,7 @@ def _read_input(path: Path):
     except ImportError:
         read_data = None
     if read_data is not None:
-        return read_data(path)
+        return read_data(path)[0]
     import pandas as pd
 
     readers = {".csv": pd.read_csv, ".parquet": pd.read_parquet, ".xlsx": pd.read_excel,
