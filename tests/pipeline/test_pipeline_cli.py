@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from arefie_studies.cli import main
 from arefie_studies.pipeline.config import load_configs
 from arefie_studies.pipeline.runner import ensure_synthetic
@@ -52,12 +50,38 @@ def test_validate_passes_on_the_fixture(project, capsys):
 
 
 def test_validate_reads_the_data(project, capsys):
-    import arefie_studies.io as io
-
-    if not hasattr(io, "read_data"):
-        pytest.skip("io layer (read_data) not merged yet")
     code, _, err = cli(project, capsys, "validate")
     assert code == 0, err
+
+
+def break_data(project):
+    csv = project / "data" / "tiny.csv"
+    csv.write_text(csv.read_text().replace(",59,H,", ",59,X,", 1))
+
+
+def test_bad_input_data_is_a_clean_message_in_validate_and_run(project, capsys):
+    break_data(project)
+    code, out, err = cli(project, capsys, "validate")
+    assert code == 1 and "tiny: 1 problem(s)" in out and "tiny_b: ok" in out
+    assert "tiny: input 'enquete' (data/tiny.csv): DataValidationError: Data validation failed" in err
+    assert "variable 'sexe'" in err and "Traceback" not in err
+    # run checks inputs with a codebook before starting any kernel: a clean summary, exit 1
+    code, _, err = cli(project, capsys, "run", "tiny", "--no-progress")
+    assert code == 1
+    assert "tiny / regional: input 'enquete' (data/tiny.csv): DataValidationError:" in err
+    assert "tiny / departement-59: input 'enquete'" in err
+    assert "variable 'sexe'" in err and "Traceback" not in err
+    assert not (project / "reports" / "tiny").exists()
+
+
+def test_config_naming_absent_columns_is_reported(project, capsys):
+    cfg = project / "studies" / "tiny_b.yaml"
+    cfg.write_text(cfg.read_text().replace("identifiers: [id, nom, date_naissance]",
+                                           "identifiers: [id, prenom]"))
+    code, _, err = cli(project, capsys, "validate", "tiny_b")
+    assert code == 1
+    assert "key 'inputs.enquete.identifiers' names column(s) prenom absent from data/tiny.csv" in err
+    assert "Available columns: id, nom, date_naissance" in err
 
 
 def test_validate_lists_every_problem(project, capsys):

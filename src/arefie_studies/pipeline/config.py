@@ -14,10 +14,12 @@ Schema (every key but ``title`` is optional)::
     inputs:
       enquete:
         path: data/synthetic/sante_jeunes_2024.sav
-        codebook: data/synthetic/sante_jeunes_codebook.yaml   # optional: validated by `validate`
+        codebook: data/codebooks/sante_jeunes_2024.yaml   # optional: checked by `validate`, `run`
         identifiers: [id_jeune]        # identifying columns: their values must never be published
-        pseudonymise: [id_jeune]       # replaced by a keyed hash when loaded (load_inputs)
-        drop: [nom, date_naissance]    # removed when loaded (load_inputs)
+        pseudonymise: [id_jeune]       # replaced by a keyed pseudonym when loaded (load_inputs)
+        birth_dates: [date_naissance]  # reduced to the year when loaded
+        drop: [nom]                    # removed when loaded
+    # The codebook's id_columns are identifying too (the leak scan looks for their values).
     parameters: {wave: 2024}           # papermill defaults for every variant
     variants:                          # default: one variant named "regional"
       - name: regional
@@ -63,7 +65,7 @@ _TOP_KEYS = {
     "slug", "title", "wave", "notebook", "module", "disclosure_threshold", "inputs",
     "parameters", "variants", "outputs", "renderer",
 }
-_INPUT_KEYS = {"path", "codebook", "identifiers", "pseudonymise", "drop"}
+_INPUT_KEYS = {"path", "codebook", "identifiers", "pseudonymise", "drop", "birth_dates"}
 _VARIANT_KEYS = {"name", "subtitle", "parameters"}
 _BY_KEYS = {"by", "parameter", "values", "values_from", "labels", "name", "subtitle", "parameters"}
 
@@ -82,11 +84,13 @@ class InputSpec:
     identifiers: tuple[str, ...] = ()
     pseudonymise: tuple[str, ...] = ()
     drop: tuple[str, ...] = ()
+    birth_dates: tuple[str, ...] = ()
 
     @property
     def identifying_columns(self) -> tuple[str, ...]:
         """Columns whose values must never appear in a published output."""
-        return tuple(dict.fromkeys(self.identifiers + self.pseudonymise + self.drop))
+        cols = self.identifiers + self.pseudonymise + self.drop + self.birth_dates
+        return tuple(dict.fromkeys(cols))
 
     @property
     def is_synthetic(self) -> bool:
@@ -212,6 +216,7 @@ def _parse_inputs(ctx: _Ctx, raw: Any) -> dict[str, InputSpec]:
             identifiers=ctx.str_list(spec.get("identifiers"), f"{key}.identifiers"),
             pseudonymise=ctx.str_list(spec.get("pseudonymise"), f"{key}.pseudonymise"),
             drop=ctx.str_list(spec.get("drop"), f"{key}.drop"),
+            birth_dates=ctx.str_list(spec.get("birth_dates"), f"{key}.birth_dates"),
         )
     return out
 

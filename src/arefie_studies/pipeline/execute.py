@@ -181,7 +181,16 @@ def execute_job(job: Job) -> JobResult:
     return result
 
 
+def _skip_slow_imports() -> None:
+    """nbformat imports jsonschema, which imports ``rfc3987_syntax`` when installed: that builds a
+    Lark grammar at import time (2-4 s of CPU per worker) for IRI format checks notebooks never use.
+    Workers mark it absent (jsonschema then skips that one format)."""
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
+
+
 def _run_notebook(job: Job, executed: Path, log, result: JobResult) -> None:
+    _skip_slow_imports()
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 

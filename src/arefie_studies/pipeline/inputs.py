@@ -1,5 +1,5 @@
 """A study's declared inputs, read as its config says: validated against their codebook, identifying
-columns dropped or pseudonymised.  Notebooks call :func:`load_inputs`::
+columns pseudonymised or dropped (by :mod:`arefie_studies.io`).  Notebooks call :func:`load_inputs`::
 
     from arefie_studies.pipeline.inputs import load_inputs
     data = load_inputs("sante_jeunes")      # {"enquete": DataFrame, ...}
@@ -7,47 +7,51 @@ columns dropped or pseudonymised.  Notebooks call :func:`load_inputs`::
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from pathlib import Path
 
 from arefie_studies.pipeline.config import InputSpec, StudyConfig, load_config
 from arefie_studies.pipeline.layout import find_root
 
-__all__ = ["InputColumnError", "load_inputs", "read_input", "validate_input"]
+__all__ = ["InputColumnError", "declared_codebook", "load_inputs", "read_input", "validate_input"]
 
 
 class InputColumnError(ValueError):
-    """A column the study config names (drop / pseudonymise / identifiers) is not in the data."""
+    """A column the study config names (identifiers / pseudonymise / drop) is not in the data."""
+
+
+def declared_codebook(spec: InputSpec, root: Path):
+    """The input's codebook (``inputs.<name>.codebook``) or None."""
+    if not spec.codebook:
+        return None
+    from arefie_studies.io import Codebook
+
+    return Codebook.from_yaml(Path(root) / spec.codebook)
 
 
 def read_input(spec: InputSpec, root: Path):
-    """Read one input with ``arefie_studies.io.read_data`` (labels as categoricals)."""
+    """``(df, codebook)`` of one input, read with its declared codebook (labels as categoricals)."""
     from arefie_studies.io import read_data
 
-    df, _codebook = read_data(Path(root) / spec.path)
-    return df
+    return read_data(Path(root) / spec.path, codebook=declared_codebook(spec, root))
 
 
 def validate_input(spec: InputSpec, root: Path, config_path: Path | str = "study config"):
-    """Read one input and, when it declares a codebook, validate it (raises the io layer's
-    ``DataValidationError`` / ``DataReadError``); check the declared identifying columns exist."""
-    df = read_input(spec, root)
-    if spec.codebook:
-        from arefie_studies.io import Codebook, validate_frame
+    """Read one input and validate it against its codebook; raises the io layer's
+    ``DataReadError`` / ``DataValidationError`` / ``CodebookError``, or :class:`InputColumnError`
+    when the config names columns the file lacks.  Returns the frame."""
+    from arefie_studies.io import validate_frame
 
-        codebook = Codebook.from_yaml(Path(root) / spec.codebook)
-        result = validate_frame(df, codebook, source=str(Path(root) / spec.path))
-        if result is not None and hasattr(result, "columns"):
-            df = result
+    declared = declared_codebook(spec, root)
+    df, _ = read_input(spec, root)
+    if declared is not None:
+        validate_frame(df, declared, source=str(Path(root) / spec.path))
     _check_columns(spec, df, config_path)
     return df
 
 
 def _check_columns(spec: InputSpec, df, config_path) -> None:
     available = [str(c) for c in df.columns]
-    for key in ("identifiers", "pseudonymise", "drop"):
+    for key in ("identifiers", "pseudonymise", "drop", "birth_dates"):
         missing = [c for c in getattr(spec, key) if c not in available]
         if missing:
             shown = ", ".join(available[:30]) + (" …" if len(available) > 30 else "")
@@ -57,31 +61,25 @@ def _check_columns(spec: InputSpec, df, config_path) -> None:
             )
 
 
-def pseudonym(value: object, key: bytes) -> str:
-    """Keyed hash (HMAC-SHA256, 16 hex digits) of a value: stable for one key, not reversible."""
-    return hmac.new(key, str(value).encode("utf-8"), hashlib.sha256).hexdigest()[:16]
-
-
 def load_inputs(study: str | StudyConfig, root: str | Path | None = None, *, validate: bool = True,
-                key: bytes | None = None) -> dict:
-    """Every input of a study as a DataFrame, with ``drop`` columns removed and ``pseudonymise``
-    columns replaced by keyed hashes (one ``key`` for all inputs of the call, so joins still work;
-    default: a random key, so pseudonyms differ between runs)."""
+                key_env: str = "AREFIE_PSEUDO_KEY") -> dict:
+    """Every input of a study as a DataFrame: validated against its codebook, ``pseudonymise``
+    columns replaced by keyed pseudonyms (key from the environment variable ``key_env``; see
+    :func:`arefie_studies.io.pseudonymise`), ``birth_dates`` reduced to the year, ``drop`` columns
+    removed.  ``root`` defaults to :func:`find_root` (works from ``notebooks/`` in JupyterLab)."""
+    from arefie_studies.io import pseudonymise
+
     root = Path(root) if root is not None else find_root()
     config = study if isinstance(study, StudyConfig) else load_config(
         root / "studies" / f"{study}.yaml", root)
-    key = key if key is not None else secrets.token_bytes(32)
     out = {}
     for spec in config.inputs.values():
         if validate:
             df = validate_input(spec, root, config.path)
         else:
-            df = read_input(spec, root)
+            df, _ = read_input(spec, root)
             _check_columns(spec, df, config.path)
-        df = df.drop(columns=list(spec.drop))
-        for col in spec.pseudonymise:
-            if col in df.columns:
-                codes = df[col].astype("string")
-                df[col] = codes.map(lambda v: pseudonym(v, key), na_action="ignore")
-        out[spec.name] = df
+        if spec.pseudonymise or spec.birth_dates:
+            df = pseudonymise(df, list(spec.pseudonymise), key_env, birth_dates=list(spec.birth_dates))
+        out[spec.name] = df.drop(columns=list(spec.drop))
     return out

@@ -3,7 +3,7 @@
 Checks, on every HTML, PDF and XLSX of a report:
 
 - identifier values: no value of a column declared identifying (``inputs.<name>.identifiers``,
-  ``pseudonymise``, ``drop`` and the codebook's identifiers) appears in the text.  Matching is exact
+  ``pseudonymise``, ``drop``, ``birth_dates`` and the codebook's ``id_columns``) appears in the text.  Matching is exact
   and case-sensitive on whole tokens (multi-word values: on the phrase); values shorter than 3
   characters and numbers shorter than 6 digits are not searched (they would match ordinary counts).
   Dates are searched as ``2003-04-12`` and ``12/04/2003``.  PDF text comes from ``pdftotext``
@@ -91,49 +91,24 @@ def _date_forms(value: str) -> set[str]:
     return {value}
 
 
-def _read_input(path: Path):
-    try:
-        from arefie_studies.io import read_data
-    except ImportError:
-        read_data = None
-    if read_data is not None:
-        return read_data(path)[0]
-    import pandas as pd
-
-    readers = {".csv": pd.read_csv, ".parquet": pd.read_parquet, ".xlsx": pd.read_excel,
-               ".sav": pd.read_spss}
-    try:
-        return readers[path.suffix.lower()](path)
-    except KeyError:
-        raise ValueError(f"{path}: no reader for '{path.suffix}' files") from None
-
-
-def _codebook_identifiers(codebook_path: Path) -> set[str]:
-    try:
-        from arefie_studies.io import Codebook
-    except ImportError:
-        return set()
-    cb = Codebook.from_yaml(codebook_path)
-    ids = getattr(cb, "identifiers", None) or ()
-    return set(ids() if callable(ids) else ids)
-
-
 def rules_for_study(config, root: Path) -> ScanRules:
     """Scan rules of one study: its threshold and the identifying values of its inputs."""
+    from arefie_studies.pipeline.inputs import declared_codebook, read_input
+
     values: set[str] = set()
     columns: set[str] = set()
     rows: list[int] = []
     for spec in config.inputs.values():
         ident = set(spec.identifying_columns)
-        if spec.codebook and (root / spec.codebook).is_file():
-            ident |= _codebook_identifiers(root / spec.codebook)
+        declared = declared_codebook(spec, root) if spec.codebook else None
+        if declared is not None:
+            ident |= set(declared.id_columns)
         if not ident:
             continue
         columns |= ident
-        path = root / spec.path
-        if not path.is_file():
+        if not (root / spec.path).is_file():
             continue
-        df = _read_input(path)
+        df, _ = read_input(spec, root)
         rows.append(len(df))
         for col in ident & set(map(str, df.columns)):
             values |= {v for v in _value_strings(df[col]) if _searchable(v)}

@@ -63,7 +63,7 @@ class Failure:
             if c.get("execution_count") is not None:
                 where += f" (In [{c['execution_count']}])"
             head += f"{where} «{c.get('source', '')}»: "
-        text = head + self.reason
+        text = head + "\n      ".join(self.reason.strip().splitlines())
         extra = [f"kept in {self.kept}"] if self.kept else []
         if self.log:
             extra.append(f"log: {self.log}")
