@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import write_latin1_sav
+from io_helpers import write_latin1_sav
 
 from arefie_studies.io import (
     Codebook,

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pyreadstat
 import pytest
-from conftest import write_latin1_sav
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from io_helpers import write_latin1_sav
 
 from arefie_studies.io import (
     Codebook,
