@@ -6,6 +6,7 @@ import hashlib
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from arefie_studies.io import Codebook, read_data, validate_frame
@@ -41,6 +42,10 @@ def test_full_size_under_60s_and_valid(tmp_path):
     df, _ = read_data(tmp_path / "sante_jeunes_2024.sav")
     assert df.attrs["variable_labels"]["renoncement_soins"] == "A renoncé à des soins (12 derniers mois)"
     assert df.ml.cat.categories[0] == "ML du Saint-Quentinois"
+    # the calibration margins use exactly the categories the survey file reads into
+    pop = pd.read_csv(ROOT / "data" / "reference" / "population_ml_2024.csv")
+    for var in ("sexe", "tranche_age", "departement", "qualification"):
+        assert list(df[var].cat.categories) == list(dict.fromkeys(pop.sort_values(var)[f"{var}_libelle"]))
 
 
 def test_same_seed_byte_identical(tmp_path):

@@ -170,11 +170,16 @@ def population_table() -> pd.DataFrame:
         counts[:, :, k, :] = _largest_remainder(fitted[:, :, k, :].ravel(), dcount[d]).reshape(2, 4, 4)
     counts = counts.ravel()
     s, a, d, q = np.meshgrid(np.arange(2), np.arange(4), np.arange(5), np.arange(4), indexing="ij")
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "sexe": s.ravel() + 1, "tranche_age": a.ravel() + 1,
         "departement": np.array(deps)[d.ravel()], "qualification": q.ravel() + 1,
         "effectif": counts,
     })
+    # French labels, identical to the categories read_data gives for the survey files
+    for col, labels in (("sexe", SEXE), ("tranche_age", TRANCHE_AGE), ("departement", DEPARTEMENTS),
+                        ("qualification", QUALIFICATION)):
+        out.insert(out.columns.get_loc(col) + 1, f"{col}_libelle", out[col].map(labels))
+    return out
 
 
 def ml_profile_table() -> pd.DataFrame:
