@@ -10,9 +10,15 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+import synth_data
 
 from arefie_studies.synth import _registry as reg
 from arefie_studies.synth import sante
+
+
+@pytest.fixture(scope="module")
+def full():
+    return synth_data.full()
 
 
 def _scores(df: pd.DataFrame) -> pd.DataFrame:
