@@ -119,3 +119,14 @@ def sprinkle_missing(rng: np.random.Generator, x: np.ndarray, share: float, code
 def zscore(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=float)
     return (x - x.mean()) / (x.std() or 1.0)
+
+
+def make_ids(prefix: str | np.ndarray, numbers: np.ndarray, width: int) -> np.ndarray:
+    """Identifiers ``prefix + zero-padded number`` built column-wise (object array of str)."""
+    num = np.char.zfill(np.asarray(numbers).astype(np.int64).astype(str), width)
+    return np.char.add(np.asarray(prefix).astype(str), num).astype(object)
+
+
+def hex_ids(rng: np.random.Generator, n: int) -> np.ndarray:
+    """``n`` random 16-hex-digit tokens (like pseudonymised i-Milo ids)."""
+    return np.char.mod("%016x", rng.integers(0, 2**63, n, dtype=np.int64)).astype(object)
