@@ -119,8 +119,10 @@ def _calibrate_adrs(distress: np.ndarray, u: np.ndarray, p3: float, p6: float) -
     found by bisection on P(score ≥ 6) (a larger a spreads the scores).
     """
 
+    lu = np.log(u) - np.log1p(-u) + ADRS_DIFFICULTY  # u < sigmoid(a·d + c − δ) ⇔ logit(u) + δ < a·d + c
+
     def shares(a: float, c: float) -> tuple[float, float]:
-        score = (u < sigmoid(a * distress[:, None] + c - ADRS_DIFFICULTY)).sum(1)
+        score = (lu < (a * distress + c)[:, None]).sum(1)
         return float(np.mean(score >= 3)), float(np.mean(score >= 6))
 
     def offset(a: float) -> float:
