@@ -69,6 +69,12 @@ class ModelsMixin:
         dom = getattr(self, "_domain", None)
         return np.ones(len(self._df), dtype=bool) if dom is None else np.asarray(dom, dtype=bool)
 
+    def _vcov_matrix(self, u: np.ndarray, dom: np.ndarray) -> np.ndarray:
+        """Design covariance (k, k) of estimates with influence values ``u`` (n, k)."""
+        from ._variance import linearized_vcov
+
+        return linearized_vcov(u, self, domain=dom, diag_only=False)
+
     def _check_columns(self, argument: str, names: list[str]) -> None:
         missing = [v for v in names if v not in self._df.columns]
         if missing:
@@ -133,7 +139,7 @@ class ModelsMixin:
             x[rows_i, k + nr + c_codes[rows_i]] = 1.0
             x[rows_i, -1] = 1.0
             totals = x.T @ w
-            v = self._vcov(x * w[:, None], domain=dom, diag_only=False)
+            v = self._vcov_matrix(x * w[:, None], dom)
             stat, dfs, p = wald_association(totals, v, nr, nc, nu, statistic == "adjWald")
             method = "Design-based Wald test of association"
             if statistic == "adjWald":
@@ -145,7 +151,7 @@ class ModelsMixin:
         u[rows_i, cell[rows_i]] = 1.0
         u[rows_i] -= p_cells
         u *= (w / wsum)[:, None]
-        v = self._vcov(u, domain=dom, diag_only=False)
+        v = self._vcov_matrix(u, dom)
         delta = rao_scott_delta(p_cells, v, nr, nc, n_rows)
         stat, dfs, p = rao_scott_test(x2, delta, nu, statistic)
         method = {
@@ -254,7 +260,7 @@ class ModelsMixin:
         fit = fit_irls(x, y, w, family)
         warn_not_converged(fit, formula)
         infl, ainv = influence(x, y, fit, family)
-        vc = self._vcov(infl, domain=dom, diag_only=False)
+        vc = self._vcov_matrix(infl, dom)
         p = x.shape[1]
         degf = float(self._degf_by(np.where(dom, 0, -1), 1)[0])
         return self._glm_result(formula, family, fit, vc, ainv, names, degf + 1 - p, y, w)
