@@ -45,6 +45,17 @@ def test_small_cell_not_suppressed_is_found():
     assert scan_html(html, ScanRules(threshold=5)) == []
 
 
+def test_banner_count_rows_are_checked_without_markers():
+    nnbsp = "\u202f"
+    html = ('<table class="arefie-table"><tbody><tr><th>Oui</th><td>49,3 %</td><td>12 %</td></tr>'
+            f'<tr class="effectifs"><th scope="row">n</th><td>1{nnbsp}234</td><td>{{}}</td>'
+            '<td class="suppressed">s</td><td>–</td></tr>'
+            '<tr class="effectifs"><th scope="row">N</th><td>35 768</td><td>7</td></tr></tbody></table>')
+    assert scan_html(html.format("11"), RULES) == []  # the weighted N row is not a count
+    [finding] = scan_html(html.format("8"), RULES)
+    assert finding.kind == "small_cell" and "n = 8" in finding.detail
+
+
 def test_unreadable_count_is_a_finding():
     [finding] = scan_html('<td data-n="">?</td>', RULES)
     assert finding.kind == "small_cell" and "unreadable" in finding.detail

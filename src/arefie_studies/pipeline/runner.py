@@ -196,6 +196,18 @@ def _is_current(layout: ReportsLayout, slug: str, variant: str, fingerprint: str
     return all((vdir / f).is_file() for f in meta.get("files", {}).values())
 
 
+def _input_list(p: PlannedVariant, root: Path) -> list[dict[str, str]]:
+    """Input files and codebooks with their sha256, for the report's provenance block."""
+    out = []
+    for name, entry in p.inputs.items():
+        out.append({"path": entry["path"], "sha256": entry["sha256"], "name": name})
+        spec = p.config.inputs[name]
+        if "codebook_sha256" in entry:
+            out.append({"path": spec.codebook, "sha256": entry["codebook_sha256"],
+                        "name": f"{name} (dictionnaire)"})
+    return out
+
+
 def _clean_error(exc: BaseException) -> str:
     text = str(exc).strip()
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
@@ -327,7 +339,7 @@ def _execute(root: Path, layout: ReportsLayout, todo: list[PlannedVariant], summ
             tmp_dir=str(layout.new_tmp()), log_path=str(layout.log(slug, name)),
             failed_path=str(layout.failed_notebook(slug, name)), parameters=p.parameters,
             fingerprint=p.fingerprint, outputs=p.config.outputs, renderer=p.config.renderer,
-            metadata={"study": slug, "wave": p.config.wave, "inputs": p.inputs,
+            metadata={"study": slug, "wave": p.config.wave, "inputs": _input_list(p, root),
                       "code_version": code_version,
                       "disclosure_threshold": p.config.disclosure_threshold},
         ))
