@@ -44,7 +44,10 @@ def test_incremental_runs_failure_isolation_and_leak_scan(project):
     manifest = json.loads((project / "reports" / "manifest.json").read_text(encoding="utf-8"))
     assert set(manifest["studies"]["tiny"]["variants"]) == {"regional", "departement-59"}
     nord = meta(project, "tiny", "departement-59")
-    assert nord["parameters"]["departement"] == "59" and nord["inputs"]["enquete"]["sha256"]
+    assert nord["parameters"]["departement"] == "59"
+    assert [(i["name"], i["path"]) for i in nord["inputs"]] == [
+        ("enquete", "data/tiny.csv"), ("enquete (dictionnaire)", "data/codebooks/tiny.yaml")]
+    assert all(len(i["sha256"]) == 64 for i in nord["inputs"])
     assert "30 répondants" in (project / "reports/tiny/departement-59/report.html").read_text()
     assert (project / "reports/_logs/tiny/regional.log").read_text().count("status ok") == 1
 

@@ -349,8 +349,8 @@ def _execute(root: Path, layout: ReportsLayout, todo: list[PlannedVariant], summ
     rules_cache: dict[str, Any] = {}
     from tqdm import tqdm
 
-    bar = tqdm(total=len(jobs_list), desc="rapports", unit="variante", disable=not progress,
-               file=sys.stderr)
+    bar = tqdm(total=len(jobs_list), desc="rapports", unit="variante", file=sys.stderr,
+               disable=None if progress else True)  # None: shown on a terminal only
     submit, as_completed, close = _executor(jobs, scheduler)
     try:
         futures = {submit(execute_job, job): job for job in jobs_list}
