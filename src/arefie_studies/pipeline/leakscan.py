@@ -8,8 +8,8 @@ Checks, on every HTML, PDF and XLSX of a report:
   characters and numbers shorter than 6 digits are not searched (they would match ordinary counts).
   Dates are searched as ``2003-04-12`` and ``12/04/2003``.  PDF text comes from ``pdftotext``
   (poppler) or, failing that, ``pypdf``.
-- row-level tables (HTML): a table with as many body rows as the smallest identified input, or with a
-  column headed by an identifying column name.
+- row-level tables (HTML): a table with as many body rows as the smallest identified input (of at
+  least ``MIN_MICRODATA_ROWS`` rows), or with a column headed by an identifying column name.
 - small cells (HTML): every element carrying ``data-n="<int>"`` (the unweighted count the tables
   module writes on each cell) has n ≥ the study's disclosure threshold or ``data-suppressed="1"``;
   and every unweighted count shown in a banner table's ``n`` row (``<tr class="effectifs"><th>n``)
@@ -30,6 +30,9 @@ from pathlib import Path
 
 __all__ = ["LeakFinding", "ScanRules", "pdf_text", "rules_for_study", "scan_files", "scan_html"]
 
+#: Inputs smaller than this (e.g. the survey of the 42 ML) are too small for the row-count test:
+#: a long banner table could have as many rows.  Their identifying columns are still checked.
+MIN_MICRODATA_ROWS = 100
 _TOKEN_FINE = re.compile(r"\w+")
 _TOKEN_COARSE = re.compile(r"\w(?:[\w./@'-]*\w)?")
 
@@ -111,7 +114,8 @@ def rules_for_study(config, root: Path) -> ScanRules:
         if not (root / spec.path).is_file():
             continue
         df, _ = read_input(spec, root)
-        rows.append(len(df))
+        if len(df) >= MIN_MICRODATA_ROWS:
+            rows.append(len(df))
         for col in ident & set(map(str, df.columns)):
             values |= {v for v in _value_strings(df[col]) if _searchable(v)}
     return ScanRules(
