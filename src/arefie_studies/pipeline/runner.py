@@ -174,7 +174,8 @@ def plan_variants(root: Path, configs: list[StudyConfig], layout: ReportsLayout,
             if not error:
                 p.fingerprint = variant_fingerprint({
                     **parts, "parameters": params, "threshold": config.disclosure_threshold,
-                    "title": config.title, "subtitle": v.subtitle, "wave": config.wave,
+                    "title": config.title, "subtitle": v.subtitle, "label": v.display,
+                    "wave": config.wave,
                     "outputs": list(config.outputs), "renderer": config.renderer,
                     "identifiers": {n: list(s.identifying_columns) for n, s in config.inputs.items()},
                 })
@@ -334,7 +335,8 @@ def _execute(root: Path, layout: ReportsLayout, todo: list[PlannedVariant], summ
             summary.failures.append(Failure(slug, name, reason=bad_inputs[slug]))
             continue
         jobs_list.append(Job(
-            slug=slug, variant=name, title=p.config.title, subtitle=p.variant.subtitle,
+            slug=slug, variant=name, label=p.variant.display, title=p.config.title,
+            subtitle=p.variant.subtitle,
             notebook=str(root / p.config.notebook), root=str(root),
             tmp_dir=str(layout.new_tmp()), log_path=str(layout.log(slug, name)),
             failed_path=str(layout.failed_notebook(slug, name)), parameters=p.parameters,
