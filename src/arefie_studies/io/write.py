@@ -69,6 +69,7 @@ def write_sav(
     *,
     file_label: str = "",
     compress: bool | None = None,
+    row_compress: bool = True,
 ) -> Path:
     """Write a labelled SPSS file (``.sav``, or ``.zsav`` when the suffix says so or ``compress``).
 
@@ -76,7 +77,7 @@ def write_sav(
     ``value_labels`` when given, else 1..k in category order). ``missing_ranges`` maps a column to
     user-missing codes: discrete values and/or ``{"lo": a, "hi": b}`` (pyreadstat's form).
     ``measure`` maps columns to ``nominal | ordinal | scale``; categoricals default to ordinal when
-    ordered. Variable labels default to ``df.attrs["variable_labels"]``. The header's creation
+    ordered. ``row_compress`` uses SPSS bytecode compression (.sav). Variable labels default to ``df.attrs["variable_labels"]``. The header's creation
     stamp is fixed so that equal frames give byte-identical files.
     """
     path = Path(path)
@@ -108,6 +109,7 @@ def write_sav(
     tmp = path.with_name(path.name + ".tmp")
     pyreadstat.write_sav(
         frame, str(tmp), file_label=file_label, column_labels=labels, compress=compress,
+        row_compress=bool(row_compress and not compress),
         variable_value_labels=value_labels or None,
         missing_ranges={k: list(v) for k, v in (missing_ranges or {}).items()} or None,
         variable_measure=measure or None,

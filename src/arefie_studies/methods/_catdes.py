@@ -56,9 +56,10 @@ class CatDes:
 
 
 def _hyper_p(x: np.ndarray, total: np.ndarray, nk: np.ndarray, nm: np.ndarray) -> np.ndarray:
-    dist = stats.hypergeom(total, nk, nm)
-    pmf = dist.pmf(x)
-    return np.minimum(dist.cdf(x - 1) * 2 + pmf, dist.sf(x) * 2 + pmf)
+    pmf = stats.hypergeom.pmf(x, total, nk, nm)
+    cdf = stats.hypergeom.cdf(x - 1, total, nk, nm)
+    sf = stats.hypergeom.sf(x, total, nk, nm)
+    return np.minimum(cdf * 2 + pmf, sf * 2 + pmf)
 
 
 def catdes(data: pd.DataFrame, cluster: pd.Series | np.ndarray, weights: np.ndarray | None = None,
@@ -89,8 +90,15 @@ def catdes(data: pd.DataFrame, cluster: pd.Series | np.ndarray, weights: np.ndar
             chi, rows = _describe_categorical(col, s, onehot_k, w, marge_li)
             chi_rows.append(chi)
             cat_rows.append(rows)
-    category = (pd.concat(cat_rows, ignore_index=True) if cat_rows
-                else pd.DataFrame(columns=CATEGORY_COLUMNS))
+    if cat_rows:  # one vectorised hypergeometric test for all categories of all variables
+        category = pd.concat(cat_rows, ignore_index=True)
+        p_raw = _hyper_p(*(category[c].to_numpy(dtype=float) for c in ("_x", "_tot", "_nk", "_nm")))
+        p = np.minimum(p_raw, 1.0)
+        category["p.value"] = p
+        category["v.test"] = np.where(category["_over"], -1.0, 1.0) * stats.norm.ppf(p / 2)
+        category = category[CATEGORY_COLUMNS]
+    else:
+        category = pd.DataFrame(columns=CATEGORY_COLUMNS)
     category = category[category["p.value"] <= proba]
     category = category.assign(cluster=pd.Categorical.from_codes(category["cluster"].to_numpy(),
                                                                   categories=k_levels))
@@ -138,18 +146,16 @@ def _describe_categorical(col: str, s: pd.Series, onehot_k: np.ndarray, w: np.nd
     nk = np.round(marge_li)[:, None] * np.ones_like(table)
     nm = np.round(marge_col)[None, :] * np.ones_like(table)
     tot = np.round(marge_li.sum()) * np.ones_like(table)
-    p_raw = _hyper_p(x, tot, nk, nm)
     mod_cla = table / marge_li[:, None]
     glob = marge_col / total
     over = mod_cla > glob[None, :]
-    p = np.minimum(p_raw, 1.0)
-    vtest = np.where(over, -1.0, 1.0) * stats.norm.ppf(p / 2)
     kk, mm = np.meshgrid(np.arange(table.shape[0]), np.arange(nlev), indexing="ij")
     rows = pd.DataFrame({
         "cluster": kk.ravel(), "variable": col, "level": np.array(levels, dtype=object)[mm.ravel()],
         "Cla/Mod": (table / marge_col[None, :] * 100).ravel(), "Mod/Cla": (mod_cla * 100).ravel(),
-        "Global": np.broadcast_to(glob * 100, table.shape).ravel(), "p.value": p.ravel(),
-        "v.test": vtest.ravel()})
+        "Global": np.broadcast_to(glob * 100, table.shape).ravel(),
+        "_x": x.ravel(), "_tot": tot.ravel(), "_nk": nk.ravel(), "_nm": nm.ravel(),
+        "_over": over.ravel()})
     return chi, rows
 
 

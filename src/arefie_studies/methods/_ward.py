@@ -63,21 +63,24 @@ def weighted_ward(x: np.ndarray, w: np.ndarray) -> WardTree:
         block /= (inv_w[start:start + 512, None] + inv_w[None, :]) * total
     np.fill_diagonal(d, np.inf)
     size = w.copy()
-    active = np.ones(n, dtype=bool)
+    # inactive clusters are excluded by an infinite penalty added to the scanned row, so only
+    # the row and the active part of the column of the merged cluster are ever rewritten
+    penalty = np.zeros(n)
+    index = np.arange(n)
     lo_list = np.empty(n - 1, dtype=np.int64)
     hi_list = np.empty(n - 1, dtype=np.int64)
     h_list = np.empty(n - 1)
+    row = np.empty(n)
     chain: list[int] = []
     m = 0
-    inf = np.inf
     while m < n - 1:
         if not chain:
-            chain.append(int(np.argmax(active)))
+            chain.append(int(np.argmin(penalty)))
         a = chain[-1]
-        row = d[a]
-        b = int(np.argmin(row))
+        np.add(d[a], penalty, out=row)
+        b = int(row.argmin())
         if len(chain) > 1 and row[chain[-2]] <= row[b]:
-            b = chain[-2]
+            b = chain[-2]  # ties: keep the chain's predecessor (reciprocal nearest neighbours)
         if len(chain) > 1 and b == chain[-2]:
             chain.pop()
             chain.pop()
@@ -85,15 +88,12 @@ def weighted_ward(x: np.ndarray, w: np.ndarray) -> WardTree:
             lo, hi = (a, b) if a < b else (b, a)
             wa, wb = size[a], size[b]
             new = ((wa + size) * d[a] + (wb + size) * d[b] - size * h) / (wa + wb + size)
-            new[~active] = inf
-            new[lo] = inf
-            new[hi] = inf
-            d[lo, :] = new
-            d[:, lo] = new
-            d[hi, :] = inf
-            d[:, hi] = inf
+            new[lo] = np.inf
+            d[lo] = new
+            penalty[hi] = np.inf
+            act = index[penalty == 0]
+            d[act, lo] = new[act]
             size[lo] = wa + wb
-            active[hi] = False
             lo_list[m], hi_list[m], h_list[m] = lo, hi, h
             m += 1
         else:

@@ -262,7 +262,7 @@ def generate(year: int = 2024, n: int | None = None, seed: int = 2024) -> tuple[
     mu, sd = 2.035, 0.573
     bmi = 15 + np.exp(mu + sd * bz)
     shift = np.quantile(bmi, 1 - cfg["overweight"]) - 25.0
-    bmi = 15 + (bmi - 15) * (25.0 - 15) / (25.0 + shift - 15)
+    bmi = np.minimum(15 + (bmi - 15) * (25.0 - 15) / (25.0 + shift - 15), 55.0)
     weight = np.round(bmi * (height / 100) ** 2)
     out["taille"] = np.round(height)
     out["poids"] = np.where(rng.random(n) < 0.025, 999.0, weight)
