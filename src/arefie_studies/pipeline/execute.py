@@ -201,6 +201,7 @@ def _run_notebook(job: Job, executed: Path, log, result: JobResult) -> None:
         with _environ(PYTHONPATH=kernel_pythonpath(root), MPLBACKEND="Agg"):
             pm.execute_notebook(
                 job.notebook, str(executed), parameters=params, kernel_name=pick_kernel(),
+                language="python",
                 cwd=str(root), progress_bar=False, log_output=True,
             )
     except PapermillExecutionError as exc:
