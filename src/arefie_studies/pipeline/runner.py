@@ -397,6 +397,8 @@ def _finish(root, layout, job, res, config, rules_cache, summary, scan_files, ru
     else:
         reason = "leak scan refused to publish: " + "; ".join(str(f) for f in findings[:5])
     if findings is None or findings:
+        with open(job.log_path, "a", encoding="utf-8") as log:
+            log.write(reason + "\n" + "".join(f"  {f}\n" for f in findings or []))
         quarantine = layout.quarantine(job.slug, job.variant)
         shutil.rmtree(quarantine, ignore_errors=True)
         quarantine.parent.mkdir(parents=True, exist_ok=True)
