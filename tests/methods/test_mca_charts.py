@@ -42,7 +42,7 @@ def _close():
 def test_axis_labels_are_french(fitted):
     mca, _ = fitted
     pct = mca.eigenvalues_["% of variance"].iloc[0]
-    expected = f"Dim 1 ({pct:.1f} %)".replace(".", ",")
+    expected = f"Dim 1 ({pct:.1f}\u202f%)".replace(".", ",")  # house style: narrow nbsp before %
     assert axis_label(mca, 1) == expected
     ax = category_map(mca, repel=False)
     assert ax.get_xlabel() == expected

@@ -7,6 +7,7 @@ repulsion in display space (:func:`repel_labels`) so that they do not overlap ba
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -16,6 +17,8 @@ from matplotlib.axes import Axes
 from scipy.cluster.hierarchy import dendrogram
 
 from ..methods._ward import cut_tree
+from ..tables._format import fmt_num, fmt_pct
+from .style import GREY, PALETTE, apply_house_style, house_style
 
 __all__ = [
     "axis_label",
@@ -27,18 +30,13 @@ __all__ = [
     "total_overlap",
 ]
 
-_PALETTE = ["#1f5f8b", "#e07b39", "#3c9d5d", "#c23b4e", "#7b5ea7", "#8c6d46", "#d16ba5",
-            "#5f6b73", "#b5a642", "#2aa1b3"]
-
-
-def _fr(value: float, digits: int = 1) -> str:
-    return f"{value:.{digits}f}".replace(".", ",").replace("-", "\u2212")
+_PALETTE = list(PALETTE)
 
 
 def axis_label(mca, dim: int) -> str:
-    """« Dim k (x,y %) »: the dimension and its share of inertia, French decimal comma."""
+    """« Dim k (x,y %) »: the dimension and its share of inertia (French format, house style)."""
     pct = float(mca.eigenvalues_["% of variance"].iloc[dim - 1])
-    return f"Dim {dim} ({_fr(pct)} %)"
+    return f"Dim {dim} ({fmt_pct(pct, 1, scale=1)})"
 
 
 def _new_ax(ax: Axes | None, size=(7.0, 6.0)) -> Axes:
@@ -56,15 +54,25 @@ def _check_axes(mca, axes: Sequence[int]) -> tuple[int, int]:
     return a, b
 
 
+def _styled(func):
+    """Draw inside the house style (rcParams restored afterwards)."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with house_style():
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
 def _origin_lines(ax: Axes) -> None:
-    fmt = plt.FuncFormatter(lambda v, _: _fr(v, 2).rstrip("0").rstrip(","))
-    ax.xaxis.set_major_formatter(fmt)
-    ax.yaxis.set_major_formatter(fmt)
+    apply_house_style(ax, grid="none")
     ax.axhline(0, color="#999999", lw=0.8, ls="--", zorder=0)
     ax.axvline(0, color="#999999", lw=0.8, ls="--", zorder=0)
 
 
 # --------------------------------------------------------------------------- scree
+@_styled
 def scree_plot(mca, n_dims: int | None = None, ax: Axes | None = None,
                corrected: str | None = None) -> Axes:
     """Bars of the share of inertia of each dimension (« Valeurs propres »).
@@ -87,9 +95,9 @@ def scree_plot(mca, n_dims: int | None = None, ax: Axes | None = None,
     ax.set_xlabel("Dimension")
     ax.set_ylabel("Part d'inertie (%)")
     ax.set_title(title)
-    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: _fr(v, 0)))
+    apply_house_style(ax, grid="y")
     for xi, v in zip(x, values, strict=True):
-        ax.annotate(_fr(v), (xi, v), textcoords="offset points", xytext=(0, 3), ha="center",
+        ax.annotate(fmt_num(v, 1), (xi, v), textcoords="offset points", xytext=(0, 3), ha="center",
                     fontsize=8)
     return ax
 
@@ -169,6 +177,7 @@ def repel_labels(ax: Axes, texts, anchors: np.ndarray, n_iter: int = 500, pad: f
 
 
 # --------------------------------------------------------------------------- factor maps
+@_styled
 def category_map(mca, axes: Sequence[int] = (1, 2), ax: Axes | None = None,
                  variables: Sequence[str] | None = None, supplementary: bool = True,
                  min_contribution: float | None = None, repel: bool = True,
@@ -214,6 +223,7 @@ def category_map(mca, axes: Sequence[int] = (1, 2), ax: Axes | None = None,
     return ax
 
 
+@_styled
 def cluster_map(hcpc, axes: Sequence[int] = (1, 2), ax: Axes | None = None,
                 show_centers: bool = True, point_size: float = 10) -> Axes:
     """Rows on the factor map coloured by cluster (« Classe k »), with the cluster centres."""
@@ -257,10 +267,11 @@ def _link_colours(hcpc, cut: float) -> list[str]:
     colours = [_PALETTE[(majority[codes[leaf[node]]] - 1) % len(_PALETTE)] for node in range(2 * n - 1)]
     for i in range(n - 1):
         if z[i, 2] > cut:
-            colours[n + i] = "#555555"
+            colours[n + i] = GREY
     return colours
 
 
+@_styled
 def dendrogram_plot(hcpc, ax: Axes | None = None, max_leaves: int = 40) -> Axes:
     """Ward dendrogram (height = loss of between inertia), cut into the HCPC clusters.
 
@@ -281,5 +292,5 @@ def dendrogram_plot(hcpc, ax: Axes | None = None, max_leaves: int = 40) -> Axes:
     ax.axhline(cut, color=_PALETTE[3], ls="--", lw=1)
     ax.set_ylabel("Perte d'inertie inter-classes")
     ax.set_title(f"Classification ascendante hiérarchique ({k} classes)")
-    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: _fr(v, 2)))
+    apply_house_style(ax, grid="none")
     return ax
