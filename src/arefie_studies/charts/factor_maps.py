@@ -259,7 +259,7 @@ def _link_colours(hcpc, cut: float) -> list[str]:
     tree = hcpc.tree_
     n, z = tree.n, tree.linkage
     codes = cut_tree(tree, hcpc.n_clusters_)
-    final = hcpc.labels_.reindex(hcpc.tree_rows_).to_numpy()
+    final = hcpc.leaf_clusters_
     majority = pd.crosstab(codes, final).idxmax(axis=1).to_numpy()
     leaf = np.arange(2 * n - 1)
     for i in range(n - 1):
