@@ -94,11 +94,12 @@ def chronogram(
         dist = sub.state_distribution(weighted=weighted, with_missing=miss)
         k = len(colors)
         share = dist["share"].to_numpy().reshape(seqs.n_months, k)
-        bottom = np.zeros(seqs.n_months)
-        x = np.arange(seqs.n_months) + 0.5
+        # one step polygon per state (fast and crisp): month t covers [t, t+1)
+        x = np.arange(seqs.n_months + 1)
+        cum = np.vstack([np.zeros(seqs.n_months), np.cumsum(share, axis=1).T])
+        cum = np.hstack([cum, cum[:, -1:]])
         for j in range(k):
-            ax[i].bar(x, share[:, j], width=1.0, bottom=bottom, color=colors[j], linewidth=0)
-            bottom += share[:, j]
+            ax[i].fill_between(x, cum[j], cum[j + 1], step="post", color=colors[j], linewidth=0)
         ax[i].set_xlim(0, seqs.n_months)
         ax[i].set_ylim(0, 1)
         ax[i].yaxis.set_major_formatter(lambda v, _: f"{v * 100:.0f} %")
