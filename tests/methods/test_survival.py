@@ -19,6 +19,7 @@ from arefie_studies.methods.survival import (
     SurvivalDataError,
     cox_regression,
     design_vcov_total,
+    efron_score_residuals,
     kaplan_meier,
     median_survival,
     median_table,
@@ -153,9 +154,28 @@ def test_cox_weighted_cluster_robust_equals_coxph_without_ties(lung):
     np.testing.assert_allclose(res.table["hazard_ratio"], np.exp(r["coef"]), rtol=1e-8)
 
 
-def test_cox_weighted_coefficients_with_ties(lung):
+def test_cox_weighted_cluster_robust_equals_coxph_with_ties(lung):
     res = cox_regression(lung, "time", "event", COVS, weights="w", cluster="inst")
-    np.testing.assert_allclose(res.table["estimate"], REF["cox_weighted"]["coef"], rtol=1e-8)
+    r = REF["cox_weighted"]
+    # R: coxph(Surv(time, event) ~ age + sex + ph.ecog, weights = w, cluster = inst) (Efron)
+    np.testing.assert_allclose(res.table["estimate"], r["coef"], rtol=1e-8)
+    np.testing.assert_allclose(res.table["se"], r["robust_se"], rtol=1e-8)
+    # the model-based (naive) variance is lifelines' inverse information = coxph's naive.var
+    np.testing.assert_allclose(
+        np.sqrt(np.diag(res.model.variance_matrix_)), r["naive_se"], rtol=1e-8
+    )
+
+
+def test_efron_score_residuals_sum_to_zero_and_formula_path(lung):
+    res = cox_regression(lung, "time", "event", "age + sex + ph.ecog", weights="w", cluster="inst")
+    ref = cox_regression(lung, "time", "event", COVS, weights="w", cluster="inst")
+    np.testing.assert_allclose(res.table["se"], ref.table["se"], rtol=1e-10)
+    x = lung[COVS].to_numpy(float)
+    u = efron_score_residuals(
+        x, lung["time"].to_numpy(float), lung["event"].to_numpy(float), lung["w"].to_numpy(float),
+        ref.table["estimate"].to_numpy(),
+    )  # fmt: skip
+    np.testing.assert_allclose((lung["w"].to_numpy()[:, None] * u).sum(axis=0), 0, atol=1e-6)
 
 
 def test_median_table_is_french(lung):
