@@ -95,6 +95,18 @@ def test_design_variance_equals_svykm(lung):
     )
 
 
+def test_design_variance_by_group_equals_svykm_domains(lung):
+    km = kaplan_meier(lung, "time", "event", weights="w", by="sex", strata="sex", psu="inst")
+    for g, ref in REF["svykm_by_sex"].items():
+        ev = _event_rows(km)
+        ev = ev[ev["group"] == int(g)].set_index("time")
+        r = pd.DataFrame(ref).groupby("time").last()
+        # R: svykm(Surv(time, event) ~ sex, des, se=TRUE)[[g]]$varlog
+        np.testing.assert_allclose(
+            (ev.loc[r.index, "se"] / ev.loc[r.index, "surv"]) ** 2, r["varlog"], rtol=1e-10
+        )
+
+
 def test_integer_weights_equal_replicated_rows(lung):
     w = (np.arange(len(lung)) % 3 + 1).astype(float)
     lw = lung.assign(wi=w)
