@@ -1,17 +1,30 @@
-"""arefie_studies.methods"""
+"""arefie_studies.methods: typologies (MCA + HCPC), trajectories (sequences) and survival."""
 
-# sequences and survival (methods-seq)
-from arefie_studies.methods.sequences import (
+# MCA + HCPC (typologies)
+from ._catdes import CatDes, catdes
+from ._mca_errors import HCPCInputError, MCAInputError, NotFittedError
+from .hcpc import HCPC
+from .mca import MCA
+
+# sequences and survival
+from .sequences import (
     StateSequences,
     cluster_quality,
     pam,
     sequence_distances,
     ward_tree,
 )
-from arefie_studies.methods.survival import cox_regression, kaplan_meier, median_table
+from .survival import cox_regression, kaplan_meier, median_table
 
 __all__ = [
+    "HCPC",
+    "MCA",
+    "CatDes",
+    "HCPCInputError",
+    "MCAInputError",
+    "NotFittedError",
     "StateSequences",
+    "catdes",
     "cluster_quality",
     "cox_regression",
     "kaplan_meier",

@@ -1,0 +1,389 @@
+"""Estimators shared by :class:`SurveyDesign` and :class:`ReplicateDesign`.
+
+Results are tidy DataFrames with columns ``variable`` (+ ``label`` when the variable has one),
+the ``by`` columns, ``level`` for categoricals, then ``estimate, se, ci_low, ci_high, df, deff, n``
+(``n``: unweighted rows of the domain with a non-missing value).
+
+Missing values follow R's ``na.rm=TRUE``: a row missing the variable leaves the domain of that
+estimate (it is not deleted: the PSU structure is kept).  Each variable of a list is handled on
+its own domain of non-missing values.
+
+Empty domains: an estimate on a domain without any observation (``subset`` with no row, or a
+variable missing everywhere in the domain) raises :class:`EmptyDomainError` naming the variable
+and the domain.  ``by=`` covers the groups observed among the rows of the domain where the
+variable is not missing (as ``svyby(..., na.rm.all=TRUE)``); a level of a categorical absent from
+a group gets estimate 0 and SE 0, as R gives.
+
+Confidence intervals use the t distribution with the design degrees of freedom of each domain
+(``df=None``); pass ``df=numpy.inf`` for R's default ``confint()`` normal intervals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._cells import Cells
+from ._ci import CI_METHODS, likelihood_ci, proportion_ci, t_crit, t_interval
+from ._quantile import qrule_math
+from .errors import EmptyDomainError, MissingVariableError, VariableTypeError
+
+__all__ = ["_BaseDesign"]
+
+RESULT_COLUMNS = ["estimate", "se", "ci_low", "ci_high", "df", "deff", "n"]
+
+
+def _as_list(x) -> list:
+    if x is None:
+        return []
+    if isinstance(x, str | int) or not isinstance(x, Sequence):
+        return [x]
+    return list(x)
+
+
+class _BaseDesign:
+    """Estimator methods; subclasses provide the variance (linearised or replicate)."""
+
+    _df: pd.DataFrame
+    _w: np.ndarray
+    _domain: np.ndarray | None
+    _labels: dict
+    _cache: dict
+
+    # ------------------------------------------------------------------------------------------
+    # hooks
+    def _cell_stats(self, cells: Cells) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(theta (C,), variance (C,), denominators (D,))."""
+        raise NotImplementedError
+
+    def _degf_by(self, codes: np.ndarray, n_cells: int) -> np.ndarray:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------------------------------
+    # data access (cached: the data frame of a design never changes)
+    @property
+    def data(self) -> pd.DataFrame:
+        """The data frame of the design (all rows, domain or not)."""
+        return self._df
+
+    def _col(self, name: str, argument: str) -> pd.Series:
+        if name not in self._df.columns:
+            raise MissingVariableError(name, argument, self._df.columns)
+        return self._df[name]
+
+    def _numeric(self, name: str, argument: str = "var") -> tuple[np.ndarray, np.ndarray]:
+        key = ("num", name)
+        hit = self._cache.get(key)
+        if hit is None:
+            ser = self._col(name, argument)
+            if isinstance(ser.dtype, pd.CategoricalDtype) or not (
+                pd.api.types.is_numeric_dtype(ser) or pd.api.types.is_bool_dtype(ser)
+            ):
+                raise VariableTypeError(
+                    f"Variable {name!r} ({argument}=) is not numeric (dtype {ser.dtype}); a mean, "
+                    "total or ratio needs numbers. For a categorical variable use "
+                    f".proportion({name!r}) or .total({name!r}) for counts by level."
+                )
+            vals = ser.to_numpy(dtype=float, na_value=np.nan)
+            valid = ~np.isnan(vals)
+            hit = (np.where(valid, vals, 0.0), valid)
+            self._cache[key] = hit
+        return hit
+
+    def _categorical(self, name: str, argument: str = "var") -> tuple[np.ndarray, list]:
+        key = ("cat", name)
+        hit = self._cache.get(key)
+        if hit is None:
+            ser = self._col(name, argument)
+            if isinstance(ser.dtype, pd.CategoricalDtype):
+                codes = ser.cat.codes.to_numpy().astype(np.int64)
+                levels = list(ser.cat.categories)
+            else:
+                codes, uniq = pd.factorize(ser, sort=True)
+                codes = codes.astype(np.int64)
+                levels = list(uniq)
+            hit = (codes, levels)
+            self._cache[key] = hit
+        return hit
+
+    def _is_categorical(self, name: str, argument: str = "var") -> bool:
+        ser = self._col(name, argument)
+        return isinstance(ser.dtype, pd.CategoricalDtype) or not (
+            pd.api.types.is_numeric_dtype(ser) or pd.api.types.is_bool_dtype(ser)
+        )
+
+    def _active(self) -> np.ndarray:
+        if self._domain is None:
+            return np.ones(len(self._df), dtype=bool)
+        return self._domain
+
+    def _domain_text(self) -> str:
+        if self._domain is None:
+            return "the whole sample"
+        label = getattr(self, "_domain_label", None)
+        return f"domain {label!r}" if label else f"the subset domain ({int(self._domain.sum())} rows)"
+
+    def _groups(self, by, valid: np.ndarray, what: str) -> tuple[np.ndarray, pd.DataFrame]:
+        """Group codes (n,) (-1 outside) over rows of the domain with valid values, and the
+        table of observed groups (sorted)."""
+        ok = self._active() & valid
+        by_cols = _as_list(by)
+        if not ok.any():
+            raise EmptyDomainError(
+                f"No observation of {what} in {self._domain_text()}: every row is outside the "
+                "domain or missing. Check the subset and the variable's missing values."
+            )
+        if not by_cols:
+            return np.where(ok, 0, -1).astype(np.int64), pd.DataFrame(index=[0])
+        codes_list, levels_list = [], []
+        for b in by_cols:
+            c, lev = self._categorical(b, "by")
+            codes_list.append(c)
+            levels_list.append(lev)
+            ok = ok & (c >= 0)
+        if not ok.any():
+            raise EmptyDomainError(
+                f"No observation of {what} with a non-missing {', '.join(map(repr, by_cols))} in "
+                f"{self._domain_text()}."
+            )
+        key = np.zeros(len(ok), dtype=np.int64)
+        for c, lev in zip(codes_list, levels_list, strict=True):
+            key = key * (len(lev) + 1) + np.where(c >= 0, c, 0)
+        uniq, inv = np.unique(key[ok], return_inverse=True)
+        gcode = np.full(len(ok), -1, dtype=np.int64)
+        gcode[ok] = inv
+        table = {}
+        rem = uniq.copy()
+        parts = []
+        for lev in reversed(levels_list):
+            parts.append(rem % (len(lev) + 1))
+            rem = rem // (len(lev) + 1)
+        parts.reverse()
+        for b, lev, part in zip(by_cols, levels_list, parts, strict=True):
+            table[b] = [lev[i] for i in part]
+        return gcode, pd.DataFrame(table)
+
+    # ------------------------------------------------------------------------------------------
+    def _finish(
+        self,
+        cells: Cells,
+        kind: str,
+        conf_level: float,
+        df: float | None,
+    ) -> dict[str, np.ndarray]:
+        theta, var, den = self._cell_stats(cells)
+        se = np.sqrt(np.maximum(var, 0.0))
+        n = cells.n_obs(self._w)
+        dfs = self._degf_by(cells.cd, cells.n_domains)[cells.dmap] if df is None else np.full(cells.n_cells, float(df))
+        lo, hi = t_interval(theta, se, dfs, conf_level)
+        out = {"estimate": theta, "se": se, "ci_low": lo, "ci_high": hi, "df": dfs, "n": n}
+        if kind in ("mean", "total"):
+            big_n = den[cells.dmap]
+            num = theta * big_n if kind == "mean" else theta
+            s2 = cells.second_moment(self._w)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                svyvar = (s2 - num**2 / big_n) / big_n * n / (n - 1)
+                vsrs = svyvar * (big_n - n) / (big_n * n)
+                if kind == "total":
+                    vsrs = vsrs * big_n**2
+                out["deff"] = np.where(vsrs > 0, var / vsrs, np.nan)
+        else:
+            out["deff"] = np.full(cells.n_cells, np.nan)
+        return out
+
+    def _frame(self, variable: str, groups: pd.DataFrame, res: dict, levels: list | None = None) -> pd.DataFrame:
+        n_groups = len(groups)
+        data: dict[str, Any] = {"variable": [variable] * (n_groups * (len(levels) if levels else 1))}
+        label = self._labels.get(variable)
+        if label is not None:
+            data["label"] = label
+        reps = len(levels) if levels else 1
+        for col in groups.columns:
+            data[col] = np.repeat(groups[col].to_numpy(), reps)
+        if levels:
+            data["level"] = levels * n_groups
+        for col in RESULT_COLUMNS:
+            data[col] = res[col]
+        return pd.DataFrame(data)
+
+    # ------------------------------------------------------------------------------------------
+    # estimators
+    def mean(self, var: str | Sequence[str], by: str | Sequence[str] | None = None, *,
+             conf_level: float = 0.95, df: float | None = None) -> pd.DataFrame:
+        """Weighted mean ``sum w y / sum w`` with linearised (or replicate) SE and ``deff``.
+
+        A categorical variable gives the proportion of each level (as R's svymean on a factor).
+        Mirrors: survey::svymean(deff=TRUE, na.rm=TRUE), survey::svyby.
+        """
+        frames = []
+        for v in _as_list(var):
+            if self._is_categorical(v):
+                frames.append(self.proportion(v, by=by, ci_method="mean", conf_level=conf_level, df=df))
+                continue
+            y, valid = self._numeric(v)
+            g, groups = self._groups(by, valid, repr(v))
+            ng = len(groups)
+            cells = Cells(a=y, cn=g, n_cells=ng, b=np.ones_like(y), cd=g, n_domains=ng,
+                          dmap=np.arange(ng))
+            frames.append(self._frame(v, groups, self._finish(cells, "mean", conf_level, df)))
+        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+    def total(self, var: str | Sequence[str], by: str | Sequence[str] | None = None, *,
+              conf_level: float = 0.95, df: float | None = None) -> pd.DataFrame:
+        """Weighted total ``sum w y``; for a categorical, the estimated count of each level.
+
+        Mirrors: survey::svytotal(deff=TRUE, na.rm=TRUE), survey::svyby.
+        """
+        frames = []
+        for v in _as_list(var):
+            if self._is_categorical(v):
+                cells, groups, levels = self._level_cells(v, by, total=True)
+                frames.append(self._frame(v, groups, self._finish(cells, "total", conf_level, df), levels))
+                continue
+            y, valid = self._numeric(v)
+            g, groups = self._groups(by, valid, repr(v))
+            ng = len(groups)
+            cells = Cells(a=y, cn=g, n_cells=ng, b=np.ones_like(y), cd=g, n_domains=ng,
+                          dmap=np.arange(ng), total=True)
+            frames.append(self._frame(v, groups, self._finish(cells, "total", conf_level, df)))
+        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+    def _level_cells(self, v: str, by, total: bool = False) -> tuple[Cells, pd.DataFrame, list]:
+        codes, levels = self._categorical(v)
+        valid = codes >= 0
+        g, groups = self._groups(by, valid, repr(v))
+        nl = len(levels)
+        ng = len(groups)
+        cn = np.where(g >= 0, g * nl + codes, -1)
+        ones = np.ones(len(codes))
+        cells = Cells(a=ones, cn=cn, n_cells=ng * nl, b=ones, cd=g, n_domains=ng,
+                      dmap=np.repeat(np.arange(ng), nl), total=total)
+        return cells, groups, levels
+
+    def proportion(self, var: str | Sequence[str], by: str | Sequence[str] | None = None, *,
+                   ci_method: str = "logit", conf_level: float = 0.95,
+                   df: float | None = None) -> pd.DataFrame:
+        """Proportion of each level of a categorical variable, one row per (group, level).
+
+        ``ci_method``: logit (default, as svyciprop), likelihood, beta (Korn-Graubard), asin,
+        mean, xlogit, wilson; all with the design degrees of freedom of the domain.
+        Mirrors: survey::svymean on a factor + survey::svyciprop, survey::svyby.
+        """
+        if ci_method not in CI_METHODS:
+            raise ValueError(
+                f"ci_method={ci_method!r} is not available. Possible values are: {', '.join(CI_METHODS)}."
+            )
+        frames = []
+        for v in _as_list(var):
+            cells, groups, levels = self._level_cells(v, by)
+            res = self._finish(cells, "mean", conf_level, df)
+            self._proportion_ci(res, cells, ci_method, conf_level)
+            frames.append(self._frame(v, groups, res, levels))
+        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+    def _proportion_ci(self, res: dict, cells: Cells, method: str, conf_level: float) -> None:
+        if method == "likelihood":
+            lo = np.empty(cells.n_cells)
+            hi = np.empty(cells.n_cells)
+            for c in range(cells.n_cells):
+                rows = cells.cd == cells.dmap[c]
+                y = (cells.cn[rows] == c).astype(float)
+                lo[c], hi[c] = likelihood_ci(y, self._w[rows], res["se"][c] ** 2, res["df"][c], conf_level)
+        else:
+            lo, hi = proportion_ci(method, res["estimate"], res["se"], res["df"], res["n"], conf_level)
+        res["ci_low"], res["ci_high"] = lo, hi
+
+    def ratio(self, numerator: str, denominator: str, by: str | Sequence[str] | None = None, *,
+              conf_level: float = 0.95, df: float | None = None) -> pd.DataFrame:
+        """Ratio of weighted totals ``sum w y / sum w x`` (rows missing either are left out).
+
+        Mirrors: survey::svyratio(na.rm=TRUE).
+        """
+        y, vy = self._numeric(numerator, "numerator")
+        x, vx = self._numeric(denominator, "denominator")
+        valid = vy & vx
+        g, groups = self._groups(by, valid, f"{numerator!r}/{denominator!r}")
+        ng = len(groups)
+        cells = Cells(a=y, cn=g, n_cells=ng, b=x, cd=g, n_domains=ng, dmap=np.arange(ng))
+        res = self._finish(cells, "ratio", conf_level, df)
+        frame = self._frame(f"{numerator}/{denominator}", groups, res)
+        frame.insert(1, "denominator", denominator)
+        frame.insert(1, "numerator", numerator)
+        return frame
+
+    def quantile(self, var: str, probs: float | Sequence[float] = (0.25, 0.5, 0.75),
+                 by: str | Sequence[str] | None = None, *, conf_level: float = 0.95,
+                 df: float | None = None) -> pd.DataFrame:
+        """Weighted quantiles (R's ``qrule="math"``) with Woodruff intervals.
+
+        The interval inverts the CI of the proportion below the quantile
+        (``interval.type="mean"``) and ``se = (ci_high - ci_low) / (2 qt(1 - alpha/2, df))``.
+        Mirrors: survey::svyquantile(qrule="math", interval.type="mean", na.rm=TRUE).
+        """
+        probs_list = [float(p) for p in _as_list(probs)]
+        for p in probs_list:
+            if not 0 <= p <= 1:
+                raise ValueError(f"probs must lie in [0, 1]; got {p}.")
+        x, valid = self._numeric(var)
+        g, groups = self._groups(by, valid, repr(var))
+        ng = len(groups)
+        w = self._w
+        rows_by_group = [np.flatnonzero(g == j) for j in range(ng)]
+        dfs = self._degf_by(g, ng) if df is None else np.full(ng, float(df))
+        n = np.bincount(g[(g >= 0) & (w != 0)], minlength=ng)
+        q = t_crit(conf_level, dfs)
+        est = np.empty((ng, len(probs_list)))
+        lo = np.empty_like(est)
+        hi = np.empty_like(est)
+        for k, p in enumerate(probs_list):
+            qhat = np.array([qrule_math(x[r], w[r], p) for r in rows_by_group])
+            ind = (x <= qhat[np.maximum(g, 0)]).astype(float)
+            cells = Cells(a=ind, cn=g, n_cells=ng, b=np.ones_like(ind), cd=g, n_domains=ng,
+                          dmap=np.arange(ng))
+            pm, var_p, _ = self._cell_stats(cells)
+            se_p = np.sqrt(np.maximum(var_p, 0))
+            plo, phi = pm - q * se_p, pm + q * se_p
+            est[:, k] = qhat
+            for j, r in enumerate(rows_by_group):
+                lo[j, k] = np.nan if (np.isnan(plo[j]) or plo[j] < 0) else qrule_math(x[r], w[r], plo[j])
+                hi[j, k] = np.nan if (np.isnan(phi[j]) or phi[j] > 1) else qrule_math(x[r], w[r], phi[j])
+        se = (hi - lo) / (2 * q[:, None])
+        res = {
+            "estimate": est.ravel(), "se": se.ravel(), "ci_low": lo.ravel(), "ci_high": hi.ravel(),
+            "df": np.repeat(dfs, len(probs_list)), "deff": np.full(est.size, np.nan),
+            "n": np.repeat(n, len(probs_list)),
+        }
+        frame = self._frame(var, groups, res, levels=probs_list)
+        return frame.rename(columns={"level": "quantile"})
+
+    # ------------------------------------------------------------------------------------------
+    def subset(self, mask: Any, label: str | None = None):
+        """A domain design: rows outside ``mask`` stay (PSU structure kept) but leave every
+        estimate.  ``mask``: boolean array/Series (aligned on the index), or a callable
+        ``df -> mask``.  Missing values in the mask count as False (R's ``subset``).
+
+        Mirrors: survey::subset.survey.design / ``[.survey.design2``.
+        """
+        if callable(mask):
+            mask = mask(self._df)
+        if isinstance(mask, pd.Series) and not mask.index.equals(self._df.index):
+            mask = mask.reindex(self._df.index)
+        ser = pd.Series(np.asarray(mask, dtype=object) if not isinstance(mask, pd.Series) else mask)
+        if len(ser) != len(self._df):
+            raise ValueError(
+                f"subset() mask has {len(ser)} values; the data has {len(self._df)} rows."
+            )
+        non_bool = ser.notna() & ~ser.map(lambda v: isinstance(v, bool | np.bool_))
+        if non_bool.any():
+            raise ValueError(
+                f"subset() expects a boolean mask (True = in the domain); got values such as "
+                f"{ser[non_bool].iloc[0]!r}."
+            )
+        m = ser.fillna(False).to_numpy(dtype=bool)
+        changes = {"domain": self._active() & m}
+        if label is not None:
+            changes["domain_label"] = label
+        return self._replace(**changes)

@@ -1,0 +1,479 @@
+"""`SurveyDesign`: a probability design normalised once to integer codes.
+
+Mirrors: survey::svydesign (survey.design2) and survey::as.fpc.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._base import _BaseDesign
+from ._cells import Cells
+from ._models import ModelsMixin
+from ._replicate import ReplicateDesign, make_replicates
+from ._variance import VarianceStage, linearized_vcov, psu_totals_vcov
+from ._weighting import WeightingMixin
+from .errors import (
+    DesignSpecError,
+    FpcError,
+    LonelyPSUError,
+    MissingVariableError,
+    NestingError,
+    WeightsError,
+    bad_rows_message,
+)
+
+__all__ = ["LONELY_PSU_OPTIONS", "SurveyDesign"]
+
+LONELY_PSU_OPTIONS = ("fail", "adjust", "certainty", "remove", "average")
+
+
+def _as_list(x: str | Sequence[str] | None) -> list[str]:
+    if x is None:
+        return []
+    if isinstance(x, str):
+        return [x]
+    return list(x)
+
+
+def _factorize(values: np.ndarray | pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    codes, uniques = pd.factorize(pd.Series(values), sort=True)
+    return codes.astype(np.int64), np.asarray(uniques)
+
+
+def _combine(*codes: np.ndarray) -> np.ndarray:
+    """Codes of the interaction of several code vectors (sorted, dense)."""
+    out = codes[0].astype(np.int64)
+    for c in codes[1:]:
+        out = out * (int(c.max()) + 1) + c
+    return np.unique(out, return_inverse=True)[1].astype(np.int64)
+
+
+def check_weights(values: Any, column: str, index: pd.Index, argument: str = "weights") -> np.ndarray:
+    """Validate analysis weights: numeric, finite, non-negative, no missing value."""
+    ser = pd.Series(values, index=index) if not isinstance(values, pd.Series) else values
+    if not (pd.api.types.is_numeric_dtype(ser) or pd.api.types.is_bool_dtype(ser)):
+        num = pd.to_numeric(ser, errors="coerce")
+        bad = index[num.isna() & ser.notna()]
+        raise WeightsError(
+            bad_rows_message(column, "non-numeric", list(bad), argument)
+            + " Weights must be numbers; convert the column (e.g. pd.to_numeric) first."
+        )
+    arr = np.asarray(ser, dtype=float)
+    miss = np.isnan(arr)
+    if miss.any():
+        raise WeightsError(
+            bad_rows_message(column, "missing", list(index[miss]), argument)
+            + " Every respondent needs a weight: impute, drop those rows, or use 0 to exclude."
+        )
+    inf = np.isinf(arr)
+    if inf.any():
+        raise WeightsError(bad_rows_message(column, "infinite", list(index[inf]), argument))
+    neg = arr < 0
+    if neg.any():
+        raise WeightsError(
+            bad_rows_message(column, "negative", list(index[neg]), argument)
+            + " Sampling weights must be >= 0."
+        )
+    return arr
+
+
+class SurveyDesign(WeightingMixin, ModelsMixin, _BaseDesign):
+    """A (stratified, multistage) probability sample design.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The respondents, one row each.
+    weights : str, optional
+        Column of sampling weights.  When absent they are derived from ``fpc`` as R does
+        (product over stages of population size / sample size), else all 1.
+    strata : str or list of str, optional
+        Stratum column (one per stage for multistage designs; the last one is reused).
+    psu : str or list of str, optional
+        Cluster column(s), one per stage.  ``None``: each row is its own PSU.
+    fpc : str or list of str, optional
+        Finite population correction per stage, given as population size (all values >= 1)
+        or sampling fraction (all values <= 1), as R infers.
+    nest : bool
+        PSU ids are only unique within strata (R's ``nest=TRUE``).
+    lonely_psu : {"fail", "adjust", "certainty", "remove", "average"}
+        R's ``options(survey.lonely.psu=)``, as a design argument.
+    labels : mapping, optional
+        Variable labels; defaults to ``df.attrs["variable_labels"]``.
+
+    The design is frozen: :meth:`update` returns a modified copy; :meth:`subset` returns a
+    domain design that keeps every row (out-of-domain rows get zero weight in the estimating
+    equations, PSU structure kept — R's ``svyrecvar`` padding).
+
+    Mirrors: survey::svydesign (``survey.design2``), survey::as.fpc, survey::degf.
+    """
+
+    _FIELDS = (
+        "_df", "_w", "_domain", "_labels", "_stages", "_psu1", "_strata1", "_calibrations",
+        "lonely_psu", "nest", "spec", "_cache",
+    )
+
+    def __init__(
+        self,
+        df: pd.DataFrame,
+        weights: str | None = None,
+        strata: str | Sequence[str] | None = None,
+        psu: str | Sequence[str] | None = None,
+        fpc: str | Sequence[str] | None = None,
+        nest: bool = False,
+        lonely_psu: str = "fail",
+        labels: Mapping[str, str] | None = None,
+    ) -> None:
+        if not isinstance(df, pd.DataFrame):
+            raise DesignSpecError(
+                f"SurveyDesign expects a pandas DataFrame, got {type(df).__name__}."
+            )
+        if lonely_psu not in LONELY_PSU_OPTIONS:
+            raise DesignSpecError(
+                f"lonely_psu={lonely_psu!r} is not an option. Possible values are: "
+                f"{', '.join(LONELY_PSU_OPTIONS)} (R's survey.lonely.psu)."
+            )
+        n = len(df)
+        if n == 0:
+            raise DesignSpecError("The data frame has no rows: nothing to estimate from.")
+        psu_cols, strata_cols, fpc_cols = _as_list(psu), _as_list(strata), _as_list(fpc)
+        for arg, cols in (("weights", _as_list(weights)), ("strata", strata_cols),
+                          ("psu", psu_cols), ("fpc", fpc_cols)):
+            for c in cols:
+                if c not in df.columns:
+                    raise MissingVariableError(c, arg, df.columns)
+        n_stages = max(len(psu_cols), 1)
+        if fpc_cols and len(fpc_cols) != n_stages:
+            raise FpcError(
+                f"fpc= gives {len(fpc_cols)} column(s) ({', '.join(fpc_cols)}) for a design with "
+                f"{n_stages} stage(s) (psu={psu_cols}); give one fpc column per stage."
+            )
+        index = df.index
+
+        # --- cluster ids per stage (nested in previous stages, and in strata if nest) -------
+        ids: list[np.ndarray] = []
+        id_labels: list[np.ndarray] = []
+        for c in psu_cols:
+            ser = df[c]
+            if ser.isna().any():
+                raise DesignSpecError(
+                    bad_rows_message(c, "missing", list(index[ser.isna().to_numpy()]), "psu")
+                    + " Every row needs a cluster id."
+                )
+            codes, uniq = _factorize(ser.to_numpy())
+            ids.append(codes)
+            id_labels.append(uniq)
+        if not ids:
+            ids = [np.arange(n, dtype=np.int64)]
+            id_labels = [np.asarray(index)]
+        has_strata = bool(strata_cols)
+        st_codes: list[np.ndarray] = []
+        st_labels: list[np.ndarray] = []
+        for c in strata_cols:
+            ser = df[c]
+            if ser.isna().any():
+                raise DesignSpecError(
+                    bad_rows_message(c, "missing", list(index[ser.isna().to_numpy()]), "strata")
+                    + " Every row needs a stratum."
+                )
+            codes, uniq = _factorize(ser.to_numpy())
+            st_codes.append(codes)
+            st_labels.append(uniq)
+        if not st_codes:
+            st_codes = [np.zeros(n, dtype=np.int64)]
+            st_labels = [np.asarray(["(all)"], dtype=object)]
+
+        if len(np.unique(ids[0])) == 1 and not (nest and has_strata):
+            raise DesignSpecError(
+                f"The design has only one primary sampling unit (psu={psu_cols[0]!r}); "
+                "variances cannot be estimated. Check the psu column, or give strata with nest=True."
+            )
+        raw_first = ids[0]
+        for s in range(1, len(ids)):
+            ids[s] = _combine(ids[s - 1], ids[s])
+        if nest and has_strata:
+            for s in range(len(ids)):
+                ids[s] = _combine(st_codes[min(s, len(st_codes) - 1)], ids[s])
+        elif has_strata and psu_cols:
+            pairs = np.unique(np.stack([raw_first, st_codes[0]]), axis=1)
+            counts = np.bincount(pairs[0], minlength=len(id_labels[0]))
+            if (counts > 1).any():
+                bad = np.flatnonzero(counts > 1)
+                ex = id_labels[0][bad[0]]
+                in_strata = st_labels[0][pairs[1][pairs[0] == bad[0]]]
+                raise NestingError(
+                    f"PSU ids repeat across strata in column {psu_cols[0]!r}: {len(bad)} PSU id(s) "
+                    f"appear in more than one stratum of {strata_cols[0]!r} (e.g. {ex!r} in strata "
+                    f"{', '.join(repr(x) for x in in_strata[:5])}). If PSU ids are only unique "
+                    "within strata, use nest=True."
+                )
+        # strata per stage: stage s >= 2 is the interaction of strata and the stage s-1 cluster
+        strata_st: list[np.ndarray] = [st_codes[0]]
+        for s in range(1, len(ids)):
+            strata_st.append(_combine(st_codes[min(s, len(st_codes) - 1)], ids[s - 1]))
+
+        # --- sample sizes (distinct units per stratum, full sample) and fpc ----------------
+        sampsize_rows = []
+        for s in range(len(ids)):
+            pairs = np.unique(np.stack([strata_st[s], ids[s]]), axis=1)
+            per_stratum = np.bincount(pairs[0], minlength=int(strata_st[s].max()) + 1)
+            sampsize_rows.append(per_stratum[strata_st[s]].astype(float))
+        popsize_rows: list[np.ndarray] | None = None
+        if fpc_cols:
+            vals = []
+            for c in fpc_cols:
+                ser = df[c]
+                num = pd.to_numeric(ser, errors="coerce")
+                if num.isna().any():
+                    raise FpcError(
+                        bad_rows_message(c, "missing or non-numeric", list(index[num.isna().to_numpy()]), "fpc")
+                    )
+                vals.append(num.to_numpy(dtype=float))
+            allv = np.concatenate(vals)
+            if (allv <= 0).any():
+                raise FpcError(f"fpc columns {fpc_cols} contain values <= 0; give population sizes or sampling fractions.")
+            is_popsize = bool((allv > 1).any())
+            if is_popsize and (allv < 1).any():
+                raise FpcError(
+                    f"fpc columns {fpc_cols} mix values below and above 1: give all as population "
+                    "sizes (>= 1) or all as sampling fractions (<= 1)."
+                )
+            popsize_rows = []
+            for s, (c, v) in enumerate(zip(fpc_cols, vals, strict=True)):
+                pop = v if is_popsize else sampsize_rows[s] / v
+                # constant within strata
+                h = strata_st[s]
+                lo = np.full(int(h.max()) + 1, np.inf)
+                hi = np.full(int(h.max()) + 1, -np.inf)
+                np.minimum.at(lo, h, pop)
+                np.maximum.at(hi, h, pop)
+                varies = hi - lo > 1e-9 * np.maximum(np.abs(hi), 1)
+                if varies.any():
+                    j = int(np.flatnonzero(varies)[0])
+                    raise FpcError(
+                        f"fpc column {c!r} varies within stratum {self._stratum_label(s, j, strata_st, st_labels, ids, id_labels)} "
+                        f"at stage {s + 1} (from {lo[j]:g} to {hi[j]:g}); it must be constant within strata."
+                    )
+                too_small = pop < sampsize_rows[s] * (1 - 1e-12)
+                if too_small.any():
+                    i = int(np.flatnonzero(too_small)[0])
+                    j = int(h[i])
+                    raise FpcError(
+                        f"fpc column {c!r} implies a population size ({pop[i]:g}) smaller than the "
+                        f"number of sampled units ({int(sampsize_rows[s][i])}) in stratum "
+                        f"{self._stratum_label(s, j, strata_st, st_labels, ids, id_labels)} at stage {s + 1} "
+                        f"(first row {index[i]!r}). Give population sizes, or sampling fractions <= 1."
+                    )
+                popsize_rows.append(pop)
+
+        # --- weights -------------------------------------------------------------------------
+        if weights is not None:
+            w = check_weights(df[weights], weights, index)
+        elif popsize_rows is not None:
+            w = np.prod(np.stack([p / s for p, s in zip(popsize_rows, sampsize_rows, strict=True)]), axis=0)
+        else:
+            w = np.ones(n)
+
+        # --- variance stages ---------------------------------------------------------------------
+        n_var_stages = len(ids) if popsize_rows is not None else 1
+        stages: list[VarianceStage] = []
+        mult_rows = np.ones(n)
+        parent_rows = np.zeros(n, dtype=np.int64)
+        for s in range(n_var_stages):
+            h = strata_st[s]
+            # renumber PSUs so that they are sorted by stratum
+            key = _combine(h, ids[s])
+            first = np.zeros(int(key.max()) + 1, dtype=np.int64)
+            first[key] = np.arange(n)
+            psu_stratum = h[first]
+            n_h = int(h.max()) + 1
+            n_psu = np.bincount(psu_stratum, minlength=n_h)
+            starts = np.concatenate([[0], np.cumsum(n_psu)[:-1]])
+            strat_first = np.zeros(n_h, dtype=np.int64)
+            strat_first[h] = np.arange(n)
+            if popsize_rows is not None:
+                pop_h = popsize_rows[s][strat_first]
+                f = np.where(np.isinf(pop_h), 1.0, (pop_h - n_psu) / pop_h)
+            else:
+                f = np.ones(n_h)
+            parent = parent_rows[strat_first]
+            stage = VarianceStage(
+                stage=s + 1, psu=key, strata=h, psu_stratum=psu_stratum,
+                stratum_starts=starts, n_psu=n_psu, f=f, mult=mult_rows[strat_first],
+                parent=np.unique(parent, return_inverse=True)[1].astype(np.int64),
+                n_parent=len(np.unique(parent)),
+                stratum_labels=tuple(
+                    self._stratum_label(s, j, strata_st, st_labels, ids, id_labels) for j in range(n_h)
+                ),
+            )
+            if lonely_psu == "fail" and stage.lonely.any():
+                bad = [stage.stratum_labels[j] for j in np.flatnonzero(stage.lonely)]
+                raise LonelyPSUError(
+                    f"Stratum {bad[0]} has only one PSU at stage {s + 1}"
+                    + (f" ({len(bad)} such strata: {', '.join(map(str, bad[:5]))})" if len(bad) > 1 else "")
+                    + ". Its variance cannot be estimated; choose lonely_psu='adjust', 'average', "
+                    "'certainty' or 'remove', or merge it with a neighbouring stratum."
+                )
+            stages.append(stage)
+            if popsize_rows is not None:
+                mult_rows = mult_rows * sampsize_rows[s] / popsize_rows[s]
+            parent_rows = ids[s]
+
+        labels_map = dict(df.attrs.get("variable_labels", {}) or {})
+        if labels:
+            labels_map.update(labels)
+        self._init_fields(
+            _df=df, _w=w, _domain=None, _labels=labels_map, _stages=tuple(stages),
+            _psu1=ids[0], _strata1=st_codes[0], _calibrations=(), lonely_psu=lonely_psu,
+            _domain_label=None,
+            nest=nest, _cache={},
+            spec={"weights": weights, "strata": strata_cols or None, "psu": psu_cols or None,
+                  "fpc": fpc_cols or None, "nest": nest, "lonely_psu": lonely_psu},
+        )
+
+    @staticmethod
+    def _stratum_label(s, j, strata_st, st_labels, ids, id_labels) -> str:
+        if s == 0:
+            return repr(st_labels[0][j]) if len(st_labels[0]) > j else repr(j)
+        return f"#{j} (within a stage-{s} cluster)"
+
+    # ---- frozen object -------------------------------------------------------------------
+    def _init_fields(self, **fields: Any) -> None:
+        for k, v in fields.items():
+            object.__setattr__(self, k, v)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(
+            "SurveyDesign is frozen; use .update(...) (or .subset(...)) to get a modified copy."
+        )
+
+    def _replace(self, **changes: Any) -> SurveyDesign:
+        """Copy with fields changed.  Keys: weights (ndarray (n,)), calibrations (tuple),
+        domain ((n,) bool or None), labels (mapping), lonely_psu (str)."""
+        new = copy.copy(self)
+        for key, value in changes.items():
+            if key == "weights":
+                w = check_weights(np.asarray(value, dtype=float), "weights", self._df.index)
+                if w.shape != (len(self._df),):
+                    raise WeightsError(f"new weights have shape {w.shape}, expected ({len(self._df)},).")
+                object.__setattr__(new, "_w", w)
+            elif key == "calibrations":
+                object.__setattr__(new, "_calibrations", tuple(value))
+            elif key == "domain":
+                object.__setattr__(new, "_domain", None if value is None else np.asarray(value, dtype=bool))
+            elif key == "domain_label":
+                object.__setattr__(new, "_domain_label", value)
+            elif key == "labels":
+                object.__setattr__(new, "_labels", dict(value))
+            elif key == "lonely_psu":
+                if value not in LONELY_PSU_OPTIONS:
+                    raise DesignSpecError(f"lonely_psu={value!r} is not one of {LONELY_PSU_OPTIONS}.")
+                if value == "fail" and any(st.lonely.any() for st in self._stages):
+                    raise LonelyPSUError("The design has a stratum with one PSU; 'fail' is not possible.")
+                object.__setattr__(new, "lonely_psu", value)
+                object.__setattr__(new, "spec", {**self.spec, "lonely_psu": value})
+            else:
+                raise TypeError(f"_replace() got an unexpected field {key!r}")
+        return new
+
+    def update(self, *, lonely_psu: str | None = None, labels: Mapping[str, str] | None = None) -> SurveyDesign:
+        """A copy with another lonely-PSU rule or more variable labels."""
+        changes: dict[str, Any] = {}
+        if lonely_psu is not None:
+            changes["lonely_psu"] = lonely_psu
+        if labels is not None:
+            changes["labels"] = {**self._labels, **labels}
+        return self._replace(**changes)
+
+    # ---- public read-only views ------------------------------------------------------------------
+    @property
+    def weights(self) -> np.ndarray:
+        """The analysis weights (read-only array, row order of the data)."""
+        w = self._w.view()
+        w.flags.writeable = False
+        return w
+
+    @property
+    def n_psu(self) -> int:
+        return self._stages[0].n_units
+
+    @property
+    def n_strata(self) -> int:
+        return self._stages[0].n_strata
+
+    def __repr__(self) -> str:
+        dom = "" if self._domain is None else f", domain of {int(self._domain.sum())} rows"
+        cal = f", {len(self._calibrations)} calibration(s)" if self._calibrations else ""
+        return (
+            f"SurveyDesign({len(self._df)} rows, {self.n_strata} strata, {self.n_psu} PSUs, "
+            f"{len(self._stages)} variance stage(s), lonely_psu={self.lonely_psu!r}{dom}{cal})"
+        )
+
+    # ---- hooks used by _BaseDesign -------------------------------------------------------------
+    def _fast_totals_ok(self) -> bool:
+        return not self._calibrations and len(self._stages) == 1
+
+    def _cell_stats(self, cells: Cells) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Estimates, linearised variances and denominators of the cells (see ``_cells``)."""
+        theta, den = cells.estimate(self._w)
+        if self._fast_totals_ok():
+            st = self._stages[0]
+            totals = cells.psu_totals(self._w, theta, den, st.psu, st.n_units)
+            pres = None
+            if self.lonely_psu == "average":
+                okd = cells.cd >= 0
+                pres_d = np.bincount(
+                    st.strata[okd] * cells.n_domains + cells.cd[okd],
+                    minlength=st.n_strata * cells.n_domains,
+                ).reshape(st.n_strata, cells.n_domains) > 0
+                pres = pres_d[:, cells.dmap]
+            var = psu_totals_vcov(totals, st, self.lonely_psu, pres, diag_only=True)
+        else:
+            u = cells.influence(self._w, theta, den)
+            dom = cells.domain_matrix() if self.lonely_psu == "average" else None
+            var = linearized_vcov(u, self, domain=dom, diag_only=True)
+        return theta, var, den
+
+    def _degf_by(self, codes: np.ndarray, n_cells: int) -> np.ndarray:
+        """Design df per domain code (R's degf on the domain): PSUs minus strata with rows there."""
+        ok = (codes >= 0) & (self._w != 0)
+        c = codes[ok]
+        p = self._psu1[ok]
+        s = self._strata1[ok]
+        npsu = int(self._psu1.max()) + 1
+        nst = int(self._strata1.max()) + 1
+        psus = np.bincount(np.unique(c * npsu + p) // npsu, minlength=n_cells)
+        strat = np.bincount(np.unique(c * nst + s) // nst, minlength=n_cells)
+        return (psus - strat).astype(float)
+
+    def replicate(
+        self,
+        type: str,
+        replicates: int | None = None,
+        seed: int | np.random.Generator | None = None,
+        fay_rho: float = 0.0,
+        mse: bool = False,
+    ) -> ReplicateDesign:
+        """Replicate-weight version of this design ("JK1", "JKn", "bootstrap", "BRR", "Fay").
+
+        JK1/JKn include the first-stage fpc as R does; bootstrap is seeded (``seed=``) with
+        ``replicates`` (default 50) resamples.  Mirrors: survey::as.svrepdesign.
+        """
+        if self._calibrations:
+            raise DesignSpecError(
+                "replicate() on a calibrated design is not supported: build the replicate design "
+                "first, then calibrate each replicate."
+            )
+        rep = make_replicates(self, type, replicates=replicates, seed=seed, fay_rho=fay_rho)
+        return ReplicateDesign._from_factors(self, rep, mse)
+
+    def degf(self) -> int:
+        """Design degrees of freedom: PSUs minus strata with nonzero weight (in the domain)."""
+        dom = np.ones(len(self._df), dtype=bool) if self._domain is None else self._domain
+        return int(self._degf_by(np.where(dom, 0, -1), 1)[0])

@@ -1,0 +1,186 @@
+"""Linearised (Taylor) variance of estimators from their influence values.
+
+Mirrors: survey::svyrecvar / multistage / onestage / onestrat (R survey 4.1.1).
+
+For influence values ``U`` (one row per respondent, one column per estimate) the variance is
+built stage by stage.  At stage ``s`` the rows are summed to PSU totals ``T_{hi}``; within stratum
+``h`` with ``n_h`` PSUs (counted in the *full* sample, so domains are padded with zero totals as R
+does) and population size ``N_h``::
+
+    V_s = sum_h  m_h * f_h * n_h / (n_h - 1) * sum_i (T_hi - Tbar_h)(T_hi - Tbar_h)'
+
+with ``f_h = 1 - n_h / N_h`` (1 without fpc) and ``m_h`` the product of the sampling fractions
+``n/N`` of the ancestors (1 at stage 1).  Later stages only enter when an fpc is given (R's rule:
+otherwise the ultimate-cluster approximation).  Strata with one PSU follow ``lonely_psu``:
+
+* ``fail``: error naming the stratum (raised when the design is built);
+* ``certainty`` / ``remove``: contribute zero;
+* ``adjust``: the single PSU total is centred at zero (the population mean) instead of its own;
+* ``average``: contribute zero and the stage variance is multiplied by
+  ``n_strata / n_strata_with_2+_PSU`` (counted among the strata present in the domain).
+
+Calibration contract (used by the weighting module): before any aggregation,
+``for cal in design._calibrations: x = cal.residualize(x)``.  ``design._calibrations`` is a tuple
+(empty by default) of objects with a method ``residualize(x: ndarray (n, k)) -> ndarray (n, k)``
+— R's ``postStrata`` list in ``svyrecvar``.  A calibrated design is made with
+``design._replace(weights=new_w, calibrations=design._calibrations + (obj,))``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import scipy.sparse as sp
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._design import SurveyDesign
+
+__all__ = ["VarianceStage", "linearized_vcov", "psu_totals_vcov"]
+
+_SELF_REPRESENTING = 1e-7
+
+
+@dataclass(frozen=True, eq=False)
+class VarianceStage:
+    """One sampling stage, normalised to integer codes (built once by :class:`SurveyDesign`).
+
+    ``psu`` (n,) codes 0..P-1 numbered so that PSUs are sorted by stratum; ``psu_stratum`` (P,)
+    the stratum of each PSU; ``n_psu``, ``f``, ``mult``, ``parent`` are per stratum (H,).
+    """
+
+    stage: int
+    psu: np.ndarray
+    strata: np.ndarray
+    psu_stratum: np.ndarray
+    stratum_starts: np.ndarray
+    n_psu: np.ndarray
+    f: np.ndarray
+    mult: np.ndarray
+    parent: np.ndarray
+    n_parent: int
+    stratum_labels: tuple
+
+    @property
+    def n_units(self) -> int:
+        return int(self.psu_stratum.shape[0])
+
+    @property
+    def n_strata(self) -> int:
+        return int(self.n_psu.shape[0])
+
+    @property
+    def lonely(self) -> np.ndarray:
+        """Strata with a single PSU that are not self-representing."""
+        return (self.n_psu == 1) & ~(self.f < _SELF_REPRESENTING)
+
+    def indicator(self) -> sp.csr_matrix:
+        """Sparse (P, n) matrix summing rows to PSU totals (cached on first use)."""
+        cached = self.__dict__.get("_indicator")
+        if cached is None:
+            n = self.psu.shape[0]
+            cached = sp.csr_matrix(
+                (np.ones(n), (self.psu, np.arange(n))), shape=(self.n_units, n)
+            )
+            object.__setattr__(self, "_indicator", cached)
+        return cached
+
+    def psu_totals(self, x: np.ndarray) -> np.ndarray:
+        """Sum the rows of ``x`` (n, k) within PSUs: (P, k)."""
+        if x.shape[1] == 1:
+            return np.bincount(self.psu, weights=x[:, 0], minlength=self.n_units)[:, None]
+        return np.asarray(self.indicator() @ x)
+
+
+def _presence(stage: VarianceStage, domain: np.ndarray | None, k: int) -> np.ndarray | None:
+    """(H, k) bool: stratum has at least one row of the domain (only needed for 'average')."""
+    if domain is None:
+        return None
+    dom = np.asarray(domain, dtype=bool)
+    if dom.ndim == 1:
+        pres = np.bincount(stage.strata[dom], minlength=stage.n_strata) > 0
+        return np.repeat(pres[:, None], k, axis=1)
+    out = np.empty((stage.n_strata, dom.shape[1]), dtype=bool)
+    for j in range(dom.shape[1]):
+        out[:, j] = np.bincount(stage.strata[dom[:, j]], minlength=stage.n_strata) > 0
+    return out
+
+
+def psu_totals_vcov(
+    totals: np.ndarray,
+    stage: VarianceStage,
+    lonely_psu: str,
+    presence: np.ndarray | None = None,
+    diag_only: bool = False,
+) -> np.ndarray:
+    """Variance contribution of one stage from PSU totals ``totals`` (P, k).
+
+    Mirrors: survey::onestage + onestrat (vectorised over strata: no loop over strata or PSUs).
+    Returns (k, k), or (k,) when ``diag_only``.
+    """
+    t = np.asarray(totals, dtype=float)
+    h = stage.psu_stratum
+    n_psu = stage.n_psu.astype(float)
+    f = stage.f
+    selfrep = f < _SELF_REPRESENTING
+    lonely = stage.lonely
+    scale = np.where(n_psu > 1, f * n_psu / np.maximum(n_psu - 1.0, 1.0), f)
+    scale = np.where(selfrep, 0.0, scale) * stage.mult
+    sums = np.add.reduceat(t, stage.stratum_starts, axis=0)
+    means = sums / n_psu[:, None]
+    if lonely_psu == "adjust":
+        means[lonely] = 0.0  # centred at the population mean (zero), as R's 'adjust'
+    elif lonely_psu in ("certainty", "remove", "average"):
+        scale = np.where(lonely, 0.0, scale)
+    elif lonely_psu == "fail" and lonely.any():  # pragma: no cover - caught at construction
+        from .errors import LonelyPSUError
+
+        bad = stage.stratum_labels[int(np.flatnonzero(lonely)[0])]
+        raise LonelyPSUError(f"Stratum {bad!r} has only one PSU at stage {stage.stage}.")
+    z = (t - means[h]) * np.sqrt(scale)[h][:, None]
+    if lonely_psu == "average" and lonely.any():
+        k = t.shape[1]
+        pres = presence if presence is not None else np.ones((stage.n_strata, k), dtype=bool)
+        ok = pres & ~lonely[:, None]
+        nstrat = np.zeros((stage.n_parent, k))
+        nok = np.zeros((stage.n_parent, k))
+        np.add.at(nstrat, stage.parent, pres.astype(float))
+        np.add.at(nok, stage.parent, ok.astype(float))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            factor = np.where(nstrat > 0, nstrat / nok, 1.0)
+        z = z * np.sqrt(factor[stage.parent[h]])
+    if diag_only:
+        return np.einsum("ij,ij->j", z, z)
+    return z.T @ z
+
+
+def linearized_vcov(
+    x: np.ndarray,
+    design: SurveyDesign,
+    domain: np.ndarray | None = None,
+    diag_only: bool = False,
+) -> np.ndarray:
+    """Variance-covariance matrix (k, k) of estimates with influence values ``x`` (n, k).
+
+    ``domain`` (optional, (n,) or (n, k) bool) marks the rows of the domain; it only matters for
+    ``lonely_psu='average'`` (which strata count as present).  Rows outside a domain must carry
+    zero influence: the PSU structure of the full design is kept (R's svyrecvar padding).
+
+    Mirrors: survey::svyrecvar (``postStrata`` -> ``design._calibrations``).
+    """
+    arr = np.asarray(x, dtype=float)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    for cal in design._calibrations:
+        arr = np.asarray(cal.residualize(arr), dtype=float)
+        if arr.ndim == 1:
+            arr = arr[:, None]
+    k = arr.shape[1]
+    out = np.zeros(k) if diag_only else np.zeros((k, k))
+    for stage in design._stages:
+        pres = _presence(stage, domain, k) if design.lonely_psu == "average" else None
+        out = out + psu_totals_vcov(
+            stage.psu_totals(arr), stage, design.lonely_psu, pres, diag_only=diag_only
+        )
+    return out
