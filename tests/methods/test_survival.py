@@ -24,6 +24,7 @@ from arefie_studies.methods.survival import (
     median_survival,
     median_table,
 )
+from arefie_studies.survey import SurveyDesign
 
 HERE = Path(__file__).parent / "data"
 REF = json.loads((HERE / "survival_r_reference.json").read_text())
@@ -93,6 +94,25 @@ def test_design_variance_equals_svykm(lung):
     np.testing.assert_allclose(
         km.table.set_index("time").loc[pl.index, "surv"], pl["surv"], atol=1e-14
     )
+
+
+def test_survey_design_object_gives_svykm_variance(lung):
+    des = SurveyDesign(lung, weights="w", strata="sex", psu="inst", nest=True)
+    km = kaplan_meier(des, "time", "event", by="sex")
+    ref = kaplan_meier(lung, "time", "event", weights="w", by="sex", strata="sex", psu="inst")
+    np.testing.assert_allclose(km.table["se"], ref.table["se"], rtol=1e-12)
+    ev = _event_rows(kaplan_meier(des, "time", "event")).set_index("time")
+    r = pd.DataFrame(REF["svykm"]).groupby("time").last()
+    np.testing.assert_allclose(
+        (ev.loc[r.index, "se"] / ev.loc[r.index, "surv"]) ** 2, r["varlog"], rtol=1e-10
+    )
+    # a domain design (subset) = the group of the by= analysis
+    sub = kaplan_meier(des.subset(lung["sex"] == 2), "time", "event")
+    np.testing.assert_allclose(
+        sub.table["se"], ref.table[ref.table["group"] == 2]["se"], rtol=1e-12
+    )
+    with pytest.raises(SurvivalDataError, match="leave weights/strata/psu/fpc as None"):
+        kaplan_meier(des, "time", "event", weights="w")
 
 
 def test_design_variance_by_group_equals_svykm_domains(lung):

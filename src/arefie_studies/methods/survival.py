@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from arefie_studies.survey import SurveyDesign, linearized_vcov
+
 __all__ = [
     "CoxResult",
     "SurvivalCurves",
@@ -131,7 +133,7 @@ def _km_one(t, e, w, order_all):
 
 
 def kaplan_meier(
-    data: pd.DataFrame,
+    data: pd.DataFrame | SurveyDesign,
     time: str,
     event: str,
     *,
@@ -146,7 +148,11 @@ def kaplan_meier(
     """Weighted Kaplan–Meier curves (overall or by group) with pointwise CIs.
 
     S(t) = Π_{s ≤ t} (1 − d(s)/Y(s)), d and Y the weighted events and numbers at risk
-    (``survfit(weights=)``; ``svykm``). Variance of log S(t):
+    (``survfit(weights=)``; ``svykm``). ``data`` is a DataFrame (design given by the ``weights``,
+    ``strata``, ``psu``, ``fpc`` columns: one-stage, with replacement unless fpc) or a
+    :class:`~arefie_studies.survey.SurveyDesign` (its weights, domain and full multistage
+    linearisation via ``survey.linearized_vcov``; then those four arguments must stay None).
+    Variance of log S(t):
 
     - ``"design"`` (default): Var(Λ(t)) by linearisation, z_i(t) = Σ_{s≤t} [dN_i(s)/Y(s) −
       Y_i(s) d(s)/Y(s)²], variance of the total Σ w_i z_i(t) under the design (``strata``,
@@ -159,8 +165,18 @@ def kaplan_meier(
     has ``group, time, n_risk, n_event, n_censor, weighted_risk, weighted_event, surv, se,
     ci_low, ci_high`` (``se`` = S·√Var(log S)).
     """
+    design = None
+    if isinstance(data, SurveyDesign):
+        if any(a is not None for a in (weights, strata, psu, fpc)):
+            raise SurvivalDataError(
+                "kaplan_meier: with a SurveyDesign, leave weights/strata/psu/fpc as None "
+                "(the design carries them)."
+            )
+        design, data = data, data.data
     if not isinstance(data, pd.DataFrame):
-        raise SurvivalDataError(f"data: expected a pandas DataFrame, got {type(data).__name__}.")
+        raise SurvivalDataError(
+            f"data: expected a pandas DataFrame or a SurveyDesign, got {type(data).__name__}."
+        )
     _need(data, "kaplan_meier", [time, event, weights, by, strata, psu, fpc])
     if variance not in ("design", "greenwood"):
         raise SurvivalDataError(f"variance: expected 'design' or 'greenwood', got {variance!r}.")
@@ -179,7 +195,10 @@ def kaplan_meier(
         raise SurvivalDataError(
             f"{event}: event indicator must be 0/1 or boolean; bad values in rows {_rows(data.index, bad)}."
         )
-    w = np.ones(len(data)) if weights is None else pd.to_numeric(data[weights]).to_numpy(float)
+    if design is not None:
+        w = np.asarray(design.weights, dtype=float) * design._active()
+    else:
+        w = np.ones(len(data)) if weights is None else pd.to_numeric(data[weights]).to_numpy(float)
     bad = ~np.isfinite(w) | (w < 0)
     if bad.any():
         raise SurvivalDataError(
@@ -200,8 +219,9 @@ def kaplan_meier(
     pv = None if psu is None else data[psu].to_numpy()
     fv = None if fpc is None else data[fpc].to_numpy()
     out = []
+    active = w > 0
     for g, lab in enumerate(glabels):
-        m = groups == g
+        m = (groups == g) & active
         ut, inv, d, _c, nd, nn, y, ny, surv = _km_one(t[m], e[m], w[m], None)
         if variance == "greenwood":
             term = np.divide(d, y * (y - d), out=np.zeros_like(d), where=(y - d) > 0)
@@ -223,7 +243,12 @@ def kaplan_meier(
                 np.where(pos_i >= 0, cum2[pos_i], 0.0)[:, None],
             )
             z[m] = zg - cmin
-            vk = design_vcov_total(z, w, sv, pv, fv) if len(tk) else np.zeros(0)
+            if not len(tk):
+                vk = np.zeros(0)
+            elif design is not None:
+                vk = linearized_vcov(w[:, None] * z, design, domain=m, diag_only=True)
+            else:
+                vk = design_vcov_total(z, w, sv, pv, fv)
             # carry the variance to all unique times (constant between event times)
             idx = np.searchsorted(tk, ut, side="right") - 1
             varlog = np.where(idx >= 0, vk[np.maximum(idx, 0)] if len(tk) else 0.0, 0.0)
