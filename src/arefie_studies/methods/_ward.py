@@ -158,10 +158,13 @@ def cut_tree(tree: WardTree, k: int) -> np.ndarray:
 
 def weighted_kmeans(x: np.ndarray, w: np.ndarray, codes: np.ndarray, k: int,
                     max_iter: int = 10) -> tuple[np.ndarray, np.ndarray, int]:
-    """Weighted Lloyd k-means started from the weighted centres of ``codes``.
+    """Weighted k-means started from the weighted centres of ``codes``.
 
-    Returns (codes, centres, iterations). With equal weights this is Lloyd's k-means from the Ward
-    partition; FactoMineR uses ``stats::kmeans`` (Hartigan–Wong, unweighted), see the HCPC notes.
+    Lloyd iterations (at most ``max_iter``), then Hartigan single-row transfers until no transfer
+    lowers the weighted within sum of squares: moving row i (weight w_i) from A to B pays when
+    ``W_B w_i/(W_B + w_i) d2(x_i, c_B) < W_A w_i/(W_A - w_i) d2(x_i, c_A)``. The result is a
+    Hartigan–Wong-stable partition, as ``stats::kmeans`` (algorithm "Hartigan-Wong") that
+    FactoMineR's HCPC uses, here with row weights. Returns (codes, centres, Lloyd iterations).
     """
     centers = _centers(x, w, codes, k)
     iters = 0
@@ -174,7 +177,36 @@ def weighted_kmeans(x: np.ndarray, w: np.ndarray, codes: np.ndarray, k: int,
         present = np.bincount(codes, minlength=k) > 0
         fresh = _centers(x, w, codes, k)
         centers = np.where(present[:, None], fresh, centers)
+    codes, centers = _hartigan_transfers(x, w, codes.copy(), k)
     return codes, centers, iters
+
+
+def _hartigan_transfers(x: np.ndarray, w: np.ndarray, codes: np.ndarray, k: int,
+                        max_moves: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Best-first single-row transfers while one lowers the weighted within sum of squares."""
+    sw = np.bincount(codes, weights=w, minlength=k)
+    c = _centers(x, w, codes, k)
+    rows = np.arange(x.shape[0])
+    for _ in range(max_moves if max_moves is not None else 10 * x.shape[0]):
+        d2 = ((x[:, None, :] - c[None, :, :]) ** 2).sum(axis=2)
+        own = d2[rows, codes]
+        swa = sw[codes]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            remove = np.where(swa > w * (1 + 1e-12), swa * w / (swa - w) * own, -np.inf)
+            add = sw[None, :] * w[:, None] / (sw[None, :] + w[:, None]) * d2
+        add[rows, codes] = np.inf
+        best = add.argmin(axis=1)
+        gain = remove - add[rows, best]
+        i = int(np.argmax(gain))
+        if not gain[i] > 1e-12 * remove[i]:
+            break
+        a, b = codes[i], best[i]
+        c[a] = (sw[a] * c[a] - w[i] * x[i]) / (sw[a] - w[i])
+        c[b] = (sw[b] * c[b] + w[i] * x[i]) / (sw[b] + w[i])
+        sw[a] -= w[i]
+        sw[b] += w[i]
+        codes[i] = b
+    return codes, _centers(x, w, codes, k)
 
 
 def _centers(x: np.ndarray, w: np.ndarray, codes: np.ndarray, k: int) -> np.ndarray:
