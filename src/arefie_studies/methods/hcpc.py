@@ -73,6 +73,11 @@ class HCPC:
     catdes_: :class:`CatDes` of the analysed variables (``desc.var``).
     axes_description_: :class:`CatDes` of the axes (``desc.axes``).
     paragons_, specific_: DataFrames ``cluster, rank, row, distance`` (``desc.ind$para``/``$dist``).
+    between_inertia_before_, between_inertia_: between inertia of the cut tree and of the final
+        partition (``bw.before.consol``, ``bw.after.consol``).
+    consolidated_: whether the k-means consolidation ran.
+    leaf_clusters_: final cluster of each leaf of ``tree_`` (rows, or pre-clusters with ``kk``).
+    preclusters_: with ``kk``, the pre-cluster of each row (Series), else None.
     """
 
     def __init__(self, mca: MCA, n_clusters: int | None = None, consolidate: bool = True,
