@@ -78,6 +78,13 @@ class HCPC:
     consolidated_: whether the k-means consolidation ran.
     leaf_clusters_: final cluster of each leaf of ``tree_`` (rows, or pre-clusters with ``kk``).
     preclusters_: with ``kk``, the pre-cluster of each row (Series), else None.
+
+    Examples
+    --------
+    >>> hc = HCPC(mca)                        # automatic cut, consolidated  # doctest: +SKIP
+    >>> hc.labels_.value_counts()             # clusters 1..k                # doctest: +SKIP
+    >>> hc.catdes_.category.query("cluster == 1").head()                     # doctest: +SKIP
+    >>> HCPC(mca, n_clusters=3, consolidate=False).sizes_  # tea: 172 100 28  # doctest: +SKIP
     """
 
     def __init__(self, mca: MCA, n_clusters: int | None = None, consolidate: bool = True,
