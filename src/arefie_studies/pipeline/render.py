@@ -1,0 +1,358 @@
+"""Render an executed notebook into the partner report: self-contained HTML and A4 PDF.
+
+Nothing is executed here: the input is a notebook already run by papermill. The HTML comes from
+nbconvert's ``HTMLExporter`` with the ``arefie`` template (no code, no prompts; title page,
+contents, numbered figures and tables, methods annex, provenance block); the PDF is printed
+from that same HTML by WeasyPrint (no LaTeX).
+
+Before export the outputs are normalised: error outputs stop the rendering (a report with a
+missing piece must not be published), stderr streams and bare object reprs
+(``<Figure size ...>``) are dropped, images become numbered ``<figure>`` blocks with the image
+embedded as a data URI (SVG preferred when present, else PNG at its physical size).
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import datetime as _dt
+import html as _html
+import importlib.metadata as _md
+import platform
+import re
+import struct
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+__all__ = ["RenderError", "prepare_notebook", "render_html", "render_report", "software_versions"]
+
+TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATE_NAME = "arefie"
+PRODUCER = "AREFIE – Observatoire régional de l’emploi et de l’insertion des jeunes, Hauts-de-France"
+
+_MONTHS_FR = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)  # fmt: skip
+_SOFTWARE = (
+    "arefie-studies", "numpy", "pandas", "scipy", "statsmodels", "matplotlib",
+    "seaborn", "nbconvert", "papermill", "weasyprint",
+)  # fmt: skip
+_REPR_RE = re.compile(r"^\s*(\[|\()?\s*<[^>]*>|^\s*Text\(|object at 0x[0-9a-f]+", re.S)
+_HEADING_RE = re.compile(r"<h([12])\b([^>]*)>(.*?)</h\1>", re.S)
+_ID_RE = re.compile(r"\bid=\"([^\"]+)\"")
+_TAG_RE = re.compile(r"<[^>]+>")
+
+
+class RenderError(ValueError):
+    """The notebook cannot be turned into a partner report (error output, bad argument...)."""
+
+
+# --------------------------------------------------------------------------- metadata helpers
+def _date_fr(value: Any) -> str:
+    """``2026-11-28`` / date / datetime -> ``28 novembre 2026``; other strings unchanged."""
+    if value is None or value == "":
+        value = _dt.date.today()
+    if isinstance(value, str):
+        try:
+            value = _dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if isinstance(value, _dt.datetime):
+        value = value.date()
+    day = "1er" if value.day == 1 else str(value.day)
+    return f"{day} {_MONTHS_FR[value.month - 1]} {value.year}"
+
+
+def _pairs(value: Any, *, what: str) -> list[tuple[str, str]]:
+    """Normalise a mapping or a list of mappings/pairs into ``[(name, text), ...]``."""
+    if value is None:
+        return []
+    if isinstance(value, Mapping):
+        return [(str(k), _text(v)) for k, v in value.items()]
+    out: list[tuple[str, str]] = []
+    for item in value:
+        if isinstance(item, Mapping):
+            name = item.get("path") or item.get("name") or item.get("file")
+            digest = item.get("sha256") or item.get("hash") or item.get("value")
+            if name is None:
+                raise RenderError(
+                    f"metadata[{what!r}] entries must name a file: got keys {sorted(item)}; "
+                    "use {'path': ..., 'sha256': ...}."
+                )
+            out.append((str(name), _text(digest)))
+        else:
+            name, val = item
+            out.append((str(name), _text(val)))
+    return out
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_text(v) for v in value)
+    if isinstance(value, float):
+        return repr(value).replace(".", ",")
+    return "" if value is None else str(value)
+
+
+def software_versions(extra: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
+    """Versions of Python and the packages that produced the report (for the methods annex)."""
+    out = [("Python", platform.python_version())]
+    for name in _SOFTWARE:
+        try:
+            out.append((name, _md.version(name)))
+        except _md.PackageNotFoundError:
+            continue
+    if extra:
+        known = {n for n, _ in out}
+        out = [(n, str(extra.get(n, v))) for n, v in out]
+        out += [(str(n), str(v)) for n, v in extra.items() if n not in known]
+    return out
+
+
+def _resources(
+    title: str, subtitle: str, variant: str, metadata: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    md = dict(metadata or {})
+    software = md.get("software")
+    if isinstance(software, Mapping) or software is None:
+        software_list = software_versions(software)
+    else:
+        software_list = _pairs(software, what="software")
+    now = _dt.datetime.now()
+    return {
+        "title": title,
+        "subtitle": subtitle,
+        "variant": variant,
+        "producer": md.get("producer", PRODUCER),
+        "study": md.get("study", ""),
+        "wave": _text(md.get("wave", "")),
+        "partners": _text(md.get("partners", "")),
+        "date_fr": _date_fr(md.get("date")),
+        "generated_fr": f"{_date_fr(now.date())} à {now:%H:%M}",
+        "code_version": _text(md.get("code_version", "inconnue")),
+        "parameters": _pairs(md.get("parameters"), what="parameters"),
+        "inputs": _pairs(md.get("inputs") or md.get("input_hashes"), what="inputs"),
+        "software": software_list,
+        "sample": md.get("sample", ""),
+        "weighting": md.get("weighting", ""),
+        "variance": md.get("variance", ""),
+        "disclosure": md.get("disclosure", ""),
+        "notes": md.get("notes", ""),
+    }
+
+
+# --------------------------------------------------------------------------- output normalising
+def _png_width_mm(data: bytes) -> float | None:
+    """Physical width of a PNG from its IHDR and pHYs chunks (matplotlib writes the dpi)."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        return None
+    width_px = struct.unpack(">I", data[16:20])[0]
+    pos = 8
+    while pos + 8 <= len(data):
+        length, ctype = struct.unpack(">I4s", data[pos : pos + 8])
+        if ctype == b"pHYs":
+            ppu_x, _ppu_y, unit = struct.unpack(">IIB", data[pos + 8 : pos + 17])
+            if unit == 1 and ppu_x > 0:  # pixels per metre
+                return width_px / ppu_x * 1000.0
+            return None
+        if ctype == b"IDAT":
+            return None
+        pos += 12 + length
+    return None
+
+
+def _caption(output: Mapping[str, Any], cell: Mapping[str, Any]) -> str:
+    for meta in (output.get("metadata", {}), cell.get("metadata", {})):
+        info = meta.get("arefie", {}) if isinstance(meta, Mapping) else {}
+        if isinstance(info, Mapping) and info.get("caption"):
+            return str(info["caption"])
+    return ""
+
+
+def _figure_html(output: Mapping[str, Any], cell: Mapping[str, Any]) -> str | None:
+    data = output.get("data", {})
+    caption = _caption(output, cell)
+    alt = _html.escape(caption or "Figure", quote=True)
+    if "image/svg+xml" in data:
+        svg = data["image/svg+xml"]
+        svg = svg if isinstance(svg, str) else "".join(svg)
+        src = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        style = "width:100%"
+    elif "image/png" in data:
+        b64 = "".join(data["image/png"].split())
+        width = _png_width_mm(base64.b64decode(b64[:4096] + "=" * (-len(b64[:4096]) % 4)))
+        src = "data:image/png;base64," + b64
+        style = f"width:{min(width, 174.0):.1f}mm" if width else "width:100%"
+    elif "image/jpeg" in data:
+        src = "data:image/jpeg;base64," + "".join(data["image/jpeg"].split())
+        style = "width:100%"
+    else:
+        return None
+    cap_cls = ' class="with-text"' if caption else ""
+    return (
+        f'<figure class="report-figure"><img src="{src}" alt="{alt}" style="{style}">'
+        f"<figcaption{cap_cls}>{_html.escape(caption)}</figcaption></figure>"
+    )
+
+
+def _is_repr_only(output: Mapping[str, Any]) -> bool:
+    data = output.get("data", {})
+    if set(data) - {"text/plain"}:
+        return False
+    text = data.get("text/plain", "")
+    text = text if isinstance(text, str) else "".join(text)
+    return not text.strip() or bool(_REPR_RE.search(text))
+
+
+def prepare_notebook(nb: nbformat.NotebookNode, *, source: str = "notebook") -> nbformat.NotebookNode:
+    """Return a copy of ``nb`` whose outputs are fit for a partner (see module docstring).
+
+    Raises :class:`RenderError` naming the cell when an output holds an error.
+    """
+    nb = copy.deepcopy(nb)
+    cells = []
+    for index, cell in enumerate(nb.cells):
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if "remove-cell" in tags or "remove_cell" in tags:
+            continue
+        if cell.cell_type == "raw":
+            continue
+        if cell.cell_type != "code":
+            cells.append(cell)
+            continue
+        cell.source = ""  # code never reaches the report, not even in the HTML source
+        if "remove-output" in tags or "remove_output" in tags:
+            cell.outputs = []
+        outputs = []
+        for output in cell.get("outputs", []):
+            kind = output.get("output_type")
+            if kind == "error":
+                raise RenderError(
+                    f"{source}: cell {index} holds an error output "
+                    f"({output.get('ename', '?')}: {output.get('evalue', '')}); "
+                    "a report cannot be published from a failed notebook. "
+                    "Fix the notebook and execute it again."
+                )
+            if kind == "stream":
+                if output.get("name") == "stdout" and output.get("text", "").strip():
+                    outputs.append(output)
+                continue  # stderr: warnings and logs never reach a partner
+            if kind in ("display_data", "execute_result"):
+                fig = _figure_html(output, cell)
+                if fig is not None:
+                    output["data"] = {"text/html": fig}
+                    outputs.append(output)
+                elif not _is_repr_only(output):
+                    output["data"] = {
+                        k: v
+                        for k, v in output["data"].items()
+                        if k in ("text/html", "text/markdown", "text/plain")
+                    }
+                    outputs.append(output)
+        cell.outputs = outputs
+        if outputs:
+            cells.append(cell)
+    nb.cells = cells
+    return nb
+
+
+# --------------------------------------------------------------------------- document assembly
+def _toc(html: str) -> str:
+    body_start = html.find('<main class="report-body">')
+    items = []
+    for m in _HEADING_RE.finditer(html, max(body_start, 0)):
+        level, attrs, inner = m.group(1), m.group(2), m.group(3)
+        anchor = _ID_RE.search(attrs)
+        if anchor is None:
+            continue
+        anchor = anchor.group(1)
+        label = _TAG_RE.sub("", inner).strip()
+        if not label:
+            continue
+        items.append(f'<li class="toc-{level}"><a href="#{anchor}">{label}</a></li>')
+    return "<ol>" + "".join(items) + "</ol>"
+
+
+def render_html(
+    notebook: Path | nbformat.NotebookNode,
+    *,
+    title: str,
+    subtitle: str = "",
+    variant: str = "",
+    metadata: Mapping[str, Any] | None = None,
+) -> str:
+    """The report as one self-contained HTML string (images embedded, no script, no code)."""
+    from nbconvert import HTMLExporter
+
+    if isinstance(notebook, (str, Path)):
+        path = Path(notebook)
+        if not path.is_file():
+            raise RenderError(f"notebook: file not found: {path}")
+        nb = nbformat.read(path, as_version=4)
+        source = str(path)
+    else:
+        nb, source = notebook, "notebook"
+    if not title or not str(title).strip():
+        raise RenderError("title: a report needs a non-empty title (shown on the title page).")
+    nb = prepare_notebook(nb, source=source)
+    exporter = HTMLExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        anchor_link_text="",
+        embed_images=True,
+    )
+    resources = {"arefie": _resources(str(title), subtitle, variant, metadata)}
+    html, _ = exporter.from_notebook_node(nb, resources=resources)
+    return html.replace("<!--ARefIE-TOC-->", _toc(html), 1)
+
+
+def render_report(
+    notebook: Path,
+    out_dir: Path,
+    *,
+    title: str,
+    subtitle: str = "",
+    variant: str = "",
+    metadata: dict | None = None,
+) -> dict[str, Path]:
+    """Write ``report.html`` (self-contained) and ``report.pdf`` (A4) for an executed notebook.
+
+    Executes nothing. ``metadata`` may hold: ``study``, ``wave``, ``date``, ``partners``,
+    ``parameters`` (mapping), ``inputs`` (mapping path -> sha256, or list of
+    ``{"path", "sha256"}``), ``code_version``, ``software`` (mapping name -> version, merged
+    with the detected versions), and Markdown texts ``sample``, ``weighting``, ``variance``,
+    ``disclosure``, ``notes`` for the methods annex.
+
+    Returns ``{"html": out_dir / "report.html", "pdf": out_dir / "report.pdf"}``.
+    """
+    import logging
+
+    import weasyprint
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html = render_html(
+        Path(notebook), title=title, subtitle=subtitle, variant=variant, metadata=metadata
+    )
+    html_path = out_dir / "report.html"
+    html_path.write_text(html, encoding="utf-8")
+    pdf_path = out_dir / "report.pdf"
+    # WeasyPrint reports unsupported CSS through logging; keep it out of the run's stderr.
+    wlog = logging.getLogger("weasyprint")
+    previous = wlog.level
+    wlog.setLevel(logging.ERROR)
+    try:
+        weasyprint.HTML(string=html, base_url=str(out_dir)).write_pdf(pdf_path)
+    finally:
+        wlog.setLevel(previous)
+    return {"html": html_path, "pdf": pdf_path}
+

@@ -1,0 +1,221 @@
+"""Disclosure control for published tables ("secret statistique").
+
+Primary suppression hides every cell built on ``1 <= n < threshold`` respondents. Secondary
+suppression then hides complementary cells so that no hidden cell can be recovered by
+difference from the published cells and margins.
+
+The criterion is exact for tables whose rows and columns add up to published margins. Write
+the table with its margins as an (R+1) × (C+1) array ``y`` (margins negated) so that every row
+and every column of ``y`` sums to zero. The hidden cells are the edges of a bipartite graph
+(row nodes, column nodes). A hidden cell is determined by the published values **iff its edge
+is a bridge** of that graph (it lies on no cycle): along a cycle one can add ``+t, -t, +t, ...``
+without changing any sum. With every hidden cell holding at least one respondent, ``t = ±1``
+keeps the table non-negative, so each hidden cell has at least two feasible values.
+
+Complementary cells are chosen by a shortest-path heuristic (Cox 1980; Castro 2006): for each
+bridge ``(i, j)`` add the cheapest path from row ``i`` to column ``j``, where already hidden
+cells cost nothing and a published cell costs its count (smallest cells first); empty cells
+and margins are used only when nothing else closes the cycle.
+
+References: Hundepool A. et al. (2012) *Statistical Disclosure Control*, Wiley, ch. 4;
+Castro J. (2006) "Minimum-distance controlled perturbation methods", and the ``sdcTable`` R
+package (``protectTable(method="SIMPLEHEURISTIC")``) for the same problem.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+import numpy as np
+
+__all__ = [
+    "SUPPRESSED_MARK",
+    "disclosure_rule_text",
+    "exposed_cells",
+    "primary_suppression",
+    "protect_table",
+]
+
+SUPPRESSED_MARK = "s"  # printed in place of a hidden value (as in INSEE tables)
+
+_ZERO_COST = 1e6  # an empty cell closes a cycle only when no populated cell can
+_MARGIN_COST = 1e9  # a margin is hidden only when nothing inside the table can
+
+
+def primary_suppression(n: np.ndarray, threshold: int) -> np.ndarray:
+    """Cells with ``1 <= n < threshold`` respondents (zeros are published as such)."""
+    n = np.asarray(n)
+    return (n > 0) & (n < threshold)
+
+
+def _bridges(mask: np.ndarray) -> list[tuple[int, int]]:
+    """Hidden cells of an (R, C) mask that lie on no cycle of the row/column bipartite graph."""
+    rows, cols = np.nonzero(mask)
+    n_rows = mask.shape[0]
+    edges = [(int(r), n_rows + int(c)) for r, c in zip(rows, cols, strict=True)]
+    n_nodes = mask.shape[0] + mask.shape[1]
+    adj: list[list[tuple[int, int]]] = [[] for _ in range(n_nodes)]
+    for k, (a, b) in enumerate(edges):
+        adj[a].append((b, k))
+        adj[b].append((a, k))
+    # Tarjan's bridge finding (iterative DFS).
+    disc = [-1] * n_nodes
+    low = [0] * n_nodes
+    out: list[tuple[int, int]] = []
+    timer = 0
+    for root in range(n_nodes):
+        if disc[root] != -1 or not adj[root]:
+            continue
+        disc[root] = low[root] = timer
+        timer += 1
+        stack = [(root, -1, iter(adj[root]))]
+        while stack:
+            node, parent_edge, it = stack[-1]
+            advanced = False
+            for nxt, k in it:
+                if k == parent_edge:
+                    continue
+                if disc[nxt] == -1:
+                    disc[nxt] = low[nxt] = timer
+                    timer += 1
+                    stack.append((nxt, k, iter(adj[nxt])))
+                    advanced = True
+                    break
+                low[node] = min(low[node], disc[nxt])
+            if advanced:
+                continue
+            stack.pop()
+            if stack:
+                parent = stack[-1][0]
+                low[parent] = min(low[parent], low[node])
+                if low[node] > disc[parent]:
+                    a, b = edges[parent_edge]
+                    out.append((a, b - n_rows))
+    return out
+
+
+def exposed_cells(mask: np.ndarray) -> np.ndarray:
+    """Boolean array: hidden cells of ``mask`` recoverable by difference (bridges).
+
+    ``mask`` covers the table *with* its margins (last row and last column), all of whose
+    published values are known to an attacker.
+    """
+    mask = np.asarray(mask, dtype=bool)
+    out = np.zeros_like(mask)
+    for r, c in _bridges(mask):
+        out[r, c] = True
+    return out
+
+
+def _cheapest_path(cost: np.ndarray, mask: np.ndarray, src_row: int, dst_col: int) -> list:
+    """Cheapest row→column path in the bipartite graph, excluding the direct edge."""
+    n_rows, n_cols = cost.shape
+    n_nodes = n_rows + n_cols
+    dist = [np.inf] * n_nodes
+    prev: list[tuple[int, tuple[int, int]] | None] = [None] * n_nodes
+    dist[src_row] = 0.0
+    heap = [(0.0, src_row)]
+    target = n_rows + dst_col
+    while heap:
+        d, node = heapq.heappop(heap)
+        if d > dist[node]:
+            continue
+        if node == target:
+            break
+        if node < n_rows:
+            r = node
+            for c in range(n_cols):
+                if r == src_row and c == dst_col:
+                    continue
+                w = 0.0 if mask[r, c] else cost[r, c]
+                nd = d + w
+                if nd < dist[n_rows + c]:
+                    dist[n_rows + c] = nd
+                    prev[n_rows + c] = (node, (r, c))
+                    heapq.heappush(heap, (nd, n_rows + c))
+        else:
+            c = node - n_rows
+            for r in range(n_rows):
+                if r == src_row and c == dst_col:
+                    continue
+                w = 0.0 if mask[r, c] else cost[r, c]
+                nd = d + w
+                if nd < dist[r]:
+                    dist[r] = nd
+                    prev[r] = (node, (r, c))
+                    heapq.heappush(heap, (nd, r))
+    if not np.isfinite(dist[target]):
+        return []
+    path = []
+    node = target
+    while node != src_row:
+        p = prev[node]
+        assert p is not None  # internal invariant: reached nodes have a predecessor
+        node, cell = p
+        path.append(cell)
+    return path
+
+
+def protect_table(
+    n: np.ndarray,
+    threshold: int,
+    *,
+    margins: bool = True,
+    pre_hidden: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Primary and secondary suppression for a count table.
+
+    Parameters
+    ----------
+    n : (R, C) array of unweighted counts (rows = answer levels, columns = groups).
+    threshold : minimum number of respondents for a published cell.
+    margins : the row totals (last column) and column totals (last row) are published.
+    pre_hidden : optional (R+1, C+1) mask of cells already hidden elsewhere (e.g. a level's
+        total hidden for the whole banner, so that every breakdown hides the same margins).
+
+    Returns
+    -------
+    (primary, hidden): boolean arrays of shape (R+1, C+1) covering the table *and* its
+    margins (last row = column totals, last column = row totals, corner = grand total).
+    ``hidden`` includes ``primary`` and the complementary cells; no hidden cell is a bridge.
+    """
+    n = np.asarray(n, dtype=float)
+    if n.ndim != 2:
+        raise ValueError(f"protect_table: n must be a 2-D count table, got shape {n.shape}.")
+    ext = np.zeros((n.shape[0] + 1, n.shape[1] + 1))
+    ext[:-1, :-1] = n
+    ext[:-1, -1] = n.sum(axis=1)
+    ext[-1, :-1] = n.sum(axis=0)
+    ext[-1, -1] = n.sum()
+    primary = primary_suppression(ext, threshold)
+    hidden = primary.copy()
+    if pre_hidden is not None:
+        hidden |= np.asarray(pre_hidden, dtype=bool)
+    if not margins:
+        return primary, hidden
+    cost = np.where(ext > 0, ext, _ZERO_COST)
+    cost[-1, :] += _MARGIN_COST
+    cost[:, -1] += _MARGIN_COST
+    for _ in range(ext.size):
+        bridges = _bridges(hidden)
+        if not bridges:
+            break
+        # Protect the smallest exposed cell first: its cycle often covers the others.
+        r, c = min(bridges, key=lambda rc: ext[rc])
+        path = _cheapest_path(cost, hidden, r, c)
+        if not path:  # a 1-row or 1-column table: nothing can hide it but everything
+            hidden[:] = ext > 0
+            break
+        for cell in path:
+            hidden[cell] = True
+    return primary, hidden
+
+
+def disclosure_rule_text(threshold: int) -> str:
+    """The rule printed under every table (French)."""
+    return (
+        f"« {SUPPRESSED_MARK} » : valeur masquée (secret statistique). Les cases comptant moins de "
+        f"{threshold} répondants ne sont pas publiées, ainsi que les cases complémentaires "
+        "nécessaires pour qu’aucune valeur masquée ne puisse être retrouvée par différence "
+        "avec les totaux."
+    )
