@@ -120,7 +120,7 @@ def _profiles(rng: np.random.Generator, n: int, ml: pd.DataFrame) -> pd.DataFram
 def _trajectories(rng: np.random.Generator, p: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Monthly state matrix (n × N_MONTHS) and latent trajectory type, built by broadcasting."""
     n = len(p)
-    emp = zscore(0.55 * (p.qualification >= 3) + 0.25 * (p.qualification == 2) - 0.4 * p.qpv
+    emp = zscore(0.9 * (p.qualification >= 3) + 0.4 * (p.qualification == 2) - 0.4 * p.qpv
                  - 0.6 * (p.logement == 2) - 0.35 * p.rqth + 0.2 * ((p.age >= 18) & (p.age <= 21))
                  + p.effet_emploi + rng.normal(0, 1, n))
     logits = np.tile(np.log([0.30, 0.18, 0.12, 0.16, 0.14, 0.10]), (n, 1))

@@ -319,6 +319,9 @@ def generate(year: int = 2024, n: int | None = None, seed: int = 2024) -> tuple[
         out[col] = np.where(hit, 9.0, v)
     cast_block = np.column_stack([out[f"cast_{j + 1}"] for j in range(6)])
     cast_block[np.asarray(out["cannabis_12m"]) == 9] = np.nan
+    for filtered, parent in (("cigarettes_jour", "tabac"), ("renoncement_motif", "renoncement_soins"),
+                             ("preservatif", "rapports_sexuels"), ("contraception", "rapports_sexuels")):
+        out[filtered] = np.where(np.asarray(out[parent]) == 9, np.nan, out[filtered])  # skip logic
     for j in range(6):
         out[f"cast_{j + 1}"] = cast_block[:, j]
 
