@@ -285,3 +285,28 @@ def test_grake_newton_on_a_hand_worked_case():
     np.testing.assert_allclose(res.g, [2.0, 2.0, 2.0], rtol=1e-12)
     res = calibration_g(mm, w, np.array([9.0, 6.0]), method="raking")
     np.testing.assert_allclose(res.g, [1.0, 1.0, 2.0], rtol=1e-10)
+
+
+# ---- estimators on weighted designs (R 4.1.1) ---------------------------------------------------
+def test_estimators_after_raking_and_poststratification_match_r(clus1, df):
+    """R::
+        r <- rake(dclus1, list(~stype, ~sch.wide), list(data.frame(stype=c("E","H","M"),
+                  Freq=c(4421,755,1018)), data.frame(sch.wide=c("No","Yes"), Freq=c(1072,5122))),
+                  control=list(maxit=100, epsilon=1e-10))
+        svyglm(api00~ell+meals, design=r)   # coef / SE below
+        p <- postStratify(dclus1, ~stype, data.frame(stype=c("E","H","M"), Freq=c(4421,755,1018)))
+        svytotal(~enroll, p); svymean(~api00, subset(p, sch.wide == "Yes"))
+    """
+    r = clus1.rake({"stype": STYPE, "sch_wide": {"No": 1072, "Yes": 5122}})
+    fit = r.glm("api00 ~ ell + meals")
+    np.testing.assert_allclose(
+        fit.params, [807.892980457647, -0.385041110392943, -3.14521104713004], rtol=RTOL)
+    np.testing.assert_allclose(
+        fit.bse, [18.9758336307457, 0.294150544821731, 0.328662350666976], rtol=RTOL)
+    p = clus1.poststratify("stype", STYPE)
+    tot = p.total("enroll")
+    assert tot["estimate"].iloc[0] == pytest.approx(3680892.94511905, rel=RTOL)
+    assert tot["se"].iloc[0] == pytest.approx(406292.636294802, rel=RTOL)
+    dom = p.subset(df["sch_wide"] == "Yes").mean("api00")
+    assert dom["estimate"].iloc[0] == pytest.approx(647.161128404389, rel=RTOL)
+    assert dom["se"].iloc[0] == pytest.approx(24.397066901528, rel=RTOL)
