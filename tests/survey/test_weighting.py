@@ -310,3 +310,43 @@ def test_estimators_after_raking_and_poststratification_match_r(clus1, df):
     dom = p.subset(df["sch_wide"] == "Yes").mean("api00")
     assert dom["estimate"].iloc[0] == pytest.approx(647.161128404389, rel=RTOL)
     assert dom["se"].iloc[0] == pytest.approx(24.397066901528, rel=RTOL)
+
+
+# ---- variance residualisation: fast forms equal R's literal algorithms --------------------------
+def test_greg_residuals_equal_qr_residuals_even_when_aliased():
+    from arefie_studies.survey._calibrate_steps import GregStep
+
+    rng = np.random.default_rng(7)
+    n = 400
+    grp = rng.integers(0, 4, n)
+    mm = np.column_stack([np.ones(n), grp == 1, grp == 2, grp == 3, rng.gamma(2, 300, n)])
+    mm = np.column_stack([mm, mm[:, 1] + mm[:, 2]])  # an aliased column
+    w0 = rng.uniform(1, 5, n)
+    g = rng.uniform(0.8, 1.2, n)
+    x = rng.normal(size=(n, 3))
+    step = GregStep(kind="calibrate", input_weights=w0, weights=w0 * g, model_matrix=mm, g=g)
+    # R: qr.resid(qr(mm * whalf), x / (g * whalf)) * (g * whalf)
+    whalf = np.sqrt(w0)
+    q, _ = np.linalg.qr(mm[:, :5] * whalf[:, None])
+    z = x / (g * whalf)[:, None]
+    want = (z - q @ (q.T @ z)) * (g * whalf)[:, None]
+    np.testing.assert_allclose(step.residualize(x), want, rtol=1e-9, atol=1e-12)
+
+
+def test_raking_residuals_equal_rows_algorithm(clus1):
+    from arefie_studies.survey._calibrate_steps import RakingStep
+
+    r = clus1.rake({"stype": STYPE, "sch_wide": {"No": 1072, "Yes": 5122}})
+    step = r._calibrations[-1]
+    assert isinstance(step, RakingStep)
+    x = np.random.default_rng(3).normal(size=(len(r.weights), 2))
+    # R's svyrecvar: for 10 passes, for each margin: x <- x - psw * ave(x / psw, margin)
+    want = x.copy()
+    psw = step.weights
+    for _ in range(10):
+        for m in step.margins:
+            ratio = want / psw[:, None]
+            means = np.stack([pd.Series(ratio[:, j]).groupby(m.codes).transform("mean")
+                              for j in range(2)], axis=1)
+            want = want - psw[:, None] * means
+    np.testing.assert_allclose(step.residualize(x), want, rtol=1e-10, atol=1e-12)
