@@ -198,8 +198,8 @@ def _figure_html(output: Mapping[str, Any], cell: Mapping[str, Any]) -> str | No
         return None
     cap_cls = ' class="with-text"' if caption else ""
     return (
-        f'<figure class="report-figure"><img src="{src}" alt="{alt}" style="{style}">'
-        f"<figcaption{cap_cls}>{_html.escape(caption)}</figcaption></figure>"
+        f'<figure class="report-figure"><figcaption{cap_cls}>{_html.escape(caption)}</figcaption>'
+        f'<img src="{src}" alt="{alt}" style="{style}"></figure>'
     )
 
 

@@ -191,15 +191,23 @@ class BannerTable:
 
         level = fmt_pct(self.conf_level, 0)
         alpha = fmt_pct(self.alpha, 0)
+        marks = (
+            f"{MARK_UP} / {MARK_DOWN}{NNBSP}: valeur significativement supérieure / inférieure "
+            "à celle du reste de la population (test de Wald tenant compte du plan de sondage, "
+            f"seuil {alpha})."
+        )
+        if len(self.tests) and np.isfinite(self.tests["p_value"].to_numpy(float)).any():
+            marks += (
+                f" Test d’indépendance{NNBSP}: Rao–Scott (statistique F), p-valeur sous "
+                "chaque croisement."
+            )
         out = [
-            f"Entre crochets : intervalle de confiance à {level}. n : effectif de répondants "
-            "(non pondéré) ; N : effectif pondéré.",
-            f"{MARK_UP} / {MARK_DOWN} : valeur significativement supérieure / inférieure à celle "
-            f"du reste de la population (test de Wald tenant compte du plan de sondage, seuil "
-            f"{alpha}). Test d’indépendance : Rao–Scott (statistique F).",
-            self.rule_text(),
-            *self.notes,
+            f"Entre crochets{NNBSP}: intervalle de confiance à {level}. n{NNBSP}: effectif de "
+            f"répondants (non pondéré){NNBSP}; N{NNBSP}: effectif pondéré.",
         ]
+        if (self.cells["mark"] != "").any() or self.cells["p_value"].notna().any():
+            out.append(marks)
+        out += [self.rule_text(), *self.notes]
         if self.source:
             out.append(self.source)
         return out
