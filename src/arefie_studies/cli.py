@@ -1,19 +1,230 @@
-"""Command-line entry point: ``arefie-studies``."""
+"""Command-line entry point: ``arefie-studies list | run | publish | validate | synth``.
+
+Exit status: 0 success, 1 a variant failed / a leak was found / validation found problems,
+2 bad usage or configuration.  Heavy modules (pandas, papermill, dask) are imported only by the
+commands that need them, so an up-to-date ``run --all`` returns in well under two seconds.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from arefie_studies import __version__
 
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _err(msg: str) -> None:
+    print(msg, file=sys.stderr)
+
+
+def _root(args) -> Path:
+    from arefie_studies.pipeline.layout import find_root
+
+    return find_root(args.root)
+
+
+def _reports(args, root: Path) -> Path:
+    return Path(args.reports).resolve() if getattr(args, "reports", None) else root / "reports"
+
+
+def cmd_list(args) -> int:
+    from arefie_studies.pipeline.config import load_configs
+    from arefie_studies.pipeline.fingerprint import HashCache
+    from arefie_studies.pipeline.layout import ReportsLayout
+    from arefie_studies.pipeline.runner import plan_variants
+
+    root = _root(args)
+    configs = load_configs(root, args.studies or None)
+    layout = ReportsLayout(_reports(args, root))
+    planned = plan_variants(root, configs, layout, HashCache(layout.hash_cache))
+    by_slug: dict[str, list] = {}
+    for p in planned:
+        by_slug.setdefault(p.config.slug, []).append(p)
+    for config in configs:
+        print(f"{config.slug}  —  {config.title}  (threshold {config.disclosure_threshold})")
+        for p in by_slug.get(config.slug, []):
+            state = ("error: " + p.error) if p.error else ("up to date" if p.fresh else "to run")
+            sub = f"  [{p.variant.subtitle}]" if p.variant.subtitle else ""
+            print(f"    {p.variant.name:<24}{state}{sub}")
+    if not configs:
+        print(f"no study in {root / 'studies'}")
+    return EXIT_OK
+
+
+def cmd_run(args) -> int:
+    from arefie_studies.pipeline.config import load_configs
+    from arefie_studies.pipeline.runner import run_studies
+
+    if not args.studies and not args.all:
+        _err("error: name the studies to run (arefie-studies list shows them) or use --all.")
+        return EXIT_USAGE
+    if args.studies and args.all:
+        _err("error: give study names or --all, not both.")
+        return EXIT_USAGE
+    if args.jobs < 1:
+        _err(f"error: --jobs must be at least 1, got {args.jobs}.")
+        return EXIT_USAGE
+    root = _root(args)
+    configs = load_configs(root, args.studies or None)
+    summary = run_studies(
+        root, configs, reports=_reports(args, root), variant=args.variant, force=args.force,
+        jobs=args.jobs, scheduler=args.scheduler, progress=not args.no_progress,
+    )
+    if summary.ok:
+        print(summary.report())
+        return EXIT_OK
+    _err(summary.report())
+    return EXIT_FAILED
+
+
+def cmd_publish(args) -> int:
+    from arefie_studies.pipeline.config import load_configs
+    from arefie_studies.pipeline.layout import ReportsLayout
+    from arefie_studies.pipeline.leakscan import rules_for_study, scan_files
+    from arefie_studies.pipeline.publish import (
+        build_index,
+        build_manifest,
+        collect_published,
+        copy_reports,
+        lock_reports,
+        recover,
+    )
+
+    root = _root(args)
+    layout = ReportsLayout(_reports(args, root))
+    lock = lock_reports(layout)
+    try:
+        recover(layout)
+        published = collect_published(layout)
+        findings = []
+        if not args.no_scan:
+            configs = {c.slug: c for c in load_configs(root)}
+            for slug, variants in published.items():
+                if slug not in configs:
+                    _err(f"warning: {slug} has no studies/{slug}.yaml; scanned for small cells only.")
+                    from arefie_studies.pipeline.leakscan import ScanRules
+
+                    threshold = next(iter(variants.values())).get("disclosure_threshold", 11)
+                    rules = ScanRules(threshold=int(threshold))
+                else:
+                    rules = rules_for_study(configs[slug], root)
+                for name in variants:
+                    vdir = layout.variant_dir(slug, name)
+                    findings += scan_files(sorted(vdir.rglob("*")), rules,
+                                           relative_to=layout.reports)
+        build_manifest(layout, published)
+        build_index(layout, published)
+        n = sum(len(v) for v in published.values())
+        if findings:
+            _err(f"leak scan: {len(findings)} problem(s) in the published reports:")
+            for f in findings:
+                _err(f"  - {f}")
+            _err("nothing was copied; fix the study (suppression, identifiers) and run it again.")
+            return EXIT_FAILED
+        print(f"{n} report(s) indexed in {layout.index}"
+              + ("" if args.no_scan else "; leak scan clean"))
+        if args.to:
+            copied = copy_reports(layout, Path(args.to))
+            print(f"copied {len(copied)} item(s) to {Path(args.to).resolve()}")
+    finally:
+        lock.close()
+    return EXIT_OK
+
+
+def cmd_validate(args) -> int:
+    from arefie_studies.pipeline.validate import validate_studies
+
+    root = _root(args)
+    problems, checked = validate_studies(root, args.studies or None, check_data=not args.no_data)
+    for slug in checked:
+        own = [p for p in problems if p.startswith(f"{slug}:")]
+        print(f"{slug}: {'ok' if not own else f'{len(own)} problem(s)'}")
+    if problems:
+        _err(f"{len(problems)} problem(s):")
+        for p in problems:
+            _err(f"  - {p}")
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def cmd_synth(args) -> int:
+    from arefie_studies.synth import generate_all
+
+    root = _root(args) if args.out is None else None
+    out = Path(args.out) if args.out is not None else root / "data" / "synthetic"
+    paths = generate_all(out_dir=out, seed=args.seed)
+    for p in paths or []:
+        print(p)
+    print(f"{len(paths or [])} file(s) written to {out} (seed {args.seed})")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="arefie-studies",
+        description="Regenerate the AREFIE studies into HTML/PDF reports.",
+    )
+    parser.add_argument("--version", action="version", version=f"arefie-studies {__version__}")
+    parser.add_argument("--root", default=None,
+                        help="project root (default: the working directory or its first parent "
+                             "holding studies/)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("list", help="list studies, variants and whether they are up to date")
+    p.add_argument("studies", nargs="*", metavar="SLUG")
+    p.add_argument("--reports", default=None, help="reports folder (default ROOT/reports)")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("run", help="run the stale variants of studies and publish them")
+    p.add_argument("studies", nargs="*", metavar="SLUG")
+    p.add_argument("--all", action="store_true", help="every study in studies/")
+    p.add_argument("--variant", default=None, help="only this variant (e.g. regional)")
+    p.add_argument("--force", action="store_true", help="run even if nothing changed")
+    p.add_argument("--jobs", "-j", type=int, default=2, help="parallel local processes (default 2)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run on a Dask cluster (e.g. tcp://host:8786); workers must share the files")
+    p.add_argument("--reports", default=None, help="reports folder (default ROOT/reports)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("publish", help="rebuild index.html and manifest.json, leak scan, copy")
+    p.add_argument("--to", default=None, metavar="DIR", help="also copy the reports to DIR")
+    p.add_argument("--reports", default=None, help="reports folder (default ROOT/reports)")
+    p.add_argument("--no-scan", action="store_true", help="skip the full leak scan")
+    p.set_defaults(func=cmd_publish)
+
+    p = sub.add_parser("validate", help="check configs, notebooks, modules and input data")
+    p.add_argument("studies", nargs="*", metavar="SLUG")
+    p.add_argument("--no-data", action="store_true", help="do not read the input files")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("synth", help="generate the synthetic data")
+    p.add_argument("--seed", type=int, default=2024)
+    p.add_argument("--out", default=None, metavar="DIR", help="default ROOT/data/synthetic")
+    p.set_defaults(func=cmd_synth)
+    return parser
+
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="arefie-studies", description=__doc__)
-    parser.add_argument("--version", action="version", version=f"arefie-studies {__version__}")
-    parser.parse_args(argv)
-    print(f"arefie-studies {__version__}")
-    return 0
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_OK
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        _err("interrupted; published reports are unchanged.")
+        return 130
+    except ValueError as exc:  # config / input errors from the library: a clean message
+        _err(f"error: {exc}")
+        return EXIT_USAGE
+    except RuntimeError as exc:  # e.g. the reports folder is locked
+        _err(f"error: {exc}")
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

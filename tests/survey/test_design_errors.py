@@ -111,10 +111,10 @@ def test_mean_of_text_column_suggests_proportion(strat):
 
 
 def test_bad_options(strat):
-    with pytest.raises(DesignSpecError, match="lonely_psu='drop' is not an option.*fail, adjust"):
+    with pytest.raises(DesignSpecError, match=r"lonely_psu='drop' is not an option.*fail, adjust"):
         SurveyDesign(strat, weights="pw", strata="stype", lonely_psu="drop")
     d = SurveyDesign(strat, weights="pw", strata="stype")
-    with pytest.raises(ValueError, match="ci_method='exact' is not available.*logit"):
+    with pytest.raises(ValueError, match=r"ci_method='exact' is not available.*logit"):
         d.proportion("stype", ci_method="exact")
     with pytest.raises(ValueError, match="mask has 3 values; the data has 200 rows"):
         d.subset([True, False, True])
@@ -126,7 +126,7 @@ def test_bad_options(strat):
 
 def test_frozen(strat):
     d = SurveyDesign(strat, weights="pw", strata="stype")
-    with pytest.raises(AttributeError, match="frozen; use .update"):
+    with pytest.raises(AttributeError, match=r"frozen; use \.update"):
         d.lonely_psu = "adjust"
     with pytest.raises(ValueError):
         d.weights[0] = 3.0

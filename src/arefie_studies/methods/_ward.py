@@ -1,0 +1,242 @@
+"""Weighted Ward hierarchical clustering (nearest-neighbour chain) and k-means consolidation.
+
+Mirrors what ``FactoMineR::HCPC`` builds with ``flashClust::hclust(method = "ward", members = w)``
+on the dissimilarities ``d_ij = w_i w_j / (W (w_i + w_j)) ||x_i - x_j||^2`` (``W = sum w``): the
+height of each merge is the Ward criterion, the loss of between-cluster inertia
+
+    Delta(A, B) = w_A w_B / (W (w_A + w_B)) ||c_A - c_B||^2
+
+with weighted centres ``c``. After a merge the Lance–Williams update with weights is
+
+    Delta(K, A u B) = ((w_A + w_K) Delta(K, A) + (w_B + w_K) Delta(K, B) - w_K Delta(A, B))
+                      / (w_A + w_B + w_K).
+
+``scipy.cluster.hierarchy.linkage`` has no observation weights, hence this module. The nearest-
+neighbour chain (Murtagh 1983) gives the same hierarchy as the stored-matrix algorithm for a
+reducible criterion such as Ward's, in O(n^2) time and memory; each step is one vectorised row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.spatial.distance import cdist
+
+__all__ = ["WardTree", "cut_tree", "preclusters", "weighted_kmeans", "weighted_ward"]
+
+
+@dataclass(frozen=True)
+class WardTree:
+    """A weighted Ward hierarchy.
+
+    ``linkage`` is in scipy's format (merge ids ``n + i``; column 2 the height = inertia gain,
+    column 3 the number of observations); ``weights`` the total weight of each merged cluster.
+    """
+
+    linkage: np.ndarray
+    weights: np.ndarray
+    n: int
+
+    @property
+    def heights(self) -> np.ndarray:
+        return self.linkage[:, 2]
+
+
+def weighted_ward(x: np.ndarray, w: np.ndarray) -> WardTree:
+    """Weighted Ward hierarchy of the rows of ``x`` (n x p) with positive weights ``w``.
+
+    Heights are in inertia units (divided by ``sum(w)``), so they add up to the total weighted
+    inertia ``sum_i (w_i/W) ||x_i - xbar||^2``. Mirrors: ``flashClust::hclust(d, "ward", members=w)``
+    on FactoMineR's HCPC dissimilarities.
+    """
+    x = np.asarray(x, dtype=float)
+    w = np.asarray(w, dtype=float)
+    n = x.shape[0]
+    if n < 2:
+        raise ValueError("weighted_ward: at least 2 rows are needed.")
+    total = w.sum()
+    d = cdist(x, x, "sqeuclidean")
+    inv_w = 1.0 / w
+    for start in range(0, n, 512):  # in place by blocks: no n x n temporaries
+        block = d[start:start + 512]
+        block /= (inv_w[start:start + 512, None] + inv_w[None, :]) * total
+    np.fill_diagonal(d, np.inf)
+    size = w.copy()
+    # inactive clusters are excluded by an infinite penalty added to the scanned row, so only
+    # the row and the active part of the column of the merged cluster are ever rewritten
+    penalty = np.zeros(n)
+    index = np.arange(n)
+    lo_list = np.empty(n - 1, dtype=np.int64)
+    hi_list = np.empty(n - 1, dtype=np.int64)
+    h_list = np.empty(n - 1)
+    row = np.empty(n)
+    chain: list[int] = []
+    m = 0
+    while m < n - 1:
+        if not chain:
+            chain.append(int(np.argmin(penalty)))
+        a = chain[-1]
+        np.add(d[a], penalty, out=row)
+        b = int(row.argmin())
+        if len(chain) > 1 and row[chain[-2]] <= row[b]:
+            b = chain[-2]  # ties: keep the chain's predecessor (reciprocal nearest neighbours)
+        if len(chain) > 1 and b == chain[-2]:
+            chain.pop()
+            chain.pop()
+            h = row[b]
+            lo, hi = (a, b) if a < b else (b, a)
+            wa, wb = size[a], size[b]
+            new = ((wa + size) * d[a] + (wb + size) * d[b] - size * h) / (wa + wb + size)
+            new[lo] = np.inf
+            d[lo] = new
+            penalty[hi] = np.inf
+            act = index[penalty == 0]
+            d[act, lo] = new[act]
+            size[lo] = wa + wb
+            lo_list[m], hi_list[m], h_list[m] = lo, hi, h
+            m += 1
+        else:
+            chain.append(b)
+    return _to_linkage(lo_list, hi_list, h_list, w, n)
+
+
+def _to_linkage(lo: np.ndarray, hi: np.ndarray, h: np.ndarray, w: np.ndarray, n: int) -> WardTree:
+    """Sort the chain's merges by height and number them as scipy does."""
+    # make heights monotone along the tree (guards against rounding) before sorting
+    slot_merge = np.full(n, -1, dtype=np.int64)
+    h = h.copy()
+    for i in range(n - 1):
+        for child in (slot_merge[lo[i]], slot_merge[hi[i]]):
+            if child >= 0 and h[child] > h[i]:
+                h[i] = h[child]
+        slot_merge[lo[i]] = i
+    order = np.argsort(h, kind="stable")
+    parent = np.arange(n)
+    cluster_id = np.arange(n)
+    count = np.ones(n, dtype=np.int64)
+    weight = w.astype(float).copy()
+    z = np.empty((n - 1, 4))
+    zw = np.empty(n - 1)
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for k, i in enumerate(order):
+        ra, rb = find(int(lo[i])), find(int(hi[i]))
+        ia, ib = cluster_id[ra], cluster_id[rb]
+        z[k] = (min(ia, ib), max(ia, ib), h[i], count[ra] + count[rb])
+        zw[k] = weight[ra] + weight[rb]
+        parent[rb] = ra
+        count[ra] += count[rb]
+        weight[ra] += weight[rb]
+        cluster_id[ra] = n + k
+    return WardTree(linkage=z, weights=zw, n=n)
+
+
+def cut_tree(tree: WardTree, k: int) -> np.ndarray:
+    """Cluster codes 0..k-1 (order of first appearance) from the first ``n - k`` merges."""
+    n = tree.n
+    parent = np.arange(2 * n - 1)
+    for step in range(n - k):
+        a, b = int(tree.linkage[step, 0]), int(tree.linkage[step, 1])
+        parent[a] = n + step
+        parent[b] = n + step
+    # resolve roots by pointer jumping (vectorised)
+    roots = parent.copy()
+    while True:
+        nxt = roots[roots]
+        if np.array_equal(nxt, roots):
+            break
+        roots = nxt
+    _, codes = np.unique(roots[:n], return_inverse=True)
+    return codes
+
+
+def weighted_kmeans(x: np.ndarray, w: np.ndarray, codes: np.ndarray, k: int,
+                    max_iter: int = 10) -> tuple[np.ndarray, np.ndarray, int]:
+    """Weighted Lloyd k-means started from the weighted centres of ``codes``.
+
+    Returns (codes, centres, iterations). With equal weights this is Lloyd's k-means from the Ward
+    partition; FactoMineR uses ``stats::kmeans`` (Hartigan–Wong, unweighted), see the HCPC notes.
+    """
+    centers = _centers(x, w, codes, k)
+    iters = 0
+    for iters in range(1, max_iter + 1):  # noqa: B007 - iters is returned
+        d2 = ((x[:, None, :] - centers[None, :, :]) ** 2).sum(axis=2)
+        new = np.argmin(d2, axis=1)
+        if np.array_equal(new, codes):
+            break
+        codes = new
+        present = np.bincount(codes, minlength=k) > 0
+        fresh = _centers(x, w, codes, k)
+        centers = np.where(present[:, None], fresh, centers)
+    return codes, centers, iters
+
+
+def _centers(x: np.ndarray, w: np.ndarray, codes: np.ndarray, k: int) -> np.ndarray:
+    sw = np.bincount(codes, weights=w, minlength=k)
+    sums = np.stack([np.bincount(codes, weights=w * x[:, j], minlength=k)
+                     for j in range(x.shape[1])], axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return sums / sw[:, None]
+
+
+def _nearest_centre(x: np.ndarray, centres: np.ndarray, chunk: int = 8192) -> np.ndarray:
+    """Index of the nearest centre of each row (BLAS: ||c||^2 - 2 x.c, by row chunks)."""
+    c2 = (centres**2).sum(axis=1)
+    out = np.empty(x.shape[0], dtype=np.int64)
+    for start in range(0, x.shape[0], chunk):
+        block = x[start:start + chunk] @ centres.T
+        np.multiply(block, -2.0, out=block)
+        block += c2
+        out[start:start + chunk] = np.argmin(block, axis=1)
+    return out
+
+
+def preclusters(x: np.ndarray, w: np.ndarray, k: int, n_init: int = 1, max_iter: int = 30,
+                seed: int = 0) -> tuple[np.ndarray, np.ndarray, float]:
+    """Weighted k-means into ``k`` groups (k-means++ seeding, best of ``n_init``).
+
+    Returns (codes, centres, within inertia in units of ``sum(w)``). Plays the role of
+    FactoMineR's ``kmeans(coord, centers = kk, iter.max = 100, nstart = 4)`` pre-clustering of
+    ``HCPC(kk = ...)`` for large data, with weights (Lloyd iterations from k-means++ starts,
+    stopped when at most 0.1 % of the rows change group).
+    """
+    if n_init < 1 or k < 1:
+        raise ValueError(f"preclusters: need n_init >= 1 and k >= 1, got {n_init}, {k}.")
+    rng = np.random.default_rng(seed)
+    total = w.sum()
+    best: tuple[np.ndarray, np.ndarray, float] = (np.zeros(0, dtype=np.int64), x[:0], np.inf)
+    for _ in range(n_init):
+        first = rng.choice(x.shape[0], p=w / total)
+        centres = [x[first]]
+        d2 = ((x - x[first]) ** 2).sum(axis=1)
+        for _ in range(1, k):
+            prob = w * d2
+            if prob.sum() <= 0:
+                break
+            nxt = rng.choice(x.shape[0], p=prob / prob.sum())
+            centres.append(x[nxt])
+            d2 = np.minimum(d2, ((x - x[nxt]) ** 2).sum(axis=1))
+        c = np.array(centres)
+        codes = np.full(x.shape[0], -1)
+        for _ in range(max_iter):
+            new = _nearest_centre(x, c)
+            changed = int((new != codes).sum())
+            codes = new
+            if changed <= x.shape[0] // 1000:  # stop when at most 0.1 % of the rows move
+                break
+            present = np.bincount(codes, minlength=len(c)) > 0
+            c = np.where(present[:, None], _centers(x, w, codes, len(c)), c)
+        keep = np.flatnonzero(np.bincount(codes, minlength=len(c)) > 0)
+        remap = np.full(len(c), -1)
+        remap[keep] = np.arange(keep.size)
+        codes, c = remap[codes], c[keep]
+        within = float((w * ((x - c[codes]) ** 2).sum(axis=1)).sum() / total)
+        if within < best[2]:
+            best = (codes, c, within)
+    return best

@@ -1,0 +1,292 @@
+"""Execute one variant: papermill runs the notebook, the renderer writes HTML/PDF, all into a temporary
+folder.  Runs in a worker process (local pool or Dask worker); never raises: every outcome is a
+:class:`JobResult` so one failing variant cannot stop the others.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import sys
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Job", "JobResult", "execute_job", "pick_kernel"]
+
+PROJECT_KERNEL = "arefie-studies"
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything a worker needs to produce one variant (picklable, paths as strings)."""
+
+    slug: str
+    variant: str
+    title: str
+    subtitle: str
+    notebook: str
+    root: str
+    tmp_dir: str
+    log_path: str
+    failed_path: str
+    parameters: dict[str, Any]
+    fingerprint: str
+    outputs: tuple[str, ...]
+    renderer: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+    label: str = ""
+
+
+@dataclass
+class JobResult:
+    """Outcome of :func:`execute_job`: ``ok`` with the rendered ``files``, or ``error`` (one clean
+    paragraph, no traceback) and ``cell`` (index, execution count, first source line, error name)."""
+
+    slug: str
+    variant: str
+    ok: bool
+    tmp_dir: str
+    files: dict[str, str] = field(default_factory=dict)
+    error: str = ""
+    cell: dict[str, Any] | None = None
+    duration: float = 0.0
+
+
+def pick_kernel() -> str:
+    """The project kernel ``arefie-studies`` when installed, else ``python3``."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    return PROJECT_KERNEL if PROJECT_KERNEL in KernelSpecManager().find_kernel_specs() else "python3"
+
+
+def kernel_pythonpath(root: Path) -> str:
+    """PYTHONPATH for the kernel: the project's ``src/``, the installed package's parent, then the
+    caller's PYTHONPATH, so the notebook imports this very library."""
+    import arefie_studies
+
+    parts = [str(root / "src"), str(Path(arefie_studies.__file__).resolve().parent.parent)]
+    parts += [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    return os.pathsep.join(dict.fromkeys(parts))
+
+
+def _first_line(text: str) -> str:
+    for line in str(text).splitlines():
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+def _clean(text: str) -> str:
+    return _ANSI.sub("", str(text)).strip()
+
+
+def _original_index(notebook: Path, source: str) -> int | None:
+    """Index of the cell with this source in the original notebook (papermill adds cells)."""
+    try:
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError):
+        return None
+    for i, cell in enumerate(cells):
+        src = cell.get("source", "")
+        if ("".join(src) if isinstance(src, list) else src) == source:
+            return i
+    return None
+
+
+def load_renderer(spec: str, root: Path | None = None):
+    """Import ``package.module:function``, looking in the project's ``src/`` too."""
+    import importlib
+
+    module, _, func = spec.partition(":")
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        src = str(Path(root) / "src") if root is not None else None
+        if src is None or exc.name != module.split(".")[0] or src in sys.path:
+            raise
+        sys.path.append(src)  # worker process: the project's own modules
+        mod = importlib.import_module(module)
+    return getattr(mod, func)
+
+
+@contextlib.contextmanager
+def _environ(**values: str):
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _log_handler(log):
+    import logging
+
+    handler = logging.StreamHandler(log)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    return handler
+
+
+def execute_job(job: Job) -> JobResult:
+    """Run the notebook with papermill into ``job.tmp_dir``, render it, write ``meta.json``."""
+    import logging
+
+    start = time.monotonic()
+    result = JobResult(job.slug, job.variant, ok=False, tmp_dir=job.tmp_dir)
+    tmp = Path(job.tmp_dir)
+    tmp.mkdir(parents=True, exist_ok=True)
+    executed = tmp / f"{job.slug}.ipynb"
+    log_path = Path(job.log_path)
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    pm_logger = logging.getLogger("papermill")
+    with open(log_path, "w", encoding="utf-8") as log:
+        handler = _log_handler(log)
+        pm_logger.addHandler(handler)
+        pm_logger.setLevel(logging.INFO)
+        log.write(f"study {job.slug} variant {job.variant}\nfingerprint {job.fingerprint}\n")
+        log.write(f"parameters {json.dumps(job.parameters, ensure_ascii=False, default=str)}\n")
+        log.flush()
+        saved_stderr = os.dup(2)  # the kernel's own stderr (warnings) goes to the log, not the tty
+        os.dup2(log.fileno(), 2)
+        try:
+            _run_notebook(job, executed, log, result)
+            if result.error:
+                return result
+            _render(job, executed, tmp, result)
+            if result.error:
+                return result
+            result.ok = True
+        except Exception as exc:  # an unexpected pipeline error: keep it in the result, not raised
+            result.error = f"{type(exc).__name__}: {_clean(exc)}"
+            log.write(traceback.format_exc())
+        finally:
+            result.duration = time.monotonic() - start
+            log.write(f"status {'ok' if result.ok else 'FAILED'} after {result.duration:.1f} s\n")
+            if result.error:
+                log.write(f"error {result.error}\n")
+            pm_logger.removeHandler(handler)
+            log.flush()
+            os.dup2(saved_stderr, 2)
+            os.close(saved_stderr)
+    return result
+
+
+def _skip_slow_imports() -> None:
+    """nbformat imports jsonschema, which imports ``rfc3987_syntax`` when installed: that builds a
+    Lark grammar at import time (2-4 s of CPU per worker) for IRI format checks notebooks never use.
+    Workers mark it absent (jsonschema then skips that one format)."""
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
+
+
+def _run_notebook(job: Job, executed: Path, log, result: JobResult) -> None:
+    _skip_slow_imports()
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    root = Path(job.root)
+    params = {**job.parameters, "output_dir": job.tmp_dir}
+    try:
+        with _environ(PYTHONPATH=kernel_pythonpath(root), MPLBACKEND="Agg"):
+            pm.execute_notebook(
+                job.notebook, str(executed), parameters=params, kernel_name=pick_kernel(),
+                language="python",
+                cwd=str(root), progress_bar=False, log_output=True,
+            )
+    except PapermillExecutionError as exc:
+        index = _original_index(Path(job.notebook), exc.source)
+        result.cell = {
+            "index": index if index is not None else exc.cell_index,
+            "execution_count": exc.exec_count,
+            "source": _first_line(exc.source),
+            "ename": exc.ename,
+            "evalue": _clean(exc.evalue),
+        }
+        evalue = _clean(exc.evalue)
+        result.error = f"{exc.ename}: {evalue}" if evalue else exc.ename
+        log.write(_clean("\n".join(exc.traceback)) + "\n")
+        _keep_failed(executed, Path(job.failed_path))
+    except Exception as exc:  # kernel died, bad notebook, missing kernel...
+        result.error = f"notebook did not run: {type(exc).__name__}: {_first_line(_clean(exc))}"
+        log.write(traceback.format_exc())
+        _keep_failed(executed, Path(job.failed_path))
+
+
+def _keep_failed(executed: Path, target: Path) -> None:
+    if executed.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(executed, target)
+
+
+def _software_versions() -> dict[str, str]:
+    from importlib import metadata
+
+    out = {"Python": sys.version.split()[0]}
+    for dist in ("arefie-studies", "numpy", "pandas", "scipy", "statsmodels", "matplotlib",
+                 "seaborn", "papermill", "nbconvert", "weasyprint"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+def _render(job: Job, executed: Path, tmp: Path, result: JobResult) -> None:
+    from datetime import datetime
+
+    metadata = {
+        **job.metadata,
+        "date": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "parameters": job.parameters,
+        "software": _software_versions(),
+    }
+    try:
+        render = load_renderer(job.renderer, Path(job.root))
+    except (ImportError, AttributeError) as exc:
+        result.error = f"renderer {job.renderer} is not available: {type(exc).__name__}: {exc}"
+        return
+    try:
+        files = render(executed, tmp, title=job.title, subtitle=job.subtitle,
+                       variant=job.label or job.variant, metadata=metadata)
+    except Exception as exc:
+        result.error = f"rendering failed: {type(exc).__name__}: {_first_line(_clean(exc))}"
+        _keep_failed(executed, Path(job.failed_path))
+        return
+    files = {str(k): Path(v) for k, v in (files or {}).items()}
+    missing = [k for k in job.outputs if k != "notebook" and not (k in files and files[k].is_file())]
+    if missing:
+        result.error = f"rendering produced no {', '.join(missing)} (outputs required by the study)"
+        return
+    if "notebook" in job.outputs:
+        files["notebook"] = executed
+    else:
+        executed.unlink(missing_ok=True)
+    for k, p in files.items():
+        if p.resolve().parent != tmp.resolve():
+            target = tmp / p.name
+            shutil.copyfile(p, target)
+            files[k] = target
+    result.files = {k: p.name for k, p in files.items()}
+    meta = {
+        "study": job.slug, "variant": job.variant, "label": job.label, "title": job.title,
+        "subtitle": job.subtitle,
+        "fingerprint": job.fingerprint, "files": result.files,
+        **{k: v for k, v in metadata.items() if k not in {"study", "variant"}},
+    }
+    (tmp / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False, default=str),
+                                   encoding="utf-8")
+
+
+def result_dict(result: JobResult) -> dict[str, Any]:
+    return asdict(result)

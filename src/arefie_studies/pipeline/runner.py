@@ -1,0 +1,412 @@
+"""Plan and run variants: fingerprints decide what is stale, workers execute, the parent scans and
+publishes.
+
+The parent process is the only writer of ``reports/`` (besides each worker's own ``.tmp-<uuid>``
+folder, log and failed copy): it holds ``reports/.lock``, repairs what an interrupted run left, leak
+scans each new report and moves it in, then rebuilds ``index.html`` and ``manifest.json``.  Workers
+are local processes (``jobs``) or a Dask cluster (``scheduler``; the workers must share the file
+system and have ``arefie_studies`` installed).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from arefie_studies.pipeline.config import StudyConfig, StudyConfigError, Variant
+from arefie_studies.pipeline.fingerprint import (
+    HashCache,
+    library_tree,
+    tree_hash,
+    variant_fingerprint,
+)
+from arefie_studies.pipeline.layout import ReportsLayout
+
+__all__ = ["Failure", "PlannedVariant", "RunSummary", "plan_variants", "run_studies"]
+
+
+@dataclass
+class PlannedVariant:
+    """A variant with its fingerprint; ``fresh`` when the published report already matches it."""
+
+    config: StudyConfig
+    variant: Variant
+    fingerprint: str = ""
+    parameters: dict[str, Any] = field(default_factory=dict)
+    inputs: dict[str, Any] = field(default_factory=dict)
+    fresh: bool = False
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One variant that could not be published, with a clean one-paragraph reason."""
+
+    slug: str
+    variant: str
+    reason: str
+    cell: dict[str, Any] | None = None
+    kept: str = ""
+    log: str = ""
+
+    def describe(self) -> str:
+        head = f"{self.slug} / {self.variant}: "
+        if self.cell:
+            c = self.cell
+            idx = c.get("index")
+            where = f"cell {idx}" if idx is not None else "a cell"
+            if c.get("execution_count") is not None:
+                where += f" (In [{c['execution_count']}])"
+            head += f"{where} «{c.get('source', '')}»: "
+        text = head + "\n      ".join(self.reason.strip().splitlines())
+        extra = [f"kept in {self.kept}"] if self.kept else []
+        if self.log:
+            extra.append(f"log: {self.log}")
+        if extra:
+            text += "\n      " + "; ".join(extra)
+        return text
+
+
+@dataclass
+class RunSummary:
+    """What a run did."""
+
+    published: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def report(self) -> str:
+        lines = [f"{len(self.published)} report(s) published, {len(self.skipped)} up to date, "
+                 f"{len(self.failures)} failed ({self.seconds:.1f} s)."]
+        if self.failures:
+            lines.append(f"{len(self.failures)} variant(s) failed:")
+            lines += [f"  - {f.describe()}" for f in self.failures]
+        return "\n".join(lines)
+
+
+def _module_file(root: Path, module: str) -> Path | None:
+    """The study module's source file: under ``<root>/src`` or in the installed package."""
+    rel = Path(*module.split("."))
+    for cand in (root / "src" / rel.with_suffix(".py"), root / "src" / rel / "__init__.py"):
+        if cand.is_file():
+            return cand
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        return None
+    return Path(spec.origin) if spec and spec.origin and spec.origin != "built-in" else None
+
+
+def ensure_synthetic(root: Path, configs: list[StudyConfig], echo=print) -> str:
+    """Generate ``data/synthetic`` (seed 2024) when a study's synthetic input is missing.
+    Returns an error message ('' when fine)."""
+    missing = [s for c in configs for s in c.inputs.values()
+               if s.is_synthetic and not (root / s.path).exists()]
+    if not missing:
+        return ""
+    echo(f"synthetic data missing ({missing[0].path}): generating data/synthetic (seed 2024)…")
+    try:
+        from arefie_studies.synth import generate_all
+
+        generate_all(out_dir=root / "data" / "synthetic", seed=2024)
+    except Exception as exc:
+        return f"generating the synthetic data failed: {type(exc).__name__}: {exc}"
+    return ""
+
+
+def _study_parts(config: StudyConfig, root: Path, cache: HashCache, library: str) -> tuple[dict, str]:
+    """Fingerprint parts shared by a study's variants, or an error message."""
+    notebook = root / config.notebook
+    if not notebook.is_file():
+        return {}, f"notebook not found: {config.notebook} (key 'notebook' of {config.path})"
+    inputs: dict[str, Any] = {}
+    for spec in config.inputs.values():
+        path = root / spec.path
+        if not path.is_file():
+            hint = " Run `arefie-studies synth`." if spec.is_synthetic else ""
+            return {}, (f"input '{spec.name}' not found: {spec.path} "
+                        f"(key 'inputs.{spec.name}.path' of {config.path}).{hint}")
+        entry = {"path": spec.path, "sha256": cache.file(path)}
+        if spec.codebook:
+            cb = root / spec.codebook
+            if not cb.is_file():
+                return {}, (f"codebook of input '{spec.name}' not found: {spec.codebook} "
+                            f"(key 'inputs.{spec.name}.codebook' of {config.path}).")
+            entry["codebook_sha256"] = cache.file(cb)
+        inputs[spec.name] = entry
+    parts = {"notebook": cache.file(notebook), "library": library, "inputs": inputs}
+    module = _module_file(root, config.module)
+    lib_dir = library_tree()
+    if module is not None and lib_dir not in module.resolve().parents:
+        parts["module"] = cache.file(module)
+    return parts, ""
+
+
+def plan_variants(root: Path, configs: list[StudyConfig], layout: ReportsLayout, cache: HashCache, *,
+                  variant: str | None = None, force: bool = False) -> list[PlannedVariant]:
+    """Every selected variant with its fingerprint and whether its published report is current."""
+    library = tree_hash(library_tree(), cache)
+    planned = []
+    for config in configs:
+        if variant is not None:
+            variants = [v for v in config.variants if v.name == variant]
+            if not variants and len(configs) == 1:
+                config.variant(variant)  # raises with the list of known variants
+        else:
+            variants = list(config.variants)
+        parts, error = _study_parts(config, root, cache, library)
+        for v in variants:
+            params = config.run_parameters(v)
+            p = PlannedVariant(config, v, parameters=params, inputs=parts.get("inputs", {}),
+                               error=error)
+            if not error:
+                p.fingerprint = variant_fingerprint({
+                    **parts, "parameters": params, "threshold": config.disclosure_threshold,
+                    "title": config.title, "subtitle": v.subtitle, "label": v.display,
+                    "wave": config.wave,
+                    "outputs": list(config.outputs), "renderer": config.renderer,
+                    "identifiers": {n: list(s.identifying_columns) for n, s in config.inputs.items()},
+                })
+                p.fresh = not force and _is_current(layout, config.slug, v.name, p.fingerprint)
+            planned.append(p)
+    if variant is not None and not planned:
+        raise StudyConfigError(f"no selected study has a variant '{variant}'.")
+    return planned
+
+
+def _is_current(layout: ReportsLayout, slug: str, variant: str, fingerprint: str) -> bool:
+    try:
+        meta = json.loads(layout.meta(slug, variant).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if meta.get("fingerprint") != fingerprint:
+        return False
+    vdir = layout.variant_dir(slug, variant)
+    return all((vdir / f).is_file() for f in meta.get("files", {}).values())
+
+
+def _input_list(p: PlannedVariant, root: Path) -> list[dict[str, str]]:
+    """Input files and codebooks with their sha256, for the report's provenance block."""
+    out = []
+    for name, entry in p.inputs.items():
+        out.append({"path": entry["path"], "sha256": entry["sha256"], "name": name})
+        spec = p.config.inputs[name]
+        if "codebook_sha256" in entry:
+            out.append({"path": spec.codebook, "sha256": entry["codebook_sha256"],
+                        "name": f"{name} (dictionnaire)"})
+    return out
+
+
+def _clean_error(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def preflight_inputs(config: StudyConfig, root: Path) -> str:
+    """Read and validate each input that declares a codebook; '' or a clean error message."""
+    specs = [s for s in config.inputs.values() if s.codebook]
+    if not specs:
+        return ""
+    from arefie_studies.pipeline.inputs import validate_input
+
+    for spec in specs:
+        try:
+            validate_input(spec, root)
+        except ImportError:
+            return ""  # the io layer is not available: the notebook will report problems itself
+        except Exception as exc:
+            return f"input '{spec.name}' ({spec.path}): {_clean_error(exc)}"
+    return ""
+
+
+def _code_version(root: Path) -> str:
+    import subprocess
+
+    from arefie_studies import __version__
+
+    try:
+        rev = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
+                             capture_output=True, text=True, timeout=5)
+        if rev.returncode != 0:
+            return __version__
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain",
+                                "--untracked-files=no"], capture_output=True, text=True, timeout=5)
+        suffix = "-dirty" if dirty.stdout.strip() else ""
+        return f"{__version__} (git {rev.stdout.strip()}{suffix})"
+    except (OSError, subprocess.SubprocessError):
+        return __version__
+
+
+def _executor(jobs: int, scheduler: str | None):
+    """(submit, as_completed, close) over a Dask client or a local process pool."""
+    if scheduler:
+        from distributed import Client, as_completed
+
+        client = Client(scheduler, timeout="30s")
+
+        def submit(fn, job):
+            return client.submit(fn, job, pure=False, key=f"{job.slug}-{job.variant}-{job.fingerprint[:12]}")
+
+        return submit, as_completed, client.close
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+    pool = ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=mp.get_context(method))
+    return pool.submit, as_completed, lambda: pool.shutdown(wait=True, cancel_futures=True)
+
+
+def run_studies(root: Path, configs: list[StudyConfig], *, reports: Path | None = None,
+                variant: str | None = None, force: bool = False, jobs: int = 1,
+                scheduler: str | None = None, progress: bool = True, echo=None) -> RunSummary:
+    """Run every stale variant of ``configs``, publish what succeeds and passes the leak scan."""
+    from arefie_studies.pipeline.publish import (
+        build_index,
+        build_manifest,
+        collect_published,
+        lock_reports,
+        recover,
+    )
+
+    echo = echo or (lambda msg: print(msg, file=sys.stderr))
+    start = time.monotonic()
+    root = Path(root).resolve()
+    layout = ReportsLayout(Path(reports).resolve() if reports else root / "reports")
+    summary = RunSummary()
+    lock = lock_reports(layout)
+    try:
+        for note in recover(layout):
+            echo(f"recovered an interrupted run: {note}")
+        synth_error = ensure_synthetic(root, configs, echo)
+        cache = HashCache(layout.hash_cache)
+        planned = plan_variants(root, configs, layout, cache, variant=variant, force=force)
+        cache.save()
+        todo = []
+        for p in planned:
+            key = (p.config.slug, p.variant.name)
+            if p.fresh:
+                summary.skipped.append(key)
+            elif p.error:
+                reason = p.error + (f" ({synth_error})" if synth_error and "synth" in p.error else "")
+                summary.failures.append(Failure(*key, reason=reason))
+            else:
+                todo.append(p)
+        if todo:
+            _execute(root, layout, todo, summary, jobs=jobs, scheduler=scheduler,
+                     progress=progress, echo=echo)
+        published = collect_published(layout)
+        build_manifest(layout, published)
+        build_index(layout, published)
+    finally:
+        lock.close()
+    summary.seconds = time.monotonic() - start
+    return summary
+
+
+def _execute(root: Path, layout: ReportsLayout, todo: list[PlannedVariant], summary: RunSummary, *,
+             jobs: int, scheduler: str | None, progress: bool, echo) -> None:
+    from arefie_studies.pipeline.execute import Job, JobResult, execute_job
+    from arefie_studies.pipeline.leakscan import rules_for_study, scan_files
+    from arefie_studies.pipeline.publish import publish_variant
+
+    # inputs are checked once per study before any kernel starts
+    bad_inputs: dict[str, str] = {}
+    for config in {p.config.slug: p.config for p in todo}.values():
+        msg = preflight_inputs(config, root)
+        if msg:
+            bad_inputs[config.slug] = msg
+    code_version = _code_version(root)
+    jobs_list = []
+    for p in todo:
+        slug, name = p.config.slug, p.variant.name
+        if slug in bad_inputs:
+            summary.failures.append(Failure(slug, name, reason=bad_inputs[slug]))
+            continue
+        jobs_list.append(Job(
+            slug=slug, variant=name, label=p.variant.display, title=p.config.title,
+            subtitle=p.variant.subtitle,
+            notebook=str(root / p.config.notebook), root=str(root),
+            tmp_dir=str(layout.new_tmp()), log_path=str(layout.log(slug, name)),
+            failed_path=str(layout.failed_notebook(slug, name)), parameters=p.parameters,
+            fingerprint=p.fingerprint, outputs=p.config.outputs, renderer=p.config.renderer,
+            metadata={"study": slug, "wave": p.config.wave, "inputs": _input_list(p, root),
+                      "code_version": code_version,
+                      "disclosure_threshold": p.config.disclosure_threshold},
+        ))
+    if not jobs_list:
+        return
+    configs = {p.config.slug: p.config for p in todo}
+    rules_cache: dict[str, Any] = {}
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(jobs_list), desc="rapports", unit="variante", file=sys.stderr,
+               disable=None if progress else True)  # None: shown on a terminal only
+    submit, as_completed, close = _executor(jobs, scheduler)
+    try:
+        futures = {submit(execute_job, job): job for job in jobs_list}
+        for fut in as_completed(list(futures)):
+            job = futures[fut]
+            try:
+                res = fut.result()
+            except Exception as exc:  # the worker itself died
+                res = JobResult(job.slug, job.variant, ok=False, tmp_dir=job.tmp_dir,
+                                error=f"worker failed: {_clean_error(exc)}")
+            _finish(root, layout, job, res, configs[job.slug], rules_cache, summary,
+                    scan_files, rules_for_study, publish_variant)
+            bar.set_postfix_str(f"{job.slug}/{job.variant}", refresh=False)
+            bar.update(1)
+    finally:
+        bar.close()
+        close()
+        for job in jobs_list:
+            shutil.rmtree(job.tmp_dir, ignore_errors=True)
+
+
+def _finish(root, layout, job, res, config, rules_cache, summary, scan_files, rules_for_study,
+            publish_variant) -> None:
+    failed_nb = Path(job.failed_path)
+
+    def rel(p) -> str:
+        return str(Path(p).relative_to(root)) if Path(p).is_relative_to(root) else str(p)
+
+    if not res.ok:
+        summary.failures.append(Failure(
+            job.slug, job.variant, reason=res.error, cell=res.cell,
+            kept=rel(failed_nb) if failed_nb.is_file() else "", log=rel(job.log_path)))
+        return
+    tmp = Path(res.tmp_dir)
+    try:
+        if job.slug not in rules_cache:
+            rules_cache[job.slug] = rules_for_study(config, root)
+        findings = scan_files(sorted(tmp.rglob("*")), rules_cache[job.slug], relative_to=tmp)
+    except Exception as exc:
+        findings = None
+        reason = f"leak scan could not run: {_clean_error(exc)}"
+    else:
+        reason = "leak scan refused to publish: " + "; ".join(str(f) for f in findings[:5])
+    if findings is None or findings:
+        with open(job.log_path, "a", encoding="utf-8") as log:
+            log.write(reason + "\n" + "".join(f"  {f}\n" for f in findings or []))
+        quarantine = layout.quarantine(job.slug, job.variant)
+        shutil.rmtree(quarantine, ignore_errors=True)
+        quarantine.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(tmp), quarantine)
+        summary.failures.append(Failure(job.slug, job.variant, reason=reason,
+                                        kept=rel(quarantine), log=rel(job.log_path)))
+        return
+    publish_variant(layout, job.slug, job.variant, tmp)
+    failed_nb.unlink(missing_ok=True)
+    shutil.rmtree(layout.quarantine(job.slug, job.variant), ignore_errors=True)
+    summary.published.append((job.slug, job.variant))
