@@ -218,9 +218,10 @@ def protect_table(
 
 def disclosure_rule_text(threshold: int) -> str:
     """The rule printed under every table (French)."""
+    low = "1 répondant" if threshold <= 2 else f"1 à {threshold - 1} répondants"
     return (
-        f"«{NNBSP}{SUPPRESSED_MARK}{NNBSP}»{NNBSP}: valeur masquée (secret statistique). Les cases comptant moins de "
-        f"{threshold} répondants ne sont pas publiées, ainsi que les cases complémentaires "
+        f"«{NNBSP}{SUPPRESSED_MARK}{NNBSP}»{NNBSP}: valeur masquée (secret statistique). Les "
+        f"cases comptant de {low} ne sont pas publiées, ainsi que les cases complémentaires "
         "nécessaires pour qu’aucune valeur masquée ne puisse être retrouvée par différence "
         "avec les totaux."
     )
