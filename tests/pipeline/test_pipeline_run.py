@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import cli_env, run_cli, set_parameter
+from pipeline_testutils import cli_env, run_cli, set_parameter
 
 from arefie_studies.pipeline.config import load_configs
 from arefie_studies.pipeline.fingerprint import HashCache
