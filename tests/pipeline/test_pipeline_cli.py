@@ -146,3 +146,20 @@ def test_synth_command_and_automatic_generation(project, capsys, monkeypatch):
     assert calls[-1] == (project / "data" / "synthetic", 2024)
     assert ensure_synthetic(project, load_configs(project), echo=lambda m: None) == ""
     assert len(calls) == 2
+
+
+def test_publish_scans_indexes_and_copies(project, capsys):
+    vdir = project / "reports" / "tiny" / "regional"
+    vdir.mkdir(parents=True)
+    (vdir / "report.html").write_text('<p>60 répondants</p><td data-n="30">30</td>')
+    (vdir / "meta.json").write_text(json.dumps({
+        "title": "Étude test du pipeline", "label": "Rapport régional", "subtitle": "Hauts-de-France",
+        "date": "2026-11-28T12:00:00+00:00", "files": {"html": "report.html"}}))
+    code, out, err = cli(project, capsys, "publish", "--to", str(project / "www"))
+    assert code == 0, err
+    assert "1 report(s) indexed" in out and "leak scan clean" in out
+    index = (project / "www" / "index.html").read_text(encoding="utf-8")
+    assert "Rapport régional — Hauts-de-France" in index and "28/11/2026 12:00" in index
+    assert (project / "www" / "tiny" / "regional" / "report.html").is_file()
+    manifest = json.loads((project / "www" / "manifest.json").read_text(encoding="utf-8"))
+    assert list(manifest["studies"]) == ["tiny"]
