@@ -165,6 +165,8 @@ def test_dask_local_cluster(project):
     assert sorted(summary.published) == [("tiny", "departement-59"), ("tiny", "regional")]
     assert "30 répondants" in (project / "reports/tiny/departement-59/report.html").read_text()
     assert meta(project, "tiny", "regional")["fingerprint"]
+    log = (project / "reports/_logs/tiny/departement-59.log").read_text()
+    assert "Executing Cell" in log and "status ok" in log and "variant regional" not in log
     # the same fingerprints as a local run: a second, local run has nothing to do
     again = run_studies(project, load_configs(project, ["tiny"]), progress=False)
     assert again.skipped == [("tiny", "regional"), ("tiny", "departement-59")] and not again.published

@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import sys
+import threading
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
@@ -135,6 +136,8 @@ def _log_handler(log):
 
     handler = logging.StreamHandler(log)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    thread = threading.get_ident()  # a Dask worker may run several jobs in threads: one log each
+    handler.addFilter(lambda record: record.thread == thread)
     return handler
 
 
@@ -157,8 +160,12 @@ def execute_job(job: Job) -> JobResult:
         log.write(f"study {job.slug} variant {job.variant}\nfingerprint {job.fingerprint}\n")
         log.write(f"parameters {json.dumps(job.parameters, ensure_ascii=False, default=str)}\n")
         log.flush()
-        saved_stderr = os.dup(2)  # the kernel's own stderr (warnings) goes to the log, not the tty
-        os.dup2(log.fileno(), 2)
+        # the kernel's own stderr (warnings) goes to the log, not the terminal; only in a process
+        # that runs one job at a time (pool workers run jobs in their main thread, Dask in others)
+        redirect = threading.current_thread() is threading.main_thread()
+        saved_stderr = os.dup(2) if redirect else None
+        if redirect:
+            os.dup2(log.fileno(), 2)
         try:
             _run_notebook(job, executed, log, result)
             if result.error:
@@ -177,8 +184,9 @@ def execute_job(job: Job) -> JobResult:
                 log.write(f"error {result.error}\n")
             pm_logger.removeHandler(handler)
             log.flush()
-            os.dup2(saved_stderr, 2)
-            os.close(saved_stderr)
+            if saved_stderr is not None:
+                os.dup2(saved_stderr, 2)
+                os.close(saved_stderr)
     return result
 
 
