@@ -69,13 +69,15 @@ def test_incremental_runs_failure_isolation_and_leak_scan(project):
     set_parameter(project, "tiny_b", "  wave: 2024", "  wave: 2025")
     add_study(project, "broken", "{fail: input}")
     add_study(project, "leaky", "{leak: true, small: true}")
+    add_study(project, "stuck", "{sleep: 60}\ncell_timeout: 1")
     third = run_cli(project, "run", "--all", "--jobs", "2")
     assert third.returncode == 1
-    assert "1 report(s) published, 2 up to date, 2 failed" in third.stderr
+    assert "1 report(s) published, 2 up to date, 3 failed" in third.stderr
     assert meta(project, "tiny_b", "regional")["parameters"]["wave"] == 2025
     assert {v: meta(project, "tiny", v) for v in tiny_before} == tiny_before
     err = third.stderr
-    assert "2 variant(s) failed" in err
+    assert "3 variant(s) failed" in err
+    assert "stuck / regional: notebook did not run: CellTimeoutError" in err
     assert ("broken / regional: cell 3 (In [4]) «tiny_study.check(rows, fail)»: DataValidationError: "
             "data/tiny.csv: column 'age' is missing") in err
     assert "kept in reports/_failed/broken/regional.ipynb" in err

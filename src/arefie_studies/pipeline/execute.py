@@ -43,6 +43,7 @@ class Job:
     renderer: str
     metadata: dict[str, Any] = field(default_factory=dict)
     label: str = ""
+    cell_timeout: int | None = None
 
 
 @dataclass
@@ -209,7 +210,7 @@ def _run_notebook(job: Job, executed: Path, log, result: JobResult) -> None:
         with _environ(PYTHONPATH=kernel_pythonpath(root), MPLBACKEND="Agg"):
             pm.execute_notebook(
                 job.notebook, str(executed), parameters=params, kernel_name=pick_kernel(),
-                language="python",
+                language="python", execution_timeout=job.cell_timeout,
                 cwd=str(root), progress_bar=False, log_output=True,
             )
     except PapermillExecutionError as exc:

@@ -357,7 +357,7 @@ def _execute(root: Path, layout: ReportsLayout, todo: list[PlannedVariant], summ
         tmp_dir=str(layout.new_tmp()), log_path=str(layout.log(p.config.slug, p.variant.name)),
         failed_path=str(layout.failed_notebook(p.config.slug, p.variant.name)),
         parameters=p.parameters, fingerprint=p.fingerprint, outputs=p.config.outputs,
-        renderer=p.config.renderer,
+        renderer=p.config.renderer, cell_timeout=p.config.cell_timeout,
         metadata={"study": p.config.slug, "wave": p.config.wave, "inputs": _input_list(p, root),
                   "code_version": code_version,
                   "disclosure_threshold": p.config.disclosure_threshold},
