@@ -77,7 +77,7 @@ def test_incremental_runs_failure_isolation_and_leak_scan(project):
     assert {v: meta(project, "tiny", v) for v in tiny_before} == tiny_before
     err = third.stderr
     assert "3 variant(s) failed" in err
-    assert "stuck / regional: notebook did not run: CellTimeoutError" in err
+    assert "stuck / regional: cell 2 (In [3]) «import os»: notebook did not run: CellTimeoutError" in err
     assert ("broken / regional: cell 3 (In [4]) «tiny_study.check(rows, fail)»: DataValidationError: "
             "data/tiny.csv: column 'age' is missing") in err
     assert "kept in reports/_failed/broken/regional.ipynb" in err

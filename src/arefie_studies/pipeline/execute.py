@@ -226,10 +226,28 @@ def _run_notebook(job: Job, executed: Path, log, result: JobResult) -> None:
         result.error = f"{exc.ename}: {evalue}" if evalue else exc.ename
         log.write(_clean("\n".join(exc.traceback)) + "\n")
         _keep_failed(executed, Path(job.failed_path))
-    except Exception as exc:  # kernel died, bad notebook, missing kernel...
+    except Exception as exc:  # kernel died, cell timeout, bad notebook, missing kernel...
         result.error = f"notebook did not run: {type(exc).__name__}: {_first_line(_clean(exc))}"
         log.write(traceback.format_exc())
+        result.cell = _last_started_cell(executed, Path(job.notebook))
         _keep_failed(executed, Path(job.failed_path))
+
+
+def _last_started_cell(executed: Path, notebook: Path) -> dict[str, Any] | None:
+    """The cell that was running when execution stopped: the last one papermill started."""
+    try:
+        cells = json.loads(executed.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError):
+        return None
+    started = [c for c in cells if c.get("cell_type") == "code"
+               and (c.get("metadata", {}).get("papermill") or {}).get("start_time")]
+    if not started:
+        return None
+    cell = started[-1]
+    src = cell.get("source", "")
+    src = "".join(src) if isinstance(src, list) else src
+    return {"index": _original_index(notebook, src), "execution_count": cell.get("execution_count"),
+            "source": _first_line(src)}
 
 
 def _keep_failed(executed: Path, target: Path) -> None:
