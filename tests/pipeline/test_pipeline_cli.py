@@ -41,6 +41,11 @@ def test_list_shows_variants_and_state(project, capsys):
     code, out, _ = cli(project, capsys, "list")
     assert code == 0
     assert "tiny  —  Étude test du pipeline" in out and "departement-59" in out and "to run" in out
+    old = project / "reports" / "tiny" / "departement-02"
+    old.mkdir(parents=True)
+    (old / "meta.json").write_text("{}")
+    _, out, _ = cli(project, capsys, "list")
+    assert "published but no longer configured (delete to unpublish): tiny/departement-02" in out
 
 
 def test_validate_passes_on_the_fixture(project, capsys):
