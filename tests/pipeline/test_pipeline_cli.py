@@ -168,3 +168,17 @@ def test_publish_scans_indexes_and_copies(project, capsys):
     assert (project / "www" / "tiny" / "regional" / "report.html").is_file()
     manifest = json.loads((project / "www" / "manifest.json").read_text(encoding="utf-8"))
     assert list(manifest["studies"]) == ["tiny"]
+
+
+def test_a_second_run_waits_for_none(project, capsys):
+    from arefie_studies.pipeline.layout import ReportsLayout
+    from arefie_studies.pipeline.publish import lock_reports
+
+    held = lock_reports(ReportsLayout(project / "reports"))
+    try:
+        code, _, err = cli(project, capsys, "run", "--all", "--no-progress")
+        assert code == 2 and "in use by another arefie-studies run or publish" in err
+        code, _, err = cli(project, capsys, "publish")
+        assert code == 2 and "in use" in err
+    finally:
+        held.close()
