@@ -330,8 +330,6 @@ def run_studies(root: Path, configs: list[StudyConfig], *, reports: Path | None 
 def _execute(root: Path, layout: ReportsLayout, todo: list[PlannedVariant], summary: RunSummary, *,
              jobs: int, scheduler: str | None, progress: bool, echo) -> None:
     from arefie_studies.pipeline.execute import Job, JobResult, execute_job
-    from arefie_studies.pipeline.leakscan import rules_for_study, scan_files
-    from arefie_studies.pipeline.publish import publish_variant
 
     # inputs are checked once per study before any kernel starts
     bad_inputs: dict[str, str] = {}
@@ -377,8 +375,7 @@ def _execute(root: Path, layout: ReportsLayout, todo: list[PlannedVariant], summ
             except Exception as exc:  # the worker itself died
                 res = JobResult(job.slug, job.variant, ok=False, tmp_dir=job.tmp_dir,
                                 error=f"worker failed: {_clean_error(exc)}")
-            _finish(root, layout, job, res, configs[job.slug], rules_cache, summary,
-                    scan_files, rules_for_study, publish_variant)
+            _finish(root, layout, job, res, configs[job.slug], rules_cache, summary)
             bar.set_postfix_str(f"{job.slug}/{job.variant}", refresh=False)
             bar.update(1)
     finally:
@@ -388,8 +385,12 @@ def _execute(root: Path, layout: ReportsLayout, todo: list[PlannedVariant], summ
             shutil.rmtree(job.tmp_dir, ignore_errors=True)
 
 
-def _finish(root, layout, job, res, config, rules_cache, summary, scan_files, rules_for_study,
-            publish_variant) -> None:
+def _finish(root: Path, layout: ReportsLayout, job, res, config: StudyConfig,
+            rules_cache: dict[str, Any], summary: RunSummary) -> None:
+    """Parent side of one finished job: record a failure, or leak scan then publish/quarantine."""
+    from arefie_studies.pipeline.leakscan import rules_for_study, scan_files
+    from arefie_studies.pipeline.publish import publish_variant
+
     failed_nb = Path(job.failed_path)
 
     def rel(p) -> str:
