@@ -3,8 +3,10 @@ leak scan refusal, kill -9 mid-run, Dask local cluster, the real renderer."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -17,6 +19,7 @@ from pipeline_testutils import cli_env, run_cli, set_parameter
 from arefie_studies.pipeline.config import load_configs
 from arefie_studies.pipeline.fingerprint import HashCache
 from arefie_studies.pipeline.layout import ReportsLayout
+from arefie_studies.pipeline.leakscan import ScanRules, scan_files
 from arefie_studies.pipeline.publish import build_index, publish_variant
 from arefie_studies.pipeline.runner import plan_variants, run_studies
 
@@ -182,4 +185,10 @@ def test_real_renderer_and_leak_scan_on_its_pdf(project):
                           progress=False)
     assert summary.ok, summary.report()
     files = meta(project, "tiny", "regional")["files"]
-    assert (project / "reports/tiny/regional" / files["pdf"]).read_bytes()[:4] == b"%PDF"
+    pdf = project / "reports/tiny/regional" / files["pdf"]
+    assert pdf.read_bytes()[:4] == b"%PDF"
+    # the scan reads WeasyPrint's PDF text: a value printed in the report is found there
+    if shutil.which("pdftotext") or importlib.util.find_spec("pypdf"):
+        rules = ScanRules(identifier_values=frozenset({"répondants", "J10042"}))
+        [finding] = scan_files([pdf], rules)
+        assert finding.kind == "identifier" and "répondants" in finding.detail
