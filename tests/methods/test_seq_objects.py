@@ -207,3 +207,35 @@ def test_ari_known_values():
     assert adjusted_rand_index([1, 1, 1, 2, 2, 2], [1, 1, 2, 2, 3, 3]) == pytest.approx(
         (2 - 6 * 3 / 15) / ((6 + 3) / 2 - 6 * 3 / 15)
     )
+
+
+def test_indel_options_and_cost_errors():
+    s = StateSequences(
+        _wide([list("AAB"), list("ABB"), list("BBA"), list("AB-")]), missing_values=["-"]
+    )
+    # indel "auto" with TRATE = max(sm)/2 (TraMineR seqcost $indel)
+    sm = substitution_costs(s, "TRATE")
+    np.testing.assert_allclose(
+        sequence_distances(s, "OM", sm="TRATE", indel="auto"),
+        sequence_distances(s, "OM", sm="TRATE", indel=float(sm.max() / 2)),
+    )
+    # per-state indel: deleting the final B of "ABB" vs "AB" (void tail) costs indel[B]
+    d = sequence_distances(s, "OM", indel=[0.7, 1.9])
+    assert d[1, 3] == pytest.approx(1.9)
+    with pytest.raises(SequenceDataError, match="indel"):
+        sequence_distances(s, "OM", indel=[1.0])
+    with pytest.raises(SequenceDataError, match="shape"):
+        sequence_distances(s, "OM", sm=np.zeros((3, 3)))
+    with pytest.raises(SequenceDataError, match="not relevant for DHD"):
+        sequence_distances(s.subset([0, 1, 2]), "DHD", sm="CONSTANT")
+    with pytest.raises(SequenceDataError, match="weights=True"):
+        sequence_distances(s, "OM", sm="TRATE", weights=True)
+
+
+def test_wide_dataframe_accepted_directly():
+    df = _wide([list("AAB"), list("ABB"), list("BBA")])
+    np.testing.assert_array_equal(
+        sequence_distances(df, "HAM"), sequence_distances(StateSequences(df), "HAM")
+    )
+    with pytest.raises(SequenceDataError, match="StateSequences or a wide DataFrame"):
+        sequence_distances([[1, 2]], "HAM")
