@@ -175,3 +175,54 @@ def test_hcpc_speed_3000_rows(tea):
         best = min(best, time.perf_counter() - t0)
     assert h.labels_.shape == (3000,)
     assert best < 2.0, f"HCPC on 3,000 rows took {best:.2f} s"
+
+
+def test_kk_preclustering(tea_mca):
+    """FactoMineR kk: Ward on k-means centres; every pre-cluster falls in a single cluster."""
+    same = HCPC(tea_mca, n_clusters=3, consolidate=False, kk=500)  # kk >= n: no pre-clustering
+    ref = HCPC(tea_mca, n_clusters=3, consolidate=False)
+    assert same.preclusters_ is None
+    pd.testing.assert_series_equal(same.labels_, ref.labels_)
+    with pytest.warns(UserWarning, match="no consolidation when `kk`"):
+        hk = HCPC(tea_mca, n_clusters=3, kk=60)
+    assert not hk.consolidated_
+    groups = hk.preclusters_
+    assert groups.nunique() <= 60
+    assert (pd.crosstab(groups, hk.labels_).gt(0).sum(axis=1) == 1).all()
+    # W(1) is the total inertia; W(leaves) is the within inertia of the pre-clusters
+    x = tea_mca.row_coordinates_
+    assert hk.within_inertia_.iloc[0] == pytest.approx(float((x**2).to_numpy().sum() / 300),
+                                                       rel=1e-10)
+    within_pre = float(((x - x.groupby(groups).transform("mean")) ** 2).to_numpy().sum() / 300)
+    assert hk.within_inertia_.iloc[-1] == pytest.approx(within_pre, rel=1e-10)
+
+
+def test_large_data_needs_kk(tea_mca, monkeypatch):
+    from arefie_studies.methods import hcpc as hcpc_module
+
+    monkeypatch.setattr(hcpc_module, "_MAX_TREE_ROWS", 100)
+    with pytest.raises(HCPCInputError, match=r"300 rows would need .* Hint: pass `kk`"):
+        HCPC(tea_mca)
+    assert HCPC(tea_mca, kk=80, consolidate=False).n_clusters_ >= 3
+
+
+def test_consolidated_partition_is_hartigan_stable():
+    """After consolidation no single row can move to another cluster and lower the weighted
+    within sum of squares (the fixed point of Hartigan–Wong, stats::kmeans's algorithm)."""
+    tea = pd.read_csv(REF_DIR / "data" / "tea.csv")
+    w = np.random.default_rng(8).uniform(0.5, 3, len(tea))
+    mca = MCA(5).fit(tea.iloc[:, :18], weights=w)
+    h = HCPC(mca, n_clusters=4)
+    x = mca.row_coordinates_.to_numpy()
+    lab = h.labels_.to_numpy() - 1
+    sw = np.bincount(lab, weights=w)
+    c = np.stack([np.average(x[lab == g], axis=0, weights=w[lab == g]) for g in range(4)])
+    d2 = ((x[:, None, :] - c[None]) ** 2).sum(axis=2)
+    rows = np.arange(len(x))
+    remove = sw[lab] * w / (sw[lab] - w) * d2[rows, lab]
+    add = sw[None, :] * w[:, None] / (sw[None, :] + w[:, None]) * d2
+    add[rows, lab] = np.inf
+    assert np.all(add.min(axis=1) >= remove - 1e-12)
+    # ignoring the weights in the consolidation (FactoMineR) gives a different partition here
+    unweighted = HCPC(mca, n_clusters=4, weighted_consolidation=False)
+    assert unweighted.consolidated_ and not (unweighted.labels_ == h.labels_).all()
