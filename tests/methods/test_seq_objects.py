@@ -106,6 +106,13 @@ def test_from_episodes_entry_and_calendar():
     )  # fmt: skip
     assert c.time == ("2023-01", "2023-02", "2023-03")
     assert c.to_frame().loc[2].tolist() == ["inconnu", "stage", "chomage"]
+    # an explicit entry date (e.g. programme start): months before it are dropped
+    e = StateSequences.from_episodes(
+        ep.assign(entree=pd.to_datetime(["2023-02-01"] * 2 + ["2023-03-01"] * 2)),
+        id="id", start="debut", end="fin", state="etat", n_months=2, entry="entree",
+    )  # fmt: skip
+    assert e.to_frame().loc[1].tolist() == ["formation", "emploi"]
+    assert e.to_frame().loc[2].tolist() == ["chomage", None]
     bad = ep.assign(fin=pd.to_datetime(["2022-01-01", None, "2023-03-31", "2023-02-25"]))
     with pytest.raises(SequenceDataError, match="end before they start in rows \\[0\\]"):
         StateSequences.from_episodes(
