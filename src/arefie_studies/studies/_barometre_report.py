@@ -383,6 +383,7 @@ def render_report(notebook, out_dir, *, title: str, subtitle: str = "", variant:
     texts = _take_annex(nb)
     md = {**(metadata or {}), "study": STUDY_LINE, "partners": PARTNERS, **texts}
     out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
     stripped = out_dir / f".{Path(notebook).stem}-rapport.ipynb"
     nbformat.write(nb, str(stripped))
     try:
@@ -527,7 +528,6 @@ def regional_intro(res: Results) -> str:
     ent = res.share["entreprises"].set_index(["item", "group"])
     young = res.share["jeunes"].set_index(["item", "group"])
     return (
-        "# Synthèse\n\n"
         f"Ce rapport présente la déclinaison régionale du baromètre national de satisfaction des "
         f"Missions Locales pour l’année {res.wave} : les Hauts-de-France comparés au reste de la "
         f"France sur chaque item, l’évolution depuis {res.waves['jeunes'][0]} (jeunes) et "
@@ -547,7 +547,6 @@ def ml_intro(res: Results, ml: int) -> str:
     """French Markdown opening a per-ML report."""
     name = res.ml_names[ml]
     return (
-        "# Synthèse\n\n"
         f"Ce document présente les résultats du baromètre de satisfaction pour **{name}**, "
         f"à côté de ceux de la région Hauts-de-France et de la France entière. Pour disposer "
         f"d’effectifs suffisants, les réponses {_years(res.ml_waves['jeunes'])} (jeunes) et "
@@ -581,3 +580,17 @@ def ml_trend_missing(res: Results, ml: int) -> str:
     """French Markdown when an ML has too few answers for a yearly trend."""
     return (f"{res.ml_names[ml]} compte moins de {res.threshold} réponses de jeunes pour la plupart "
             "des années : l’évolution annuelle n’est pas publiée (« " + TOO_FEW + " »).")
+
+
+def heading(text: str, level: int = 1, anchor: str = "") -> None:
+    """Display a report heading with an ASCII ``id`` so the contents page links to it (headings
+    of Markdown outputs get percent-encoded ids that the contents links do not match)."""
+    import re
+    import unicodedata
+
+    from IPython.display import HTML, display
+
+    if not anchor:
+        ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+        anchor = re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower()
+    display(HTML(f'<h{level} id="{escape(anchor)}">{escape(text)}</h{level}>'))

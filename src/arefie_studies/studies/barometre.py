@@ -248,7 +248,8 @@ def satisfied_share(survey: Survey, wave: int) -> pd.DataFrame:
 def region_vs_rest(survey: Survey, wave: int) -> pd.DataFrame:
     """Difference of % satisfied, region minus rest of France, per item, with its test.
 
-    Columns: item, label, diff, se_diff, ci_low, ci_high (t quantile on the design df), df,
+    Columns: item, label, diff, se_diff, ci_low, ci_high (t quantile on the design df,
+    ``degf(design)`` = MLs minus regions), df,
     p_value (design-based t test of the difference, mirrors ``svycontrast`` of two ``svyby``
     domain means), chisq_p (Rao–Scott F test of the 4-answer distribution by zone, mirrors
     ``svychisq(~item + zone, statistic="F")``).
@@ -259,13 +260,14 @@ def region_vs_rest(survey: Survey, wave: int) -> pd.DataFrame:
     ok = [survey.ok(i) for i in survey.items]
     cells = d.banner_cells(ok, ["zone"])
     cells = cells[(cells["level"] == SATISFIED) & (cells["group"].astype(str) == REGION)]
-    q = stats.t.ppf(0.975, cells["df"].to_numpy(dtype=float))
+    dfs = np.full(len(cells), float(d.degf()))  # the design's df, as the t test of banner_cells
+    q = stats.t.ppf(0.975, dfs)
     out = pd.DataFrame({
         "item": cells["question"].str[3:].to_numpy(),
         "diff": cells["diff"].to_numpy(), "se_diff": cells["se_diff"].to_numpy(),
         "ci_low": (cells["diff"] - q * cells["se_diff"]).to_numpy(),
         "ci_high": (cells["diff"] + q * cells["se_diff"]).to_numpy(),
-        "df": cells["df"].to_numpy(), "p_value": cells["p_value"].to_numpy(),
+        "df": dfs, "p_value": cells["p_value"].to_numpy(),
     })
     out["chisq_p"] = [float(d.chisq(i, "zone", statistic="F").p_value) for i in out["item"]]
     out.insert(1, "label", out["item"].map(survey.items))
