@@ -397,6 +397,11 @@ def _est(row) -> str:
     return f"{fmt_pct(row['estimate'])} {fmt_ci(row['ci_low'], row['ci_high'])}"
 
 
+def _la(name: str) -> str:
+    """'ML de Lille' -> 'la ML de Lille' (the names start with "ML")."""
+    return f"la {name}" if name.startswith("ML ") else name
+
+
 def _sat(population: str) -> str:
     return "satisfaites" if population == "entreprises" else "satisfaits"
 
@@ -458,16 +463,17 @@ def ml_text(res: Results, population: str) -> str:
     shown = ml[~ml["hidden"]]
     sig = shown[shown["p_value"] < 0.05]
     years = _years(res.ml_waves[population])
+    count = f"Les {len(ml)}" if len(shown) == len(ml) else f"{len(shown)} des {len(ml)}"
     text = (f"Les réponses {years} sont cumulées pour disposer d’effectifs suffisants par Mission "
-            f"Locale. {len(shown)} des {len(ml)} Missions Locales ont au moins {res.threshold} "
-            f"réponses publiables")
+            f"Locale. {count} Missions Locales ont au moins {res.threshold} réponses publiables")
     hidden = len(ml) - len(shown)
     text += (f" ; pour les {hidden} autres, le résultat n’est pas publié (« {TOO_FEW} » ou secret "
              "statistique)." if hidden else ".")
     up, down = int((sig["diff"] > 0).sum()), int((sig["diff"] < 0).sum())
-    text += (f" {up} Mission{'s' if up > 1 else ''} Locale{'s' if up > 1 else ''} se situe{'nt' if up > 1 else ''} "
-             f"significativement au-dessus du reste de la région et {down} en dessous.")
-    return text
+    if not up and not down:
+        return text + " Aucune ne s’écarte significativement du reste de la région (seuil de 5" + NNBSP + "%)."
+    text += f" Au seuil de 5{NNBSP}%, {up} se situe{'nt' if up > 1 else ''} au-dessus du reste de la région"
+    return text + f" et {down} en dessous."
 
 
 def annex_texts(res: Results) -> dict[str, str]:
@@ -547,7 +553,7 @@ def ml_intro(res: Results, ml: int) -> str:
     """French Markdown opening a per-ML report."""
     name = res.ml_names[ml]
     return (
-        f"Ce document présente les résultats du baromètre de satisfaction pour **{name}**, "
+        f"Ce document présente les résultats du baromètre de satisfaction pour **{_la(name)}**, "
         f"à côté de ceux de la région Hauts-de-France et de la France entière. Pour disposer "
         f"d’effectifs suffisants, les réponses {_years(res.ml_waves['jeunes'])} (jeunes) et "
         f"{_years(res.ml_waves['entreprises'])} (entreprises) sont cumulées. Un résultat fondé sur "
@@ -567,10 +573,10 @@ def ml_profile_text(res: Results, population: str, ml: int) -> str:
     who = POPULATION_FR[population]
     years = _years(res.ml_waves[population])
     if own["hidden"] or own["n"] == 0:
-        return (f"Pour les {who}, {name} compte moins de {res.threshold} réponses en {years} "
+        return (f"Pour les {who}, {_la(name)} compte moins de {res.threshold} réponses en {years} "
                 f"(ou son résultat est masqué par le secret statistique) : ses résultats ne sont pas "
                 f"publiés. Pour mémoire, {_est(region)} des {who} de la région sont {_sat(population)}.")
-    return (f"En {years}, **{fmt_pct(own['estimate'])}** des {who} de {name} se déclarent {_sat(population)} "
+    return (f"En {years}, **{fmt_pct(own['estimate'])}** des {who} de {_la(name)} se déclarent {_sat(population)} "
             f"{fmt_ci(own['ci_low'], own['ci_high'])} ({fmt_int(own['n'])} réponses), contre "
             f"{_est(region)} dans la région : écart de {fmt_pct_points(own['diff'])} avec le reste de "
             f"la région, {_verdict(own['diff'], own['p_value'], population)}.")
@@ -578,7 +584,7 @@ def ml_profile_text(res: Results, population: str, ml: int) -> str:
 
 def ml_trend_missing(res: Results, ml: int) -> str:
     """French Markdown when an ML has too few answers for a yearly trend."""
-    return (f"{res.ml_names[ml]} compte moins de {res.threshold} réponses de jeunes pour la plupart "
+    return (f"{_la(res.ml_names[ml])[:1].upper()}{_la(res.ml_names[ml])[1:]} compte moins de {res.threshold} réponses de jeunes pour la plupart "
             "des années : l’évolution annuelle n’est pas publiée (« " + TOO_FEW + " »).")
 
 
