@@ -44,6 +44,45 @@ def _as_list(x) -> list:
     return list(x)
 
 
+def design_effect(kind: str, var, num, s2, big_n, n) -> np.ndarray:
+    """R's ``deff=TRUE``: variance over the SRS-without-replacement variance
+    ``svyvar(x) (N - n) / (N n)`` (times ``N^2`` for totals), with ``svyvar`` the weighted
+    variance with the ``n/(n-1)`` factor.  Mirrors: survey::svymean / svytotal (deff)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        svyvar = (s2 - num**2 / big_n) / big_n * n / (n - 1)
+        vsrs = svyvar * (big_n - n) / (big_n * n)
+        if kind == "total":
+            vsrs = vsrs * big_n**2
+        return np.where(vsrs > 0, var / vsrs, np.nan)
+
+
+def _small_integer_codes(ser: pd.Series) -> tuple[np.ndarray, list] | None:
+    """Sorted level codes of an integer-valued numeric column with a small range (Likert
+    codes): a lookup table instead of hashing.  None when not applicable."""
+    if not (pd.api.types.is_numeric_dtype(ser) and not pd.api.types.is_bool_dtype(ser)):
+        return None
+    v = ser.to_numpy(dtype=float, na_value=np.nan)
+    finite = ~np.isnan(v)
+    if not finite.any():
+        return None
+    vf = v[finite]
+    lo, hi = vf.min(), vf.max()
+    if hi - lo > 10_000 or not np.all(vf == np.round(vf)):
+        return None
+    offs = (vf - lo).astype(np.int64)
+    present = np.bincount(offs) > 0
+    lut = np.cumsum(present) - 1
+    codes = np.full(len(v), -1, dtype=np.int64)
+    codes[finite] = lut[offs]
+    vals = np.flatnonzero(present) + lo
+    levels = [ser.dtype.type(x) for x in vals] if pd.api.types.is_integer_dtype(ser) else list(vals)
+    return codes, levels
+
+
+def _n_groups(groups: dict) -> int:
+    return len(next(iter(groups.values()))) if groups else 1
+
+
 class _BaseDesign:
     """Estimator methods; subclasses provide the variance (linearised or replicate)."""
 
@@ -55,12 +94,16 @@ class _BaseDesign:
 
     # ------------------------------------------------------------------------------------------
     # hooks
-    def _cell_stats(self, cells: Cells) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(theta (C,), variance (C,), denominators (D,))."""
+    def _cell_stats(self, cells: Cells) -> dict[str, np.ndarray]:
+        """theta (C,), var (C,), den (D,), n (C,) and degf (D,) of the cells."""
         raise NotImplementedError
 
     def _degf_by(self, codes: np.ndarray, n_cells: int) -> np.ndarray:
         raise NotImplementedError
+
+    def _fast_table(self, var: str, by, kind: str, conf_level: float, df: float | None):
+        """Optional fast path for categorical tables: (res, groups, levels) or None."""
+        return None
 
     # ------------------------------------------------------------------------------------------
     # data access (cached: the data frame of a design never changes)
@@ -101,6 +144,8 @@ class _BaseDesign:
             if isinstance(ser.dtype, pd.CategoricalDtype):
                 codes = ser.cat.codes.to_numpy().astype(np.int64)
                 levels = list(ser.cat.categories)
+            elif (small := _small_integer_codes(ser)) is not None:
+                codes, levels = small
             else:
                 codes, uniq = pd.factorize(ser, sort=True)
                 codes = codes.astype(np.int64)
@@ -126,45 +171,63 @@ class _BaseDesign:
         label = getattr(self, "_domain_label", None)
         return f"domain {label!r}" if label else f"the subset domain ({int(self._domain.sum())} rows)"
 
-    def _groups(self, by, valid: np.ndarray, what: str) -> tuple[np.ndarray, pd.DataFrame]:
-        """Group codes (n,) (-1 outside) over rows of the domain with valid values, and the
-        table of observed groups (sorted)."""
-        ok = self._active() & valid
+    def _by_codes(self, by_cols: list) -> tuple[np.ndarray, dict[str, np.ndarray], int]:
+        """Codes (n,) of the observed combinations of the ``by`` columns over all rows (-1 where
+        one is missing), the table of those combinations (sorted), and their number (cached)."""
+        key = ("by", tuple(by_cols))
+        hit = self._cache.get(key)
+        if hit is None:
+            codes_list, levels_list = [], []
+            ok = np.ones(len(self._df), dtype=bool)
+            for b in by_cols:
+                c, lev = self._categorical(b, "by")
+                codes_list.append(c)
+                levels_list.append(lev)
+                ok &= c >= 0
+            combo = np.zeros(len(ok), dtype=np.int64)
+            for c, lev in zip(codes_list, levels_list, strict=True):
+                combo = combo * (len(lev) + 1) + np.where(c >= 0, c, 0)
+            uniq, inv = np.unique(combo[ok], return_inverse=True)
+            gcode = np.full(len(ok), -1, dtype=np.int64)
+            gcode[ok] = inv
+            rem = uniq.copy()
+            parts = []
+            for lev in reversed(levels_list):
+                parts.append(rem % (len(lev) + 1))
+                rem = rem // (len(lev) + 1)
+            parts.reverse()
+            table = {
+                b: np.asarray([lev[i] for i in part], dtype=object)
+                for b, lev, part in zip(by_cols, levels_list, parts, strict=True)
+            }
+            hit = (gcode, table, len(uniq))
+            self._cache[key] = hit
+        return hit
+
+    def _groups(self, by, valid: np.ndarray, what: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Group codes (n,) (-1 outside) over the rows of the domain with valid values, and the
+        table of the groups observed there (sorted): ``{by column: values}``."""
+        ok = valid if self._domain is None else (self._domain & valid)
         by_cols = _as_list(by)
-        if not ok.any():
-            raise EmptyDomainError(
-                f"No observation of {what} in {self._domain_text()}: every row is outside the "
-                "domain or missing. Check the subset and the variable's missing values."
-            )
         if not by_cols:
-            return np.where(ok, 0, -1).astype(np.int64), pd.DataFrame(index=[0])
-        codes_list, levels_list = [], []
-        for b in by_cols:
-            c, lev = self._categorical(b, "by")
-            codes_list.append(c)
-            levels_list.append(lev)
-            ok = ok & (c >= 0)
-        if not ok.any():
+            if not ok.any():
+                raise EmptyDomainError(
+                    f"No observation of {what} in {self._domain_text()}: every row is outside the "
+                    "domain or missing. Check the subset and the variable's missing values."
+                )
+            return np.where(ok, 0, -1), {}
+        gall, table, n_all = self._by_codes(by_cols)
+        ok = ok & (gall >= 0)
+        present = np.bincount(gall[ok], minlength=n_all) > 0
+        if not present.any():
             raise EmptyDomainError(
                 f"No observation of {what} with a non-missing {', '.join(map(repr, by_cols))} in "
                 f"{self._domain_text()}."
             )
-        key = np.zeros(len(ok), dtype=np.int64)
-        for c, lev in zip(codes_list, levels_list, strict=True):
-            key = key * (len(lev) + 1) + np.where(c >= 0, c, 0)
-        uniq, inv = np.unique(key[ok], return_inverse=True)
-        gcode = np.full(len(ok), -1, dtype=np.int64)
-        gcode[ok] = inv
-        table = {}
-        rem = uniq.copy()
-        parts = []
-        for lev in reversed(levels_list):
-            parts.append(rem % (len(lev) + 1))
-            rem = rem // (len(lev) + 1)
-        parts.reverse()
-        for b, lev, part in zip(by_cols, levels_list, parts, strict=True):
-            table[b] = [lev[i] for i in part]
-        return gcode, pd.DataFrame(table)
+        if present.all():
+            return np.where(ok, gall, -1), table
+        remap = np.cumsum(present) - 1
+        return np.where(ok, remap[np.maximum(gall, 0)], -1), {k: v[present] for k, v in table.items()}
 
     # ------------------------------------------------------------------------------------------
     def _finish(
@@ -174,40 +237,36 @@ class _BaseDesign:
         conf_level: float,
         df: float | None,
     ) -> dict[str, np.ndarray]:
-        theta, var, den = self._cell_stats(cells)
+        st = self._cell_stats(cells)
+        theta, var, den, n = st["theta"], st["var"], st["den"], st["n"]
         se = np.sqrt(np.maximum(var, 0.0))
-        n = cells.n_obs(self._w)
-        dfs = self._degf_by(cells.cd, cells.n_domains)[cells.dmap] if df is None else np.full(cells.n_cells, float(df))
+        dfs = st["degf"][cells.dmap] if df is None else np.full(cells.n_cells, float(df))
         lo, hi = t_interval(theta, se, dfs, conf_level)
         out = {"estimate": theta, "se": se, "ci_low": lo, "ci_high": hi, "df": dfs, "n": n}
         if kind in ("mean", "total"):
             big_n = den[cells.dmap]
             num = theta * big_n if kind == "mean" else theta
-            s2 = cells.second_moment(self._w)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                svyvar = (s2 - num**2 / big_n) / big_n * n / (n - 1)
-                vsrs = svyvar * (big_n - n) / (big_n * n)
-                if kind == "total":
-                    vsrs = vsrs * big_n**2
-                out["deff"] = np.where(vsrs > 0, var / vsrs, np.nan)
+            s2 = num if cells.binary else cells.second_moment(self._w)
+            out["deff"] = design_effect(kind, var, num, s2, big_n, n)
         else:
             out["deff"] = np.full(cells.n_cells, np.nan)
         return out
 
-    def _frame(self, variable: str, groups: pd.DataFrame, res: dict, levels: list | None = None) -> pd.DataFrame:
-        n_groups = len(groups)
-        data: dict[str, Any] = {"variable": [variable] * (n_groups * (len(levels) if levels else 1))}
+    def _frame(self, variable: str, groups: dict[str, np.ndarray], res: dict,
+               levels: list | None = None) -> pd.DataFrame:
+        reps = len(levels) if levels else 1
+        n_groups = len(next(iter(groups.values()))) if groups else 1
+        data: dict[str, Any] = {"variable": np.full(n_groups * reps, variable, dtype=object)}
         label = self._labels.get(variable)
         if label is not None:
-            data["label"] = label
-        reps = len(levels) if levels else 1
-        for col in groups.columns:
-            data[col] = np.repeat(groups[col].to_numpy(), reps)
+            data["label"] = np.full(n_groups * reps, label, dtype=object)
+        for col, vals in groups.items():
+            data[col] = np.repeat(vals, reps) if reps > 1 else vals
         if levels:
-            data["level"] = levels * n_groups
+            data["level"] = np.tile(np.asarray(levels, dtype=object), n_groups)
         for col in RESULT_COLUMNS:
             data[col] = res[col]
-        return pd.DataFrame(data)
+        return pd.DataFrame(data, copy=False)
 
     # ------------------------------------------------------------------------------------------
     # estimators
@@ -225,8 +284,8 @@ class _BaseDesign:
                 continue
             y, valid = self._numeric(v)
             g, groups = self._groups(by, valid, repr(v))
-            ng = len(groups)
-            cells = Cells(a=y, cn=g, n_cells=ng, b=np.ones_like(y), cd=g, n_domains=ng,
+            ng = _n_groups(groups)
+            cells = Cells(a=y, cn=g, n_cells=ng, b=None, cd=g, n_domains=ng,
                           dmap=np.arange(ng))
             frames.append(self._frame(v, groups, self._finish(cells, "mean", conf_level, df)))
         return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
@@ -240,13 +299,18 @@ class _BaseDesign:
         frames = []
         for v in _as_list(var):
             if self._is_categorical(v):
-                cells, groups, levels = self._level_cells(v, by, total=True)
-                frames.append(self._frame(v, groups, self._finish(cells, "total", conf_level, df), levels))
+                fast = self._fast_table(v, by, "total", conf_level, df)
+                if fast is not None:
+                    res, groups, levels = fast
+                else:
+                    cells, groups, levels = self._level_cells(v, by, total=True)
+                    res = self._finish(cells, "total", conf_level, df)
+                frames.append(self._frame(v, groups, res, levels))
                 continue
             y, valid = self._numeric(v)
             g, groups = self._groups(by, valid, repr(v))
-            ng = len(groups)
-            cells = Cells(a=y, cn=g, n_cells=ng, b=np.ones_like(y), cd=g, n_domains=ng,
+            ng = _n_groups(groups)
+            cells = Cells(a=y, cn=g, n_cells=ng, b=None, cd=g, n_domains=ng,
                           dmap=np.arange(ng), total=True)
             frames.append(self._frame(v, groups, self._finish(cells, "total", conf_level, df)))
         return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
@@ -256,11 +320,10 @@ class _BaseDesign:
         valid = codes >= 0
         g, groups = self._groups(by, valid, repr(v))
         nl = len(levels)
-        ng = len(groups)
+        ng = _n_groups(groups)
         cn = np.where(g >= 0, g * nl + codes, -1)
-        ones = np.ones(len(codes))
-        cells = Cells(a=ones, cn=cn, n_cells=ng * nl, b=ones, cd=g, n_domains=ng,
-                      dmap=np.repeat(np.arange(ng), nl), total=total)
+        cells = Cells(a=None, cn=cn, n_cells=ng * nl, b=None, cd=g, n_domains=ng,
+                      dmap=np.repeat(np.arange(ng), nl), total=total, binary=True)
         return cells, groups, levels
 
     def proportion(self, var: str | Sequence[str], by: str | Sequence[str] | None = None, *,
@@ -278,9 +341,15 @@ class _BaseDesign:
             )
         frames = []
         for v in _as_list(var):
-            cells, groups, levels = self._level_cells(v, by)
-            res = self._finish(cells, "mean", conf_level, df)
-            self._proportion_ci(res, cells, ci_method, conf_level)
+            fast = None if ci_method == "likelihood" else self._fast_table(v, by, "mean", conf_level, df)
+            if fast is not None:
+                res, groups, levels = fast
+                res["ci_low"], res["ci_high"] = proportion_ci(
+                    ci_method, res["estimate"], res["se"], res["df"], res["n"], conf_level)
+            else:
+                cells, groups, levels = self._level_cells(v, by)
+                res = self._finish(cells, "mean", conf_level, df)
+                self._proportion_ci(res, cells, ci_method, conf_level)
             frames.append(self._frame(v, groups, res, levels))
         return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
@@ -306,7 +375,7 @@ class _BaseDesign:
         x, vx = self._numeric(denominator, "denominator")
         valid = vy & vx
         g, groups = self._groups(by, valid, f"{numerator!r}/{denominator!r}")
-        ng = len(groups)
+        ng = _n_groups(groups)
         cells = Cells(a=y, cn=g, n_cells=ng, b=x, cd=g, n_domains=ng, dmap=np.arange(ng))
         res = self._finish(cells, "ratio", conf_level, df)
         frame = self._frame(f"{numerator}/{denominator}", groups, res)
@@ -329,7 +398,7 @@ class _BaseDesign:
                 raise ValueError(f"probs must lie in [0, 1]; got {p}.")
         x, valid = self._numeric(var)
         g, groups = self._groups(by, valid, repr(var))
-        ng = len(groups)
+        ng = _n_groups(groups)
         w = self._w
         rows_by_group = [np.flatnonzero(g == j) for j in range(ng)]
         dfs = self._degf_by(g, ng) if df is None else np.full(ng, float(df))
@@ -341,9 +410,10 @@ class _BaseDesign:
         for k, p in enumerate(probs_list):
             qhat = np.array([qrule_math(x[r], w[r], p) for r in rows_by_group])
             ind = (x <= qhat[np.maximum(g, 0)]).astype(float)
-            cells = Cells(a=ind, cn=g, n_cells=ng, b=np.ones_like(ind), cd=g, n_domains=ng,
-                          dmap=np.arange(ng))
-            pm, var_p, _ = self._cell_stats(cells)
+            cells = Cells(a=ind, cn=g, n_cells=ng, b=None, cd=g, n_domains=ng,
+                          dmap=np.arange(ng), binary=True)
+            stq = self._cell_stats(cells)
+            pm, var_p = stq["theta"], stq["var"]
             se_p = np.sqrt(np.maximum(var_p, 0))
             plo, phi = pm - q * se_p, pm + q * se_p
             est[:, k] = qhat

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .errors import SurveyError
+
 __all__ = [
     "CalibrationError",
     "calibration_g",
@@ -26,7 +28,7 @@ __all__ = [
 _METHODS = ("linear", "raking", "logit")
 
 
-class CalibrationError(ValueError):
+class CalibrationError(SurveyError):
     """A calibration problem that cannot be solved (infeasible, no convergence, bad bounds)."""
 
 

@@ -9,6 +9,8 @@ doi:10.1093/jssam/smu031).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from scipy import stats
 
@@ -24,16 +26,25 @@ __all__ = [
 CI_METHODS = ("logit", "likelihood", "beta", "asin", "mean", "xlogit", "wilson")
 
 
+@lru_cache(maxsize=4096)
+def _t_isf(a: float, df: float) -> float:
+    if np.isinf(df):
+        return float(stats.norm.isf(a))
+    if not df > 0:
+        return float("nan")
+    return float(stats.t.isf(a, df))
+
+
 def t_crit(conf_level: float, df: np.ndarray | float) -> np.ndarray:
     """Two-sided critical value: qt(1 - alpha/2, df); normal when df is infinite.
 
-    R's ``qt`` with df <= 0 gives NaN; so does this.
+    R's ``qt`` with df <= 0 gives NaN; so does this.  (Cached per distinct df.)
     """
-    df = np.asarray(df, dtype=float)
+    arr = np.asarray(df, dtype=float)
     a = (1 - conf_level) / 2
-    with np.errstate(invalid="ignore"):
-        q = np.where(np.isinf(df), stats.norm.isf(a), stats.t.isf(a, np.where(df > 0, df, np.nan)))
-    return q
+    uniq, inv = np.unique(arr.ravel(), return_inverse=True)
+    vals = np.array([_t_isf(a, float(d)) for d in uniq])
+    return vals[inv].reshape(arr.shape)
 
 
 def t_interval(est, se, df, conf_level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:

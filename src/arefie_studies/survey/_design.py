@@ -12,8 +12,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._base import _BaseDesign
+from ._banner import banner_cells, table_stats
+from ._base import _as_list, _BaseDesign, design_effect
 from ._cells import Cells
+from ._ci import t_crit
 from ._models import ModelsMixin
 from ._replicate import ReplicateDesign, make_replicates
 from ._variance import VarianceStage, linearized_vcov, psu_totals_vcov
@@ -31,14 +33,6 @@ from .errors import (
 __all__ = ["LONELY_PSU_OPTIONS", "SurveyDesign"]
 
 LONELY_PSU_OPTIONS = ("fail", "adjust", "certainty", "remove", "average")
-
-
-def _as_list(x: str | Sequence[str] | None) -> list[str]:
-    if x is None:
-        return []
-    if isinstance(x, str):
-        return [x]
-    return list(x)
 
 
 def _factorize(values: np.ndarray | pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -331,7 +325,7 @@ class SurveyDesign(WeightingMixin, ModelsMixin, _BaseDesign):
         self._init_fields(
             _df=df, _w=w, _domain=None, _labels=labels_map, _stages=tuple(stages),
             _psu1=ids[0], _strata1=st_codes[0], _calibrations=(), lonely_psu=lonely_psu,
-            _domain_label=None,
+            _domain_label=None, _positive=bool((w != 0).all()),
             nest=nest, _cache={},
             spec={"weights": weights, "strata": strata_cols or None, "psu": psu_cols or None,
                   "fpc": fpc_cols or None, "nest": nest, "lonely_psu": lonely_psu},
@@ -363,6 +357,7 @@ class SurveyDesign(WeightingMixin, ModelsMixin, _BaseDesign):
                 if w.shape != (len(self._df),):
                     raise WeightsError(f"new weights have shape {w.shape}, expected ({len(self._df)},).")
                 object.__setattr__(new, "_w", w)
+                object.__setattr__(new, "_positive", bool((w != 0).all()))
             elif key == "calibrations":
                 object.__setattr__(new, "_calibrations", tuple(value))
             elif key == "domain":
@@ -419,26 +414,72 @@ class SurveyDesign(WeightingMixin, ModelsMixin, _BaseDesign):
     def _fast_totals_ok(self) -> bool:
         return not self._calibrations and len(self._stages) == 1
 
-    def _cell_stats(self, cells: Cells) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Estimates, linearised variances and denominators of the cells (see ``_cells``)."""
-        theta, den = cells.estimate(self._w)
+    def _cell_stats(self, cells: Cells) -> dict[str, np.ndarray]:
+        """Estimates, linearised variances, denominators, n and design df of the cells.
+
+        One pass: weighted bincounts of the numerator/denominator by (PSU, cell) give the
+        estimates, the PSU totals of the influence values and the domain counts at once.
+        """
+        st = self._stages[0]
+        g = cells.grouped(self._w, st.psu, st.n_units, positive=self._positive)
+        num = g["ta"].sum(axis=0)
+        den = g["tb"].sum(axis=0)
+        theta = cells.theta_from(num, den)
+        present = g["cnt"] > 0
+        strat_present = np.add.reduceat(present, st.stratum_starts, axis=0) > 0
+        degf = (present.sum(axis=0) - strat_present.sum(axis=0)).astype(float)
+        n = g["cnt"].sum(axis=0)[cells.dmap]
         if self._fast_totals_ok():
-            st = self._stages[0]
-            totals = cells.psu_totals(self._w, theta, den, st.psu, st.n_units)
-            pres = None
-            if self.lonely_psu == "average":
-                okd = cells.cd >= 0
-                pres_d = np.bincount(
-                    st.strata[okd] * cells.n_domains + cells.cd[okd],
-                    minlength=st.n_strata * cells.n_domains,
-                ).reshape(st.n_strata, cells.n_domains) > 0
-                pres = pres_d[:, cells.dmap]
+            totals = cells.influence_totals(g["ta"], g["tb"], theta, den)
+            pres = strat_present[:, cells.dmap] if self.lonely_psu == "average" else None
             var = psu_totals_vcov(totals, st, self.lonely_psu, pres, diag_only=True)
         else:
             u = cells.influence(self._w, theta, den)
             dom = cells.domain_matrix() if self.lonely_psu == "average" else None
             var = linearized_vcov(u, self, domain=dom, diag_only=True)
-        return theta, var, den
+        return {"theta": theta, "var": var, "den": den, "n": n, "degf": degf}
+
+    def _fast_table(self, var: str, by, kind: str, conf_level: float, df: float | None):
+        """Categorical table in one bincount pass (one-stage, uncalibrated designs)."""
+        if not self._fast_totals_ok():
+            return None
+        r = table_stats(self, var, _as_list(by), total=(kind == "total"))
+        theta, var_, den, n_g = r["theta"], r["var"], r["den"], r["n"]
+        n_lev = theta.shape[1]
+        est = theta.ravel()
+        v = var_.ravel()
+        se = np.sqrt(np.maximum(v, 0))
+        n = np.repeat(n_g, n_lev)
+        dfs = np.repeat(r["degf"], n_lev) if df is None else np.full(est.size, float(df))
+        q = t_crit(conf_level, dfs)
+        big_n = np.repeat(den, n_lev)
+        num = r["num"].ravel()
+        res = {"estimate": est, "se": se, "ci_low": est - q * se, "ci_high": est + q * se,
+               "df": dfs, "n": n, "deff": design_effect(kind, v, num, num, big_n, n)}
+        return res, r["groups"], r["levels"]
+
+    def banner_cells(
+        self,
+        questions: Sequence[str],
+        breakdowns: Sequence[str],
+        *,
+        conf_level: float = 0.95,
+        ci_method: str = "logit",
+    ) -> pd.DataFrame:
+        """All cells of a banner (questions x breakdowns) in one tidy DataFrame, with the
+        difference of each group versus the rest and its design-based t test.
+
+        Columns: question, level, breakdown, group, estimate, se, ci_low, ci_high, df, n
+        (unweighted), N (weighted), diff, se_diff, t, p_value.  See ``_banner.banner_cells``.
+        """
+        for q in list(questions) + list(breakdowns):
+            self._col(q, "questions" if q in questions else "breakdowns")
+        if not self._fast_totals_ok():
+            raise DesignSpecError(
+                "banner_cells() needs a one-stage uncalibrated design; use proportion(q, by=b) "
+                "for multistage or calibrated designs."
+            )
+        return banner_cells(self, questions, breakdowns, conf_level=conf_level, ci_method=ci_method)
 
     def _degf_by(self, codes: np.ndarray, n_cells: int) -> np.ndarray:
         """Design df per domain code (R's degf on the domain): PSUs minus strata with rows there."""

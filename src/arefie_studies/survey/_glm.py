@@ -88,19 +88,23 @@ class IRLSFit:
 
 def fit_irls(
     x: np.ndarray, y: np.ndarray, w: np.ndarray, family: str, *, epsilon: float = 1e-8,
-    maxit: int = 25,
+    maxit: int = 25, start: np.ndarray | None = None,
 ) -> IRLSFit:
     """Weighted IRLS step for step as R's ``glm.fit`` (starting values, stopping rule).
 
     Stops when ``|dev - dev_old| / (|dev| + 0.1) < epsilon`` (R's ``glm.control``). The
     working weights kept are those of the last least-squares step, as R's ``fit$weights``, so
     the sandwich matches ``svyglm`` to rounding. Rows with zero weight do not contribute.
+    ``start`` gives starting coefficients (R's ``glm.fit(start=)``).
     """
     linkinv, mu_eta, variance, linkfun, mustart = _family(family)
     w = w / np.mean(w)  # svyglm: .survey.prob.weights = w / mean(w)
     good = w > 0
-    mu = mustart(y, w)
-    eta = linkfun(mu)
+    if start is None:
+        mu = mustart(y, w)
+        eta = linkfun(mu)
+    else:  # glm.fit(start=): replicate refits start from the full-sample coefficients
+        eta = x @ start
     mu = linkinv(eta)
     dev_old = _deviance(y, mu, w, family)
     beta = np.zeros(x.shape[1])

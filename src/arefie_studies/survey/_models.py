@@ -22,11 +22,12 @@ from ._chisq import (
     wald_association,
 )
 from ._glm import FAMILIES, SvyGLMResult, fit_irls, influence, warn_not_converged
+from .errors import SurveyError
 
 __all__ = ["ModelFormulaError", "ModelsMixin"]
 
 
-class ModelFormulaError(ValueError):
+class ModelFormulaError(SurveyError):
     """A model or test specification that does not fit the data (variable, outcome, family)."""
 
 
@@ -69,6 +70,26 @@ class ModelsMixin:
         dom = getattr(self, "_domain", None)
         return np.ones(len(self._df), dtype=bool) if dom is None else np.asarray(dom, dtype=bool)
 
+    def _is_replicate(self) -> bool:
+        return not hasattr(self, "_stages") and hasattr(self, "repweights")
+
+    def _vcov_matrix(self, u: np.ndarray, dom: np.ndarray) -> np.ndarray:
+        """Design covariance (k, k) of estimates with influence values ``u`` (n, k)."""
+        from ._variance import linearized_vcov
+
+        return linearized_vcov(u, self, domain=dom, diag_only=False)
+
+    def _replicate_vcov(self, theta: np.ndarray, reps: np.ndarray) -> np.ndarray:
+        """svrVar of estimates ``theta`` (k,) from replicate estimates ``reps`` (R, k)."""
+        from ._replicate import replicate_vcov
+
+        return replicate_vcov(theta, reps, self.scale, self.rscales, self.mse)
+
+    def _rep_weights(self, dom: np.ndarray) -> np.ndarray:
+        """Replicate analysis weights (n, R), zero outside ``dom``."""
+        rw = np.asarray(self.repweights, dtype=float)
+        return rw * dom[:, None]
+
     def _check_columns(self, argument: str, names: list[str]) -> None:
         missing = [v for v in names if v not in self._df.columns]
         if missing:
@@ -95,7 +116,8 @@ class ModelsMixin:
         self._check_columns("chisq()", [row, col])
         df = self._df
         # R: rows of the design object (a calibrated design keeps out-of-domain rows)
-        in_design = (np.ones(len(df), dtype=bool) if self._calibrations else self._domain_mask())
+        calibrated = bool(getattr(self, "_calibrations", ()))
+        in_design = np.ones(len(df), dtype=bool) if calibrated else self._domain_mask()
         rv = df[row]
         cv = df[col]
         ok = in_design & rv.notna().to_numpy() & cv.notna().to_numpy()
@@ -109,9 +131,12 @@ class ModelsMixin:
                     "association needs at least 2 levels in each variable."
                 )
         n_rows = int(in_design.sum())
-        psu = self._psu1[in_design]
-        strata = self._strata1[in_design]
-        nu = float(len(np.unique(psu)) - len(np.unique(strata)))
+        if self._is_replicate():
+            nu = float(self.degf())  # svychisq.svyrep.design: degf(design)
+        else:
+            psu = self._psu1[in_design]
+            strata = self._strata1[in_design]
+            nu = float(len(np.unique(psu)) - len(np.unique(strata)))
         w = np.where(ok & self._domain_mask(), np.asarray(self._w, dtype=float), 0.0)
         dom = w > 0
         cell = np.where(ok, r_codes + nr * c_codes, 0)
@@ -133,7 +158,10 @@ class ModelsMixin:
             x[rows_i, k + nr + c_codes[rows_i]] = 1.0
             x[rows_i, -1] = 1.0
             totals = x.T @ w
-            v = self._vcov(x * w[:, None], domain=dom, diag_only=False)
+            if self._is_replicate():
+                v = self._replicate_vcov(totals, (x.T @ self._rep_weights(dom)).T)
+            else:
+                v = self._vcov_matrix(x * w[:, None], dom)
             stat, dfs, p = wald_association(totals, v, nr, nc, nu, statistic == "adjWald")
             method = "Design-based Wald test of association"
             if statistic == "adjWald":
@@ -141,11 +169,19 @@ class ModelsMixin:
             return ChisqResult(stat, dfs, p, method, statistic, row, col, table)
         p_cells = tab / wsum
         rows_i = np.flatnonzero(dom)
-        u = np.zeros((len(w), k))
-        u[rows_i, cell[rows_i]] = 1.0
-        u[rows_i] -= p_cells
-        u *= (w / wsum)[:, None]
-        v = self._vcov(u, domain=dom, diag_only=False)
+        if self._is_replicate():
+            rw = self._rep_weights(dom)
+            reps = np.stack([np.bincount(cell[rows_i], weights=rw[rows_i, r], minlength=k)
+                             for r in range(rw.shape[1])])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                reps = reps / reps.sum(axis=1, keepdims=True)
+            v = self._replicate_vcov(p_cells, reps)
+        else:
+            u = np.zeros((len(w), k))
+            u[rows_i, cell[rows_i]] = 1.0
+            u[rows_i] -= p_cells
+            u *= (w / wsum)[:, None]
+            v = self._vcov_matrix(u, dom)
         delta = rao_scott_delta(p_cells, v, nr, nc, n_rows)
         stat, dfs, p = rao_scott_test(x2, delta, nu, statistic)
         method = {
@@ -254,7 +290,17 @@ class ModelsMixin:
         fit = fit_irls(x, y, w, family)
         warn_not_converged(fit, formula)
         infl, ainv = influence(x, y, fit, family)
-        vc = self._vcov(infl, domain=dom, diag_only=False)
+        if self._is_replicate():
+            # svyglm.svyrep.design: refit with every replicate weight, start at the full fit
+            rw = self._rep_weights(dom)
+            reps = np.empty((rw.shape[1], x.shape[1]))
+            for r in range(rw.shape[1]):
+                wr = rw[:, r]
+                reps[r] = (fit_irls(x, y, wr, family, start=fit.beta).beta
+                           if (wr > 0).any() else np.nan)
+            vc = self._replicate_vcov(fit.beta, reps)
+        else:
+            vc = self._vcov_matrix(infl, dom)
         p = x.shape[1]
         degf = float(self._degf_by(np.where(dom, 0, -1), 1)[0])
         return self._glm_result(formula, family, fit, vc, ainv, names, degf + 1 - p, y, w)

@@ -72,6 +72,16 @@ def _replicate_var_diag(theta, reps, scale, rscales, mse):
     return ((reps - centre) ** 2 * rs[None, :]).sum(axis=1) * scale
 
 
+def _rank(m: np.ndarray) -> int:
+    """Numerical rank via the eigenvalues of the smaller Gram matrix; singular values below
+    1e-5 of the largest count as zero (R's ``qr(tol = 1e-5)`` in ``degf.svyrep.design``)."""
+    if m.size == 0:
+        return 0
+    g = m @ m.T if m.shape[0] <= m.shape[1] else m.T @ m
+    ev = np.linalg.eigvalsh(g)
+    return int((ev > ev.max() * 1e-10).sum()) if ev.max() > 0 else 0
+
+
 # ---------------------------------------------------------------------------------------------
 # replicate factors from a design (one row per stage-1 PSU)
 
@@ -340,9 +350,11 @@ class ReplicateDesign(_BaseDesign):
         )
 
     # ---- engine hooks ---------------------------------------------------------------------------
-    def _rep_sums(self, values: np.ndarray, codes: np.ndarray, n_codes: int) -> np.ndarray:
+    def _rep_sums(self, values: np.ndarray | None, codes: np.ndarray, n_codes: int) -> np.ndarray:
         """(n_codes, R): sum_i W_ir values_i [codes_i = c] for every replicate."""
         ok = codes >= 0
+        if values is None:
+            values = np.ones(len(codes))
         if self._rep_full is not None:
             import scipy.sparse as sp
 
@@ -356,7 +368,7 @@ class ReplicateDesign(_BaseDesign):
         ).reshape(p, n_codes)
         return g.T @ self._rep_factors
 
-    def _cell_stats(self, cells: Cells) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _cell_stats(self, cells: Cells) -> dict[str, np.ndarray]:
         theta, den = cells.estimate(self._w)
         num_r = self._rep_sums(cells.a, cells.cn, cells.n_cells)
         if cells.total:
@@ -366,18 +378,25 @@ class ReplicateDesign(_BaseDesign):
             with np.errstate(invalid="ignore", divide="ignore"):
                 reps = num_r / den_r[cells.dmap]
         var = _replicate_var_diag(theta, reps, self.scale, self.rscales, self.mse)
-        return theta, var, den
+        ok = (cells.cd >= 0) & (self._w != 0)
+        n = np.bincount(cells.cd[ok], minlength=cells.n_domains)[cells.dmap]
+        return {"theta": theta, "var": var, "den": den, "n": n,
+                "degf": self._degf_by(cells.cd, cells.n_domains)}
 
     def _rank(self, rows: np.ndarray) -> int:
+        """Rank of the replicate weights of ``rows`` (cached per set of PSUs / rows)."""
         if self._rep_full is not None:
-            m = self._rep_full[rows]
-            if m.shape[0] * m.shape[1] > 5_000_000:
-                g = m.T @ m
-                ev = np.linalg.eigvalsh(g)
-                return int((ev > ev.max() * 1e-10).sum())
-            return int(np.linalg.matrix_rank(m))
-        psus = np.unique(self._rep_index[rows])
-        return int(np.linalg.matrix_rank(self._rep_factors[psus]))
+            key = ("rank_rows", rows.tobytes())
+        else:
+            psus = np.unique(self._rep_index[rows])
+            key = ("rank_psus", psus.tobytes())
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        m = self._rep_full[rows] if self._rep_full is not None else self._rep_factors[psus]
+        rank = _rank(m)
+        self._cache[key] = rank
+        return rank
 
     def _degf_by(self, codes: np.ndarray, n_cells: int) -> np.ndarray:
         """R's degf for replicate designs: rank of the domain's replicate weights minus 1."""

@@ -1,0 +1,202 @@
+"""Fast crosstabs of categorical variables by groups on a linearised design, and banner cells.
+
+One weighted bincount over the code ``(PSU, group, level)`` gives, for a whole table, the
+estimates, the PSU totals of the influence values of every cell, the weighted and unweighted
+counts and the design degrees of freedom; the variance is then computed on PSU totals only
+(vectorised over strata).  Used by :meth:`SurveyDesign.proportion` / ``total`` when the design
+has one variance stage and no calibration, and by :meth:`SurveyDesign.banner_cells`.
+
+Mirrors: survey::svyby(~q, ~b, design, svymean, na.rm=TRUE) (cells) and a design-based t test
+of each group against its complement (``svycontrast`` of two domain means, df = degf(design)).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ._ci import proportion_ci
+from ._variance import psu_totals_vcov
+from .errors import EmptyDomainError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._design import SurveyDesign
+
+__all__ = ["banner_cells", "table_stats"]
+
+
+def _psu_by(design: SurveyDesign, by_cols: list) -> tuple[np.ndarray, dict, int]:
+    """Cached ``psu * (G + 1) + group`` codes (group G = missing breakdown)."""
+    key = ("psu_by", tuple(by_cols))
+    hit = design._cache.get(key)
+    if hit is None:
+        st = design._stages[0]
+        if by_cols:
+            gall, table, n_groups = design._by_codes(by_cols)
+            g_t = np.where(gall >= 0, gall, n_groups)
+        else:
+            table, n_groups = {}, 1
+            g_t = np.zeros(len(design._df), dtype=np.int64)
+        hit = (st.psu * (n_groups + 1) + g_t, table, n_groups)
+        design._cache[key] = hit
+    return hit
+
+
+def _levels_t(design: SurveyDesign, var: str) -> tuple[np.ndarray, list]:
+    """Cached level codes with missing values coded as an extra trailing level."""
+    key = ("cat_t", var)
+    hit = design._cache.get(key)
+    if hit is None:
+        codes, levels = design._categorical(var)
+        hit = (np.where(codes >= 0, codes, len(levels)), levels)
+        design._cache[key] = hit
+    return hit
+
+
+def _cached(design: SurveyDesign, key: tuple, make):
+    hit = design._cache.get(key)
+    if hit is None:
+        hit = make()
+        design._cache[key] = hit
+    return hit
+
+
+def table_stats(design: SurveyDesign, var: str, by_cols: list, total: bool = False) -> dict:
+    """Estimates and variances of every (group, level) cell of ``var`` by ``by_cols``.
+
+    Returns arrays over the observed groups: ``theta`` (G, L), ``var`` (G, L), ``den`` (G,)
+    weighted counts, ``n`` (G,), ``degf`` (G,), plus ``ta``/``tb`` PSU sums for contrasts.
+    """
+    st = design._stages[0]
+    pb, table, n_groups = _psu_by(design, by_cols)
+    q_t, levels = _levels_t(design, var)
+    n_lev = len(levels)
+    g1, l1 = n_groups + 1, n_lev + 1
+    size = st.n_units * g1 * l1
+    if design._domain is None:
+        # rows counted once per breakdown; only the (few) rows missing the answer are removed
+        pbl = _cached(design, ("pbl", tuple(by_cols), l1), lambda: pb * l1)
+        wsum = np.bincount(pbl + q_t, weights=design._w, minlength=size).reshape(st.n_units, g1, l1)
+        cnt_all = _cached(design, ("cnt_pg", tuple(by_cols)), lambda: np.bincount(
+            pb, weights=None if design._positive else (design._w != 0),
+            minlength=st.n_units * g1).reshape(st.n_units, g1))
+        miss = _cached(design, ("miss", var), lambda: np.flatnonzero(q_t == n_lev))
+        cnt_miss = np.bincount(pb[miss], weights=None if design._positive else (design._w[miss] != 0),
+                               minlength=st.n_units * g1).reshape(st.n_units, g1)
+        c_pg = (cnt_all - cnt_miss)[:, :n_groups]
+    else:
+        idx = np.where(design._domain, pb * l1 + q_t, (st.psu * g1 + n_groups) * l1)
+        wsum = np.bincount(idx, weights=design._w, minlength=size).reshape(st.n_units, g1, l1)
+        cnt = np.bincount(idx, weights=None if design._positive else (design._w != 0),
+                          minlength=size).reshape(st.n_units, g1, l1)
+        c_pg = cnt[:, :n_groups, :n_lev].sum(axis=2)  # (P, G) rows with a valid answer
+    ta = wsum[:, :n_groups, :n_lev]
+    tb = ta.sum(axis=2)
+    observed = c_pg.sum(axis=0) > 0
+    if not observed.any():
+        raise EmptyDomainError(
+            f"No observation of {var!r}"
+            + (f" with a non-missing {', '.join(map(repr, by_cols))}" if by_cols else "")
+            + f" in {design._domain_text()}."
+        )
+    if not observed.all():
+        ta, tb, c_pg = ta[:, observed], tb[:, observed], c_pg[:, observed]
+        table = {k: v[observed] for k, v in table.items()}
+    num = ta.sum(axis=0)
+    den = tb.sum(axis=0)
+    present = c_pg > 0
+    strat_present = np.add.reduceat(present, st.stratum_starts, axis=0) > 0
+    degf = (present.sum(axis=0) - strat_present.sum(axis=0)).astype(float)
+    n_g = c_pg.sum(axis=0)
+    if total:
+        theta = num
+        totals = ta
+    else:
+        theta = num / den[:, None]
+        totals = (ta - theta[None] * tb[:, :, None]) / den[None, :, None]
+    n_cells = theta.size
+    pres = None
+    if design.lonely_psu == "average":
+        pres = np.repeat(strat_present, n_lev, axis=1)
+    var_ = psu_totals_vcov(totals.reshape(st.n_units, n_cells), st, design.lonely_psu, pres, diag_only=True)
+    return {
+        "theta": theta, "var": var_.reshape(theta.shape), "den": den, "n": n_g, "degf": degf,
+        "ta": ta, "tb": tb, "levels": levels, "groups": table, "num": num,
+    }
+
+
+def banner_cells(
+    design: SurveyDesign,
+    questions: Sequence[str],
+    breakdowns: Sequence[str],
+    conf_level: float = 0.95,
+    ci_method: str = "logit",
+) -> pd.DataFrame:
+    """Every (question, breakdown, group, level) cell of a banner in one tidy DataFrame.
+
+    Columns: ``question, level, breakdown, group, estimate, se, ci_low, ci_high, df, n, N,
+    diff, se_diff, t, p_value``.  ``diff`` is the group's share minus the share in the rest of
+    the population (the other groups of the breakdown), ``se_diff`` its linearised SE (with the
+    covariance of the two domains: PSU totals of the difference of influence values), ``t`` and
+    ``p_value`` a design-based t test with ``degf(design)`` degrees of freedom.
+    """
+    st = design._stages[0]
+    out: dict[str, list] = {k: [] for k in (
+        "question", "level", "breakdown", "group", "estimate", "se", "ci_low", "ci_high", "df",
+        "n", "N", "diff", "se_diff", "t", "p_value")}
+    for b in breakdowns:
+        for q in questions:
+            r = table_stats(design, q, [b])
+            theta, ta, tb, den = r["theta"], r["ta"], r["tb"], r["den"]
+            n_groups, n_lev = theta.shape
+            se = np.sqrt(np.maximum(r["var"], 0))
+            dfs = np.repeat(r["degf"], n_lev)
+            lo, hi = proportion_ci(ci_method, theta.ravel(), se.ravel(), dfs,
+                                   np.repeat(r["n"], n_lev), conf_level)
+            # complement (other groups) of each group
+            ta_all = ta.sum(axis=1, keepdims=True)
+            tb_all = tb.sum(axis=1, keepdims=True)
+            ta_c, tb_c = ta_all - ta, tb_all - tb
+            den_c = den.sum() - den
+            with np.errstate(invalid="ignore", divide="ignore"):
+                theta_c = ta_c.sum(axis=0) / den_c[:, None]
+                t_g = (ta - theta[None] * tb[:, :, None]) / den[None, :, None]
+                t_c = (ta_c - theta_c[None] * tb_c[:, :, None]) / den_c[None, :, None]
+            diff_tot = np.nan_to_num(t_g - t_c).reshape(st.n_units, -1)
+            v_diff = psu_totals_vcov(diff_tot, st, design.lonely_psu, None, diag_only=True)
+            diff = (theta - theta_c).ravel()
+            se_diff = np.sqrt(np.maximum(v_diff, 0))
+            df_all = _table_degf(design, r)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                tstat = diff / se_diff
+            pval = 2 * stats.t.sf(np.abs(tstat), df_all) if df_all > 0 else np.full_like(tstat, np.nan)
+            k = n_groups * n_lev
+            out["question"].append(np.full(k, q, dtype=object))
+            out["level"].append(np.tile(np.asarray(r["levels"], dtype=object), n_groups))
+            out["breakdown"].append(np.full(k, b, dtype=object))
+            out["group"].append(np.repeat(r["groups"][b], n_lev))
+            out["estimate"].append(theta.ravel())
+            out["se"].append(se.ravel())
+            out["ci_low"].append(lo)
+            out["ci_high"].append(hi)
+            out["df"].append(dfs)
+            out["n"].append(np.repeat(r["n"], n_lev))
+            out["N"].append(np.repeat(den, n_lev))
+            out["diff"].append(diff)
+            out["se_diff"].append(se_diff)
+            out["t"].append(tstat)
+            out["p_value"].append(pval)
+    return pd.DataFrame({k: np.concatenate(v) for k, v in out.items()})
+
+
+def _table_degf(design: SurveyDesign, r: dict) -> float:
+    """degf of the table's population (rows with a valid answer and breakdown)."""
+    st = design._stages[0]
+    present = r["tb"] != 0
+    any_p = present.any(axis=1)
+    strata = np.add.reduceat(any_p, st.stratum_starts) > 0
+    return float(any_p.sum() - strata.sum())
