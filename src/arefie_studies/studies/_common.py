@@ -132,6 +132,7 @@ def estimate_table_html(
     digits: int = 1,
     stub_header: str = "",
     extra_columns: Mapping[str, str] | None = None,
+    stub_width: str = "34mm",
 ) -> str:
     """Printable table of estimates with their 95 % CI, one row per indicator.
 
@@ -194,12 +195,14 @@ def estimate_table_html(
                            f"{SUPPRESSED_MARK}</td>")
                 continue
             est, ci = _fmt_value(c["estimate"], c["ci_low"], c["ci_high"], c["kind"], digits)
-            mark = str(c.get("mark", "") or "")
+            mark = c.get("mark", "")
+            mark = mark if isinstance(mark, str) else ""
             mark_html = f'\u202f<span class="mark">{escape(mark)}</span>' if mark else ""
             tds.append(f'<td data-n="{n}">{est}{mark_html}<span class="ci">{ci}</span></td>')
         for col in extra:
             tds.append(f'<td class="test">{escape(str(rcells[col].iloc[0]))}</td>')
-        body.append(f'<tr><th scope="row">{escape(str(row))}</th>{"".join(tds)}</tr>')
+        body.append(f'<tr><th scope="row" style="min-width:{stub_width}">{escape(str(row))}</th>'
+                    f'{"".join(tds)}</tr>')
     classes = "arefie-table wide" if len(keys) + len(extra) > 6 else "arefie-table"
     if len(body) <= 30:
         classes += " fits-page"
@@ -215,15 +218,20 @@ def estimate_table_html(
 
 
 def plain_table_html(frame: pd.DataFrame, *, title: str, notes: Sequence[str] = (),
-                     align_right: Sequence[str] = ()) -> str:
-    """A numbered report table from a frame of already formatted French text (no counts)."""
+                     align_right: Sequence[str] = (), wrap: Sequence[str] = ()) -> str:
+    """A numbered report table from a frame of already formatted French text (no counts);
+    columns in ``wrap`` may break over several lines (others never do)."""
     right = set(align_right)
+    wrapped = set(wrap)
     head = "".join(f"<th>{escape(str(c))}</th>" for c in frame.columns)
     rows = []
     for rec in frame.itertuples(index=False):
         tds = []
         for col, v in zip(frame.columns, rec, strict=True):
-            style = ' style="text-align:right"' if col in right else ' style="text-align:left"'
+            style = "text-align:right" if col in right else "text-align:left"
+            if col in wrapped:
+                style += ";white-space:normal"
+            style = f' style="{style}"'
             tds.append(f"<td{style}>{escape(str(v))}</td>")
         rows.append(f"<tr>{''.join(tds)}</tr>")
     cls = "arefie-table wide" if frame.shape[1] > 6 else "arefie-table"
@@ -252,14 +260,15 @@ def weighting_annex_html(diagnostics: Any, *, title: str, labels: Mapping[str, s
     })
     m = diagnostics.margins
     level_labels = level_labels or {}
+    first = ~m["margin"].duplicated().to_numpy()
     margins = pd.DataFrame({
-        "Marge": [labels.get(x, x) for x in m["margin"]],
+        "Marge": [labels.get(x, x) if f else "" for x, f in zip(m["margin"], first, strict=True)],
         "Modalité": [level_labels.get(mg, {}).get(lv, lv) for mg, lv in zip(m["margin"], m["level"],
                                                                              strict=True)],
         "Effectif cible": [fmt_int(v) for v in m["target"]],
         "Effectif atteint": [fmt_int(v) for v in m["reached"]],
-        "Écart relatif": [fmt_num(100 * v, 4) + "\u202f%" if np.isfinite(v) else "–"
-                          for v in m["rel_diff"]],
+        "Écart relatif": [("< 0,01\u202f%" if abs(v) < 1e-4 else fmt_num(100 * v, 2) + "\u202f%")
+                          if np.isfinite(v) else "–" for v in m["rel_diff"]],
     })
     return (plain_table_html(summary, title=f"{title} : distribution des poids",
                              align_right=["Valeur"])

@@ -44,6 +44,8 @@ __all__ = [
 ]
 
 NNBSP = "\u202f"
+TEST_HEADERS = {"sexe": "Test sexe", "tranche_age": "Test âge", "qualification": "Test qualif.",
+                "departement": "Test"}
 
 
 def _p_text(p: float) -> str:
@@ -59,7 +61,7 @@ def _label(ind: Indicator) -> str:
 # ----------------------------------------------------------------------------- tables
 def breakdown_table(
     indicators: Sequence[Indicator],
-    overall: pd.DataFrame,
+    overall: pd.DataFrame | None,
     by: Mapping[str, pd.DataFrame],
     *,
     title: str,
@@ -76,12 +78,13 @@ def breakdown_table(
     p-values by indicator name (Rao–Scott, shown in a column per breakdown); ``marks``:
     breakdown -> '▲'/'▼'/'' by indicator name, shown beside the group's value;
     ``group_filter`` keeps only some groups of a breakdown (e.g. "Oui" of a vulnerable flag);
-    ``headings``: breakdown -> spanning header.
+    ``headings``: breakdown -> spanning header; ``overall=None`` leaves out the Ensemble
+    column (shown in another table).
     """
     headings = {**BREAKDOWNS, **VULNERABLE, **(headings or {})}
     group_filter = dict(group_filter or {})
-    columns = [("Ensemble", "Ensemble")]
-    frames = [overall.assign(column="Ensemble")]
+    columns = [("Ensemble", "Ensemble")] if overall is not None else []
+    frames = [overall.assign(column="Ensemble")] if overall is not None else []
     for b, est in by.items():
         groups = list(dict.fromkeys(est["group"]))
         keep = group_filter.get(b)
@@ -107,7 +110,7 @@ def breakdown_table(
     for b, pv in (tests or {}).items():
         col = f"p_{b}"
         cells[col] = cells["indicator"].map(lambda n, pv=pv: _p_text(float(pv.get(n, np.nan))))
-        extra[col] = f"Test {headings.get(b, b).lower()}"
+        extra[col] = TEST_HEADERS.get(b, "Test")
     if tests:
         notes.append("Test : Rao–Scott (statistique F, plan de sondage pris en compte) de "
                      "l’indépendance entre l’indicateur et la variable de ventilation.")
@@ -192,13 +195,14 @@ def benchmark_table(bm: pd.DataFrame, *, title: str, wave: int) -> str:
             f"Jeunes en ML {wave} [IC 95 %]": "s" if hidden else
             f"{fmt_pct(r['estimate'])} {fmt_ci(r['ci_low'], r['ci_high'])}",
             "Valeur de référence": fmt_pct(r["benchmark"], 0),
-            "Population de référence": f"{r['population']} ({r['annee']})",
-            "Source de la référence": r["source"],
+            "Référence : population, année et source":
+                f"{r['population']}, {r['annee']} — {r['source']}",
             "Test": "s" if hidden else _p_text(r["p_value"]),
         })
     return plain_table_html(
         pd.DataFrame(rows), title=title,
         align_right=[f"Jeunes en ML {wave} [IC 95 %]", "Valeur de référence", "Test"],
+        wrap=["Indicateur", "Référence : population, année et source"],
         notes=["Les valeurs de référence sont des repères extérieurs à l’enquête (population "
                "générale ou autres jeunes), publiés par les sources citées ; les définitions et "
                "les âges diffèrent parfois : la comparaison est indicative.",
@@ -264,7 +268,7 @@ def theme_chart(overall: pd.DataFrame, indicators: Sequence[Indicator], *, title
     labels = {i.name: i.label for i in indicators}
     y = np.arange(len(est))[::-1]
     with house_style():
-        fig, ax = plt.subplots(figsize=(7.0, 0.45 * len(est) + 1.3))
+        fig, ax = plt.subplots(figsize=(6.3, 0.3 * len(est) + 1.1))
         ax.barh(y, est["estimate"], color=PRIMARY, height=0.6, label=str(wave))
         ax.errorbar(est["estimate"], y, xerr=[est["estimate"] - est["ci_low"],
                                                est["ci_high"] - est["estimate"]],
@@ -299,7 +303,7 @@ def evolution_chart(comp: pd.DataFrame, *, title: str, source: str, wave: int,
     comp = _shown(comp)
     y = np.arange(len(comp))[::-1]
     with house_style():
-        fig, ax = plt.subplots(figsize=(7.0, 0.38 * len(comp) + 1.3))
+        fig, ax = plt.subplots(figsize=(6.3, 0.27 * len(comp) + 1.1))
         for yy, (_, r) in zip(y, comp.iterrows(), strict=True):
             ax.plot([r["estimate_prev"], r["estimate"]], [yy, yy], color="#BFBFBF", lw=2,
                     zorder=1)
@@ -325,7 +329,7 @@ def benchmark_chart(bm: pd.DataFrame, *, title: str, source: str, wave: int) -> 
     bm = _shown(bm)
     y = np.arange(len(bm))[::-1]
     with house_style():
-        fig, ax = plt.subplots(figsize=(7.0, 0.5 * len(bm) + 1.4))
+        fig, ax = plt.subplots(figsize=(6.3, 0.36 * len(bm) + 1.1))
         ax.barh(y, bm["estimate"], color=PRIMARY, height=0.55, label=f"Jeunes en ML, {wave}")
         ax.errorbar(bm["estimate"], y, xerr=[bm["estimate"] - bm["ci_low"],
                                              bm["ci_high"] - bm["estimate"]],
@@ -346,7 +350,7 @@ def forest_chart(ors: pd.DataFrame, *, title: str, source: str) -> Figure:
     """Odds ratios with 95 % CI on a log scale; reference levels at 1 (hollow)."""
     y = np.arange(len(ors))[::-1]
     with house_style():
-        fig, ax = plt.subplots(figsize=(7.0, 0.32 * len(ors) + 1.3))
+        fig, ax = plt.subplots(figsize=(6.3, 0.26 * len(ors) + 1.1))
         est = ors[~ors["reference"]]
         ref = ors[ors["reference"]]
         ypos = dict(zip(ors.index, y, strict=True))
@@ -388,7 +392,7 @@ def departement_chart(dep: pd.DataFrame, region: pd.DataFrame, indicators: Seque
     labels = {i.name: i.label for i in indicators}
     y = np.arange(len(d))[::-1]
     with house_style():
-        fig, ax = plt.subplots(figsize=(7.0, 0.3 * len(d) + 1.4))
+        fig, ax = plt.subplots(figsize=(6.3, 0.24 * len(d) + 1.2))
         ax.errorbar(d["estimate"], y, xerr=[d["estimate"] - d["ci_low"],
                                             d["ci_high"] - d["estimate"]],
                     fmt="o", color=PRIMARY, ecolor=PRIMARY, ms=4.5, capsize=2, label=dep_label)
@@ -410,7 +414,7 @@ def instruments_annex_html(*, title: str) -> str:
     frame = pd.DataFrame(INSTRUMENTS).rename(columns={
         "instrument": "Instrument", "calcul": "Calcul du score", "seuils": "Seuils retenus",
         "reference": "Référence"})
-    return plain_table_html(frame, title=title)
+    return plain_table_html(frame, title=title, wrap=list(frame.columns))
 
 
 def methods_text(*, wave: int, n: int, n_ml: int, method: str, bounds: Sequence[float],
@@ -449,7 +453,7 @@ atteinte. La taille effective d’échantillon (Kish) est de {fmt_int(n_eff)} je
 Les variances sont estimées par linéarisation, en traitant les Missions Locales comme des
 grappes stratifiées par département et en tenant compte du calage (résidus de la régression
 de calage). Les intervalles de confiance à 95 % des parts utilisent la transformation logit
-(comme `svyciprop` du logiciel R `survey`) et les degrés de liberté du plan. Les tests
+(comme la fonction svyciprop du logiciel R survey) et les degrés de liberté du plan. Les tests
 d’association sont des tests du khi-deux corrigés de Rao–Scott ; le modèle de la détresse
 psychologique est une régression logistique pondérée avec variance « sandwich » du plan.
 

@@ -214,7 +214,7 @@ def section_theme(ctx: SanteContext, theme: str) -> None:
         by2[flag] = S.indicator_estimates(ctx.design, inds, by=flag, threshold=t)
         marks[flag] = _marks(by2[flag], _tests(ctx, inds, flag))
     _html(R.breakdown_table(
-        inds, o, by2, title=f"{title} selon la qualification et pour les publics vulnérables",
+        inds, None, by2, title=f"{title} selon la qualification et pour les publics vulnérables",
         threshold=t, source=ctx.source, tests={"qualification": _tests(ctx, inds,
                                                                          "qualification")},
         marks=marks, group_filter={f: ["Oui"] for f in S.VULNERABLE}))

@@ -362,6 +362,9 @@ def prepare(df: pd.DataFrame, codebook: Any) -> pd.DataFrame:
     _need(df, ["sexe", "tranche_age", "qualification", "departement", "logement", "qpv", "rqth"],
           "prepare")
     out = df.copy()
+    # pandas deep-copies ``attrs`` (variable labels) on every operation: costly in the many
+    # design computations; the study uses its own French labels, so they are not carried.
+    out.attrs = {}
     women = out["sexe"].astype(object).eq("Femme").to_numpy()
     out["score_adrs"] = adrs_score(out, codebook)
     out["classe_adrs"] = _classes(out["score_adrs"].to_numpy(), [3, 6],
