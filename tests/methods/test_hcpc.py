@@ -175,3 +175,32 @@ def test_hcpc_speed_3000_rows(tea):
         best = min(best, time.perf_counter() - t0)
     assert h.labels_.shape == (3000,)
     assert best < 2.0, f"HCPC on 3,000 rows took {best:.2f} s"
+
+
+def test_kk_preclustering(tea_mca):
+    """FactoMineR kk: Ward on k-means centres; every pre-cluster falls in a single cluster."""
+    same = HCPC(tea_mca, n_clusters=3, consolidate=False, kk=500)  # kk >= n: no pre-clustering
+    ref = HCPC(tea_mca, n_clusters=3, consolidate=False)
+    assert same.preclusters_ is None
+    pd.testing.assert_series_equal(same.labels_, ref.labels_)
+    with pytest.warns(UserWarning, match="no consolidation when `kk`"):
+        hk = HCPC(tea_mca, n_clusters=3, kk=60)
+    assert not hk.consolidated_
+    groups = hk.preclusters_
+    assert groups.nunique() <= 60
+    assert (pd.crosstab(groups, hk.labels_).gt(0).sum(axis=1) == 1).all()
+    # W(1) is the total inertia; W(leaves) is the within inertia of the pre-clusters
+    x = tea_mca.row_coordinates_
+    assert hk.within_inertia_.iloc[0] == pytest.approx(float((x**2).to_numpy().sum() / 300),
+                                                       rel=1e-10)
+    within_pre = float(((x - x.groupby(groups).transform("mean")) ** 2).to_numpy().sum() / 300)
+    assert hk.within_inertia_.iloc[-1] == pytest.approx(within_pre, rel=1e-10)
+
+
+def test_large_data_needs_kk(tea_mca, monkeypatch):
+    from arefie_studies.methods import hcpc as hcpc_module
+
+    monkeypatch.setattr(hcpc_module, "_MAX_TREE_ROWS", 100)
+    with pytest.raises(HCPCInputError, match=r"300 rows would need .* Hint: pass `kk`"):
+        HCPC(tea_mca)
+    assert HCPC(tea_mca, kk=80, consolidate=False).n_clusters_ >= 3

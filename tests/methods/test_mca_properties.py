@@ -229,3 +229,29 @@ def test_errors_name_the_problem(tea):
     with pytest.raises(NotFittedError):
         MCA().corrected_inertia()
     assert issubclass(MCAInputError, ValueError)
+
+
+# --------------------------------------------------------------------------- supplementary rows
+def test_transform_projects_rows_as_factominer_ind_sup(tea, tea_mca):
+    """Projecting the fitted rows gives their coordinates; a new row with missing value or an
+    unseen level is refused with the column named."""
+    np.testing.assert_allclose(tea_mca.transform(tea.iloc[:40]).to_numpy(),
+                               tea_mca.row_coordinates_.iloc[:40].to_numpy(), rtol=1e-10, atol=1e-13)
+    bad = tea.iloc[:2].copy()
+    bad.loc[bad.index[1], "Tea"] = "rooibos"
+    with pytest.raises(MCAInputError, match=r"column 'Tea' has values not seen by fit: \['rooibos'\]"):
+        tea_mca.transform(bad)
+    with pytest.raises(MCAInputError, match=r"active columns \['price'\] are not in `df`"):
+        tea_mca.transform(tea.drop(columns="price"))
+
+
+def test_transform_matches_an_r_ind_sup_style_refit(tea):
+    """The projection of held-out rows equals the transition formula on the fitted categories:
+    fitting with the held-out rows at weight 0 gives the same coordinates."""
+    df = tea.iloc[:, :18]
+    w = np.ones(len(df))
+    w[-10:] = 0.0
+    mca = MCA(4).fit(df, weights=w)
+    fit_only = MCA(4).fit(df.iloc[:-10])
+    np.testing.assert_allclose(fit_only.transform(df.iloc[-10:]).to_numpy(),
+                               mca.row_coordinates_.iloc[-10:].to_numpy(), rtol=1e-9, atol=1e-12)

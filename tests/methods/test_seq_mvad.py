@@ -174,3 +174,38 @@ def test_weighted_trate_uses_the_weights(mvad, seqs):
     exp = 2 - p - p.T
     np.fill_diagonal(exp, 0)
     np.testing.assert_allclose(substitution_costs(seqs, "TRATE", weights=w), exp, atol=1e-13)
+
+
+def test_dhd_equals_traminer_definition(mvad, seqs):
+    """Time-varying TRATE costs re-derived with TraMineR's seqcost loops (tratecostBoth, cval 4)."""
+    block = mvad.iloc[:, 16:86].to_numpy()
+    L, a = 70, len(ALPHABET)
+    tr = np.zeros((a, a, L - 1))
+    for t in range(L - 1):
+        for x, sx in enumerate(ALPHABET):
+            from_x = block[:, t] == sx
+            if from_x.sum() == 0:
+                continue
+            for y, sy in enumerate(ALPHABET):
+                tr[x, y, t] = np.sum(from_x & (block[:, t + 1] == sy)) / from_x.sum()
+    costs = np.zeros((a, a, L))
+    for t in range(L):
+        for i in range(a - 1):
+            for j in range(i + 1, a):
+                cost = 0.0
+                if t > 0:
+                    cost -= tr[i, j, t - 1] + tr[j, i, t - 1]
+                if t < L - 1:
+                    cost -= tr[i, j, t] + tr[j, i, t]
+                cost = 4 + cost if 0 < t < L - 1 else 4 + 2 * cost
+                costs[i, j, t] = costs[j, i, t] = max(0.0, cost)
+    np.testing.assert_allclose(
+        substitution_costs(seqs, "TRATE", time_varying=True), np.moveaxis(costs, 2, 0), atol=1e-13
+    )
+    d = sequence_distances(seqs, "DHD")
+    pick = np.arange(0, 712, 25)
+    c = seqs.codes
+    for i in pick:
+        for j in pick:
+            exact = sum(costs[c[i, t], c[j, t], t] for t in range(L))
+            assert d[i, j] == pytest.approx(exact, abs=1e-10)

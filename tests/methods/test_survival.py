@@ -19,10 +19,12 @@ from arefie_studies.methods.survival import (
     SurvivalDataError,
     cox_regression,
     design_vcov_total,
+    efron_score_residuals,
     kaplan_meier,
     median_survival,
     median_table,
 )
+from arefie_studies.survey import SurveyDesign
 
 HERE = Path(__file__).parent / "data"
 REF = json.loads((HERE / "survival_r_reference.json").read_text())
@@ -94,6 +96,37 @@ def test_design_variance_equals_svykm(lung):
     )
 
 
+def test_survey_design_object_gives_svykm_variance(lung):
+    des = SurveyDesign(lung, weights="w", strata="sex", psu="inst", nest=True)
+    km = kaplan_meier(des, "time", "event", by="sex")
+    ref = kaplan_meier(lung, "time", "event", weights="w", by="sex", strata="sex", psu="inst")
+    np.testing.assert_allclose(km.table["se"], ref.table["se"], rtol=1e-12)
+    ev = _event_rows(kaplan_meier(des, "time", "event")).set_index("time")
+    r = pd.DataFrame(REF["svykm"]).groupby("time").last()
+    np.testing.assert_allclose(
+        (ev.loc[r.index, "se"] / ev.loc[r.index, "surv"]) ** 2, r["varlog"], rtol=1e-10
+    )
+    # a domain design (subset) = the group of the by= analysis
+    sub = kaplan_meier(des.subset(lung["sex"] == 2), "time", "event")
+    np.testing.assert_allclose(
+        sub.table["se"], ref.table[ref.table["group"] == 2]["se"], rtol=1e-12
+    )
+    with pytest.raises(SurvivalDataError, match="leave weights/strata/psu/fpc as None"):
+        kaplan_meier(des, "time", "event", weights="w")
+
+
+def test_design_variance_by_group_equals_svykm_domains(lung):
+    km = kaplan_meier(lung, "time", "event", weights="w", by="sex", strata="sex", psu="inst")
+    for g, ref in REF["svykm_by_sex"].items():
+        ev = _event_rows(km)
+        ev = ev[ev["group"] == int(g)].set_index("time")
+        r = pd.DataFrame(ref).groupby("time").last()
+        # R: svykm(Surv(time, event) ~ sex, des, se=TRUE)[[g]]$varlog
+        np.testing.assert_allclose(
+            (ev.loc[r.index, "se"] / ev.loc[r.index, "surv"]) ** 2, r["varlog"], rtol=1e-10
+        )
+
+
 def test_integer_weights_equal_replicated_rows(lung):
     w = (np.arange(len(lung)) % 3 + 1).astype(float)
     lw = lung.assign(wi=w)
@@ -153,9 +186,28 @@ def test_cox_weighted_cluster_robust_equals_coxph_without_ties(lung):
     np.testing.assert_allclose(res.table["hazard_ratio"], np.exp(r["coef"]), rtol=1e-8)
 
 
-def test_cox_weighted_coefficients_with_ties(lung):
+def test_cox_weighted_cluster_robust_equals_coxph_with_ties(lung):
     res = cox_regression(lung, "time", "event", COVS, weights="w", cluster="inst")
-    np.testing.assert_allclose(res.table["estimate"], REF["cox_weighted"]["coef"], rtol=1e-8)
+    r = REF["cox_weighted"]
+    # R: coxph(Surv(time, event) ~ age + sex + ph.ecog, weights = w, cluster = inst) (Efron)
+    np.testing.assert_allclose(res.table["estimate"], r["coef"], rtol=1e-8)
+    np.testing.assert_allclose(res.table["se"], r["robust_se"], rtol=1e-8)
+    # the model-based (naive) variance is lifelines' inverse information = coxph's naive.var
+    np.testing.assert_allclose(
+        np.sqrt(np.diag(res.model.variance_matrix_)), r["naive_se"], rtol=1e-8
+    )
+
+
+def test_efron_score_residuals_sum_to_zero_and_formula_path(lung):
+    res = cox_regression(lung, "time", "event", "age + sex + ph.ecog", weights="w", cluster="inst")
+    ref = cox_regression(lung, "time", "event", COVS, weights="w", cluster="inst")
+    np.testing.assert_allclose(res.table["se"], ref.table["se"], rtol=1e-10)
+    x = lung[COVS].to_numpy(float)
+    u = efron_score_residuals(
+        x, lung["time"].to_numpy(float), lung["event"].to_numpy(float), lung["w"].to_numpy(float),
+        ref.table["estimate"].to_numpy(),
+    )  # fmt: skip
+    np.testing.assert_allclose((lung["w"].to_numpy()[:, None] * u).sum(axis=0), 0, atol=1e-6)
 
 
 def test_median_table_is_french(lung):

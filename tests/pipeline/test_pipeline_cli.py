@@ -92,6 +92,9 @@ def test_validate_lists_every_problem(project, capsys):
     (project / "studies" / "tiny_b.yaml").write_text(
         "title: B\nmodule: absent_module\ninputs: {e: {path: data/nope.csv}}\n")
     (project / "studies" / "cassee.yaml").write_text("title: C\nvariants: 3\n")
+    (project / "notebooks" / "orpheline.ipynb").write_text("{}")
+    (project / "src" / "arefie_studies" / "studies").mkdir(parents=True)
+    (project / "src" / "arefie_studies" / "studies" / "seule.py").write_text("")
     code, _, err = cli(project, capsys, "validate", "--no-data")
     assert code == 1
     assert "tiny: notebooks/tiny.ipynb has no cell tagged 'parameters'" in err
@@ -99,6 +102,8 @@ def test_validate_lists_every_problem(project, capsys):
     assert "tiny_b: study module absent_module not found" in err
     assert "tiny_b: input 'e' not found: data/nope.csv" in err
     assert "cassee:" in err and "key 'variants'" in err
+    assert "orpheline: notebooks/orpheline.ipynb has no studies/orpheline.yaml" in err
+    assert "seule: src/arefie_studies/studies/seule.py has no studies/seule.yaml" in err
 
 
 def test_publish_on_empty_reports(project, capsys):

@@ -42,7 +42,8 @@ variants:
 """))
     assert [v.name for v in cfg.variants] == ["regional", "departement-02", "departement-59"]
     aisne = cfg.variant("departement-02")
-    assert aisne.subtitle == "Département : Aisne"
+    assert aisne.subtitle == "Département : Aisne" and aisne.display == "Aisne"
+    assert cfg.variant("regional").display == "Rapport régional"
     assert cfg.run_parameters(aisne) == {"wave": 2024, "departement": "02", "variant": "departement-02",
                                          "disclosure_threshold": 5}
     spec = cfg.inputs["enquete"]

@@ -45,6 +45,17 @@ def test_small_cell_not_suppressed_is_found():
     assert scan_html(html, ScanRules(threshold=5)) == []
 
 
+def test_banner_count_rows_are_checked_without_markers():
+    nnbsp = "\u202f"
+    html = ('<table class="arefie-table"><tbody><tr><th>Oui</th><td>49,3 %</td><td>12 %</td></tr>'
+            f'<tr class="effectifs"><th scope="row">n</th><td>1{nnbsp}234</td><td>{{}}</td>'
+            '<td class="suppressed">s</td><td>–</td></tr>'
+            '<tr class="effectifs"><th scope="row">N</th><td>35 768</td><td>7</td></tr></tbody></table>')
+    assert scan_html(html.format("11"), RULES) == []  # the weighted N row is not a count
+    [finding] = scan_html(html.format("8"), RULES)
+    assert finding.kind == "small_cell" and "n = 8" in finding.detail
+
+
 def test_unreadable_count_is_a_finding():
     [finding] = scan_html('<td data-n="">?</td>', RULES)
     assert finding.kind == "small_cell" and "unreadable" in finding.detail
@@ -91,7 +102,22 @@ def test_pdf_and_xlsx_are_scanned(tmp_path):
 def test_rules_for_the_fixture_study_read_identifying_values(project):
     cfg = load_config(project / "studies" / "tiny.yaml")
     rules = rules_for_study(cfg, project)
-    assert rules.threshold == 11 and rules.microdata_rows == 60
+    assert rules.threshold == 11
+    assert rules.microdata_rows is None  # 60 rows: too few for the row-count test
     assert rules.identifier_columns == {"id", "nom", "date_naissance"}
     assert {"J10000", "J10059", "Dupontel0", "2000-01-10", "10/01/2000"} <= rules.identifier_values
     assert "59" not in rules.identifier_values  # short codes are not identifying values
+
+
+def test_row_count_rule_uses_the_smallest_large_input(project):
+    rows = "\n".join(f"P{i:06d},{i % 7}" for i in range(150))
+    (project / "data" / "big.csv").write_text("pid,score\n" + rows + "\n")
+    (project / "data" / "small.csv").write_text("ml,nb\n" + "\n".join(f"M{i},3" for i in range(9)))
+    (project / "studies" / "tiny_b.yaml").write_text(
+        "title: B\ninputs:\n  big: {path: data/big.csv, identifiers: [pid]}\n"
+        "  ml: {path: data/small.csv, identifiers: [ml]}\n")
+    rules = rules_for_study(load_config(project / "studies" / "tiny_b.yaml"), project)
+    assert rules.microdata_rows == 150
+    assert "P000149" in rules.identifier_values and "M1" not in rules.identifier_values  # too short
+    long_table = table("".join(f'<tr><td>{i}</td><td data-n="20">20</td></tr>' for i in range(150)))
+    assert kinds(scan_html(long_table, rules)) == ["row_level"]

@@ -123,3 +123,19 @@ def test_find_root(tmp_path):
     assert find_root(tmp_path / "notebooks") == tmp_path.resolve()
     with pytest.raises(ProjectNotFoundError, match="no folder with a 'studies/'"):
         find_root(tmp_path.parent)
+
+
+def test_project_kernel_is_used_when_installed(tmp_path, monkeypatch):
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    from arefie_studies.pipeline.execute import pick_kernel
+
+    spec_dir = tmp_path / "share" / "jupyter" / "kernels" / "arefie-studies"
+    spec_dir.mkdir(parents=True)
+    (spec_dir / "kernel.json").write_text(json.dumps({
+        "argv": ["python", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Python (arefie-studies)", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "share" / "jupyter"))
+    assert pick_kernel() == "arefie-studies"
+    monkeypatch.setattr(KernelSpecManager, "find_kernel_specs", lambda self: {"python3": "/x"})
+    assert pick_kernel() == "python3"

@@ -1,5 +1,16 @@
-"""arefie_studies.charts: the AREFIE house style and the standard report figures."""
+"""arefie_studies.charts: the AREFIE house style and the standard report figures.
 
+Every function takes a tidy estimate frame (``estimate, ci_low, ci_high`` + label columns, as
+returned by the survey engine), draws in the house style, and returns the Figure; pass
+``ax=`` to draw into an existing panel. ``show(fig, caption)`` displays it in a notebook so
+the report numbers it ("Figure N – caption").
+"""
+
+from ._common import ChartError
+from ._show import figure_bundle, show
+from .bars import bar_ci, comparison_bars
+from .likert import likert_bars
+from .multiples import small_multiples
 from .style import (
     ACCENT,
     GREY,
@@ -13,6 +24,7 @@ from .style import (
     house_rc,
     house_style,
 )
+from .trend import trend
 
 __all__ = [
     "ACCENT",
@@ -20,10 +32,18 @@ __all__ = [
     "LIKERT4",
     "PALETTE",
     "PRIMARY",
+    "ChartError",
     "add_source",
     "apply_house_style",
+    "bar_ci",
+    "comparison_bars",
+    "figure_bundle",
     "format_num_fr",
     "format_pct_fr",
     "house_rc",
     "house_style",
+    "likert_bars",
+    "show",
+    "small_multiples",
+    "trend",
 ]

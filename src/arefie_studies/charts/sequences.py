@@ -6,6 +6,7 @@ and labels come from the :class:`~arefie_studies.methods.sequences.StateSequence
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -15,6 +16,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from arefie_studies.charts.style import add_source, format_num_fr, format_pct_fr, house_style
 from arefie_studies.methods.sequences import (
     MISSING_COLOR,
     MISSING_LABEL,
@@ -24,6 +26,17 @@ from arefie_studies.methods.sequences import (
 )
 
 __all__ = ["chronogram", "index_plot", "mean_time_plot", "transition_table"]
+
+
+def _styled(fn):
+    """Build the figure inside the house style (rcParams are read when artists are created)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with house_style():
+            return fn(*args, **kwargs)
+
+    return wrapper
 
 
 def _groups(seqs: StateSequences, groups) -> tuple[list[object], np.ndarray]:
@@ -75,6 +88,7 @@ def _ticks(ax, seqs: StateSequences, step: int | None) -> None:
     ax.set_xticklabels([seqs.time[i] for i in pos], rotation=45, ha="right", fontsize=8)
 
 
+@_styled
 def chronogram(
     seqs: StateSequences,
     groups: Sequence[object] | None = None,
@@ -82,9 +96,14 @@ def chronogram(
     weighted: bool = True,
     title: str = "Répartition des situations mois par mois",
     xtick_step: int | None = None,
+    source: str | None = None,
     axes=None,
 ) -> Figure:
-    """State distribution by month as stacked bars (TraMineR ``seqdplot``), one panel per group."""
+    """State distribution by month as stacked bands (TraMineR ``seqdplot``), one panel per group.
+
+    Shares are weighted by the sequences' weights when ``weighted`` (void months excluded);
+    ``source`` adds the house "Source : …" line.
+    """
     names, g = _groups(seqs, groups)
     miss = seqs.has_missing
     fig, ax = _axes(len(names), axes)
@@ -94,24 +113,28 @@ def chronogram(
         dist = sub.state_distribution(weighted=weighted, with_missing=miss)
         k = len(colors)
         share = dist["share"].to_numpy().reshape(seqs.n_months, k)
-        bottom = np.zeros(seqs.n_months)
-        x = np.arange(seqs.n_months) + 0.5
+        # one step polygon per state (fast and crisp): month t covers [t, t+1)
+        x = np.arange(seqs.n_months + 1)
+        cum = np.vstack([np.zeros(seqs.n_months), np.cumsum(share, axis=1).T])
+        cum = np.hstack([cum, cum[:, -1:]])
         for j in range(k):
-            ax[i].bar(x, share[:, j], width=1.0, bottom=bottom, color=colors[j], linewidth=0)
-            bottom += share[:, j]
+            ax[i].fill_between(x, cum[j], cum[j + 1], step="post", color=colors[j], linewidth=0)
         ax[i].set_xlim(0, seqs.n_months)
         ax[i].set_ylim(0, 1)
-        ax[i].yaxis.set_major_formatter(lambda v, _: f"{v * 100:.0f} %")
+        ax[i].yaxis.set_major_formatter(format_pct_fr())
         n = sub.n_sequences
         head = f"{name} (n = {n})" if groups is not None else f"n = {n}"
         ax[i].set_title(head, fontsize=10)
         ax[i].set_ylabel("Part des individus")
         _ticks(ax[i], seqs, xtick_step)
-    fig.suptitle(title)
+    fig.suptitle(title, fontweight="bold")
     _legend(fig, seqs, miss)
+    if source:
+        add_source(fig, source)
     return fig
 
 
+@_styled
 def index_plot(
     seqs: StateSequences,
     groups: Sequence[object] | None = None,
@@ -119,6 +142,7 @@ def index_plot(
     sort: str | np.ndarray | None = "from_start",
     title: str = "Trajectoires individuelles",
     xtick_step: int | None = None,
+    source: str | None = None,
     axes=None,
 ) -> Figure:
     """One horizontal line per individual coloured by state (TraMineR ``seqIplot``), by cluster.
@@ -146,11 +170,14 @@ def index_plot(
         )
         ax[i].set_ylabel("Individus")
         _ticks(ax[i], seqs, xtick_step)
-    fig.suptitle(title)
+    fig.suptitle(title, fontweight="bold")
     _legend(fig, seqs, seqs.has_missing)
+    if source:
+        add_source(fig, source)
     return fig
 
 
+@_styled
 def mean_time_plot(
     seqs: StateSequences,
     groups: Sequence[object] | None = None,
@@ -158,6 +185,7 @@ def mean_time_plot(
     weighted: bool = True,
     unit: str = "mois",
     title: str = "Temps moyen passé dans chaque situation",
+    source: str | None = None,
     axes=None,
 ) -> Figure:
     """Mean time spent in each state, horizontal bars (TraMineR ``seqmtplot``), by group."""
@@ -174,7 +202,10 @@ def mean_time_plot(
         ax[i].set_title(str(name), fontsize=10)
         for yy, v in zip(y, mt["mean"], strict=True):
             ax[i].text(v, yy, f" {v:.1f}".replace(".", ","), va="center", fontsize=8)
-    fig.suptitle(title)
+        ax[i].xaxis.set_major_formatter(format_num_fr())
+    fig.suptitle(title, fontweight="bold")
+    if source:
+        add_source(fig, source)
     return fig
 
 

@@ -24,7 +24,6 @@ from cycler import cycler
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
-from matplotlib.transforms import offset_copy
 
 from ..tables._format import NNBSP, fmt_num
 
@@ -128,21 +127,36 @@ def house_style(**overrides: Any) -> Iterator[None]:
         yield
 
 
-def _fmt_pct_tick(decimals: int, scale: float):
+def _auto_digits(x: float, max_digits: int = 2) -> int:
+    """Fewest decimals (0..max_digits) that print ``x`` exactly (tick values like 2.5)."""
+    for d in range(max_digits + 1):
+        if abs(x * 10**d - round(x * 10**d)) < 1e-6:
+            return d
+    return max_digits
+
+
+def format_pct_fr(decimals: int | None = None, *, scale: float = 100.0) -> FuncFormatter:
+    """Tick formatter for proportions: ``0.45 -> '45 %'``, ``0.975 -> '97,5 %'``.
+
+    ``decimals=None`` prints the fewest decimals that keep each tick exact (never a rounded,
+    misleading tick); ``scale=1`` when the data are already in percent.
+    """
+
     def _f(x: float, pos: int | None = None) -> str:
-        return fmt_num(x * scale, decimals) + NNBSP + "%"
+        v = x * scale
+        d = _auto_digits(v) if decimals is None else decimals
+        return fmt_num(v, d) + NNBSP + "%"
 
-    return _f
-
-
-def format_pct_fr(decimals: int = 0, *, scale: float = 100.0) -> FuncFormatter:
-    """Tick formatter for proportions: ``0.45 -> '45 %'``; ``scale=1`` if data are in percent."""
-    return FuncFormatter(_fmt_pct_tick(decimals, scale))
+    return FuncFormatter(_f)
 
 
-def format_num_fr(decimals: int = 0) -> FuncFormatter:
-    """Tick formatter for numbers: ``12500 -> '12 500'``, ``2.5 -> '2,5'``."""
-    return FuncFormatter(lambda x, pos=None: fmt_num(x, decimals))
+def format_num_fr(decimals: int | None = None) -> FuncFormatter:
+    """Tick formatter for numbers: ``12500 -> '12 500'``, ``2.5 -> '2,5'`` (auto decimals)."""
+
+    def _f(x: float, pos: int | None = None) -> str:
+        return fmt_num(x, _auto_digits(x) if decimals is None else decimals)
+
+    return FuncFormatter(_f)
 
 
 def apply_house_style(target: Axes | Figure, *, grid: str = "x") -> None:
@@ -167,20 +181,16 @@ def apply_house_style(target: Axes | Figure, *, grid: str = "x") -> None:
 
 
 def _auto_fr(x: float, pos: int | None = None) -> str:
-    """Default French tick label: integers without decimals, otherwise up to 2 decimals."""
-    if abs(x - round(x)) < 1e-9:
-        return fmt_num(x, 0)
-    for d in (1, 2):
-        if abs(x * 10**d - round(x * 10**d)) < 1e-6:
-            return fmt_num(x, d)
-    return fmt_num(x, 2)
+    """Default French tick label: the fewest decimals (up to 2) that print the tick exactly."""
+    return fmt_num(x, _auto_digits(x))
 
 
 def add_source(fig: Figure, text: str, *, note: str | None = None) -> None:
     """Write the source line (and an optional note) under the figure, left-aligned, small grey.
 
-    ``text`` gets a ``Source :`` prefix if it does not start with "Source". The line sits below
-    the axes and is included by ``bbox_inches='tight'`` (the house default when saving).
+    ``text`` gets a ``Source :`` prefix if it does not start with "Source". Room is reserved
+    at the bottom of the figure (constrained layout ``rect`` or ``subplots_adjust``), so the
+    line is kept whatever way the figure is saved or displayed.
     """
     text = text.strip()
     if not text.lower().startswith("source"):
@@ -189,15 +199,22 @@ def add_source(fig: Figure, text: str, *, note: str | None = None) -> None:
     lines = textwrap.wrap(text, width_chars)
     if note:
         lines = [*textwrap.wrap(f"Note{NNBSP}: {note.strip()}", width_chars), *lines]
+    fontsize = 7.5
+    height_in = (len(lines) * fontsize * 1.35 + 8) / 72.0
+    frac = min(0.4, height_in / fig.get_figheight())
+    engine = fig.get_layout_engine()
+    if engine is not None and type(engine).__name__ == "ConstrainedLayoutEngine":
+        engine.set(rect=(0.0, frac, 1.0, 1.0 - frac))
+    else:
+        fig.subplots_adjust(bottom=max(fig.subplotpars.bottom, 0.0) + frac)
     fig.text(
-        0.0,
-        0.0,
+        0.01,
+        0.012,
         "\n".join(lines),
         ha="left",
-        va="top",
-        fontsize=7.5,
+        va="bottom",
+        fontsize=fontsize,
         color=GREY,
         fontstyle="italic",
-        transform=offset_copy(fig.transFigure, fig=fig, y=-6, units="points"),
         gid="arefie-source",
     )

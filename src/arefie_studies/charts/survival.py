@@ -2,17 +2,39 @@
 
 from __future__ import annotations
 
+import functools
+
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from arefie_studies.charts.style import (
+    PALETTE,
+    add_source,
+    format_num_fr,
+    format_pct_fr,
+    house_style,
+)
 from arefie_studies.methods.survival import SurvivalCurves
 
 __all__ = ["survival_plot"]
 
-_PALETTE = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666")
+
+def _styled(fn):
+    """Build the figure inside the house style (rcParams are read when artists are created)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with house_style():
+            return fn(*args, **kwargs)
+
+    return wrapper
 
 
+_PALETTE = PALETTE
+
+
+@_styled
 def survival_plot(
     curves: SurvivalCurves,
     *,
@@ -23,6 +45,7 @@ def survival_plot(
     colors: dict[object, str] | None = None,
     show_ci: bool = True,
     show_censored: bool = True,
+    source: str | None = None,
 ) -> Figure:
     """Step survival curves per group with shaded pointwise CIs and censoring ticks.
 
@@ -30,7 +53,8 @@ def survival_plot(
     legend gives the group and its unweighted size.
     """
     if ax is None:
-        fig, ax = plt.subplots(figsize=(7, 4.5), constrained_layout=True)
+        with house_style():
+            fig, ax = plt.subplots(figsize=(7, 4.5), constrained_layout=True)
     else:
         fig = ax.figure
     tab = curves.table
@@ -50,11 +74,13 @@ def survival_plot(
             ax.plot(c["time"], c["surv"], "|", color=col, markersize=6)
     ax.set_ylim(0, 1.02)
     ax.set_xlim(left=0)
-    ax.yaxis.set_major_formatter(lambda v, _: f"{v * 100:.0f} %")
+    ax.yaxis.set_major_formatter(format_pct_fr())
+    ax.xaxis.set_major_formatter(format_num_fr())
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     pct = f"{curves.conf_level * 100:g}".replace(".", ",")
     ax.legend(title=f"Intervalle de confiance à {pct} % (zone ombrée)", frameon=False, fontsize=9)
-    ax.grid(alpha=0.3)
+    if source:
+        add_source(fig, source)
     return fig

@@ -256,22 +256,22 @@ def apply_value_labels(df: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
         if not labels or var.name not in df.columns:
             continue
         s = df[var.name]
-        codes = list(labels)
-        present = s.dropna()
         if isinstance(s.dtype, pd.CategoricalDtype):
             continue
-        if len(present) and not present.isin(codes).all():
-            continue
+        codes = list(labels)
+        values = s.to_numpy(dtype=object if s.dtype == object or isinstance(s.dtype, pd.StringDtype) else float,
+                            na_value=np.nan)
+        pos = pd.Index(codes).get_indexer(values) if len(s) else np.array([], dtype=int)
+        if ((pos < 0) & s.notna().to_numpy()).any():
+            continue  # an unlabelled valid value: keep raw values (validate_frame reports them)
         cats: list[str] = []
-        seen: dict[str, int] = {}
+        seen: set[str] = set()
         for code in codes:  # two codes with the same label: keep both distinct
             lab = labels[code]
             if lab in seen:
                 lab = f"{lab} ({code})"
-            seen[lab] = 1
+            seen.add(lab)
             cats.append(lab)
-        idx = pd.Index(codes)
-        pos = idx.get_indexer(s.to_numpy()) if len(s) else np.array([], dtype=int)
         out[var.name] = pd.Categorical.from_codes(pos.astype(int), categories=cats, ordered=True)
     if out:
         df = df.assign(**{k: pd.Series(v, index=df.index) for k, v in out.items()})

@@ -59,6 +59,15 @@ def hmac_pseudonym(values: Sequence[object], key: bytes) -> np.ndarray:
     return out
 
 
+def _parse_dates(s: pd.Series) -> pd.Series:
+    """Dates as datetime: ISO 8601 first, then French day-first ``dd/mm/yyyy``."""
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return s
+    iso = pd.to_datetime(s, errors="coerce", format="ISO8601")
+    fr = pd.to_datetime(s.where(iso.isna()), errors="coerce", format="%d/%m/%Y")
+    return iso.fillna(fr)
+
+
 def pseudonymise(
     df: pd.DataFrame,
     columns: Sequence[str],
@@ -97,7 +106,7 @@ def pseudonymise(
     if dob:
         ref = pd.Timestamp(reference_date) if reference_date is not None else pd.Timestamp.today().normalize()
         for col, mode in dob.items():
-            d = pd.to_datetime(out[col], errors="coerce", dayfirst=True)
+            d = _parse_dates(out[col])
             if mode == "year":
                 out[col] = d.dt.year.astype("Int64")
                 labels[col] = (labels.get(col) or col) + " (année)"

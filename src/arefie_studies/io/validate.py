@@ -68,6 +68,8 @@ def _check_type(var: Variable, s: pd.Series, k: int) -> tuple[list[Problem], pd.
     if var.type != "numeric" or isinstance(s.dtype, pd.CategoricalDtype) or pd.api.types.is_numeric_dtype(s):
         return [], s
     num = pd.to_numeric(s, errors="coerce")
+    if var.value_labels:  # labelled: text values are checked against the labels by _check_codes
+        return [], s
     bad = s.notna() & num.isna()
     if not bad.any():
         return [], num

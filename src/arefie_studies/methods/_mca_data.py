@@ -28,7 +28,7 @@ import pandas as pd
 
 from ._mca_errors import MCAInputError
 
-__all__ = ["PreparedMCAData", "prepare_mca_data", "r_collation_key", "r_sorted"]
+__all__ = ["PreparedMCAData", "as_text", "prepare_mca_data", "r_collation_key", "r_sorted"]
 
 _ALNUM = re.compile(r"[^0-9a-z]+")
 
@@ -68,6 +68,7 @@ class PreparedMCAData:
     sup_indicator: np.ndarray  # n x Jsup
     sup_categories: pd.DataFrame
     quanti: pd.DataFrame  # supplementary numeric columns, NA imputed
+    level_maps: dict[str, dict[str, str]]  # per factor column: value as text -> level label
 
 
 def _is_numeric(series: pd.Series) -> bool:
@@ -80,18 +81,23 @@ def _as_levels(series: pd.Series) -> tuple[np.ndarray, list[str]]:
         cat = series.cat.remove_unused_categories()
         levels = [str(c) for c in cat.cat.categories]
         return cat.cat.codes.to_numpy(dtype=np.int64), levels
+    text = as_text(series)
+    levels = r_sorted(text.dropna().unique().tolist())
+    lookup = {lev: i for i, lev in enumerate(levels)}
+    codes = text.map(lookup).fillna(-1).to_numpy(dtype=np.int64)
+    return codes, levels
+
+
+def as_text(series: pd.Series) -> pd.Series:
+    """Values as R's ``as.character``: logicals as ``TRUE``/``FALSE``, missing kept missing."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return series.astype(object).map(lambda v: v if pd.isna(v) else str(v))
     non_missing = series.dropna()
     is_logical = pd.api.types.is_bool_dtype(series) or (
         len(non_missing) > 0 and all(isinstance(v, bool | np.bool_) for v in non_missing))
     if is_logical:
-        as_text = series.map(lambda v: v if pd.isna(v) else ("TRUE" if v else "FALSE"))
-    else:
-        as_text = series.map(lambda v: v if pd.isna(v) else str(v))
-    present = as_text.dropna().unique().tolist()
-    levels = r_sorted(present)
-    lookup = {lev: i for i, lev in enumerate(levels)}
-    codes = as_text.map(lookup).fillna(-1).to_numpy(dtype=np.int64)
-    return codes, levels
+        return series.map(lambda v: v if pd.isna(v) else ("TRUE" if v else "FALSE"))
+    return series.map(lambda v: v if pd.isna(v) else str(v))
 
 
 def _relevel_with_na(name: str, codes: np.ndarray, levels: list[str]) -> tuple[np.ndarray, list[str]]:
@@ -175,8 +181,10 @@ def prepare_mca_data(df: pd.DataFrame, quali_sup: Sequence[str] | None,
             raise MCAInputError(f"MCA.fit: active column {col!r} has only missing values.")
     # duplicated level names across variables -> "<var>_<level>" (FactoMineR::MCA)
     counts = Counter(lev for col in factors for lev in levels[col])
+    level_maps = {col: {lev: lev for lev in levels[col]} for col in factors}
     for col in factors:
         if any(counts[lev] > 1 for lev in levels[col]):
+            level_maps[col] = {lev: f"{col}_{lev}" for lev in levels[col]}
             levels[col] = [f"{col}_{lev}" for lev in levels[col]]
     for group in (active, qs):
         if any((codes[c] < 0).any() for c in group):
@@ -197,6 +205,7 @@ def prepare_mca_data(df: pd.DataFrame, quali_sup: Sequence[str] | None,
         else:
             data[col] = pd.Categorical.from_codes(codes[col], categories=levels[col])
     return PreparedMCAData(data=data, active=active, quali_sup=qs, quanti_sup=ns, indicator=z,
+                           level_maps=level_maps,
                            categories=cats, sup_indicator=zs, sup_categories=scats, quanti=quanti)
 
 

@@ -13,31 +13,34 @@ from numba import njit, prange
 
 
 @njit(cache=True, nogil=True)
-def _om_pair(x, lx, y, ly, sub, indel, buf0, buf1):
+def _om_pair(y, lx, ly, subx, indx, indy, prev, cur):
     """Optimal matching (Levenshtein with costs) between x[:lx] and y[:ly].
 
-    d[i, j] = min(d[i-1, j] + indel[x_i], d[i, j-1] + indel[y_j], d[i-1, j-1] + sub[x_i, y_j]),
-    with d[i, 0] = sum of indel[x_1..x_i] and d[0, j] likewise. Two rolling rows.
+    d[i, j] = min(d[i-1, j-1] + sub[x_i, y_j], d[i-1, j] + indel[x_i], d[i, j-1] + indel[y_j]),
+    d[i, 0] = Σ indel[x_1..x_i], d[0, j] likewise; ``subx[i] = sub[x_i, :]``, ``indx``/``indy``
+    the indel costs along x and y. Two rolling rows.
     """
-    prev = buf0
-    cur = buf1
     prev[0] = 0.0
     for j in range(1, ly + 1):
-        prev[j] = prev[j - 1] + indel[y[j - 1]]
+        prev[j] = prev[j - 1] + indy[j - 1]
     for i in range(1, lx + 1):
-        xi = x[i - 1]
-        di = indel[xi]
-        cur[0] = prev[0] + di
+        di = indx[i - 1]
+        sr = subx[i - 1]
+        left = prev[0] + di
+        cur[0] = left
+        diag = prev[0]
         for j in range(1, ly + 1):
-            yj = y[j - 1]
-            best = prev[j - 1] + sub[xi, yj]
-            c = prev[j] + di
+            up = prev[j]
+            best = diag + sr[y[j - 1]]
+            c = up + di
             if c < best:
                 best = c
-            c = cur[j - 1] + indel[yj]
+            c = left + indy[j - 1]
             if c < best:
                 best = c
             cur[j] = best
+            left = best
+            diag = up
         tmp = prev
         prev = cur
         cur = tmp
@@ -97,18 +100,32 @@ def om_matrix(codes, lengths, sub, indel):
     """Square OM distance matrix; rows r and n-1-r form one parallel task (balanced triangle)."""
     n = codes.shape[0]
     L = codes.shape[1]
+    k = sub.shape[0]
     out = np.zeros((n, n))
     half = (n + 1) // 2
     for r0 in prange(half):
         r = np.int64(r0)
         buf0 = np.empty(L + 1)
         buf1 = np.empty(L + 1)
-        for k in range(2):
-            rr = r + k * (n - 1 - 2 * r)
-            if k == 1 and rr == r:
+        subx = np.empty((L, k))
+        indx = np.empty(L)
+        indy = np.empty(L)
+        for kk in range(2):
+            rr = r + kk * (n - 1 - 2 * r)
+            if kk == 1 and rr == r:
                 break
+            x = codes[rr]
+            lx = lengths[rr]
+            for i in range(lx):
+                indx[i] = indel[x[i]]
+                for q in range(k):
+                    subx[i, q] = sub[x[i], q]
             for j in range(rr + 1, n):
-                d = _om_pair(codes[rr], lengths[rr], codes[j], lengths[j], sub, indel, buf0, buf1)
+                y = codes[j]
+                ly = lengths[j]
+                for t in range(ly):
+                    indy[t] = indel[y[t]]
+                d = _om_pair(y, lx, ly, subx, indx, indy, buf0, buf1)
                 out[rr, j] = d
                 out[j, rr] = d
     return out
@@ -198,12 +215,44 @@ def agnes_ward(d, mass):
     return ma, mb, hh
 
 
+@njit(parallel=True, cache=True)
+def _swap_deltas(dist, w, is_med, near, near_idx, second, k, best_delta, best_q):
+    """For each candidate h, the best medoid to swap out and its cost change (FastPAM1 pass).
+
+    delta_q(h) = Σ_j w_j min(d_jh − D_j, 0)
+               + Σ_{j: m(j) = q} w_j [min(d_jh, E_j) − D_j − min(d_jh − D_j, 0)],
+    D_j / E_j the distances to the nearest / second-nearest medoid: one pass over j per h.
+    """
+    n = dist.shape[0]
+    for h in prange(n):
+        best_delta[h] = np.inf
+        best_q[h] = -1
+        if is_med[h]:
+            continue
+        corr = np.zeros(k)
+        shared = 0.0
+        for j in range(n):
+            djh = dist[j, h]
+            gain = djh - near[j]
+            if gain > 0.0:
+                gain = 0.0
+            shared += w[j] * gain
+            alt = second[j] if second[j] < djh else djh
+            corr[near_idx[j]] += w[j] * (alt - near[j] - gain)
+        for q in range(k):
+            dq = shared + corr[q]
+            if dq < best_delta[h]:
+                best_delta[h] = dq
+                best_q[h] = q
+
+
 @njit(cache=True)
 def pam_swap(dist, w, medoids, max_iter):
     """PAM SWAP phase (Kaufman & Rousseeuw), weighted: minimise sum_i w_i d(i, nearest medoid).
 
-    Each iteration evaluates every (medoid, non-medoid) swap through nearest/second-nearest
-    distances and applies the best one while it lowers the objective (as cluster::pam).
+    Each iteration evaluates every (medoid, non-medoid) swap (FastPAM1 shared pass, Schubert &
+    Rousseeuw 2019 — same swaps as PAM, O(n²) per iteration) and applies the best one while it
+    lowers the objective, as cluster::pam; ties go to the first candidate h, then medoid q.
     """
     n = dist.shape[0]
     k = medoids.shape[0]
@@ -213,6 +262,8 @@ def pam_swap(dist, w, medoids, max_iter):
     near = np.empty(n)
     near_idx = np.empty(n, dtype=np.int64)
     second = np.empty(n)
+    best_delta = np.empty(n)
+    best_q = np.empty(n, dtype=np.int64)
     for _it in range(max_iter):
         for i in range(n):
             d1 = np.inf
@@ -229,28 +280,17 @@ def pam_swap(dist, w, medoids, max_iter):
             near[i] = d1
             near_idx[i] = i1
             second[i] = d2
-        best_delta = 0.0
-        best_q = -1
-        best_h = -1
+        _swap_deltas(dist, w, is_med, near, near_idx, second, k, best_delta, best_q)
+        bd = 0.0
+        bh = -1
         for h in range(n):
-            if is_med[h]:
-                continue
-            for q in range(k):
-                delta = 0.0
-                for j in range(n):
-                    djh = dist[j, h]
-                    if near_idx[j] == q:
-                        alt = second[j] if second[j] < djh else djh
-                        delta += w[j] * (alt - near[j])
-                    elif djh < near[j]:
-                        delta += w[j] * (djh - near[j])
-                if delta < best_delta - 1e-12 * (1.0 + abs(best_delta)):
-                    best_delta = delta
-                    best_q = q
-                    best_h = h
-        if best_q < 0:
+            if best_q[h] >= 0 and best_delta[h] < bd - 1e-12 * (1.0 + abs(bd)):
+                bd = best_delta[h]
+                bh = h
+        if bh < 0:
             break
-        is_med[medoids[best_q]] = False
-        medoids[best_q] = best_h
-        is_med[best_h] = True
+        q = best_q[bh]
+        is_med[medoids[q]] = False
+        medoids[q] = bh
+        is_med[bh] = True
     return medoids

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial.distance import cdist
 
-__all__ = ["WardTree", "cut_tree", "weighted_kmeans", "weighted_ward"]
+__all__ = ["WardTree", "cut_tree", "preclusters", "weighted_kmeans", "weighted_ward"]
 
 
 @dataclass(frozen=True)
@@ -183,3 +183,60 @@ def _centers(x: np.ndarray, w: np.ndarray, codes: np.ndarray, k: int) -> np.ndar
                      for j in range(x.shape[1])], axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         return sums / sw[:, None]
+
+
+def _nearest_centre(x: np.ndarray, centres: np.ndarray, chunk: int = 8192) -> np.ndarray:
+    """Index of the nearest centre of each row (BLAS: ||c||^2 - 2 x.c, by row chunks)."""
+    c2 = (centres**2).sum(axis=1)
+    out = np.empty(x.shape[0], dtype=np.int64)
+    for start in range(0, x.shape[0], chunk):
+        block = x[start:start + chunk] @ centres.T
+        np.multiply(block, -2.0, out=block)
+        block += c2
+        out[start:start + chunk] = np.argmin(block, axis=1)
+    return out
+
+
+def preclusters(x: np.ndarray, w: np.ndarray, k: int, n_init: int = 1, max_iter: int = 30,
+                seed: int = 0) -> tuple[np.ndarray, np.ndarray, float]:
+    """Weighted k-means into ``k`` groups (k-means++ seeding, best of ``n_init``).
+
+    Returns (codes, centres, within inertia in units of ``sum(w)``). Plays the role of
+    FactoMineR's ``kmeans(coord, centers = kk, iter.max = 100, nstart = 4)`` pre-clustering of
+    ``HCPC(kk = ...)`` for large data, with weights (Lloyd iterations from k-means++ starts,
+    stopped when at most 0.1 % of the rows change group).
+    """
+    if n_init < 1 or k < 1:
+        raise ValueError(f"preclusters: need n_init >= 1 and k >= 1, got {n_init}, {k}.")
+    rng = np.random.default_rng(seed)
+    total = w.sum()
+    best: tuple[np.ndarray, np.ndarray, float] = (np.zeros(0, dtype=np.int64), x[:0], np.inf)
+    for _ in range(n_init):
+        first = rng.choice(x.shape[0], p=w / total)
+        centres = [x[first]]
+        d2 = ((x - x[first]) ** 2).sum(axis=1)
+        for _ in range(1, k):
+            prob = w * d2
+            if prob.sum() <= 0:
+                break
+            nxt = rng.choice(x.shape[0], p=prob / prob.sum())
+            centres.append(x[nxt])
+            d2 = np.minimum(d2, ((x - x[nxt]) ** 2).sum(axis=1))
+        c = np.array(centres)
+        codes = np.full(x.shape[0], -1)
+        for _ in range(max_iter):
+            new = _nearest_centre(x, c)
+            changed = int((new != codes).sum())
+            codes = new
+            if changed <= x.shape[0] // 1000:  # stop when at most 0.1 % of the rows move
+                break
+            present = np.bincount(codes, minlength=len(c)) > 0
+            c = np.where(present[:, None], _centers(x, w, codes, len(c)), c)
+        keep = np.flatnonzero(np.bincount(codes, minlength=len(c)) > 0)
+        remap = np.full(len(c), -1)
+        remap[keep] = np.arange(keep.size)
+        codes, c = remap[codes], c[keep]
+        within = float((w * ((x - c[codes]) ** 2).sum(axis=1)).sum() / total)
+        if within < best[2]:
+            best = (codes, c, within)
+    return best

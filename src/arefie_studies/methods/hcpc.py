@@ -23,15 +23,19 @@ FactoMineR's. Rows with weight 0 do not enter the tree; they join the nearest ce
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
 from ._catdes import CatDes, catdes
 from ._mca_errors import HCPCInputError
-from ._ward import WardTree, cut_tree, weighted_kmeans, weighted_ward
+from ._ward import WardTree, cut_tree, preclusters, weighted_kmeans, weighted_ward
 from .mca import MCA
 
 __all__ = ["HCPC"]
+
+_MAX_TREE_ROWS = 20_000  # 20,000^2 doubles = 3.2 GB
 
 
 class HCPC:
@@ -46,6 +50,10 @@ class HCPC:
     max_iter: k-means iterations (``iter.max``).
     proba: significance threshold of the descriptions (``proba``).
     n_paragons: rows listed per cluster as paragons and specific rows (``nb.par``).
+    kk: when the number of rows exceeds ``kk``, the tree is built on the ``kk`` centres of a
+        weighted k-means pre-clustering (FactoMineR ``kk``; no consolidation then). Needed above
+        20,000 rows (the tree keeps an n x n matrix).
+    random_state: seed of the pre-clustering's k-means++ starts.
 
     Attributes
     ----------
@@ -64,7 +72,8 @@ class HCPC:
 
     def __init__(self, mca: MCA, n_clusters: int | None = None, consolidate: bool = True,
                  min_clusters: int = 3, max_clusters: int | None = None, max_iter: int = 10,
-                 proba: float = 0.05, n_paragons: int = 5) -> None:
+                 proba: float = 0.05, n_paragons: int = 5, kk: int | None = None,
+                 random_state: int = 0) -> None:
         if not isinstance(mca, MCA):
             raise HCPCInputError(f"HCPC: `mca` must be a fitted MCA, got {type(mca).__name__}.")
         if not hasattr(mca, "row_coordinates_"):
@@ -77,6 +86,10 @@ class HCPC:
         self.max_iter = max_iter
         self.proba = proba
         self.n_paragons = n_paragons
+        self.kk = kk
+        self.random_state = random_state
+        if kk is not None and (not isinstance(kk, int | np.integer) or kk < 2):
+            raise HCPCInputError(f"HCPC: `kk` must be an integer >= 2 or None, got {kk!r}.")
         self._run()
 
     def _run(self) -> None:
@@ -90,9 +103,29 @@ class HCPC:
         # FactoMineR order = TRUE: sort the rows by Dim 1 before the tree (stable)
         order = pos[np.argsort(x_all[pos, 0], kind="stable")]
         x, w = x_all[order], w_all[order]
-        tree = weighted_ward(x, w)
+        use_kk = self.kk is not None and n > self.kk
+        if use_kk:  # FactoMineR kk: Ward on the centres of a k-means pre-clustering
+            groups, gx, pre_within = preclusters(x, w, int(self.kk), seed=self.random_state)
+            gw = np.bincount(groups, weights=w, minlength=gx.shape[0])
+            gorder = np.argsort(gx[:, 0], kind="stable")
+            rank_g = np.empty_like(gorder)
+            rank_g[gorder] = np.arange(gorder.size)
+            groups, gx, gw = rank_g[groups], gx[gorder], gw[gorder]
+        else:
+            groups, gx, gw, pre_within = np.arange(n), x, w, 0.0
+        leaves = gx.shape[0]
+        if leaves > _MAX_TREE_ROWS:
+            raise HCPCInputError(
+                f"HCPC: {leaves} rows would need a {leaves**2 * 8 / 1e9:.1f} GB dissimilarity "
+                f"matrix. Hint: pass `kk` (e.g. kk=2000) to build the tree on the centres of a "
+                "k-means pre-clustering, as FactoMineR's HCPC(kk = ...).")
+        if leaves < 2:
+            raise HCPCInputError("HCPC: fewer than 2 distinct groups to cluster.")
+        tree = weighted_ward(gx, gw)
         gains = tree.heights[::-1].copy()
-        within = np.append(np.cumsum(gains[::-1])[::-1], 0.0)  # within[k-1] = W(k)
+        # within[k-1] = W(k), within inertia of the partition in k clusters, k = 1..leaves
+        within = np.cumsum(np.append(gains, pre_within)[::-1])[::-1]
+        n = leaves
         max_k = self.max_clusters if self.max_clusters is not None else min(10, round(n / 2))
         max_k = min(max_k, n - 1)
         min_k = self.min_clusters
@@ -113,10 +146,14 @@ class HCPC:
                                      f"positive weight), got {k!r}.")
             k = int(k)
             self.criterion_ = pd.Series(dtype=float, name="W(k)/W(k-1)")
-        codes = cut_tree(tree, k)
+        codes = cut_tree(tree, k)[groups]
         self.between_inertia_before_ = float(gains[: k - 1].sum())
         iterations = 0
-        if self.consolidate and k > 1:
+        self.consolidated_ = bool(self.consolidate and k > 1 and not use_kk)
+        if self.consolidate and use_kk:
+            warnings.warn("HCPC: no consolidation when `kk` is used (as FactoMineR's HCPC).",
+                          UserWarning, stacklevel=3)
+        if self.consolidated_:
             codes, _, iterations = weighted_kmeans(x, w, codes, k, self.max_iter)
         # all rows (zero weights join the nearest centre), then renumber by centre on Dim 1
         centers = _weighted_centers(x, w, codes, k)
@@ -134,7 +171,17 @@ class HCPC:
         self.n_clusters_ = k
         self.consolidation_iterations_ = iterations
         self.tree_: WardTree = tree
-        self.tree_rows_ = index[order]
+        self.tree_rows_ = (pd.Index([f"groupe {i + 1}" for i in range(leaves)]) if use_kk
+                           else index[order])
+        row_labels = labels[order]
+        leaf_labels = np.zeros(leaves, dtype=np.int64)
+        leaf_labels[groups] = row_labels  # with kk every row of a group has the group's cluster
+        self.leaf_clusters_ = leaf_labels
+        self.preclusters_ = None  # pre-clustering group of each row (0: weight 0), with kk
+        if use_kk:
+            g_all = np.zeros(x_all.shape[0], dtype=np.int64)
+            g_all[order] = groups + 1
+            self.preclusters_ = pd.Series(g_all, index=index, name="group")
         self.inertia_gain_ = pd.Series(gains, index=pd.RangeIndex(1, n), name="inertia gain")
         self.within_inertia_ = pd.Series(within, index=pd.RangeIndex(1, n + 1, name="k"),
                                          name="within inertia")

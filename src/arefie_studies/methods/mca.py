@@ -25,7 +25,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ._mca_data import PreparedMCAData, prepare_mca_data
+from ._mca_data import PreparedMCAData, as_text, prepare_mca_data
 from ._mca_errors import MCAInputError, NotFittedError
 
 __all__ = ["MCA"]
@@ -245,6 +245,44 @@ class MCA:
     def _check_fitted(self) -> None:
         if not hasattr(self, "eigenvalues_"):
             raise NotFittedError("This MCA is not fitted yet; call `MCA(...).fit(df)` first.")
+
+    def transform(self, df: pd.DataFrame) -> pd.DataFrame:
+        """Coordinates of rows of ``df`` projected as supplementary individuals.
+
+        Mirrors: ``FactoMineR::MCA(..., ind.sup = ...)$ind.sup$coord`` — each row sits at the mean
+        of its categories' standard coordinates. ``df`` needs the active columns; their values
+        must be categories seen by ``fit`` (a missing value maps to ``"<var>.NA"`` if it existed).
+        """
+        self._check_fitted()
+        if not isinstance(df, pd.DataFrame):
+            raise MCAInputError(f"MCA.transform: `df` must be a DataFrame, got {type(df).__name__}.")
+        columns = {str(c): c for c in df.columns}
+        missing = [v for v in self.active_ if v not in columns]
+        if missing:
+            raise MCAInputError(f"MCA.transform: active columns {missing} are not in `df`; "
+                                f"available columns: {list(columns)}.")
+        cats = self.categories_
+        q = len(self.active_)
+        z = np.zeros((df.shape[0], cats.shape[0]))
+        rows = np.arange(df.shape[0])
+        for var in self.active_:
+            positions = np.flatnonzero(cats["variable"].to_numpy() == var)
+            where = dict(zip(cats["level"].to_numpy()[positions], positions, strict=True))
+            text = as_text(df[columns[var]])
+            label = text.map(self._prep.level_maps[var])
+            na_label = f"{var}.NA"
+            label = label.where(text.notna(), na_label if na_label in where else None)
+            unknown = label.isna().to_numpy()
+            if unknown.any():
+                values = sorted({str(v) for v in text[unknown]})
+                raise MCAInputError(
+                    f"MCA.transform: column {var!r} has values not seen by fit: {values} (rows "
+                    f"{df.index[unknown][:10].tolist()}); known levels: {list(where)}.")
+            z[rows, label.map(where).to_numpy(dtype=np.int64)] = 1.0
+        g = self.category_coordinates_.to_numpy()
+        lam = self.eigenvalues_["eigenvalue"].to_numpy()[: self.n_components_]
+        coords = (z / q) @ (g / np.sqrt(lam))
+        return pd.DataFrame(coords, index=df.index, columns=self.category_coordinates_.columns)
 
     def corrected_inertia(self, method: Literal["benzecri", "greenacre"] = "benzecri") -> pd.DataFrame:
         """Benzécri or Greenacre corrected inertia rates for the eigenvalues above ``1/Q``.

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -21,12 +22,15 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from arefie_studies.survey import SurveyDesign, linearized_vcov
+
 __all__ = [
     "CoxResult",
     "SurvivalCurves",
     "SurvivalDataError",
     "cox_regression",
     "design_vcov_total",
+    "efron_score_residuals",
     "kaplan_meier",
     "median_survival",
     "median_table",
@@ -129,7 +133,7 @@ def _km_one(t, e, w, order_all):
 
 
 def kaplan_meier(
-    data: pd.DataFrame,
+    data: pd.DataFrame | SurveyDesign,
     time: str,
     event: str,
     *,
@@ -144,7 +148,11 @@ def kaplan_meier(
     """Weighted Kaplan–Meier curves (overall or by group) with pointwise CIs.
 
     S(t) = Π_{s ≤ t} (1 − d(s)/Y(s)), d and Y the weighted events and numbers at risk
-    (``survfit(weights=)``; ``svykm``). Variance of log S(t):
+    (``survfit(weights=)``; ``svykm``). ``data`` is a DataFrame (design given by the ``weights``,
+    ``strata``, ``psu``, ``fpc`` columns: one-stage, with replacement unless fpc) or a
+    :class:`~arefie_studies.survey.SurveyDesign` (its weights, domain and full multistage
+    linearisation via ``survey.linearized_vcov``; then those four arguments must stay None).
+    Variance of log S(t):
 
     - ``"design"`` (default): Var(Λ(t)) by linearisation, z_i(t) = Σ_{s≤t} [dN_i(s)/Y(s) −
       Y_i(s) d(s)/Y(s)²], variance of the total Σ w_i z_i(t) under the design (``strata``,
@@ -157,8 +165,18 @@ def kaplan_meier(
     has ``group, time, n_risk, n_event, n_censor, weighted_risk, weighted_event, surv, se,
     ci_low, ci_high`` (``se`` = S·√Var(log S)).
     """
+    design = None
+    if isinstance(data, SurveyDesign):
+        if any(a is not None for a in (weights, strata, psu, fpc)):
+            raise SurvivalDataError(
+                "kaplan_meier: with a SurveyDesign, leave weights/strata/psu/fpc as None "
+                "(the design carries them)."
+            )
+        design, data = data, data.data
     if not isinstance(data, pd.DataFrame):
-        raise SurvivalDataError(f"data: expected a pandas DataFrame, got {type(data).__name__}.")
+        raise SurvivalDataError(
+            f"data: expected a pandas DataFrame or a SurveyDesign, got {type(data).__name__}."
+        )
     _need(data, "kaplan_meier", [time, event, weights, by, strata, psu, fpc])
     if variance not in ("design", "greenwood"):
         raise SurvivalDataError(f"variance: expected 'design' or 'greenwood', got {variance!r}.")
@@ -177,7 +195,10 @@ def kaplan_meier(
         raise SurvivalDataError(
             f"{event}: event indicator must be 0/1 or boolean; bad values in rows {_rows(data.index, bad)}."
         )
-    w = np.ones(len(data)) if weights is None else pd.to_numeric(data[weights]).to_numpy(float)
+    if design is not None:
+        w = np.asarray(design.weights, dtype=float) * design._active()
+    else:
+        w = np.ones(len(data)) if weights is None else pd.to_numeric(data[weights]).to_numpy(float)
     bad = ~np.isfinite(w) | (w < 0)
     if bad.any():
         raise SurvivalDataError(
@@ -198,8 +219,9 @@ def kaplan_meier(
     pv = None if psu is None else data[psu].to_numpy()
     fv = None if fpc is None else data[fpc].to_numpy()
     out = []
+    active = w > 0
     for g, lab in enumerate(glabels):
-        m = groups == g
+        m = (groups == g) & active
         ut, inv, d, _c, nd, nn, y, ny, surv = _km_one(t[m], e[m], w[m], None)
         if variance == "greenwood":
             term = np.divide(d, y * (y - d), out=np.zeros_like(d), where=(y - d) > 0)
@@ -221,7 +243,12 @@ def kaplan_meier(
                 np.where(pos_i >= 0, cum2[pos_i], 0.0)[:, None],
             )
             z[m] = zg - cmin
-            vk = design_vcov_total(z, w, sv, pv, fv) if len(tk) else np.zeros(0)
+            if not len(tk):
+                vk = np.zeros(0)
+            elif design is not None:
+                vk = linearized_vcov(w[:, None] * z, design, domain=m, diag_only=True)
+            else:
+                vk = design_vcov_total(z, w, sv, pv, fv)
             # carry the variance to all unique times (constant between event times)
             idx = np.searchsorted(tk, ut, side="right") - 1
             varlog = np.where(idx >= 0, vk[np.maximum(idx, 0)] if len(tk) else 0.0, 0.0)
@@ -311,13 +338,83 @@ def median_table(curves: SurvivalCurves, unit: str = "mois", decimals: int = 1) 
     )
 
 
+def efron_score_residuals(
+    x: np.ndarray, time: np.ndarray, event: np.ndarray, weights: np.ndarray, beta: np.ndarray
+) -> np.ndarray:
+    """Per-subject score residuals of the weighted Cox partial likelihood, Efron ties.
+
+    Mirrors ``residuals(coxph(..., ties="efron"), type="score")``. At a death time t with d tied
+    deaths D (mean death weight w̄), the k-th (k = 0..d−1) has denominator
+    S0_k = S0(t) − (k/d)·S0_D(t) and mean x̄_k = (S1(t) − (k/d)·S1_D(t)) / S0_k. Then
+    U_i = δ_i (x_i − mean_k x̄_k(T_i)) − Σ_{t ≤ T_i} Σ_k c_ik w̄ r_i (x_i − x̄_k)/S0_k, with
+    c_ik = 1 for subjects at risk and (1 − k/d) for the deaths at t; r_i = exp(x_iβ).
+    Σ_i w_i U_i is the score (0 at the MLE). dfbeta = w_i U_i · V_naive.
+    """
+    x = np.asarray(x, dtype=float)
+    p = x.shape[1]
+    r = np.exp((x - x.mean(axis=0)) @ beta)  # centring cancels in every ratio
+    ut, inv = np.unique(time, return_inverse=True)
+    nt = len(ut)
+    wr = weights * r
+
+    def by_time(v: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+        """Σ over subjects at each unique time (columns of a 2-d v), optionally masked."""
+        idx = inv if mask is None else inv[mask]
+        v = v if mask is None else v[mask]
+        if v.ndim == 1:
+            return np.bincount(idx, weights=v, minlength=nt)
+        return np.stack(
+            [np.bincount(idx, weights=v[:, q], minlength=nt) for q in range(v.shape[1])], 1
+        )
+
+    def risk(v: np.ndarray) -> np.ndarray:  # Σ over T_j ≥ t
+        return v[::-1].cumsum(axis=0)[::-1]
+
+    ev = event > 0
+    s0 = risk(by_time(wr))
+    s1 = risk(by_time(wr[:, None] * x))
+    dcount = np.bincount(inv[ev], minlength=nt).astype(float)
+    dw = by_time(weights, ev)
+    s0d = by_time(wr, ev)
+    s1d = by_time(wr[:, None] * x, ev)
+    td = np.flatnonzero(dcount > 0)
+    nd = dcount[td].astype(np.int64)
+    tt = np.repeat(td, nd)  # one (t, k) row per death
+    k = np.arange(len(tt)) - np.repeat(np.cumsum(nd) - nd, nd)
+    frac = k / dcount[tt]
+    den = s0[tt] - frac * s0d[tt]
+    xbar = (s1[tt] - frac[:, None] * s1d[tt]) / den[:, None]
+    wbar = dw[tt] / dcount[tt]
+
+    def per_t(v: np.ndarray) -> np.ndarray:
+        if v.ndim == 1:
+            return np.bincount(tt, weights=v, minlength=nt)
+        return np.stack([np.bincount(tt, weights=v[:, q], minlength=nt) for q in range(p)], 1)
+
+    h = per_t(wbar / den)
+    hx = per_t((wbar / den)[:, None] * xbar)
+    h2 = per_t(wbar * (1 - frac) / den)
+    hx2 = per_t((wbar * (1 - frac) / den)[:, None] * xbar)
+    mx = per_t(xbar) / np.maximum(dcount, 1)[:, None]
+    big_h = np.cumsum(h)
+    big_hx = np.cumsum(hx, axis=0)
+    e = ev.astype(float)
+    return (
+        e[:, None] * (x - mx[inv])
+        - r[:, None] * (x * big_h[inv][:, None] - big_hx[inv])
+        + (e * r)[:, None] * ((x * h[inv][:, None] - hx[inv]) - (x * h2[inv][:, None] - hx2[inv]))
+    )
+
+
 @dataclass(frozen=True)
 class CoxResult:
-    """Cox fit: ``table`` (term, estimate, se, hazard_ratio, ci_low, ci_high, z, p_value), ``model``."""
+    """Cox fit: ``table`` (term, estimate, se, hazard_ratio, ci_low, ci_high, z, p_value),
+    the lifelines ``model`` (point estimates, naive variance) and the variance ``vcov`` used."""
 
     table: pd.DataFrame
     model: object
     robust: bool
+    vcov: pd.DataFrame
 
 
 def cox_regression(
@@ -334,7 +431,8 @@ def cox_regression(
     """Cox proportional hazards with sampling weights and cluster-robust variance.
 
     Mirrors ``survival::coxph(Surv(time, event) ~ covariates, weights=, cluster=)`` (Efron ties):
-    weighted partial likelihood; variance the sandwich D'D of dfbeta residuals summed within
+    weighted partial likelihood; variance the sandwich D'D of the dfbeta residuals
+    w_i U_i V_naive (Efron score residuals, :func:`efron_score_residuals`) summed within
     ``cluster`` (or per row when only weighted) — ``robust`` defaults to True whenever weights
     or a cluster are given (model-based variance is wrong with sampling weights).
     ``covariates``: column names or a formulaic right-hand side ("age + C(sexe)").
@@ -358,28 +456,40 @@ def cox_regression(
             "Hint: drop or impute them first (coxph's na.omit is not applied silently)."
         )
     cph = CoxPHFitter(alpha=1 - conf_level)
-    import warnings
-
+    fit_df = df.drop(columns=[cluster]) if (cluster is not None and formula is None) else df
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # lifelines' note on non-integer weights
         cph.fit(
-            df,
+            fit_df,
             duration_col=time,
             event_col=event,
             weights_col=weights,
-            cluster_col=cluster,
-            robust=robust,
             formula=formula,
             fit_options={"precision": 1e-12, "max_steps": 500},
         )
-    s = cph.summary
+    beta = cph.params_.to_numpy()
+    v_naive = cph.variance_matrix_.to_numpy()
+    cov = v_naive
+    if robust:
+        if formula is None:
+            xm = df[cols].to_numpy(float)
+        else:
+            from formulaic import model_matrix
+
+            mm = model_matrix(formula, df)
+            xm = mm[list(cph.params_.index)].to_numpy(float)
+        w = np.ones(len(df)) if weights is None else df[weights].to_numpy(float)
+        u = efron_score_residuals(xm, df[time].to_numpy(float), df[event].to_numpy(float), w, beta)
+        dfbeta = (w[:, None] * u) @ v_naive
+        if cluster is not None:
+            dfbeta = pd.DataFrame(dfbeta).groupby(df[cluster].to_numpy()).sum().to_numpy()
+        cov = dfbeta.T @ dfbeta
+    se = np.sqrt(np.diag(cov))
     zq = stats.norm.ppf(1 - (1 - conf_level) / 2)
-    beta = s["coef"].to_numpy()
-    se = s["se(coef)"].to_numpy()
     z = beta / se
     table = pd.DataFrame(
         {
-            "term": list(s.index),
+            "term": list(cph.params_.index),
             "estimate": beta,
             "se": se,
             "hazard_ratio": np.exp(beta),
@@ -389,4 +499,6 @@ def cox_regression(
             "p_value": 2 * stats.norm.sf(np.abs(z)),
         }
     )
-    return CoxResult(table, cph, bool(robust))
+    return CoxResult(
+        table, cph, bool(robust), pd.DataFrame(cov, index=table["term"], columns=table["term"])
+    )

@@ -1,1 +1,33 @@
-"""arefie_studies.pipeline"""
+"""The study pipeline: configs, papermill runs, rendering, incremental and atomic publication.
+
+Modules (each imported on demand, so ``arefie-studies`` starts fast):
+
+- :mod:`.config` — ``studies/<slug>.yaml`` → :class:`StudyConfig` (variants, inputs, threshold);
+- :mod:`.inputs` — :func:`load_inputs` for notebooks (validated, pseudonymised inputs);
+- :mod:`.layout` — :func:`find_root` and the ``reports/`` tree;
+- :mod:`.fingerprint` — what a variant depends on, hashed;
+- :mod:`.execute` — one variant in a worker: papermill then the renderer, into a temporary folder;
+- :mod:`.runner` — :func:`run_studies`: plan, fan out (processes or Dask), scan, publish;
+- :mod:`.leakscan` — identifiers, row-level tables and small cells in HTML/PDF/XLSX;
+- :mod:`.publish` — atomic moves, recovery, ``index.html``, ``manifest.json``, copies;
+- :mod:`.validate` — ``arefie-studies validate``;
+- :mod:`.render` — HTML/PDF from an executed notebook (nbconvert template + WeasyPrint).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+_LAZY = {
+    "StudyConfig": "config", "StudyConfigError": "config", "load_config": "config",
+    "load_configs": "config", "load_inputs": "inputs", "find_root": "layout",
+    "run_studies": "runner", "scan_files": "leakscan", "render_report": "render",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -23,12 +23,14 @@ Schema (every key but ``title`` is optional)::
     parameters: {wave: 2024}           # papermill defaults for every variant
     variants:                          # default: one variant named "regional"
       - name: regional
+        label: "Rapport régional"      # default for the name regional (else the name)
         subtitle: "Hauts-de-France"
       - by: departement                # one variant per value, parameter departement=<value>
         values: ["02", "59", "60", "62", "80"]   # quote codes: YAML reads 02 as the integer 2
         labels: {"02": "Aisne", "59": "Nord", "60": "Oise", "62": "Pas-de-Calais", "80": "Somme"}
-        name: "departement-{value}"    # default "{by}-{value}"
-        subtitle: "Département : {label}"
+        name: "departement-{value}"    # folder name; default "{by}-{value}"
+        label: "{label}"               # French label shown in the report (default "{label}")
+        subtitle: "Département : {label}"   # default "{label}"
     outputs: [html, pdf]               # files a complete report must have (html, pdf, notebook)
     renderer: arefie_studies.pipeline.render:render_report
 
@@ -66,8 +68,9 @@ _TOP_KEYS = {
     "parameters", "variants", "outputs", "renderer",
 }
 _INPUT_KEYS = {"path", "codebook", "identifiers", "pseudonymise", "drop", "birth_dates"}
-_VARIANT_KEYS = {"name", "subtitle", "parameters"}
-_BY_KEYS = {"by", "parameter", "values", "values_from", "labels", "name", "subtitle", "parameters"}
+_VARIANT_KEYS = {"name", "label", "subtitle", "parameters"}
+_BY_KEYS = {"by", "parameter", "values", "values_from", "labels", "name", "label", "subtitle",
+            "parameters"}
 
 
 class StudyConfigError(ValueError):
@@ -100,11 +103,19 @@ class InputSpec:
 
 @dataclass(frozen=True)
 class Variant:
-    """One report of a study: a name, a subtitle and the parameters overriding the study defaults."""
+    """One report of a study: a folder-safe ``name``, the French ``label`` shown in the report
+    (default "Rapport régional" for ``regional``, else the name), a ``subtitle`` and the parameters
+    overriding the study defaults."""
 
     name: str
     subtitle: str = ""
     parameters: dict[str, Any] = field(default_factory=dict)
+    label: str = ""
+
+    @property
+    def display(self) -> str:
+        """The French label shown on the report and in the index."""
+        return self.label or ("Rapport régional" if self.name == "regional" else self.name)
 
 
 @dataclass(frozen=True)
@@ -284,15 +295,18 @@ def _expand_by(ctx: _Ctx, spec: dict, key: str, defaults: dict, root: Path) -> l
     extra = ctx.mapping(spec.get("parameters"), f"{key}.parameters")
     name_tpl = spec.get("name", "{by}-{value}")
     sub_tpl = spec.get("subtitle", "{label}")
+    label_tpl = spec.get("label", "{label}")
     out = []
     for value in values:
         fmt = {"by": param, "value": value, "label": labels.get(str(value), str(value))}
         try:
             name = str(name_tpl).format(**fmt)
             subtitle = str(sub_tpl).format(**fmt)
+            label = str(label_tpl).format(**fmt)
         except (KeyError, IndexError) as exc:
             raise ctx.fail(key, f"bad template field {exc}; use {{by}}, {{value}} or {{label}}.") from None
-        out.append(Variant(_check_name(ctx, name, f"{key}.name"), subtitle, {**extra, param: value}))
+        out.append(Variant(_check_name(ctx, name, f"{key}.name"), subtitle, {**extra, param: value},
+                           label))
     return out
 
 
@@ -325,7 +339,8 @@ def _parse_variants(ctx: _Ctx, raw: Any, defaults: dict, root: Path) -> tuple[Va
             if p in RESERVED_PARAMETERS:
                 raise ctx.fail(f"{key}.parameters.{p}", "is set by the pipeline.")
         name = _check_name(ctx, spec.get("name"), f"{key}.name")
-        variants.append(Variant(name, str(spec.get("subtitle", "") or ""), params))
+        variants.append(Variant(name, str(spec.get("subtitle", "") or ""), params,
+                                str(spec.get("label", "") or "")))
     seen: set[str] = set()
     for v in variants:
         if v.name in seen:

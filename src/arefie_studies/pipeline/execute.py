@@ -41,6 +41,7 @@ class Job:
     outputs: tuple[str, ...]
     renderer: str
     metadata: dict[str, Any] = field(default_factory=dict)
+    label: str = ""
 
 
 @dataclass
@@ -200,6 +201,7 @@ def _run_notebook(job: Job, executed: Path, log, result: JobResult) -> None:
         with _environ(PYTHONPATH=kernel_pythonpath(root), MPLBACKEND="Agg"):
             pm.execute_notebook(
                 job.notebook, str(executed), parameters=params, kernel_name=pick_kernel(),
+                language="python",
                 cwd=str(root), progress_bar=False, log_output=True,
             )
     except PapermillExecutionError as exc:
@@ -230,7 +232,7 @@ def _keep_failed(executed: Path, target: Path) -> None:
 def _software_versions() -> dict[str, str]:
     from importlib import metadata
 
-    out = {"python": sys.version.split()[0]}
+    out = {"Python": sys.version.split()[0]}
     for dist in ("arefie-studies", "numpy", "pandas", "scipy", "statsmodels", "matplotlib",
                  "seaborn", "papermill", "nbconvert", "weasyprint"):
         try:
@@ -256,7 +258,7 @@ def _render(job: Job, executed: Path, tmp: Path, result: JobResult) -> None:
         return
     try:
         files = render(executed, tmp, title=job.title, subtitle=job.subtitle,
-                       variant=job.variant, metadata=metadata)
+                       variant=job.label or job.variant, metadata=metadata)
     except Exception as exc:
         result.error = f"rendering failed: {type(exc).__name__}: {_first_line(_clean(exc))}"
         _keep_failed(executed, Path(job.failed_path))
@@ -277,7 +279,8 @@ def _render(job: Job, executed: Path, tmp: Path, result: JobResult) -> None:
             files[k] = target
     result.files = {k: p.name for k, p in files.items()}
     meta = {
-        "study": job.slug, "variant": job.variant, "title": job.title, "subtitle": job.subtitle,
+        "study": job.slug, "variant": job.variant, "label": job.label, "title": job.title,
+        "subtitle": job.subtitle,
         "fingerprint": job.fingerprint, "files": result.files,
         **{k: v for k, v in metadata.items() if k not in {"study", "variant"}},
     }

@@ -8,10 +8,12 @@ Checks, on every HTML, PDF and XLSX of a report:
   characters and numbers shorter than 6 digits are not searched (they would match ordinary counts).
   Dates are searched as ``2003-04-12`` and ``12/04/2003``.  PDF text comes from ``pdftotext``
   (poppler) or, failing that, ``pypdf``.
-- row-level tables (HTML): a table with as many body rows as the smallest identified input, or with a
-  column headed by an identifying column name.
+- row-level tables (HTML): a table with as many body rows as the smallest identified input (of at
+  least ``MIN_MICRODATA_ROWS`` rows), or with a column headed by an identifying column name.
 - small cells (HTML): every element carrying ``data-n="<int>"`` (the unweighted count the tables
-  module writes on each cell) has n ≥ the study's disclosure threshold or ``data-suppressed="1"``.
+  module writes on each cell) has n ≥ the study's disclosure threshold or ``data-suppressed="1"``;
+  and every unweighted count shown in a banner table's ``n`` row (``<tr class="effectifs"><th>n``)
+  is ≥ the threshold unless its cell has class ``suppressed``.
   The PDF is printed from the same HTML, so its tables are covered by the HTML check.
 """
 
@@ -28,6 +30,9 @@ from pathlib import Path
 
 __all__ = ["LeakFinding", "ScanRules", "pdf_text", "rules_for_study", "scan_files", "scan_html"]
 
+#: Inputs smaller than this (e.g. the survey of the 42 ML) are too small for the row-count test:
+#: a long banner table could have as many rows.  Their identifying columns are still checked.
+MIN_MICRODATA_ROWS = 100
 _TOKEN_FINE = re.compile(r"\w+")
 _TOKEN_COARSE = re.compile(r"\w(?:[\w./@'-]*\w)?")
 
@@ -109,7 +114,8 @@ def rules_for_study(config, root: Path) -> ScanRules:
         if not (root / spec.path).is_file():
             continue
         df, _ = read_input(spec, root)
-        rows.append(len(df))
+        if len(df) >= MIN_MICRODATA_ROWS:
+            rows.append(len(df))
         for col in ident & set(map(str, df.columns)):
             values |= {v for v in _value_strings(df[col]) if _searchable(v)}
     return ScanRules(
@@ -125,10 +131,11 @@ class _HTMLScan(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.cells: list[tuple[int | None, str, bool, str]] = []  # (n, raw, suppressed, tag)
         self.tables: list[dict] = []
+        self.count_rows: list[list[tuple[str, bool]]] = []  # banner "n" rows: (text, suppressed)
+        self.text: list[str] = []  # text and attribute values (embedded data: URIs excluded)
         self._stack: list[dict] = []
         self._in_thead = 0
-        self._header: list[str] | None = None
-        self.text: list[str] = []  # text and attribute values (embedded data: URIs excluded)
+        self._cell: dict | None = None
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -147,32 +154,53 @@ class _HTMLScan(HTMLParser):
         elif tag == "thead":
             self._in_thead += 1
         elif tag == "tr":
-            self._stack[-1]["_row_has_td"] = False
-            self._stack[-1]["_row_in_head"] = self._in_thead > 0
-        elif tag == "td":
-            self._stack[-1]["_row_has_td"] = True
-        elif tag == "th":
-            self._header = []
+            self._stack[-1]["row"] = {"head": self._in_thead > 0, "classes": (a.get("class") or "").split(),
+                                      "cells": []}
+        elif tag in ("td", "th"):
+            self._cell = {"tag": tag, "classes": (a.get("class") or "").split(), "text": []}
 
     def handle_endtag(self, tag):
         if not self._stack:
             return
         t = self._stack[-1]
+        row = t.get("row")
         if tag == "table":
             self.tables.append(self._stack.pop())
         elif tag == "thead":
             self._in_thead = max(0, self._in_thead - 1)
-        elif tag == "tr":
-            if t.get("_row_has_td") and not t.get("_row_in_head"):
+        elif tag in ("td", "th") and self._cell is not None:
+            cell, self._cell = self._cell, None
+            text = " ".join("".join(cell["text"]).split())
+            if tag == "th":
+                t["headers"].append(text)
+            if row is not None:
+                row["cells"].append((tag, text, "suppressed" in cell["classes"]))
+        elif tag == "tr" and row is not None:
+            cells = row["cells"]
+            if any(c[0] == "td" for c in cells) and not row["head"]:
                 t["rows"] += 1
-        elif tag == "th" and self._header is not None:
-            t["headers"].append(" ".join("".join(self._header).split()))
-            self._header = None
+            if "effectifs" in row["classes"] and cells and cells[0][:2] == ("th", "n"):
+                self.count_rows.append([(text, sup) for tag_, text, sup in cells[1:] if tag_ == "td"])
+            t["row"] = None
 
     def handle_data(self, data):
         self.text.append(data)
-        if self._header is not None:
-            self._header.append(data)
+        if self._cell is not None:
+            self._cell["text"].append(data)
+
+
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]")
+
+
+def _banner_counts(rows: list[list[tuple[str, bool]]]) -> list[str]:
+    """Unweighted counts of banner tables' ``n`` rows (tables without data-n markers)."""
+    out = []
+    for row in rows:
+        for text, suppressed in row:
+            digits = _SPACES.sub("", text)
+            if not suppressed and digits.isdigit():
+                out.append(digits)
+    return out
 
 
 def _text_findings(text: str, rules: ScanRules, source: str) -> list[LeakFinding]:
@@ -203,6 +231,7 @@ def scan_html(text: str, rules: ScanRules, source: str = "<html>") -> list[LeakF
     findings = []
     small = [(n, raw) for n, raw, suppressed, _ in parser.cells
              if not suppressed and (n is None or n < rules.threshold)]
+    small += [(int(c), c) for c in _banner_counts(parser.count_rows) if int(c) < rules.threshold]
     if small:
         bad = [raw for n, raw in small if n is None]
         detail = (f"{len(small)} cell(s) with data-n under the threshold {rules.threshold} and not "

@@ -187,7 +187,9 @@ def build_index(layout: ReportsLayout, published: dict | None = None) -> Path:
                      "</tr></thead>\n<tbody>")
         for name in sorted(variants, key=_variant_order):
             meta = variants[name]
-            label = meta.get("subtitle") or ("Rapport régional" if name == "regional" else name)
+            label = meta.get("label") or ("Rapport régional" if name == "regional" else name)
+            sub = meta.get("subtitle") or ""
+            label = sub if label in sub else (f"{label} — {sub}" if sub else label)
             files = meta.get("files", {})
             cells = []
             for kind, text in (("html", "HTML"), ("pdf", "PDF")):

@@ -174,7 +174,8 @@ def plan_variants(root: Path, configs: list[StudyConfig], layout: ReportsLayout,
             if not error:
                 p.fingerprint = variant_fingerprint({
                     **parts, "parameters": params, "threshold": config.disclosure_threshold,
-                    "title": config.title, "subtitle": v.subtitle, "wave": config.wave,
+                    "title": config.title, "subtitle": v.subtitle, "label": v.display,
+                    "wave": config.wave,
                     "outputs": list(config.outputs), "renderer": config.renderer,
                     "identifiers": {n: list(s.identifying_columns) for n, s in config.inputs.items()},
                 })
@@ -194,6 +195,18 @@ def _is_current(layout: ReportsLayout, slug: str, variant: str, fingerprint: str
         return False
     vdir = layout.variant_dir(slug, variant)
     return all((vdir / f).is_file() for f in meta.get("files", {}).values())
+
+
+def _input_list(p: PlannedVariant, root: Path) -> list[dict[str, str]]:
+    """Input files and codebooks with their sha256, for the report's provenance block."""
+    out = []
+    for name, entry in p.inputs.items():
+        out.append({"path": entry["path"], "sha256": entry["sha256"], "name": name})
+        spec = p.config.inputs[name]
+        if "codebook_sha256" in entry:
+            out.append({"path": spec.codebook, "sha256": entry["codebook_sha256"],
+                        "name": f"{name} (dictionnaire)"})
+    return out
 
 
 def _clean_error(exc: BaseException) -> str:
@@ -322,12 +335,13 @@ def _execute(root: Path, layout: ReportsLayout, todo: list[PlannedVariant], summ
             summary.failures.append(Failure(slug, name, reason=bad_inputs[slug]))
             continue
         jobs_list.append(Job(
-            slug=slug, variant=name, title=p.config.title, subtitle=p.variant.subtitle,
+            slug=slug, variant=name, label=p.variant.display, title=p.config.title,
+            subtitle=p.variant.subtitle,
             notebook=str(root / p.config.notebook), root=str(root),
             tmp_dir=str(layout.new_tmp()), log_path=str(layout.log(slug, name)),
             failed_path=str(layout.failed_notebook(slug, name)), parameters=p.parameters,
             fingerprint=p.fingerprint, outputs=p.config.outputs, renderer=p.config.renderer,
-            metadata={"study": slug, "wave": p.config.wave, "inputs": p.inputs,
+            metadata={"study": slug, "wave": p.config.wave, "inputs": _input_list(p, root),
                       "code_version": code_version,
                       "disclosure_threshold": p.config.disclosure_threshold},
         ))
@@ -337,8 +351,8 @@ def _execute(root: Path, layout: ReportsLayout, todo: list[PlannedVariant], summ
     rules_cache: dict[str, Any] = {}
     from tqdm import tqdm
 
-    bar = tqdm(total=len(jobs_list), desc="rapports", unit="variante", disable=not progress,
-               file=sys.stderr)
+    bar = tqdm(total=len(jobs_list), desc="rapports", unit="variante", file=sys.stderr,
+               disable=None if progress else True)  # None: shown on a terminal only
     submit, as_completed, close = _executor(jobs, scheduler)
     try:
         futures = {submit(execute_job, job): job for job in jobs_list}
@@ -383,6 +397,8 @@ def _finish(root, layout, job, res, config, rules_cache, summary, scan_files, ru
     else:
         reason = "leak scan refused to publish: " + "; ".join(str(f) for f in findings[:5])
     if findings is None or findings:
+        with open(job.log_path, "a", encoding="utf-8") as log:
+            log.write(reason + "\n" + "".join(f"  {f}\n" for f in findings or []))
         quarantine = layout.quarantine(job.slug, job.variant)
         shutil.rmtree(quarantine, ignore_errors=True)
         quarantine.parent.mkdir(parents=True, exist_ok=True)

@@ -100,9 +100,11 @@ def validate_studies(root: Path, slugs: list[str] | None = None, *,
             problems.append(f"{slug}: {exc}")
             continue
         problems += _check_study(root, config, check_data)
-    nb_dir = root / "notebooks"
-    if not slugs and nb_dir.is_dir():
-        for nb in sorted(nb_dir.glob("*.ipynb")):
-            if nb.stem not in available:
-                problems.append(f"{nb.stem}: notebooks/{nb.name} has no studies/{nb.stem}.yaml.")
+    if not slugs:  # one study = one slug in three places: no notebook or module without a config
+        orphans = [(p, "notebooks") for p in sorted((root / "notebooks").glob("*.ipynb"))]
+        mod_dir = root / "src" / "arefie_studies" / "studies"
+        orphans += [(p, "src/arefie_studies/studies") for p in sorted(mod_dir.glob("*.py"))]
+        for path, where in orphans:
+            if not path.stem.startswith("_") and path.stem not in available:
+                problems.append(f"{path.stem}: {where}/{path.name} has no studies/{path.stem}.yaml.")
     return problems, list(chosen)

@@ -125,7 +125,7 @@ def table_stats(design: SurveyDesign, var: str, by_cols: list, total: bool = Fal
     var_ = psu_totals_vcov(totals.reshape(st.n_units, n_cells), st, design.lonely_psu, pres, diag_only=True)
     return {
         "theta": theta, "var": var_.reshape(theta.shape), "den": den, "n": n_g, "degf": degf,
-        "ta": ta, "tb": tb, "levels": levels, "groups": table, "num": num,
+        "ta": ta, "tb": tb, "levels": levels, "groups": table, "num": num, "totals": totals,
     }
 
 
@@ -148,6 +148,7 @@ def banner_cells(
     out: dict[str, list] = {k: [] for k in (
         "question", "level", "breakdown", "group", "estimate", "se", "ci_low", "ci_high", "df",
         "n", "N", "diff", "se_diff", "t", "p_value")}
+    pending_df: list[np.ndarray] = []
     for b in breakdowns:
         for q in questions:
             r = table_stats(design, q, [b])
@@ -157,23 +158,22 @@ def banner_cells(
             dfs = np.repeat(r["degf"], n_lev)
             lo, hi = proportion_ci(ci_method, theta.ravel(), se.ravel(), dfs,
                                    np.repeat(r["n"], n_lev), conf_level)
-            # complement (other groups) of each group
-            ta_all = ta.sum(axis=1, keepdims=True)
-            tb_all = tb.sum(axis=1, keepdims=True)
-            ta_c, tb_c = ta_all - ta, tb_all - tb
+            # complement (other groups) of each group: totals minus the group's
+            ta_c = ta.sum(axis=1, keepdims=True) - ta
+            tb_c = tb.sum(axis=1, keepdims=True) - tb
             den_c = den.sum() - den
             with np.errstate(invalid="ignore", divide="ignore"):
                 theta_c = ta_c.sum(axis=0) / den_c[:, None]
-                t_g = (ta - theta[None] * tb[:, :, None]) / den[None, :, None]
                 t_c = (ta_c - theta_c[None] * tb_c[:, :, None]) / den_c[None, :, None]
-            diff_tot = np.nan_to_num(t_g - t_c).reshape(st.n_units, -1)
+            diff_tot = (r["totals"] - t_c).reshape(st.n_units, -1)
+            if n_groups == 1:
+                diff_tot = np.zeros_like(diff_tot)
             v_diff = psu_totals_vcov(diff_tot, st, design.lonely_psu, None, diag_only=True)
             diff = (theta - theta_c).ravel()
             se_diff = np.sqrt(np.maximum(v_diff, 0))
-            df_all = _table_degf(design, r)
             with np.errstate(invalid="ignore", divide="ignore"):
                 tstat = diff / se_diff
-            pval = 2 * stats.t.sf(np.abs(tstat), df_all) if df_all > 0 else np.full_like(tstat, np.nan)
+            pending_df.append(np.full(tstat.size, _table_degf(design, r)))
             k = n_groups * n_lev
             out["question"].append(np.full(k, q, dtype=object))
             out["level"].append(np.tile(np.asarray(r["levels"], dtype=object), n_groups))
@@ -189,8 +189,11 @@ def banner_cells(
             out["diff"].append(diff)
             out["se_diff"].append(se_diff)
             out["t"].append(tstat)
-            out["p_value"].append(pval)
-    return pd.DataFrame({k: np.concatenate(v) for k, v in out.items()})
+    res = pd.DataFrame({k: np.concatenate(v) for k, v in out.items() if k != "p_value"})
+    dfs = np.concatenate(pending_df)
+    with np.errstate(invalid="ignore"):
+        res["p_value"] = np.where(dfs > 0, 2 * stats.t.sf(np.abs(res["t"].to_numpy()), np.maximum(dfs, 1)), np.nan)
+    return res
 
 
 def _table_degf(design: SurveyDesign, r: dict) -> float:

@@ -190,10 +190,13 @@ def collapse_rows(codes: list[np.ndarray], sizes: list[int]) -> tuple[np.ndarray
             fits = False
             break
     if fits:
-        key = np.zeros(n, dtype=np.int64)
-        for c, s in zip(codes, sizes, strict=True):
-            key = key * max(int(s), 1) + c.astype(np.int64)
-        if radix <= 4 * n + 1024:
+        key = codes[0].astype(np.int64, copy=False)
+        for c, s in zip(codes[1:], sizes[1:], strict=True):
+            key = key * max(int(s), 1) + c
+        if radix <= 4096:  # few cells: every combination is a cell (empty ones weigh 0)
+            cell = key
+            uniq = np.arange(radix, dtype=np.int64)
+        elif radix <= 4 * n + 1024:
             present = np.zeros(radix, dtype=bool)
             present[key] = True
             uniq = np.flatnonzero(present)

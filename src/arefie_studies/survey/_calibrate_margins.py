@@ -14,7 +14,7 @@ matched on their text form (``2``, ``2.0`` and ``"2"`` are the same level).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -105,35 +105,42 @@ def _spec_items(variables: tuple[str, ...], spec: object, name: str) -> list[tup
     return out
 
 
+CodesOf = Callable[[str], tuple[np.ndarray, list]]
+
+
+def factorize_column(col: pd.Series) -> tuple[np.ndarray, list]:
+    """Integer codes (-1 = missing) and levels of a column (categorical codes are reused)."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.cat.codes.to_numpy().astype(np.int64), list(col.cat.categories)
+    codes, uniq = pd.factorize(col, use_na_sentinel=True)
+    return codes.astype(np.int64), list(uniq)
+
+
 def _row_codes(
-    data: pd.DataFrame, variables: tuple[str, ...], name: str
+    data: pd.DataFrame, variables: tuple[str, ...], name: str, codes_of: CodesOf | None
 ) -> tuple[np.ndarray, list[list[str]]]:
     """Joint integer code of the variables per row (mixed radix) and each variable's levels."""
-    n = len(data)
-    joint = np.zeros(n, dtype=np.int64)
+    joint: np.ndarray | None = None
     uniques: list[list[str]] = []
     for var in variables:
-        col = data[var]
-        if isinstance(col.dtype, pd.CategoricalDtype):
-            codes = col.cat.codes.to_numpy().astype(np.int64)
-            labels = [level_key(c) for c in col.cat.categories]
-        else:
-            codes, uniq = pd.factorize(col, use_na_sentinel=True)
-            codes = codes.astype(np.int64)
-            labels = [level_key(u) for u in uniq]
-        if (codes < 0).any():
-            rows = data.index[codes < 0][:5].tolist()
+        codes, raw_levels = codes_of(var) if codes_of is not None else factorize_column(data[var])
+        if codes.min(initial=0) < 0:
+            bad = codes < 0
+            rows = data.index[bad][:5].tolist()
             raise MarginError(
-                f"margin {name!r}: column {var!r} has {(codes < 0).sum()} missing value(s) "
+                f"margin {name!r}: column {var!r} has {int(bad.sum())} missing value(s) "
                 f"(first rows: {rows}). Impute or recode them (e.g. an 'unknown' level with its "
                 "own target) before calibrating."
             )
-        # merge labels that share a text form (e.g. 2 and "2")
-        uniq_labels, remap = np.unique(np.asarray(labels, dtype=object).astype(str),
-                                       return_inverse=True)
-        codes = remap.reshape(-1)[codes] if len(labels) else codes
+        labels = [level_key(c) for c in raw_levels]
+        # merge levels that share a text form (e.g. 2 and "2")
+        uniq_labels, remap = np.unique(np.asarray(labels, dtype=str), return_inverse=True)
+        if len(uniq_labels) != len(labels) or not np.array_equal(remap.reshape(-1),
+                                                                  np.arange(len(labels))):
+            codes = remap.reshape(-1)[codes]
         uniques.append(list(uniq_labels))
-        joint = joint * max(len(uniq_labels), 1) + codes
+        size = max(len(uniq_labels), 1)
+        joint = codes if joint is None else joint * size + codes
     return joint, uniques
 
 
@@ -143,6 +150,7 @@ def parse_margin(
     spec: object,
     weights: np.ndarray,
     argument: str,
+    codes_of: CodesOf | None = None,
 ) -> tuple[tuple[str, ...], list[tuple[str, ...]], np.ndarray, np.ndarray, str]:
     """Match one margin to the data: (variables, levels, raw values, row codes, name)."""
     variables = tuple(key) if isinstance(key, tuple) else (key,)
@@ -173,7 +181,7 @@ def parse_margin(
             raise MarginError(f"{argument}: margin {name!r} lists level {lv} twice.")
         seen[lv] = i
 
-    joint, uniques = _row_codes(data, variables, name)
+    joint, uniques = _row_codes(data, variables, name, codes_of)
     sizes = [max(len(u), 1) for u in uniques]
     # position of each (data) cell in the margin's level list
     ncell = int(np.prod(sizes))
@@ -195,9 +203,7 @@ def parse_margin(
             absent_from_data.append(i)
     codes = lookup[joint]
     active = weights > 0
-    # rows whose level has no target
-    unmatched = active & (codes < 0)
-    if unmatched.any():
+    if codes.min(initial=0) < 0 and (unmatched := active & (codes < 0)).any():
         cells = np.unique(joint[unmatched])
         labs = []
         for c in cells[:10]:
@@ -212,7 +218,8 @@ def parse_margin(
             f"{int(unmatched.sum())} row(s) of the sample. Margin levels: "
             f"{[' × '.join(lv) for lv in levels][:20]}. Add the missing level(s) to the margin."
         )
-    sample_tot = np.bincount(codes[active], weights=weights[active], minlength=len(levels))
+    codes = np.maximum(codes, 0)  # rows left unmatched have zero weight
+    sample_tot = np.bincount(codes, weights=weights, minlength=len(levels))
     no_resp = [i for i in range(len(levels)) if sample_tot[i] <= 0 and values[i] > 0]
     if no_resp:
         labs = [f"{' × '.join(levels[i])} (target {values[i]:.6g})" for i in no_resp]
@@ -228,7 +235,6 @@ def parse_margin(
             f"{argument}: margin {name!r} gives a zero total to level(s) {labs} that have "
             "respondents. Remove those respondents with subset() or give a positive total."
         )
-    codes = np.where(codes < 0, 0, codes)  # only rows with zero weight are left unmatched
     return variables, levels, values, codes, name
 
 
@@ -239,6 +245,7 @@ def parse_margins(
     *,
     argument: str = "margins",
     rel_tol: float = 1e-6,
+    codes_of: CodesOf | None = None,
 ) -> list[Margin]:
     """Parse every margin, scale shares and check that the margin totals agree.
 
@@ -250,7 +257,7 @@ def parse_margins(
             f"{argument} must be a non-empty dict {{variable: {{level: total}}}}; got "
             f"{margins!r}."
         )
-    parsed = [parse_margin(data, k, v, weights, argument) for k, v in margins.items()]
+    parsed = [parse_margin(data, k, v, weights, argument, codes_of) for k, v in margins.items()]
     is_share = [abs(vals.sum() - 1.0) < _SHARE_TOL for _, _, vals, _, _ in parsed]
     count_totals = [(p[4], p[2].sum()) for p, s in zip(parsed, is_share, strict=True) if not s]
     if count_totals:

@@ -414,6 +414,10 @@ class SurveyDesign(WeightingMixin, ModelsMixin, _BaseDesign):
     def _fast_totals_ok(self) -> bool:
         return not self._calibrations and len(self._stages) == 1
 
+    def _vcov(self, u: np.ndarray, domain: np.ndarray | None = None, diag_only: bool = True) -> np.ndarray:
+        """``linearized_vcov(u, self, domain, diag_only)`` (hook used by the models mixin)."""
+        return linearized_vcov(u, self, domain=domain, diag_only=diag_only)
+
     def _cell_stats(self, cells: Cells) -> dict[str, np.ndarray]:
         """Estimates, linearised variances, denominators, n and design df of the cells.
 

@@ -83,6 +83,11 @@ class WeightingMixin:
         dom = getattr(self, "_domain", None)
         return w if dom is None else np.where(dom, w, 0.0)
 
+    def _codes_of(self, argument: str):
+        """Cached integer codes of a column (the design's ``_categorical``), if available."""
+        cat = getattr(self, "_categorical", None)
+        return None if cat is None else (lambda var: cat(var, argument))
+
     def _with_weights(self, new_active: np.ndarray, step: WeightingStep) -> Self:
         """New design: domain rows take ``new_active``, other rows keep their weights."""
         dom = getattr(self, "_domain", None)
@@ -109,7 +114,8 @@ class WeightingMixin:
         removed, as ``svyrecvar``).
         """
         w0 = self._active_weights()
-        (m,) = parse_margins(self._df, {var: population}, w0, argument="population")
+        (m,) = parse_margins(self._df, {var: population}, w0, argument="population",
+                             codes_of=self._codes_of("population"))
         reached = m.reached(w0)
         factor = np.where(reached > 0, m.targets / np.where(reached > 0, reached, 1.0), 0.0)
         w1 = w0 * factor[m.codes]
@@ -142,7 +148,8 @@ class WeightingMixin:
         ``svyrecvar`` does for "raking").
         """
         w0 = self._active_weights()
-        ms = parse_margins(self._df, margins, w0, argument="margins")
+        ms = parse_margins(self._df, margins, w0, argument="margins",
+                           codes_of=self._codes_of("margins"))
         cell, cell_codes = collapse_rows([m.codes for m in ms], [len(m.levels) for m in ms])
         cell_w = np.bincount(cell, weights=w0, minlength=cell_codes.shape[0])
         factor, passes = ipf_cells(
@@ -197,7 +204,8 @@ class WeightingMixin:
                 "calibrate() needs categorical= margins and/or numeric= totals, e.g. "
                 "calibrate(categorical={'sex': {'F': 5100, 'M': 4900}}, numeric={'age': 2.1e5})."
             )
-        ms = parse_margins(self._df, categorical, w0, argument="categorical") if categorical else []
+        ms = (parse_margins(self._df, categorical, w0, argument="categorical",
+                            codes_of=self._codes_of("categorical")) if categorical else [])
         cols = [np.ones(len(w0))]
         names = ["(total)"]
         if ms:

@@ -145,7 +145,8 @@ def population_table() -> pd.DataFrame:
 
     The seed encodes interactions (age × qualification, sex × qualification, département ×
     qualification: Aisne and Pas-de-Calais less qualified); IPF then matches the one-way margins
-    exactly before integer rounding by largest remainder.
+    exactly before integer rounding by largest remainder within each département (département
+    counts exact, other margins within a few units).
     """
     deps = list(DEPARTEMENTS)
     dcount = dept_counts()
@@ -163,13 +164,22 @@ def population_table() -> pd.DataFrame:
     margins = [np.array([1 - SHARE_WOMEN, SHARE_WOMEN]) * total, AGE_SHARES * total,
                np.array([dcount[d] for d in deps], dtype=float), QUAL_SHARES * total]
     fitted = _ipf(seed, margins)
-    counts = _largest_remainder(fitted.ravel(), total)
+    # integerise within each département so that the département counts stay exact
+    counts = np.empty_like(fitted, dtype=np.int64)
+    for k, d in enumerate(deps):
+        counts[:, :, k, :] = _largest_remainder(fitted[:, :, k, :].ravel(), dcount[d]).reshape(2, 4, 4)
+    counts = counts.ravel()
     s, a, d, q = np.meshgrid(np.arange(2), np.arange(4), np.arange(5), np.arange(4), indexing="ij")
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "sexe": s.ravel() + 1, "tranche_age": a.ravel() + 1,
         "departement": np.array(deps)[d.ravel()], "qualification": q.ravel() + 1,
         "effectif": counts,
     })
+    # French labels, identical to the categories read_data gives for the survey files
+    for col, labels in (("sexe", SEXE), ("tranche_age", TRANCHE_AGE), ("departement", DEPARTEMENTS),
+                        ("qualification", QUALIFICATION)):
+        out.insert(out.columns.get_loc(col) + 1, f"{col}_libelle", out[col].map(labels))
+    return out
 
 
 def ml_profile_table() -> pd.DataFrame:

@@ -51,7 +51,13 @@ def fmt_num(x: Real | None, digits: int = 1, *, sign: bool = False) -> str:
     """
     if _is_missing(x):
         return MISSING
-    v = float(x)  # type: ignore[arg-type]
+    try:
+        v = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"fmt_num: expected a number, got {x!r} ({type(x).__name__}); "
+            "format labels as text, numbers with fmt_num/fmt_pct."
+        ) from None
     if not math.isfinite(v):
         return MISSING
     s = f"{abs(v):,.{digits}f}"

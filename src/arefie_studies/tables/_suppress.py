@@ -129,7 +129,7 @@ def _cheapest_path(cost: np.ndarray, mask: np.ndarray, src_row: int, dst_col: in
                     continue
                 w = 0.0 if mask[r, c] else cost[r, c]
                 nd = d + w
-                if nd < dist[n_rows + c]:
+                if np.isfinite(nd) and nd < dist[n_rows + c]:
                     dist[n_rows + c] = nd
                     prev[n_rows + c] = (node, (r, c))
                     heapq.heappush(heap, (nd, n_rows + c))
@@ -140,7 +140,7 @@ def _cheapest_path(cost: np.ndarray, mask: np.ndarray, src_row: int, dst_col: in
                     continue
                 w = 0.0 if mask[r, c] else cost[r, c]
                 nd = d + w
-                if nd < dist[r]:
+                if np.isfinite(nd) and nd < dist[r]:
                     dist[r] = nd
                     prev[r] = (node, (r, c))
                     heapq.heappush(heap, (nd, r))
@@ -196,6 +196,9 @@ def protect_table(
     cost = np.where(ext > 0, ext, _ZERO_COST)
     cost[-1, :] += _MARGIN_COST
     cost[:, -1] += _MARGIN_COST
+    # A cell of an empty row or column is known to be zero: hiding it protects nothing.
+    cost[ext[:, -1] == 0, :] = np.inf
+    cost[:, ext[-1, :] == 0] = np.inf
     for _ in range(ext.size):
         bridges = _bridges(hidden)
         if not bridges:
@@ -203,8 +206,8 @@ def protect_table(
         # Protect the smallest exposed cell first: its cycle often covers the others.
         r, c = min(bridges, key=lambda rc: ext[rc])
         path = _cheapest_path(cost, hidden, r, c)
-        if not path:  # a 1-row or 1-column table: nothing can hide it but everything
-            hidden[:] = ext > 0
+        if not path:  # no cycle can be closed (e.g. a 1-column table): hide every non-empty cell
+            hidden |= ext > 0
             break
         for cell in path:
             hidden[cell] = True

@@ -1,0 +1,174 @@
+"""Horizontal bars with confidence intervals, and grouped comparisons (region vs nation...).
+
+Input is a tidy estimate frame as returned by the survey engine (``estimate, ci_low, ci_high``
+plus a label column), proportions in [0, 1] unless ``percent=False``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from ._common import check_columns, err, new_axes, ordered, value_text
+from .style import GREY, PALETTE, PRIMARY, add_source, format_num_fr, format_pct_fr, house_style
+
+__all__ = ["bar_ci", "comparison_bars"]
+
+
+def _finish_value_axis(ax: Axes, percent: bool, xmax: float) -> None:
+    ax.set_xlim(0, xmax)
+    ax.xaxis.set_major_formatter(format_pct_fr() if percent else format_num_fr())
+    ax.xaxis.grid(True)
+    ax.yaxis.grid(False)
+    ax.tick_params(axis="y", length=0)
+    ax.spines["left"].set_visible(False)
+
+
+def bar_ci(
+    data: pd.DataFrame,
+    *,
+    y: str = "level",
+    x: str = "estimate",
+    lo: str | None = "ci_low",
+    hi: str | None = "ci_high",
+    order: Sequence | None = None,
+    sort: bool = False,
+    percent: bool = True,
+    digits: int = 0,
+    highlight: Sequence | None = None,
+    xlabel: str = "",
+    title: str = "",
+    source: str = "",
+    ax: Axes | None = None,
+) -> Figure:
+    """Horizontal bars (one per row of ``data``) with their CI whiskers and value labels.
+
+    ``highlight`` lists categories drawn in the accent colour (e.g. the region among
+    départements). ``sort=True`` orders bars by decreasing value (top = largest).
+    """
+    check_columns(data, [y, x, lo, hi], "bar_ci")
+    with house_style():
+        d = data.copy()
+        if sort:
+            d = d.sort_values(x, ascending=True)
+            cats = list(d[y])
+        else:
+            cats = ordered(d[y], order)[::-1]
+            d = d.set_index(y).loc[cats].reset_index()
+        fig, ax = new_axes(ax, (6.8, 0.42 * len(cats) + 1.1))
+        pos = np.arange(len(cats))
+        colors = [PALETTE[1] if highlight and c in highlight else PRIMARY for c in cats]
+        ax.barh(pos, d[x], color=colors, height=0.62, zorder=2)
+        e = err(d, x, lo, hi)
+        if e is not None:
+            ax.errorbar(
+                d[x], pos, xerr=e, fmt="none", ecolor="#333333", elinewidth=1, capsize=3, zorder=3
+            )
+        top = (d[hi] if hi else d[x]).max()
+        xmax = min(1.0, top * 1.18) if percent else top * 1.18
+        offset = xmax * 0.012
+        for p, (_, row) in zip(pos, d.iterrows(), strict=True):
+            end = row[hi] if hi is not None and np.isfinite(row[hi]) else row[x]
+            ax.text(end + offset, p, value_text(row[x], percent, digits), va="center", fontsize=8.5)
+        ax.set_yticks(pos, [str(c) for c in cats])
+        _finish_value_axis(ax, percent, xmax)
+        ax.set_xlabel(xlabel)
+        if title:
+            ax.set_title(title)
+        if source:
+            add_source(fig, source)
+    return fig
+
+
+def comparison_bars(
+    data: pd.DataFrame,
+    *,
+    y: str = "level",
+    group: str = "group",
+    x: str = "estimate",
+    lo: str | None = "ci_low",
+    hi: str | None = "ci_high",
+    order: Sequence | None = None,
+    group_order: Sequence | None = None,
+    colors: Sequence[str] | None = None,
+    percent: bool = True,
+    digits: int = 0,
+    xlabel: str = "",
+    title: str = "",
+    source: str = "",
+    ax: Axes | None = None,
+) -> Figure:
+    """Grouped horizontal bars: for each category ``y``, one bar per ``group`` with its CI.
+
+    Typical use: region vs rest of France, a Mission Locale vs its region, 2020 vs 2024.
+    The first group is drawn in the main colour, the second in the accent colour.
+    """
+    check_columns(data, [y, group, x, lo, hi], "comparison_bars")
+    with house_style():
+        cats = ordered(data[y], order)
+        groups = ordered(data[group], group_order)
+        colors = list(colors or [PALETTE[0], PALETTE[1], *PALETTE[2:]])
+        k = len(groups)
+        height = 0.8 / k
+        fig, ax = new_axes(ax, (6.8, (0.3 * k + 0.25) * len(cats) + 1.3))
+        base = np.arange(len(cats))[::-1].astype(float)
+        top = 0.0
+        for i, g in enumerate(groups):
+            sub = data[data[group] == g].set_index(y).reindex(cats)
+            pos = base + (k - 1) / 2 * height - i * height
+            ax.barh(
+                pos,
+                sub[x],
+                height=height * 0.92,
+                color=colors[i % len(colors)],
+                label=str(g),
+                zorder=2,
+            )
+            e = err(sub.reset_index(), x, lo, hi)
+            if e is not None:
+                ax.errorbar(
+                    sub[x],
+                    pos,
+                    xerr=e,
+                    fmt="none",
+                    ecolor="#333333",
+                    elinewidth=0.9,
+                    capsize=2,
+                    zorder=3,
+                )
+            top = max(top, float(np.nanmax(sub[hi] if hi else sub[x])))
+        xmax = min(1.0, top * 1.18) if percent else top * 1.18
+        for i, g in enumerate(groups):
+            sub = data[data[group] == g].set_index(y).reindex(cats)
+            pos = base + (k - 1) / 2 * height - i * height
+            for p, (_, row) in zip(pos, sub.iterrows(), strict=True):
+                if not np.isfinite(row[x]):
+                    continue
+                end = row[hi] if hi is not None and np.isfinite(row[hi]) else row[x]
+                ax.text(
+                    end + xmax * 0.012,
+                    p,
+                    value_text(row[x], percent, digits),
+                    va="center",
+                    fontsize=7.5,
+                    color=GREY,
+                )
+        ax.set_yticks(base, [str(c) for c in cats])
+        _finish_value_axis(ax, percent, xmax)
+        ax.set_xlabel(xlabel)
+        ax.legend(
+            loc="lower left",
+            bbox_to_anchor=(0, 1.0),
+            ncols=min(k, 4),
+            handlelength=1.2,
+            borderaxespad=0.2,
+        )
+        if title:
+            ax.set_title(title, pad=24)
+        if source:
+            add_source(fig, source)
+    return fig

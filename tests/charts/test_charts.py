@@ -1,0 +1,182 @@
+"""House style and standard figures: French labels, source line, CIs, no global side effects."""
+
+from __future__ import annotations
+
+import base64
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from _gallery import SCALE, comparison_frame, dep_frame, figures, likert_frame, trend_frame
+from matplotlib.collections import PolyCollection
+
+from arefie_studies import charts
+from arefie_studies.charts.style import house_rc
+from arefie_studies.tables import NNBSP
+
+
+@pytest.fixture(scope="module")
+def gallery():
+    before = {k: v for k, v in plt.rcParams.items() if k in house_rc()}
+    figs = figures()
+    after = {k: v for k, v in plt.rcParams.items() if k in house_rc()}
+    yield figs, before, after
+    plt.close("all")
+
+
+def _texts(fig):
+    out = [t.get_text() for t in fig.texts]
+    for ax in fig.axes:
+        out += [t.get_text() for t in ax.texts]
+        out += [t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels()]
+        leg = ax.get_legend()
+        if leg is not None:
+            out += [t.get_text() for t in leg.get_texts()]
+    return out
+
+
+def test_no_global_side_effects(gallery):
+    _, before, after = gallery
+    assert before == after
+
+
+def test_house_style_is_a_context():
+    old = plt.rcParams["font.size"]
+    with charts.house_style(font__size=13):
+        assert plt.rcParams["font.size"] == 13
+        assert plt.rcParams["axes.spines.top"] is False
+    assert plt.rcParams["font.size"] == old
+
+
+def test_every_figure_has_a_french_source_line(gallery):
+    figs, _, _ = gallery
+    for name, fig in figs.items():
+        sources = [t.get_text() for t in fig.texts if t.get_gid() == "arefie-source"]
+        assert len(sources) == 1, name
+        assert sources[0].startswith(f"Source{NNBSP}: "), name
+
+
+def test_source_line_survives_a_plain_savefig(gallery, tmp_path):
+    fig = gallery[0]["bar_ci"]
+    fig.canvas.draw()
+    (src,) = [t for t in fig.texts if t.get_gid() == "arefie-source"]
+    box = src.get_window_extent()
+    assert box.y0 >= 0 and box.x0 >= 0  # inside the canvas, not cut by savefig
+    axes_bottom = min(ax.get_tightbbox().y0 for ax in fig.axes)
+    assert box.y1 <= axes_bottom + 1  # and below the axes, not over them
+
+
+def test_tick_labels_are_french(gallery):
+    figs, _, _ = gallery
+    for name, fig in figs.items():
+        fig.canvas.draw()
+        for ax in fig.axes:
+            for t in ax.get_xticklabels() + ax.get_yticklabels():
+                s = t.get_text()
+                if any(ch.isdigit() for ch in s) and "%" in s:
+                    assert "." not in s, (name, s)
+                    assert f"{NNBSP}%" in s, (name, s)
+
+
+def test_pct_formatter_never_rounds_a_tick():
+    f = charts.format_pct_fr()
+    assert f(0.975, 0) == f"97,5{NNBSP}%"
+    assert f(0.9, 0) == f"90{NNBSP}%"
+    assert charts.format_pct_fr(1)(0.25, 0) == f"25,0{NNBSP}%"
+    assert charts.format_num_fr()(12500, 0) == f"12{NNBSP}500"
+    assert charts.format_num_fr()(-2.5, 0) == "\u22122,5"
+
+
+def test_bar_ci_draws_bars_whiskers_and_labels():
+    df = dep_frame()
+    fig = charts.bar_ci(df, y="group", sort=True)
+    ax = fig.axes[0]
+    bars = [p for p in ax.patches]
+    assert len(bars) == 5
+    widths = sorted(round(b.get_width(), 6) for b in bars)
+    assert widths == sorted(np.round(df["estimate"], 6))
+    # sorted: largest on top (highest y)
+    top = max(bars, key=lambda b: b.get_y())
+    assert top.get_width() == pytest.approx(df["estimate"].max())
+    # one whisker line per bar, spanning the CI
+    seg = ax.collections[0].get_segments()
+    spans = sorted((round(s[0][0], 6), round(s[1][0], 6)) for s in seg)
+    assert spans == sorted(zip(np.round(df.ci_low, 6), np.round(df.ci_high, 6), strict=True))
+    assert f"27{NNBSP}%" in _texts(fig)
+    plt.close(fig)
+
+
+def test_comparison_has_one_bar_per_group_and_category():
+    fig = charts.comparison_bars(comparison_frame())
+    ax = fig.axes[0]
+    assert len(ax.patches) == 8
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "Hauts-de-France",
+        "France entière",
+    ]
+    plt.close(fig)
+
+
+def test_likert_segments_sum_to_one_and_follow_the_scale():
+    df = likert_frame()
+    fig = charts.likert_bars(df)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == SCALE
+    ends = {}
+    for p in ax.patches:
+        y = round(p.get_y(), 3)
+        ends[y] = max(ends.get(y, 0), p.get_x() + p.get_width())
+    assert all(e == pytest.approx(1.0) for e in ends.values())
+    # the share of positive answers is printed (58 + 38 = 96 %)
+    assert f"96{NNBSP}%" in _texts(fig)
+    plt.close(fig)
+
+
+def test_likert_rejects_unknown_level():
+    with pytest.raises(charts.ChartError, match="absent from data"):
+        charts.likert_bars(likert_frame(), levels=["Oui", "Non"])
+
+
+def test_trend_has_bands_and_every_wave_ticked():
+    fig = charts.trend(trend_frame(), group="group")
+    ax = fig.axes[0]
+    assert len([c for c in ax.collections if isinstance(c, PolyCollection)]) == 2
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "2018",
+        "2019",
+        "2021",
+        "2023",
+        "2024",
+        "2025",
+    ]
+    plt.close(fig)
+
+
+def test_small_multiples_one_panel_per_facet(gallery):
+    fig = gallery[0]["multiples"]
+    assert len(fig.axes) == 5
+    assert [ax.get_title(loc="left") for ax in fig.axes] == [
+        "Aisne",
+        "Nord",
+        "Oise",
+        "Pas-de-Calais",
+        "Somme",
+    ]
+
+
+def test_missing_column_error_names_it():
+    with pytest.raises(charts.ChartError, match=r"\['estimate'\] not in data; available"):
+        charts.bar_ci(dep_frame().drop(columns="estimate"), y="group")
+
+
+def test_figure_bundle_png_and_svg():
+    fig = charts.bar_ci(dep_frame(), y="group")
+    bundle = charts.figure_bundle(fig, svg=True)
+    png = base64.b64decode(bundle["image/png"])
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert bundle["image/svg+xml"].lstrip().startswith("<?xml")
+    plt.close(fig)

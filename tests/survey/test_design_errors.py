@@ -1,0 +1,142 @@
+"""Bad input: each error names the column or argument and gives a hint."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from _reference import REFERENCE_DIR
+
+from arefie_studies.survey import (
+    DesignSpecError,
+    EmptyDomainError,
+    FpcError,
+    LonelyPSUError,
+    MissingVariableError,
+    NestingError,
+    ReplicateDesign,
+    ReplicateWeightsError,
+    SurveyDesign,
+    SurveyError,
+    VariableTypeError,
+    WeightsError,
+)
+
+
+@pytest.fixture(scope="module")
+def strat():
+    return pd.read_csv(REFERENCE_DIR / "data" / "apistrat.csv")
+
+
+def test_errors_are_value_errors():
+    assert issubclass(SurveyError, ValueError)
+    assert issubclass(MissingVariableError, SurveyError)
+
+
+def test_missing_design_column_lists_close_matches(strat):
+    with pytest.raises(MissingVariableError, match=r"'stpye' given as strata=.*Did you mean 'stype'.*Available columns: cds"):
+        SurveyDesign(strat, weights="pw", strata="stpye")
+
+
+def test_missing_analysis_variable(strat):
+    d = SurveyDesign(strat, weights="pw", strata="stype")
+    with pytest.raises(MissingVariableError, match=r"'api01' given as var=.*Did you mean 'api00'"):
+        d.mean("api01")
+    with pytest.raises(MissingVariableError, match=r"'region' given as by="):
+        d.mean("api00", by="region")
+
+
+def test_non_numeric_weights(strat):
+    df = strat.assign(pw=strat["pw"].astype(object))
+    df.loc[[3, 7], "pw"] = "n/a"
+    with pytest.raises(WeightsError, match=r"weights column 'pw' has 2 non-numeric value\(s\) \(first rows: 3, 7\)"):
+        SurveyDesign(df, weights="pw", strata="stype")
+
+
+def test_negative_and_missing_weights(strat):
+    df = strat.copy()
+    df.loc[5, "pw"] = -1.0
+    with pytest.raises(WeightsError, match=r"'pw' has 1 negative value\(s\) \(first rows: 5\).*>= 0"):
+        SurveyDesign(df, weights="pw", strata="stype")
+    df.loc[5, "pw"] = np.nan
+    df.loc[9, "pw"] = np.nan
+    with pytest.raises(WeightsError, match=r"'pw' has 2 missing value\(s\) \(first rows: 5, 9\)"):
+        SurveyDesign(df, weights="pw", strata="stype")
+
+
+def test_psu_in_two_strata_without_nest():
+    df = pd.DataFrame({"s": [1, 1, 1, 1, 2, 2, 2, 2], "c": [1, 1, 2, 2, 1, 1, 2, 2],
+                       "w": 1.0, "y": np.arange(8.0)})
+    with pytest.raises(NestingError, match=r"PSU ids repeat across strata in column 'c'.*use nest=True"):
+        SurveyDesign(df, weights="w", strata="s", psu="c")
+    d = SurveyDesign(df, weights="w", strata="s", psu="c", nest=True)
+    assert d.n_psu == 4
+
+
+def test_lonely_psu_fail_names_stratum():
+    df = pd.read_csv(REFERENCE_DIR / "data" / "apistrat_lonely.csv")
+    with pytest.raises(LonelyPSUError, match=r"Stratum 'H' has only one PSU at stage 1.*lonely_psu='adjust'"):
+        SurveyDesign(df, weights="pw", strata="stype")
+
+
+def test_fpc_smaller_than_sample(strat):
+    df = strat.copy()
+    df.loc[df["stype"] == "H", "fpc"] = 10  # 50 schools sampled in H
+    with pytest.raises(FpcError, match=r"population size \(10\) smaller than the number of sampled units \(50\) in stratum 'H'"):
+        SurveyDesign(df, weights="pw", strata="stype", fpc="fpc")
+
+
+def test_fpc_mixed_fraction_and_size(strat):
+    df = strat.assign(fpc=strat["fpc"].astype(float))
+    df.loc[0, "fpc"] = 0.5
+    with pytest.raises(FpcError, match="mix values below and above 1"):
+        SurveyDesign(df, weights="pw", strata="stype", fpc="fpc")
+
+
+def test_empty_domain_is_an_error(strat):
+    d = SurveyDesign(strat, weights="pw", strata="stype")
+    dom = d.subset(strat["stype"] == "Z", label="stype == 'Z'")
+    with pytest.raises(EmptyDomainError, match=r"No observation of 'api00' in domain \"stype == 'Z'\""):
+        dom.mean("api00")
+    df = strat.assign(x=np.where(strat["stype"] == "E", np.nan, 1.0))
+    d2 = SurveyDesign(df, weights="pw", strata="stype")
+    with pytest.raises(EmptyDomainError, match="No observation of 'x'"):
+        d2.subset(df["stype"] == "E").mean("x")
+    # by= covers the groups where the variable is observed: E is simply absent
+    assert d2.mean("x", by="stype")["stype"].tolist() == ["H", "M"]
+
+
+def test_mean_of_text_column_suggests_proportion(strat):
+    d = SurveyDesign(strat, weights="pw", strata="stype")
+    with pytest.raises(VariableTypeError, match=r"'sch_wide'.*not numeric.*\.proportion\('sch_wide'\)"):
+        d.ratio("sch_wide", "enroll")
+
+
+def test_bad_options(strat):
+    with pytest.raises(DesignSpecError, match=r"lonely_psu='drop' is not an option.*fail, adjust"):
+        SurveyDesign(strat, weights="pw", strata="stype", lonely_psu="drop")
+    d = SurveyDesign(strat, weights="pw", strata="stype")
+    with pytest.raises(ValueError, match=r"ci_method='exact' is not available.*logit"):
+        d.proportion("stype", ci_method="exact")
+    with pytest.raises(ValueError, match="mask has 3 values; the data has 200 rows"):
+        d.subset([True, False, True])
+    with pytest.raises(DesignSpecError, match="JK1 replicates need an unstratified design"):
+        d.replicate("JK1")
+    with pytest.raises(DesignSpecError, match="only one primary sampling unit"):
+        SurveyDesign(strat.assign(one=1), weights="pw", psu="one")
+
+
+def test_frozen(strat):
+    d = SurveyDesign(strat, weights="pw", strata="stype")
+    with pytest.raises(AttributeError, match=r"frozen; use \.update"):
+        d.lonely_psu = "adjust"
+    with pytest.raises(ValueError):
+        d.weights[0] = 3.0
+
+
+def test_replicate_weights_with_nan():
+    df = pd.read_csv(REFERENCE_DIR / "data" / "apiclus1_bootstrap.csv")
+    df.loc[[4, 11], "bw3"] = np.nan
+    cols = [f"bw{i}" for i in range(1, 51)]
+    with pytest.raises(ReplicateWeightsError, match=r"2 missing value\(s\) in column\(s\) 'bw3' \(first rows: 4, 11\)"):
+        ReplicateDesign(df, weights="pw", replicate_weights=cols, type="bootstrap")
+    with pytest.raises(MissingVariableError, match="'bw51' given as replicate_weights="):
+        ReplicateDesign(df, weights="pw", replicate_weights=[*cols, "bw51"], type="bootstrap")

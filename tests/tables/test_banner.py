@@ -1,0 +1,177 @@
+"""BannerTable from cells: marks, disclosure control, HTML and XLSX exports."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from _fake import LABELS, fake_cells
+
+from arefie_studies.tables import (
+    NNBSP,
+    TOTAL,
+    BannerError,
+    BannerTable,
+    exposed_cells,
+    fmt_pct,
+    source_note,
+    write_xlsx,
+)
+
+SOURCE = source_note("Enquête santé jeunes", 2024, n=1251, weighting="calage sur marges")
+
+
+@pytest.fixture(scope="module")
+def table() -> BannerTable:
+    return BannerTable.from_cells(fake_cells(), labels=LABELS, title="État de santé", source=SOURCE)
+
+
+def test_source_note_is_french():
+    assert SOURCE == (
+        f"Source{NNBSP}: AREFIE, Enquête santé jeunes 2024 (n{NNBSP}={NNBSP}1{NNBSP}251 "
+        "répondants) ; données pondérées (calage sur marges)."
+    )
+
+
+def test_small_cell_and_its_complements_are_hidden(table):
+    c = table.cells
+    dep = c[(c.question == "etat") & (c.breakdown == "dep")]
+    hidden = dep[dep.suppressed]
+    assert set(zip(hidden.level, hidden.group, strict=True)) == {
+        ("Mauvaise", "Somme"),  # n = 6: primary
+        ("Moyenne", "Somme"),  # 30: smallest complement in the column
+        ("Mauvaise", "Aisne"),  # 20: smallest complement in the row
+        ("Moyenne", "Aisne"),  # 40: closes the cycle
+    }
+    assert dep.primary.sum() == 1
+    # the table object keeps nothing of hidden cells
+    assert hidden[["estimate", "se", "ci_low", "ci_high", "N", "p_value"]].isna().all().all()
+    assert hidden["n"].isna().all()
+    assert (hidden["mark"] == "").all()
+
+
+def test_published_pattern_leaves_nothing_recoverable(table):
+    c = table.cells
+    dep = c[(c.question == "etat") & (c.breakdown == "dep")]
+    levels = ["Bonne", "Moyenne", "Mauvaise"]
+    groups = ["Aisne", "Nord", "Oise", "Pas-de-Calais", "Somme"]
+    mask = np.zeros((4, 6), dtype=bool)
+    for _, r in dep[dep.suppressed].iterrows():
+        mask[levels.index(r.level), groups.index(r.group)] = True
+    assert not exposed_cells(mask).any()
+
+
+def test_no_suppression_when_all_cells_are_large():
+    t = BannerTable.from_cells(fake_cells(small_group=15), labels=LABELS)
+    assert not t.cells.suppressed.any()
+
+
+def test_threshold_is_configurable():
+    t = BannerTable.from_cells(fake_cells(), labels=LABELS, threshold=5)
+    assert not t.cells.suppressed.any()  # the 6-respondent cell passes a threshold of 5
+    t = BannerTable.from_cells(fake_cells(), labels=LABELS, threshold=26)  # Oise × Mauvaise = 25
+    c = t.cells
+    assert c.loc[
+        (c.group == "Oise") & (c.level == "Mauvaise") & (c.breakdown == "dep"), "suppressed"
+    ].all()
+
+
+def test_marks_follow_p_value_and_sign():
+    cells = fake_cells()
+    t = BannerTable.from_cells(cells, labels=LABELS, alpha=0.05)
+    merged = t.cells.assign(p_raw=cells["p_value"].to_numpy(), d_raw=cells["diff"].to_numpy())
+    shown = merged[~merged.suppressed & (merged.breakdown != "")]
+    expect = np.where(shown.p_raw < 0.05, np.where(shown.d_raw > 0, "▲", "▼"), "")
+    assert (shown["mark"].to_numpy() == expect).all()
+    assert (merged.loc[merged.breakdown == "", "mark"] == "").all()
+
+
+def test_labels_and_order(table):
+    assert table.questions == ["etat", "age"]
+    assert table.breakdowns == ["sexe", "dep"]
+    assert set(table.cells.loc[table.cells.question == "etat", "question_label"]) == {
+        "État de santé perçu"
+    }
+    assert set(table.cells.loc[table.cells.breakdown == "", "breakdown_label"]) == {TOTAL}
+
+
+def test_html_shows_marks_rule_and_no_hidden_value(table):
+    html = table.to_html(split=False)
+    assert html.count('class="suppressed"') == 4
+    assert "moins de 11 répondants" in html and SOURCE in html
+    assert f"52,6{NNBSP}%" in html  # Somme × Bonne is published
+    raw = fake_cells()
+    hidden_raw = raw[(raw.question == "etat") & (raw.group == "Somme") & (raw.level == "Mauvaise")]
+    assert fmt_pct(hidden_raw.estimate.iloc[0]) not in html
+    assert "<script" not in html
+    assert re.search(r"<th[^>]*>Département</th>", html)
+    assert html.count("<thead>") == 1
+
+
+def test_html_splits_wide_banners(table):
+    html = table.to_html(max_columns=4)
+    assert html.count("<thead>") == 2
+    assert "État de santé, selon sexe" in html and "État de santé, selon département" in html
+    assert html.count("moins de 11 répondants") == 2  # the rule under every part
+
+
+def test_xlsx_numbers_are_numbers(table, tmp_path):
+    path = write_xlsx({"Santé": table, "Santé bis": table}, tmp_path / "t.xlsx")
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Santé", "Santé bis"]
+    ws = wb["Santé"]
+    values = [c for row in ws.iter_rows() for c in row if c.value is not None]
+    pct = [c for c in values if c.number_format == "0.0%"]
+    assert pct and all(isinstance(c.value, float) and 0 <= c.value <= 1 for c in pct)
+    ns = [c for c in values if c.number_format == "#,##0"]
+    assert any(c.value == 1251 for c in ns)
+    assert sum(1 for c in values if c.value == "s") == 4
+    assert any(isinstance(c.value, str) and "moins de 11 répondants" in c.value for c in values)
+    # the whole-population estimate of "Bonne" is stored exactly
+    target = (
+        fake_cells()
+        .query("question == 'etat' and breakdown == '' and level == 'Bonne'")
+        .estimate.iloc[0]
+    )
+    assert any(c.value == pytest.approx(target, abs=1e-12) for c in pct)
+
+
+def test_missing_column_is_named():
+    with pytest.raises(BannerError, match=r"missing column\(s\) \['p_value'\]"):
+        BannerTable.from_cells(fake_cells().drop(columns="p_value"))
+
+
+@pytest.mark.parametrize("bad", [0, -3, 2.5])
+def test_bad_threshold(bad):
+    with pytest.raises(BannerError, match="threshold"):
+        BannerTable.from_cells(fake_cells(), threshold=bad)
+
+
+def test_negative_counts_named_by_row():
+    cells = fake_cells()
+    cells.loc[4, "n"] = -1
+    with pytest.raises(BannerError, match=r"bad rows \[4\]"):
+        BannerTable.from_cells(cells)
+
+
+def test_bad_kind():
+    cells = fake_cells()
+    cells.loc[0, "kind"] = "total"
+    with pytest.raises(BannerError, match="unknown value"):
+        BannerTable.from_cells(cells)
+
+
+def test_mean_question_hides_pairs():
+    cells = fake_cells()
+    m = (cells.question == "age") & (cells.breakdown == "dep") & (cells.group == "Somme")
+    cells.loc[m, "n"] = 8
+    t = BannerTable.from_cells(cells)
+    c = t.cells[(t.cells.question == "age") & (t.cells.breakdown == "dep")]
+    assert c.suppressed.sum() == 2
+    assert set(c.loc[c.suppressed, "group"]) == {"Somme", "Aisne"}  # Aisne: smallest other group
+    tot = t.totals[(t.totals.question == "age") & (t.totals.breakdown == "dep")]
+    assert set(tot.loc[tot.suppressed, "group"]) == {"Somme", "Aisne"}
+    assert pd.isna(tot.loc[tot.suppressed, "n"]).all()
