@@ -164,8 +164,7 @@ def evolution_table(comp: pd.DataFrame, *, title: str, threshold: int, source: s
         base = {"row": r["label"], "section": r.get("theme_label", ""), "n": r["n"],
                 "hidden": r["hidden"]}
         rows.append({**base, "column": "prev", "estimate": r["estimate_prev"],
-                     "ci_low": r["estimate_prev"] - 1.96 * r["se_prev"],
-                     "ci_high": r["estimate_prev"] + 1.96 * r["se_prev"], "n": r["n_prev"]})
+                     "ci_low": r["ci_low_prev"], "ci_high": r["ci_high_prev"], "n": r["n_prev"]})
         rows.append({**base, "column": "cur", "estimate": r["estimate"], "ci_low": r["ci_low"],
                      "ci_high": r["ci_high"]})
         hidden = bool(r["hidden"])
@@ -181,8 +180,7 @@ def evolution_table(comp: pd.DataFrame, *, title: str, threshold: int, source: s
         notes=[f"Parts pondérées ; chaque vague est calée sur la population des jeunes "
                f"accompagnés. Écart = {wave} − {previous}, en points de pourcentage, avec son "
                "intervalle de confiance à 95 % ; test de Wald de l’égalité des deux parts "
-               "(échantillons indépendants). Intervalles des parts de la vague "
-               f"{previous} : approximation normale."])
+               "(échantillons indépendants)."])
 
 
 def benchmark_table(bm: pd.DataFrame, *, title: str, wave: int) -> str:

@@ -110,7 +110,7 @@ def _html(text: str) -> None:
 
 
 def _fig(fig, caption: str) -> None:
-    from arefie_studies.charts._show import show
+    from arefie_studies.charts import show
 
     show(fig, caption)
 

@@ -553,7 +553,7 @@ def wave_comparison(current: pd.DataFrame, previous: pd.DataFrame, *, conf_level
     ``current`` / ``previous``: outputs of :func:`indicator_estimates` (same groups).
     """
     key = ["indicator", "group"]
-    m = current.merge(previous[[*key, "estimate", "se", "n", "hidden"]], on=key,
+    m = current.merge(previous[[*key, "estimate", "se", "ci_low", "ci_high", "n", "hidden"]], on=key,
                       suffixes=("", "_prev"))
     z = stats.norm.ppf(0.5 + conf_level / 2)
     m["diff"] = m["estimate"] - m["estimate_prev"]
