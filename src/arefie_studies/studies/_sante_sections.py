@@ -205,6 +205,7 @@ def section_theme(ctx: SanteContext, theme: str) -> None:
     by1 = {b: S.indicator_estimates(ctx.design, inds, by=b, threshold=t)
            for b in ("sexe", "tranche_age")}
     tests1 = {b: _tests(ctx, inds, b) for b in by1}
+    _md(_sex_sentence(by1["sexe"], tests1["sexe"], key))
     _html(R.breakdown_table(inds, o, by1, title=f"{title} selon le sexe et l’âge", threshold=t,
                             source=ctx.source, tests=tests1))
     by2 = {"qualification": S.indicator_estimates(ctx.design, inds, by="qualification",
@@ -224,6 +225,32 @@ def section_theme(ctx: SanteContext, theme: str) -> None:
                                                                              "departement")}))
 
 
+def _lower_first(text: str) -> str:
+    """'Fume quotidiennement' -> 'fume quotidiennement'; 'IMC' stays 'IMC'."""
+    return text[0].lower() + text[1:] if len(text) > 1 and text[1].islower() else text
+
+
+def _sex_sentence(est: pd.DataFrame, tests: pd.Series, key) -> str:
+    """French sentence on the key indicators that differ significantly by sex."""
+    piv = est[~est["hidden"]].pivot(index="indicator", columns="group", values="estimate")
+    parts = []
+    for ind in key:
+        p = float(tests.get(ind.name, np.nan))
+        if ind.name not in piv.index or not np.isfinite(p) or p >= 0.05:
+            continue
+        f, h = piv.loc[ind.name, "Femme"], piv.loc[ind.name, "Homme"]
+        if np.isnan(f) or np.isnan(h):
+            continue
+        hi, lo = (("jeunes femmes", f), ("jeunes hommes", h))[:: 1 if f > h else -1]
+        parts.append(f"{_lower_first(ind.label)} : {fmt_pct(hi[1], 0)} des {hi[0]} contre "
+                     f"{fmt_pct(lo[1], 0)} des {lo[0]}")
+    if not parts:
+        return ("Aucun des indicateurs clés ne diffère significativement entre jeunes femmes et "
+                "jeunes hommes (test de Rao–Scott, seuil de 5 %).")
+    return ("Différences significatives selon le sexe (test de Rao–Scott, seuil de 5 %) : "
+            + " ; ".join(parts) + ".")
+
+
 def section_evolution(ctx: SanteContext) -> None:
     """Previous wave vs current wave on the key indicators."""
     if not ctx.previous or ctx.overall_prev is None:
@@ -236,7 +263,7 @@ def section_evolution(ctx: SanteContext) -> None:
     down = comp[(comp["p_value"] < 0.05) & (comp["diff"] < 0) & ~comp["hidden"]]
 
     def lst(d):
-        return ", ".join(f"{r['label'].lower()} ({R.fmt_pct_points(r['diff'])})"
+        return ", ".join(f"{_lower_first(r['label'])} ({R.fmt_pct_points(r['diff'])})"
                          for _, r in d.iterrows()) or "aucun indicateur"
 
     _md(f"""## Évolution depuis {ctx.previous}
@@ -274,7 +301,7 @@ def section_model(ctx: SanteContext) -> None:
     """Logistic model of psychological distress."""
     ors, fit = S.distress_model(ctx.design)
     sig = ors[~ors["reference"] & (ors["p_value"] < 0.05)]
-    lst = "; ".join(f"{r['variable'].lower()} « {r['level']} » (rapport de cotes "
+    lst = "; ".join(f"{_lower_first(r['variable'])} « {r['level']} » (rapport de cotes "
                     f"{R.fmt_num(r['odds_ratio'], 2)})" for _, r in sig.iterrows())
     _md(f"""## Facteurs associés à la détresse psychologique
 
