@@ -70,6 +70,9 @@ def build_context(*, wave: int = 2024, compare_wave: int | None = 2020, departem
     """
     wave = int(wave)
     previous = int(compare_wave) if compare_wave and int(compare_wave) != wave else None
+    if previous is not None and previous > wave:
+        raise ValueError(f"compare_wave={compare_wave!r} is after wave={wave!r}: the comparison "
+                         "wave must be an earlier edition (or 0 for none).")
     dep_label = S.departement_label(departement) if str(departement).strip() else ""
     names = [f"sante_{wave}"] + ([f"sante_{previous}"] if previous and not dep_label else [])
     data = load_study("sante_jeunes", root, inputs=names)
@@ -226,8 +229,12 @@ def section_theme(ctx: SanteContext, theme: str) -> None:
 
 
 def _lower_first(text: str) -> str:
-    """'Fume quotidiennement' -> 'fume quotidiennement'; 'IMC' stays 'IMC'."""
-    return text[0].lower() + text[1:] if len(text) > 1 and text[1].islower() else text
+    """'Fume quotidiennement' -> 'fume quotidiennement', 'A renoncé' -> 'a renoncé';
+    an acronym ('IMC ≥ 30') stays as it is."""
+    first = text.split()[0] if text.split() else ""
+    if len(first) > 1 and first.isupper():
+        return text
+    return text[:1].lower() + text[1:]
 
 
 def _sex_sentence(est: pd.DataFrame, tests: pd.Series, key) -> str:
