@@ -308,3 +308,16 @@ def test_notebook_runs_with_other_wave_and_threshold(tmp_path):
         assert re.search(rf"\b{bad}\b", text) is None, bad
     config = load_config(ROOT / "studies/sante_jeunes.yaml", ROOT)
     assert scan_html(html, rules_for_study(config, ROOT)) == []
+
+
+def test_french_sentences_keep_acronyms_and_reject_bad_waves():
+    assert X._lower_first("A renoncé à des soins") == "a renoncé à des soins"
+    assert X._lower_first("IMC ≥ 30") == "IMC ≥ 30"
+    est = pd.DataFrame({"indicator": ["tabac_quotidien"] * 2, "group": ["Homme", "Femme"],
+                        "estimate": [0.44, 0.38], "hidden": [False, False]})
+    key = [i for i in S.INDICATORS if i.name == "tabac_quotidien"]
+    text = X._sex_sentence(est, pd.Series({"tabac_quotidien": 0.01}), key)
+    assert "fume quotidiennement : 44\u202f% des jeunes hommes contre 38\u202f% des jeunes femmes" in text
+    assert "Aucun" in X._sex_sentence(est, pd.Series({"tabac_quotidien": 0.2}), key)
+    with pytest.raises(ValueError, match="earlier edition"):
+        X.build_context(root=ROOT, wave=2020, compare_wave=2024)
