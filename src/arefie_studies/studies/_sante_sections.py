@@ -371,12 +371,13 @@ soins dans l’année (région : {_share(ctx.overall, "renoncement")}).""")
 
 
 def section_departement_annex(ctx: SanteContext) -> None:
-    """Short methods annex of the département report."""
+    """Short methods annex of the département report (details in the regional report)."""
     s = ctx.design.weighting_diagnostics().summary.iloc[0]
-    _md("## Annexe méthodologique de l’étude\n" + R.methods_text(
+    text = R.methods_text(
         wave=ctx.wave, n=ctx.n, n_ml=ctx.n_ml, method=ctx.method, bounds=ctx.bounds,
         population_total=float(s["total"]), n_eff=float(s["n_eff"]), threshold=ctx.threshold,
-        previous=None))
-    _html(weighting_annex_html(ctx.design.weighting_diagnostics(), title=f"Calage {ctx.wave}",
-                               labels=MARGIN_LABELS))
-    _html(R.instruments_annex_html(title="Instruments standardisés : calcul et seuils publiés"))
+        previous=None)
+    text = text.replace("Les tableaux de l’annexe donnent", "L’annexe du rapport régional donne")
+    _md("## Annexe méthodologique de l’étude\n" + text + "\nLes instruments standardisés "
+        "(ADRS, AUDIT-C, CAST, EPICES, IMC, IPAQ), leur calcul et leurs seuils publiés sont "
+        "décrits dans l’annexe du rapport régional.")
