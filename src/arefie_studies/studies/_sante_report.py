@@ -280,7 +280,7 @@ def theme_chart(overall: pd.DataFrame, indicators: Sequence[Indicator], *, title
             pos = {n: yy for n, yy in zip(est["indicator"], y, strict=True)}
             ax.scatter(prev["estimate"], [pos[n] for n in prev["indicator"]], marker="D", s=22,
                        color=ACCENT, zorder=3, label=str(previous_wave))
-            ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2)
+            # no legend: the caption says "losanges : <previous wave>" (no clash with the title)
         ax.set_yticks(y, [_wrap(labels[n]) for n in est["indicator"]])
         ax.set_xlim(0, min(1.0, float(est["ci_high"].max()) + 0.12))
         ax.xaxis.set_major_formatter(format_pct_fr())
