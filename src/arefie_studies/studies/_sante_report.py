@@ -286,7 +286,9 @@ def theme_chart(overall: pd.DataFrame, indicators: Sequence[Indicator], *, title
         ax.xaxis.set_major_formatter(format_pct_fr())
         ax.set_title(title)
         apply_house_style(ax, grid="x")
-        add_source(fig, source)
+        note = (f"barres : {wave} (trait : intervalle de confiance à 95 %) ; losanges : "
+                f"{previous_wave}." if previous is not None and previous_wave else None)
+        add_source(fig, source, note=note)
     return fig
 
 
