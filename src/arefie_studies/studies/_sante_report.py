@@ -244,7 +244,9 @@ def departement_table(indicators: Sequence[Indicator], dep: pd.DataFrame, region
     cells["section"] = cells["indicator"].map(theme_of)
     order = {i.name: k for k, i in enumerate(indicators)}
     cells = cells.sort_values(["indicator"], key=lambda s: s.map(order), kind="stable")
-    cells["p_text"] = cells["indicator"].map(lambda n: _p_text(float(tests.get(n, np.nan))))
+    hidden = set(dep.loc[dep["hidden"].astype(bool), "indicator"])
+    cells["p_text"] = cells["indicator"].map(
+        lambda n: "s" if n in hidden else _p_text(float(tests.get(n, np.nan))))
     return estimate_table_html(
         cells, title=title, columns=[("dep", dep_label), ("reg", "Hauts-de-France")],
         threshold=threshold, source=source, stub_header="Indicateur",
@@ -402,7 +404,7 @@ def departement_chart(dep: pd.DataFrame, region: pd.DataFrame, indicators: Seque
         ax.set_yticks(y, [_wrap(labels[n], 50) for n in d.index], fontsize=7)
         ax.xaxis.set_major_formatter(format_pct_fr())
         ax.set_xlim(0, 1)
-        ax.legend(loc="lower right")
+        ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2)
         ax.set_title(title)
         apply_house_style(ax, grid="x")
         add_source(fig, source)
