@@ -321,3 +321,17 @@ def test_french_sentences_keep_acronyms_and_reject_bad_waves():
     assert "Aucun" in X._sex_sentence(est, pd.Series({"tabac_quotidien": 0.2}), key)
     with pytest.raises(ValueError, match="earlier edition"):
         X.build_context(root=ROOT, wave=2020, compare_wave=2024)
+
+
+def test_departement_table_hides_tests_of_hidden_shares(ctx):
+    from arefie_studies.studies import _sante_report as R
+
+    key = [i for i in S.INDICATORS if i.key][:4]
+    mask = ctx.design.data["departement"].astype(str).eq("Aisne").to_numpy()
+    dep = S.indicator_estimates(ctx.design.subset(mask), key, threshold=11)
+    dep.loc[dep.index[0], "hidden"] = True
+    tests = pd.Series({i.name: 0.5 for i in key})
+    html = R.departement_table(key, dep, ctx.overall, tests, dep_label="Aisne", title="t",
+                               threshold=11, source="s", themes=S.THEMES)
+    assert html.count("p\u202f=\u202f0,500") == len(key) - 1
+    assert html.count('data-suppressed="1"') == 1
