@@ -728,9 +728,9 @@ def sequence_distances(
     if isinstance(indel, str):
         if indel != "auto":
             raise SequenceDataError(f"indel: expected a number, a vector or 'auto', got {indel!r}.")
-        indel_v = np.full(
-            k, (1.0 if sm in (None, "CONSTANT") and method == "OM" else sub.max() / 2)
-        )
+        # seqcost's $indel: 1 for CONSTANT, max(sm)/2 for TRATE or a user matrix
+        constant = isinstance(sm, str | None) and sm in (None, "CONSTANT")
+        indel_v = np.full(k, 1.0 if constant and method == "OM" else float(sub.max()) / 2)
     else:
         indel_v = np.asarray(indel, dtype=float)
         if indel_v.ndim == 0:
