@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from io_helpers import labelled_frame
 
 from arefie_studies.io import Codebook, CodebookError, Variable, read_data, write_sav
 
@@ -22,6 +23,11 @@ variables:
   age: {label: Âge, range: [16, 29]}
   poids: {label: Poids, role: weight, required: false}
 """
+
+
+@pytest.fixture
+def labelled():
+    return labelled_frame()
 
 
 def test_from_yaml_and_back(tmp_path):

@@ -11,7 +11,7 @@ import pyreadstat
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from io_helpers import write_latin1_sav
+from io_helpers import labelled_frame, write_latin1_sav
 
 from arefie_studies.io import (
     Codebook,
@@ -23,6 +23,11 @@ from arefie_studies.io import (
 )
 
 SAT_ORDER = ["Très satisfait", "Plutôt satisfait", "Plutôt pas satisfait", "Pas du tout satisfait"]
+
+
+@pytest.fixture
+def labelled():
+    return labelled_frame()
 
 
 @pytest.mark.parametrize("suffix", [".sav", ".zsav"])

@@ -7,8 +7,14 @@ those years, so only the ≈ 1.5 % "Ne sait pas" (excluded) moves them.
 from __future__ import annotations
 
 import pytest
+import synth_data
 
 from arefie_studies.synth import barometre
+
+
+@pytest.fixture(scope="module")
+def full():
+    return synth_data.full()
 
 
 @pytest.fixture(scope="module")

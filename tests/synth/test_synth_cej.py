@@ -8,8 +8,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import synth_data
 
 from arefie_studies.synth import cej
+
+
+@pytest.fixture(scope="module")
+def cej_latent():
+    return synth_data.cej_latent()
 
 
 @pytest.fixture(scope="module")

@@ -5,10 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import synth_data
 from scipy.stats import chi2_contingency
 
 from arefie_studies.synth import _registry as reg
 from arefie_studies.synth import residentiel
+
+
+@pytest.fixture(scope="module")
+def residentiel_latent():
+    return synth_data.residentiel_latent()
 
 
 @pytest.fixture(scope="module")

@@ -10,9 +10,15 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+import synth_data
 
 from arefie_studies.synth import _registry as reg
 from arefie_studies.synth import sante
+
+
+@pytest.fixture(scope="module")
+def full():
+    return synth_data.full()
 
 
 def _scores(df: pd.DataFrame) -> pd.DataFrame:
@@ -122,3 +128,22 @@ def test_codebook_matches_frame(w24):
     assert cb.names == list(df.columns)
     assert cb["tabac"].missing_codes == [9] and cb["poids"].missing_codes == [999]
     assert cb["ml"].value_labels[5901] == "ML de Lille"
+
+
+@pytest.mark.parametrize("n", [300, 900])
+def test_calibrated_targets_hold_at_any_n(n):
+    """Shares calibrated on the realised draws hit their target whatever the sample size."""
+    df, cb = sante.generate(2024, n=n, seed=11)
+    s = _scores(df)
+    assert len(df) == n and cb.names == list(df.columns)
+    assert (s.adrs.dropna() >= 3).mean() == pytest.approx(0.33, abs=0.02)
+    assert (df.tabac == 4).mean() == pytest.approx(0.40, abs=0.02)
+    assert (df.epices_02 == 1).mean() == pytest.approx(0.72, abs=1.5 / n)
+
+
+def test_seed_changes_the_sample():
+    a, _ = sante.generate(2024, n=300, seed=1)
+    b, _ = sante.generate(2024, n=300, seed=2)
+    c, _ = sante.generate(2024, n=300, seed=1)
+    pd.testing.assert_frame_equal(a, c)
+    assert not a.equals(b)

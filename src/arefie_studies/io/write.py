@@ -93,8 +93,8 @@ def write_sav(
             value_labels[col] = labs
             measure.setdefault(col, "ordinal" if s.cat.ordered else "nominal")
             out[col] = codes
-        elif pd.api.types.is_bool_dtype(s) or (pd.api.types.is_extension_array_dtype(s.dtype) and \
-                pd.api.types.is_numeric_dtype(s)):
+        elif pd.api.types.is_bool_dtype(s) or (
+                pd.api.types.is_extension_array_dtype(s.dtype) and pd.api.types.is_numeric_dtype(s)):
             out[col] = s.astype("float64")
         else:
             out[col] = s

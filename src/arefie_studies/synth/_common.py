@@ -59,24 +59,18 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 def calibrate_intercept(lin: np.ndarray, u: np.ndarray, target: float) -> float:
     """Offset c so that mean(u < sigmoid(lin + c)) equals ``target`` on these very draws.
 
-    Monotone in c, so bisection on the realised sample hits the target to 1/n exactly and
-    deterministically (the draws ``u`` are fixed beforehand).
+    u < sigmoid(lin + c) ⇔ logit(u) − lin < c, so c is the ``target`` quantile of logit(u) − lin:
+    the sample share hits the target to 1/n, deterministically (the draws ``u`` are fixed).
     """
-    lo, hi = -20.0, 20.0
-    for _ in range(60):
-        mid = (lo + hi) / 2
-        if np.mean(u < sigmoid(lin + mid)) < target:
-            lo = mid
-        else:
-            hi = mid
-    return (lo + hi) / 2
+    gap = np.log(u) - np.log1p(-u) - lin
+    return float(np.quantile(gap, target))
 
 
 def binary(rng: np.random.Generator, lin: np.ndarray, target: float) -> np.ndarray:
     """0/1 outcome with log-odds ``lin + c``, c calibrated so the sample share equals ``target``."""
     u = rng.random(len(lin))
     c = calibrate_intercept(lin, u, target)
-    return (u < sigmoid(lin + c)).astype(np.int8)
+    return (np.log(u) - np.log1p(-u) - lin < c).astype(np.int8)
 
 
 def ordinal(latent: np.ndarray, shares: Sequence[float], start: int = 1) -> np.ndarray:
@@ -119,3 +113,14 @@ def sprinkle_missing(rng: np.random.Generator, x: np.ndarray, share: float, code
 def zscore(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=float)
     return (x - x.mean()) / (x.std() or 1.0)
+
+
+def make_ids(prefix: str | np.ndarray, numbers: np.ndarray, width: int) -> np.ndarray:
+    """Identifiers ``prefix + zero-padded number`` built column-wise (object array of str)."""
+    num = np.char.zfill(np.asarray(numbers).astype(np.int64).astype(str), width)
+    return np.char.add(np.asarray(prefix).astype(str), num).astype(object)
+
+
+def hex_ids(rng: np.random.Generator, n: int) -> np.ndarray:
+    """``n`` random 16-hex-digit tokens (like pseudonymised i-Milo ids)."""
+    return np.char.mod("%016x", rng.integers(0, 2**63, n, dtype=np.int64)).astype(object)

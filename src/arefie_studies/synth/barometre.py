@@ -30,7 +30,7 @@ import pandas as pd
 
 from arefie_studies.io.codebook import Codebook
 from arefie_studies.synth import _registry as reg
-from arefie_studies.synth._common import V, categorical, make_codebook
+from arefie_studies.synth._common import V, categorical, make_codebook, make_ids
 
 REGIONS = {11: "Île-de-France", 24: "Centre-Val de Loire", 27: "Bourgogne-Franche-Comté", 28: "Normandie",
            32: "Hauts-de-France", 44: "Grand Est", 52: "Pays de la Loire", 53: "Bretagne",
@@ -126,8 +126,7 @@ def _youths(rng: np.random.Generator, mls: pd.DataFrame, scale: float) -> tuple[
     region_size = mls.groupby("region").taille.sum()
     out["poids"] = _post_stratify(year, region, sex, region_size)
     df = pd.DataFrame(out)
-    df.insert(0, "id_reponse", np.array([f"BJ{y}-{i:06d}" for y, i in zip(year, _rank_within(year), strict=True)],
-                                        dtype=object))
+    df.insert(0, "id_reponse", make_ids(np.char.add("BJ", year.astype(str)) + "-", _rank_within(year), 6))
     specs = {
         "id_reponse": V("Identifiant de la réponse", type="string", role="id"),
         "annee": V("Année de l'enquête", range=(2018, 2025)),
@@ -169,8 +168,7 @@ def _companies(rng: np.random.Generator, mls: pd.DataFrame, scale: float) -> tup
         out[name] = _likert(rng, person + rng.normal(0, 0.8, n), ref, target)
     out["recommande"] = (rng.random(n) < 1 / (1 + np.exp(-(2.0 + 1.2 * person)))).astype(np.int16)
     df = pd.DataFrame(out)
-    df.insert(0, "id_reponse", np.array([f"BE{y}-{i:05d}" for y, i in zip(year, _rank_within(year), strict=True)],
-                                        dtype=object))
+    df.insert(0, "id_reponse", make_ids(np.char.add("BE", year.astype(str)) + "-", _rank_within(year), 5))
     specs = {
         "id_reponse": V("Identifiant de la réponse", type="string", role="id"),
         "annee": V("Année de l'enquête", range=(2023, 2025)),

@@ -40,7 +40,7 @@ import pandas as pd
 
 from arefie_studies.io.codebook import Codebook
 from arefie_studies.synth import _registry as reg
-from arefie_studies.synth._common import V, categorical, make_codebook, zscore
+from arefie_studies.synth._common import V, categorical, hex_ids, make_codebook, make_ids, zscore
 
 EXTRACTION = pd.Timestamp("2025-03-31")
 FIRST_ENTRY = pd.Timestamp("2022-03-01")
@@ -189,7 +189,7 @@ def generate(n: int = 12_000, seed: int = 2024) -> dict[str, tuple[pd.DataFrame,
     org = _ml_organisation(rng)
     p = _profiles(rng, n, org)
     p = p.sort_values(["entry", "ml_code"], kind="stable").reset_index(drop=True)
-    ids = np.array([f"{x:016x}" for x in rng.integers(0, 2**63, n, dtype=np.int64)], dtype=object)
+    ids = hex_ids(rng, n)
     states, typ = _trajectories(rng, p)
     entry = p.entry.to_numpy()
     months_obs = np.minimum(
@@ -216,7 +216,7 @@ def generate(n: int = 12_000, seed: int = 2024) -> dict[str, tuple[pd.DataFrame,
     end = p.entry + pd.to_timedelta(np.round(dur_m * 30.44), "D") - pd.Timedelta(days=1)
     running = end > EXTRACTION
     contrats = pd.DataFrame({
-        "id_contrat": np.array([f"CEJ{i + 1:06d}" for i in range(n)], dtype=object), "id_jeune": ids,
+        "id_contrat": make_ids("CEJ", np.arange(1, n + 1), 6), "id_jeune": ids,
         "date_debut": p.entry, "date_fin": end.where(~running),
         "motif_fin": pd.Categorical.from_codes(np.where(running, -1, motif), categories=MOTIFS_FIN, ordered=True),
         "duree_prevue_mois": planned,

@@ -27,7 +27,15 @@ import pandas as pd
 
 from arefie_studies.io.codebook import Codebook
 from arefie_studies.synth import _registry as reg
-from arefie_studies.synth._common import V, binary, categorical, make_codebook, ordinal, zscore
+from arefie_studies.synth._common import (
+    V,
+    binary,
+    categorical,
+    make_codebook,
+    make_ids,
+    ordinal,
+    zscore,
+)
 
 ON = {0: "Non", 1: "Oui"}
 ALLOCATION = {2: 450, 59: 1000, 60: 500, 62: 650, 80: 400}
@@ -110,7 +118,7 @@ def _youths(rng: np.random.Generator, n_total: int) -> tuple[pd.DataFrame, Codeb
     resz = zscore(0.6 * (qual >= 3) - 0.7 * precarious + 0.4 * agez + rng.normal(0, 1, n))
     ressources = ordinal(resz, [0.22, 0.33, 0.30, 0.15])
     out = {
-        "id_jeune": np.array([f"PR-{i + 1:05d}" for i in range(n)], dtype=object),
+        "id_jeune": make_ids("PR-", np.arange(1, n + 1), 5),
         "ml": s.ml.to_numpy(), "departement": s.departement.to_numpy(), "territoire": territoire,
         "sexe": s.sexe.to_numpy(), "age": age, "tranche_age": s.tranche_age.to_numpy(),
         "qualification": qual, "qpv": qpv, "rqth": rqth,
@@ -156,7 +164,7 @@ def _youths(rng: np.random.Generator, n_total: int) -> tuple[pd.DataFrame, Codeb
     out["classe_latente"] = cls
     df = pd.DataFrame(out)
     df = df.iloc[rng.permutation(n)].reset_index(drop=True)
-    df["id_jeune"] = np.array([f"PR-{i + 1:05d}" for i in range(n)], dtype=object)
+    df["id_jeune"] = make_ids("PR-", np.arange(1, n + 1), 5)
     latent = pd.DataFrame({"id_jeune": df["id_jeune"], "classe": df.pop("classe_latente")})
     df = df.astype({c: "float64" for c in df.columns if c != "id_jeune"})
     return df, _cb_youths(), latent
@@ -223,7 +231,7 @@ def _professionals(rng: np.random.Generator, n_total: int) -> tuple[pd.DataFrame
     anciennete = np.clip(np.round(rng.gamma(2.0, 4.0, n)), 0, 35)
     comfort = zscore(-0.5 * rural + 1.2 * (fonction == 2) + 0.05 * anciennete + rng.normal(0, 1, n))
     out = {
-        "id_pro": np.array([f"PRO-{i + 1:04d}" for i in range(n)], dtype=object),
+        "id_pro": make_ids("PRO-", np.arange(1, n + 1), 4),
         "ml": mlc, "departement": dep, "fonction": fonction, "anciennete": anciennete,
         "part_jeunes_probleme_logement": np.clip(np.round(rng.normal(30 + 6 * (1 - rural), 12, n)), 0, 100),
         "frequence_questions_logement": ordinal(rng.normal(0, 1, n) + 0.4 * (1 - rural), [0.05, 0.25, 0.45, 0.25]),

@@ -38,6 +38,7 @@ from arefie_studies.synth._common import (
     binary,
     categorical,
     make_codebook,
+    make_ids,
     ordinal,
     sigmoid,
     zscore,
@@ -118,8 +119,10 @@ def _calibrate_adrs(distress: np.ndarray, u: np.ndarray, p3: float, p6: float) -
     found by bisection on P(score ≥ 6) (a larger a spreads the scores).
     """
 
+    lu = np.log(u) - np.log1p(-u) + ADRS_DIFFICULTY  # u < sigmoid(a·d + c − δ) ⇔ logit(u) + δ < a·d + c
+
     def shares(a: float, c: float) -> tuple[float, float]:
-        score = (u < sigmoid(a * distress[:, None] + c - ADRS_DIFFICULTY)).sum(1)
+        score = (lu < (a * distress + c)[:, None]).sum(1)
         return float(np.mean(score >= 3)), float(np.mean(score >= 6))
 
     def offset(a: float) -> float:
@@ -327,7 +330,7 @@ def generate(year: int = 2024, n: int | None = None, seed: int = 2024) -> tuple[
 
     order = rng.permutation(n)
     df = pd.DataFrame({
-        "id_questionnaire": np.array([f"SJ{year}-{i + 1:05d}" for i in range(n)], dtype=object),
+        "id_questionnaire": make_ids(f"SJ{year}-", np.arange(1, n + 1), 5),
         "annee": np.full(n, year), "vague": np.full(n, 1 if year == 2020 else 2),
         "ml": s.ml.to_numpy(), "departement": s.departement.to_numpy(),
         "sexe": s.sexe.to_numpy(), "age": s.age.to_numpy(), "annee_naissance": year - s.age.to_numpy(),
@@ -336,7 +339,7 @@ def generate(year: int = 2024, n: int | None = None, seed: int = 2024) -> tuple[
         **out,
     })
     df = df.iloc[order].reset_index(drop=True)
-    df["id_questionnaire"] = np.array([f"SJ{year}-{i + 1:05d}" for i in range(n)], dtype=object)
+    df["id_questionnaire"] = make_ids(f"SJ{year}-", np.arange(1, n + 1), 5)
     df = df.astype({c: "float64" for c in df.columns if c != "id_questionnaire"})
     return df, codebook(year)
 
