@@ -386,7 +386,8 @@ def forest_chart(ors: pd.DataFrame, *, title: str, source: str) -> Figure:
 
 def departement_chart(dep: pd.DataFrame, region: pd.DataFrame, indicators: Sequence[Indicator],
                       *, dep_label: str, title: str, source: str) -> Figure:
-    """Dot plot: the département's share (with CI) beside the region's, key indicators."""
+    """Dot plot: the département's share (with CI) beside the region's, key indicators.
+    ``title`` is the figure's accessible label (the report caption carries the visible title)."""
     names = [i.name for i in indicators]
     d = dep.set_index("indicator").reindex(names)
     r = region.set_index("indicator").reindex(names)
@@ -396,6 +397,7 @@ def departement_chart(dep: pd.DataFrame, region: pd.DataFrame, indicators: Seque
     y = np.arange(len(d))[::-1]
     with house_style():
         fig, ax = plt.subplots(figsize=(6.3, 0.24 * len(d) + 1.2))
+        fig.set_label(title)
         ax.errorbar(d["estimate"], y, xerr=[d["estimate"] - d["ci_low"],
                                             d["ci_high"] - d["estimate"]],
                     fmt="o", color=PRIMARY, ecolor=PRIMARY, ms=4.5, capsize=2, label=dep_label)
@@ -405,7 +407,7 @@ def departement_chart(dep: pd.DataFrame, region: pd.DataFrame, indicators: Seque
         ax.xaxis.set_major_formatter(format_pct_fr())
         ax.set_xlim(0, 1)
         ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2)
-        ax.set_title(title)
+        # no axes title (long y labels push it under the legend): the caption names the figure
         apply_house_style(ax, grid="x")
         add_source(fig, source)
     return fig
