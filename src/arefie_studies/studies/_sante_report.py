@@ -39,7 +39,6 @@ __all__ = [
     "instruments_table",
     "methods_text",
     "model_table",
-    "render_report",
     "sample_table",
     "theme_chart",
 ]
@@ -469,18 +468,3 @@ l’une ou l’autre des réponses), ni lorsqu’elle permettrait de retrouver p
 valeur masquée : ces cases portent la lettre « s ». Les graphiques n’affichent pas les
 valeurs masquées.
 """
-
-
-# ----------------------------------------------------------------------------- renderer
-STUDY_LINE = "Enquête sur la santé des jeunes accompagnés par les Missions Locales"
-PARTNERS = "AREFIE, ARS Hauts-de-France, OR2S"
-
-
-def render_report(notebook, out_dir, *, title: str, subtitle: str = "", variant: str = "",
-                  metadata: dict | None = None) -> dict:
-    """The pipeline's renderer (:func:`arefie_studies.pipeline.render.render_report`) with the
-    study line and partners of the title page in French (the pipeline passes the slug)."""
-    from arefie_studies.pipeline.render import render_report as _render
-
-    md = {**(metadata or {}), "study": STUDY_LINE, "partners": PARTNERS}
-    return _render(notebook, out_dir, title=title, subtitle=subtitle, variant=variant, metadata=md)
