@@ -295,15 +295,19 @@ def _tidy_level(text: str) -> str:
 
 
 def design_tests(design: Any, cells: pd.DataFrame, breakdowns: list[str]) -> pd.DataFrame:
-    """Rao–Scott test of independence per categorical question × breakdown (``design.chisq``)."""
-    rows = []
-    chisq = getattr(design, "chisq", None)
+    """Rao–Scott F test of independence per categorical question × breakdown.
+
+    Batched for one-stage designs (``_rao_scott``), else ``design.chisq(q, b)``; no test when
+    the design has no ``chisq`` (NaN) or for numeric questions.
+    """
+    from ._rao_scott import rao_scott_tests
+
     kinds = cells.drop_duplicates("question").set_index("question")["kind"]
-    for q, kind in kinds.items():
+    pairs = [(q, b) for q, kind in kinds.items() if kind == "proportion" for b in breakdowns]
+    results = rao_scott_tests(design, pairs) if pairs and hasattr(design, "chisq") else {}
+    rows = []
+    for q in kinds.index:
         for b in breakdowns:
-            stat = df = p = np.nan
-            if kind == "proportion" and chisq is not None:
-                res = chisq(q, b)
-                stat, df, p = float(res.statistic), res.df, float(res.p_value)
+            stat, df, p = results.get((q, b), (np.nan, None, np.nan))
             rows.append({"question": q, "breakdown": b, "statistic": stat, "df": df, "p_value": p})
     return pd.DataFrame(rows, columns=["question", "breakdown", "statistic", "df", "p_value"])
