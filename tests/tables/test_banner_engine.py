@@ -174,3 +174,25 @@ def test_table_tests_are_shown(design, table):
     html = table.to_html(split=False)
     assert "Test d’indépendance" in html and "Rao–Scott" in html
     assert "p\u202f<\u202f0,001" in html  # awards × stype: p = 2e-6
+
+
+@pytest.mark.parametrize(
+    ("data", "spec"),
+    [
+        ("apistrat.csv", {"weights": "pw", "strata": "stype", "fpc": "fpc"}),
+        ("apiclus1.csv", {"weights": "pw", "psu": "dnum", "fpc": "fpc"}),
+    ],
+)
+def test_mean_vs_rest_equals_the_engine_for_a_binary_variable(data, spec):
+    """The mean of a 0/1 variable is the share of 1: its group-vs-rest difference, SE and
+    p-value must equal banner_cells' for the categorical version (same linearisation)."""
+    df = pd.read_csv(DATA.parent / data)
+    df["award01"] = (df["awards"] == "Yes").astype(float)
+    d = SurveyDesign(df, **spec)
+    t = banner(d, ["award01", "awards"], ["stype", "sch_wide"], threshold=1, tests=False)
+    c = t.cells[t.cells.breakdown != ""]
+    mean = c[c.question == "award01"].set_index(["breakdown", "group"])
+    prop = c[(c.question == "awards") & (c.level == "Yes")].set_index(["breakdown", "group"])
+    for col in ("estimate", "diff", "diff_se", "p_value"):
+        np.testing.assert_allclose(mean[col], prop.loc[mean.index, col], rtol=1e-10, atol=1e-14)
+    assert (mean["mark"] != "").any()
