@@ -343,6 +343,10 @@ def _suppress_cells(cells: pd.DataFrame, threshold: int) -> tuple[pd.DataFrame, 
                 continue
             pre = np.zeros((len(levels) + 1, len(groups) + 1), dtype=bool)
             pre[:-1, -1] = level_hidden
+            # A level whose total is hidden is hidden in every group: the breakdowns share the
+            # level totals, and whole hidden rows keep them free jointly (a hidden total could
+            # otherwise be pinned down by combining two breakdowns' different patterns).
+            pre[:-1, :-1][level_hidden] = True
             pre[-1, -1] = all_hidden
             if all_hidden:
                 pre[:] = True
