@@ -297,3 +297,11 @@ def test_rare_level_is_hidden_in_every_breakdown_with_a_complement_level():
         sub = c[c.breakdown == name]
         assert sub[sub.level.isin(["L1", "L2"])].suppressed.all()
         assert not sub[sub.level == "L0"].suppressed.any()
+
+
+def test_repr_is_short(table):
+    assert (
+        repr(table)
+        == "BannerTable('État de santé': 2 question(s) × 2 breakdown(s), threshold 11, 4 hidden cell(s))"
+    )
+    assert f"52,63{NNBSP}%" in table.to_html(digits=2)

@@ -196,3 +196,11 @@ def test_mean_vs_rest_equals_the_engine_for_a_binary_variable(data, spec):
     for col in ("estimate", "diff", "diff_se", "p_value"):
         np.testing.assert_allclose(mean[col], prop.loc[mean.index, col], rtol=1e-10, atol=1e-14)
     assert (mean["mark"] != "").any()
+
+
+def test_boolean_question_reads_oui_non():
+    df = pd.read_csv(DATA)
+    df["ecole_annee"] = df["yr_rnd"] == "Yes"
+    d = SurveyDesign(df, weights="pw", strata="stype", fpc="fpc")
+    t = banner(d, ["ecole_annee"], ["sch_wide"], tests=False)
+    assert set(t.cells.level) == {"Non", "Oui"}

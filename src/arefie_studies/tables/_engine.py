@@ -336,8 +336,13 @@ def design_cells(
     return cells
 
 
+_BOOL_FR = {"True": "Oui", "False": "Non"}
+
+
 def _tidy_level(text: str) -> str:
-    """Numeric codes print as integers: '2.0' -> '2'."""
+    """Numeric codes print as integers ('2.0' -> '2'); booleans in French (True -> 'Oui')."""
+    if text in _BOOL_FR:
+        return _BOOL_FR[text]
     if text.endswith(".0") and text[:-2].lstrip("-").isdigit():
         return text[:-2]
     return text
