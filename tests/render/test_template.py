@@ -188,3 +188,12 @@ def test_show_annex_rejects_unknown_section():
 
     with pytest.raises(ValueError, match="unknown section 'methode'"):
         show_annex("methode", "texte")
+
+
+def test_bare_text_results_are_console_echoes():
+    nb = notebook()
+    cell = new_code_cell("len(df)", execution_count=7)
+    cell.outputs = [new_output("execute_result", data={"text/plain": "123456"}, execution_count=7)]
+    nb.cells.append(cell)
+    html = render_html(nb, title="x")
+    assert "123456" not in html

@@ -9,6 +9,8 @@ Before export the outputs are normalised: error outputs stop the rendering (a re
 missing piece must not be published), stderr streams and bare object reprs
 (``<Figure size ...>``) are dropped, images become numbered ``<figure>`` blocks with the image
 embedded as a data URI (SVG preferred when present, else PNG at its physical size).
+Bare ``text/plain`` results are console echoes and are dropped too; ``print`` output is kept
+as plain text, HTML and Markdown outputs as they are.
 """
 
 from __future__ import annotations
@@ -57,7 +59,6 @@ _STUDY_NAMES = {
     "barometre": "Baromètre des Missions Locales",
 }
 _ANNEX_SECTIONS = ("sample", "weighting", "variance", "disclosure", "notes")
-_REPR_RE = re.compile(r"^\s*(\[|\()?\s*<[^>]*>|^\s*Text\(|object at 0x[0-9a-f]+", re.S)
 _HEADING_RE = re.compile(r"<h([12])\b([^>]*)>(.*?)</h\1>", re.S)
 _ID_RE = re.compile(r"\bid=\"([^\"]+)\"")
 _TAG_RE = re.compile(r"<[^>]+>")
@@ -242,12 +243,11 @@ def _figure_html(output: Mapping[str, Any], cell: Mapping[str, Any]) -> str | No
 
 
 def _is_repr_only(output: Mapping[str, Any]) -> bool:
+    """A bare ``text/plain`` result (``<Axes: ...>``, ``len(df)``...): console output, not
+    report content. Text meant for the reader is Markdown (``display(Markdown(...))``) or
+    an explicit ``print``."""
     data = output.get("data", {})
-    if set(data) - {"text/plain"}:
-        return False
-    text = data.get("text/plain", "")
-    text = text if isinstance(text, str) else "".join(text)
-    return not text.strip() or bool(_REPR_RE.search(text))
+    return not (set(data) - {"text/plain"})
 
 
 def _annex_of(output: Mapping[str, Any]) -> str | None:
