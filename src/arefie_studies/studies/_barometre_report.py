@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from html import escape
-from pathlib import Path
 
 import numpy as np
 
@@ -27,8 +26,6 @@ from arefie_studies.tables import (
 )
 
 __all__ = [
-    "ANNEX_KEYS",
-    "annex",
     "likert_figure",
     "ml_dot_figure",
     "ml_profile_table",
@@ -41,7 +38,6 @@ __all__ = [
 
 STUDY_LINE = "Baromètre national de satisfaction des Missions Locales (UNML) – déclinaison régionale"
 PARTNERS = "Union nationale des Missions Locales (UNML), Région Hauts-de-France, DREETS Hauts-de-France"
-ANNEX_KEYS = ("sample", "weighting", "variance", "disclosure", "notes")
 POPULATION_FR = {"jeunes": "jeunes accompagnés", "entreprises": "entreprises partenaires"}
 SOURCE = "Source" + NNBSP + ": UNML, baromètre national de satisfaction ; traitement AREFIE."
 TOO_FEW = "effectif insuffisant"
@@ -344,52 +340,14 @@ def ml_trend_figure(res: Results, ml: int):
 
 
 # --------------------------------------------------------------------------- annex and renderer
-def annex(key: str, text: str) -> None:
-    """Display ``text`` (Markdown) so the renderer moves it to the methods annex under ``key``
-    (sample, weighting, variance, disclosure, notes) instead of the report body."""
-    from IPython.display import display
-
-    if key not in ANNEX_KEYS:
-        raise ValueError(f"annex key {key!r}: expected one of {', '.join(ANNEX_KEYS)}.")
-    display({"text/markdown": text}, raw=True, metadata={"arefie": {"annex": key}})
-
-
-def _take_annex(nb) -> dict[str, str]:
-    texts: dict[str, list[str]] = {}
-    for cell in nb.cells:
-        if cell.get("cell_type") != "code":
-            continue
-        kept = []
-        for out in cell.get("outputs", []):
-            key = (out.get("metadata") or {}).get("arefie", {}).get("annex")
-            if key and "text/markdown" in out.get("data", {}):
-                md = out["data"]["text/markdown"]
-                texts.setdefault(key, []).append(md if isinstance(md, str) else "".join(md))
-            else:
-                kept.append(out)
-        cell["outputs"] = kept
-    return {k: "\n\n".join(v) for k, v in texts.items()}
-
-
 def render_report(notebook, out_dir, *, title: str, subtitle: str = "", variant: str = "",
                   metadata: dict | None = None) -> dict:
-    """The pipeline's renderer with the French study line and partners on the title page, and
-    the annex texts the notebook displayed with :func:`annex` moved to the methods annex."""
-    import nbformat
-
+    """The pipeline's renderer with the French study line and the partners on the title page
+    (annex texts sent with ``charts.show_annex`` are collected by the pipeline's renderer)."""
     from arefie_studies.pipeline.render import render_report as _render
 
-    nb = nbformat.read(str(notebook), as_version=4)
-    texts = _take_annex(nb)
-    md = {**(metadata or {}), "study": STUDY_LINE, "partners": PARTNERS, **texts}
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stripped = out_dir / f".{Path(notebook).stem}-rapport.ipynb"
-    nbformat.write(nb, str(stripped))
-    try:
-        return _render(stripped, out_dir, title=title, subtitle=subtitle, variant=variant, metadata=md)
-    finally:
-        stripped.unlink(missing_ok=True)
+    md = {**(metadata or {}), "study": STUDY_LINE, "partners": PARTNERS}
+    return _render(notebook, out_dir, title=title, subtitle=subtitle, variant=variant, metadata=md)
 
 
 # --------------------------------------------------------------------------- texts
