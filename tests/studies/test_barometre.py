@@ -128,6 +128,40 @@ def test_region_vs_rest_se_by_hand(young, raw):
     assert 0 <= diff["chisq_p"] <= 1
 
 
+def test_region_vs_rest_against_r(young):
+    """R survey 4.1.1 on the 2025 wave of the synthetic file (seed 2024), item sat_confiance
+    (the wave exported to CSV: region, ml, poids, sat_confiance)::
+
+        d$item <- ifelse(d$sat_confiance %in% 1:4, d$sat_confiance, NA)
+        d$ok <- ifelse(is.na(d$item), NA, as.numeric(d$item <= 2))
+        d$zone <- factor(ifelse(d$region == 32, "HdF", "Reste")); d$itemf <- factor(d$item)
+        des <- svydesign(ids=~ml, strata=~region, weights=~poids, nest=TRUE, data=d)
+        b <- svyby(~ok, ~zone, subset(des, !is.na(ok)), svymean, covmat=TRUE)
+        #   HdF 0.958379795622088 (SE 0.00712893525819309)  Reste 0.935833474620008 (0.00245792367416382)
+        svycontrast(b, c(1, -1))      # 0.0225463210020804, SE 0.00754076300539432; degf(des) 417
+        svyciprop(~ok, subset(des, zone == "HdF" & !is.na(ok)), method="logit")
+        #   0.958379795622089 [0.941349480258911, 0.970619370639775]
+        svychisq(~itemf + zone, des, statistic="F")   # F = 9.0286, p-value = 2.72851869679e-05
+    """
+    share = B.satisfied_share(young, WAVE).set_index(["item", "group"])
+    reg = share.loc[("sat_confiance", B.REGION)]
+    rest = share.loc[("sat_confiance", B.REST)]
+    # R: coef(b), SE(b)
+    assert reg["estimate"] == pytest.approx(0.958379795622088, rel=1e-9)
+    assert reg["se"] == pytest.approx(0.00712893525819309, rel=1e-6)
+    assert rest["estimate"] == pytest.approx(0.935833474620008, rel=1e-9)
+    assert rest["se"] == pytest.approx(0.00245792367416382, rel=1e-6)
+    # R: svyciprop(method="logit")
+    assert reg["ci_low"] == pytest.approx(0.941349480258911, rel=1e-6)
+    assert reg["ci_high"] == pytest.approx(0.970619370639775, rel=1e-6)
+    diff = B.region_vs_rest(young, WAVE).set_index("item").loc["sat_confiance"]
+    # R: svycontrast(b, c(1, -1)), degf(des), svychisq(statistic="F")
+    assert diff["diff"] == pytest.approx(0.0225463210020804, rel=1e-9)
+    assert diff["se_diff"] == pytest.approx(0.00754076300539432, rel=1e-6)
+    assert diff["df"] == 417
+    assert diff["chisq_p"] == pytest.approx(2.72851869679e-05, rel=1e-6)
+
+
 def test_trends_cover_every_wave_with_ci(young, raw):
     tr = B.trends(young, ["sat_globale"])
     assert sorted(tr["annee"].unique()) == list(range(2018, 2026))
@@ -174,6 +208,30 @@ def test_ml_boundary_ci_and_test(young, raw):
     assert row["ci_high"] == 1.0
     assert (full["p_value"] > 0.01).all()
     assert (ml["ci_low"].dropna() < ml["ci_high"].dropna()).all()
+
+
+def test_ml_against_r(young):
+    """R survey 4.1.1, youths of the region in 2024-2025 (synthetic, seed 2024), ML de Lille::
+
+        options(survey.lonely.psu="adjust")
+        h$ok <- ifelse(h$sat_globale %in% 1:4, as.numeric(h$sat_globale <= 2), NA)
+        des <- svydesign(ids=~1, strata=~ml, weights=~poids, data=h)
+        svyciprop(~ok, subset(des, ml == 5901 & !is.na(ok)), method="beta")
+        #   0.979126679855998 (SE 0.0121196032156887) [0.939288208187749, 0.995827013173393]
+        h$lille <- factor(ifelse(h$ml == 5901, "a", "b"))   # design rebuilt
+        b <- svyby(~ok, ~lille, subset(des, !is.na(ok)), svymean, covmat=TRUE)
+        svycontrast(b, c(1, -1))   # 0.0138626625203733, SE 0.0128797891057071; degf 1938
+    """
+    ml = B.ml_vs_region(young, (2024, 2025), 11, items=["sat_globale"]).set_index("ml").loc[5901]
+    assert ml["estimate"] == pytest.approx(0.979126679855998, rel=1e-9)
+    assert ml["se"] == pytest.approx(0.0121196032156887, rel=1e-6)
+    assert ml["ci_low"] == pytest.approx(0.939288208187749, rel=1e-6)
+    assert ml["ci_high"] == pytest.approx(0.995827013173393, rel=1e-6)
+    assert ml["diff"] == pytest.approx(0.0138626625203733, rel=1e-9)
+    assert ml["se_diff_lin"] == pytest.approx(0.0128797891057071, rel=1e-6)
+    assert ml["df"] == 1938
+    # the test's SE uses the null-variance floor for the ML: p_r (1 - p_r) / n_kish
+    assert ml["se_diff"] >= ml["se_diff_lin"]
 
 
 def test_kish_sizes_by_hand():

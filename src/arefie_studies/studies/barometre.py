@@ -340,7 +340,9 @@ def ml_vs_region(survey: Survey, waves: Sequence[int], threshold: int,
     100 % has a zero variance and any gap would look significant.
 
     Columns: item, label, ml, ml_nom, estimate, se, ci_low, ci_high, n (answers of the ML),
-    diff (ML minus rest of the region), se_diff, p_value, primary (n below ``threshold``),
+    diff (ML minus rest of the region), se_diff (with the null-variance floor), se_diff_lin
+    (the plain linearised SE, R's ``svycontrast``), df (answers minus MLs, R's ``degf`` of the
+    item's answers), p_value, primary (n below ``threshold``),
     hidden (primary or secondary suppression: values of hidden rows are NaN). MLs without any
     answer get a row with n = 0 (hidden, shown as "no answer").
     """
@@ -368,7 +370,7 @@ def ml_vs_region(survey: Survey, waves: Sequence[int], threshold: int,
         n = out.loc[rows, "n"].to_numpy(dtype=float)
         _prim, hid = protect_table(n[None, :], threshold)
         out.loc[rows, "hidden"] = hid[0, :-1] | (n == 0)
-    values = ["estimate", "se", "ci_low", "ci_high", "diff", "se_diff", "df", "p_value"]
+    values = ["estimate", "se", "ci_low", "ci_high", "diff", "se_diff", "se_diff_lin", "df", "p_value"]
     out.loc[out["hidden"], values] = np.nan
     out.insert(1, "label", out["item"].map(survey.items))
     out.insert(3, "ml_nom", out["ml"].map(survey.ml_names))
@@ -397,6 +399,11 @@ def _boundary_safe(out: pd.DataFrame, frame: pd.DataFrame, d, survey: Survey) ->
         k = kish_sizes(frame, survey.ok(item))
         frames.append(pd.DataFrame({"item": item, "ml": k.index.astype(np.int64), "n_kish": k.to_numpy()}))
     kish = pd.concat(frames, ignore_index=True)
+    # design df of each item's answers (R: degf(subset(design, !is.na(item)))): answers - MLs
+    valid_df = {}
+    for item in dict.fromkeys(out["item"]):
+        known = frame[survey.ok(item)].notna().to_numpy()
+        valid_df[item] = float(known.sum() - np.unique(frame["ml"].to_numpy()[known]).size)
     out = out.merge(kish, on=["item", "ml"], how="left")
     region = d.proportion([survey.ok(i) for i in dict.fromkeys(out["item"])])
     region = region[region["level"] == SATISFIED].set_index("variable")["estimate"]
@@ -413,8 +420,10 @@ def _boundary_safe(out: pd.DataFrame, frame: pd.DataFrame, d, survey: Survey) ->
         v_floor = np.maximum(v_ml, p_r * (1 - p_r) / nk)
         se_diff = np.sqrt(np.maximum(np.square(out["se_diff"].to_numpy(dtype=float)) - v_ml, 0) + v_floor)
         t = out["diff"].to_numpy(dtype=float) / se_diff
-        dfs = out["df"].to_numpy(dtype=float)
+        dfs = out["item"].map(valid_df).to_numpy(dtype=float)
+        out["se_diff_lin"] = out["se_diff"]
         out["se_diff"] = se_diff
+        out["df"] = dfs
         out["p_value"] = np.where(dfs > 0, 2 * stats.t.sf(np.abs(t), np.maximum(dfs, 1)), np.nan)
     return out.drop(columns="n_kish")
 
