@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from arefie_studies.studies import barometre as B
@@ -321,3 +323,24 @@ def test_notebook_other_wave_threshold_render_and_leak_scan(tmp_path):
         for o in c.get("outputs", []))
     assert "effectif insuffisant" in text and "ML du Valois" in text  # 2 company answers
     assert not re.search(r"\bsat_\w+|ok_sat|Traceback|6006", text)  # labels, never names or codes
+
+
+# ----------------------------------------------------------------------------- properties
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([1, 2, 3, 4, 9, None]), st.sampled_from([11, 32, 84]),
+                          st.floats(0.2, 5.0)), min_size=1, max_size=60))
+def test_recode_property(rows):
+    raw = pd.DataFrame({"annee": 2025, "region": [r for _, r, _ in rows], "ml": 1,
+                        "poids": [w for _, _, w in rows],
+                        "sat_x": pd.array([c for c, _, _ in rows], dtype="Int64")})
+    likert = ("Très satisfait", "Plutôt satisfait", "Plutôt pas satisfait", "Pas du tout satisfait")
+    out = B.recode(raw, ["sat_x"], likert)
+    code = raw["sat_x"].to_numpy(dtype=float, na_value=np.nan)
+    # "Ne sait pas" (9) and blanks are missing in both versions; 1-2 satisfied, 3-4 not
+    assert (out["sat_x"].isna().to_numpy() == ~np.isin(code, [1, 2, 3, 4])).all()
+    assert ((out["ok_sat_x"] == B.SATISFIED).to_numpy() == np.isin(code, [1, 2])).all()
+    assert ((out["ok_sat_x"] == B.NOT_SATISFIED).to_numpy() == np.isin(code, [3, 4])).all()
+    known = np.isin(code, [1, 2, 3, 4])
+    assert (out["sat_x"].cat.codes.to_numpy()[known] == code[known] - 1).all()
+    assert ((out["zone"] == B.REGION).to_numpy() == (raw["region"] == 32).to_numpy()).all()
+    assert (out["strate"] == 2025 * 100 + raw["region"]).all()
