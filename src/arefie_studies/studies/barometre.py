@@ -63,6 +63,7 @@ SATISFIED = "Satisfait"
 NOT_SATISFIED = "Non satisfait"
 LIKERT_CODES = (1, 2, 3, 4)  # très, plutôt, plutôt pas, pas du tout satisfait; 9 = ne sait pas
 POPULATIONS = ("jeunes", "entreprises")
+CACHE_KEEP = 8  # cached result bundles kept in reports/_cache/barometre/
 
 
 class BarometreError(ValueError):
@@ -572,6 +573,9 @@ def results(root: str | Path | None = None, *, wave: int, threshold: int, ml_poo
     with open(tmp, "wb") as fh:
         pickle.dump(res, fh, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(tmp, path)  # atomic: concurrent variants never read a half-written file
+    stale = sorted(folder.glob("*.pkl"), key=lambda p: p.stat().st_mtime)[:-CACHE_KEEP]
+    for old in stale:  # keep the folder small (other waves / parameters are recomputed)
+        old.unlink(missing_ok=True)
     return res
 
 
