@@ -91,6 +91,21 @@ def compact_html(table: BannerTable, *, title: str, groups: Sequence[str] | None
                                  bool(c["suppressed"]), str(c["mark"] or ""), kind))
             name = level if multi else label
             rows.append(f'<tr><th scope="row">{escape(str(name))}</th>{"".join(tds)}</tr>')
+    # respondents per column (of the first question): published bases
+    first = cells["question"].iloc[0] if len(cells) else None
+    tot = table.totals
+    n_tds = []
+    for b, g in cols:
+        sel = tot[(tot["question"] == first) & (tot["breakdown"] == b) & (tot["group"] == g)]
+        if b == "":  # all respondents with a group (the whole-population base)
+            n = int(tot.loc[(tot["question"] == first) & (tot["breakdown"] != ""), "n"].sum())
+            n_tds.append(f"<td>{fmt_int(n)}</td>")
+        elif sel.empty or bool(sel["suppressed"].iloc[0]):
+            n_tds.append(f'<td class="suppressed">{SUPPRESSED_MARK}</td>')
+        else:
+            n_tds.append(f"<td>{fmt_int(sel['n'].iloc[0])}</td>")
+    if first is not None:
+        rows.append(f'<tr class="effectifs"><th scope="row">n</th>{"".join(n_tds)}</tr>')
     note_lines = [*notes, *table.notes_text()]
     return (f'<div class="{_classes(len(cols), len(rows))}" data-threshold="{table.threshold}">'
             f'<div class="table-title">{escape(title)}</div><table><thead><tr>{"".join(head)}'

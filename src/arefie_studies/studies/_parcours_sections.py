@@ -216,11 +216,11 @@ dr_par.ci_high)} de ceux qui vivent chez leurs parents ({sig[bool(p_dec < 0.05)]
                           groups=list(P.GROUP_ORDER), threshold=ctx.threshold, source=ctx.source,
                           counts=counts,
                           title=f"Situation d’insertion selon la situation de logement{title_suffix}"))
-    chart = comp.estimates.assign(level=comp.estimates["outcome"].map(P.OUTCOMES))
+    chart = comp.estimates.assign(level=comp.estimates["outcome"].map(P.OUTCOMES_SHORT))
     hidden = _hidden_outcomes(counts, ctx.threshold)
     chart = chart[~chart.set_index(["outcome", "group"]).index.isin(hidden)]
     _fig(comparison_bars(chart, group="group", group_order=list(P.GROUP_ORDER),
-                         order=list(P.OUTCOMES.values()),
+                         order=list(P.OUTCOMES_SHORT.values()),
                          title="Situation d’insertion selon le logement", source=ctx.source),
          f"Situation d’insertion selon la situation de logement{title_suffix} (intervalles à 95 %)")
     if design is not None:
@@ -352,10 +352,11 @@ classes sans les construire.""")
                               "son intervalle de confiance à 95 % ; jeunes représentés : total "
                               "pondéré estimé.", disclosure_rule_text(ctx.threshold), ctx.source]))
     ax = cluster_map(typ.hcpc)
+    ax.set_title("Les jeunes en précarité résidentielle, par classe", loc="left")
     _rename_clusters(ax, typ.names)
     _fig(ax.figure, "Les jeunes sur le premier plan factoriel, par classe")
     ax = category_map(typ.mca, min_contribution=3.0, supplementary=False)
-    ax.set_title("Modalités les plus contributives (premier plan)")
+    ax.set_title("Modalités les plus contributives (premier plan)", loc="left")
     _fig(ax.figure, "Carte des modalités actives contribuant le plus aux deux premiers axes")
     ax = dendrogram_plot(typ.hcpc)
     _fig(ax.figure, f"Arbre de classification (Ward) et coupure en {typ.k} classes")
@@ -364,7 +365,7 @@ classes sans les construire.""")
         d = desc[(desc["cluster"] == k) & (desc["v.test"] > 0)].head(8)
         sh = shares.set_index("cluster").loc[k]
         tops = d.head(3)
-        traits = "; ".join(f"{_trait(r['level'])} ({fmt_num(r['Mod/Cla'], 0)} % contre "
+        traits = " ; ".join(f"{_trait(r['level'])} ({fmt_num(r['Mod/Cla'], 0)} % contre "
                            f"{fmt_num(r['Global'], 0)} % de l’ensemble)"
                            for _, r in tops.iterrows() if r["n_km"] >= ctx.threshold)
         _md(f"""### Classe {k} : {typ.names[k]}

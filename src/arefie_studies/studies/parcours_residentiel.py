@@ -82,6 +82,8 @@ OUTCOMES = {
     "formation": "En formation",
     "decrochage": "Rupture d'accompagnement en Mission Locale (12 derniers mois)",
 }
+OUTCOMES_SHORT = {"emploi": "En emploi", "formation": "En formation",
+                  "decrochage": "Rupture d'accompagnement"}
 #: Derived variables and their French labels.
 DERIVED_LABELS = {
     "logement_groupe": "Situation de logement (regroupée)",
@@ -178,6 +180,7 @@ def prepare_youths(frame: pd.DataFrame, *, departement: str = "") -> pd.DataFram
                                      categories=[label, "Reste de la région"])
     labels = dict(frame.attrs.get("variable_labels", {}) or {})
     labels.update(DERIVED_LABELS)
+    labels.update(departement="Département", territoire="Type de territoire", ml="Mission Locale")
     out.attrs["variable_labels"] = labels
     return out
 
@@ -224,7 +227,7 @@ def prepare_professionals(frame: pd.DataFrame, *, departement: str = "") -> pd.D
         dep = out["departement"].astype(object)
         out["zone"] = pd.Categorical(np.where(dep == label, label, "Reste de la région"),
                                      categories=[label, "Reste de la région"])
-    labels["zone"] = "Zone"
+    labels.update(zone="Zone", departement="Département", ml="Mission Locale")
     out.attrs["variable_labels"] = labels
     return out
 
