@@ -246,6 +246,7 @@ class StateSequences:
         n_months: int,
         anchor: Literal["entry", "calendar"] = "entry",
         grid_start: str | pd.Timestamp | None = None,
+        entry: str | None = None,
         alphabet: Sequence[str] | None = None,
         labels: Sequence[str] | None = None,
         colors: Sequence[str] | None = None,
@@ -257,8 +258,10 @@ class StateSequences:
 
         Each episode covers the calendar months from the month of ``start`` to the month of
         ``end`` included (``end`` missing = still going at the end of the grid). Month ``t`` of the
-        grid is ``origin + t`` with origin the month of each id's earliest ``start``
+        grid is ``origin + t`` with origin the month of each id's entry date — the ``entry``
+        column (constant within id, e.g. the programme start) or else the earliest ``start`` —
         (``anchor="entry"``: months since entry) or of ``grid_start`` (``anchor="calendar"``).
+        Episode months before the origin are dropped.
         When episodes overlap in a month, the episode that started last wins (ties: the later
         row). Months covered by no episode get ``fill`` (a state label, e.g. "inconnu") if given,
         else the missing state — or void after the last episode when ``right="void"``.
@@ -266,7 +269,7 @@ class StateSequences:
         """
         if not isinstance(df, pd.DataFrame):
             raise SequenceDataError(f"df: expected a pandas DataFrame, got {type(df).__name__}.")
-        need = [id, start, end, state] + ([weights] if weights else [])
+        need = [id, start, end, state] + ([weights] if weights else []) + ([entry] if entry else [])
         _missing_columns(
             "from_episodes", [c for c in need if c not in df.columns], list(df.columns)
         )
@@ -313,7 +316,23 @@ class StateSequences:
         m1 = m1.astype(np.int64)
         uid, inv = np.unique(df[id].to_numpy(), return_inverse=True)
         n = len(uid)
-        if anchor == "entry":
+        if anchor == "entry" and entry is not None:
+            en = pd.to_datetime(df[entry])
+            if en.isna().any():
+                raise SequenceDataError(
+                    f"{entry}: missing entry dates in rows {_row_list(df.index, en.isna().to_numpy())}."
+                )
+            em = (en.dt.year * 12 + en.dt.month - 1).to_numpy(np.int64)
+            origin = np.full(n, np.iinfo(np.int64).max)
+            np.minimum.at(origin, inv, em)
+            emax = np.full(n, np.iinfo(np.int64).min)
+            np.maximum.at(emax, inv, em)
+            if np.any(emax != origin):
+                raise SequenceDataError(
+                    f"{entry}: entry dates differ between episodes of the same {id} "
+                    f"({list(uid[emax != origin][:10])}). Hint: one entry date per individual."
+                )
+        elif anchor == "entry":
             origin = np.full(n, np.iinfo(np.int64).max)
             np.minimum.at(origin, inv, m0)
         else:

@@ -102,8 +102,10 @@ class ModelsMixin:
         ``statistic``: "F" (Rao–Scott second-order correction, F with (d0, d0·ν) df, the
         default), "Chisq" (first-order: X² / mean generalised design effect on (r-1)(c-1) df),
         "Wald" (design-based Wald F on ((r-1)(c-1), ν) df), "adjWald" (Wald F rescaled by
-        (ν - df + 1)/(df ν)), "lincom" (X² against its asymptotic weighted-chi-square
-        distribution). ν = PSUs - strata. Rows with a missing ``row`` or ``col`` are dropped
+        (ν - df + 1)/(df ν)), "lincom" (X² against its asymptotic distribution, a weighted sum
+        of χ²₁ over χ²_{d0·ν}/(d0·ν), evaluated exactly by Imhof's inversion where R uses
+        CompQuadForm or a saddlepoint approximation). ν = PSUs - strata (replicate designs:
+        rank of the replicate weights - 1). Rows with a missing ``row`` or ``col`` are dropped
         as a domain (R's ``na.rm=TRUE``). Works on domains (``subset``).
 
         Mirrors: survey::svychisq.
