@@ -65,7 +65,7 @@ def compact_html(table: BannerTable, *, title: str, groups: Sequence[str] | None
     cols = [("", "Ensemble")] + [(b, g) for b, g in cells.loc[cells["breakdown"] != "",
                                                               ["breakdown", "group"]]
                                  .drop_duplicates().itertuples(index=False) if g in keep]
-    cols = [cols[0]] + sorted(cols[1:], key=lambda c: keep.index(c[1]))
+    cols = [cols[0], *sorted(cols[1:], key=lambda c: keep.index(c[1]))]
     by_cell = cells.set_index(["question", "level", "breakdown", "group"])
     head = [f'<th class="stub">{escape(stub)}</th>', f"<th>{escape(total_label)}</th>"]
     head += [f"<th>{escape(g)}</th>" for _, g in cols[1:]]

@@ -396,22 +396,20 @@ def _trait(level: str) -> str:
 
 
 def _rename_clusters(ax, names: dict[int, str]) -> None:
-    """Legend and annotations of ``cluster_map`` with the French cluster names."""
-    leg = ax.get_legend()
-    if leg is not None:
-        for text in leg.get_texts():
-            raw = text.get_text()
-            if raw.startswith("Classe "):
-                k = int(raw.split()[1])
-                text.set_text(f"{k}. {names[k]}")
-        leg.set_bbox_to_anchor((0.5, -0.15))
-        leg._loc = 9  # upper center, below the axes
+    """Legend (below the map) and annotations of ``cluster_map`` with the French names."""
+    handles, labels = ax.get_legend_handles_labels()
+    new = []
+    for lab in labels:
+        k = int(lab.split()[1]) if lab.startswith("Classe ") else None
+        new.append(f"{k}. {names[k]}" if k in names else lab)
+    if handles:
+        ax.legend(handles, new, frameon=False, fontsize=8, loc="upper center",
+                  bbox_to_anchor=(0.5, -0.1), ncol=1)
     for child in ax.texts:
         raw = child.get_text()
         if raw.startswith("Classe "):
             child.set_text(raw.replace("Classe ", ""))
     ax.figure.set_size_inches(7.0, 7.5)
-    ax.figure.tight_layout()
 
 
 def section_professionals(ctx: ParcoursContext, breakdown: str = "departement") -> None:

@@ -200,7 +200,7 @@ def name_clusters(description: pd.DataFrame, frame: pd.DataFrame, weights: np.nd
             name += ", après une période sans logement"
         names[k] = name
     seen: dict[str, int] = {}
-    for k, name in list(names.items()):
+    for name in names.values():
         seen[name] = seen.get(name, 0) + 1
     for k, name in list(names.items()):
         if seen[name] > 1:
