@@ -334,6 +334,25 @@ def test_regional_sections_are_french_and_leak_free(ctx, monkeypatch):
     assert scan_html(text, rules) == []
 
 
+def test_departement_sections_use_the_departement_counts(monkeypatch, raw):
+    """The light report's insertion table counts (and suppresses on) the département's youths."""
+    import IPython.display as D
+
+    shown: list[str] = []
+    monkeypatch.setattr(D, "display", lambda *o, **k: shown.extend(
+        x.data for x in o if isinstance(getattr(x, "data", None), str)))
+    dctx = X.build_context(departement="02", root=ROOT)
+    X.section_departement(dctx)
+    html = "\n".join(shown)
+    table = html[html.index("Situation d’insertion selon la situation de logement en Aisne"):]
+    n_row = re.search(r'<tr class="effectifs"><th scope="row">n</th>(.*?)</tr>', table).group(1)
+    n_shown = [int(re.sub(r"\D", "", c)) for c in re.findall(r"<td>([^<]+)</td>", n_row)]
+    aisne = raw[raw["departement"] == 2]
+    expected = [int((aisne["logement"] == 1).sum()), int((aisne["logement"] == 3).sum()),
+                int((aisne["logement"] == 4).sum()), int(aisne["logement"].isin([2, 5, 6]).sum())]
+    assert n_shown == expected
+
+
 @pytest.mark.slow
 def test_departement_notebook_runs_with_other_parameters(tmp_path):
     """The notebook via papermill as a département report (Somme, threshold 15, another wave

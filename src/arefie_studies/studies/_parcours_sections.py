@@ -31,6 +31,12 @@ MONOGRAPHS = (
 MONO_HOUSING = ["logement_groupe", "precarite", "sans_logement_stable", "periode_sans_logement",
                 "rupture_hebergement", "demande_logement_social", "souhait_demenager"]
 MONO_BARRIERS = [*P.BARRIERS, "permis_b", "vehicule", *P.OUTCOMES]
+GROUP_SHORT = dict(zip(P.GROUP_ORDER, ("Chez les parents", "Logement personnel",
+                                        "Transition (FJT, résidence)", "Hébergement précaire"),
+                       strict=True))
+TERRITORY_TEXT = {"Rural (zone de revitalisation)": "en territoire rural (zone de revitalisation)",
+                  "Périurbain (QPV)": "dans un quartier prioritaire périurbain (QPV)",
+                  "Urbain": "en territoire urbain"}
 PRO_ITEMS = ["a_l_aise", *("bien_" + k.removeprefix("connait_") for k in P.KNOWLEDGE), *P.NEEDS]
 
 
@@ -188,14 +194,15 @@ département qui se distingue significativement du reste de la région.""")
     _html(table.to_html())
 
 
-def section_insertion(ctx: ParcoursContext, design=None, title_suffix: str = "") -> None:
-    """Insertion outcomes by housing situation, Rao–Scott tests, logistic model."""
+def section_insertion(ctx: ParcoursContext, mask: np.ndarray | None = None,
+                      title_suffix: str = "") -> None:
+    """Insertion outcomes by housing situation, Rao–Scott tests, logistic model (regional);
+    with ``mask`` (a département's rows) the same table and chart on that domain only."""
     from arefie_studies.charts import comparison_bars
 
-    d = design if design is not None else ctx.design
+    d = ctx.design if mask is None else ctx.design.subset(mask)
     comp = P.outcomes_by_precarity(d)
-    data = d.data if design is None else d.data[np.asarray(d.weights) > 0]
-    counts = _outcome_counts(data)
+    counts = _outcome_counts(ctx.youths if mask is None else ctx.youths[mask])
     est = comp.estimates.set_index(["outcome", "group"])
     g_par, g_prec = P.GROUP_ORDER[0], P.GROUP_ORDER[3]
     e_par, e_prec = est.loc[("emploi", g_par)], est.loc[("emploi", g_prec)]
@@ -219,11 +226,13 @@ dr_par.ci_high)} de ceux qui vivent chez leurs parents ({sig[bool(p_dec < 0.05)]
     chart = comp.estimates.assign(level=comp.estimates["outcome"].map(P.OUTCOMES_SHORT))
     hidden = _hidden_outcomes(counts, ctx.threshold)
     chart = chart[~chart.set_index(["outcome", "group"]).index.isin(hidden)]
-    _fig(comparison_bars(chart, group="group", group_order=list(P.GROUP_ORDER),
-                         order=list(P.OUTCOMES_SHORT.values()),
-                         title="Situation d’insertion selon le logement", source=ctx.source),
+    chart["group"] = chart["group"].map(GROUP_SHORT)
+    _fig(_two_column_legend(comparison_bars(
+        chart, group="group", group_order=list(GROUP_SHORT.values()),
+        order=list(P.OUTCOMES_SHORT.values()), title="Situation d’insertion selon le logement",
+        source=ctx.source)),
          f"Situation d’insertion selon la situation de logement{title_suffix} (intervalles à 95 %)")
-    if design is not None:
+    if mask is not None:
         return
     model = P.outcome_model(d, "y_emploi")
     prec = model[(model["term"] == "logement_groupe") & (model["level"] == g_prec)].iloc[0]
@@ -237,6 +246,17 @@ précaire valent {fmt_num(prec.odds_ratio, 2)} fois celles des jeunes vivant che
     _html(R.odds_ratio_html(model, title="Facteurs associés au fait d’être en emploi : rapports "
                             "de cotes (régression logistique pondérée)",
                             outcome_label="être en emploi", source=ctx.source))
+
+
+def _two_column_legend(fig):
+    """Legend of a grouped bar chart on two columns above the axes (four groups in one row
+    would be wider than the axes and shrink the printed figure)."""
+    ax = fig.axes[0]
+    handles, labels = ax.get_legend_handles_labels()
+    ax.legend(handles, labels, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2,
+              handlelength=1.2, borderaxespad=0.2, frameon=False, fontsize=8)
+    ax.set_title(ax.get_title(), pad=36)
+    return fig
 
 
 def _outcome_counts(data: pd.DataFrame) -> pd.DataFrame:
@@ -422,6 +442,7 @@ def section_professionals(ctx: ParcoursContext, breakdown: str = "departement") 
     table = P.only_level(banner(d, PRO_ITEMS, [breakdown], threshold=t, source=ctx.source_pro,
                                 title=""))
     ease = _cell(table, "a_l_aise", P.YES)
+    ease_dep = None if ctx.regional else _cell(table, "a_l_aise", P.YES, ctx.dep_label)
     needs = table.cells[(table.cells["group"] == "Ensemble")
                         & table.cells["question"].isin(P.NEEDS)].sort_values("estimate")
     top = needs.iloc[-1]
@@ -431,13 +452,16 @@ def section_professionals(ctx: ParcoursContext, breakdown: str = "departement") 
     test = table.tests.set_index("question").loc["a_l_aise", "p_value"] if len(table.tests) else 1
     diff = ("varie significativement" if test < 0.05 else "ne varie pas significativement")
     where = "selon le département" if breakdown == "departement" else "entre le département et le reste de la région"
+    ease_txt = (f"{_pct(ease)} des professionnels de la région" if ctx.regional else
+                f"{_pct(ease_dep)} des professionnels du département (région : "
+                f"{_pct(ease, ci=False)})")
     n = len(ctx.pros) if ctx.regional else int((ctx.pros["zone"].astype(object) == ctx.dep_label).sum())
     _md(f"""## Les professionnels des Missions Locales face aux questions de logement
 
 {fmt_int(n)} professionnels (conseillers, référents logement, chargés d’accueil, encadrement)
 ont répondu{"" if ctx.regional else f" en {ctx.dep_label} ({fmt_int(len(ctx.pros))} dans la région)"}.
-{_pct(ease)} des professionnels de la région se disent à l’aise pour accompagner les questions de
-logement ; cette aisance {diff} {where}. Le besoin le plus exprimé est
+{ease_txt} se disent à l’aise pour accompagner les questions de logement ; cette aisance
+{diff} {where}. Dans la région, le besoin le plus exprimé est
 « {str(top["question_label"]).replace("Besoin : ", "")} » ({R.share_text(top.estimate,
 top.ci_low, top.ci_high)}). Le dispositif le moins bien connu est
 {str(low["question_label"]).split(" : ", 1)[1]} ({R.share_text(low.estimate, low.ci_low,
@@ -543,7 +567,7 @@ def section_departement(ctx: ParcoursContext) -> None:
     prec_all = _cell(table, "precarite", P.YES)
     emp = _cell(table, "emploi", P.YES, ctx.dep_label)
     terr = ctx.design.subset(mask).proportion("territoire")
-    terr_txt = ", ".join(f"{fmt_pct(r.estimate, 0)} en territoire {str(r.level).lower()}"
+    terr_txt = ", ".join(f"{fmt_pct(r.estimate, 0)} {TERRITORY_TEXT.get(str(r.level), str(r.level))}"
                          for r in terr.itertuples())
     _md(f"""## {ctx.dep_label} : les jeunes interrogés
 
@@ -567,7 +591,7 @@ en emploi{_versus(emp, "le reste de la région")}.""")
                          order=list(P.GROUP_ORDER), title="Situation de logement",
                          source=ctx.source),
          f"Situation de logement des jeunes : {ctx.dep_label} et Hauts-de-France (intervalles à 95 %)")
-    section_insertion(ctx, design=ctx.design.subset(mask), title_suffix=f" en {ctx.dep_label}")
+    section_insertion(ctx, mask=mask, title_suffix=f" en {ctx.dep_label}")
 
 
 def section_departement_annex(ctx: ParcoursContext) -> None:
