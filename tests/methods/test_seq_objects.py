@@ -226,6 +226,11 @@ def test_indel_options_and_cost_errors():
         sequence_distances(s, "OM", sm="TRATE", indel="auto"),
         sequence_distances(s, "OM", sm="TRATE", indel=float(sm.max() / 2)),
     )
+    user = np.array([[0, 3.0], [3.0, 0]])
+    np.testing.assert_allclose(
+        sequence_distances(s, "OM", sm=user, indel="auto"),
+        sequence_distances(s, "OM", sm=user, indel=1.5),
+    )
     # per-state indel: deleting the final B of "ABB" vs "AB" (void tail) costs indel[B]
     d = sequence_distances(s, "OM", indel=[0.7, 1.9])
     assert d[1, 3] == pytest.approx(1.9)

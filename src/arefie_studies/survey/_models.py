@@ -201,7 +201,8 @@ class ModelsMixin:
 
         if family not in FAMILIES:
             raise ModelFormulaError(
-                f"family={family!r} is not available. Possible values are: {', '.join(FAMILIES)}."
+                f"family={family!r} is not available. Possible values are: {', '.join(FAMILIES)} "
+                "(or quasibinomial / quasipoisson)."
             )
         if not isinstance(formula, str) or "~" not in formula:
             raise ModelFormulaError(
@@ -259,8 +260,13 @@ class ModelsMixin:
         predictors, ``np.log(x)``, ``{x ** 2}``. Rows with a missing value in any model
         variable are dropped as a domain, as R does.
 
+        "quasibinomial" and "quasipoisson" (R's usual spelling for survey data) are the same
+        fits as "binomial" and "poisson": estimates and design SEs do not depend on the
+        dispersion.
+
         Mirrors: survey::svyglm, survey:::svy.varcoef, summary.svyglm.
         """
+        family = {"quasibinomial": "binomial", "quasipoisson": "poisson"}.get(family, family)
         y, x, names, used = self._glm_frame(formula, family)
         dom = self._domain_mask() & used
         w = np.where(dom, np.asarray(self._w, dtype=float), 0.0)
