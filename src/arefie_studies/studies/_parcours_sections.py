@@ -37,7 +37,8 @@ GROUP_SHORT = dict(zip(P.GROUP_ORDER, ("Chez les parents", "Logement personnel",
 TERRITORY_TEXT = {"Rural (zone de revitalisation)": "en territoire rural (zone de revitalisation)",
                   "Périurbain (QPV)": "dans un quartier prioritaire périurbain (QPV)",
                   "Urbain": "en territoire urbain"}
-PRO_ITEMS = ["a_l_aise", *("bien_" + k.removeprefix("connait_") for k in P.KNOWLEDGE), *P.NEEDS]
+PRO_ITEMS = ["part_jeunes_probleme_logement", "a_l_aise", "satisfait_partenariats",
+             *("bien_" + k.removeprefix("connait_") for k in P.KNOWLEDGE), *P.NEEDS]
 
 
 @dataclass

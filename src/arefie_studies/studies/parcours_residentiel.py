@@ -208,7 +208,7 @@ KNOWS_WELL = ("Assez bien", "Très bien")
 
 def prepare_professionals(frame: pd.DataFrame, *, departement: str = "") -> pd.DataFrame:
     """The professionals' frame with Oui/Non recodes ``a_l_aise`` (rather or fully at ease with
-    housing questions), ``bien_<scheme>`` (knows the scheme rather or very well), ``poids`` = 1
+    housing questions), ``satisfait_partenariats`` (rather or very satisfied), ``bien_<scheme>`` (knows the scheme rather or very well), ``poids`` = 1
     (each professional counts once) and, with ``departement``, ``zone``."""
     _check_columns(frame, [*_PRO_COLUMNS, *KNOWLEDGE, *NEEDS], "professionals' survey")
     out = frame.copy()
@@ -221,6 +221,12 @@ def prepare_professionals(frame: pd.DataFrame, *, departement: str = "") -> pd.D
         name = "bien_" + var.removeprefix("connait_")
         out[name] = _yes_no(s.isin(KNOWS_WELL).to_numpy(), s.isna().to_numpy())
         labels[name] = f"Connaît assez ou très bien : {lab[0].lower() + lab[1:]}"
+    sat = out["satisfaction_partenariats"].astype(object)
+    out["satisfait_partenariats"] = _yes_no(
+        sat.isin(["Plutôt satisfait", "Très satisfait"]).to_numpy(), sat.isna().to_numpy())
+    labels["satisfait_partenariats"] = ("Satisfait des partenariats logement (plutôt ou très)")
+    labels["part_jeunes_probleme_logement"] = (
+        "Part estimée des jeunes suivis ayant un problème de logement (en %)")
     out["poids"] = 1.0
     if str(departement).strip():
         label = departement_label(departement)
