@@ -344,7 +344,7 @@ def test_departement_sections_use_the_departement_counts(monkeypatch, raw):
     dctx = X.build_context(departement="02", root=ROOT)
     X.section_departement(dctx)
     html = "\n".join(shown)
-    table = html[html.index("Situation d’insertion selon la situation de logement en Aisne"):]
+    table = html[html.index("Situation d’insertion selon la situation de logement dans l’Aisne"):]
     n_row = re.search(r'<tr class="effectifs"><th scope="row">n</th>(.*?)</tr>', table).group(1)
     n_shown = [int(re.sub(r"\D", "", c)) for c in re.findall(r"<td>([^<]+)</td>", n_row)]
     aisne = raw[raw["departement"] == 2]
@@ -378,7 +378,7 @@ def test_departement_notebook_runs_with_other_parameters(tmp_path):
     html = render_html(out, title="Parcours résidentiel", subtitle="Département : Somme",
                        variant="departement-80")
     body = re.sub(r"<[^>]+>", " ", html)
-    assert "Somme" in body and "2025" in body and "Reste de la région" in body
+    assert "dans la Somme" in body and "2025" in body and "Reste de la région" in body
     assert "de 1 à 14 répondants" in body
     assert "Traceback" not in body and "import " not in body
     config = load_config(ROOT / "studies" / "parcours_residentiel.yaml", ROOT)

@@ -31,6 +31,8 @@ MONOGRAPHS = (
 MONO_HOUSING = ["logement_groupe", "precarite", "sans_logement_stable", "periode_sans_logement",
                 "rupture_hebergement", "demande_logement_social", "souhait_demenager"]
 MONO_BARRIERS = [*P.BARRIERS, "permis_b", "vehicule", *P.OUTCOMES]
+DEP_IN = {"Aisne": "dans l’Aisne", "Nord": "dans le Nord", "Oise": "dans l’Oise",
+          "Pas-de-Calais": "dans le Pas-de-Calais", "Somme": "dans la Somme"}
 GROUP_SHORT = dict(zip(P.GROUP_ORDER, ("Chez les parents", "Logement personnel",
                                         "Transition (FJT, résidence)", "Hébergement précaire"),
                        strict=True))
@@ -58,6 +60,11 @@ class ParcoursContext:
     @property
     def regional(self) -> bool:
         return not self.dep_label
+
+    @property
+    def dep_in(self) -> str:
+        """'dans le Nord', 'dans l’Aisne'... (French preposition + article)."""
+        return DEP_IN.get(self.dep_label, f"en {self.dep_label}")
 
     @property
     def source(self) -> str:
@@ -460,7 +467,7 @@ def section_professionals(ctx: ParcoursContext, breakdown: str = "departement") 
     _md(f"""## Les professionnels des Missions Locales face aux questions de logement
 
 {fmt_int(n)} professionnels (conseillers, référents logement, chargés d’accueil, encadrement)
-ont répondu{"" if ctx.regional else f" en {ctx.dep_label} ({fmt_int(len(ctx.pros))} dans la région)"}.
+ont répondu{"" if ctx.regional else f" {ctx.dep_in} ({fmt_int(len(ctx.pros))} dans la région)"}.
 {ease_txt} se disent à l’aise pour accompagner les questions de logement ; cette aisance
 {diff} {where}. Dans la région, le besoin le plus exprimé est
 « {str(top["question_label"]).replace("Besoin : ", "")} » ({R.share_text(top.estimate,
@@ -578,7 +585,7 @@ répondu à l’enquête, sur {fmt_int(len(ctx.youths))} dans la région ; ils v
 Hauts-de-France ; le rapport régional présente les monographies territoriales et la typologie
 des jeunes en précarité résidentielle.
 
-En {ctx.dep_label}, {_pct(prec)} des jeunes sont en précarité résidentielle
+{ctx.dep_in[0].upper() + ctx.dep_in[1:]}, {_pct(prec)} des jeunes sont en précarité résidentielle
 (région : {_pct(prec_all, ci=False)}){_versus(prec, "le reste de la région")}. {_pct(emp)} sont
 en emploi{_versus(emp, "le reste de la région")}.""")
     _html(R.compact_html(table, groups=[ctx.dep_label, "Reste de la région"],
@@ -592,7 +599,7 @@ en emploi{_versus(emp, "le reste de la région")}.""")
                          order=list(P.GROUP_ORDER), title="Situation de logement",
                          source=ctx.source),
          f"Situation de logement des jeunes : {ctx.dep_label} et Hauts-de-France (intervalles à 95 %)")
-    section_insertion(ctx, mask=mask, title_suffix=f" en {ctx.dep_label}")
+    section_insertion(ctx, mask=mask, title_suffix=f" {ctx.dep_in}")
 
 
 def section_departement_annex(ctx: ParcoursContext) -> None:
