@@ -330,7 +330,8 @@ disposent d’un véhicule et {_pct(emp)} sont en emploi{_versus(emp, "les autre
         cells = barriers.cells[barriers.cells["question"].isin(P.BARRIERS)
                                & barriers.cells["group"].isin(["Ensemble", label])
                                & ~barriers.cells["suppressed"]].copy()
-        cells["level"] = cells["question_label"].str.replace("Frein : ", "", regex=False)
+        cells["level"] = (cells["question_label"].str.replace("Frein : ", "", regex=False)
+                          .map(lambda x: x[:1].upper() + x[1:]))
         cells["group"] = cells["group"].replace({"Ensemble": "Hauts-de-France"})
         _fig(comparison_bars(cells, group="group", group_order=[label, "Hauts-de-France"],
                              title=f"Freins au logement : {label.lower()}", source=ctx.source),
