@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 import pyreadstat
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from arefie_studies.studies import _parcours_sections as X
@@ -128,6 +130,25 @@ def test_small_cells_are_suppressed(ctx, raw):
     bad = re.sub(r'<td class="suppressed" data-suppressed="1">s</td>', '<td data-n="3">1 %</td>',
                  html)
     assert scan_html(bad, ScanRules(threshold=11))
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(factor=st.floats(0.2, 5.0), dep=st.sampled_from(list(DEP_CODES.values())))
+def test_departement_shares_ignore_a_rescaled_stratum(ctx, raw, factor, dep):
+    """Property: multiplying one stratum's weights by a constant leaves every département's
+    shares unchanged and moves the regional share to the re-weighted mean (pandas)."""
+    data = ctx.youths.copy()
+    m = (data["departement"].astype(str) == dep).to_numpy()
+    data.loc[m, "poids"] *= factor
+    table = P.housing_by_departement(P.youth_design(data), threshold=11).cells
+    base = P.housing_by_departement(ctx.design, threshold=11).cells
+    keep = (table["breakdown"] != "") & ~table["suppressed"]
+    assert table.loc[keep, "estimate"].to_numpy() == pytest.approx(
+        base.loc[keep, "estimate"].to_numpy(), rel=1e-10)
+    w = data["poids"].to_numpy()
+    y = (raw["logement"].to_numpy() == 1)
+    overall = table[(table["breakdown"] == "") & (table["level"] == P.L_PARENTS)]["estimate"].iloc[0]
+    assert overall == pytest.approx(np.sum(w * y) / np.sum(w), rel=1e-10)
 
 
 def _rao_scott_f(y: np.ndarray, g: np.ndarray, w, strata, psu) -> tuple[float, float, float]:
