@@ -96,12 +96,13 @@ def test_housing_shares_and_ci_by_departement(ctx, raw):
     tq = stats.t.ppf(0.975, df_design)
     for code, name in DEP_CODES.items():
         dom = (strata == code).astype(float)
-        for lcode, label in ((1, P.L_PARENTS), (2, P.L_TIERS), (3, P.L_PERSO)):
-            y = (raw["logement"].to_numpy() == lcode).astype(float)
+        for lcodes, label in (([1], P.GROUP_ORDER[0]), ([3], P.GROUP_ORDER[1]),
+                              ([2, 5, 6], P.GROUP_ORDER[3])):
+            y = np.isin(raw["logement"].to_numpy(), lcodes).astype(float)
             p = np.sum(w * dom * y) / np.sum(w * dom)
             z = w * dom * (y - p) / np.sum(w * dom)
             se = np.sqrt(_strat_var(z[:, None], strata, psu)[0, 0])
-            c = cells[(cells["question"] == "logement") & (cells["group"] == name)
+            c = cells[(cells["question"] == "logement_groupe") & (cells["group"] == name)
                       & (cells["level"] == label)].iloc[0]
             assert c["estimate"] == pytest.approx(p, rel=1e-10)
             assert c["se"] == pytest.approx(se, rel=1e-8)
@@ -113,7 +114,9 @@ def test_housing_shares_and_ci_by_departement(ctx, raw):
 
 
 def test_small_cells_are_suppressed(ctx, raw):
-    table = P.housing_by_departement(ctx.design, threshold=11)
+    from arefie_studies.tables import banner
+
+    table = banner(ctx.design, ["logement"], ["departement"], threshold=11)
     cells = table.cells
     counts = pd.crosstab(raw["logement"], raw["departement"])
     for code, name in DEP_CODES.items():
@@ -147,7 +150,7 @@ def test_departement_shares_ignore_a_rescaled_stratum(ctx, raw, factor, dep):
         base.loc[keep, "estimate"].to_numpy(), rel=1e-10)
     w = data["poids"].to_numpy()
     y = (raw["logement"].to_numpy() == 1)
-    overall = table[(table["breakdown"] == "") & (table["level"] == P.L_PARENTS)]["estimate"].iloc[0]
+    overall = table[(table["breakdown"] == "") & (table["level"] == P.GROUP_ORDER[0])]["estimate"].iloc[0]
     assert overall == pytest.approx(np.sum(w * y) / np.sum(w), rel=1e-10)
 
 

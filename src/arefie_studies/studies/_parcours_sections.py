@@ -162,6 +162,14 @@ logement stable** (urgence, rue, squat). {R.share_text(*yes.loc["periode_sans_lo
 ["estimate", "ci_low", "ci_high"]])} ont connu au moins une période sans logement.
 
 Les pourcentages sont accompagnés de leur intervalle de confiance à 95 % entre crochets.""")
+    from arefie_studies.charts import bar_ci
+
+    six = d.proportion("logement")
+    six["level"] = six["level"].astype(str)
+    _fig(bar_ci(six, order=list(P.HOUSING), title="Situation de logement actuelle",
+                source=ctx.source),
+         "Situation de logement actuelle des jeunes accompagnés, Hauts-de-France (intervalles "
+         "à 95 %)")
 
 
 def section_departements(ctx: ParcoursContext) -> None:
@@ -181,7 +189,7 @@ def section_departements(ctx: ParcoursContext) -> None:
     chart["level"] = chart["departement"].astype(str)
     hi = chart.loc[chart["level"] != "Hauts-de-France"].sort_values("estimate").iloc[-1]
     lo = chart.loc[chart["level"] != "Hauts-de-France"].sort_values("estimate").iloc[0]
-    test = table.tests.set_index("question").loc["precarite", "p_value"]
+    test = d.chisq("precarite", "departement", statistic="F").p_value
     verdict = ("les écarts entre départements sont statistiquement significatifs"
                if test < 0.05 else
                "les écarts entre départements ne sont pas statistiquement significatifs "
@@ -191,8 +199,8 @@ def section_departements(ctx: ParcoursContext) -> None:
 
 La part des jeunes en précarité résidentielle va de {R.share_text(lo.estimate, lo.ci_low,
 lo.ci_high)} ({lo.level}) à {R.share_text(hi.estimate, hi.ci_low, hi.ci_high)} ({hi.level}) ;
-{verdict}. Le tableau détaille les six situations de logement ; une flèche signale un
-département qui se distingue significativement du reste de la région.""")
+{verdict}. Le tableau présente les quatre grandes situations de logement ; une flèche signale
+un département qui se distingue significativement du reste de la région.""")
     _fig(bar_ci(chart, order=[*P.DEPARTEMENTS.values(), "Hauts-de-France"],
                 highlight=["Hauts-de-France"],
                 title="Jeunes en précarité résidentielle, par département",

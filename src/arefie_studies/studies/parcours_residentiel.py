@@ -256,12 +256,16 @@ def only_level(table: BannerTable, level: str = YES) -> BannerTable:
 
 def housing_by_departement(design: SurveyDesign, *, threshold: int, source: str = "",
                            title: str = "") -> BannerTable:
-    """Current housing situation (6 categories) and precarity indicators by département.
+    """Current housing situation (4 groups) and precarity indicators by département.
 
     Weighted shares with logit CIs (``svyciprop``), Rao–Scott F test of independence per
     question (``svychisq``), ▲/▼ for a département differing from the rest of the region.
+    The six detailed categories are not crossed with the département: their small cells
+    (squat, street) would be hidden in one question and recoverable by difference from the
+    grouped ones (secondary suppression does not span questions).
     """
-    return banner(design, ["logement", "precarite", "periode_sans_logement", "rupture_hebergement"],
+    return banner(design, ["logement_groupe", "sans_logement_stable", "periode_sans_logement",
+                           "rupture_hebergement"],
                   ["departement"], threshold=threshold, source=source, title=title)
 
 
