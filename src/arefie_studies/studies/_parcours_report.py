@@ -106,7 +106,12 @@ def compact_html(table: BannerTable, *, title: str, groups: Sequence[str] | None
             n_tds.append(f"<td>{fmt_int(sel['n'].iloc[0])}</td>")
     if first is not None:
         rows.append(f'<tr class="effectifs"><th scope="row">n</th>{"".join(n_tds)}</tr>')
-    note_lines = [*notes, *table.notes_text()]
+    note_lines = [*notes,
+                  "Entre crochets : intervalle de confiance à 95 %. n : effectif de répondants "
+                  "(non pondéré).",
+                  "▲ / ▼ : valeur significativement supérieure / inférieure à celle du reste de "
+                  "la population (test de Wald tenant compte du plan de sondage, seuil 5 %).",
+                  table.rule_text(), table.source]
     return (f'<div class="{_classes(len(cols), len(rows))}" data-threshold="{table.threshold}">'
             f'<div class="table-title">{escape(title)}</div><table><thead><tr>{"".join(head)}'
             f'</tr></thead><tbody>{"".join(rows)}</tbody></table>{_notes_html(note_lines)}</div>')
