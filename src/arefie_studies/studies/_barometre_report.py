@@ -30,14 +30,11 @@ __all__ = [
     "ml_dot_figure",
     "ml_profile_table",
     "ml_table",
-    "render_report",
     "share_figure",
     "share_table",
     "trend_figure",
 ]
 
-STUDY_LINE = "Baromètre national de satisfaction des Missions Locales (UNML) – déclinaison régionale"
-PARTNERS = "Union nationale des Missions Locales (UNML), Région Hauts-de-France, DREETS Hauts-de-France"
 POPULATION_FR = {"jeunes": "jeunes accompagnés", "entreprises": "entreprises partenaires"}
 SOURCE = "Source" + NNBSP + ": UNML, baromètre national de satisfaction ; traitement AREFIE."
 TOO_FEW = "effectif insuffisant"
@@ -340,16 +337,6 @@ def ml_trend_figure(res: Results, ml: int):
 
 
 # --------------------------------------------------------------------------- annex and renderer
-def render_report(notebook, out_dir, *, title: str, subtitle: str = "", variant: str = "",
-                  metadata: dict | None = None) -> dict:
-    """The pipeline's renderer with the French study line and the partners on the title page
-    (annex texts sent with ``charts.show_annex`` are collected by the pipeline's renderer)."""
-    from arefie_studies.pipeline.render import render_report as _render
-
-    md = {**(metadata or {}), "study": STUDY_LINE, "partners": PARTNERS}
-    return _render(notebook, out_dir, title=title, subtitle=subtitle, variant=variant, metadata=md)
-
-
 # --------------------------------------------------------------------------- texts
 def _est(row) -> str:
     return f"{fmt_pct(row['estimate'])} {fmt_ci(row['ci_low'], row['ci_high'])}"
