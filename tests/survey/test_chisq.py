@@ -27,14 +27,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from arefie_studies.survey import SurveyDesign
+from arefie_studies.survey import ModelFormulaError, SurveyDesign
 from arefie_studies.survey._chisq import (
     _pfsum_upper,
     pearson_x2,
     rao_scott_delta,
     rao_scott_test,
 )
-from arefie_studies.survey._models import ModelFormulaError
 
 DATA = Path(__file__).resolve().parents[1] / "reference" / "data"
 
