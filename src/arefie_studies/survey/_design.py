@@ -543,8 +543,10 @@ class SurveyDesign(WeightingMixin, ModelsMixin, _BaseDesign):
         """
         if self._calibrations:
             raise DesignSpecError(
-                "replicate() on a calibrated design is not supported: build the replicate design "
-                "first, then calibrate each replicate."
+                "replicate() on a calibrated design is not supported (R's as.svrepdesign "
+                "neither): build the replicate design first, then weight it — "
+                "d.replicate(...).rake(...) / .calibrate(...) / .poststratify(...) adjusts "
+                "every replicate column."
             )
         rep = make_replicates(self, type, replicates=replicates, seed=seed, fay_rho=fay_rho)
         return ReplicateDesign._from_factors(self, rep, mse)
