@@ -441,18 +441,25 @@ class _BaseDesign:
             mask = mask(self._df)
         if isinstance(mask, pd.Series) and not mask.index.equals(self._df.index):
             mask = mask.reindex(self._df.index)
-        ser = pd.Series(np.asarray(mask, dtype=object) if not isinstance(mask, pd.Series) else mask)
-        if len(ser) != len(self._df):
+        arr = mask.to_numpy() if isinstance(mask, pd.Series) else np.asarray(mask)
+        if arr.shape != (len(self._df),):
             raise ArgumentError(
-                f"subset() mask has {len(ser)} values; the data has {len(self._df)} rows."
+                f"subset() mask has {arr.size} values; the data has {len(self._df)} rows."
             )
-        non_bool = ser.notna() & ~ser.map(lambda v: isinstance(v, bool | np.bool_))
-        if non_bool.any():
-            raise ArgumentError(
-                f"subset() expects a boolean mask (True = in the domain); got values such as "
-                f"{ser[non_bool].iloc[0]!r}."
-            )
-        m = ser.fillna(False).to_numpy(dtype=bool)
+        if arr.dtype == bool:  # the common case: no per-row check needed
+            m = arr
+        else:
+            ser = pd.Series(arr, dtype=object)
+            present = ser.notna().to_numpy()
+            is_bool = np.fromiter((isinstance(v, bool | np.bool_) for v in arr[present]),
+                                  dtype=bool, count=int(present.sum()))
+            if not is_bool.all():
+                raise ArgumentError(
+                    f"subset() expects a boolean mask (True = in the domain); got values such "
+                    f"as {arr[present][~is_bool][0]!r}."
+                )
+            m = np.zeros(len(arr), dtype=bool)
+            m[present] = arr[present].astype(bool)
         changes = {"domain": self._active() & m}
         if label is not None:
             changes["domain_label"] = label

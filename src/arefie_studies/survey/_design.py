@@ -505,15 +505,13 @@ class SurveyDesign(WeightingMixin, ModelsMixin, _BaseDesign):
         difference of each group versus the rest and its design-based t test.
 
         Columns: question, level, breakdown, group, estimate, se, ci_low, ci_high, df, n
-        (unweighted), N (weighted), diff, se_diff, t, p_value.  See ``_banner.banner_cells``.
+        (unweighted), N (weighted), diff, se_diff, t, p_value.  Works on every design:
+        one-stage uncalibrated ones in one bincount pass per table; calibrated (poststratify,
+        rake, calibrate), multistage designs and subsets through the residualised influence
+        values in memory-bounded blocks.  See ``_banner.banner_cells``.
         """
         for q in list(questions) + list(breakdowns):
             self._col(q, "questions" if q in questions else "breakdowns")
-        if not self._fast_totals_ok():
-            raise DesignSpecError(
-                "banner_cells() needs a one-stage uncalibrated design; use proportion(q, by=b) "
-                "for multistage or calibrated designs."
-            )
         return banner_cells(self, questions, breakdowns, conf_level=conf_level, ci_method=ci_method)
 
     def _degf_by(self, codes: np.ndarray, n_cells: int) -> np.ndarray:
