@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from arefie_studies.survey import NestingError, SurveyDesign
@@ -20,7 +20,7 @@ codes_arrays = st.lists(st.integers(0, 40), min_size=1, max_size=60).map(
     lambda v: np.asarray(v, dtype=np.int64))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(codes_arrays, st.sampled_from([0, 10**9]))
 def test_dense_codes_equal_np_unique(key, shift):
     # shift pushes the keys past the presence-table size: the hashing path must agree too
@@ -31,7 +31,7 @@ def test_dense_codes_equal_np_unique(key, shift):
     np.testing.assert_array_equal(codes, ref_inv)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_combine_and_pairs_equal_np_unique(data):
     n = data.draw(st.integers(1, 50))
