@@ -148,8 +148,8 @@ def general_table_var(design: SurveyDesign, var: str, by: str, r: dict,
     from :func:`table_stats` (``variance=False``) on any linearised design: calibrated
     (residualised influence values, R's ``postStrata``), multistage, domains.
 
-    The influence values are linear in a basis of G*L + G columns (``w [group g, level l]`` and
-    ``w [group g]`` over the valid rows of the domain); only that basis is residualised through
+    The influence values are linear in a basis of G*L columns (``w [group g, level l]`` over the
+    valid rows of the domain; ``w [group g]`` is their sum over l); only that basis is residualised through
     the calibrations, in blocks of at most ``chunk_entries`` values (each calibration's
     ``residualize`` returns a dense block), and summed to PSU totals at every stage.  Cells and
     differences are then combinations of the PSU totals, as in the one-stage path.
@@ -169,17 +169,15 @@ def general_table_var(design: SurveyDesign, var: str, by: str, r: dict,
     rows = np.flatnonzero(valid)
     w_rows = design._w[rows]
     col_cell = go[rows] * n_lev + codes[rows]  # basis column of w [g, l]
-    col_grp = n_groups * n_lev + go[rows]  # basis column of w [g]
     n = len(design._df)
-    n_basis = n_groups * n_lev + n_groups
+    n_basis = n_groups * n_lev
     step = max(1, min(n_basis, chunk_entries // max(n, 1)))
     stage_totals = [np.empty((st.n_units, n_basis)) for st in design._stages]
     for start in range(0, n_basis, step):
         stop = min(start + step, n_basis)
         block = np.zeros((n, stop - start))
-        for col in (col_cell, col_grp):
-            sel = (col >= start) & (col < stop)
-            block[rows[sel], col[sel] - start] = w_rows[sel]
+        sel = (col_cell >= start) & (col_cell < stop)
+        block[rows[sel], col_cell[sel] - start] = w_rows[sel]
         for cal in design._calibrations:
             block = np.asarray(cal.residualize(block), dtype=float)
         for k, st in enumerate(design._stages):
@@ -192,8 +190,8 @@ def general_table_var(design: SurveyDesign, var: str, by: str, r: dict,
         theta_c = num_c / den_c[:, None]
     for k, st in enumerate(design._stages):
         t = stage_totals[k]
-        tz = t[:, : n_groups * n_lev].reshape(st.n_units, n_groups, n_lev)
-        tw = t[:, n_groups * n_lev:]
+        tz = t.reshape(st.n_units, n_groups, n_lev)
+        tw = tz.sum(axis=2)
         cell = (tz - theta[None] * tw[:, :, None]) / den[None, :, None]
         ta_c_all = tz.sum(axis=1, keepdims=True) - tz
         tw_c = tw.sum(axis=1, keepdims=True) - tw

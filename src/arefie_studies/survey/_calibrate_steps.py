@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse as sp
 
 from ._calibrate_margins import Margin
 
@@ -30,8 +31,13 @@ def _safe_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _group_sum(x: np.ndarray, codes: np.ndarray, m: int) -> np.ndarray:
-    return np.column_stack([np.bincount(codes, weights=x[:, j], minlength=m)
-                            for j in range(x.shape[1])])
+    """(m, k) sums of the rows of ``x`` (n, k) by ``codes``: one bincount for one column, a
+    sparse product (one pass over ``x``) for many."""
+    if x.shape[1] == 1:
+        return np.bincount(codes, weights=x[:, 0], minlength=m)[:, None]
+    n = codes.shape[0]
+    ind = sp.csr_matrix((np.ones(n), (codes, np.arange(n))), shape=(m, n))
+    return np.asarray(ind @ x)
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)
@@ -93,8 +99,8 @@ class RakingStep(WeightingStep):
         inv = np.where(live, 1.0 / np.where(live, psw, 1.0), 0.0)
         m = self.cell_codes.shape[0]
         cnt_cell = np.bincount(self.cell[live], minlength=m).astype(float)
-        r = x * inv[:, None]
-        sums = _group_sum(r * live[:, None], self.cell, m)  # (m, k) cell sums of r
+        r = x * inv[:, None]  # zero on dead rows (inv = 0 there)
+        sums = _group_sum(r, self.cell, m)  # (m, k) cell sums of r
         shift = np.zeros_like(sums)  # per-cell amount subtracted from r
         levels = [self.cell_codes[:, j] for j in range(self.cell_codes.shape[1])]
         sizes = [len(mg.levels) for mg in self.margins]
@@ -106,7 +112,9 @@ class RakingStep(WeightingStep):
                 lvl_cnt = np.bincount(idx, weights=cnt_cell, minlength=size)
                 means = _safe_div(lvl_sum, lvl_cnt[:, None])
                 shift = shift + means[idx]
-        return (r - shift[self.cell]) * psw[:, None]
+        r -= shift[self.cell]
+        r *= psw[:, None]
+        return r
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)
@@ -133,16 +141,15 @@ class GregStep(WeightingStep):
             vals, vecs = np.linalg.eigh(gram)
             keep = vals > 1e-12 * max(float(vals.max(initial=0.0)), 1e-300)
             ginv = (vecs[:, keep] / vals[keep]) @ vecs[:, keep].T
-            cached = (whalf, scale, ginv)
+            cached = (whalf, scale, ginv, a)
             object.__setattr__(self, "_gram_cache", cached)
         return cached
 
     def residualize(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype=float)
-        whalf, scale, ginv = self._gram()
-        wcal = self.g * whalf
+        _whalf, _scale, ginv, a = self._gram()
+        wcal = self.g * _whalf
         z = _safe_div(x, wcal[:, None])
-        a = self.model_matrix * (whalf[:, None] * scale[None, :])
         for _ in range(2):  # one step of iterative refinement
             z = z - a @ (ginv @ (a.T @ z))
         return z * wcal[:, None]
