@@ -69,3 +69,16 @@ def test_design_on_text_and_integer_ids_is_the_same():
     df.loc[0, "p"] = df.loc[df["h"] != df.loc[0, "h"], "p"].iloc[0]  # one PSU in two strata
     with pytest.raises(NestingError, match=r"column 'p'.*nest=True"):
         SurveyDesign(df, weights="w", strata="h", psu="p")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.integers(0, 5), min_size=2, max_size=40), st.booleans())
+def test_combine_with_distinct_codes_equals_np_unique(a, shuffle):
+    a = np.unique(np.asarray(a), return_inverse=True)[1].astype(np.int64)
+    b = np.arange(a.size, dtype=np.int64)  # one PSU per row
+    if shuffle:
+        b = np.random.default_rng(a.size).permutation(b)
+    ref = np.unique(np.stack([a, b]), axis=1, return_inverse=True)
+    np.testing.assert_array_equal(_combine(a, b), ref[1].ravel())
+    pa, pb = _distinct_pairs(a, b)
+    np.testing.assert_array_equal(np.stack([pa, pb]), ref[0])

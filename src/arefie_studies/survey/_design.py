@@ -62,10 +62,28 @@ def _dense_codes(key: np.ndarray, upper: int) -> tuple[np.ndarray, np.ndarray]:
     return codes.astype(np.int64, copy=False), np.asarray(uniq, dtype=np.int64)
 
 
+def _order_by(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row order sorted by ``a`` then ``b`` when ``b`` is distinct on every row (e.g. one PSU
+    per row): a stable radix sort of ``a`` alone when ``b`` is already increasing."""
+    if b.size and b[0] == 0 and bool((np.diff(b) == 1).all()):  # b = 0..n-1
+        small = a.astype(np.int16) if int(a.max()) < 2**15 else a
+        return np.argsort(small, kind="stable")
+    return np.lexsort((b, a))
+
+
+def _all_distinct(c: np.ndarray) -> bool:
+    return int(c.max()) + 1 == c.size  # dense codes: max + 1 distinct values
+
+
 def _combine(*codes: np.ndarray) -> np.ndarray:
     """Codes of the interaction of several dense code vectors (sorted, dense)."""
     out = codes[0].astype(np.int64)
     for c in codes[1:]:
+        if _all_distinct(c):  # every row its own combination: rank in (out, c) order
+            order = _order_by(out, c)
+            out = np.empty(c.size, dtype=np.int64)
+            out[order] = np.arange(c.size, dtype=np.int64)
+            continue
         size = int(c.max()) + 1
         out, _ = _dense_codes(out * size + c, (int(out.max()) + 1) * size)
     return out
@@ -73,6 +91,9 @@ def _combine(*codes: np.ndarray) -> np.ndarray:
 
 def _distinct_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct (a, b) pairs of two dense code vectors, sorted by a then b."""
+    if _all_distinct(b):
+        order = _order_by(a, b)
+        return a[order], b[order]
     nb = int(b.max()) + 1
     _, keys = _dense_codes(a * nb + b, (int(a.max()) + 1) * nb)
     return keys // nb, keys % nb
