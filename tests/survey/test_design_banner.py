@@ -149,6 +149,41 @@ def test_general_path_blocks_do_not_change_the_numbers(calibrated):
     np.testing.assert_allclose(tiny[1], whole[1], rtol=1e-12)
 
 
+SEX_AGE = {("F", "a"): 0.16, ("F", "b"): 0.15, ("F", "c"): 0.19,
+           ("M", "a"): 0.14, ("M", "b"): 0.15, ("M", "c"): 0.21}
+ONE_STEP = {
+    "poststratify": lambda d: d.poststratify(("sex", "age"), SEX_AGE),
+    "rake": lambda d: d.rake({"sex": {"F": 0.5, "M": 0.5}, "age": {"a": 0.3, "b": 0.3, "c": 0.4}}),
+    "linear": lambda d: d.calibrate(categorical={"sex": {"F": 0.5, "M": 0.5}},
+                                    numeric={"num": 1.2 * float(d.weights.sum())}),
+    "raking": lambda d: d.calibrate(categorical={("sex", "age"): SEX_AGE}, method="raking"),
+    "logit": lambda d: d.calibrate(categorical={("sex", "age"): SEX_AGE}, method="logit",
+                                   bounds=(0.5, 2.0)),
+    "trim": lambda d: d.trim(upper=float(np.quantile(d.weights, 0.9))),
+}
+
+
+@pytest.mark.parametrize("kind", list(ONE_STEP))
+def test_one_weighting_step_sparse_totals_equal_dense_blocks(survey, kind):
+    """A single step takes the sparse path (no dense block); it equals the block path and
+    the loop of proportion(q, by=b), on the full design and on a subset."""
+    from arefie_studies.survey._banner import general_table_var, table_stats
+
+    df, d = survey
+    d = SurveyDesign(df.assign(num=np.arange(len(df)) % 5), weights="w", strata="region",
+                     psu="ml", nest=True)
+    cal = ONE_STEP[kind](d)
+    assert len(cal._calibrations) == 1
+    for design in (cal, cal.subset(df["region"] != 1)):
+        for b in ("sex", "age"):
+            r = table_stats(design, "q1", [b], variance=False)
+            sparse = general_table_var(design, "q1", b, r)
+            dense = general_table_var(design, "q1", b, r, dense=True)
+            np.testing.assert_allclose(sparse[0], dense[0], rtol=1e-9, atol=1e-18)
+            np.testing.assert_allclose(sparse[1], dense[1], rtol=1e-9, atol=1e-18)
+    _assert_cells_equal_proportion(cal, ["q1"], ["sex", "age"], rtol=1e-9)
+
+
 def test_subset_masks_bool_nullable_and_object(survey):
     df, d = survey
     m = (df["sex"] == "F").to_numpy()

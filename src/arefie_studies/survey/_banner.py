@@ -143,7 +143,8 @@ _CHUNK_ENTRIES = 4_000_000
 
 
 def general_table_var(design: SurveyDesign, var: str, by: str, r: dict,
-                      chunk_entries: int = _CHUNK_ENTRIES) -> tuple[np.ndarray, np.ndarray]:
+                      chunk_entries: int = _CHUNK_ENTRIES,
+                      dense: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Variances of the cells (G, L) and of the group-vs-rest differences (G*L,) of a table
     from :func:`table_stats` (``variance=False``) on any linearised design: calibrated
     (residualised influence values, R's ``postStrata``), multistage, domains.
@@ -156,6 +157,10 @@ def general_table_var(design: SurveyDesign, var: str, by: str, r: dict,
 
     Mirrors: survey::svyrecvar applied to the influence values of ``svyby(~q, ~b, svymean)``
     and of the two-domain contrast.
+
+    With a single weighting step (the usual case) the basis is never made dense: the step's
+    ``residual_psu_totals`` gives the PSU totals of the residuals from the sparse basis
+    (``dense=True`` forces the block path, for checks).
     """
     theta, den = r["theta"], r["den"]
     n_groups, n_lev = theta.shape
@@ -171,17 +176,27 @@ def general_table_var(design: SurveyDesign, var: str, by: str, r: dict,
     col_cell = go[rows] * n_lev + codes[rows]  # basis column of w [g, l]
     n = len(design._df)
     n_basis = n_groups * n_lev
-    step = max(1, min(n_basis, chunk_entries // max(n, 1)))
-    stage_totals = [np.empty((st.n_units, n_basis)) for st in design._stages]
-    for start in range(0, n_basis, step):
-        stop = min(start + step, n_basis)
-        block = np.zeros((n, stop - start))
-        sel = (col_cell >= start) & (col_cell < stop)
-        block[rows[sel], col_cell[sel] - start] = w_rows[sel]
-        for cal in design._calibrations:
-            block = np.asarray(cal.residualize(block), dtype=float)
-        for k, st in enumerate(design._stages):
-            stage_totals[k][:, start:stop] = st.psu_totals(block)
+    cals = design._calibrations
+    if not cals and not dense:  # multistage, uncalibrated: PSU totals of the basis itself
+        stage_totals = [np.bincount(st.psu[rows] * n_basis + col_cell, weights=w_rows,
+                                    minlength=st.n_units * n_basis).reshape(st.n_units, n_basis)
+                        for st in design._stages]
+    elif len(cals) == 1 and not dense:
+        # one weighting step: PSU totals of the residuals straight from the sparse basis
+        stage_totals = [cals[0].residual_psu_totals(rows, col_cell, w_rows, n_basis, st)
+                        for st in design._stages]
+    else:
+        step = max(1, min(n_basis, chunk_entries // max(n, 1)))
+        stage_totals = [np.empty((st.n_units, n_basis)) for st in design._stages]
+        for start in range(0, n_basis, step):
+            stop = min(start + step, n_basis)
+            block = np.zeros((n, stop - start))
+            sel = (col_cell >= start) & (col_cell < stop)
+            block[rows[sel], col_cell[sel] - start] = w_rows[sel]
+            for cal in cals:
+                block = np.asarray(cal.residualize(block), dtype=float)
+            for k, st in enumerate(design._stages):
+                stage_totals[k][:, start:stop] = st.psu_totals(block)
     v_cell = np.zeros(n_groups * n_lev)
     v_diff = np.zeros(n_groups * n_lev)
     den_c = den.sum() - den

@@ -10,6 +10,11 @@ Each step is appended to ``design._calibrations``; ``linearized_vcov`` calls
 * :class:`TrimStep` — ``trim()``: no variance adjustment (``trimWeights``), kept for diagnostics.
 
 The steps also keep the input weights and targets used by ``weighting_diagnostics()``.
+
+``residual_psu_totals(rows, col, vals, k, stage)`` gives the PSU totals of ``residualize(x)``
+for a sparse ``x`` with one value per listed row (``x[rows, col] = vals``) without forming the
+dense (n, k) block: every step's residual is ``x`` minus a fixed (n, q) matrix times a small
+(q, k) coefficient matrix computed from ``x``'s group sums (used by the banner's general path).
 """
 
 from __future__ import annotations
@@ -20,6 +25,22 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._calibrate_margins import Margin
+
+
+def _sparse_psu_totals(rows, col, vals, k, stage) -> np.ndarray:
+    p = stage.n_units
+    return np.bincount(stage.psu[rows] * k + col, weights=vals, minlength=p * k).reshape(p, k)
+
+
+def _sparse_group_sum(rows, col, vals, k, codes, m) -> np.ndarray:
+    return np.bincount(codes[rows] * k + col, weights=vals, minlength=m * k).reshape(m, k)
+
+
+def _psu_by_code(stage, codes: np.ndarray, weights: np.ndarray, m: int) -> np.ndarray:
+    """(P, m) PSU totals of ``weights`` split by ``codes``."""
+    p = stage.n_units
+    return np.bincount(stage.psu * m + codes, weights=weights, minlength=p * m).reshape(p, m)
+
 
 __all__ = ["GregStep", "PostStratStep", "RakingStep", "TrimStep", "WeightingStep"]
 
@@ -54,6 +75,9 @@ class WeightingStep:
     def residualize(self, x: np.ndarray) -> np.ndarray:
         return x
 
+    def residual_psu_totals(self, rows, col, vals, k, stage) -> np.ndarray:
+        return _sparse_psu_totals(rows, col, vals, k, stage)
+
 
 @dataclass(frozen=True, eq=False, kw_only=True)
 class TrimStep(WeightingStep):
@@ -76,6 +100,14 @@ class PostStratStep(WeightingStep):
         means = _safe_div(num, den[:, None])
         return x - means[self.codes] * psw[:, None]
 
+    def residual_psu_totals(self, rows, col, vals, k, stage) -> np.ndarray:
+        ratio = _safe_div(self.input_weights, self.weights)
+        num = _sparse_group_sum(rows, col, vals * ratio[rows], k, self.codes, self.n_levels)
+        den = np.bincount(self.codes, weights=self.input_weights, minlength=self.n_levels)
+        means = _safe_div(num, den[:, None])
+        wpc = _psu_by_code(stage, self.codes, self.weights, self.n_levels)
+        return _sparse_psu_totals(rows, col, vals, k, stage) - wpc @ means
+
 
 @dataclass(frozen=True, eq=False, kw_only=True)
 class RakingStep(WeightingStep):
@@ -92,16 +124,16 @@ class RakingStep(WeightingStep):
     cell_codes: np.ndarray = field(repr=False)
     passes: int = 10
 
-    def residualize(self, x: np.ndarray) -> np.ndarray:
-        x = np.asarray(x, dtype=float)
+    def _inv(self) -> tuple[np.ndarray, np.ndarray]:
         psw = self.weights
         live = psw != 0
-        inv = np.where(live, 1.0 / np.where(live, psw, 1.0), 0.0)
+        return live, np.where(live, 1.0 / np.where(live, psw, 1.0), 0.0)
+
+    def _shift(self, sums: np.ndarray, live: np.ndarray) -> np.ndarray:
+        """Per-cell amount subtracted from r = x / w after the IPF passes on cell sums."""
         m = self.cell_codes.shape[0]
         cnt_cell = np.bincount(self.cell[live], minlength=m).astype(float)
-        r = x * inv[:, None]  # zero on dead rows (inv = 0 there)
-        sums = _group_sum(r, self.cell, m)  # (m, k) cell sums of r
-        shift = np.zeros_like(sums)  # per-cell amount subtracted from r
+        shift = np.zeros_like(sums)
         levels = [self.cell_codes[:, j] for j in range(self.cell_codes.shape[1])]
         sizes = [len(mg.levels) for mg in self.margins]
         for _ in range(self.passes):
@@ -112,9 +144,24 @@ class RakingStep(WeightingStep):
                 lvl_cnt = np.bincount(idx, weights=cnt_cell, minlength=size)
                 means = _safe_div(lvl_sum, lvl_cnt[:, None])
                 shift = shift + means[idx]
+        return shift
+
+    def residualize(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=float)
+        live, inv = self._inv()
+        r = x * inv[:, None]  # zero on dead rows (inv = 0 there)
+        shift = self._shift(_group_sum(r, self.cell, self.cell_codes.shape[0]), live)
         r -= shift[self.cell]
-        r *= psw[:, None]
+        r *= self.weights[:, None]
         return r
+
+    def residual_psu_totals(self, rows, col, vals, k, stage) -> np.ndarray:
+        live, inv = self._inv()
+        m = self.cell_codes.shape[0]
+        r = vals * inv[rows]
+        shift = self._shift(_sparse_group_sum(rows, col, r, k, self.cell, m), live)
+        wpc = _psu_by_code(stage, self.cell, self.weights, m)
+        return _sparse_psu_totals(rows, col, vals * live[rows], k, stage) - wpc @ shift
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)
@@ -153,3 +200,17 @@ class GregStep(WeightingStep):
         for _ in range(2):  # one step of iterative refinement
             z = z - a @ (ginv @ (a.T @ z))
         return z * wcal[:, None]
+
+    def residual_psu_totals(self, rows, col, vals, k, stage) -> np.ndarray:
+        # z - a G a'z, refined once: z - a (2G - G a'a G) a'z (the same two projections)
+        _whalf, _scale, ginv, a = self._gram()
+        wcal = self.g * _whalf
+        live = wcal != 0
+        z = np.where(live[rows], vals / np.where(live[rows], wcal[rows], 1.0), 0.0)
+        atz = np.stack([np.bincount(col, weights=a[rows, j] * z, minlength=k)
+                        for j in range(a.shape[1])])  # (q, k) = a' z
+        gram = a.T @ a
+        coef = (2 * ginv - ginv @ gram @ ginv) @ atz
+        pa = np.stack([np.bincount(stage.psu, weights=a[:, j] * wcal, minlength=stage.n_units)
+                       for j in range(a.shape[1])], axis=1)  # (P, q) PSU totals of wcal a
+        return _sparse_psu_totals(rows, col, vals * live[rows], k, stage) - pa @ coef
