@@ -15,6 +15,8 @@ pass, no row sort): 0.07 s, 0.29 s, 0.31 s.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import time
 from pathlib import Path
 
@@ -53,8 +55,11 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=None)
     args = ap.parse_args()
     path = ensure_data(args.rows, args.data)
-    for name, t in run(path).items():
+    res = run(path)
+    for name, t in res.items():
         print(f"SurveyDesign, {args.rows} rows, {name:<34}{t:>8.3f} s")
+    print("RESULT " + json.dumps({"bench": "design", "rows": args.rows,
+                                  "load": os.getloadavg()[0], "times": res}))
 
 
 if __name__ == "__main__":
