@@ -124,25 +124,46 @@ class RakingStep(WeightingStep):
     cell_codes: np.ndarray = field(repr=False)
     passes: int = 10
 
+    def _memo(self) -> dict:
+        memo = self.__dict__.get("_memo_cache")
+        if memo is None:
+            memo = {}
+            object.__setattr__(self, "_memo_cache", memo)
+        return memo
+
     def _inv(self) -> tuple[np.ndarray, np.ndarray]:
-        psw = self.weights
-        live = psw != 0
-        return live, np.where(live, 1.0 / np.where(live, psw, 1.0), 0.0)
+        memo = self._memo()
+        if "inv" not in memo:
+            psw = self.weights
+            live = psw != 0
+            memo["inv"] = (live, np.where(live, 1.0 / np.where(live, psw, 1.0), 0.0))
+        return memo["inv"]
+
+    def _passes_setup(self, live: np.ndarray):
+        """Cell counts and, per margin, the (levels, cells) one-hot matrix and 1 / level count."""
+        memo = self._memo()
+        if "setup" not in memo:
+            m = self.cell_codes.shape[0]
+            cnt_cell = np.bincount(self.cell[live], minlength=m).astype(float)
+            per_margin = []
+            for j, mg in enumerate(self.margins):
+                idx = self.cell_codes[:, j]
+                onehot = np.zeros((len(mg.levels), m))
+                onehot[idx, np.arange(m)] = 1.0
+                lvl_cnt = onehot @ cnt_cell
+                inv_cnt = np.where(lvl_cnt != 0, 1.0 / np.where(lvl_cnt != 0, lvl_cnt, 1.0), 0.0)
+                per_margin.append((idx, onehot, inv_cnt))
+            memo["setup"] = (cnt_cell, per_margin)
+        return memo["setup"]
 
     def _shift(self, sums: np.ndarray, live: np.ndarray) -> np.ndarray:
         """Per-cell amount subtracted from r = x / w after the IPF passes on cell sums."""
-        m = self.cell_codes.shape[0]
-        cnt_cell = np.bincount(self.cell[live], minlength=m).astype(float)
+        cnt_cell, per_margin = self._passes_setup(live)
         shift = np.zeros_like(sums)
-        levels = [self.cell_codes[:, j] for j in range(self.cell_codes.shape[1])]
-        sizes = [len(mg.levels) for mg in self.margins]
         for _ in range(self.passes):
-            for idx, size in zip(levels, sizes, strict=True):
+            for idx, onehot, inv_cnt in per_margin:
                 cur = sums - cnt_cell[:, None] * shift
-                lvl_sum = np.stack([np.bincount(idx, weights=cur[:, j], minlength=size)
-                                    for j in range(cur.shape[1])], axis=1)
-                lvl_cnt = np.bincount(idx, weights=cnt_cell, minlength=size)
-                means = _safe_div(lvl_sum, lvl_cnt[:, None])
+                means = (onehot @ cur) * inv_cnt[:, None]
                 shift = shift + means[idx]
         return shift
 
@@ -160,7 +181,11 @@ class RakingStep(WeightingStep):
         m = self.cell_codes.shape[0]
         r = vals * inv[rows]
         shift = self._shift(_sparse_group_sum(rows, col, r, k, self.cell, m), live)
-        wpc = _psu_by_code(stage, self.cell, self.weights, m)
+        memo = self._memo()
+        key = ("wpc", id(stage))
+        if key not in memo:
+            memo[key] = (stage, _psu_by_code(stage, self.cell, self.weights, m))
+        wpc = memo[key][1]
         return _sparse_psu_totals(rows, col, vals * live[rows], k, stage) - wpc @ shift
 
 
