@@ -27,7 +27,7 @@ from .errors import EmptyDomainError
 if TYPE_CHECKING:  # pragma: no cover
     from ._design import SurveyDesign
 
-__all__ = ["banner_cells", "general_table_var", "table_stats"]
+__all__ = ["banner_cells", "general_table_var", "mean_vs_rest", "table_stats"]
 
 
 def _psu_by(design: SurveyDesign, by_cols: list) -> tuple[np.ndarray, dict, int]:
@@ -174,29 +174,8 @@ def general_table_var(design: SurveyDesign, var: str, by: str, r: dict,
     rows = np.flatnonzero(valid)
     w_rows = design._w[rows]
     col_cell = go[rows] * n_lev + codes[rows]  # basis column of w [g, l]
-    n = len(design._df)
     n_basis = n_groups * n_lev
-    cals = design._calibrations
-    if not cals and not dense:  # multistage, uncalibrated: PSU totals of the basis itself
-        stage_totals = [np.bincount(st.psu[rows] * n_basis + col_cell, weights=w_rows,
-                                    minlength=st.n_units * n_basis).reshape(st.n_units, n_basis)
-                        for st in design._stages]
-    elif len(cals) == 1 and not dense:
-        # one weighting step: PSU totals of the residuals straight from the sparse basis
-        stage_totals = [cals[0].residual_psu_totals(rows, col_cell, w_rows, n_basis, st)
-                        for st in design._stages]
-    else:
-        step = max(1, min(n_basis, chunk_entries // max(n, 1)))
-        stage_totals = [np.empty((st.n_units, n_basis)) for st in design._stages]
-        for start in range(0, n_basis, step):
-            stop = min(start + step, n_basis)
-            block = np.zeros((n, stop - start))
-            sel = (col_cell >= start) & (col_cell < stop)
-            block[rows[sel], col_cell[sel] - start] = w_rows[sel]
-            for cal in cals:
-                block = np.asarray(cal.residualize(block), dtype=float)
-            for k, st in enumerate(design._stages):
-                stage_totals[k][:, start:stop] = st.psu_totals(block)
+    stage_totals = _basis_stage_totals(design, rows, col_cell, w_rows, n_basis, chunk_entries, dense)
     v_cell = np.zeros(n_groups * n_lev)
     v_diff = np.zeros(n_groups * n_lev)
     den_c = den.sum() - den
@@ -224,6 +203,92 @@ def general_table_var(design: SurveyDesign, var: str, by: str, r: dict,
                                   diag_only=True)
         v_diff += psu_totals_vcov(diff, st, design.lonely_psu, None, diag_only=True)
     return v_cell.reshape(n_groups, n_lev), v_diff
+
+
+
+def _basis_stage_totals(design: SurveyDesign, rows: np.ndarray, col: np.ndarray, vals: np.ndarray,
+                        n_basis: int, chunk_entries: int = _CHUNK_ENTRIES,
+                        dense: bool = False) -> list[np.ndarray]:
+    """PSU totals (one (P, n_basis) array per stage) of the residuals, through the design's
+    calibrations, of the sparse basis ``x[rows[i], col[i]] += vals[i]`` (a row may appear in
+    several columns).  No calibration: the basis itself; one step: the step's sparse
+    ``residual_psu_totals``; else dense blocks of at most ``chunk_entries`` values."""
+    n = len(design._df)
+    cals = design._calibrations
+    if not cals and not dense:  # multistage, uncalibrated: PSU totals of the basis itself
+        return [np.bincount(st.psu[rows] * n_basis + col, weights=vals,
+                            minlength=st.n_units * n_basis).reshape(st.n_units, n_basis)
+                for st in design._stages]
+    if len(cals) == 1 and not dense:
+        # one weighting step: PSU totals of the residuals straight from the sparse basis
+        return [cals[0].residual_psu_totals(rows, col, vals, n_basis, st) for st in design._stages]
+    step = max(1, min(n_basis, chunk_entries // max(n, 1)))
+    stage_totals = [np.empty((st.n_units, n_basis)) for st in design._stages]
+    for start in range(0, n_basis, step):
+        stop = min(start + step, n_basis)
+        block = np.zeros((n, stop - start))
+        sel = (col >= start) & (col < stop)
+        np.add.at(block, (rows[sel], col[sel] - start), vals[sel])
+        for cal in cals:
+            block = np.asarray(cal.residualize(block), dtype=float)
+        for k, st in enumerate(design._stages):
+            stage_totals[k][:, start:stop] = st.psu_totals(block)
+    return stage_totals
+
+
+def mean_vs_rest(design: SurveyDesign, var: str, by: str) -> pd.DataFrame:
+    """Each group's mean of ``var`` minus the mean of the rest of the population (the other
+    groups of ``by``), with its linearised SE and a design-based t test, on any linearised
+    design (calibrated, multistage, domains).
+
+    Influence values of a domain mean: ``(w y [g] - ȳ_g w [g]) / W_g``; the basis
+    ``w y [group]``, ``w [group]`` (2G columns over the valid rows) is residualised through the
+    calibrations and summed to PSU totals at every stage, as in :func:`general_table_var`;
+    the variance of (group - rest) comes from the PSU totals of the difference of the two
+    domains' influence values.  df: PSUs minus strata among the rows with a valid ``var`` and
+    ``by`` (as :meth:`banner_cells`).  A 0/1 ``var`` gives the numbers of ``banner_cells``.
+
+    Mirrors: survey::svyby(~var, ~by, design, svymean, covmat=TRUE) then svycontrast(group -
+    rest), rest = svymean(~var, subset(design, by != group)).
+
+    Columns: ``by`` (the groups, as in ``mean(var, by=by)``), ``estimate`` (group mean),
+    ``diff, se_diff, t, df, p_value``.
+    """
+    y = pd.to_numeric(design._df[var], errors="coerce").to_numpy(dtype=float)
+    gall, table, n_groups = design._by_codes([by])
+    valid = design._active() & np.isfinite(y) & (gall >= 0) & (design._w != 0)
+    rows = np.flatnonzero(valid)
+    g, w, yr = gall[rows], design._w[rows], y[rows]
+    s1 = np.bincount(g, weights=w * yr, minlength=n_groups)
+    s0 = np.bincount(g, weights=w, minlength=n_groups)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_g = s1 / s0
+        mean_c = (s1.sum() - s1) / (s0.sum() - s0)
+    basis = _basis_stage_totals(design, np.concatenate([rows, rows]),
+                                np.concatenate([g, n_groups + g]),
+                                np.concatenate([w * yr, w]), 2 * n_groups)
+    v = np.zeros(n_groups)
+    for k, st in enumerate(design._stages):
+        t1, t0 = basis[k][:, :n_groups], basis[k][:, n_groups:]
+        t1c = t1.sum(axis=1, keepdims=True) - t1
+        t0c = t0.sum(axis=1, keepdims=True) - t0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            infl = (t1 - mean_g * t0) / s0 - (t1c - mean_c * t0c) / (s0.sum() - s0)
+        if n_groups == 1:
+            infl = np.zeros_like(infl)
+        v += psu_totals_vcov(np.nan_to_num(infl), st, design.lonely_psu, None, diag_only=True)
+    st = design._stages[0]
+    present = np.bincount(st.psu[rows], minlength=st.n_units) > 0
+    n_strata = int((np.add.reduceat(present, st.stratum_starts) > 0).sum())
+    degf = float(present.sum() - n_strata)
+    diff = mean_g - mean_c
+    se = np.sqrt(np.maximum(v, 0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tstat = diff / se
+        p = 2 * stats.t.sf(np.abs(tstat), max(degf, 1.0)) if degf > 0 else np.full(n_groups, np.nan)
+    seen = s0 > 0
+    return pd.DataFrame({by: table[by][seen], "estimate": mean_g[seen], "diff": diff[seen],
+                         "se_diff": se[seen], "t": tstat[seen], "df": degf, "p_value": p[seen]})
 
 
 def banner_cells(

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._banner import banner_cells, table_stats
+from ._banner import banner_cells, mean_vs_rest, table_stats
 from ._base import _as_list, _BaseDesign, design_effect
 from ._cells import Cells
 from ._ci import t_crit
@@ -534,6 +534,16 @@ class SurveyDesign(WeightingMixin, ModelsMixin, _BaseDesign):
         for q in list(questions) + list(breakdowns):
             self._col(q, "questions" if q in questions else "breakdowns")
         return banner_cells(self, questions, breakdowns, conf_level=conf_level, ci_method=ci_method)
+
+    def mean_vs_rest(self, var: str, by: str) -> pd.DataFrame:
+        """Each group's mean of ``var`` minus the mean of the other groups of ``by``, with its
+        linearised SE and design-based t test, on every linearised design (calibrated,
+        multistage, subsets).  Columns: ``by``, estimate, diff, se_diff, t, df, p_value.
+        See ``_banner.mean_vs_rest``.
+        """
+        self._col(var, "var")
+        self._col(by, "by")
+        return mean_vs_rest(self, var, by)
 
     def _degf_by(self, codes: np.ndarray, n_cells: int) -> np.ndarray:
         """Design df per domain code (R's degf on the domain): PSUs minus strata with rows there."""

@@ -189,51 +189,25 @@ def _categorical_cells(design: Any, questions: list[str], breakdowns: list[str])
     return pd.concat([pd.DataFrame(rows, columns=list(CELL_COLUMNS)), cells], ignore_index=True)
 
 
-def _mean_vs_rest(
-    design: Any, y: np.ndarray, valid: np.ndarray, gb: np.ndarray, n_groups: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _mean_vs_rest(design: Any, q: str, b: str, groups: list[str]) -> tuple[np.ndarray, ...]:
     """Difference of each group's mean with the mean of the other groups, its linearised SE
-    and the two-sided design-based t test p-value (df = PSUs minus strata with respondents).
-
-    PSU totals of the influence values of a domain mean, ``(S1 - ȳ S0) / W`` with
-    ``S1 = Σ w y`` and ``S0 = Σ w`` per PSU × group, for the group and for its complement;
-    the variance of their difference comes from the engine's ``psu_totals_vcov``. Same
-    formulas as ``banner_cells`` for proportions (a 0/1 variable gives identical results).
+    and the design-based t test p-value, from the engine's public ``design.mean_vs_rest``
+    (every linearised design: calibrated, multistage, subsets); NaN for engines without it.
 
     Mirrors: survey::svyby(~y, ~g, design, svymean) + svycontrast(group - rest).
     """
-    from scipy import stats
-
-    from ..survey._variance import psu_totals_vcov
-
-    nan = np.full(n_groups, np.nan)
-    ok_fast = getattr(design, "_fast_totals_ok", None)
-    if not (ok_fast and ok_fast() and hasattr(design, "_stages")):
+    nan = np.full(len(groups), np.nan)
+    if not hasattr(design, "mean_vs_rest"):
         return nan, nan, nan
-    st = design._stages[0]
-    w = np.where(valid & (gb >= 0), np.asarray(design._w, dtype=float), 0.0)
-    yv = np.where(w != 0, y, 0.0)
-    code = st.psu * (n_groups + 1) + np.where(gb >= 0, gb, n_groups)
-    size = st.n_units * (n_groups + 1)
-    s1 = np.bincount(code, weights=w * yv, minlength=size).reshape(st.n_units, -1)[:, :n_groups]
-    s0 = np.bincount(code, weights=w, minlength=size).reshape(st.n_units, -1)[:, :n_groups]
-    w_g, w_all = s0.sum(axis=0), s0.sum()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean_g = s1.sum(axis=0) / w_g
-        mean_c = (s1.sum() - s1.sum(axis=0)) / (w_all - w_g)
-        t_g = (s1 - mean_g * s0) / w_g
-        s1c = s1.sum(axis=1, keepdims=True) - s1
-        s0c = s0.sum(axis=1, keepdims=True) - s0
-        t_c = (s1c - mean_c * s0c) / (w_all - w_g)
-    v = psu_totals_vcov(np.nan_to_num(t_g - t_c), st, design.lonely_psu, None, diag_only=True)
-    se = np.sqrt(np.maximum(v, 0))
-    present = s0.sum(axis=1) != 0
-    n_strata = int((np.add.reduceat(present, st.stratum_starts) > 0).sum())
-    df = float(present.sum() - n_strata)
-    diff = mean_g - mean_c
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = 2 * stats.t.sf(np.abs(diff / se), df) if df > 0 else nan
-    return diff, se, p
+    res = design.mean_vs_rest(q, b)
+    pos = {g: i for i, g in enumerate(groups)}
+    idx = np.array([pos[str(g)] for g in res[b]], dtype=np.int64)
+    out = []
+    for col in ("diff", "se_diff", "p_value"):
+        v = nan.copy()
+        v[idx] = res[col].to_numpy(dtype=float)
+        out.append(v)
+    return tuple(out)
 
 
 def _mean_cells(design: Any, questions: list[str], breakdowns: list[str]) -> pd.DataFrame:
@@ -263,7 +237,7 @@ def _mean_cells(design: Any, questions: list[str], breakdowns: list[str]) -> pd.
             ok = answered & (gb >= 0)
             n = np.bincount(gb[ok], minlength=len(groups))
             N = np.bincount(gb[ok], weights=w[ok], minlength=len(groups))
-            diff, diff_se, p = _mean_vs_rest(design, y, answered, gb, len(groups))
+            diff, diff_se, p = _mean_vs_rest(design, q, b, groups)
             pos = {g: i for i, g in enumerate(groups)}
             gstr = est[b].astype(str)
             idx = np.array([pos[g] for g in gstr])
