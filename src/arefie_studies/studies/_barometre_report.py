@@ -23,6 +23,10 @@ from arefie_studies.tables import (
     fmt_p,
     fmt_pct,
     fmt_pct_points,
+    heading_html,
+    hidden_cell_html,
+    table_html,
+    value_cell_html,
 )
 
 __all__ = [
@@ -42,25 +46,19 @@ UP, DOWN = "▲", "▼"
 
 
 def _ci_cell(est: float, lo: float, hi: float, n: int, mark: str = "") -> str:
-    mark_html = f'{NNBSP}<span class="mark">{mark}</span>' if mark else ""
-    return (f'<td data-n="{int(n)}">{fmt_pct(est)}{mark_html}'
-            f'<span class="ci">{fmt_ci(lo, hi)}</span></td>')
+    return value_cell_html(est, lo, hi, n=n, mark=mark)
 
 
 def _hidden_cell(n: int, text: str = SUPPRESSED_MARK, span: int = 1) -> str:
-    colspan = f' colspan="{span}"' if span > 1 else ""
-    return (f'<td class="suppressed"{colspan} data-n="{int(n)}" data-suppressed="1">'
-            f"{escape(text)}</td>")
+    # the count of a hidden cell is not written (not even as data-n): see tables.hidden_cell_html
+    return hidden_cell_html(text, span)
 
 
 def _table(title: str, head: Sequence[str], rows: Sequence[str], notes: Sequence[str],
            threshold: int, *, stub: str = "", wide: bool = False, fits: bool = True) -> str:
     cls = "arefie-table" + (" wide" if wide else "") + (" fits-page" if fits else "")
     th = "".join(f"<th>{escape(h)}</th>" for h in (stub, *head))
-    notes_html = "".join(f"<p>{escape(t)}</p>" for t in notes if t)
-    return (f'<div class="{cls}" data-threshold="{threshold}"><div class="table-title">'
-            f"{escape(title)}</div><table><thead><tr>{th}</tr></thead><tbody>{''.join(rows)}"
-            f'</tbody></table><div class="table-notes">{notes_html}</div></div>')
+    return table_html(title, f"<tr>{th}</tr>", rows, notes, classes=cls, threshold=threshold)
 
 
 def _p_text(p: float) -> str:
@@ -214,8 +212,7 @@ def ml_table(res: Results, population: str, item: str | None = None) -> str:
         elif r.hidden:
             text = f"{TOO_FEW} (moins de {thr} réponses)" if r.primary else SUPPRESSED_MARK
             n_text = f"<{NNBSP}{thr}" if r.primary else SUPPRESSED_MARK
-            rows.append(f'<tr>{name}<td class="suppressed" data-n="{int(r.n)}" data-suppressed="1">'
-                        f'{n_text}</td>{_hidden_cell(r.n, text, 2)}</tr>')
+            rows.append(f"<tr>{name}{_hidden_cell(r.n, n_text)}{_hidden_cell(r.n, text, 2)}</tr>")
         else:
             mark = _mark(r.diff, r.p_value)
             rows.append(f'<tr>{name}<td data-n="{int(r.n)}">{fmt_int(r.n)}</td>'
@@ -534,14 +531,8 @@ def ml_trend_missing(res: Results, ml: int) -> str:
 
 
 def heading(text: str, level: int = 1, anchor: str = "") -> None:
-    """Display a report heading with an ASCII ``id`` so the contents page links to it (headings
-    of Markdown outputs get percent-encoded ids that the contents links do not match)."""
-    import re
-    import unicodedata
-
+    """Display a report heading with an ASCII ``id`` so the contents page links to it
+    (:func:`arefie_studies.tables.heading_html`)."""
     from IPython.display import HTML, display
 
-    if not anchor:
-        ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-        anchor = re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower()
-    display(HTML(f'<h{level} id="{escape(anchor)}">{escape(text)}</h{level}>'))
+    display(HTML(heading_html(text, level, anchor)))

@@ -1,6 +1,8 @@
 """Helpers shared by the four study modules: load a study's inputs with their codebooks, turn
-labelled categoricals back into codes, and build the small printable HTML pieces every report
-needs (estimate tables with disclosure control, plain tables, methods-annex texts).
+labelled categoricals back into codes, and the weighting annex of the reports.  The generic
+printable tables (``estimate_table_html`` = :func:`arefie_studies.tables.indicator_table_html`,
+``plain_table_html``, ``protected_shares``) live in :mod:`arefie_studies.tables` and are
+re-exported here for the study modules.
 
 Kept deliberately small: anything specific to one study lives in its own module.
 """
@@ -9,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -17,14 +18,12 @@ import numpy as np
 import pandas as pd
 
 from arefie_studies.tables import (
-    SUPPRESSED_MARK,
-    disclosure_rule_text,
-    fmt_ci,
     fmt_int,
     fmt_num,
-    protect_table,
+    plain_table_html,
+    protected_shares,
 )
-from arefie_studies.tables import fmt_pct as _fmt_pct
+from arefie_studies.tables import indicator_table_html as estimate_table_html
 
 __all__ = [
     "StudyData",
@@ -98,149 +97,6 @@ def codes_of(series: pd.Series, value_labels: Mapping[Any, str], *, name: str = 
             "belong to the same wave."
         )
     return text.map(inverse).to_numpy(dtype=float, na_value=np.nan)
-
-
-def protected_shares(yes: np.ndarray, no: np.ndarray, threshold: int) -> np.ndarray:
-    """Which shares ``yes / (yes + no)`` of a 2 × G table may be published.
-
-    The unweighted counts of answers "yes" and "no" in each of G groups form a table whose
-    margins (group bases, overall yes/no) are published; :func:`tables.protect_table` applies
-    primary suppression (1 <= n < threshold) and secondary suppression so no hidden count can
-    be recovered by difference. A share is hidden when either of its counts is.
-    Returns a boolean array (G,) — True = hidden.
-    """
-    n = np.vstack([np.asarray(yes, dtype=float), np.asarray(no, dtype=float)])
-    _prim, hid = protect_table(n, int(threshold))
-    base_small = (n.sum(axis=0) < threshold)
-    return hid[0, :-1] | hid[1, :-1] | hid[-1, :-1] | base_small
-
-
-def _fmt_value(est: float, lo: float, hi: float, kind: str, digits: int) -> tuple[str, str]:
-    if kind == "mean":
-        return fmt_num(est, digits), fmt_ci(lo, hi, digits, scale=1.0)
-    return _fmt_pct(est, digits), fmt_ci(lo, hi, digits)
-
-
-def estimate_table_html(
-    cells: pd.DataFrame,
-    *,
-    title: str,
-    columns: Sequence[tuple[str, str]],
-    threshold: int,
-    notes: Sequence[str] = (),
-    source: str = "",
-    digits: int = 1,
-    stub_header: str = "",
-    extra_columns: Mapping[str, str] | None = None,
-    stub_width: str = "34mm",
-) -> str:
-    """Printable table of estimates with their 95 % CI, one row per indicator.
-
-    ``cells``: one row per indicator × column with ``row`` (indicator label), ``section``
-    (optional group heading; rows are identified by section and label), ``column`` (key of ``columns``), ``estimate``, ``ci_low``,
-    ``ci_high``, ``n`` (unweighted base) and ``hidden`` (bool; its values are dropped here);
-    ``kind`` ('proportion' | 'mean') defaults to proportion. ``columns``: (key, header) pairs
-    in display order (a header ``"A|B"`` puts B under a spanning header A). ``extra_columns``
-    maps a column of ``cells`` holding preformatted text (e.g. a p-value) to its header; it is
-    read from the first cell of each row. Each value cell carries ``data-n`` (its unweighted
-    base) and ``data-suppressed="1"`` when hidden, for the leak scan.
-    """
-    cells = cells.copy()
-    if "kind" not in cells.columns:
-        cells["kind"] = "proportion"
-    if "section" not in cells.columns:
-        cells["section"] = ""
-    cells["row_key"] = cells["section"].astype(str) + "\x1f" + cells["row"].astype(str)
-    extra = dict(extra_columns or {})
-    keys = [k for k, _ in columns]
-    heads = [h for _, h in columns]
-    spans: list[tuple[str, int]] = []
-    for h in heads:
-        top = h.split("|", 1)[0] if "|" in h else ""
-        if spans and spans[-1][0] == top and top:
-            spans[-1] = (top, spans[-1][1] + 1)
-        else:
-            spans.append((top, 1))
-    two_rows = any(top for top, _ in spans)
-    head1 = [f'<th rowspan="{2 if two_rows else 1}" class="stub">{escape(stub_header)}</th>']
-    pos = 0
-    for top, k in spans:
-        if top:
-            head1.append(f'<th colspan="{k}">{escape(top)}</th>')
-        else:
-            head1.append(f'<th rowspan="{2 if two_rows else 1}">{escape(heads[pos])}</th>')
-        pos += k
-    head1 += [f'<th rowspan="{2 if two_rows else 1}">{escape(h)}</th>' for h in extra.values()]
-    head2 = [f"<th>{escape(h.split('|', 1)[1])}</th>" for h in heads if "|" in h]
-    body: list[str] = []
-    n_cols = len(keys) + len(extra) + 1
-    current = None
-    index = cells.set_index(["row_key", "column"])
-    for rkey in dict.fromkeys(cells["row_key"]):
-        rcells = cells[cells["row_key"] == rkey]
-        row = rcells["row"].iloc[0]
-        section = str(rcells["section"].iloc[0] or "")
-        if section and section != current:
-            body.append(f'<tr class="question"><th colspan="{n_cols}">{escape(section)}</th></tr>')
-            current = section
-        tds = []
-        for key in keys:
-            if (rkey, key) not in index.index:
-                tds.append("<td>–</td>")
-                continue
-            c = index.loc[(rkey, key)]
-            n = int(c["n"]) if np.isfinite(c["n"]) else 0
-            if bool(c["hidden"]):
-                tds.append(f'<td class="suppressed" data-n="{n}" data-suppressed="1">'
-                           f"{SUPPRESSED_MARK}</td>")
-                continue
-            est, ci = _fmt_value(c["estimate"], c["ci_low"], c["ci_high"], c["kind"], digits)
-            mark = c.get("mark", "")
-            mark = mark if isinstance(mark, str) else ""
-            mark_html = f'\u202f<span class="mark">{escape(mark)}</span>' if mark else ""
-            tds.append(f'<td data-n="{n}">{est}{mark_html}<span class="ci">{ci}</span></td>')
-        for col in extra:
-            tds.append(f'<td class="test">{escape(str(rcells[col].iloc[0]))}</td>')
-        body.append(f'<tr><th scope="row" style="min-width:{stub_width}">{escape(str(row))}</th>'
-                    f'{"".join(tds)}</tr>')
-    classes = "arefie-table wide" if len(keys) + len(extra) > 6 else "arefie-table"
-    if len(body) <= 30:
-        classes += " fits-page"
-    note_lines = [*notes, disclosure_rule_text(threshold), source]
-    notes_html = "".join(f"<p>{escape(t)}</p>" for t in note_lines if t)
-    return (
-        f'<div class="{classes}" data-threshold="{threshold}"><div class="table-title">'
-        f"{escape(title)}</div><table><thead><tr>{''.join(head1)}</tr>"
-        + (f"<tr>{''.join(head2)}</tr>" if head2 else "")
-        + f"</thead><tbody>{''.join(body)}</tbody></table>"
-        f'<div class="table-notes">{notes_html}</div></div>'
-    )
-
-
-def plain_table_html(frame: pd.DataFrame, *, title: str, notes: Sequence[str] = (),
-                     align_right: Sequence[str] = (), wrap: Sequence[str] = ()) -> str:
-    """A numbered report table from a frame of already formatted French text (no counts);
-    columns in ``wrap`` may break over several lines (others never do)."""
-    right = set(align_right)
-    wrapped = set(wrap)
-    head = "".join(f"<th>{escape(str(c))}</th>" for c in frame.columns)
-    rows = []
-    for rec in frame.itertuples(index=False):
-        tds = []
-        for col, v in zip(frame.columns, rec, strict=True):
-            style = "text-align:right" if col in right else "text-align:left"
-            if col in wrapped:
-                style += ";white-space:normal"
-            style = f' style="{style}"'
-            tds.append(f"<td{style}>{escape(str(v))}</td>")
-        rows.append(f"<tr>{''.join(tds)}</tr>")
-    cls = "arefie-table wide" if frame.shape[1] > 6 else "arefie-table"
-    if len(rows) <= 30:
-        cls += " fits-page"
-    notes_html = "".join(f"<p>{escape(t)}</p>" for t in notes if t)
-    return (f'<div class="{cls}"><div class="table-title">{escape(title)}</div><table><thead><tr>'
-            f"{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-            f'<div class="table-notes">{notes_html}</div></div>')
 
 
 def weighting_annex_html(diagnostics: Any, *, title: str, labels: Mapping[str, str] | None = None,

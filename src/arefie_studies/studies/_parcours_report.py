@@ -1,6 +1,6 @@
-"""Printable pieces of the parcours résidentiel report: compact estimate tables (with the
-disclosure markers the leak scan reads), odds-ratio table, typology tables, and the French
-sentences generated from the numbers.
+"""Printable pieces of the parcours résidentiel report: outcomes and odds-ratio tables,
+typology tables, and the French sentences generated from the numbers.  The compact banner
+table is :func:`arefie_studies.tables.compact_html` (re-exported here).
 
 Nothing here estimates: inputs are BannerTables and tidy frames from
 :mod:`arefie_studies.studies.parcours_residentiel` and :mod:`._parcours_typology`.
@@ -11,27 +11,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-import numpy as np
 import pandas as pd
 
 from arefie_studies.tables import (
     NNBSP,
     SUPPRESSED_MARK,
-    BannerTable,
+    compact_html,
     disclosure_rule_text,
     fmt_ci,
     fmt_int,
     fmt_num,
     fmt_p,
     fmt_pct,
+    table_classes,
+    value_cell_html,
 )
 
 __all__ = ["compact_html", "odds_ratio_html", "outcomes_html", "plain_html", "share_text"]
 
 
 def _classes(n_cols: int, n_rows: int) -> str:
-    cls = "arefie-table wide" if n_cols > 6 else "arefie-table"
-    return cls + (" fits-page" if n_rows <= 30 else "")
+    return table_classes(n_cols, n_rows)
 
 
 def _notes_html(notes: Sequence[str]) -> str:
@@ -40,81 +40,7 @@ def _notes_html(notes: Sequence[str]) -> str:
 
 def _cell(est: float, lo: float, hi: float, n, hidden: bool, mark: str = "",
           kind: str = "proportion") -> str:
-    if hidden:
-        return f'<td class="suppressed" data-suppressed="1">{SUPPRESSED_MARK}</td>'
-    n_attr = int(n) if n is not None and np.isfinite(float(n)) else 0
-    # data-n: the unweighted count read by the leak scan; an empty cell (0 %) identifies nobody
-    data_n = f' data-n="{n_attr}"' if n_attr > 0 else ""
-    if kind == "mean":
-        value, ci = fmt_num(est, 1), fmt_ci(lo, hi, 1, scale=1.0)
-    else:
-        value, ci = fmt_pct(est, 1), fmt_ci(lo, hi, 1)
-    mark_html = f'{NNBSP}<span class="mark">{escape(mark)}</span>' if mark else ""
-    return f'<td{data_n}>{value}{mark_html}<span class="ci">{ci}</span></td>'
-
-
-def compact_html(table: BannerTable, *, title: str, groups: Sequence[str] | None = None,
-                 stub: str = "", notes: Sequence[str] = (), total_label: str = "Ensemble") -> str:
-    """One row per question (yes/no questions) or per level under a question heading
-    (several levels), one column per group (``groups``: the groups kept, in order; default
-    all); the whole-population column first, headed ``total_label``. Cells carry ``data-n`` =
-    the unweighted count of the cell and ``data-suppressed`` when hidden."""
-    cells = table.cells
-    all_groups = [g for g in dict.fromkeys(cells.loc[cells["breakdown"] != "", "group"])]
-    keep = list(groups) if groups is not None else all_groups
-    cols = [("", "Ensemble")] + [(b, g) for b, g in cells.loc[cells["breakdown"] != "",
-                                                              ["breakdown", "group"]]
-                                 .drop_duplicates().itertuples(index=False) if g in keep]
-    cols = [cols[0], *sorted(cols[1:], key=lambda c: keep.index(c[1]))]
-    by_cell = cells.set_index(["question", "level", "breakdown", "group"])
-    head = [f'<th class="stub">{escape(stub)}</th>', f"<th>{escape(total_label)}</th>"]
-    head += [f"<th>{escape(g)}</th>" for _, g in cols[1:]]
-    rows = []
-    n_total = len(cols) + 1
-    for question, qc in cells.groupby("question", sort=False):
-        levels = list(dict.fromkeys(qc["level"]))
-        label = str(qc["question_label"].iloc[0])
-        kind = qc["kind"].iloc[0]
-        multi = len(levels) > 1
-        if multi:
-            rows.append(f'<tr class="question"><th colspan="{n_total}">{escape(label)}</th></tr>')
-        for level in levels:
-            tds = []
-            for b, g in cols:
-                key = (question, level, b, g)
-                if key not in by_cell.index:
-                    tds.append("<td>–</td>")
-                    continue
-                c = by_cell.loc[key]
-                n = c["n"] if not pd.isna(c["n"]) else 0
-                tds.append(_cell(c["estimate"], c["ci_low"], c["ci_high"], n,
-                                 bool(c["suppressed"]), str(c["mark"] or ""), kind))
-            name = level if multi else label
-            rows.append(f'<tr><th scope="row">{escape(str(name))}</th>{"".join(tds)}</tr>')
-    # respondents per column (of the first question): published bases
-    first = cells["question"].iloc[0] if len(cells) else None
-    tot = table.totals
-    n_tds = []
-    for b, g in cols:
-        sel = tot[(tot["question"] == first) & (tot["breakdown"] == b) & (tot["group"] == g)]
-        if b == "":  # all respondents with a group (the whole-population base)
-            n = int(tot.loc[(tot["question"] == first) & (tot["breakdown"] != ""), "n"].sum())
-            n_tds.append(f"<td>{fmt_int(n)}</td>")
-        elif sel.empty or bool(sel["suppressed"].iloc[0]):
-            n_tds.append(f'<td class="suppressed">{SUPPRESSED_MARK}</td>')
-        else:
-            n_tds.append(f"<td>{fmt_int(sel['n'].iloc[0])}</td>")
-    if first is not None:
-        rows.append(f'<tr class="effectifs"><th scope="row">n</th>{"".join(n_tds)}</tr>')
-    note_lines = [*notes,
-                  "Entre crochets : intervalle de confiance à 95 %. n : effectif de répondants "
-                  "(non pondéré).",
-                  "▲ / ▼ : valeur significativement supérieure / inférieure à celle du reste de "
-                  "la population (test de Wald tenant compte du plan de sondage, seuil 5 %).",
-                  table.rule_text(), table.source]
-    return (f'<div class="{_classes(len(cols), len(rows))}" data-threshold="{table.threshold}">'
-            f'<div class="table-title">{escape(title)}</div><table><thead><tr>{"".join(head)}'
-            f'</tr></thead><tbody>{"".join(rows)}</tbody></table>{_notes_html(note_lines)}</div>')
+    return value_cell_html(est, lo, hi, n=n, hidden=hidden, mark=mark, kind=kind)
 
 
 def outcomes_html(est: pd.DataFrame, tests: pd.DataFrame, *, labels: dict[str, str],

@@ -23,13 +23,13 @@ Everything a partner reads is French; functions return tidy DataFrames (or Banne
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from arefie_studies.survey import SurveyDesign
-from arefie_studies.tables import BannerTable, banner
+from arefie_studies.tables import BannerTable, banner, yes_rows
 
 __all__ = [
     "DEPARTEMENTS",
@@ -246,12 +246,9 @@ def professional_design(frame: pd.DataFrame) -> SurveyDesign:
 
 # --------------------------------------------------------------------------- tables
 def only_level(table: BannerTable, level: str = YES) -> BannerTable:
-    """The banner with, for yes/no questions, only the ``level`` row (the "Non" row is its
-    complement). Suppression was decided on the full table, so nothing is revealed."""
-    cells = table.cells
-    binary = cells.groupby("question")["level"].transform(lambda s: set(s) <= {YES, NO})
-    keep = ~binary | (cells["level"] == level)
-    return replace(table, cells=cells[keep].reset_index(drop=True))
+    """The banner with, for yes/no questions, only the ``level`` row
+    (:func:`arefie_studies.tables.yes_rows`)."""
+    return yes_rows(table, level, NO if level == YES else YES)
 
 
 def housing_by_departement(design: SurveyDesign, *, threshold: int, source: str = "",

@@ -1,6 +1,21 @@
 """arefie_studies.tables: banner tables, disclosure control, French formatting, HTML/XLSX export."""
 
 from ._banner import CELL_COLUMNS, TOTAL, BannerError, BannerTable, banner, source_note
+from ._compact import (
+    COMPACT_NOTES,
+    NO,
+    YES,
+    ascii_anchor,
+    compact_html,
+    heading_html,
+    hidden_cell_html,
+    indicator_table_html,
+    plain_table_html,
+    table_classes,
+    table_html,
+    value_cell_html,
+    yes_rows,
+)
 from ._format import MISSING, NNBSP, fmt_ci, fmt_int, fmt_num, fmt_p, fmt_pct, fmt_pct_points
 from ._suppress import (
     SUPPRESSED_MARK,
@@ -8,18 +23,24 @@ from ._suppress import (
     exposed_cells,
     primary_suppression,
     protect_table,
+    protected_shares,
 )
 from ._xlsx import write_xlsx
 
 __all__ = [
     "CELL_COLUMNS",
+    "COMPACT_NOTES",
     "MISSING",
     "NNBSP",
+    "NO",
     "SUPPRESSED_MARK",
     "TOTAL",
+    "YES",
     "BannerError",
     "BannerTable",
+    "ascii_anchor",
     "banner",
+    "compact_html",
     "disclosure_rule_text",
     "exposed_cells",
     "fmt_ci",
@@ -28,8 +49,17 @@ __all__ = [
     "fmt_p",
     "fmt_pct",
     "fmt_pct_points",
+    "heading_html",
+    "hidden_cell_html",
+    "indicator_table_html",
+    "plain_table_html",
     "primary_suppression",
     "protect_table",
+    "protected_shares",
     "source_note",
+    "table_classes",
+    "table_html",
+    "value_cell_html",
     "write_xlsx",
+    "yes_rows",
 ]

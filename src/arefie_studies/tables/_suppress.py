@@ -36,6 +36,7 @@ __all__ = [
     "exposed_cells",
     "primary_suppression",
     "protect_table",
+    "protected_shares",
 ]
 
 SUPPRESSED_MARK = "s"  # printed in place of a hidden value (as in INSEE tables)
@@ -225,3 +226,18 @@ def disclosure_rule_text(threshold: int) -> str:
         "nécessaires pour qu’aucune valeur masquée ne puisse être retrouvée par différence "
         "avec les totaux."
     )
+
+
+def protected_shares(yes: np.ndarray, no: np.ndarray, threshold: int) -> np.ndarray:
+    """Which shares ``yes / (yes + no)`` of a 2 × G table may be published (True = hidden).
+
+    The unweighted counts of "yes" and "no" answers in each of G groups form a table whose
+    margins (group bases, overall yes/no) are published; :func:`protect_table` applies primary
+    suppression (1 <= n < threshold) and secondary suppression so no hidden count can be
+    recovered by difference. A share is hidden when either of its counts, or its group's base,
+    is hidden, or when its base is under ``threshold``.
+    """
+    n = np.vstack([np.asarray(yes, dtype=float), np.asarray(no, dtype=float)])
+    _prim, hid = protect_table(n, int(threshold))
+    base_small = n.sum(axis=0) < threshold
+    return hid[0, :-1] | hid[1, :-1] | hid[-1, :-1] | base_small
