@@ -15,7 +15,6 @@ import pandas as pd
 
 from arefie_studies.tables import (
     NNBSP,
-    SUPPRESSED_MARK,
     compact_html,
     disclosure_rule_text,
     fmt_ci,
@@ -23,6 +22,7 @@ from arefie_studies.tables import (
     fmt_num,
     fmt_p,
     fmt_pct,
+    plain_table_html,
     table_classes,
     value_cell_html,
 )
@@ -113,30 +113,10 @@ def odds_ratio_html(model: pd.DataFrame, *, title: str, outcome_label: str, sour
 def plain_html(frame: pd.DataFrame, *, title: str, notes: Sequence[str] = (),
                right: Sequence[str] = (), counts: str | None = None, threshold: int = 0,
                wrap: Sequence[str] = ()) -> str:
-    """A numbered table from already formatted French text. ``counts``: a column of integer
-    unweighted counts (not shown) written as ``data-n`` on the row's cells, rows under
-    ``threshold`` being shown as suppressed."""
-    shown = [c for c in frame.columns if c != counts]
-    head = "".join(f"<th>{escape(str(c))}</th>" for c in shown)
-    rows = []
-    for _, rec in frame.iterrows():
-        n = int(rec[counts]) if counts else None
-        hidden = counts is not None and 0 < n < threshold
-        tds = []
-        for i, col in enumerate(shown):
-            style = "text-align:right" if col in right else "text-align:left"
-            if col in wrap:
-                style += ";white-space:normal"
-            attr = f' data-n="{n}"' if n else ""
-            if hidden and i > 0:
-                tds.append(f'<td class="suppressed" data-suppressed="1">{SUPPRESSED_MARK}</td>')
-            else:
-                tds.append(f'<td style="{style}"{attr}>{escape(str(rec[col]))}</td>')
-        rows.append(f"<tr>{''.join(tds)}</tr>")
-    extra = f' data-threshold="{threshold}"' if counts else ""
-    return (f'<div class="{_classes(len(shown), len(rows))}"{extra}><div class="table-title">'
-            f'{escape(title)}</div><table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}'
-            f"</tbody></table>{_notes_html(notes)}</div>")
+    """A numbered table from already formatted French text, with optional hidden counts
+    (:func:`arefie_studies.tables.plain_table_html`)."""
+    return plain_table_html(frame, title=title, notes=notes, align_right=right, wrap=wrap,
+                            counts=counts, threshold=threshold)
 
 
 def share_text(est: float, lo: float, hi: float, digits: int = 0) -> str:

@@ -305,20 +305,42 @@ def plain_table_html(
     notes: Sequence[str] = (),
     align_right: Sequence[str] = (),
     wrap: Sequence[str] = (),
+    counts: str | None = None,
+    threshold: int = 0,
 ) -> str:
-    """A report table from a frame of already formatted French text (no counts): columns in
+    """A report table from a frame of already formatted French text: columns in
     ``align_right`` are right-aligned, those in ``wrap`` may break over several lines (others
-    never do)."""
+    never do).
+
+    ``counts``: a column of integer unweighted counts (not shown) written as ``data-n`` on the
+    row's cells; a row under ``threshold`` (and above 0) keeps its first cell (the label) and
+    shows the suppression mark elsewhere, without its count.
+    """
+    if counts is not None and counts not in frame.columns:
+        raise ValueError(
+            f"plain_table_html: counts column {counts!r} not in the frame; available: "
+            f"{list(frame.columns)}."
+        )
     right, wrapped = set(align_right), set(wrap)
-    head = "".join(f"<th>{escape(str(c))}</th>" for c in frame.columns)
+    shown = [c for c in frame.columns if c != counts]
+    head = "".join(f"<th>{escape(str(c))}</th>" for c in shown)
+    values = frame[shown].itertuples(index=False)
+    ns = frame[counts].to_numpy() if counts is not None else [None] * len(frame)
     rows = []
-    for rec in frame.itertuples(index=False):
+    for rec, n in zip(values, ns, strict=True):
+        n = int(n) if n is not None else None
+        hidden = n is not None and 0 < n < threshold
+        attr = f' data-n="{n}"' if n else ""
         tds = []
-        for col, v in zip(frame.columns, rec, strict=True):
+        for i, (col, v) in enumerate(zip(shown, rec, strict=True)):
+            if hidden and i > 0:
+                tds.append(hidden_cell_html())
+                continue
             style = "text-align:right" if col in right else "text-align:left"
             if col in wrapped:
                 style += ";white-space:normal"
-            tds.append(f'<td style="{style}">{escape(str(v))}</td>')
+            tds.append(f'<td style="{style}"{attr}>{escape(str(v))}</td>')
         rows.append(f"<tr>{''.join(tds)}</tr>")
     return table_html(title, f"<tr>{head}</tr>", rows, notes,
-                      classes=table_classes(frame.shape[1], len(rows)))
+                      classes=table_classes(len(shown), len(rows)),
+                      threshold=threshold if counts is not None else None)
