@@ -277,12 +277,15 @@ def _suppress_cells(cells: pd.DataFrame, threshold: int) -> tuple[pd.DataFrame, 
 
     Level totals (the whole-population column) are protected once per question so every
     breakdown hides the same ones; each question × breakdown table is then protected with
-    those margins already hidden. Tables without a small cell or margin are skipped.
+    those margins already hidden. Tables without a small cell or margin are skipped. A group
+    total hidden in one question is then hidden in every question of its breakdown (repeated
+    passes until stable), see :func:`banner`.
     """
     q_codes, _ = pd.factorize(cells["question"], sort=False)
     b_codes, b_uni = pd.factorize(cells["breakdown"], sort=False)
     l_codes, _ = pd.factorize(cells["level"], sort=False)
-    g_codes, _ = pd.factorize(cells["group"], sort=False)
+    g_codes, g_uni = pd.factorize(cells["group"], sort=False)
+    g_uni = np.asarray(g_uni, dtype=object)
     n_all = cells["n"].to_numpy(dtype=float)
     is_mean = (cells["kind"] == "mean").to_numpy()
     ens_code = int(np.flatnonzero(b_uni == "")[0]) if (b_uni == "").any() else -1
@@ -298,77 +301,100 @@ def _suppress_cells(cells: pd.DataFrame, threshold: int) -> tuple[pd.DataFrame, 
     totals["N"] = np.where(mean_rows, totals["N1"], totals["N"])
     totals = totals.drop(columns=["n1", "N1", "kind"])
     totals["suppressed"] = False
-    hidden_totals: dict[tuple[str, str, str], bool] = {}
-
     order = np.lexsort((b_codes, q_codes))
     bounds = np.flatnonzero(np.diff(q_codes[order])) + 1
-    for q_rows in np.split(order, bounds):
-        question = cells["question"].iat[q_rows[0]]
-        mean = bool(is_mean[q_rows[0]])
-        levels = np.array([0]) if mean else _first_seen(l_codes[q_rows])
-        lpos = np.full(l_codes.max() + 1, -1)
-        lpos[levels] = np.arange(len(levels))
 
-        def lvl(rows: np.ndarray, mean: bool = mean, lpos: np.ndarray = lpos) -> np.ndarray:
-            return np.zeros(len(rows), dtype=int) if mean else lpos[l_codes[rows]]
+    def protect(forced: dict[str, set[str]]) -> dict[tuple[str, str, str], bool]:
+        """One pass over the tables; ``forced``: groups whose totals are hidden in every
+        question of their breakdown."""
+        hidden_totals: dict[tuple[str, str, str], bool] = {}
+        for q_rows in np.split(order, bounds):
+            question = cells["question"].iat[q_rows[0]]
+            mean = bool(is_mean[q_rows[0]])
+            levels = np.array([0]) if mean else _first_seen(l_codes[q_rows])
+            lpos = np.full(l_codes.max() + 1, -1)
+            lpos[levels] = np.arange(len(levels))
 
-        ens_rows = q_rows[b_codes[q_rows] == ens_code]
-        n_levels = np.zeros(len(levels))
-        if len(ens_rows):
-            n_levels[lvl(ens_rows)] = n_all[ens_rows]
-        else:  # no whole-population cells: margins are the sums over the first breakdown
-            first = q_rows[b_codes[q_rows] == b_codes[q_rows[0]]]
-            np.add.at(n_levels, lvl(first), n_all[first])
-        if mean:
-            level_hidden = (n_levels > 0) & (n_levels < threshold)
-            all_hidden = bool(level_hidden[0])
-        elif ((n_levels > 0) & (n_levels < threshold)).any():
-            _, hid_lv = protect_table(n_levels[:, None], threshold)
-            level_hidden, all_hidden = hid_lv[:-1, 0], bool(hid_lv[-1, 0])
-        else:
-            level_hidden, all_hidden = np.zeros(len(levels), dtype=bool), False
-        if len(ens_rows):
-            suppressed[ens_rows] = level_hidden[lvl(ens_rows)] | all_hidden
-            primary[ens_rows] = (n_all[ens_rows] > 0) & (n_all[ens_rows] < threshold)
-        hidden_totals[(question, "", TOTAL)] = all_hidden
-        b_rows_all = q_rows[b_codes[q_rows] != ens_code]
-        if not len(b_rows_all):
-            continue
-        bb = b_codes[b_rows_all]
-        for rows in np.split(b_rows_all, np.flatnonzero(np.diff(bb)) + 1):
-            breakdown = cells["breakdown"].iat[rows[0]]
-            groups = _first_seen(g_codes[rows])
-            gpos = np.full(g_codes.max() + 1, -1)
-            gpos[groups] = np.arange(len(groups))
-            r = lvl(rows)
-            c = gpos[g_codes[rows]]
-            n = np.zeros((len(levels), len(groups)))
-            n[r, c] = n_all[rows]
-            col_tot = n.sum(axis=0)
-            small = ((n > 0) & (n < threshold)).any() or (
-                (col_tot > 0) & (col_tot < threshold)
-            ).any()
-            if not small and not level_hidden.any() and not all_hidden:
+            def lvl(rows: np.ndarray, mean: bool = mean, lpos: np.ndarray = lpos) -> np.ndarray:
+                return np.zeros(len(rows), dtype=int) if mean else lpos[l_codes[rows]]
+
+            ens_rows = q_rows[b_codes[q_rows] == ens_code]
+            n_levels = np.zeros(len(levels))
+            if len(ens_rows):
+                n_levels[lvl(ens_rows)] = n_all[ens_rows]
+            else:  # no whole-population cells: margins are the sums over the first breakdown
+                first = q_rows[b_codes[q_rows] == b_codes[q_rows[0]]]
+                np.add.at(n_levels, lvl(first), n_all[first])
+            if mean:
+                level_hidden = (n_levels > 0) & (n_levels < threshold)
+                all_hidden = bool(level_hidden[0])
+            elif ((n_levels > 0) & (n_levels < threshold)).any():
+                _, hid_lv = protect_table(n_levels[:, None], threshold)
+                level_hidden, all_hidden = hid_lv[:-1, 0], bool(hid_lv[-1, 0])
+            else:
+                level_hidden, all_hidden = np.zeros(len(levels), dtype=bool), False
+            if len(ens_rows):
+                suppressed[ens_rows] = level_hidden[lvl(ens_rows)] | all_hidden
+                primary[ens_rows] = (n_all[ens_rows] > 0) & (n_all[ens_rows] < threshold)
+            hidden_totals[(question, "", TOTAL)] = all_hidden
+            b_rows_all = q_rows[b_codes[q_rows] != ens_code]
+            if not len(b_rows_all):
                 continue
-            pre = np.zeros((len(levels) + 1, len(groups) + 1), dtype=bool)
-            pre[:-1, -1] = level_hidden
-            # A level whose total is hidden is hidden in every group: the breakdowns share the
-            # level totals, and whole hidden rows keep them free jointly (a hidden total could
-            # otherwise be pinned down by combining two breakdowns' different patterns).
-            pre[:-1, :-1][level_hidden] = True
-            pre[-1, -1] = all_hidden
-            if all_hidden:
-                pre[:] = True
-            prim, hid = protect_table(n, threshold, pre_hidden=pre)
-            if mean:  # one row of means: the group totals are the cells themselves
-                hid[-1, :-1] |= hid[0, :-1]
-                hid[0, :-1] |= hid[-1, :-1]
-            suppressed[rows] = hid[r, c]
-            primary[rows] = prim[r, c]
-            group_names = cells["group"].to_numpy()[rows]
-            for g_name, j in zip(group_names, c, strict=True):
-                if hid[-1, j]:
-                    hidden_totals[(question, breakdown, g_name)] = True
+            bb = b_codes[b_rows_all]
+            for rows in np.split(b_rows_all, np.flatnonzero(np.diff(bb)) + 1):
+                breakdown = cells["breakdown"].iat[rows[0]]
+                groups = _first_seen(g_codes[rows])
+                gpos = np.full(g_codes.max() + 1, -1)
+                gpos[groups] = np.arange(len(groups))
+                r = lvl(rows)
+                c = gpos[g_codes[rows]]
+                n = np.zeros((len(levels), len(groups)))
+                n[r, c] = n_all[rows]
+                col_tot = n.sum(axis=0)
+                small = ((n > 0) & (n < threshold)).any() or (
+                    (col_tot > 0) & (col_tot < threshold)
+                ).any()
+                must = np.isin(g_uni[groups], list(forced.get(breakdown, ())))
+                if not small and not level_hidden.any() and not all_hidden and not must.any():
+                    continue
+                pre = np.zeros((len(levels) + 1, len(groups) + 1), dtype=bool)
+                pre[:-1, -1] = level_hidden
+                # A level whose total is hidden is hidden in every group: the breakdowns share the
+                # level totals, and whole hidden rows keep them free jointly (a hidden total could
+                # otherwise be pinned down by combining two breakdowns' different patterns).
+                pre[:-1, :-1][level_hidden] = True
+                pre[-1, -1] = all_hidden
+                pre[-1, :-1] |= must  # hidden in another question of this breakdown
+                if all_hidden:
+                    pre[:] = True
+                prim, hid = protect_table(n, threshold, pre_hidden=pre)
+                if mean:  # one row of means: the group totals are the cells themselves
+                    hid[-1, :-1] |= hid[0, :-1]
+                    hid[0, :-1] |= hid[-1, :-1]
+                suppressed[rows] = hid[r, c]
+                primary[rows] = prim[r, c]
+                group_names = cells["group"].to_numpy()[rows]
+                for g_name, j in zip(group_names, c, strict=True):
+                    if hid[-1, j]:
+                        hidden_totals[(question, breakdown, g_name)] = True
+        return hidden_totals
+
+    # Group totals hidden in one question are hidden in every question of the same breakdown
+    # (the same respondents usually answer them all: a total published in one question would
+    # reveal the one hidden in another). Passes repeat until the hidden groups are stable
+    # (the sets only grow, so this ends; usually one or two passes).
+    forced: dict[str, set[str]] = {}
+    while True:
+        suppressed[:] = False
+        primary[:] = False
+        hidden_totals = protect(forced)
+        found: dict[str, set[str]] = {}
+        for (_q, b, g), hidden in hidden_totals.items():
+            if hidden and b != "":
+                found.setdefault(b, set()).add(g)
+        if all(gs <= forced.get(b, set()) for b, gs in found.items()):
+            break
+        forced = {b: forced.get(b, set()) | found.get(b, set()) for b in {*forced, *found}}
     if hidden_totals:
         flags = [hidden_totals.get(k, False) for k in totals.index]
         totals["suppressed"] = np.asarray(flags, dtype=bool)
@@ -411,6 +437,43 @@ def banner(
     Categorical questions (pandas categoricals with their French labels, text, booleans) give
     one row per answer; numeric questions give a mean, unless listed in ``as_categorical``
     (numeric answer codes). Labels come from the design's variable labels, then ``labels``.
+
+    Designs: every linearised design of the survey engine — stratified, clustered,
+    multistage, calibrated (``poststratify``, ``rake``, ``calibrate``) and subsets
+    (``design.subset(mask)``: the cells are domain estimates). Cells come from
+    ``design.banner_cells``, means and their group-vs-rest test from
+    ``design.mean_vs_rest``, tests from ``design.chisq`` (or its batched form on one-stage
+    uncalibrated designs); they equal ``design.proportion(q, by=b)``,
+    ``design.mean(q, by=b)`` and ``design.chisq(q, b)``.
+
+    Disclosure control — what is guaranteed, for the published values of *this* banner:
+
+    - every cell, group total and level total with 1 to ``threshold - 1`` respondents is
+      hidden (primary suppression);
+    - within one question × breakdown table, with its published margins (group totals, level
+      totals of the whole-population column, grand total), no hidden value can be recovered
+      by difference (secondary suppression: no hidden cell is a bridge);
+    - level totals are hidden alike in every breakdown of a question, so two breakdowns'
+      tables cannot be combined to pin a hidden level total;
+    - a group's total (its respondents) hidden in one question is hidden in every question of
+      the banner for that breakdown (with the cells needed to protect it), so a group total
+      published in another question, the same number when the same people answered, cannot
+      reveal it; passes repeat until the set of hidden groups per breakdown is stable.
+
+    What is *not* guaranteed (keep these in mind when choosing what to publish together):
+
+    - cells of different questions are protected independently: a question that is a recode
+      of another (e.g. grouped categories of a detailed one) or a sum of others can reveal a
+      hidden cell by difference — do not publish both, or publish the detailed one at a
+      coarser breakdown;
+    - groups of different breakdowns are not coordinated (crossing two breakdowns' published
+      cells can narrow a hidden one, e.g. a group of one breakdown nested in a group of the
+      other); nor are different banners, other tables or texts of the report, or previous
+      releases;
+    - the whole-population total of a question (all its respondents) and its level totals
+      are coordinated across the breakdowns of the question, not across questions;
+    - weighted values (N, estimates) of published cells are shown: with very unequal weights
+      they may narrow a hidden count (the rule is on unweighted respondents).
     """
     from ._engine import design_cells, design_labels, design_tests
 
