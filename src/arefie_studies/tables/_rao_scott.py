@@ -29,6 +29,69 @@ def _fast_ok(design: Any) -> bool:
     return bool(ok and ok() and hasattr(design, "_stages") and hasattr(design, "_categorical"))
 
 
+def _general_ok(design: Any) -> bool:
+    """Linearised designs with calibrations or several stages (not replicate designs; not
+    ``lonely_psu="average"``, whose per-cell presence the batched path does not build)."""
+    return bool(
+        hasattr(design, "_stages") and hasattr(design, "_calibrations")
+        and hasattr(design, "_categorical") and hasattr(design, "_psu1")
+        and getattr(design, "lonely_psu", "") != "average"
+        and not (hasattr(design, "_is_replicate") and design._is_replicate())
+    )
+
+
+def _general_tests(
+    design: Any, pairs: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[float, Any, float]]:
+    """Rao–Scott F on calibrated or multistage designs, batched: the influence values of the
+    cell proportions, ``(w [cell c] - p_c w) / W`` over the rows with both answers, are linear
+    in the basis ``w [cell]``, whose residuals through the calibrations are summed to PSU
+    totals at every stage by the engine (``_basis_stage_totals``, as ``banner_cells`` does);
+    rows, levels and df as in ``design.chisq`` (a calibrated design keeps every row)."""
+    from ..survey._banner import _basis_stage_totals
+    from ..survey._chisq import pearson_x2, rao_scott_delta, rao_scott_test
+    from ..survey._variance import psu_totals_vcov
+
+    w_all = np.asarray(design._w, dtype=float)
+    dom = getattr(design, "_domain", None)
+    domain = np.ones(len(w_all), dtype=bool) if dom is None else np.asarray(dom, dtype=bool)
+    in_design = np.ones(len(w_all), dtype=bool) if design._calibrations else domain
+    nu = float(len(np.unique(design._psu1[in_design])) - len(np.unique(design._strata1[in_design])))
+    n_rows = int(in_design.sum())
+    recoded: dict[str, tuple[np.ndarray, int]] = {}
+    out: dict[tuple[str, str], tuple[float, Any, float]] = {}
+    for q, b in pairs:
+        for var in (q, b):
+            if var not in recoded:
+                c, levels = design._categorical(var)
+                recoded[var] = _present_codes(np.asarray(c, dtype=np.int64), len(levels), in_design)
+        (rc, nr), (cc, nc) = recoded[q], recoded[b]
+        if nr < 2 or nc < 2:
+            out[(q, b)] = (np.nan, None, np.nan)
+            continue
+        ok = in_design & domain & (rc >= 0) & (cc >= 0) & (w_all > 0)
+        rows = np.flatnonzero(ok)
+        k = nr * nc
+        cell = rc[rows] + nr * cc[rows]
+        w = w_all[rows]
+        tab = np.bincount(cell, weights=w, minlength=k)
+        wsum = float(tab.sum())
+        if wsum <= 0:
+            out[(q, b)] = (np.nan, None, np.nan)
+            continue
+        p = tab / wsum
+        v = np.zeros((k, k))
+        for t, st in zip(_basis_stage_totals(design, rows, cell, w, k), design._stages,
+                         strict=True):
+            totals = (t - t.sum(axis=1, keepdims=True) * p[None, :]) / wsum
+            v += psu_totals_vcov(totals, st, design.lonely_psu, None, diag_only=False)
+        x2 = pearson_x2(tab.reshape(nc, nr).T * n_rows / wsum)
+        delta = rao_scott_delta(p, v, nr, nc, n_rows)
+        stat, dfs, pval = rao_scott_test(x2, delta, nu, "F")
+        out[(q, b)] = (float(stat), dfs, float(pval))
+    return out
+
+
 def _present_codes(codes: np.ndarray, n_levels: int, rows: np.ndarray) -> tuple[np.ndarray, int]:
     """Recode levels to those observed among ``rows`` (as chisq's factorize does)."""
     seen = np.bincount(codes[rows & (codes >= 0)], minlength=n_levels) > 0
@@ -42,6 +105,8 @@ def rao_scott_tests(
 ) -> dict[tuple[str, str], tuple[float, Any, float]]:
     """``{(question, breakdown): (statistic, df, p_value)}`` of the Rao–Scott F test."""
     if not _fast_ok(design):
+        if _general_ok(design):
+            return _general_tests(design, pairs)
         out = {}
         for q, b in pairs:
             res = design.chisq(q, b)
