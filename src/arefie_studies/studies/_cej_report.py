@@ -35,6 +35,20 @@ def date_fr(ts: pd.Timestamp) -> str:
     return f"{day} {MONTHS_FR[ts.month - 1]} {ts.year}"
 
 
+def _french_panels(fig, xlabel: str):
+    """French counts in panel titles ("n = 12 000") and an x label on every visible panel."""
+    import re
+
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        title = ax.get_title()
+        ax.set_title(re.sub(r"n = (\d+)", lambda m: "n\u202f=\u202f" + fmt_int(int(m.group(1))), title),
+                     fontsize=9)
+        ax.set_xlabel(xlabel, fontsize=8)
+    return fig
+
+
 class CejReport(CejTexts):
     """One CEJ report: ``ml`` empty for the regional report, else the ML code (light report)."""
 
@@ -93,13 +107,37 @@ class CejReport(CejTexts):
     def in_ml(self) -> np.ndarray:
         return (self.j["ml_code"] == self.ml).to_numpy() if self.ml else np.ones(len(self.j), bool)
 
+    def _key(self, *inputs: str, **settings) -> dict:
+        """Cache key: digests of the named inputs (and of cej_jeunes, whose rows everything is
+        aligned on) plus settings."""
+        from arefie_studies.studies._cej_cache import file_digest
+
+        cfg = {"jeunes": self.data.jeunes_path, "situations": self.data.situations_path,
+               "activite": self.data.activite_path}
+        return {"inputs": {k: file_digest(cfg[k]) for k in ("jeunes", *inputs)},
+                "extraction": str(self.data.extraction), "version": 1, **settings}
+
     @cached_property
     def seqs(self):
-        from arefie_studies.studies._cej_sequences import build_sequences
+        """Monthly sequences over ``horizon_long`` months, rows in the order of ``jeunes``."""
+        from arefie_studies.methods import StateSequences
+        from arefie_studies.studies._cej_cache import cached_arrays
+        from arefie_studies.studies._cej_sequences import ALPHABET, STATES, build_sequences
 
-        s = build_sequences(self.data.situations, self.horizon_long)
-        pos = pd.Index(s.ids).get_indexer(self.j["id_jeune"])
-        return s.subset(pos)  # in the order of jeunes
+        def compute():
+            s = build_sequences(self.data.situations, self.horizon_long, self.data.extraction)
+            pos = pd.Index(s.ids).get_indexer(self.j["id_jeune"])
+            if (pos < 0).any():
+                raise cej.CejInputError(
+                    f"cej_situations: {(pos < 0).sum()} youths of cej_jeunes have no situation "
+                    "episode. Hint: the extracts must come from the same i-Milo extraction.")
+            return {"codes": s.codes[pos]}
+
+        codes = cached_arrays(self.cache_dir, "sequences", self._key("situations", months=self.horizon_long),
+                              compute)["codes"]
+        return StateSequences.from_codes(codes, ALPHABET, labels=[lab for _, lab, _ in STATES],
+                                         colors=[c for _, _, c in STATES],
+                                         time=[str(i) for i in range(1, self.horizon_long + 1)])
 
     @cached_property
     def seqs_h(self):
@@ -114,15 +152,30 @@ class CejReport(CejTexts):
     def typology(self):
         from arefie_studies.studies._cej_sequences import typology
 
-        return typology(self.seqs_h, self.data.situations_path, self.cache_dir, self.n_types)
+        return typology(self.seqs_h, self.cache_dir, self.n_types)
 
     @cached_property
     def types(self) -> pd.Categorical:
         return self.typology.assign(self.seqs_h)
 
     @cached_property
+    def hours_ym(self) -> pd.DataFrame:
+        """Weekly hours per youth × month of contract (cached arrays aligned on ``jeunes`` rows)."""
+        from arefie_studies.studies._cej_cache import cached_arrays
+
+        def compute():
+            ym = cej.weekly_hours(self.data, self.low_hours, self.horizon_long)
+            return {c: ym[c].to_numpy() for c in ("row", "mois", "weeks", "low_weeks", "hours")}
+
+        a = cached_arrays(self.cache_dir, "hours", self._key("activite", low=self.low_hours,
+                                                             months=self.horizon_long), compute)
+        ym = pd.DataFrame(a)
+        ym.insert(1, "ml_code", self.j["ml_code"].to_numpy()[ym["row"].to_numpy()])
+        return ym
+
+    @cached_property
     def hours(self) -> dict:
-        return cej.weekly_hours(self.data, self.low_hours)
+        return cej.hours_summary(self.hours_ym)
 
     @cached_property
     def allowance(self) -> dict:
@@ -130,7 +183,14 @@ class CejReport(CejTexts):
 
     @cached_property
     def first_job(self) -> pd.DataFrame:
-        return cej.first_employment(self.data, self.followup)
+        from arefie_studies.studies._cej_cache import cached_arrays
+
+        def compute():
+            fj = cej.first_employment(self.data, self.followup)
+            return {"t": fj["t_emploi"].to_numpy(float), "e": fj["emploi"].to_numpy(np.int8)}
+
+        a = cached_arrays(self.cache_dir, "first_job", self._key("situations", followup=self.followup), compute)
+        return self.j.assign(t_emploi=a["t"], emploi=a["e"].astype(int))
 
     def _exits(self, mask: np.ndarray | None = None, groups: pd.Series | None = None) -> pd.DataFrame:
         from arefie_studies.studies._cej_sequences import exits_at
@@ -142,6 +202,19 @@ class CejReport(CejTexts):
             e["mois"] = m
             out.append(e)
         return pd.concat(out, ignore_index=True)
+
+    @staticmethod
+    def show(fig, caption: str, dpi: int = 130) -> None:
+        """Display a figure for the report ("Figure N – caption"), as ``charts.show`` but at a
+        print resolution that keeps the 43 PDFs quick to render."""
+        import matplotlib.pyplot as plt
+        from IPython.display import display
+
+        from arefie_studies.charts import figure_bundle
+
+        display(figure_bundle(fig, dpi=dpi), raw=True,
+                metadata={"arefie": {"kind": "figure", "caption": caption}})
+        plt.close(fig)
 
     # ------------------------------------------------------------------ texts
     def key_figures(self) -> str:
@@ -377,7 +450,7 @@ class CejReport(CejTexts):
         bm = bm[bm["youths"] >= self.threshold]
         d = bm.assign(wave=bm["mois"], estimate=bm["share"], group="Hauts-de-France")
         if not self.regional:
-            mlw = cej.weekly_hours(self.data, self.low_hours, self.ml)["by_month"]
+            mlw = cej.hours_summary(self.hours_ym, self.in_ml)["by_month"]
             mlw = mlw[mlw["youths"] >= self.threshold]
             d = pd.concat([mlw.assign(wave=mlw["mois"], estimate=mlw["share"], group=self.ml_name), d])
         fig = trend(d, x="wave", group="group", ylabel=f"Semaines de moins de {fmt_num(self.low_hours, 0)} h",
@@ -444,14 +517,11 @@ class CejReport(CejTexts):
         short = StateSequences.from_codes(s.codes[:, :months], s.alphabet, labels=s.labels, colors=s.colors,
                                           time=[str(i) for i in range(1, months + 1)])
         if self.regional:
-            fig = chronogram(short.subset(cohort), title="", source=self.source)
+            fig = chronogram(short.subset(cohort), title="")
         else:
             g = np.where(self.in_ml, self.ml_name, "Hauts-de-France")
-            fig = chronogram(short.subset(cohort), groups=g[cohort], title="", source=self.source)
-        for ax in fig.axes:
-            if ax.get_visible() and ax.get_xlabel() == "":
-                ax.set_xlabel("Mois depuis l'entrée (1 = mois d'entrée)")
-        return fig
+            fig = chronogram(short.subset(cohort), groups=g[cohort], title="")
+        return _french_panels(fig, "Mois depuis l'entrée (1 = mois d'entrée)")
 
     def chronogram_note(self, months: int) -> str:
         n = int((self.seqs.lengths >= months).sum())
@@ -465,7 +535,7 @@ class CejReport(CejTexts):
                       "Niveau de qualification": "qualification", "Réside en QPV": "qpv"}
             rows, secs = [], []
             for sec, var in groups.items():
-                e = reg if var is None else self._exits(groups=self.j[var].astype(str))
+                e = reg if var is None else self._exits(groups=self.j[var])
                 for g in dict.fromkeys(e["group"]):
                     cells = []
                     for m in self.exit_months:
@@ -544,7 +614,8 @@ class CejReport(CejTexts):
     def fig_types(self):
         from arefie_studies.charts.sequences import chronogram
 
-        return chronogram(self.seqs_h, groups=np.asarray(self.types.astype(str)), title="", source=self.source)
+        fig = chronogram(self.seqs_h, groups=np.asarray(self.types.astype(str)), title="")
+        return _french_panels(fig, "Mois depuis l'entrée")
 
     def table_types(self) -> str:
         t = pd.Series(self.types, index=self.j.index)

@@ -3,7 +3,7 @@
 States are the i-Milo situations, employment split by contract type (durable = CDI or CDD of
 more than 6 months). The typology is computed once on the distinct sequences (frequency weights:
 the same tree as on every youth, TraMineR ``seqdist`` + ``agnes(method="ward")``) and cached in
-``reports/_cache/cej/`` keyed by the situations file and the parameters; the cache holds only
+``reports/_cache/cej/`` keyed by a hash of the sequences and the settings; the cache holds only
 sequence patterns and their type, never an identifier.
 """
 
@@ -57,9 +57,11 @@ _NOUN = {
 }
 
 
-def build_sequences(situations: pd.DataFrame, n_months: int) -> StateSequences:
+def build_sequences(situations: pd.DataFrame, n_months: int,
+                    extraction: pd.Timestamp | None = None) -> StateSequences:
     """Monthly sequences from entry (month 1 = the month of entry), ``n_months`` long; months after
-    the extraction date are void (shorter sequences). Mirrors TraMineR SPELL → STS."""
+    the month of ``extraction`` are void (shorter sequences: the situation there is not known yet,
+    though the last episode is still open). Mirrors TraMineR SPELL → STS."""
     s = situations
     sit = s["situation"].astype(str)
     typ = s["type_contrat"].astype(str)
@@ -68,9 +70,17 @@ def build_sequences(situations: pd.DataFrame, n_months: int) -> StateSequences:
                      sit)
     ep = pd.DataFrame({"id": s["id_jeune"].to_numpy(), "start": s["date_debut"].to_numpy(),
                        "end": s["date_fin"].to_numpy(), "state": state})
-    return StateSequences.from_episodes(
+    seqs = StateSequences.from_episodes(
         ep, id="id", start="start", end="end", state="state", n_months=n_months, anchor="entry",
         alphabet=ALPHABET, labels=[lab for _, lab, _ in STATES], colors=[c for _, _, c in STATES])
+    if extraction is None:
+        return seqs
+    first = pd.Series(ep["start"].to_numpy()).groupby(ep["id"].to_numpy()).min().reindex(seqs.ids)
+    ext = pd.Timestamp(extraction)
+    observed = (ext.year * 12 + ext.month) - (first.dt.year * 12 + first.dt.month).to_numpy() + 1
+    codes = np.where(np.arange(n_months)[None, :] < observed[:, None], seqs.codes, -1)
+    return StateSequences.from_codes(codes, seqs.alphabet, labels=seqs.labels, colors=seqs.colors,
+                                     ids=seqs.ids, time=seqs.time)
 
 
 def exits_at(seqs: StateSequences, month: int, groups: pd.Series | None = None) -> pd.DataFrame:
@@ -91,7 +101,7 @@ def exits_at(seqs: StateSequences, month: int, groups: pd.Series | None = None) 
     }
     g = pd.Series("Ensemble", index=range(seqs.n_sequences)) if groups is None else groups.reset_index(drop=True)
     rows = []
-    for gv, pos in g.groupby(g, sort=False, observed=True).groups.items():
+    for gv, pos in g.groupby(g, sort=True, observed=True).groups.items():
         pos = np.asarray(pos)
         m = np.zeros(seqs.n_sequences, bool)
         m[pos] = True
@@ -189,13 +199,11 @@ def name_types(seqs: StateSequences, labels: np.ndarray) -> list[str]:
     return out
 
 
-def _fingerprint(situations_path: Path, n_months: int, n_types: int) -> str:
-    h = hashlib.sha256()
-    with open(situations_path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    h.update(json.dumps({"n_months": n_months, "n_types": n_types, "method": "OM-TRATE-ward-v1",
-                         "states": ALPHABET}).encode())
+def _fingerprint(seqs: StateSequences, n_types: int) -> str:
+    """Key of the typology: the sequences themselves (row order included) and the settings."""
+    h = hashlib.sha256(np.ascontiguousarray(seqs.codes).tobytes())
+    h.update(json.dumps({"shape": list(seqs.codes.shape), "n_types": n_types,
+                         "method": "OM-TRATE-ward-v1", "states": list(seqs.alphabet)}).encode())
     return h.hexdigest()[:20]
 
 
@@ -236,13 +244,12 @@ def compute_typology(seqs: StateSequences, n_types: int = 0) -> Typology:
     return Typology(uniq.astype(np.int16), types_u, names, quality, k)
 
 
-def typology(seqs: StateSequences, situations_path: Path, cache_dir: Path | None,
-             n_types: int = 0) -> Typology:
+def typology(seqs: StateSequences, cache_dir: Path | None, n_types: int = 0) -> Typology:
     """The typology, computed once per input and parameters: read from ``cache_dir`` when there,
     else computed (under a file lock, so parallel variants compute it only once) and cached."""
     if cache_dir is None:
         return compute_typology(seqs, n_types)
-    key = _fingerprint(situations_path, seqs.n_months, n_types)
+    key = _fingerprint(seqs, n_types)
     path = Path(cache_dir) / f"typology-{key}.npz"
     if path.is_file():
         return Typology.load(path)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import ndtri, stdtrit
 
 __all__ = [
     "AGE_GROUPS",
@@ -31,6 +31,7 @@ __all__ = [
     "end_reasons",
     "entries_by_month",
     "first_employment",
+    "hours_summary",
     "load_cej",
     "mean_ci",
     "profile_vs_ml",
@@ -80,6 +81,7 @@ class CejData:
     allocations_path: Path
     extraction: pd.Timestamp
     situations_path: Path
+    jeunes_path: Path
 
 
 def load_cej(root: str | Path | None = None, *, extraction_date: str = "2025-03-31",
@@ -131,7 +133,8 @@ def load_cej(root: str | Path | None = None, *, extraction_date: str = "2025-03-
     _need(s, ["id_jeune", "date_debut", "date_fin", "situation", "type_contrat"], "cej_situations")
     enquete = frames.get("enquete_ml")
     return CejData(j, s, enquete, ml_ref, prof, root / config.inputs["activite"].path,
-                   root / config.inputs["allocations"].path, ext, root / config.inputs["situations"].path)
+                   root / config.inputs["allocations"].path, ext, root / config.inputs["situations"].path,
+                   root / config.inputs["jeunes"].path)
 
 
 # ------------------------------------------------------------------ intervals
@@ -142,7 +145,7 @@ def wilson_ci(k, n, conf_level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """
     k = np.asarray(k, dtype=float)
     n = np.asarray(n, dtype=float)
-    z = stats.norm.ppf(1 - (1 - conf_level) / 2)
+    z = ndtri(1 - (1 - conf_level) / 2)
     with np.errstate(invalid="ignore", divide="ignore"):
         p = k / n
         den = 1 + z**2 / n
@@ -159,7 +162,7 @@ def mean_ci(x, conf_level: float = 0.95) -> tuple[float, float, float, int]:
     if n < 2:
         return (float(x.mean()) if n else np.nan), np.nan, np.nan, n
     m = float(x.mean())
-    h = stats.t.ppf(1 - (1 - conf_level) / 2, n - 1) * x.std(ddof=1) / np.sqrt(n)
+    h = stdtrit(n - 1, 1 - (1 - conf_level) / 2) * x.std(ddof=1) / np.sqrt(n)
     return m, m - h, m + h, n
 
 
@@ -249,49 +252,55 @@ def _duck(jeunes: pd.DataFrame):
     import duckdb
 
     con = duckdb.connect()
-    ids = jeunes[["id_jeune", "ml_code", "date_entree"]].copy()
+    ids = pd.DataFrame({"id_jeune": jeunes["id_jeune"].to_numpy(), "row": np.arange(len(jeunes)),
+                        "ml_code": jeunes["ml_code"].to_numpy(), "date_entree": jeunes["date_entree"].to_numpy()})
     con.register("jeunes", ids)
     return con
 
 
-def weekly_hours(data: CejData, low_hours: float = 15.0, ml_code: str | None = None) -> dict:
-    """Weekly activity hours: per youth (weeks, weeks under ``low_hours``, mean hours), by month of
-    contract and by ML, aggregated in DuckDB from the weekly extract.
+def weekly_hours(data: CejData, low_hours: float = 15.0, max_month: int = 18) -> pd.DataFrame:
+    """Weekly activity hours aggregated in DuckDB per youth × month of contract.
 
-    Returns ``{"youth": DataFrame(id_jeune, ml_code, weeks, low_weeks, hours),
-    "by_month": DataFrame(mois, weeks, low_weeks, youths, share, ci_low, ci_high),
-    "overall": Series}``. The share of weeks under the threshold is the ratio Σ low / Σ weeks
-    with its linearised CI, the youth being the cluster (``svyratio``, ``ids=~id_jeune``).
+    Returns ``row`` (position of the youth in ``data.jeunes``), ``ml_code``, ``mois`` (month of
+    contract, 1 = first 30.4 days, capped at ``max_month``), ``weeks``, ``low_weeks`` (weeks with
+    fewer than ``low_hours`` hours) and ``hours`` (sum). See :func:`hours_summary`.
     """
     con = _duck(data.jeunes)
-    path = str(data.activite_path)
-    where = "" if ml_code is None else f"WHERE j.ml_code = '{ml_code}'"
-    youth = con.execute(f"""
-        SELECT a.id_jeune, j.ml_code, count(*) AS weeks,
+    path = str(data.activite_path).replace("'", "''")
+    ym = con.execute(f"""
+        SELECT j.row, j.ml_code,
+               greatest(least(CAST(floor(date_diff('day', j.date_entree, a.semaine) / {DAYS_PER_MONTH})
+                                   AS INTEGER) + 1, {int(max_month)}), 1) AS mois,
+               count(*) AS weeks,
                sum(CASE WHEN a.heures < {float(low_hours)} THEN 1 ELSE 0 END) AS low_weeks,
                sum(a.heures) AS hours
-        FROM read_parquet('{path}') a JOIN jeunes j USING (id_jeune) {where}
-        GROUP BY a.id_jeune, j.ml_code""").df()
-    by_month = con.execute(f"""
-        SELECT least(CAST(floor(date_diff('day', j.date_entree, a.semaine) / {DAYS_PER_MONTH}) AS INTEGER) + 1, 18)
-                 AS mois,
-               a.id_jeune,
-               count(*) AS weeks,
-               sum(CASE WHEN a.heures < {float(low_hours)} THEN 1 ELSE 0 END) AS low_weeks
-        FROM read_parquet('{path}') a JOIN jeunes j USING (id_jeune) {where}
-        GROUP BY 1, 2""").df()
+        FROM read_parquet('{path}') a JOIN jeunes j USING (id_jeune)
+        GROUP BY 1, 2, 3 ORDER BY 1, 3""").df()
     con.close()
-    by_month["mois"] = by_month["mois"].clip(lower=1)
+    return ym
+
+
+def hours_summary(ym: pd.DataFrame, mask: np.ndarray | None = None) -> dict:
+    """Share of weeks under the threshold and mean weekly hours from :func:`weekly_hours`
+    (restricted to the youths where ``mask`` — aligned on ``data.jeunes`` rows — is True).
+
+    Returns ``{"youth": DataFrame(row, ml_code, weeks, low_weeks, hours), "by_month":
+    DataFrame(mois, youths, weeks, share, se, ci_low, ci_high), "overall": Series}``; shares are
+    ratios Σ low / Σ weeks with the youth as cluster (:func:`ratio_ci`).
+    """
+    if mask is not None:
+        ym = ym[np.asarray(mask)[ym["row"].to_numpy()]]
+    youth = ym.groupby(["row", "ml_code"], as_index=False)[["weeks", "low_weeks", "hours"]].sum()
     rows = []
-    for m, g in by_month.groupby("mois", sort=True):
+    for m, g in ym.groupby("mois", sort=True):
         r = ratio_ci(g["low_weeks"].to_numpy(float), g["weeks"].to_numpy(float))
         rows.append({"mois": int(m), "youths": len(g), "weeks": int(g["weeks"].sum()), **r})
     overall = ratio_ci(youth["low_weeks"].to_numpy(float), youth["weeks"].to_numpy(float))
     overall["youths"] = len(youth)
     overall["weeks"] = int(youth["weeks"].sum())
-    overall["mean_hours"] = float(youth["hours"].sum() / max(youth["weeks"].sum(), 1))
     mh = ratio_ci(youth["hours"].to_numpy(float), youth["weeks"].to_numpy(float))
-    overall["mean_hours_low"], overall["mean_hours_high"] = mh["ci_low"], mh["ci_high"]
+    overall["mean_hours"], overall["mean_hours_low"], overall["mean_hours_high"] = (
+        mh["share"], mh["ci_low"], mh["ci_high"])
     return {"youth": youth, "by_month": pd.DataFrame(rows), "overall": pd.Series(overall)}
 
 
@@ -308,7 +317,7 @@ def ratio_ci(y: np.ndarray, x: np.ndarray, conf_level: float = 0.95) -> dict:
         return {"share": r, "se": np.nan, "ci_low": np.nan, "ci_high": np.nan}
     e = y - r * x
     se = np.sqrt(n / (n - 1) * (e**2).sum()) / sx
-    z = stats.norm.ppf(1 - (1 - conf_level) / 2)
+    z = ndtri(1 - (1 - conf_level) / 2)
     return {"share": r, "se": se, "ci_low": r - z * se, "ci_high": r + z * se}
 
 
@@ -320,15 +329,16 @@ def allowance_summary(data: CejData, ml_code: str | None = None) -> dict:
     €561.68 (€337.01) from April 2025.
     """
     con = _duck(data.jeunes)
-    path = str(data.allocations_path)
-    where = "" if ml_code is None else f"WHERE j.ml_code = '{ml_code}'"
+    path = str(data.allocations_path).replace("'", "''")
+    where = "" if ml_code is None else "WHERE j.ml_code = ?"
     months = con.execute(f"""
         SELECT a.id_jeune, a.mois, a.montant,
                CASE WHEN a.mois < DATE '2023-04-01' THEN 500.44
                     WHEN a.mois < DATE '2025-04-01' THEN 528.00 ELSE 561.68 END AS plein,
                CASE WHEN a.mois < DATE '2023-04-01' THEN 300.27
                     WHEN a.mois < DATE '2025-04-01' THEN 316.80 ELSE 337.01 END AS mineur
-        FROM read_parquet('{path}') a JOIN jeunes j USING (id_jeune) {where}""").df()
+        FROM read_parquet('{path}') a JOIN jeunes j USING (id_jeune) {where}""",
+                         [] if ml_code is None else [str(ml_code)]).df()
     con.close()
     kind = np.select(
         [np.isclose(months["montant"], months["plein"]), np.isclose(months["montant"], months["mineur"])],
