@@ -42,9 +42,11 @@ def _french_panels(fig, xlabel: str):
     for ax in fig.axes:
         if not ax.get_visible():
             continue
-        title = ax.get_title()
-        ax.set_title(re.sub(r"n = (\d+)", lambda m: "n\u202f=\u202f" + fmt_int(int(m.group(1))), title),
-                     fontsize=9)
+        for loc in ("left", "center"):
+            title = ax.get_title(loc=loc)
+            if title:
+                ax.set_title(re.sub(r"n = (\d+)", lambda m: "n\u202f=\u202f" + fmt_int(int(m.group(1))), title),
+                             fontsize=9, loc=loc)
         ax.set_xlabel(xlabel, fontsize=8)
     return fig
 
@@ -519,7 +521,8 @@ class CejReport(CejTexts):
         if self.regional:
             fig = chronogram(short.subset(cohort), title="")
         else:
-            g = np.where(self.in_ml, self.ml_name, "Hauts-de-France")
+            g = pd.Categorical(np.where(self.in_ml, self.ml_name, "Reste de la région"),
+                               categories=[self.ml_name, "Reste de la région"])
             fig = chronogram(short.subset(cohort), groups=g[cohort], title="")
         return _french_panels(fig, "Mois depuis l'entrée (1 = mois d'entrée)")
 
