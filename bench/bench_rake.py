@@ -12,6 +12,19 @@ Peers: R ``survey::rake`` (``Rscript``; the same script as r_rake.R, which also 
 weights so they can be compared), ``svy`` and ``weightipy`` run from the separate venv
 ``/work/bench-venv`` (never installed in the project's environment). Prints times, ratios to
 ours and the largest relative difference of the weights with R's.
+
+Measured 2026-11-28 on the shared 2-core machine (load average ~7, so absolute times are
+inflated for every tool; the ratios are the fair reading)::
+
+    arefie rake: text columns 0.299 s first call (0.119 s once the codes are cached);
+                 categorical columns 0.171 s (0.144 s); largest relative margin gap 2.6e-14
+    R survey::rake (epsilon 1e-6 N)   18.531 s   61.9 x   max |w/w_R - 1| = 3.0e-10
+    svy (rake, tol 1e-8)               5.476 s   18.3 x   max |w/w_R - 1| = 3.0e-10
+    weightipy (no base weights)        1.712 s    5.7 x
+
+How: the rows are collapsed once to the cells of the margins' variables (2 x 4 x 4 x 5 =
+160 here) with one weighted bincount; IPF runs on the cell totals to 1e-10; the weights are
+one gather ``w * factor[cell]``.
 """
 
 from __future__ import annotations

@@ -51,6 +51,14 @@ def cmd_list(args) -> int:
             print(f"    {p.variant.name:<24}{state}{sub}")
     if not configs:
         print(f"no study in {root / 'studies'}")
+    if not args.studies:
+        from arefie_studies.pipeline.publish import collect_published
+
+        known = {(p.config.slug, p.variant.name) for p in planned}
+        stale = [f"{s}/{v}" for s, vs in collect_published(layout).items() for v in vs
+                 if (s, v) not in known]
+        if stale:
+            print(f"published but no longer configured (delete to unpublish): {', '.join(stale)}")
     return EXIT_OK
 
 

@@ -204,3 +204,25 @@ def test_large_data_needs_kk(tea_mca, monkeypatch):
     with pytest.raises(HCPCInputError, match=r"300 rows would need .* Hint: pass `kk`"):
         HCPC(tea_mca)
     assert HCPC(tea_mca, kk=80, consolidate=False).n_clusters_ >= 3
+
+
+def test_consolidated_partition_is_hartigan_stable():
+    """After consolidation no single row can move to another cluster and lower the weighted
+    within sum of squares (the fixed point of Hartigan–Wong, stats::kmeans's algorithm)."""
+    tea = pd.read_csv(REF_DIR / "data" / "tea.csv")
+    w = np.random.default_rng(8).uniform(0.5, 3, len(tea))
+    mca = MCA(5).fit(tea.iloc[:, :18], weights=w)
+    h = HCPC(mca, n_clusters=4)
+    x = mca.row_coordinates_.to_numpy()
+    lab = h.labels_.to_numpy() - 1
+    sw = np.bincount(lab, weights=w)
+    c = np.stack([np.average(x[lab == g], axis=0, weights=w[lab == g]) for g in range(4)])
+    d2 = ((x[:, None, :] - c[None]) ** 2).sum(axis=2)
+    rows = np.arange(len(x))
+    remove = sw[lab] * w / (sw[lab] - w) * d2[rows, lab]
+    add = sw[None, :] * w[:, None] / (sw[None, :] + w[:, None]) * d2
+    add[rows, lab] = np.inf
+    assert np.all(add.min(axis=1) >= remove - 1e-12)
+    # ignoring the weights in the consolidation (FactoMineR) gives a different partition here
+    unweighted = HCPC(mca, n_clusters=4, weighted_consolidation=False)
+    assert unweighted.consolidated_ and not (unweighted.labels_ == h.labels_).all()

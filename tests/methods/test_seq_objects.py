@@ -106,6 +106,13 @@ def test_from_episodes_entry_and_calendar():
     )  # fmt: skip
     assert c.time == ("2023-01", "2023-02", "2023-03")
     assert c.to_frame().loc[2].tolist() == ["inconnu", "stage", "chomage"]
+    # an explicit entry date (e.g. programme start): months before it are dropped
+    e = StateSequences.from_episodes(
+        ep.assign(entree=pd.to_datetime(["2023-02-01"] * 2 + ["2023-03-01"] * 2)),
+        id="id", start="debut", end="fin", state="etat", n_months=2, entry="entree",
+    )  # fmt: skip
+    assert e.to_frame().loc[1].tolist() == ["formation", "emploi"]
+    assert e.to_frame().loc[2].tolist() == ["chomage", None]
     bad = ep.assign(fin=pd.to_datetime(["2022-01-01", None, "2023-03-31", "2023-02-25"]))
     with pytest.raises(SequenceDataError, match="end before they start in rows \\[0\\]"):
         StateSequences.from_episodes(
@@ -207,3 +214,40 @@ def test_ari_known_values():
     assert adjusted_rand_index([1, 1, 1, 2, 2, 2], [1, 1, 2, 2, 3, 3]) == pytest.approx(
         (2 - 6 * 3 / 15) / ((6 + 3) / 2 - 6 * 3 / 15)
     )
+
+
+def test_indel_options_and_cost_errors():
+    s = StateSequences(
+        _wide([list("AAB"), list("ABB"), list("BBA"), list("AB-")]), missing_values=["-"]
+    )
+    # indel "auto" with TRATE = max(sm)/2 (TraMineR seqcost $indel)
+    sm = substitution_costs(s, "TRATE")
+    np.testing.assert_allclose(
+        sequence_distances(s, "OM", sm="TRATE", indel="auto"),
+        sequence_distances(s, "OM", sm="TRATE", indel=float(sm.max() / 2)),
+    )
+    user = np.array([[0, 3.0], [3.0, 0]])
+    np.testing.assert_allclose(
+        sequence_distances(s, "OM", sm=user, indel="auto"),
+        sequence_distances(s, "OM", sm=user, indel=1.5),
+    )
+    # per-state indel: deleting the final B of "ABB" vs "AB" (void tail) costs indel[B]
+    d = sequence_distances(s, "OM", indel=[0.7, 1.9])
+    assert d[1, 3] == pytest.approx(1.9)
+    with pytest.raises(SequenceDataError, match="indel"):
+        sequence_distances(s, "OM", indel=[1.0])
+    with pytest.raises(SequenceDataError, match="shape"):
+        sequence_distances(s, "OM", sm=np.zeros((3, 3)))
+    with pytest.raises(SequenceDataError, match="not relevant for DHD"):
+        sequence_distances(s.subset([0, 1, 2]), "DHD", sm="CONSTANT")
+    with pytest.raises(SequenceDataError, match="weights=True"):
+        sequence_distances(s, "OM", sm="TRATE", weights=True)
+
+
+def test_wide_dataframe_accepted_directly():
+    df = _wide([list("AAB"), list("ABB"), list("BBA")])
+    np.testing.assert_array_equal(
+        sequence_distances(df, "HAM"), sequence_distances(StateSequences(df), "HAM")
+    )
+    with pytest.raises(SequenceDataError, match="StateSequences or a wide DataFrame"):
+        sequence_distances([[1, 2]], "HAM")

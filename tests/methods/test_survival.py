@@ -115,6 +115,19 @@ def test_survey_design_object_gives_svykm_variance(lung):
         kaplan_meier(des, "time", "event", weights="w")
 
 
+def test_one_stage_formula_with_fpc_equals_survey_design(lung):
+    # fpc: population number of PSUs per stratum (sex); survey-core's linearisation as reference
+    d = lung.assign(npsu=np.where(lung["sex"] == 1, 40, 30))
+    des = SurveyDesign(d, weights="w", strata="sex", psu="inst", fpc="npsu", nest=True)
+    a = kaplan_meier(des, "time", "event", by="sex")
+    b = kaplan_meier(
+        d, "time", "event", weights="w", by="sex", strata="sex", psu="inst", fpc="npsu"
+    )
+    np.testing.assert_allclose(a.table["se"], b.table["se"], rtol=1e-12)
+    c = kaplan_meier(d, "time", "event", weights="w", by="sex", strata="sex", psu="inst")
+    assert np.all(b.table["se"] <= c.table["se"] + 1e-15)
+
+
 def test_design_variance_by_group_equals_svykm_domains(lung):
     km = kaplan_meier(lung, "time", "event", weights="w", by="sex", strata="sex", psu="inst")
     for g, ref in REF["svykm_by_sex"].items():

@@ -41,6 +41,11 @@ def test_list_shows_variants_and_state(project, capsys):
     code, out, _ = cli(project, capsys, "list")
     assert code == 0
     assert "tiny  —  Étude test du pipeline" in out and "departement-59" in out and "to run" in out
+    old = project / "reports" / "tiny" / "departement-02"
+    old.mkdir(parents=True)
+    (old / "meta.json").write_text("{}")
+    _, out, _ = cli(project, capsys, "list")
+    assert "published but no longer configured (delete to unpublish): tiny/departement-02" in out
 
 
 def test_validate_passes_on_the_fixture(project, capsys):
@@ -146,3 +151,34 @@ def test_synth_command_and_automatic_generation(project, capsys, monkeypatch):
     assert calls[-1] == (project / "data" / "synthetic", 2024)
     assert ensure_synthetic(project, load_configs(project), echo=lambda m: None) == ""
     assert len(calls) == 2
+
+
+def test_publish_scans_indexes_and_copies(project, capsys):
+    vdir = project / "reports" / "tiny" / "regional"
+    vdir.mkdir(parents=True)
+    (vdir / "report.html").write_text('<p>60 répondants</p><td data-n="30">30</td>')
+    (vdir / "meta.json").write_text(json.dumps({
+        "title": "Étude test du pipeline", "label": "Rapport régional", "subtitle": "Hauts-de-France",
+        "date": "2026-11-28T12:00:00+00:00", "files": {"html": "report.html"}}))
+    code, out, err = cli(project, capsys, "publish", "--to", str(project / "www"))
+    assert code == 0, err
+    assert "1 report(s) indexed" in out and "leak scan clean" in out
+    index = (project / "www" / "index.html").read_text(encoding="utf-8")
+    assert "Rapport régional — Hauts-de-France" in index and "28/11/2026 12:00" in index
+    assert (project / "www" / "tiny" / "regional" / "report.html").is_file()
+    manifest = json.loads((project / "www" / "manifest.json").read_text(encoding="utf-8"))
+    assert list(manifest["studies"]) == ["tiny"]
+
+
+def test_a_second_run_waits_for_none(project, capsys):
+    from arefie_studies.pipeline.layout import ReportsLayout
+    from arefie_studies.pipeline.publish import lock_reports
+
+    held = lock_reports(ReportsLayout(project / "reports"))
+    try:
+        code, _, err = cli(project, capsys, "run", "--all", "--no-progress")
+        assert code == 2 and "in use by another arefie-studies run or publish" in err
+        code, _, err = cli(project, capsys, "publish")
+        assert code == 2 and "in use" in err
+    finally:
+        held.close()

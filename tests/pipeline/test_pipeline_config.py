@@ -79,6 +79,7 @@ variants:
     ("title: T\ninputs: {e: {codebook: c.yaml}}\n", "'inputs.e.path'", "missing"),
     ("title: T\noutputs: [html, docx]\n", "'outputs'", "allowed: html, pdf, notebook"),
     ("title: T\nrenderer: render_report\n", "'renderer'", "package.module:function"),
+    ("title: T\ncell_timeout: 0\n", "'cell_timeout'", "positive integer"),
 ])
 def test_errors_name_file_and_key(tmp_path, text, key, words):
     path = write(tmp_path, "etude", text)

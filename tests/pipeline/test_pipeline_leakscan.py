@@ -6,7 +6,7 @@ import importlib.util
 import shutil
 
 import pytest
-from conftest import FIXTURE
+from pipeline_testutils import FIXTURE
 
 from arefie_studies.pipeline.config import load_config
 from arefie_studies.pipeline.leakscan import ScanRules, rules_for_study, scan_files, scan_html

@@ -3,8 +3,10 @@ leak scan refusal, kill -9 mid-run, Dask local cluster, the real renderer."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -12,11 +14,12 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import cli_env, run_cli, set_parameter
+from pipeline_testutils import cli_env, run_cli, set_parameter
 
 from arefie_studies.pipeline.config import load_configs
 from arefie_studies.pipeline.fingerprint import HashCache
 from arefie_studies.pipeline.layout import ReportsLayout
+from arefie_studies.pipeline.leakscan import ScanRules, scan_files
 from arefie_studies.pipeline.publish import build_index, publish_variant
 from arefie_studies.pipeline.runner import plan_variants, run_studies
 
@@ -69,13 +72,15 @@ def test_incremental_runs_failure_isolation_and_leak_scan(project):
     set_parameter(project, "tiny_b", "  wave: 2024", "  wave: 2025")
     add_study(project, "broken", "{fail: input}")
     add_study(project, "leaky", "{leak: true, small: true}")
+    add_study(project, "stuck", "{sleep: 60}\ncell_timeout: 1")
     third = run_cli(project, "run", "--all", "--jobs", "2")
     assert third.returncode == 1
-    assert "1 report(s) published, 2 up to date, 2 failed" in third.stderr
+    assert "1 report(s) published, 2 up to date, 3 failed" in third.stderr
     assert meta(project, "tiny_b", "regional")["parameters"]["wave"] == 2025
     assert {v: meta(project, "tiny", v) for v in tiny_before} == tiny_before
     err = third.stderr
-    assert "2 variant(s) failed" in err
+    assert "3 variant(s) failed" in err
+    assert "stuck / regional: cell 2 (In [3]) «import os»: notebook did not run: CellTimeoutError" in err
     assert ("broken / regional: cell 3 (In [4]) «tiny_study.check(rows, fail)»: DataValidationError: "
             "data/tiny.csv: column 'age' is missing") in err
     assert "kept in reports/_failed/broken/regional.ipynb" in err
@@ -165,6 +170,8 @@ def test_dask_local_cluster(project):
     assert sorted(summary.published) == [("tiny", "departement-59"), ("tiny", "regional")]
     assert "30 répondants" in (project / "reports/tiny/departement-59/report.html").read_text()
     assert meta(project, "tiny", "regional")["fingerprint"]
+    log = (project / "reports/_logs/tiny/departement-59.log").read_text()
+    assert "Executing Cell" in log and "status ok" in log and "variant regional" not in log
     # the same fingerprints as a local run: a second, local run has nothing to do
     again = run_studies(project, load_configs(project, ["tiny"]), progress=False)
     assert again.skipped == [("tiny", "regional"), ("tiny", "departement-59")] and not again.published
@@ -178,4 +185,10 @@ def test_real_renderer_and_leak_scan_on_its_pdf(project):
                           progress=False)
     assert summary.ok, summary.report()
     files = meta(project, "tiny", "regional")["files"]
-    assert (project / "reports/tiny/regional" / files["pdf"]).read_bytes()[:4] == b"%PDF"
+    pdf = project / "reports/tiny/regional" / files["pdf"]
+    assert pdf.read_bytes()[:4] == b"%PDF"
+    # the scan reads WeasyPrint's PDF text: a value printed in the report is found there
+    if shutil.which("pdftotext") or importlib.util.find_spec("pypdf"):
+        rules = ScanRules(identifier_values=frozenset({"répondants", "J10042"}))
+        [finding] = scan_files([pdf], rules)
+        assert finding.kind == "identifier" and "répondants" in finding.detail

@@ -127,3 +127,25 @@ def test_bad_inputs(clus1):
     one = clus1.subset(clus1.data["stype"] == "E")
     with pytest.raises(ModelFormulaError, match="'stype' has 1 level"):
         one.chisq("stype", "sch_wide")
+
+
+# R: pop <- c(`(Intercept)`=6194, stypeH=755, stypeM=1018, api99=3914069)
+#    g <- calibrate(dclus1, ~stype+api99, pop); gs <- subset(g, api00 > 600)
+#    svychisq(~stype+sch.wide, gs, statistic=s)   (a calibrated subset keeps every row)
+R_CAL_SUBSET = {
+    "F": (4.26145620165306, (1.71812266806448, 24.0537173529027), 0.0309745890003179),
+    "Chisq": (12.3674684207008, 2, 0.0141017524561191),
+    "Wald": (1.64829875982958, (2, 14), 0.227599598300418),
+    "adjWald": (1.53056313412746, (2, 13), 0.252980946598579),
+}
+
+
+@pytest.mark.parametrize("statistic", list(R_CAL_SUBSET))
+def test_chisq_in_a_domain_of_a_calibrated_design_matches_r(clus1, statistic):
+    stat, df, p = R_CAL_SUBSET[statistic]
+    g = clus1.calibrate(categorical={"stype": {"E": 4421, "H": 755, "M": 1018}},
+                        numeric={"api99": 3914069})
+    res = g.subset(g.data["api00"] > 600).chisq("stype", "sch_wide", statistic=statistic)
+    assert res.statistic == pytest.approx(stat, rel=1e-6)
+    np.testing.assert_allclose(np.atleast_1d(res.df), np.atleast_1d(df), rtol=1e-6)
+    assert res.p_value == pytest.approx(p, rel=1e-6)

@@ -54,3 +54,15 @@ def test_difference_versus_rest_by_explicit_influence(survey):
     assert row["N"] == pytest.approx(np.sum(w * ing), rel=1e-12)
     df_design = d.degf()
     assert row["p_value"] == pytest.approx(2 * stats.t.sf(abs((p_g - p_r) / se), df_design), rel=1e-8)
+
+
+def test_zero_weights_after_replace_are_not_counted(survey):
+    df, d = survey
+    base = d.proportion("q0", by="sex")  # fills the shared cache
+    w = df["w"].to_numpy().copy()
+    w[:100] = 0.0
+    d0 = d._replace(weights=w)
+    res = d0.proportion("q0", by="sex")
+    n_expected = (df["q0"].notna() & (w != 0)).groupby(df["sex"]).sum().to_numpy()
+    assert res.groupby("sex")["n"].first().to_numpy().tolist() == n_expected.tolist()
+    assert base["n"].sum() > res["n"].sum()

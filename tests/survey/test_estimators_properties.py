@@ -163,3 +163,27 @@ def test_level_absent_from_a_group_gets_zero():
     res = SurveyDesign(df, weights="w", psu="c").proportion("q", by="g")
     row = res[(res["g"] == "y") & (res["level"] == "b")].iloc[0]
     assert row["estimate"] == 0 and row["se"] == 0
+
+
+def test_fpc_as_fraction_equals_fpc_as_population_size():
+    df = pd.read_csv(REFERENCE_DIR / "data" / "apiclus2.csv")
+    n1 = df["dnum"].nunique()
+    n2 = df.groupby("dnum")["snum"].transform("nunique")
+    frac = df.assign(f1=n1 / df["fpc1"], f2=n2 / df["fpc2"])
+    a = SurveyDesign(df, psu=["dnum", "snum"], fpc=["fpc1", "fpc2"]).mean("api00")
+    b = SurveyDesign(frac, psu=["dnum", "snum"], fpc=["f1", "f2"]).mean("api00")
+    np.testing.assert_allclose(b[["estimate", "se"]], a[["estimate", "se"]], rtol=1e-12)
+    # R: svymean(~api00, svydesign(ids=~dnum+snum, fpc=~fpc1+fpc2, data=apiclus2))
+    assert a["se"].iloc[0] == pytest.approx(30.0990273768366, rel=1e-9)
+
+
+def test_by_two_columns_equals_subsets():
+    df = pd.read_csv(REFERENCE_DIR / "data" / "apistrat.csv")
+    d = SurveyDesign(df, weights="pw", strata="stype", fpc="fpc")
+    res = d.proportion("awards", by=["stype", "sch_wide"])
+    assert list(res.columns[:4]) == ["variable", "stype", "sch_wide", "level"]
+    row = res[(res["stype"] == "M") & (res["sch_wide"] == "Yes") & (res["level"] == "Yes")].iloc[0]
+    one = d.subset((df["stype"] == "M") & (df["sch_wide"] == "Yes")).proportion("awards")
+    one = one[one["level"] == "Yes"].iloc[0]
+    for col in ("estimate", "se", "ci_low", "ci_high", "df", "n"):
+        assert row[col] == pytest.approx(one[col], rel=1e-12)

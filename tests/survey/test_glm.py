@@ -59,6 +59,8 @@ def test_poisson_matches_r(clus1):
         [0.150691233448614, 0.00549124877905315, 0.00261291479929697, 0.263652760656807,
          0.103042164794351], rtol=RTOL)
     assert fit.df_resid == 10
+    quasi = clus1.glm("enroll ~ ell + meals + stype", family="quasipoisson")
+    np.testing.assert_allclose(quasi.bse, fit.bse, rtol=1e-14)
     ci = fit.conf_int()
     assert ci.loc["(Intercept)", "ci_low"] == pytest.approx(5.68608796057101884, rel=RTOL)
     assert ci.loc["(Intercept)", "ci_high"] == pytest.approx(6.3576099443722001, rel=RTOL)

@@ -101,7 +101,7 @@ def test_labels_and_order(table):
 def test_html_shows_marks_rule_and_no_hidden_value(table):
     html = table.to_html(split=False)
     assert html.count('class="suppressed"') == 4
-    assert "moins de 11 répondants" in html and SOURCE in html
+    assert "de 1 à 10 répondants" in html and SOURCE in html
     assert f"52,6{NNBSP}%" in html  # Somme × Bonne is published
     raw = fake_cells()
     hidden_raw = raw[(raw.question == "etat") & (raw.group == "Somme") & (raw.level == "Mauvaise")]
@@ -115,7 +115,7 @@ def test_html_splits_wide_banners(table):
     html = table.to_html(max_columns=4)
     assert html.count("<thead>") == 2
     assert "État de santé, selon sexe" in html and "État de santé, selon département" in html
-    assert html.count("moins de 11 répondants") == 2  # the rule under every part
+    assert html.count("de 1 à 10 répondants") == 2  # the rule under every part
 
 
 def test_xlsx_numbers_are_numbers(table, tmp_path):
@@ -129,7 +129,7 @@ def test_xlsx_numbers_are_numbers(table, tmp_path):
     ns = [c for c in values if c.number_format == "#,##0"]
     assert any(c.value == 1251 for c in ns)
     assert sum(1 for c in values if c.value == "s") == 4
-    assert any(isinstance(c.value, str) and "moins de 11 répondants" in c.value for c in values)
+    assert any(isinstance(c.value, str) and "de 1 à 10 répondants" in c.value for c in values)
     # the whole-population estimate of "Bonne" is stored exactly
     target = (
         fake_cells()
@@ -175,3 +175,16 @@ def test_mean_question_hides_pairs():
     tot = t.totals[(t.totals.question == "age") & (t.totals.breakdown == "dep")]
     assert set(tot.loc[tot.suppressed, "group"]) == {"Somme", "Aisne"}
     assert pd.isna(tot.loc[tot.suppressed, "n"]).all()
+
+
+def test_publish_leak_scan_passes_and_catches(table):
+    """The pipeline's leak scan reads data-n / data-suppressed and the n rows of our tables."""
+    from arefie_studies.pipeline.leakscan import ScanRules, scan_html
+
+    html = table.to_html(split=False)
+    assert 'data-n="' in html and 'data-suppressed="1"' in html
+    assert scan_html(html, ScanRules(threshold=11)) == []
+    # a table built with a lower threshold than the study's is caught
+    loose = BannerTable.from_cells(fake_cells(), labels=LABELS, threshold=5)
+    findings = scan_html(loose.to_html(split=False), ScanRules(threshold=11))
+    assert findings and findings[0].kind == "small_cell"

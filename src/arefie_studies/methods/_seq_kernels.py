@@ -47,6 +47,60 @@ def _om_pair(y, lx, ly, subx, indx, indy, prev, cur):
     return prev[ly]
 
 
+@njit(cache=True, nogil=True)
+def _om_pair2(y1, y2, lx, ly, subx, indx, indy1, indy2, p1, c1, p2, c2, out2):
+    """Two OM recurrences (x vs y1, x vs y2, same length) interleaved in one loop.
+
+    Same operations as :func:`_om_pair` for each (bit-identical results); the two independent
+    dependency chains let the CPU overlap their latencies (~1.5x throughput).
+    """
+    p1[0] = 0.0
+    p2[0] = 0.0
+    for j in range(1, ly + 1):
+        p1[j] = p1[j - 1] + indy1[j - 1]
+        p2[j] = p2[j - 1] + indy2[j - 1]
+    for i in range(1, lx + 1):
+        di = indx[i - 1]
+        sr = subx[i - 1]
+        l1 = p1[0] + di
+        l2 = p2[0] + di
+        c1[0] = l1
+        c2[0] = l2
+        g1 = p1[0]
+        g2 = p2[0]
+        for j in range(1, ly + 1):
+            u1 = p1[j]
+            u2 = p2[j]
+            b1 = g1 + sr[y1[j - 1]]
+            b2 = g2 + sr[y2[j - 1]]
+            t1 = u1 + di
+            t2 = u2 + di
+            if t1 < b1:
+                b1 = t1
+            if t2 < b2:
+                b2 = t2
+            t1 = l1 + indy1[j - 1]
+            t2 = l2 + indy2[j - 1]
+            if t1 < b1:
+                b1 = t1
+            if t2 < b2:
+                b2 = t2
+            c1[j] = b1
+            c2[j] = b2
+            l1 = b1
+            l2 = b2
+            g1 = u1
+            g2 = u2
+        t = p1
+        p1 = c1
+        c1 = t
+        t = p2
+        p2 = c2
+        c2 = t
+    out2[0] = p1[ly]
+    out2[1] = p2[ly]
+
+
 @njit(parallel=True, cache=True)
 def ham_matrix(codes, sub):
     """Position-wise substitution sum: d(x, y) = sum_t sub[x_t, y_t] (equal lengths)."""
@@ -97,7 +151,10 @@ def dhd_matrix(codes, sub3):
 
 @njit(parallel=True, cache=True)
 def om_matrix(codes, lengths, sub, indel):
-    """Square OM distance matrix; rows r and n-1-r form one parallel task (balanced triangle)."""
+    """Square OM distance matrix; rows r and n-1-r form one parallel task (balanced triangle).
+
+    Along a row, two columns of equal length are computed together (:func:`_om_pair2`).
+    """
     n = codes.shape[0]
     L = codes.shape[1]
     k = sub.shape[0]
@@ -105,11 +162,15 @@ def om_matrix(codes, lengths, sub, indel):
     half = (n + 1) // 2
     for r0 in prange(half):
         r = np.int64(r0)
-        buf0 = np.empty(L + 1)
-        buf1 = np.empty(L + 1)
+        b1 = np.empty(L + 1)
+        b2 = np.empty(L + 1)
+        b3 = np.empty(L + 1)
+        b4 = np.empty(L + 1)
+        o2 = np.empty(2)
         subx = np.empty((L, k))
         indx = np.empty(L)
-        indy = np.empty(L)
+        iy1 = np.empty(L)
+        iy2 = np.empty(L)
         for kk in range(2):
             rr = r + kk * (n - 1 - 2 * r)
             if kk == 1 and rr == r:
@@ -120,14 +181,27 @@ def om_matrix(codes, lengths, sub, indel):
                 indx[i] = indel[x[i]]
                 for q in range(k):
                     subx[i, q] = sub[x[i], q]
-            for j in range(rr + 1, n):
-                y = codes[j]
+            j = rr + 1
+            while j < n:
                 ly = lengths[j]
                 for t in range(ly):
-                    indy[t] = indel[y[t]]
-                d = _om_pair(y, lx, ly, subx, indx, indy, buf0, buf1)
-                out[rr, j] = d
-                out[j, rr] = d
+                    iy1[t] = indel[codes[j, t]]
+                if j + 1 < n and lengths[j + 1] == ly:
+                    for t in range(ly):
+                        iy2[t] = indel[codes[j + 1, t]]
+                    _om_pair2(
+                        codes[j], codes[j + 1], lx, ly, subx, indx, iy1, iy2, b1, b2, b3, b4, o2
+                    )
+                    out[rr, j] = o2[0]
+                    out[j, rr] = o2[0]
+                    out[rr, j + 1] = o2[1]
+                    out[j + 1, rr] = o2[1]
+                    j += 2
+                else:
+                    d = _om_pair(codes[j], lx, ly, subx, indx, iy1, b1, b2)
+                    out[rr, j] = d
+                    out[j, rr] = d
+                    j += 1
     return out
 
 

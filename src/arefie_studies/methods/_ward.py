@@ -13,7 +13,7 @@ with weighted centres ``c``. After a merge the Lance–Williams update with weig
 
 ``scipy.cluster.hierarchy.linkage`` has no observation weights, hence this module. The nearest-
 neighbour chain (Murtagh 1983) gives the same hierarchy as the stored-matrix algorithm for a
-reducible criterion such as Ward's, in O(n^2) time and memory; each step is one vectorised row.
+reducible criterion such as Ward's, in O(n^2) time and memory (compiled with numba).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 from scipy.spatial.distance import cdist
 
 __all__ = ["WardTree", "cut_tree", "preclusters", "weighted_kmeans", "weighted_ward"]
@@ -61,44 +62,65 @@ def weighted_ward(x: np.ndarray, w: np.ndarray) -> WardTree:
     for start in range(0, n, 512):  # in place by blocks: no n x n temporaries
         block = d[start:start + 512]
         block /= (inv_w[start:start + 512, None] + inv_w[None, :]) * total
-    np.fill_diagonal(d, np.inf)
-    size = w.copy()
-    # inactive clusters are excluded by an infinite penalty added to the scanned row, so only
-    # the row and the active part of the column of the merged cluster are ever rewritten
-    penalty = np.zeros(n)
-    index = np.arange(n)
+    lo_list, hi_list, h_list = _nn_chain(d, w.copy())
+    return _to_linkage(lo_list, hi_list, h_list, w, n)
+
+
+@njit(cache=True)
+def _nn_chain(d, size):  # pragma: no cover - compiled
+    """Nearest-neighbour chain with the weighted Lance–Williams update (``d`` is overwritten).
+
+    Ties keep the chain's predecessor (reciprocal nearest neighbours), otherwise the lowest
+    index. Returns the merged slots (lo, hi) and heights in merge order; the merged cluster
+    takes slot lo.
+    """
+    n = d.shape[0]
+    active = np.ones(n, dtype=np.bool_)
     lo_list = np.empty(n - 1, dtype=np.int64)
     hi_list = np.empty(n - 1, dtype=np.int64)
     h_list = np.empty(n - 1)
-    row = np.empty(n)
-    chain: list[int] = []
+    chain = np.empty(n, dtype=np.int64)
+    length = 0
     m = 0
     while m < n - 1:
-        if not chain:
-            chain.append(int(np.argmin(penalty)))
-        a = chain[-1]
-        np.add(d[a], penalty, out=row)
-        b = int(row.argmin())
-        if len(chain) > 1 and row[chain[-2]] <= row[b]:
-            b = chain[-2]  # ties: keep the chain's predecessor (reciprocal nearest neighbours)
-        if len(chain) > 1 and b == chain[-2]:
-            chain.pop()
-            chain.pop()
-            h = row[b]
-            lo, hi = (a, b) if a < b else (b, a)
-            wa, wb = size[a], size[b]
-            new = ((wa + size) * d[a] + (wb + size) * d[b] - size * h) / (wa + wb + size)
-            new[lo] = np.inf
-            d[lo] = new
-            penalty[hi] = np.inf
-            act = index[penalty == 0]
-            d[act, lo] = new[act]
+        if length == 0:
+            for i in range(n):
+                if active[i]:
+                    chain[0] = i
+                    length = 1
+                    break
+        a = chain[length - 1]
+        b = -1
+        best = np.inf
+        if length > 1:
+            b = chain[length - 2]
+            best = d[a, b]
+        for k in range(n):
+            if active[k] and k != a and d[a, k] < best:
+                best = d[a, k]
+                b = k
+        if length > 1 and b == chain[length - 2]:
+            length -= 2
+            lo = a if a < b else b
+            hi = b if a < b else a
+            wa = size[a]
+            wb = size[b]
+            for k in range(n):
+                if active[k] and k != a and k != b:
+                    wk = size[k]
+                    v = ((wa + wk) * d[a, k] + (wb + wk) * d[b, k] - wk * best) / (wa + wb + wk)
+                    d[lo, k] = v
+                    d[k, lo] = v
             size[lo] = wa + wb
-            lo_list[m], hi_list[m], h_list[m] = lo, hi, h
+            active[hi] = False
+            lo_list[m] = lo
+            hi_list[m] = hi
+            h_list[m] = best
             m += 1
         else:
-            chain.append(b)
-    return _to_linkage(lo_list, hi_list, h_list, w, n)
+            chain[length] = b
+            length += 1
+    return lo_list, hi_list, h_list
 
 
 def _to_linkage(lo: np.ndarray, hi: np.ndarray, h: np.ndarray, w: np.ndarray, n: int) -> WardTree:
@@ -158,10 +180,13 @@ def cut_tree(tree: WardTree, k: int) -> np.ndarray:
 
 def weighted_kmeans(x: np.ndarray, w: np.ndarray, codes: np.ndarray, k: int,
                     max_iter: int = 10) -> tuple[np.ndarray, np.ndarray, int]:
-    """Weighted Lloyd k-means started from the weighted centres of ``codes``.
+    """Weighted k-means started from the weighted centres of ``codes``.
 
-    Returns (codes, centres, iterations). With equal weights this is Lloyd's k-means from the Ward
-    partition; FactoMineR uses ``stats::kmeans`` (Hartigan–Wong, unweighted), see the HCPC notes.
+    Lloyd iterations (at most ``max_iter``), then Hartigan single-row transfers until no transfer
+    lowers the weighted within sum of squares: moving row i (weight w_i) from A to B pays when
+    ``W_B w_i/(W_B + w_i) d2(x_i, c_B) < W_A w_i/(W_A - w_i) d2(x_i, c_A)``. The result is a
+    Hartigan–Wong-stable partition, as ``stats::kmeans`` (algorithm "Hartigan-Wong") that
+    FactoMineR's HCPC uses, here with row weights. Returns (codes, centres, Lloyd iterations).
     """
     centers = _centers(x, w, codes, k)
     iters = 0
@@ -174,7 +199,36 @@ def weighted_kmeans(x: np.ndarray, w: np.ndarray, codes: np.ndarray, k: int,
         present = np.bincount(codes, minlength=k) > 0
         fresh = _centers(x, w, codes, k)
         centers = np.where(present[:, None], fresh, centers)
+    codes, centers = _hartigan_transfers(x, w, codes.copy(), k)
     return codes, centers, iters
+
+
+def _hartigan_transfers(x: np.ndarray, w: np.ndarray, codes: np.ndarray, k: int,
+                        max_moves: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Best-first single-row transfers while one lowers the weighted within sum of squares."""
+    sw = np.bincount(codes, weights=w, minlength=k)
+    c = _centers(x, w, codes, k)
+    rows = np.arange(x.shape[0])
+    for _ in range(max_moves if max_moves is not None else 10 * x.shape[0]):
+        d2 = ((x[:, None, :] - c[None, :, :]) ** 2).sum(axis=2)
+        own = d2[rows, codes]
+        swa = sw[codes]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            remove = np.where(swa > w * (1 + 1e-12), swa * w / (swa - w) * own, -np.inf)
+            add = sw[None, :] * w[:, None] / (sw[None, :] + w[:, None]) * d2
+        add[rows, codes] = np.inf
+        best = add.argmin(axis=1)
+        gain = remove - add[rows, best]
+        i = int(np.argmax(gain))
+        if not gain[i] > 1e-12 * remove[i]:
+            break
+        a, b = codes[i], best[i]
+        c[a] = (sw[a] * c[a] - w[i] * x[i]) / (sw[a] - w[i])
+        c[b] = (sw[b] * c[b] + w[i] * x[i]) / (sw[b] + w[i])
+        sw[a] -= w[i]
+        sw[b] += w[i]
+        codes[i] = b
+    return codes, _centers(x, w, codes, k)
 
 
 def _centers(x: np.ndarray, w: np.ndarray, codes: np.ndarray, k: int) -> np.ndarray:

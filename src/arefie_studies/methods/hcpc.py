@@ -9,16 +9,18 @@ nb.par = 5, proba = 0.05, order = TRUE)`` (FactoMineR 2.7):
 2. the cut: ``n_clusters`` given, or FactoMineR's rule — with ``W(k)`` the within inertia of the
    partition in ``k`` clusters, choose ``k`` in ``[min_clusters, max_clusters]`` minimising
    ``W(k) / W(k - 1)``; ``max_clusters`` defaults to ``min(10, round(n / 2))``;
-3. optional k-means consolidation started from the cluster centres;
+3. optional k-means consolidation started from the cluster centres (Lloyd steps, then Hartigan
+   transfers: a Hartigan–Wong-stable partition as ``stats::kmeans``);
 4. clusters numbered 1..k by increasing centre on Dim 1;
 5. description: :func:`catdes` of the analysed variables and of the axes, paragons (rows closest
    to their cluster centre) and specific rows (farthest from the other centres).
 
-Differences from FactoMineR (documented, only visible with unequal weights or consolidation):
+Differences from FactoMineR (only visible with unequal row weights):
 centres, consolidation and the numbering use weighted means (FactoMineR uses unweighted centres
-and ``stats::kmeans``, i.e. Hartigan–Wong without weights); the consolidation is weighted Lloyd
-k-means. With equal weights the Ward tree, the cut and the partition before consolidation are
-FactoMineR's. Rows with weight 0 do not enter the tree; they join the nearest centre.
+and ``stats::kmeans``, i.e. Hartigan–Wong without weights; ``weighted_consolidation=False``
+reproduces its consolidation). With equal weights the tree, the cut, the consolidated partition
+and the descriptions are FactoMineR's. Rows with weight 0 do not enter the tree; they join the
+nearest centre.
 """
 
 from __future__ import annotations
@@ -54,6 +56,9 @@ class HCPC:
         weighted k-means pre-clustering (FactoMineR ``kk``; no consolidation then). Needed above
         20,000 rows (the tree keeps an n x n matrix).
     random_state: seed of the pre-clustering's k-means++ starts.
+    weighted_consolidation: k-means with the row weights (default). ``False`` ignores them in the
+        consolidation, as FactoMineR does (``stats::kmeans`` has no weights) — for conformance
+        checks against R with weighted data.
 
     Attributes
     ----------
@@ -68,12 +73,24 @@ class HCPC:
     catdes_: :class:`CatDes` of the analysed variables (``desc.var``).
     axes_description_: :class:`CatDes` of the axes (``desc.axes``).
     paragons_, specific_: DataFrames ``cluster, rank, row, distance`` (``desc.ind$para``/``$dist``).
+    between_inertia_before_, between_inertia_: between inertia of the cut tree and of the final
+        partition (``bw.before.consol``, ``bw.after.consol``).
+    consolidated_: whether the k-means consolidation ran.
+    leaf_clusters_: final cluster of each leaf of ``tree_`` (rows, or pre-clusters with ``kk``).
+    preclusters_: with ``kk``, the pre-cluster of each row (Series), else None.
+
+    Examples
+    --------
+    >>> hc = HCPC(mca)                        # automatic cut, consolidated  # doctest: +SKIP
+    >>> hc.labels_.value_counts()             # clusters 1..k                # doctest: +SKIP
+    >>> hc.catdes_.category.query("cluster == 1").head()                     # doctest: +SKIP
+    >>> HCPC(mca, n_clusters=3, consolidate=False).sizes_  # tea: 172 100 28  # doctest: +SKIP
     """
 
     def __init__(self, mca: MCA, n_clusters: int | None = None, consolidate: bool = True,
                  min_clusters: int = 3, max_clusters: int | None = None, max_iter: int = 10,
                  proba: float = 0.05, n_paragons: int = 5, kk: int | None = None,
-                 random_state: int = 0) -> None:
+                 random_state: int = 0, weighted_consolidation: bool = True) -> None:
         if not isinstance(mca, MCA):
             raise HCPCInputError(f"HCPC: `mca` must be a fitted MCA, got {type(mca).__name__}.")
         if not hasattr(mca, "row_coordinates_"):
@@ -88,6 +105,7 @@ class HCPC:
         self.n_paragons = n_paragons
         self.kk = kk
         self.random_state = random_state
+        self.weighted_consolidation = weighted_consolidation
         if kk is not None and (not isinstance(kk, int | np.integer) or kk < 2):
             raise HCPCInputError(f"HCPC: `kk` must be an integer >= 2 or None, got {kk!r}.")
         self._run()
@@ -154,7 +172,8 @@ class HCPC:
             warnings.warn("HCPC: no consolidation when `kk` is used (as FactoMineR's HCPC).",
                           UserWarning, stacklevel=3)
         if self.consolidated_:
-            codes, _, iterations = weighted_kmeans(x, w, codes, k, self.max_iter)
+            kw = w if self.weighted_consolidation else np.ones_like(w)
+            codes, _, iterations = weighted_kmeans(x, kw, codes, k, self.max_iter)
         # all rows (zero weights join the nearest centre), then renumber by centre on Dim 1
         centers = _weighted_centers(x, w, codes, k)
         labels = np.empty(x_all.shape[0], dtype=np.int64)

@@ -95,6 +95,14 @@ class MCA:
     categories_ : DataFrame ``variable, level, weight, frequency`` per active category.
     row_weights_ : the raw row weights (``row.w``); ``row_masses_`` = weights / their sum.
     data_ : the analysed columns as factors (missing values recoded ``"<var>.NA"``), used by HCPC.
+
+    Examples
+    --------
+    >>> tea = pd.read_csv("tests/reference/data/tea.csv")  # doctest: +SKIP
+    >>> mca = MCA(5).fit(tea, weights=None, quali_sup=list(tea.columns[19:]),
+    ...                  quanti_sup=["age"])  # doctest: +SKIP
+    >>> mca.eigenvalues_.iloc[0, 0]  # FactoMineR: 0.1482744  # doctest: +SKIP
+    >>> mca.corrected_inertia("greenacre")  # doctest: +SKIP
     """
 
     def __init__(self, n_components: int = 5) -> None:

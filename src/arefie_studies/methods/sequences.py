@@ -122,42 +122,40 @@ class StateSequences:
             "columns", [c for c in columns if c not in data.columns], list(data.columns)
         )
         block = data[columns]
-        values = block.to_numpy(dtype=object)
-        miss = pd.isna(block).to_numpy()
-        for mv in missing_values:
-            miss |= values == mv
+        shape = block.shape
+        # factorise once: every check below runs on the distinct values only
+        ucode, uniq = pd.factorize(block.to_numpy(dtype=object).ravel(), use_na_sentinel=True)
+        uniq = np.asarray(uniq, dtype=object)
+        umiss = np.array([any(u == mv for mv in missing_values) for u in uniq], dtype=bool)
+        fmiss = (ucode < 0) | umiss[np.maximum(ucode, 0)]
         if alphabet is None:
-            cats: list[object] = []
+            used = uniq[~umiss]
             if all(isinstance(block[c].dtype, pd.CategoricalDtype) for c in columns):
-                cats = list(block[columns[0]].cat.categories)
-                for c in columns[1:]:
+                cats: list[object] = []
+                for c in columns:
                     cats += [x for x in block[c].cat.categories if x not in cats]
-                used = set(pd.unique(values[~miss]))
-                cats = [x for x in cats if x in used]
+                used_set = set(used.tolist())
+                cats = [x for x in cats if x in used_set]
             else:
-                cats = sorted(pd.unique(values[~miss]), key=str)
+                cats = sorted(used.tolist(), key=str)
             alphabet = [str(x) for x in cats]
         alphabet = [str(a) for a in alphabet]
         if len(set(alphabet)) != len(alphabet):
             raise SequenceDataError(f"alphabet: duplicated states in {alphabet}.")
         a = len(alphabet)
         lookup = {s: i for i, s in enumerate(alphabet)}
-        flat = values.ravel()
-        fmiss = miss.ravel()
-        strs = np.array([str(v) for v in flat], dtype=object)
-        codes = np.full(flat.shape, a, dtype=np.int16)
-        known = pd.Series(strs).map(lookup)
-        bad = known.isna().to_numpy() & ~fmiss
-        if bad.any():
-            rows_bad = bad.reshape(values.shape).any(axis=1)
+        umap = np.array([lookup.get(str(u), -1) for u in uniq], dtype=np.int64)
+        ubad = (umap < 0) & ~umiss
+        if ubad.any():
+            rows_bad = (ubad[np.maximum(ucode, 0)] & (ucode >= 0)).reshape(shape).any(axis=1)
             raise SequenceDataError(
-                f"data: state(s) {sorted(set(strs[bad]))[:10]} are not in the alphabet {alphabet} "
-                f"(rows {_row_list(data.index, rows_bad)}). Hint: add them to alphabet= or list "
-                "them in missing_values=."
+                f"data: state(s) {sorted(str(u) for u in uniq[ubad])[:10]} are not in the alphabet "
+                f"{alphabet} (rows {_row_list(data.index, rows_bad)}). Hint: add them to "
+                "alphabet= or list them in missing_values=."
             )
-        ok = ~fmiss
-        codes[ok] = known.to_numpy()[ok].astype(np.int16)
-        codes = codes.reshape(values.shape)
+        codes = np.where(fmiss, a, umap[np.maximum(ucode, 0)]).astype(np.int16).reshape(shape)
+        miss = fmiss.reshape(shape)
+        values = codes
         if right == "void":
             # trailing missing months -> void
             obs = ~miss
@@ -246,6 +244,7 @@ class StateSequences:
         n_months: int,
         anchor: Literal["entry", "calendar"] = "entry",
         grid_start: str | pd.Timestamp | None = None,
+        entry: str | None = None,
         alphabet: Sequence[str] | None = None,
         labels: Sequence[str] | None = None,
         colors: Sequence[str] | None = None,
@@ -257,8 +256,10 @@ class StateSequences:
 
         Each episode covers the calendar months from the month of ``start`` to the month of
         ``end`` included (``end`` missing = still going at the end of the grid). Month ``t`` of the
-        grid is ``origin + t`` with origin the month of each id's earliest ``start``
+        grid is ``origin + t`` with origin the month of each id's entry date — the ``entry``
+        column (constant within id, e.g. the programme start) or else the earliest ``start`` —
         (``anchor="entry"``: months since entry) or of ``grid_start`` (``anchor="calendar"``).
+        Episode months before the origin are dropped.
         When episodes overlap in a month, the episode that started last wins (ties: the later
         row). Months covered by no episode get ``fill`` (a state label, e.g. "inconnu") if given,
         else the missing state — or void after the last episode when ``right="void"``.
@@ -266,7 +267,7 @@ class StateSequences:
         """
         if not isinstance(df, pd.DataFrame):
             raise SequenceDataError(f"df: expected a pandas DataFrame, got {type(df).__name__}.")
-        need = [id, start, end, state] + ([weights] if weights else [])
+        need = [id, start, end, state] + ([weights] if weights else []) + ([entry] if entry else [])
         _missing_columns(
             "from_episodes", [c for c in need if c not in df.columns], list(df.columns)
         )
@@ -313,7 +314,23 @@ class StateSequences:
         m1 = m1.astype(np.int64)
         uid, inv = np.unique(df[id].to_numpy(), return_inverse=True)
         n = len(uid)
-        if anchor == "entry":
+        if anchor == "entry" and entry is not None:
+            en = pd.to_datetime(df[entry])
+            if en.isna().any():
+                raise SequenceDataError(
+                    f"{entry}: missing entry dates in rows {_row_list(df.index, en.isna().to_numpy())}."
+                )
+            em = (en.dt.year * 12 + en.dt.month - 1).to_numpy(np.int64)
+            origin = np.full(n, np.iinfo(np.int64).max)
+            np.minimum.at(origin, inv, em)
+            emax = np.full(n, np.iinfo(np.int64).min)
+            np.maximum.at(emax, inv, em)
+            if np.any(emax != origin):
+                raise SequenceDataError(
+                    f"{entry}: entry dates differ between episodes of the same {id} "
+                    f"({list(uid[emax != origin][:10])}). Hint: one entry date per individual."
+                )
+        elif anchor == "entry":
             origin = np.full(n, np.iinfo(np.int64).max)
             np.minimum.at(origin, inv, m0)
         else:
@@ -709,9 +726,9 @@ def sequence_distances(
     if isinstance(indel, str):
         if indel != "auto":
             raise SequenceDataError(f"indel: expected a number, a vector or 'auto', got {indel!r}.")
-        indel_v = np.full(
-            k, (1.0 if sm in (None, "CONSTANT") and method == "OM" else sub.max() / 2)
-        )
+        # seqcost's $indel: 1 for CONSTANT, max(sm)/2 for TRATE or a user matrix
+        constant = isinstance(sm, str | None) and sm in (None, "CONSTANT")
+        indel_v = np.full(k, 1.0 if constant and method == "OM" else float(sub.max()) / 2)
     else:
         indel_v = np.asarray(indel, dtype=float)
         if indel_v.ndim == 0:

@@ -33,6 +33,7 @@ Schema (every key but ``title`` is optional)::
         subtitle: "Département : {label}"   # default "{label}"
     outputs: [html, pdf]               # files a complete report must have (html, pdf, notebook)
     renderer: arefie_studies.pipeline.render:render_report
+    cell_timeout: 1800                 # seconds a cell may run before the variant fails (default none)
 
 The mapping form ``variants: {regional: {}, by: {parameter: departement, values: [...]}}`` is also
 accepted: each key is a variant name mapped to its parameter overrides, ``by`` (a mapping or a list of
@@ -65,7 +66,7 @@ OUTPUT_KINDS = ("html", "pdf", "notebook")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _TOP_KEYS = {
     "slug", "title", "wave", "notebook", "module", "disclosure_threshold", "inputs",
-    "parameters", "variants", "outputs", "renderer",
+    "parameters", "variants", "outputs", "renderer", "cell_timeout",
 }
 _INPUT_KEYS = {"path", "codebook", "identifiers", "pseudonymise", "drop", "birth_dates"}
 _VARIANT_KEYS = {"name", "label", "subtitle", "parameters"}
@@ -134,6 +135,7 @@ class StudyConfig:
     variants: tuple[Variant, ...] = ()
     outputs: tuple[str, ...] = ("html", "pdf")
     renderer: str = DEFAULT_RENDERER
+    cell_timeout: int | None = None
 
     def variant(self, name: str) -> Variant:
         """The variant called ``name``; raises StudyConfigError listing the known names."""
@@ -384,6 +386,11 @@ def load_config(path: str | Path, root: str | Path | None = None) -> StudyConfig
     renderer = raw.get("renderer", DEFAULT_RENDERER)
     if not isinstance(renderer, str) or renderer.count(":") != 1:
         raise ctx.fail("renderer", f"expected 'package.module:function', got {renderer!r}.")
+    cell_timeout = raw.get("cell_timeout")
+    if cell_timeout is not None and (isinstance(cell_timeout, bool) or not isinstance(cell_timeout, int)
+                                     or cell_timeout < 1):
+        raise ctx.fail("cell_timeout", f"expected a number of seconds (a positive integer), "
+                       f"got {cell_timeout!r}.")
     notebook = raw.get("notebook", f"notebooks/{slug}.ipynb")
     module = raw.get("module", f"arefie_studies.studies.{slug}")
     for key, value in (("notebook", notebook), ("module", module)):
@@ -402,6 +409,7 @@ def load_config(path: str | Path, root: str | Path | None = None) -> StudyConfig
         variants=_parse_variants(ctx, raw.get("variants"), params, root),
         outputs=outputs,
         renderer=renderer,
+        cell_timeout=cell_timeout,
     )
 
 

@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import sys
+import threading
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
@@ -42,6 +43,7 @@ class Job:
     renderer: str
     metadata: dict[str, Any] = field(default_factory=dict)
     label: str = ""
+    cell_timeout: int | None = None
 
 
 @dataclass
@@ -135,6 +137,8 @@ def _log_handler(log):
 
     handler = logging.StreamHandler(log)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    thread = threading.get_ident()  # a Dask worker may run several jobs in threads: one log each
+    handler.addFilter(lambda record: record.thread == thread)
     return handler
 
 
@@ -157,8 +161,12 @@ def execute_job(job: Job) -> JobResult:
         log.write(f"study {job.slug} variant {job.variant}\nfingerprint {job.fingerprint}\n")
         log.write(f"parameters {json.dumps(job.parameters, ensure_ascii=False, default=str)}\n")
         log.flush()
-        saved_stderr = os.dup(2)  # the kernel's own stderr (warnings) goes to the log, not the tty
-        os.dup2(log.fileno(), 2)
+        # the kernel's own stderr (warnings) goes to the log, not the terminal; only in a process
+        # that runs one job at a time (pool workers run jobs in their main thread, Dask in others)
+        redirect = threading.current_thread() is threading.main_thread()
+        saved_stderr = os.dup(2) if redirect else None
+        if redirect:
+            os.dup2(log.fileno(), 2)
         try:
             _run_notebook(job, executed, log, result)
             if result.error:
@@ -177,8 +185,9 @@ def execute_job(job: Job) -> JobResult:
                 log.write(f"error {result.error}\n")
             pm_logger.removeHandler(handler)
             log.flush()
-            os.dup2(saved_stderr, 2)
-            os.close(saved_stderr)
+            if saved_stderr is not None:
+                os.dup2(saved_stderr, 2)
+                os.close(saved_stderr)
     return result
 
 
@@ -201,7 +210,7 @@ def _run_notebook(job: Job, executed: Path, log, result: JobResult) -> None:
         with _environ(PYTHONPATH=kernel_pythonpath(root), MPLBACKEND="Agg"):
             pm.execute_notebook(
                 job.notebook, str(executed), parameters=params, kernel_name=pick_kernel(),
-                language="python",
+                language="python", execution_timeout=job.cell_timeout,
                 cwd=str(root), progress_bar=False, log_output=True,
             )
     except PapermillExecutionError as exc:
@@ -217,10 +226,28 @@ def _run_notebook(job: Job, executed: Path, log, result: JobResult) -> None:
         result.error = f"{exc.ename}: {evalue}" if evalue else exc.ename
         log.write(_clean("\n".join(exc.traceback)) + "\n")
         _keep_failed(executed, Path(job.failed_path))
-    except Exception as exc:  # kernel died, bad notebook, missing kernel...
+    except Exception as exc:  # kernel died, cell timeout, bad notebook, missing kernel...
         result.error = f"notebook did not run: {type(exc).__name__}: {_first_line(_clean(exc))}"
         log.write(traceback.format_exc())
+        result.cell = _last_started_cell(executed, Path(job.notebook))
         _keep_failed(executed, Path(job.failed_path))
+
+
+def _last_started_cell(executed: Path, notebook: Path) -> dict[str, Any] | None:
+    """The cell that was running when execution stopped: the last one papermill started."""
+    try:
+        cells = json.loads(executed.read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError):
+        return None
+    started = [c for c in cells if c.get("cell_type") == "code"
+               and (c.get("metadata", {}).get("papermill") or {}).get("start_time")]
+    if not started:
+        return None
+    cell = started[-1]
+    src = cell.get("source", "")
+    src = "".join(src) if isinstance(src, list) else src
+    return {"index": _original_index(notebook, src), "execution_count": cell.get("execution_count"),
+            "source": _first_line(src)}
 
 
 def _keep_failed(executed: Path, target: Path) -> None:

@@ -31,7 +31,9 @@ __all__ = ["RenderError", "prepare_notebook", "render_html", "render_report", "s
 
 TEMPLATES = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "arefie"
-PRODUCER = "AREFIE – Observatoire régional de l’emploi et de l’insertion des jeunes, Hauts-de-France"
+PRODUCER = (
+    "AREFIE – Observatoire régional de l’emploi et de l’insertion des jeunes, Hauts-de-France"
+)
 
 _MONTHS_FR = (
     "janvier", "février", "mars", "avril", "mai", "juin",
@@ -196,8 +198,8 @@ def _figure_html(output: Mapping[str, Any], cell: Mapping[str, Any]) -> str | No
         return None
     cap_cls = ' class="with-text"' if caption else ""
     return (
-        f'<figure class="report-figure"><img src="{src}" alt="{alt}" style="{style}">'
-        f"<figcaption{cap_cls}>{_html.escape(caption)}</figcaption></figure>"
+        f'<figure class="report-figure"><figcaption{cap_cls}>{_html.escape(caption)}</figcaption>'
+        f'<img src="{src}" alt="{alt}" style="{style}"></figure>'
     )
 
 
@@ -210,7 +212,9 @@ def _is_repr_only(output: Mapping[str, Any]) -> bool:
     return not text.strip() or bool(_REPR_RE.search(text))
 
 
-def prepare_notebook(nb: nbformat.NotebookNode, *, source: str = "notebook") -> nbformat.NotebookNode:
+def prepare_notebook(
+    nb: nbformat.NotebookNode, *, source: str = "notebook"
+) -> nbformat.NotebookNode:
     """Return a copy of ``nb`` whose outputs are fit for a partner (see module docstring).
 
     Raises :class:`RenderError` naming the cell when an output holds an error.
@@ -249,12 +253,14 @@ def prepare_notebook(nb: nbformat.NotebookNode, *, source: str = "notebook") -> 
                     output["data"] = {"text/html": fig}
                     outputs.append(output)
                 elif not _is_repr_only(output):
-                    output["data"] = {
+                    kept = {
                         k: v
                         for k, v in output["data"].items()
                         if k in ("text/html", "text/markdown", "text/plain")
                     }
-                    outputs.append(output)
+                    if kept:  # scripts, widgets and unknown types never reach a partner
+                        output["data"] = kept
+                        outputs.append(output)
         cell.outputs = outputs
         if outputs:
             cells.append(cell)
@@ -355,4 +361,3 @@ def render_report(
     finally:
         wlog.setLevel(previous)
     return {"html": html_path, "pdf": pdf_path}
-

@@ -27,7 +27,8 @@ from arefie_studies.pipeline.fingerprint import (
 )
 from arefie_studies.pipeline.layout import ReportsLayout
 
-__all__ = ["Failure", "PlannedVariant", "RunSummary", "plan_variants", "run_studies"]
+__all__ = ["Failure", "PlannedVariant", "RunSummary", "SchedulerError", "plan_variants",
+           "run_studies"]
 
 
 @dataclass
@@ -249,12 +250,23 @@ def _code_version(root: Path) -> str:
         return __version__
 
 
+class SchedulerError(RuntimeError):
+    """The Dask scheduler given with --scheduler cannot be used."""
+
+
 def _executor(jobs: int, scheduler: str | None):
     """(submit, as_completed, close) over a Dask client or a local process pool."""
     if scheduler:
-        from distributed import Client, as_completed
-
-        client = Client(scheduler, timeout="30s")
+        try:
+            from distributed import Client, as_completed
+        except ImportError:
+            raise SchedulerError("--scheduler needs dask.distributed: pip install "
+                                 "'dask[distributed]'.") from None
+        try:
+            client = Client(scheduler, timeout="30s")
+        except (OSError, TimeoutError) as exc:
+            raise SchedulerError(f"cannot reach the Dask scheduler at {scheduler}: {exc}. "
+                                 "Check the address (tcp://host:8786) and that it runs.") from None
 
         def submit(fn, job):
             return client.submit(fn, job, pure=False, key=f"{job.slug}-{job.variant}-{job.fingerprint[:12]}")
@@ -318,8 +330,6 @@ def run_studies(root: Path, configs: list[StudyConfig], *, reports: Path | None 
 def _execute(root: Path, layout: ReportsLayout, todo: list[PlannedVariant], summary: RunSummary, *,
              jobs: int, scheduler: str | None, progress: bool, echo) -> None:
     from arefie_studies.pipeline.execute import Job, JobResult, execute_job
-    from arefie_studies.pipeline.leakscan import rules_for_study, scan_files
-    from arefie_studies.pipeline.publish import publish_variant
 
     # inputs are checked once per study before any kernel starts
     bad_inputs: dict[str, str] = {}
@@ -327,33 +337,35 @@ def _execute(root: Path, layout: ReportsLayout, todo: list[PlannedVariant], summ
         msg = preflight_inputs(config, root)
         if msg:
             bad_inputs[config.slug] = msg
-    code_version = _code_version(root)
-    jobs_list = []
+    runnable = []
     for p in todo:
-        slug, name = p.config.slug, p.variant.name
-        if slug in bad_inputs:
-            summary.failures.append(Failure(slug, name, reason=bad_inputs[slug]))
-            continue
-        jobs_list.append(Job(
-            slug=slug, variant=name, label=p.variant.display, title=p.config.title,
-            subtitle=p.variant.subtitle,
-            notebook=str(root / p.config.notebook), root=str(root),
-            tmp_dir=str(layout.new_tmp()), log_path=str(layout.log(slug, name)),
-            failed_path=str(layout.failed_notebook(slug, name)), parameters=p.parameters,
-            fingerprint=p.fingerprint, outputs=p.config.outputs, renderer=p.config.renderer,
-            metadata={"study": slug, "wave": p.config.wave, "inputs": _input_list(p, root),
-                      "code_version": code_version,
-                      "disclosure_threshold": p.config.disclosure_threshold},
-        ))
-    if not jobs_list:
+        if p.config.slug in bad_inputs:
+            summary.failures.append(Failure(p.config.slug, p.variant.name,
+                                            reason=bad_inputs[p.config.slug]))
+        else:
+            runnable.append(p)
+    if not runnable:
         return
+    code_version = _code_version(root)
+    submit, as_completed, close = _executor(jobs, scheduler)  # before any temporary folder
+    jobs_list = [Job(
+        slug=p.config.slug, variant=p.variant.name, label=p.variant.display,
+        title=p.config.title, subtitle=p.variant.subtitle,
+        notebook=str(root / p.config.notebook), root=str(root),
+        tmp_dir=str(layout.new_tmp()), log_path=str(layout.log(p.config.slug, p.variant.name)),
+        failed_path=str(layout.failed_notebook(p.config.slug, p.variant.name)),
+        parameters=p.parameters, fingerprint=p.fingerprint, outputs=p.config.outputs,
+        renderer=p.config.renderer, cell_timeout=p.config.cell_timeout,
+        metadata={"study": p.config.slug, "wave": p.config.wave, "inputs": _input_list(p, root),
+                  "code_version": code_version,
+                  "disclosure_threshold": p.config.disclosure_threshold},
+    ) for p in runnable]
     configs = {p.config.slug: p.config for p in todo}
     rules_cache: dict[str, Any] = {}
     from tqdm import tqdm
 
     bar = tqdm(total=len(jobs_list), desc="rapports", unit="variante", file=sys.stderr,
                disable=None if progress else True)  # None: shown on a terminal only
-    submit, as_completed, close = _executor(jobs, scheduler)
     try:
         futures = {submit(execute_job, job): job for job in jobs_list}
         for fut in as_completed(list(futures)):
@@ -363,8 +375,7 @@ def _execute(root: Path, layout: ReportsLayout, todo: list[PlannedVariant], summ
             except Exception as exc:  # the worker itself died
                 res = JobResult(job.slug, job.variant, ok=False, tmp_dir=job.tmp_dir,
                                 error=f"worker failed: {_clean_error(exc)}")
-            _finish(root, layout, job, res, configs[job.slug], rules_cache, summary,
-                    scan_files, rules_for_study, publish_variant)
+            _finish(root, layout, job, res, configs[job.slug], rules_cache, summary)
             bar.set_postfix_str(f"{job.slug}/{job.variant}", refresh=False)
             bar.update(1)
     finally:
@@ -374,8 +385,12 @@ def _execute(root: Path, layout: ReportsLayout, todo: list[PlannedVariant], summ
             shutil.rmtree(job.tmp_dir, ignore_errors=True)
 
 
-def _finish(root, layout, job, res, config, rules_cache, summary, scan_files, rules_for_study,
-            publish_variant) -> None:
+def _finish(root: Path, layout: ReportsLayout, job, res, config: StudyConfig,
+            rules_cache: dict[str, Any], summary: RunSummary) -> None:
+    """Parent side of one finished job: record a failure, or leak scan then publish/quarantine."""
+    from arefie_studies.pipeline.leakscan import rules_for_study, scan_files
+    from arefie_studies.pipeline.publish import publish_variant
+
     failed_nb = Path(job.failed_path)
 
     def rel(p) -> str:

@@ -81,9 +81,12 @@ def table_stats(design: SurveyDesign, var: str, by_cols: list, total: bool = Fal
         # rows counted once per breakdown; only the (few) rows missing the answer are removed
         pbl = _cached(design, ("pbl", tuple(by_cols), l1), lambda: pb * l1)
         wsum = np.bincount(pbl + q_t, weights=design._w, minlength=size).reshape(st.n_units, g1, l1)
-        cnt_all = _cached(design, ("cnt_pg", tuple(by_cols)), lambda: np.bincount(
-            pb, weights=None if design._positive else (design._w != 0),
-            minlength=st.n_units * g1).reshape(st.n_units, g1))
+        def count_pg():
+            return np.bincount(pb, weights=None if design._positive else (design._w != 0),
+                               minlength=st.n_units * g1).reshape(st.n_units, g1)
+
+        # the cache is shared by copies with other weights: only weight-free counts are cached
+        cnt_all = _cached(design, ("cnt_pg", tuple(by_cols)), count_pg) if design._positive else count_pg()
         miss = _cached(design, ("miss", var), lambda: np.flatnonzero(q_t == n_lev))
         cnt_miss = np.bincount(pb[miss], weights=None if design._positive else (design._w[miss] != 0),
                                minlength=st.n_units * g1).reshape(st.n_units, g1)

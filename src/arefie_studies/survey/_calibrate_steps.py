@@ -76,50 +76,73 @@ class RakingStep(WeightingStep):
     """Mirrors the "raking" branch of survey::svyrecvar (10 passes of IPF on residuals).
 
     R uses the weights after each margin's post-stratification in the last raking pass; at
-    convergence these equal the final weights, which are used here.
+    convergence these equal the final weights, which are used here. With ``r = x / w`` a pass
+    is ``r <- r - mean(r | margin level)`` (unweighted means, R's ``ave``), so the passes run
+    on the cell sums of ``r`` (``cell``: the joint cell of the margins' levels) and only the
+    accumulated shift per cell is applied to the rows: O(rows) once, not per pass.
     """
 
+    cell: np.ndarray = field(repr=False)
+    cell_codes: np.ndarray = field(repr=False)
     passes: int = 10
 
     def residualize(self, x: np.ndarray) -> np.ndarray:
-        x = np.asarray(x, dtype=float).copy()
+        x = np.asarray(x, dtype=float)
         psw = self.weights
         live = psw != 0
-        counts = [np.bincount(m.codes[live], minlength=len(m.levels)) for m in self.margins]
+        inv = np.where(live, 1.0 / np.where(live, psw, 1.0), 0.0)
+        m = self.cell_codes.shape[0]
+        cnt_cell = np.bincount(self.cell[live], minlength=m).astype(float)
+        r = x * inv[:, None]
+        sums = _group_sum(r * live[:, None], self.cell, m)  # (m, k) cell sums of r
+        shift = np.zeros_like(sums)  # per-cell amount subtracted from r
+        levels = [self.cell_codes[:, j] for j in range(self.cell_codes.shape[1])]
+        sizes = [len(mg.levels) for mg in self.margins]
         for _ in range(self.passes):
-            for m, cnt in zip(self.margins, counts, strict=True):
-                r = _safe_div(x, psw[:, None])
-                means = _safe_div(_group_sum(r, m.codes, len(m.levels)), cnt[:, None])
-                x = x - psw[:, None] * means[m.codes]
-        return x
+            for idx, size in zip(levels, sizes, strict=True):
+                cur = sums - cnt_cell[:, None] * shift
+                lvl_sum = np.stack([np.bincount(idx, weights=cur[:, j], minlength=size)
+                                    for j in range(cur.shape[1])], axis=1)
+                lvl_cnt = np.bincount(idx, weights=cnt_cell, minlength=size)
+                means = _safe_div(lvl_sum, lvl_cnt[:, None])
+                shift = shift + means[idx]
+        return (r - shift[self.cell]) * psw[:, None]
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)
 class GregStep(WeightingStep):
-    """Mirrors the "greg_calibration" branch of survey::svyrecvar (stage 0)."""
+    """Mirrors the "greg_calibration" branch of survey::svyrecvar (stage 0).
+
+    ``qr.resid(qr(A), z)`` with ``A = X sqrt(w0)`` is computed by corrected semi-normal
+    equations on the column-equilibrated Gram matrix (pseudo-inverse for aliased columns),
+    which avoids forming Q for millions of rows.
+    """
 
     model_matrix: np.ndarray = field(repr=False)
     g: np.ndarray = field(repr=False)
 
-    def _basis(self) -> np.ndarray:
-        cached = self.__dict__.get("_q")
+    def _gram(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        cached = self.__dict__.get("_gram_cache")
         if cached is None:
             whalf = np.sqrt(self.input_weights)
             a = self.model_matrix * whalf[:, None]
-            q, r = np.linalg.qr(a)
-            d = np.abs(np.diag(r))
-            keep = d > 1e-7 * max(float(d.max(initial=0.0)), 1e-300)
-            if not keep.all():  # rank deficient: orthonormal basis of the column space
-                u, s, _ = np.linalg.svd(a, full_matrices=False)
-                q = u[:, s > 1e-7 * s[0]]
-            cached = q
-            object.__setattr__(self, "_q", cached)
+            norms = np.sqrt(np.einsum("ij,ij->j", a, a))
+            scale = np.where(norms > 0, 1.0 / np.where(norms > 0, norms, 1.0), 0.0)
+            a *= scale[None, :]
+            gram = a.T @ a
+            vals, vecs = np.linalg.eigh(gram)
+            keep = vals > 1e-12 * max(float(vals.max(initial=0.0)), 1e-300)
+            ginv = (vecs[:, keep] / vals[keep]) @ vecs[:, keep].T
+            cached = (whalf, scale, ginv)
+            object.__setattr__(self, "_gram_cache", cached)
         return cached
 
     def residualize(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype=float)
-        wcal = self.g * np.sqrt(self.input_weights)
+        whalf, scale, ginv = self._gram()
+        wcal = self.g * whalf
         z = _safe_div(x, wcal[:, None])
-        q = self._basis()
-        z = z - q @ (q.T @ z)
+        a = self.model_matrix * (whalf[:, None] * scale[None, :])
+        for _ in range(2):  # one step of iterative refinement
+            z = z - a @ (ginv @ (a.T @ z))
         return z * wcal[:, None]

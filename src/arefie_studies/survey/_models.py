@@ -102,8 +102,10 @@ class ModelsMixin:
         ``statistic``: "F" (Rao–Scott second-order correction, F with (d0, d0·ν) df, the
         default), "Chisq" (first-order: X² / mean generalised design effect on (r-1)(c-1) df),
         "Wald" (design-based Wald F on ((r-1)(c-1), ν) df), "adjWald" (Wald F rescaled by
-        (ν - df + 1)/(df ν)), "lincom" (X² against its asymptotic weighted-chi-square
-        distribution). ν = PSUs - strata. Rows with a missing ``row`` or ``col`` are dropped
+        (ν - df + 1)/(df ν)), "lincom" (X² against its asymptotic distribution, a weighted sum
+        of χ²₁ over χ²_{d0·ν}/(d0·ν), evaluated exactly by Imhof's inversion where R uses
+        CompQuadForm or a saddlepoint approximation). ν = PSUs - strata (replicate designs:
+        rank of the replicate weights - 1). Rows with a missing ``row`` or ``col`` are dropped
         as a domain (R's ``na.rm=TRUE``). Works on domains (``subset``).
 
         Mirrors: survey::svychisq.
@@ -199,7 +201,8 @@ class ModelsMixin:
 
         if family not in FAMILIES:
             raise ModelFormulaError(
-                f"family={family!r} is not available. Possible values are: {', '.join(FAMILIES)}."
+                f"family={family!r} is not available. Possible values are: {', '.join(FAMILIES)} "
+                "(or quasibinomial / quasipoisson)."
             )
         if not isinstance(formula, str) or "~" not in formula:
             raise ModelFormulaError(
@@ -257,8 +260,13 @@ class ModelsMixin:
         predictors, ``np.log(x)``, ``{x ** 2}``. Rows with a missing value in any model
         variable are dropped as a domain, as R does.
 
+        "quasibinomial" and "quasipoisson" (R's usual spelling for survey data) are the same
+        fits as "binomial" and "poisson": estimates and design SEs do not depend on the
+        dispersion.
+
         Mirrors: survey::svyglm, survey:::svy.varcoef, summary.svyglm.
         """
+        family = {"quasibinomial": "binomial", "quasipoisson": "poisson"}.get(family, family)
         y, x, names, used = self._glm_frame(formula, family)
         dom = self._domain_mask() & used
         w = np.where(dom, np.asarray(self._w, dtype=float), 0.0)

@@ -162,7 +162,8 @@ class WeightingMixin:
         )
         w1 = w0 * factor[cell]
         step = RakingStep(
-            kind="rake", input_weights=w0, weights=w1, margins=tuple(ms),
+            kind="rake", input_weights=w0, weights=w1, margins=tuple(ms), cell=cell,
+            cell_codes=cell_codes,
             detail=f"{passes} passes over {cell_codes.shape[0]} cells",
         )
         return self._with_weights(w1, step)

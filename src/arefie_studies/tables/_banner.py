@@ -191,15 +191,23 @@ class BannerTable:
 
         level = fmt_pct(self.conf_level, 0)
         alpha = fmt_pct(self.alpha, 0)
+        marks = (
+            f"{MARK_UP} / {MARK_DOWN}{NNBSP}: valeur significativement supérieure / inférieure "
+            "à celle du reste de la population (test de Wald tenant compte du plan de sondage, "
+            f"seuil {alpha})."
+        )
+        if len(self.tests) and np.isfinite(self.tests["p_value"].to_numpy(float)).any():
+            marks += (
+                f" Test d’indépendance{NNBSP}: Rao–Scott (statistique F), p-valeur sous "
+                "chaque croisement."
+            )
         out = [
-            f"Entre crochets : intervalle de confiance à {level}. n : effectif de répondants "
-            "(non pondéré) ; N : effectif pondéré.",
-            f"{MARK_UP} / {MARK_DOWN} : valeur significativement supérieure / inférieure à celle "
-            f"du reste de la population (test de Wald tenant compte du plan de sondage, seuil "
-            f"{alpha}). Test d’indépendance : Rao–Scott (statistique F).",
-            self.rule_text(),
-            *self.notes,
+            f"Entre crochets{NNBSP}: intervalle de confiance à {level}. n{NNBSP}: effectif de "
+            f"répondants (non pondéré){NNBSP}; N{NNBSP}: effectif pondéré.",
         ]
+        if (self.cells["mark"] != "").any() or self.cells["p_value"].notna().any():
+            out.append(marks)
+        out += [self.rule_text(), *self.notes]
         if self.source:
             out.append(self.source)
         return out
@@ -249,104 +257,118 @@ def _check_cells(cells: pd.DataFrame) -> None:
 
 
 # --------------------------------------------------------------------------- suppression
+def _first_seen(codes: np.ndarray) -> np.ndarray:
+    """Unique values of ``codes`` in order of first appearance."""
+    _, first = np.unique(codes, return_index=True)
+    return codes[np.sort(first)]
+
+
 def _suppress_cells(cells: pd.DataFrame, threshold: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Flag primary and secondary suppression per question × breakdown (see ``_suppress``)."""
+    """Flag primary and secondary suppression per question × breakdown (see ``_suppress``).
+
+    Level totals (the whole-population column) are protected once per question so every
+    breakdown hides the same ones; each question × breakdown table is then protected with
+    those margins already hidden. Tables without a small cell or margin are skipped.
+    """
+    q_codes, _ = pd.factorize(cells["question"], sort=False)
+    b_codes, b_uni = pd.factorize(cells["breakdown"], sort=False)
+    l_codes, _ = pd.factorize(cells["level"], sort=False)
+    g_codes, _ = pd.factorize(cells["group"], sort=False)
+    n_all = cells["n"].to_numpy(dtype=float)
+    is_mean = (cells["kind"] == "mean").to_numpy()
+    ens_code = int(np.flatnonzero(b_uni == "")[0]) if (b_uni == "").any() else -1
     suppressed = np.zeros(len(cells), dtype=bool)
     primary = np.zeros(len(cells), dtype=bool)
-    total_rows: list[dict[str, Any]] = []
-    for question, qcells in cells.groupby("question", sort=False):
-        kind = qcells["kind"].iloc[0]
-        ens = qcells[qcells["breakdown"] == ""]
-        if kind == "mean":
-            levels = [""]
-        else:
-            levels = list(dict.fromkeys(qcells["level"]))
-        level_pos = {lv: i for i, lv in enumerate(levels)}
-        # Whole-population column: the level totals shared by every breakdown of the banner.
+    # Group totals (respondents of the question in the group): sum over levels, or the mean's n.
+    key = ["question", "breakdown", "group"]
+    agg = cells.assign(_n=n_all, _N=cells["N"].to_numpy(float)).groupby(key, sort=False)
+    totals = agg.agg(n=("_n", "sum"), N=("_N", "sum"), n1=("_n", "first"), N1=("_N", "first"))
+    totals = totals.join(agg["kind"].first())
+    mean_rows = (totals["kind"] == "mean").to_numpy()
+    totals["n"] = np.where(mean_rows, totals["n1"], totals["n"])
+    totals["N"] = np.where(mean_rows, totals["N1"], totals["N"])
+    totals = totals.drop(columns=["n1", "N1", "kind"])
+    totals["suppressed"] = False
+    hidden_totals: dict[tuple[str, str, str], bool] = {}
+
+    order = np.lexsort((b_codes, q_codes))
+    bounds = np.flatnonzero(np.diff(q_codes[order])) + 1
+    for q_rows in np.split(order, bounds):
+        question = cells["question"].iat[q_rows[0]]
+        mean = bool(is_mean[q_rows[0]])
+        levels = np.array([0]) if mean else _first_seen(l_codes[q_rows])
+        lpos = np.full(l_codes.max() + 1, -1)
+        lpos[levels] = np.arange(len(levels))
+
+        def lvl(rows: np.ndarray, mean: bool = mean, lpos: np.ndarray = lpos) -> np.ndarray:
+            return np.zeros(len(rows), dtype=int) if mean else lpos[l_codes[rows]]
+
+        ens_rows = q_rows[b_codes[q_rows] == ens_code]
         n_levels = np.zeros(len(levels))
-        if len(ens):
-            n_levels[[level_pos[lv] for lv in ens["level"]]] = ens["n"].to_numpy()
-        else:  # no whole-population cells given: margins are the sums over the groups
-            first = qcells[qcells["breakdown"] == qcells["breakdown"].iloc[0]]
-            np.add.at(n_levels, [level_pos[lv] for lv in first["level"]], first["n"].to_numpy())
-        if kind == "mean":
-            level_hidden = n_levels < threshold
+        if len(ens_rows):
+            n_levels[lvl(ens_rows)] = n_all[ens_rows]
+        else:  # no whole-population cells: margins are the sums over the first breakdown
+            first = q_rows[b_codes[q_rows] == b_codes[q_rows[0]]]
+            np.add.at(n_levels, lvl(first), n_all[first])
+        if mean:
+            level_hidden = (n_levels > 0) & (n_levels < threshold)
             all_hidden = bool(level_hidden[0])
+        elif ((n_levels > 0) & (n_levels < threshold)).any():
+            _, hid_lv = protect_table(n_levels[:, None], threshold)
+            level_hidden, all_hidden = hid_lv[:-1, 0], bool(hid_lv[-1, 0])
         else:
-            _prim_lv, hid_lv = protect_table(n_levels[:, None], threshold)
-            level_hidden = hid_lv[:-1, 0]
-            all_hidden = bool(hid_lv[-1, 0])
-        if len(ens):
-            idx = ens.index.to_numpy()
-            pos = np.array([level_pos[lv] for lv in ens["level"]])
-            suppressed[idx] = level_hidden[pos] | all_hidden
-            primary[idx] = (ens["n"].to_numpy() > 0) & (ens["n"].to_numpy() < threshold)
-        for breakdown, bcells in qcells[qcells["breakdown"] != ""].groupby("breakdown", sort=False):
-            groups = list(dict.fromkeys(bcells["group"]))
-            gpos = {g: j for j, g in enumerate(groups)}
-            r = np.array([level_pos[lv] for lv in bcells["level"]])
-            c = np.array([gpos[g] for g in bcells["group"]])
+            level_hidden, all_hidden = np.zeros(len(levels), dtype=bool), False
+        if len(ens_rows):
+            suppressed[ens_rows] = level_hidden[lvl(ens_rows)] | all_hidden
+            primary[ens_rows] = (n_all[ens_rows] > 0) & (n_all[ens_rows] < threshold)
+        hidden_totals[(question, "", TOTAL)] = all_hidden
+        b_rows_all = q_rows[b_codes[q_rows] != ens_code]
+        if not len(b_rows_all):
+            continue
+        bb = b_codes[b_rows_all]
+        for rows in np.split(b_rows_all, np.flatnonzero(np.diff(bb)) + 1):
+            breakdown = cells["breakdown"].iat[rows[0]]
+            groups = _first_seen(g_codes[rows])
+            gpos = np.full(g_codes.max() + 1, -1)
+            gpos[groups] = np.arange(len(groups))
+            r = lvl(rows)
+            c = gpos[g_codes[rows]]
             n = np.zeros((len(levels), len(groups)))
-            n[r, c] = bcells["n"].to_numpy()
+            n[r, c] = n_all[rows]
+            col_tot = n.sum(axis=0)
+            small = ((n > 0) & (n < threshold)).any() or (
+                (col_tot > 0) & (col_tot < threshold)
+            ).any()
+            if not small and not level_hidden.any() and not all_hidden:
+                continue
             pre = np.zeros((len(levels) + 1, len(groups) + 1), dtype=bool)
             pre[:-1, -1] = level_hidden
             pre[-1, -1] = all_hidden
             if all_hidden:
                 pre[:] = True
-            if kind == "mean":
-                # One row of means: the group totals are the cells themselves.
-                prim, hid = protect_table(n, threshold, pre_hidden=pre)
+            prim, hid = protect_table(n, threshold, pre_hidden=pre)
+            if mean:  # one row of means: the group totals are the cells themselves
                 hid[-1, :-1] |= hid[0, :-1]
                 hid[0, :-1] |= hid[-1, :-1]
-            else:
-                prim, hid = protect_table(n, threshold, pre_hidden=pre)
-            idx = bcells.index.to_numpy()
-            suppressed[idx] = hid[r, c]
-            primary[idx] = prim[r, c]
-            n_group = bcells.groupby("group", sort=False)["n"].sum()
-            N_group = bcells.groupby("group", sort=False)["N"].sum()
-            if kind == "mean":
-                n_group = bcells.groupby("group", sort=False)["n"].first()
-                N_group = bcells.groupby("group", sort=False)["N"].first()
-            for g, j in gpos.items():
-                total_rows.append(
-                    {
-                        "question": question,
-                        "breakdown": breakdown,
-                        "group": g,
-                        "n": int(n_group[g]),
-                        "N": float(N_group[g]),
-                        "suppressed": bool(hid[-1, j]),
-                    }
-                )
-        n_all = int(ens["n"].sum()) if kind != "mean" else int(ens["n"].iloc[0]) if len(ens) else 0
-        N_all = (
-            float(ens["N"].sum())
-            if kind != "mean"
-            else float(ens["N"].iloc[0])
-            if len(ens)
-            else 0.0
-        )
-        total_rows.append(
-            {
-                "question": question,
-                "breakdown": "",
-                "group": TOTAL,
-                "n": n_all,
-                "N": N_all,
-                "suppressed": all_hidden,
-            }
-        )
+            suppressed[rows] = hid[r, c]
+            primary[rows] = prim[r, c]
+            group_names = cells["group"].to_numpy()[rows]
+            for g_name, j in zip(group_names, c, strict=True):
+                if hid[-1, j]:
+                    hidden_totals[(question, breakdown, g_name)] = True
+    if hidden_totals:
+        flags = [hidden_totals.get(k, False) for k in totals.index]
+        totals["suppressed"] = np.asarray(flags, dtype=bool)
+    totals = totals.reset_index()
+    # whole-population totals come first within each question, as in the tables
     cells = cells.copy()
     cells["suppressed"] = suppressed
     cells["primary"] = primary
-    totals = pd.DataFrame(
-        total_rows, columns=["question", "breakdown", "group", "n", "N", "suppressed"]
-    )
     hidden_t = totals["suppressed"].to_numpy()
-    totals["n"] = totals["n"].astype("Int64").where(~hidden_t)
+    totals["n"] = pd.array(np.round(totals["n"].to_numpy()).astype("int64"), dtype="Int64")
+    totals["n"] = totals["n"].where(~hidden_t)
     totals["N"] = totals["N"].where(~hidden_t)
-    return cells, totals
+    return cells, totals[["question", "breakdown", "group", "n", "N", "suppressed"]]
 
 
 # --------------------------------------------------------------------------- from a design
@@ -362,6 +384,7 @@ def banner(
     source: str = "",
     tests: bool = True,
     notes: Sequence[str] = (),
+    as_categorical: Sequence[str] = (),
 ) -> BannerTable:
     """Banner table of ``questions`` (rows) by ``breakdowns`` (columns) from a survey design.
 
@@ -371,6 +394,10 @@ def banner(
     table). Under each breakdown: the Rao–Scott test of independence
     (``design.chisq(question, breakdown)``, mirrors ``survey::svychisq(statistic="F")``).
     Cells under ``threshold`` respondents are hidden, with secondary suppression.
+
+    Categorical questions (pandas categoricals with their French labels, text, booleans) give
+    one row per answer; numeric questions give a mean, unless listed in ``as_categorical``
+    (numeric answer codes). Labels come from the design's variable labels, then ``labels``.
     """
     from ._engine import design_cells, design_labels, design_tests
 
@@ -379,7 +406,9 @@ def banner(
             "questions / breakdowns: expected lists of variable names, got a string; "
             "write banner(d, ['q1'], ['sexe'])."
         )
-    cells = design_cells(design, list(questions), list(breakdowns))
+    cells = design_cells(
+        design, list(questions), list(breakdowns), as_categorical=list(as_categorical)
+    )
     all_labels = design_labels(design)
     all_labels.update(labels or {})
     test_frame = design_tests(design, cells, list(breakdowns)) if tests else None

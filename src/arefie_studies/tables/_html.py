@@ -43,7 +43,7 @@ _FALLBACK_CSS = """
 
 def _value_html(kind: str, row: pd.Series, digits: int) -> str:
     if row["suppressed"]:
-        return f'<td class="suppressed">{SUPPRESSED_MARK}</td>'
+        return f'<td class="suppressed" data-suppressed="1">{SUPPRESSED_MARK}</td>'
     if kind == "mean":
         est = fmt_num(row["estimate"], digits)
         ci = fmt_ci(row["ci_low"], row["ci_high"], digits, scale=1.0)
@@ -51,7 +51,11 @@ def _value_html(kind: str, row: pd.Series, digits: int) -> str:
         est = fmt_pct(row["estimate"], digits)
         ci = fmt_ci(row["ci_low"], row["ci_high"], digits)
     mark = f'{NNBSP}<span class="mark">{row["mark"]}</span>' if row["mark"] else ""
-    return f'<td>{est}{mark}<span class="ci">{ci}</span></td>'
+    # data-n: the unweighted count, read by the publish-time leak scan (empty cells carry none:
+    # a cell without respondent identifies nobody and is published as 0 %).
+    n = row["n"]
+    data_n = f' data-n="{int(n)}"' if n is not None and not pd.isna(n) and int(n) > 0 else ""
+    return f'<td{data_n}>{est}{mark}<span class="ci">{ci}</span></td>'
 
 
 def _part_html(
@@ -106,8 +110,8 @@ def _part_html(
                 n_tds.append(f"<td>{fmt_int(totals.loc[key, 'n'])}</td>")
                 N_tds.append(f"<td>{fmt_int(totals.loc[key, 'N'])}</td>")
             elif key in totals.index:
-                n_tds.append(f'<td class="suppressed">{SUPPRESSED_MARK}</td>')
-                N_tds.append(f'<td class="suppressed">{SUPPRESSED_MARK}</td>')
+                n_tds.append(f'<td class="suppressed" data-suppressed="1">{SUPPRESSED_MARK}</td>')
+                N_tds.append(f'<td class="suppressed" data-suppressed="1">{SUPPRESSED_MARK}</td>')
             else:
                 n_tds.append("<td>–</td>")
                 N_tds.append("<td>–</td>")

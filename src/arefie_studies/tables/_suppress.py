@@ -28,6 +28,8 @@ import heapq
 
 import numpy as np
 
+from ._format import NNBSP
+
 __all__ = [
     "SUPPRESSED_MARK",
     "disclosure_rule_text",
@@ -216,9 +218,10 @@ def protect_table(
 
 def disclosure_rule_text(threshold: int) -> str:
     """The rule printed under every table (French)."""
+    low = "1 répondant" if threshold <= 2 else f"1 à {threshold - 1} répondants"
     return (
-        f"« {SUPPRESSED_MARK} » : valeur masquée (secret statistique). Les cases comptant moins de "
-        f"{threshold} répondants ne sont pas publiées, ainsi que les cases complémentaires "
+        f"«{NNBSP}{SUPPRESSED_MARK}{NNBSP}»{NNBSP}: valeur masquée (secret statistique). Les "
+        f"cases comptant de {low} ne sont pas publiées, ainsi que les cases complémentaires "
         "nécessaires pour qu’aucune valeur masquée ne puisse être retrouvée par différence "
         "avec les totaux."
     )
