@@ -206,10 +206,10 @@ class CejReport(CejOutcomes, CejTexts):
             out.append(e)
         return pd.concat(out, ignore_index=True)
 
-    @staticmethod
-    def show(fig, caption: str, dpi: int = 130) -> None:
+    def show(self, fig, caption: str, dpi: int | None = None) -> None:
         """Display a figure for the report ("Figure N – caption"), as ``charts.show`` but at a
-        print resolution that keeps the 43 PDFs quick to render."""
+        print resolution that keeps the 43 PDFs quick to render (130 dpi, 110 for per-ML reports)."""
+        dpi = dpi or (130 if self.regional else 110)
         import matplotlib.pyplot as plt
         from IPython.display import display
 

@@ -66,14 +66,15 @@ def _need(df: pd.DataFrame, cols, what: str) -> None:
             "Hint: check that the i-Milo extract follows data/codebooks/cej_*.yaml.")
 
 
-@dataclass(frozen=True)
+@dataclass
 class CejData:
-    """The study's frames: ``jeunes`` (one row per youth, with contract columns), ``situations``,
-    ``enquete`` (42 ML), ``ml_ref`` (code, name, département), the Parquet paths of the weekly
-    hours and allowances (queried with DuckDB) and the extraction date."""
+    """The study's frames: ``jeunes`` (one row per youth, with contract columns), ``situations``
+    (read on first use: light variants read the cached sequences instead), ``enquete`` (42 ML),
+    ``ml_ref`` (code, name, département), the Parquet paths of the weekly hours and allowances
+    (queried with DuckDB) and the extraction date."""
 
     jeunes: pd.DataFrame
-    situations: pd.DataFrame
+    _situations: object  # a zero-argument loader, then the frame
     enquete: pd.DataFrame | None
     ml_ref: pd.DataFrame
     ml_profiles: pd.DataFrame
@@ -82,6 +83,14 @@ class CejData:
     extraction: pd.Timestamp
     situations_path: Path
     jeunes_path: Path
+
+    @property
+    def situations(self) -> pd.DataFrame:
+        if callable(self._situations):
+            s = self._situations()
+            _need(s, ["id_jeune", "date_debut", "date_fin", "situation", "type_contrat"], "cej_situations")
+            self._situations = s
+        return self._situations
 
 
 def load_cej(root: str | Path | None = None, *, extraction_date: str = "2025-03-31",
@@ -102,7 +111,7 @@ def load_cej(root: str | Path | None = None, *, extraction_date: str = "2025-03-
 
     root = Path(root) if root is not None else find_root()
     config = load_config(root / "studies" / "cej.yaml", root)
-    wanted = ["jeunes", "contrats", "situations"] + (["enquete_ml"] if with_survey else [])
+    wanted = ["jeunes", "contrats"] + (["enquete_ml"] if with_survey else [])
     sub = replace(config, inputs={k: v for k, v in config.inputs.items() if k in wanted})
     frames = load_inputs(sub, root, validate=False)
     ml_ref = pd.read_csv(root / ml_reference, dtype={"ml_code": str})
@@ -129,10 +138,9 @@ def load_cej(root: str | Path | None = None, *, extraction_date: str = "2025-03-
     end = j["date_fin"].fillna(ext)
     j["duree_mois"] = ((end - j["date_entree"]).dt.days + 1) / DAYS_PER_MONTH
     j["termine"] = j["date_fin"].notna()
-    s = frames["situations"]
-    _need(s, ["id_jeune", "date_debut", "date_fin", "situation", "type_contrat"], "cej_situations")
+    sit = replace(config, inputs={"situations": config.inputs["situations"]})
     enquete = frames.get("enquete_ml")
-    return CejData(j, s, enquete, ml_ref, prof, root / config.inputs["activite"].path,
+    return CejData(j, lambda: load_inputs(sit, root, validate=False)["situations"], enquete, ml_ref, prof, root / config.inputs["activite"].path,
                    root / config.inputs["allocations"].path, ext, root / config.inputs["situations"].path,
                    root / config.inputs["jeunes"].path)
 
