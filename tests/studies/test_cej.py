@@ -186,7 +186,7 @@ def test_typology_types_named_and_cached(rep, tmp_path):
     assert 4 <= typ.k <= 6
     assert typ.k == int(typ.quality.loc[typ.quality["ASW"].idxmax(), "k"])
     names = list(rep.types.categories)
-    assert len(set(names)) == typ.k and all(n[0].isupper() for n in names)
+    assert len(set(names)) == typ.k and all(re.match(r"^\d\. [A-ZÉ]", n) for n in names)
     words = {"emploi", "alternance", "formation", "recherche", "contact", "études", "immersions", "retrait",
              "volontariat", "emplois"}
     assert all(any(w in n.lower() for w in words) for n in names)
@@ -325,7 +325,7 @@ def test_notebook_runs_for_one_ml_with_other_parameters(tmp_path):
     html = render_html(out, title="Déploiement du Contrat d'engagement jeune", subtitle="ML du Santerre",
                        variant="ML du Santerre")
     assert "ML du Santerre" in html and "moins de 20 h" in html and "En emploi à 9 mois" in html
-    assert "moins de 15 répondants" in html or "15 répondants" in html
+    assert "sur moins de 15 jeunes" in html and "1 à 14 répondants" in html
     text = re.sub(r"<style.*?</style>", " ", html, flags=re.S)
     text = re.sub(r"data:[^\"]+", " ", text)
     text = re.sub(r"<[^>]+>", " ", text)

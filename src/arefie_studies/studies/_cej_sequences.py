@@ -203,7 +203,7 @@ def _fingerprint(seqs: StateSequences, n_types: int) -> str:
     """Key of the typology: the sequences themselves (row order included) and the settings."""
     h = hashlib.sha256(np.ascontiguousarray(seqs.codes).tobytes())
     h.update(json.dumps({"shape": list(seqs.codes.shape), "n_types": n_types,
-                         "method": "OM-TRATE-ward-v1", "states": list(seqs.alphabet)}).encode())
+                         "method": "OM-TRATE-ward-v2", "states": list(seqs.alphabet)}).encode())
     return h.hexdigest()[:20]
 
 
@@ -240,7 +240,7 @@ def compute_typology(seqs: StateSequences, n_types: int = 0) -> Typology:
     rank = np.empty(k, dtype=np.int64)
     rank[np.argsort(-score)] = np.arange(k)
     types_u = rank[lab - 1]
-    names = name_types(seqs, types_u[inv])
+    names = [f"{i + 1}. {n}" for i, n in enumerate(name_types(seqs, types_u[inv]))]  # numbered: panel order
     return Typology(uniq.astype(np.int16), types_u, names, quality, k)
 
 
