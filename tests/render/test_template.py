@@ -147,3 +147,53 @@ def test_prepare_does_not_touch_the_input():
     before = nbformat.writes(nb)
     prepare_notebook(nb)
     assert nbformat.writes(nb) == before
+
+
+def test_notebook_texts_go_to_the_annex():
+    nb = notebook()
+    cell = new_code_cell("charts.show_annex('sample', ...)", execution_count=9)
+    cell.outputs = [
+        new_output(
+            "display_data",
+            data={"text/markdown": "**2 612 jeunes** dans 25 Missions Locales."},
+            metadata={"arefie": {"annex": "sample"}},
+        ),
+        new_output(
+            "display_data",
+            data={"text/markdown": "Données 2024 provisoires."},
+            metadata={"arefie": {"annex": "notes"}},
+        ),
+    ]
+    nb.cells.append(cell)
+    html = render_html(nb, title="x", metadata={"sample": "Enquête en ligne."})
+    annex = html[html.index('class="annex"') :]
+    body = html[: html.index('class="annex"')]
+    assert "<strong>2 612 jeunes</strong>" in annex and "2 612 jeunes" not in body
+    assert annex.index("Enquête en ligne.") < annex.index("2 612 jeunes")
+    assert "Remarques" in annex and "Données 2024 provisoires." in annex
+
+
+def test_study_slug_and_threshold_from_the_pipeline():
+    html = render_html(
+        notebook(), title="x", metadata={"study": "sante_jeunes", "disclosure_threshold": 11}
+    )
+    assert "Étude santé jeunes" in html
+    assert "moins de 11 répondants" in html and "Secret statistique" in html
+    html = render_html(notebook(), title="x", metadata={"study": "enquete-ml"})
+    assert "Enquete ml" in html
+
+
+def test_show_annex_rejects_unknown_section():
+    from arefie_studies.charts import show_annex
+
+    with pytest.raises(ValueError, match="unknown section 'methode'"):
+        show_annex("methode", "texte")
+
+
+def test_bare_text_results_are_console_echoes():
+    nb = notebook()
+    cell = new_code_cell("len(df)", execution_count=7)
+    cell.outputs = [new_output("execute_result", data={"text/plain": "123456"}, execution_count=7)]
+    nb.cells.append(cell)
+    html = render_html(nb, title="x")
+    assert "123456" not in html

@@ -9,6 +9,8 @@ import openpyxl
 import pandas as pd
 import pytest
 from _fake import LABELS, fake_cells
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from arefie_studies.tables import (
     NNBSP,
@@ -188,3 +190,118 @@ def test_publish_leak_scan_passes_and_catches(table):
     loose = BannerTable.from_cells(fake_cells(), labels=LABELS, threshold=5)
     findings = scan_html(loose.to_html(split=False), ScanRules(threshold=11))
     assert findings and findings[0].kind == "small_cell"
+
+
+@st.composite
+def banner_counts(draw):
+    """Counts of one categorical question by two breakdowns sharing the same level totals."""
+    n_levels = draw(st.integers(2, 3))
+    g1 = draw(st.integers(2, 3))
+    cells = st.one_of(st.integers(0, 5), st.integers(6, 40))
+    a = np.array(draw(st.lists(cells, min_size=n_levels * g1, max_size=n_levels * g1)))
+    a = a.reshape(n_levels, g1)
+    # second breakdown: a random regrouping of the same respondents (same level totals)
+    split = np.array(draw(st.lists(st.integers(0, 40), min_size=n_levels, max_size=n_levels)))
+    b = np.column_stack([np.minimum(split, a.sum(1)), a.sum(1) - np.minimum(split, a.sum(1))])
+    return a, b
+
+
+def _cells_from_counts(a: np.ndarray, b: np.ndarray) -> pd.DataFrame:
+    levels = [f"L{i}" for i in range(a.shape[0])]
+    rows = []
+    tot = a.sum(1)
+    for i, lv in enumerate(levels):
+        rows.append(
+            dict(
+                question="q",
+                kind="proportion",
+                level=lv,
+                breakdown="",
+                group=TOTAL,
+                estimate=tot[i] / max(tot.sum(), 1),
+                se=0.01,
+                ci_low=0.0,
+                ci_high=1.0,
+                n=int(tot[i]),
+                N=float(tot[i]),
+                diff=np.nan,
+                diff_se=np.nan,
+                p_value=np.nan,
+            )
+        )
+    for name, m in (("b1", a), ("b2", b)):
+        for j in range(m.shape[1]):
+            for i, lv in enumerate(levels):
+                rows.append(
+                    dict(
+                        question="q",
+                        kind="proportion",
+                        level=lv,
+                        breakdown=name,
+                        group=f"{name}g{j}",
+                        estimate=0.5,
+                        se=0.01,
+                        ci_low=0.4,
+                        ci_high=0.6,
+                        n=int(m[i, j]),
+                        N=float(m[i, j]),
+                        diff=0.0,
+                        diff_se=0.01,
+                        p_value=0.5,
+                    )
+                )
+    return pd.DataFrame(rows)
+
+
+@settings(max_examples=80, deadline=None)
+@given(banner_counts(), st.integers(3, 11))
+def test_banner_tables_leave_nothing_recoverable(counts, threshold):
+    """For every breakdown, the published pattern (cells, group totals, level totals in the
+    whole-population column, shared by both breakdowns) has no hidden cell recoverable by
+    difference, and every cell under the threshold is hidden."""
+    a, b = counts
+    assume(a.sum() > 0)
+    t = BannerTable.from_cells(_cells_from_counts(a, b), threshold=threshold)
+    c = t.cells
+    ens = c[c.breakdown == ""].set_index("level")
+    levels = list(ens.index)
+    for name, m in (("b1", a), ("b2", b)):
+        sub = c[c.breakdown == name]
+        groups = list(dict.fromkeys(sub.group))
+        mask = np.zeros((len(levels) + 1, len(groups) + 1), dtype=bool)
+        for _, r in sub.iterrows():
+            mask[levels.index(r.level), groups.index(r.group)] = r.suppressed
+        mask[:-1, -1] = ens.loc[levels, "suppressed"].to_numpy()
+        tot = t.totals[(t.totals.question == "q") & (t.totals.breakdown == name)].set_index("group")
+        mask[-1, :-1] = tot.loc[groups, "suppressed"].to_numpy()
+        mask[-1, -1] = bool(t.totals[(t.totals.breakdown == "")].suppressed.iloc[0])
+        assert not exposed_cells(mask).any(), (name, m, mask)
+        ext = np.zeros_like(mask, dtype=int)
+        ext[:-1, :-1] = m
+        ext[:-1, -1] = m.sum(1)
+        ext[-1, :-1] = m.sum(0)
+        ext[-1, -1] = m.sum()
+        small = (ext > 0) & (ext < threshold)
+        assert (mask | ~small).all(), (name, ext, mask)
+
+
+def test_rare_level_is_hidden_in_every_breakdown_with_a_complement_level():
+    a = np.array([[40, 50, 60], [3, 5, 0], [20, 25, 30]])  # level L1: 8 respondents in all
+    b = np.array([[80, 70], [8, 0], [45, 30]])
+    t = BannerTable.from_cells(_cells_from_counts(a, b), threshold=11)
+    c = t.cells
+    ens = c[c.breakdown == ""].set_index("level")
+    assert ens.loc["L1", "suppressed"] and ens.loc["L2", "suppressed"]  # L2: smallest other total
+    assert not ens.loc["L0", "suppressed"]
+    for name in ("b1", "b2"):
+        sub = c[c.breakdown == name]
+        assert sub[sub.level.isin(["L1", "L2"])].suppressed.all()
+        assert not sub[sub.level == "L0"].suppressed.any()
+
+
+def test_repr_is_short(table):
+    assert (
+        repr(table)
+        == "BannerTable('État de santé': 2 question(s) × 2 breakdown(s), threshold 11, 4 hidden cell(s))"
+    )
+    assert f"52,63{NNBSP}%" in table.to_html(digits=2)

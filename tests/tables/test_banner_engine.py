@@ -135,3 +135,72 @@ def test_unknown_variable_is_named(design):
         banner(design, ["awards"], ["zz"])
     with pytest.raises(BannerError, match="expected lists of variable names"):
         banner(design, "awards", ["stype"])
+
+
+@pytest.mark.parametrize(
+    ("data", "spec", "pairs"),
+    [
+        (
+            "apistrat.csv",
+            {"weights": "pw", "strata": "stype", "fpc": "fpc"},
+            [("awards", "stype"), ("yr_rnd", "sch_wide"), ("both", "comp_imp")],
+        ),
+        (
+            "apiclus1.csv",
+            {"weights": "pw", "psu": "dnum", "fpc": "fpc"},
+            [("awards", "stype"), ("yr_rnd", "sch_wide")],
+        ),
+    ],
+)
+def test_batched_rao_scott_equals_design_chisq(data, spec, pairs):
+    # R: svychisq(~awards + stype, dstrat, statistic = "F") — via the engine's own chisq
+    from arefie_studies.tables._rao_scott import rao_scott_tests
+
+    d = SurveyDesign(pd.read_csv(DATA.parent / data), **spec)
+    got = rao_scott_tests(d, pairs)
+    for q, b in pairs:
+        ref = d.chisq(q, b)
+        stat, dfs, p = got[(q, b)]
+        assert stat == pytest.approx(ref.statistic, rel=1e-10)
+        assert p == pytest.approx(ref.p_value, rel=1e-9)
+        np.testing.assert_allclose(np.asarray(dfs, float), np.asarray(ref.df, float), rtol=1e-10)
+
+
+def test_table_tests_are_shown(design, table):
+    tests = table.tests.set_index(["question", "breakdown"])
+    ref = design.chisq("awards", "stype")
+    assert tests.loc[("awards", "stype"), "p_value"] == pytest.approx(ref.p_value, rel=1e-9)
+    assert np.isnan(tests.loc[("api00", "stype"), "p_value"])  # no chi-square for a mean
+    html = table.to_html(split=False)
+    assert "Test d’indépendance" in html and "Rao–Scott" in html
+    assert "p\u202f<\u202f0,001" in html  # awards × stype: p = 2e-6
+
+
+@pytest.mark.parametrize(
+    ("data", "spec"),
+    [
+        ("apistrat.csv", {"weights": "pw", "strata": "stype", "fpc": "fpc"}),
+        ("apiclus1.csv", {"weights": "pw", "psu": "dnum", "fpc": "fpc"}),
+    ],
+)
+def test_mean_vs_rest_equals_the_engine_for_a_binary_variable(data, spec):
+    """The mean of a 0/1 variable is the share of 1: its group-vs-rest difference, SE and
+    p-value must equal banner_cells' for the categorical version (same linearisation)."""
+    df = pd.read_csv(DATA.parent / data)
+    df["award01"] = (df["awards"] == "Yes").astype(float)
+    d = SurveyDesign(df, **spec)
+    t = banner(d, ["award01", "awards"], ["stype", "sch_wide"], threshold=1, tests=False)
+    c = t.cells[t.cells.breakdown != ""]
+    mean = c[c.question == "award01"].set_index(["breakdown", "group"])
+    prop = c[(c.question == "awards") & (c.level == "Yes")].set_index(["breakdown", "group"])
+    for col in ("estimate", "diff", "diff_se", "p_value"):
+        np.testing.assert_allclose(mean[col], prop.loc[mean.index, col], rtol=1e-10, atol=1e-14)
+    assert (mean["mark"] != "").any()
+
+
+def test_boolean_question_reads_oui_non():
+    df = pd.read_csv(DATA)
+    df["ecole_annee"] = df["yr_rnd"] == "Yes"
+    d = SurveyDesign(df, weights="pw", strata="stype", fpc="fpc")
+    t = banner(d, ["ecole_annee"], ["sch_wide"], tests=False)
+    assert set(t.cells.level) == {"Non", "Oui"}

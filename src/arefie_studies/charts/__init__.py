@@ -7,7 +7,7 @@ the report numbers it ("Figure N – caption").
 """
 
 from ._common import ChartError
-from ._show import figure_bundle, show
+from ._show import figure_bundle, show, show_annex
 from .bars import bar_ci, comparison_bars
 from .likert import likert_bars
 from .multiples import small_multiples
@@ -44,6 +44,7 @@ __all__ = [
     "house_style",
     "likert_bars",
     "show",
+    "show_annex",
     "small_multiples",
     "trend",
 ]

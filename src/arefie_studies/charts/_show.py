@@ -7,7 +7,9 @@ import io
 
 from matplotlib.figure import Figure
 
-__all__ = ["figure_bundle", "show"]
+__all__ = ["ANNEX_SECTIONS", "figure_bundle", "show", "show_annex"]
+
+ANNEX_SECTIONS = ("sample", "weighting", "variance", "disclosure", "notes")
 
 
 def figure_bundle(fig: Figure, *, svg: bool = False, dpi: int = 200) -> dict[str, str]:
@@ -39,3 +41,19 @@ def show(fig: Figure, caption: str = "", *, svg: bool = False, close: bool = Tru
         import matplotlib.pyplot as plt
 
         plt.close(fig)
+
+
+def show_annex(section: str, markdown: str) -> None:
+    """Send a Markdown text to the report's methods annex instead of the body.
+
+    ``section``: "sample" (Échantillon), "weighting" (Pondération), "variance" (Estimation de
+    la précision), "disclosure" (Secret statistique) or "notes" (Remarques). Texts computed in
+    the notebook (e.g. "2 612 jeunes interrogés dans 25 Missions Locales") land there.
+    """
+    from IPython.display import display
+
+    if section not in ANNEX_SECTIONS:
+        raise ValueError(
+            f"show_annex: unknown section {section!r}; choose one of {', '.join(ANNEX_SECTIONS)}."
+        )
+    display({"text/markdown": markdown}, raw=True, metadata={"arefie": {"annex": section}})

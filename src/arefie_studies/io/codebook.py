@@ -283,7 +283,8 @@ class Codebook:
         """Load a codebook declared in YAML (see the module docstring for the layout)."""
         path = Path(path)
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yaml.load(path.read_text(encoding="utf-8"),  # C loader: 10x faster
+                             Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         except FileNotFoundError:
             raise CodebookError(f"Codebook file '{path}' does not exist.") from None
         except yaml.YAMLError as exc:

@@ -7,6 +7,8 @@ Schema (every key but ``title`` is optional)::
 
     slug: sante_jeunes                 # must equal the file name
     title: "Étude santé jeunes"        # French, shown on the report's title page
+    description: "Enquête sur la santé des jeunes accompagnés par les Missions Locales"  # title-page line
+    partners: "AREFIE, ARS Hauts-de-France, OR2S"   # title-page partners line
     wave: 2024                         # shown in the report; defaults to parameters.wave
     notebook: notebooks/sante_jeunes.ipynb       # default notebooks/<slug>.ipynb
     module: arefie_studies.studies.sante_jeunes  # default arefie_studies.studies.<slug>
@@ -65,7 +67,7 @@ DEFAULT_RENDERER = "arefie_studies.pipeline.render:render_report"
 OUTPUT_KINDS = ("html", "pdf", "notebook")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _TOP_KEYS = {
-    "slug", "title", "wave", "notebook", "module", "disclosure_threshold", "inputs",
+    "slug", "title", "description", "partners", "wave", "notebook", "module", "disclosure_threshold", "inputs",
     "parameters", "variants", "outputs", "renderer", "cell_timeout",
 }
 _INPUT_KEYS = {"path", "codebook", "identifiers", "pseudonymise", "drop", "birth_dates"}
@@ -136,6 +138,8 @@ class StudyConfig:
     outputs: tuple[str, ...] = ("html", "pdf")
     renderer: str = DEFAULT_RENDERER
     cell_timeout: int | None = None
+    description: str = ""
+    partners: str = ""
 
     def variant(self, name: str) -> Variant:
         """The variant called ``name``; raises StudyConfigError listing the known names."""
@@ -391,6 +395,12 @@ def load_config(path: str | Path, root: str | Path | None = None) -> StudyConfig
                                      or cell_timeout < 1):
         raise ctx.fail("cell_timeout", f"expected a number of seconds (a positive integer), "
                        f"got {cell_timeout!r}.")
+    texts = {}
+    for key in ("description", "partners"):
+        value = raw.get(key, "")
+        if not isinstance(value, str):
+            raise ctx.fail(key, f"expected a French text, got {value!r}.")
+        texts[key] = value.strip()
     notebook = raw.get("notebook", f"notebooks/{slug}.ipynb")
     module = raw.get("module", f"arefie_studies.studies.{slug}")
     for key, value in (("notebook", notebook), ("module", module)):
@@ -410,6 +420,7 @@ def load_config(path: str | Path, root: str | Path | None = None) -> StudyConfig
         outputs=outputs,
         renderer=renderer,
         cell_timeout=cell_timeout,
+        **texts,
     )
 
 

@@ -9,6 +9,8 @@ Before export the outputs are normalised: error outputs stop the rendering (a re
 missing piece must not be published), stderr streams and bare object reprs
 (``<Figure size ...>``) are dropped, images become numbered ``<figure>`` blocks with the image
 embedded as a data URI (SVG preferred when present, else PNG at its physical size).
+Bare ``text/plain`` results are console echoes and are dropped too; ``print`` output is kept
+as plain text, HTML and Markdown outputs as they are.
 """
 
 from __future__ import annotations
@@ -27,7 +29,14 @@ from typing import Any
 
 import nbformat
 
-__all__ = ["RenderError", "prepare_notebook", "render_html", "render_report", "software_versions"]
+__all__ = [
+    "RenderError",
+    "collect_annex",
+    "prepare_notebook",
+    "render_html",
+    "render_report",
+    "software_versions",
+]
 
 TEMPLATES = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "arefie"
@@ -43,7 +52,13 @@ _SOFTWARE = (
     "arefie-studies", "numpy", "pandas", "scipy", "statsmodels", "matplotlib",
     "seaborn", "nbconvert", "papermill", "weasyprint",
 )  # fmt: skip
-_REPR_RE = re.compile(r"^\s*(\[|\()?\s*<[^>]*>|^\s*Text\(|object at 0x[0-9a-f]+", re.S)
+_STUDY_NAMES = {
+    "sante_jeunes": "Étude santé jeunes",
+    "cej": "Déploiement du Contrat d’engagement jeune",
+    "parcours_residentiel": "Parcours résidentiel des jeunes",
+    "barometre": "Baromètre des Missions Locales",
+}
+_ANNEX_SECTIONS = ("sample", "weighting", "variance", "disclosure", "notes")
 _HEADING_RE = re.compile(r"<h([12])\b([^>]*)>(.*?)</h\1>", re.S)
 _ID_RE = re.compile(r"\bid=\"([^\"]+)\"")
 _TAG_RE = re.compile(r"<[^>]+>")
@@ -67,6 +82,18 @@ def _date_fr(value: Any) -> str:
         value = value.date()
     day = "1er" if value.day == 1 else str(value.day)
     return f"{day} {_MONTHS_FR[value.month - 1]} {value.year}"
+
+
+def _study_name(value: Any) -> str:
+    """A study slug (``sante_jeunes``) becomes its French name; free text is kept."""
+    text = _text(value).strip()
+    key = text.lower().replace("-", "_")
+    if key in _STUDY_NAMES:
+        return _STUDY_NAMES[key]
+    if text and " " not in text and ("_" in text or "-" in text):
+        text = text.replace("_", " ").replace("-", " ")
+        return text[:1].upper() + text[1:]
+    return text
 
 
 def _pairs(value: Any, *, what: str) -> list[tuple[str, str]]:
@@ -117,6 +144,18 @@ def software_versions(extra: Mapping[str, str] | None = None) -> list[tuple[str,
     return out
 
 
+def _disclosure_default(md: Mapping[str, Any]) -> str:
+    threshold = md.get("disclosure_threshold")
+    if threshold in (None, ""):
+        return ""
+    return (
+        f"Aucune case d’un tableau publié ne repose sur moins de {int(threshold)} répondants : "
+        "ces cases sont masquées (« s »), ainsi que les cases complémentaires qui permettraient "
+        "de les retrouver par différence avec les totaux (secret statistique). Aucune donnée "
+        "individuelle ni aucun identifiant ne figure dans ce rapport."
+    )
+
+
 def _resources(
     title: str, subtitle: str, variant: str, metadata: Mapping[str, Any] | None
 ) -> dict[str, Any]:
@@ -132,7 +171,7 @@ def _resources(
         "subtitle": subtitle,
         "variant": variant,
         "producer": md.get("producer", PRODUCER),
-        "study": md.get("study", ""),
+        "study": _study_name(md.get("study", "")),
         "wave": _text(md.get("wave", "")),
         "partners": _text(md.get("partners", "")),
         "date_fr": _date_fr(md.get("date")),
@@ -144,7 +183,7 @@ def _resources(
         "sample": md.get("sample", ""),
         "weighting": md.get("weighting", ""),
         "variance": md.get("variance", ""),
-        "disclosure": md.get("disclosure", ""),
+        "disclosure": md.get("disclosure", "") or _disclosure_default(md),
         "notes": md.get("notes", ""),
     }
 
@@ -204,12 +243,29 @@ def _figure_html(output: Mapping[str, Any], cell: Mapping[str, Any]) -> str | No
 
 
 def _is_repr_only(output: Mapping[str, Any]) -> bool:
+    """A bare ``text/plain`` result (``<Axes: ...>``, ``len(df)``...): console output, not
+    report content. Text meant for the reader is Markdown (``display(Markdown(...))``) or
+    an explicit ``print``."""
     data = output.get("data", {})
-    if set(data) - {"text/plain"}:
-        return False
-    text = data.get("text/plain", "")
-    text = text if isinstance(text, str) else "".join(text)
-    return not text.strip() or bool(_REPR_RE.search(text))
+    return not (set(data) - {"text/plain"})
+
+
+def _annex_of(output: Mapping[str, Any]) -> str | None:
+    info = output.get("metadata", {}).get("arefie", {})
+    section = info.get("annex") if isinstance(info, Mapping) else None
+    return str(section) if section else None
+
+
+def collect_annex(nb: nbformat.NotebookNode) -> dict[str, str]:
+    """Markdown the notebook sent to the methods annex (``charts.show_annex``), by section."""
+    out: dict[str, list[str]] = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            section = _annex_of(output)
+            if section:
+                text = output.get("data", {}).get("text/markdown", "")
+                out.setdefault(section, []).append(text if isinstance(text, str) else "".join(text))
+    return {k: "\n\n".join(v) for k, v in out.items()}
 
 
 def prepare_notebook(
@@ -248,6 +304,8 @@ def prepare_notebook(
                     outputs.append(output)
                 continue  # stderr: warnings and logs never reach a partner
             if kind in ("display_data", "execute_result"):
+                if _annex_of(output):
+                    continue  # shown in the methods annex, not in the body
                 fig = _figure_html(output, cell)
                 if fig is not None:
                     output["data"] = {"text/html": fig}
@@ -306,6 +364,7 @@ def render_html(
         nb, source = notebook, "notebook"
     if not title or not str(title).strip():
         raise RenderError("title: a report needs a non-empty title (shown on the title page).")
+    annex = collect_annex(nb)
     nb = prepare_notebook(nb, source=source)
     exporter = HTMLExporter(
         template_name=TEMPLATE_NAME,
@@ -316,7 +375,11 @@ def render_html(
         anchor_link_text="",
         embed_images=True,
     )
-    resources = {"arefie": _resources(str(title), subtitle, variant, metadata)}
+    res = _resources(str(title), subtitle, variant, metadata)
+    for section, text in annex.items():  # the notebook's own texts come after the config's
+        key = section if section in _ANNEX_SECTIONS else "notes"
+        res[key] = f"{res[key]}\n\n{text}".strip() if res.get(key) else text
+    resources = {"arefie": res}
     html, _ = exporter.from_notebook_node(nb, resources=resources)
     return html.replace("<!--ARefIE-TOC-->", _toc(html), 1)
 

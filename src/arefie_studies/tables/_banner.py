@@ -213,18 +213,27 @@ class BannerTable:
         return out
 
     # -- export -----------------------------------------------------------------------------
-    def to_html(self, *, split: bool | None = None, max_columns: int = 8) -> str:
+    def to_html(self, *, split: bool | None = None, max_columns: int = 8, digits: int = 1) -> str:
         """Static, printable HTML (one ``<div class="arefie-table">`` per part).
 
         ``split=None`` splits into one table per breakdown when the full banner would have
-        more than ``max_columns`` value columns (so each part fits an A4 page).
+        more than ``max_columns`` value columns (so each part fits an A4 page); ``digits``
+        decimals for percentages and means.
         """
         from ._html import banner_html
 
-        return banner_html(self, split=split, max_columns=max_columns)
+        return banner_html(self, split=split, max_columns=max_columns, digits=digits)
 
     def _repr_html_(self) -> str:
         return self.to_html()
+
+    def __repr__(self) -> str:
+        hidden = int(self.cells["suppressed"].sum())
+        return (
+            f"BannerTable({self.title!r}: {len(self.questions)} question(s) × "
+            f"{len(self.breakdowns)} breakdown(s), threshold {self.threshold}, "
+            f"{hidden} hidden cell(s))"
+        )
 
     def to_xlsx(self, path: str | Path, *, sheet_name: str | None = None) -> Path:
         """Write the table to an XLSX workbook (one sheet; numbers stored as numbers)."""
@@ -343,6 +352,10 @@ def _suppress_cells(cells: pd.DataFrame, threshold: int) -> tuple[pd.DataFrame, 
                 continue
             pre = np.zeros((len(levels) + 1, len(groups) + 1), dtype=bool)
             pre[:-1, -1] = level_hidden
+            # A level whose total is hidden is hidden in every group: the breakdowns share the
+            # level totals, and whole hidden rows keep them free jointly (a hidden total could
+            # otherwise be pinned down by combining two breakdowns' different patterns).
+            pre[:-1, :-1][level_hidden] = True
             pre[-1, -1] = all_hidden
             if all_hidden:
                 pre[:] = True

@@ -189,14 +189,62 @@ def _categorical_cells(design: Any, questions: list[str], breakdowns: list[str])
     return pd.concat([pd.DataFrame(rows, columns=list(CELL_COLUMNS)), cells], ignore_index=True)
 
 
+def _mean_vs_rest(
+    design: Any, y: np.ndarray, valid: np.ndarray, gb: np.ndarray, n_groups: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Difference of each group's mean with the mean of the other groups, its linearised SE
+    and the two-sided design-based t test p-value (df = PSUs minus strata with respondents).
+
+    PSU totals of the influence values of a domain mean, ``(S1 - ȳ S0) / W`` with
+    ``S1 = Σ w y`` and ``S0 = Σ w`` per PSU × group, for the group and for its complement;
+    the variance of their difference comes from the engine's ``psu_totals_vcov``. Same
+    formulas as ``banner_cells`` for proportions (a 0/1 variable gives identical results).
+
+    Mirrors: survey::svyby(~y, ~g, design, svymean) + svycontrast(group - rest).
+    """
+    from scipy import stats
+
+    from ..survey._variance import psu_totals_vcov
+
+    nan = np.full(n_groups, np.nan)
+    ok_fast = getattr(design, "_fast_totals_ok", None)
+    if not (ok_fast and ok_fast() and hasattr(design, "_stages")):
+        return nan, nan, nan
+    st = design._stages[0]
+    w = np.where(valid & (gb >= 0), np.asarray(design._w, dtype=float), 0.0)
+    yv = np.where(w != 0, y, 0.0)
+    code = st.psu * (n_groups + 1) + np.where(gb >= 0, gb, n_groups)
+    size = st.n_units * (n_groups + 1)
+    s1 = np.bincount(code, weights=w * yv, minlength=size).reshape(st.n_units, -1)[:, :n_groups]
+    s0 = np.bincount(code, weights=w, minlength=size).reshape(st.n_units, -1)[:, :n_groups]
+    w_g, w_all = s0.sum(axis=0), s0.sum()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_g = s1.sum(axis=0) / w_g
+        mean_c = (s1.sum() - s1.sum(axis=0)) / (w_all - w_g)
+        t_g = (s1 - mean_g * s0) / w_g
+        s1c = s1.sum(axis=1, keepdims=True) - s1
+        s0c = s0.sum(axis=1, keepdims=True) - s0
+        t_c = (s1c - mean_c * s0c) / (w_all - w_g)
+    v = psu_totals_vcov(np.nan_to_num(t_g - t_c), st, design.lonely_psu, None, diag_only=True)
+    se = np.sqrt(np.maximum(v, 0))
+    present = s0.sum(axis=1) != 0
+    n_strata = int((np.add.reduceat(present, st.stratum_starts) > 0).sum())
+    df = float(present.sum() - n_strata)
+    diff = mean_g - mean_c
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = 2 * stats.t.sf(np.abs(diff / se), df) if df > 0 else nan
+    return diff, se, p
+
+
 def _mean_cells(design: Any, questions: list[str], breakdowns: list[str]) -> pd.DataFrame:
-    """Means by group (``design.mean(q, by=b)``); no group-vs-rest test from the engine yet."""
+    """Means by group (``design.mean(q, by=b)``) with the group-vs-rest t test."""
     data = design.data
     w = np.asarray(design.weights, dtype=float)
     active = _active_rows(design)
     frames = []
     for q in questions:
-        answered = data[q].notna().to_numpy() & active
+        y = pd.to_numeric(data[q], errors="coerce").to_numpy(dtype=float)
+        answered = np.isfinite(y) & active
         whole = design.mean(q).iloc[0]
         frames.append(
             pd.DataFrame(
@@ -215,6 +263,7 @@ def _mean_cells(design: Any, questions: list[str], breakdowns: list[str]) -> pd.
             ok = answered & (gb >= 0)
             n = np.bincount(gb[ok], minlength=len(groups))
             N = np.bincount(gb[ok], weights=w[ok], minlength=len(groups))
+            diff, diff_se, p = _mean_vs_rest(design, y, answered, gb, len(groups))
             pos = {g: i for i, g in enumerate(groups)}
             gstr = est[b].astype(str)
             idx = np.array([pos[g] for g in gstr])
@@ -225,7 +274,7 @@ def _mean_cells(design: Any, questions: list[str], breakdowns: list[str]) -> pd.
                         "group": gstr.to_numpy(), "estimate": est["estimate"].to_numpy(),
                         "se": est["se"].to_numpy(), "ci_low": est["ci_low"].to_numpy(),
                         "ci_high": est["ci_high"].to_numpy(), "n": n[idx], "N": N[idx],
-                        "diff": np.nan, "diff_se": np.nan, "p_value": np.nan,
+                        "diff": diff[idx], "diff_se": diff_se[idx], "p_value": p[idx],
                     }
                 )
             )  # fmt: skip
@@ -287,23 +336,32 @@ def design_cells(
     return cells
 
 
+_BOOL_FR = {"True": "Oui", "False": "Non"}
+
+
 def _tidy_level(text: str) -> str:
-    """Numeric codes print as integers: '2.0' -> '2'."""
+    """Numeric codes print as integers ('2.0' -> '2'); booleans in French (True -> 'Oui')."""
+    if text in _BOOL_FR:
+        return _BOOL_FR[text]
     if text.endswith(".0") and text[:-2].lstrip("-").isdigit():
         return text[:-2]
     return text
 
 
 def design_tests(design: Any, cells: pd.DataFrame, breakdowns: list[str]) -> pd.DataFrame:
-    """Rao–Scott test of independence per categorical question × breakdown (``design.chisq``)."""
-    rows = []
-    chisq = getattr(design, "chisq", None)
+    """Rao–Scott F test of independence per categorical question × breakdown.
+
+    Batched for one-stage designs (``_rao_scott``), else ``design.chisq(q, b)``; no test when
+    the design has no ``chisq`` (NaN) or for numeric questions.
+    """
+    from ._rao_scott import rao_scott_tests
+
     kinds = cells.drop_duplicates("question").set_index("question")["kind"]
-    for q, kind in kinds.items():
+    pairs = [(q, b) for q, kind in kinds.items() if kind == "proportion" for b in breakdowns]
+    results = rao_scott_tests(design, pairs) if pairs and hasattr(design, "chisq") else {}
+    rows = []
+    for q in kinds.index:
         for b in breakdowns:
-            stat = df = p = np.nan
-            if kind == "proportion" and chisq is not None:
-                res = chisq(q, b)
-                stat, df, p = float(res.statistic), res.df, float(res.p_value)
+            stat, df, p = results.get((q, b), (np.nan, None, np.nan))
             rows.append({"question": q, "breakdown": b, "statistic": stat, "df": df, "p_value": p})
     return pd.DataFrame(rows, columns=["question", "breakdown", "statistic", "df", "p_value"])

@@ -90,6 +90,7 @@ def _part_html(
         qlabel = str(qcells["question_label"].iloc[0])
         if kind == "mean":
             qlabel += " (moyenne)"
+        rows.append('<tbody class="qblock">')
         rows.append(f'<tr class="question"><th colspan="{n_cols + 1}">{escape(qlabel)}</th></tr>')
         by_cell = qcells.set_index(["level", "breakdown", "group"])
         levels = [""] if kind == "mean" else list(dict.fromkeys(qcells["level"]))
@@ -134,10 +135,11 @@ def _part_html(
                     '<tr class="effectifs test"><th scope="row">Test d’indépendance</th>'
                     f"{''.join(t_tds)}</tr>"
                 )
+        rows.append("</tbody>")
     classes = ["arefie-table"]
     if n_cols > 6:
         classes.append("wide")
-    if len(rows) <= 30:
+    if len(rows) <= 34:
         classes.append("fits-page")
     note_lines = table.notes_text() if with_notes else [table.rule_text(), table.source]
     notes = (
@@ -150,7 +152,7 @@ def _part_html(
         f'<div class="{" ".join(classes)}" data-threshold="{table.threshold}">{title_html}'
         f"<table><thead><tr>{''.join(head1)}</tr>"
         + (f"<tr>{''.join(head2)}</tr>" if head2 else "")
-        + f"</thead><tbody>{''.join(rows)}</tbody></table>{notes}</div>"
+        + f"</thead>{''.join(rows)}</table>{notes}</div>"
     )
 
 

@@ -37,7 +37,7 @@ _Q_FILL = PatternFill("solid", fgColor="F3F6F9")
 _GREY = Font(color="6B6B6B", size=9)
 _MARK = Font(bold=True, color="E07B00")
 _THIN = Border(bottom=Side(style="thin", color="D9D9D9"))
-_SUB = ("valeur", "IC bas", "IC haut", "Sig.")
+_SUB = ("Estimation", "IC bas", "IC haut", "Sig.")
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
