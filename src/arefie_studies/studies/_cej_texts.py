@@ -41,10 +41,12 @@ class CejTexts:
                 continue
             m = "non atteint" if not np.isfinite(r["median"]) else f"{fmt_num(r['median'], 1)} mois"
             parts.append(f"{r['group']} : {m}")
-        what = "selon le niveau de qualification" if self.regional and self.km_group == "qualification" else ""
+        from arefie_studies.studies.cej import PROFILE_VARIABLES
+
+        what = (f" selon « {PROFILE_VARIABLES[self.km_group].lower()} »" if self.regional else "")
         return ("La courbe donne, mois après mois, la part des jeunes qui n'ont encore occupé aucun emploi "
                 "(ni alternance) depuis leur entrée ; les zones ombrées sont les intervalles de confiance à 95 %. "
-                f"Délai médian d'accès au premier emploi {what} — " + " ; ".join(parts) + ".")
+                f"Délai médian d'accès au premier emploi{what} : " + " ; ".join(parts) + ".")
 
     def cox_text(self, cox) -> str:
         sig = cox[(cox["ci_low"] > 1) | (cox["ci_high"] < 1)]
