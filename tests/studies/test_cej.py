@@ -22,15 +22,6 @@ SYN = ROOT / "data" / "synthetic"
 EXTRACTION = pd.Timestamp("2025-03-31")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def synthetic_data():
-    """The CEJ extracts (written once if the checkout has none)."""
-    if not (SYN / "cej_situations.parquet").is_file() or not (SYN / "cej_enquete_ml.sav").is_file():
-        from arefie_studies.synth import generate_all
-
-        generate_all(out_dir=SYN, seed=2024)
-
-
 @pytest.fixture(scope="module")
 def rep(tmp_path_factory):
     from arefie_studies.studies._cej_report import CejReport
