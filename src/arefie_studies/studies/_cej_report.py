@@ -618,7 +618,7 @@ class CejReport(CejOutcomes, CejTexts):
     def fig_types(self):
         from arefie_studies.charts.sequences import chronogram
 
-        fig = chronogram(self.seqs_h, groups=np.asarray(self.types.astype(str)), title="")
+        fig = chronogram(self.seqs_h, groups=self.types, title="")  # panels in type order
         return _french_panels(fig, "Mois depuis l'entrée")
 
     def table_types(self) -> str:
