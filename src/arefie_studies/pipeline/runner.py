@@ -356,6 +356,7 @@ def _execute(root: Path, layout: ReportsLayout, todo: list[PlannedVariant], summ
         failed_path=str(layout.failed_notebook(p.config.slug, p.variant.name)),
         parameters=p.parameters, fingerprint=p.fingerprint, outputs=p.config.outputs,
         renderer=p.config.renderer, cell_timeout=p.config.cell_timeout,
+        preload=(p.config.module,),
         metadata={"study": p.config.description or p.config.title,
                   "partners": p.config.partners, "wave": p.config.wave, "inputs": _input_list(p, root),
                   "code_version": code_version,
