@@ -76,3 +76,12 @@ def test_commands_that_are_not_ipykernel_launch_normally():
     assert _kernels._split_launcher([py, "-m", "other_kernel", "-f", "c.json"]) is None
     assert _kernels._split_launcher([py, "-E", "-m", "ipykernel_launcher", "-f", "c.json"]) is None
     assert _kernels._split_launcher(["R", "--slave", "-f", "c.json"]) is None
+
+
+def test_full_reports_are_dispatched_first(tmp_path):
+    from types import SimpleNamespace as NS
+
+    from arefie_studies.pipeline.runner import _longest_first
+
+    runnable = [NS(variant=NS(parameters=p)) for p in ({"ml": "1"}, {}, {"ml": "2"}, {})]
+    assert _longest_first(["a", "b", "c", "d"], runnable) == ["b", "d", "a", "c"]
