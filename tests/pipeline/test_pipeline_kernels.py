@@ -53,19 +53,25 @@ def test_forked_kernels_are_fresh_and_match_an_ordinary_kernel(tmp_path, monkeyp
         second = [list(c) for c in _run(src, tmp_path / "b.ipynb", tmp_path, kernel_manager_class=km)]
         [tpl] = _kernels._TEMPLATES.values()
         assert tpl.alive()
+        (tmp_path / "src").mkdir()  # the project's code changed: a new template
+        (tmp_path / "src" / "study_mod.py").write_text("X = 1\n", encoding="utf-8")
+        third = [list(c) for c in _run(src, tmp_path / "d.ipynb", tmp_path, kernel_manager_class=km)]
+        [tpl2] = _kernels._TEMPLATES.values()
+        assert tpl2 is not tpl and not tpl.alive() and tpl2.alive()
     finally:
         _kernels.shutdown_templates()
     plain = [list(c) for c in _run(src, tmp_path / "c.ipynb", tmp_path)]
 
     pids = []
-    for run, var, warm in ((first, "a", True), (second, "b", True), (plain, "c", False)):
+    for run, var, warm in ((first, "a", True), (second, "b", True), (third, "d", True),
+                           (plain, "c", False)):
         pid, sid, cwd = run[0][0].split()
         assert pid == sid  # own session: interrupts reach the kernel's process group only
         assert cwd == str(tmp_path)
         assert run[1] == [f"[] {warm}\n"]  # empty namespace; forked: numpy already imported
         assert run[2] == [f"3 {var}\n"]  # the request's environment
         pids.append(pid)
-    assert len(set(pids)) == 3  # one process per notebook
+    assert len(set(pids)) == 4  # one process per notebook
     assert not _kernels._TEMPLATES
 
 

@@ -8,7 +8,8 @@ fresh ``import`` gives: the template only imports, it never runs study code.
 
 Use: ``papermill.execute_notebook(..., kernel_manager_class=kernel_manager_class(preload))``.
 The template is started on first use, one per worker process and launch command/environment,
-and ends with the worker.  Anything unusual (not Linux, a kernelspec that is not
+replaced when the package's or the project's Python files change (long-lived Dask workers), and
+ends with the worker.  Anything unusual (not Linux, a kernelspec that is not
 ``python -m ipykernel_launcher``, a dead template) falls back to the ordinary launch.
 """
 
@@ -62,6 +63,7 @@ class _Template:
             child.close()
         self.sock = parent
         self.lock = threading.Lock()
+        self.stamp = ""
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -97,12 +99,33 @@ def shutdown_templates() -> None:
 atexit.register(shutdown_templates)
 
 
+def _source_stamp(cwd: str) -> str:
+    """Names, sizes and mtimes of the package's and the project's ``.py`` files: a template
+    whose imported code changed since it started (a long-lived Dask worker) is replaced."""
+    import hashlib
+    from pathlib import Path
+
+    import arefie_studies
+
+    digest = hashlib.sha1()
+    for folder in dict.fromkeys((Path(arefie_studies.__file__).parent, Path(cwd) / "src")):
+        for path in sorted(folder.rglob("*.py")) if folder.is_dir() else ():
+            st = path.stat()
+            digest.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
 def _template(prefix: list[str], env: dict[str, str], cwd: str) -> _Template:
     key = (tuple(prefix), cwd, tuple((k, env.get(k)) for k in _KEY_ENV))
+    stamp = _source_stamp(cwd)
     with _TEMPLATES_LOCK:
         tpl = _TEMPLATES.get(key)
-        if tpl is None or not tpl.alive():
+        if tpl is not None and (not tpl.alive() or tpl.stamp != stamp):
+            tpl.close()
+            tpl = None
+        if tpl is None:
             tpl = _TEMPLATES[key] = _Template(prefix, env, cwd, BASE_PRELOAD)
+            tpl.stamp = stamp
         return tpl
 
 
