@@ -30,6 +30,7 @@ one gather ``w * factor[cell]``.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -197,12 +198,15 @@ def main() -> None:
         f"{worst:.1e}"
     )
     rows = [("arefie_studies (text cols, first call)", t_ours, "ratios are to this time")]
+    peers: dict[str, float | None] = {}
     if not args.no_peers:
         r = run_r(path)
         if r is not None:
             t_r, w_r = r
             rel = float(np.max(np.abs(w_ours / w_r - 1)))
             rows.append(("R survey::rake (epsilon 1e-6 N)", t_r, f"max |w/w_R - 1| = {rel:.1e}"))
+            peers["R survey"] = t_r
+            peers["max_rel_diff_R"] = rel
         else:
             rows.append(("R survey::rake", np.nan, "Rscript not available"))
         s = run_peer(SVY_SNIPPET, "SVYTIME", path)
@@ -211,13 +215,20 @@ def main() -> None:
             if s[1] is not None and r is not None:
                 note = f"max |w/w_R - 1| = {float(np.max(np.abs(s[1] / r[1] - 1))):.1e}"
             rows.append(("svy (rake, tol 1e-8)", s[0], note))
+            peers["svy"] = s[0]
         wp = run_peer(WEIGHTIPY_SNIPPET, "WEIGHTIPYTIME", path)
         if wp is not None:
             rows.append(("weightipy (no base weights)", wp[0], "different problem: no base weights"))
+            peers["weightipy"] = wp[0]
     print(f"\n{'tool':<42}{'seconds':>10}{'× ours':>10}  note")
     for name, t, note in rows:
         ratio = t / t_ours if np.isfinite(t) else np.nan
         print(f"{name:<42}{t:>10.3f}{ratio:>10.1f}  {note}")
+    print("RESULT " + json.dumps({
+        "bench": "rake", "rows": args.rows, "load": os.getloadavg()[0],
+        "cold_text": ours["cold_obj"], "warm_text": ours["warm_obj"],
+        "cold_cat": ours["cold_cat"], "warm_cat": ours["warm_cat"], "margin_gap": worst,
+        "peers": peers}))
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@ Usage: python bench/bench_replicate.py [--rows 100000] [--replicates 500] [--qui
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import re
 import subprocess
 import sys
@@ -67,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     ours = t2 - t0
     print(f"arefie_studies: {args.replicates} bootstrap replicates built in {t1 - t0:.3f}s, "
           f"mean by dept in {t2 - t1:.3f}s (total {ours:.3f}s; target < 1 s)")
+    result = {"bench": "replicate", "rows": len(df), "replicates": args.replicates,
+              "load": os.getloadavg()[0], "build": t1 - t0, "mean_by": t2 - t1, "total": ours,
+              "peers": {}}
     if not args.quick:
         with tempfile.TemporaryDirectory() as tmp:
             script = Path(tmp) / "rep.R"
@@ -76,12 +81,15 @@ def main(argv: list[str] | None = None) -> int:
                                      capture_output=True, text=True, check=True, timeout=3600).stdout
             except (OSError, subprocess.SubprocessError) as exc:
                 print(f"R: not run ({exc.__class__.__name__})")
+                print("RESULT " + json.dumps(result))
                 return 0
         print(out.strip())
         m = re.search(r"replicates ([0-9.]+)s, mean by dept in ([0-9.]+)s", out)
         if m:
             r_total = float(m.group(1)) + float(m.group(2))
             print(f"ratio R / ours: x{r_total / ours:.0f}")
+            result["peers"]["R survey"] = r_total
+    print("RESULT " + json.dumps(result))
     return 0
 
 

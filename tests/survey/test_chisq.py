@@ -23,18 +23,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from arefie_studies.survey import SurveyDesign
+from arefie_studies.survey import ModelFormulaError, SurveyDesign
 from arefie_studies.survey._chisq import (
     _pfsum_upper,
     pearson_x2,
     rao_scott_delta,
     rao_scott_test,
 )
-from arefie_studies.survey._models import ModelFormulaError
 
 DATA = Path(__file__).resolve().parents[1] / "reference" / "data"
 
@@ -103,7 +102,7 @@ def test_pfsum_equal_eigenvalues_is_an_f_distribution():
         assert got == pytest.approx(stats.f.sf(x / (lam * k), k, d), rel=1e-7)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(2, 4), st.integers(2, 4), st.integers(0, 10_000))
 def test_srs_delta_is_identity_for_multinomial_covariance(nr, nc, seed):
     """With V the multinomial covariance (p_ij δ - p p') / n, Delta = I, so F = X² / df."""

@@ -4,12 +4,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from _reference import REFERENCE_DIR
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from arefie_studies.survey import SurveyDesign, linearized_vcov
 
-FAST = settings(max_examples=25, deadline=None)
+# no deadline, no too_slow health check: nothing here may depend on the machine's load
+FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite

@@ -30,8 +30,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from arefie_studies.survey import SurveyDesign
-from arefie_studies.survey._models import ModelFormulaError
+from arefie_studies.survey import ModelFormulaError, SurveyDesign
 
 DATA = Path(__file__).resolve().parents[1] / "reference" / "data"
 RTOL = 1e-6

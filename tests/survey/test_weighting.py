@@ -37,9 +37,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from arefie_studies.survey import SurveyDesign, SurveyError
-from arefie_studies.survey._calibrate import CalibrationError, calibration_g, trim_weights
-from arefie_studies.survey._calibrate_margins import MarginError
+from arefie_studies.survey import CalibrationError, MarginError, SurveyDesign, SurveyError
+from arefie_studies.survey._calibrate import calibration_g, trim_weights
 
 DATA = Path(__file__).resolve().parents[1] / "reference" / "data"
 RTOL = 1e-6

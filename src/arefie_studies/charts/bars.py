@@ -140,7 +140,9 @@ def comparison_bars(
                     capsize=2,
                     zorder=3,
                 )
-            top = max(top, float(np.nanmax(sub[hi] if hi else sub[x])))
+            values = np.asarray(sub[hi] if hi else sub[x], dtype=float)
+            if np.isfinite(values).any():  # a group whose cells are all suppressed draws nothing
+                top = max(top, float(np.nanmax(values)))
         xmax = min(1.0, top * 1.18) if percent else top * 1.18
         for i, g in enumerate(groups):
             sub = data[data[group] == g].set_index(y).reindex(cats)

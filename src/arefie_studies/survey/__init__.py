@@ -2,17 +2,25 @@
 
 ``SurveyDesign`` (linearisation) and ``ReplicateDesign`` (replicate weights) share one set of
 estimators returning tidy DataFrames; see ``_base`` for the output contract.
+
+Errors: one family rooted at :class:`SurveyError` (a ``ValueError``); the tree is in
+:mod:`arefie_studies.survey.errors` and every class is exported here.
 """
 
 from ._design import SurveyDesign
 from ._replicate import ReplicateDesign, replicate_vcov
 from ._variance import linearized_vcov
 from .errors import (
+    ArgumentError,
+    CalibrationError,
     DesignSpecError,
     EmptyDomainError,
     FpcError,
+    GLMConvergenceWarning,
     LonelyPSUError,
+    MarginError,
     MissingVariableError,
+    ModelFormulaError,
     NestingError,
     ReplicateWeightsError,
     SurveyError,
@@ -21,11 +29,16 @@ from .errors import (
 )
 
 __all__ = [
+    "ArgumentError",
+    "CalibrationError",
     "DesignSpecError",
     "EmptyDomainError",
     "FpcError",
+    "GLMConvergenceWarning",
     "LonelyPSUError",
+    "MarginError",
     "MissingVariableError",
+    "ModelFormulaError",
     "NestingError",
     "ReplicateDesign",
     "ReplicateWeightsError",

@@ -4,7 +4,8 @@ One weighted bincount over the code ``(PSU, group, level)`` gives, for a whole t
 estimates, the PSU totals of the influence values of every cell, the weighted and unweighted
 counts and the design degrees of freedom; the variance is then computed on PSU totals only
 (vectorised over strata).  Used by :meth:`SurveyDesign.proportion` / ``total`` when the design
-has one variance stage and no calibration, and by :meth:`SurveyDesign.banner_cells`.
+has one variance stage and no calibration, and by :meth:`SurveyDesign.banner_cells` (which
+falls back on :func:`general_table_var` for calibrated or multistage designs).
 
 Mirrors: survey::svyby(~q, ~b, design, svymean, na.rm=TRUE) (cells) and a design-based t test
 of each group against its complement (``svycontrast`` of two domain means, df = degf(design)).
@@ -26,7 +27,7 @@ from .errors import EmptyDomainError
 if TYPE_CHECKING:  # pragma: no cover
     from ._design import SurveyDesign
 
-__all__ = ["banner_cells", "table_stats"]
+__all__ = ["banner_cells", "general_table_var", "table_stats"]
 
 
 def _psu_by(design: SurveyDesign, by_cols: list) -> tuple[np.ndarray, dict, int]:
@@ -65,11 +66,14 @@ def _cached(design: SurveyDesign, key: tuple, make):
     return hit
 
 
-def table_stats(design: SurveyDesign, var: str, by_cols: list, total: bool = False) -> dict:
+def table_stats(design: SurveyDesign, var: str, by_cols: list, total: bool = False,
+                variance: bool = True) -> dict:
     """Estimates and variances of every (group, level) cell of ``var`` by ``by_cols``.
 
     Returns arrays over the observed groups: ``theta`` (G, L), ``var`` (G, L), ``den`` (G,)
-    weighted counts, ``n`` (G,), ``degf`` (G,), plus ``ta``/``tb`` PSU sums for contrasts.
+    weighted counts, ``n`` (G,), ``degf`` (G,), plus ``ta``/``tb`` stage-1 PSU sums for
+    contrasts and ``observed`` (the groups of ``_by_codes`` kept).  ``variance=False`` skips
+    the one-stage variance (calibrated or multistage designs: see :func:`general_table_var`).
     """
     st = design._stages[0]
     pb, table, n_groups = _psu_by(design, by_cols)
@@ -106,6 +110,7 @@ def table_stats(design: SurveyDesign, var: str, by_cols: list, total: bool = Fal
             + (f" with a non-missing {', '.join(map(repr, by_cols))}" if by_cols else "")
             + f" in {design._domain_text()}."
         )
+    observed_all = observed
     if not observed.all():
         ta, tb, c_pg = ta[:, observed], tb[:, observed], c_pg[:, observed]
         table = {k: v[observed] for k, v in table.items()}
@@ -121,15 +126,104 @@ def table_stats(design: SurveyDesign, var: str, by_cols: list, total: bool = Fal
     else:
         theta = num / den[:, None]
         totals = (ta - theta[None] * tb[:, :, None]) / den[None, :, None]
+    base = {"theta": theta, "den": den, "n": n_g, "degf": degf, "ta": ta, "tb": tb,
+            "levels": levels, "groups": table, "num": num, "observed": observed_all}
+    if not variance:
+        return base
     n_cells = theta.size
     pres = None
     if design.lonely_psu == "average":
         pres = np.repeat(strat_present, n_lev, axis=1)
     var_ = psu_totals_vcov(totals.reshape(st.n_units, n_cells), st, design.lonely_psu, pres, diag_only=True)
-    return {
-        "theta": theta, "var": var_.reshape(theta.shape), "den": den, "n": n_g, "degf": degf,
-        "ta": ta, "tb": tb, "levels": levels, "groups": table, "num": num, "totals": totals,
-    }
+    return {**base, "var": var_.reshape(theta.shape), "totals": totals}
+
+
+# memory bound of the dense influence blocks of the general path (float64 entries)
+_CHUNK_ENTRIES = 4_000_000
+
+
+def general_table_var(design: SurveyDesign, var: str, by: str, r: dict,
+                      chunk_entries: int = _CHUNK_ENTRIES,
+                      dense: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Variances of the cells (G, L) and of the group-vs-rest differences (G*L,) of a table
+    from :func:`table_stats` (``variance=False``) on any linearised design: calibrated
+    (residualised influence values, R's ``postStrata``), multistage, domains.
+
+    The influence values are linear in a basis of G*L columns (``w [group g, level l]`` over the
+    valid rows of the domain; ``w [group g]`` is their sum over l); only that basis is residualised through
+    the calibrations, in blocks of at most ``chunk_entries`` values (each calibration's
+    ``residualize`` returns a dense block), and summed to PSU totals at every stage.  Cells and
+    differences are then combinations of the PSU totals, as in the one-stage path.
+
+    Mirrors: survey::svyrecvar applied to the influence values of ``svyby(~q, ~b, svymean)``
+    and of the two-domain contrast.
+
+    With a single weighting step (the usual case) the basis is never made dense: the step's
+    ``residual_psu_totals`` gives the PSU totals of the residuals from the sparse basis
+    (``dense=True`` forces the block path, for checks).
+    """
+    theta, den = r["theta"], r["den"]
+    n_groups, n_lev = theta.shape
+    gall, _table, _n_all = design._by_codes([by])
+    codes, _levels = design._categorical(var)
+    observed = r["observed"]
+    remap = np.cumsum(observed) - 1
+    valid = design._active() & (codes >= 0) & (gall >= 0)
+    valid &= observed[np.maximum(gall, 0)]
+    go = np.where(valid, remap[np.maximum(gall, 0)], -1)
+    rows = np.flatnonzero(valid)
+    w_rows = design._w[rows]
+    col_cell = go[rows] * n_lev + codes[rows]  # basis column of w [g, l]
+    n = len(design._df)
+    n_basis = n_groups * n_lev
+    cals = design._calibrations
+    if not cals and not dense:  # multistage, uncalibrated: PSU totals of the basis itself
+        stage_totals = [np.bincount(st.psu[rows] * n_basis + col_cell, weights=w_rows,
+                                    minlength=st.n_units * n_basis).reshape(st.n_units, n_basis)
+                        for st in design._stages]
+    elif len(cals) == 1 and not dense:
+        # one weighting step: PSU totals of the residuals straight from the sparse basis
+        stage_totals = [cals[0].residual_psu_totals(rows, col_cell, w_rows, n_basis, st)
+                        for st in design._stages]
+    else:
+        step = max(1, min(n_basis, chunk_entries // max(n, 1)))
+        stage_totals = [np.empty((st.n_units, n_basis)) for st in design._stages]
+        for start in range(0, n_basis, step):
+            stop = min(start + step, n_basis)
+            block = np.zeros((n, stop - start))
+            sel = (col_cell >= start) & (col_cell < stop)
+            block[rows[sel], col_cell[sel] - start] = w_rows[sel]
+            for cal in cals:
+                block = np.asarray(cal.residualize(block), dtype=float)
+            for k, st in enumerate(design._stages):
+                stage_totals[k][:, start:stop] = st.psu_totals(block)
+    v_cell = np.zeros(n_groups * n_lev)
+    v_diff = np.zeros(n_groups * n_lev)
+    den_c = den.sum() - den
+    num_c = r["num"].sum(axis=0, keepdims=True) - r["num"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        theta_c = num_c / den_c[:, None]
+    for k, st in enumerate(design._stages):
+        t = stage_totals[k]
+        tz = t.reshape(st.n_units, n_groups, n_lev)
+        tw = tz.sum(axis=2)
+        cell = (tz - theta[None] * tw[:, :, None]) / den[None, :, None]
+        ta_c_all = tz.sum(axis=1, keepdims=True) - tz
+        tw_c = tw.sum(axis=1, keepdims=True) - tw
+        with np.errstate(invalid="ignore", divide="ignore"):
+            comp = (ta_c_all - theta_c[None] * tw_c[:, :, None]) / den_c[None, :, None]
+        diff = (cell - comp).reshape(st.n_units, -1)
+        if n_groups == 1:
+            diff = np.zeros_like(diff)
+        pres = None
+        if design.lonely_psu == "average":
+            hs = st.strata[rows]
+            pg = np.bincount(hs * n_groups + go[rows], minlength=st.n_strata * n_groups)
+            pres = np.repeat(pg.reshape(st.n_strata, n_groups) > 0, n_lev, axis=1)
+        v_cell += psu_totals_vcov(cell.reshape(st.n_units, -1), st, design.lonely_psu, pres,
+                                  diag_only=True)
+        v_diff += psu_totals_vcov(diff, st, design.lonely_psu, None, diag_only=True)
+    return v_cell.reshape(n_groups, n_lev), v_diff
 
 
 def banner_cells(
@@ -141,6 +235,11 @@ def banner_cells(
 ) -> pd.DataFrame:
     """Every (question, breakdown, group, level) cell of a banner in one tidy DataFrame.
 
+    One-stage uncalibrated designs take the single-bincount path (PSU totals straight from the
+    weighted counts); calibrated, multistage designs and their subsets take
+    :func:`general_table_var` (residualised influence basis, memory-bounded blocks).  Both
+    give the numbers of ``proportion(q, by=b)``.
+
     Columns: ``question, level, breakdown, group, estimate, se, ci_low, ci_high, df, n, N,
     diff, se_diff, t, p_value``.  ``diff`` is the group's share minus the share in the rest of
     the population (the other groups of the breakdown), ``se_diff`` its linearised SE (with the
@@ -148,15 +247,18 @@ def banner_cells(
     ``p_value`` a design-based t test with ``degf(design)`` degrees of freedom.
     """
     st = design._stages[0]
+    fast = design._fast_totals_ok()
     out: dict[str, list] = {k: [] for k in (
         "question", "level", "breakdown", "group", "estimate", "se", "ci_low", "ci_high", "df",
         "n", "N", "diff", "se_diff", "t", "p_value")}
     pending_df: list[np.ndarray] = []
     for b in breakdowns:
         for q in questions:
-            r = table_stats(design, q, [b])
+            r = table_stats(design, q, [b], variance=fast)
             theta, ta, tb, den = r["theta"], r["ta"], r["tb"], r["den"]
             n_groups, n_lev = theta.shape
+            if not fast:
+                r["var"], v_diff = general_table_var(design, q, b, r)
             se = np.sqrt(np.maximum(r["var"], 0))
             dfs = np.repeat(r["degf"], n_lev)
             lo, hi = proportion_ci(ci_method, theta.ravel(), se.ravel(), dfs,
@@ -168,10 +270,11 @@ def banner_cells(
             with np.errstate(invalid="ignore", divide="ignore"):
                 theta_c = ta_c.sum(axis=0) / den_c[:, None]
                 t_c = (ta_c - theta_c[None] * tb_c[:, :, None]) / den_c[None, :, None]
-            diff_tot = (r["totals"] - t_c).reshape(st.n_units, -1)
-            if n_groups == 1:
-                diff_tot = np.zeros_like(diff_tot)
-            v_diff = psu_totals_vcov(diff_tot, st, design.lonely_psu, None, diag_only=True)
+            if fast:
+                diff_tot = (r["totals"] - t_c).reshape(st.n_units, -1)
+                if n_groups == 1:
+                    diff_tot = np.zeros_like(diff_tot)
+                v_diff = psu_totals_vcov(diff_tot, st, design.lonely_psu, None, diag_only=True)
             diff = (theta - theta_c).ravel()
             se_diff = np.sqrt(np.maximum(v_diff, 0))
             with np.errstate(invalid="ignore", divide="ignore"):

@@ -29,7 +29,7 @@ import pandas as pd
 from ._cells import Cells
 from ._ci import CI_METHODS, likelihood_ci, proportion_ci, t_crit, t_interval
 from ._quantile import qrule_math
-from .errors import EmptyDomainError, MissingVariableError, VariableTypeError
+from .errors import ArgumentError, EmptyDomainError, MissingVariableError, VariableTypeError
 
 __all__ = ["_BaseDesign"]
 
@@ -336,7 +336,7 @@ class _BaseDesign:
         Mirrors: survey::svymean on a factor + survey::svyciprop, survey::svyby.
         """
         if ci_method not in CI_METHODS:
-            raise ValueError(
+            raise ArgumentError(
                 f"ci_method={ci_method!r} is not available. Possible values are: {', '.join(CI_METHODS)}."
             )
         frames = []
@@ -395,7 +395,7 @@ class _BaseDesign:
         probs_list = [float(p) for p in _as_list(probs)]
         for p in probs_list:
             if not 0 <= p <= 1:
-                raise ValueError(f"probs must lie in [0, 1]; got {p}.")
+                raise ArgumentError(f"probs must lie in [0, 1]; got {p}.")
         x, valid = self._numeric(var)
         g, groups = self._groups(by, valid, repr(var))
         ng = _n_groups(groups)
@@ -441,18 +441,25 @@ class _BaseDesign:
             mask = mask(self._df)
         if isinstance(mask, pd.Series) and not mask.index.equals(self._df.index):
             mask = mask.reindex(self._df.index)
-        ser = pd.Series(np.asarray(mask, dtype=object) if not isinstance(mask, pd.Series) else mask)
-        if len(ser) != len(self._df):
-            raise ValueError(
-                f"subset() mask has {len(ser)} values; the data has {len(self._df)} rows."
+        arr = mask.to_numpy() if isinstance(mask, pd.Series) else np.asarray(mask)
+        if arr.shape != (len(self._df),):
+            raise ArgumentError(
+                f"subset() mask has {arr.size} values; the data has {len(self._df)} rows."
             )
-        non_bool = ser.notna() & ~ser.map(lambda v: isinstance(v, bool | np.bool_))
-        if non_bool.any():
-            raise ValueError(
-                f"subset() expects a boolean mask (True = in the domain); got values such as "
-                f"{ser[non_bool].iloc[0]!r}."
-            )
-        m = ser.fillna(False).to_numpy(dtype=bool)
+        if arr.dtype == bool:  # the common case: no per-row check needed
+            m = arr
+        else:
+            ser = pd.Series(arr, dtype=object)
+            present = ser.notna().to_numpy()
+            is_bool = np.fromiter((isinstance(v, bool | np.bool_) for v in arr[present]),
+                                  dtype=bool, count=int(present.sum()))
+            if not is_bool.all():
+                raise ArgumentError(
+                    f"subset() expects a boolean mask (True = in the domain); got values such "
+                    f"as {arr[present][~is_bool][0]!r}."
+                )
+            m = np.zeros(len(arr), dtype=bool)
+            m[present] = arr[present].astype(bool)
         changes = {"domain": self._active() & m}
         if label is not None:
             changes["domain_label"] = label

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import SurveyError
+from .errors import CalibrationError
 
 __all__ = [
     "CalibrationError",
@@ -26,10 +26,6 @@ __all__ = [
 ]
 
 _METHODS = ("linear", "raking", "logit")
-
-
-class CalibrationError(SurveyError):
-    """A calibration problem that cannot be solved (infeasible, no convergence, bad bounds)."""
 
 
 # --------------------------------------------------------------------------------------------

@@ -20,15 +20,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._calibrate import CalibrationError
+from .errors import MarginError
 
 __all__ = ["Margin", "MarginError", "level_key", "parse_margins"]
 
 _SHARE_TOL = 1e-6
-
-
-class MarginError(CalibrationError):
-    """A margin that does not fit the data: unknown variable or level, bad values, disagreement."""
 
 
 def level_key(v: object) -> str:

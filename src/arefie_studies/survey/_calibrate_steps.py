@@ -10,6 +10,11 @@ Each step is appended to ``design._calibrations``; ``linearized_vcov`` calls
 * :class:`TrimStep` — ``trim()``: no variance adjustment (``trimWeights``), kept for diagnostics.
 
 The steps also keep the input weights and targets used by ``weighting_diagnostics()``.
+
+``residual_psu_totals(rows, col, vals, k, stage)`` gives the PSU totals of ``residualize(x)``
+for a sparse ``x`` with one value per listed row (``x[rows, col] = vals``) without forming the
+dense (n, k) block: every step's residual is ``x`` minus a fixed (n, q) matrix times a small
+(q, k) coefficient matrix computed from ``x``'s group sums (used by the banner's general path).
 """
 
 from __future__ import annotations
@@ -17,8 +22,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse as sp
 
 from ._calibrate_margins import Margin
+
+
+def _sparse_psu_totals(rows, col, vals, k, stage) -> np.ndarray:
+    p = stage.n_units
+    return np.bincount(stage.psu[rows] * k + col, weights=vals, minlength=p * k).reshape(p, k)
+
+
+def _sparse_group_sum(rows, col, vals, k, codes, m) -> np.ndarray:
+    return np.bincount(codes[rows] * k + col, weights=vals, minlength=m * k).reshape(m, k)
+
+
+def _psu_by_code(stage, codes: np.ndarray, weights: np.ndarray, m: int) -> np.ndarray:
+    """(P, m) PSU totals of ``weights`` split by ``codes``."""
+    p = stage.n_units
+    return np.bincount(stage.psu * m + codes, weights=weights, minlength=p * m).reshape(p, m)
+
 
 __all__ = ["GregStep", "PostStratStep", "RakingStep", "TrimStep", "WeightingStep"]
 
@@ -30,8 +52,13 @@ def _safe_div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _group_sum(x: np.ndarray, codes: np.ndarray, m: int) -> np.ndarray:
-    return np.column_stack([np.bincount(codes, weights=x[:, j], minlength=m)
-                            for j in range(x.shape[1])])
+    """(m, k) sums of the rows of ``x`` (n, k) by ``codes``: one bincount for one column, a
+    sparse product (one pass over ``x``) for many."""
+    if x.shape[1] == 1:
+        return np.bincount(codes, weights=x[:, 0], minlength=m)[:, None]
+    n = codes.shape[0]
+    ind = sp.csr_matrix((np.ones(n), (codes, np.arange(n))), shape=(m, n))
+    return np.asarray(ind @ x)
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)
@@ -47,6 +74,9 @@ class WeightingStep:
 
     def residualize(self, x: np.ndarray) -> np.ndarray:
         return x
+
+    def residual_psu_totals(self, rows, col, vals, k, stage) -> np.ndarray:
+        return _sparse_psu_totals(rows, col, vals, k, stage)
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)
@@ -70,6 +100,14 @@ class PostStratStep(WeightingStep):
         means = _safe_div(num, den[:, None])
         return x - means[self.codes] * psw[:, None]
 
+    def residual_psu_totals(self, rows, col, vals, k, stage) -> np.ndarray:
+        ratio = _safe_div(self.input_weights, self.weights)
+        num = _sparse_group_sum(rows, col, vals * ratio[rows], k, self.codes, self.n_levels)
+        den = np.bincount(self.codes, weights=self.input_weights, minlength=self.n_levels)
+        means = _safe_div(num, den[:, None])
+        wpc = _psu_by_code(stage, self.codes, self.weights, self.n_levels)
+        return _sparse_psu_totals(rows, col, vals, k, stage) - wpc @ means
+
 
 @dataclass(frozen=True, eq=False, kw_only=True)
 class RakingStep(WeightingStep):
@@ -86,27 +124,69 @@ class RakingStep(WeightingStep):
     cell_codes: np.ndarray = field(repr=False)
     passes: int = 10
 
+    def _memo(self) -> dict:
+        memo = self.__dict__.get("_memo_cache")
+        if memo is None:
+            memo = {}
+            object.__setattr__(self, "_memo_cache", memo)
+        return memo
+
+    def _inv(self) -> tuple[np.ndarray, np.ndarray]:
+        memo = self._memo()
+        if "inv" not in memo:
+            psw = self.weights
+            live = psw != 0
+            memo["inv"] = (live, np.where(live, 1.0 / np.where(live, psw, 1.0), 0.0))
+        return memo["inv"]
+
+    def _passes_setup(self, live: np.ndarray):
+        """Cell counts and, per margin, the (levels, cells) one-hot matrix and 1 / level count."""
+        memo = self._memo()
+        if "setup" not in memo:
+            m = self.cell_codes.shape[0]
+            cnt_cell = np.bincount(self.cell[live], minlength=m).astype(float)
+            per_margin = []
+            for j, mg in enumerate(self.margins):
+                idx = self.cell_codes[:, j]
+                onehot = np.zeros((len(mg.levels), m))
+                onehot[idx, np.arange(m)] = 1.0
+                lvl_cnt = onehot @ cnt_cell
+                inv_cnt = np.where(lvl_cnt != 0, 1.0 / np.where(lvl_cnt != 0, lvl_cnt, 1.0), 0.0)
+                per_margin.append((idx, onehot, inv_cnt))
+            memo["setup"] = (cnt_cell, per_margin)
+        return memo["setup"]
+
+    def _shift(self, sums: np.ndarray, live: np.ndarray) -> np.ndarray:
+        """Per-cell amount subtracted from r = x / w after the IPF passes on cell sums."""
+        cnt_cell, per_margin = self._passes_setup(live)
+        shift = np.zeros_like(sums)
+        for _ in range(self.passes):
+            for idx, onehot, inv_cnt in per_margin:
+                cur = sums - cnt_cell[:, None] * shift
+                means = (onehot @ cur) * inv_cnt[:, None]
+                shift = shift + means[idx]
+        return shift
+
     def residualize(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype=float)
-        psw = self.weights
-        live = psw != 0
-        inv = np.where(live, 1.0 / np.where(live, psw, 1.0), 0.0)
+        live, inv = self._inv()
+        r = x * inv[:, None]  # zero on dead rows (inv = 0 there)
+        shift = self._shift(_group_sum(r, self.cell, self.cell_codes.shape[0]), live)
+        r -= shift[self.cell]
+        r *= self.weights[:, None]
+        return r
+
+    def residual_psu_totals(self, rows, col, vals, k, stage) -> np.ndarray:
+        live, inv = self._inv()
         m = self.cell_codes.shape[0]
-        cnt_cell = np.bincount(self.cell[live], minlength=m).astype(float)
-        r = x * inv[:, None]
-        sums = _group_sum(r * live[:, None], self.cell, m)  # (m, k) cell sums of r
-        shift = np.zeros_like(sums)  # per-cell amount subtracted from r
-        levels = [self.cell_codes[:, j] for j in range(self.cell_codes.shape[1])]
-        sizes = [len(mg.levels) for mg in self.margins]
-        for _ in range(self.passes):
-            for idx, size in zip(levels, sizes, strict=True):
-                cur = sums - cnt_cell[:, None] * shift
-                lvl_sum = np.stack([np.bincount(idx, weights=cur[:, j], minlength=size)
-                                    for j in range(cur.shape[1])], axis=1)
-                lvl_cnt = np.bincount(idx, weights=cnt_cell, minlength=size)
-                means = _safe_div(lvl_sum, lvl_cnt[:, None])
-                shift = shift + means[idx]
-        return (r - shift[self.cell]) * psw[:, None]
+        r = vals * inv[rows]
+        shift = self._shift(_sparse_group_sum(rows, col, r, k, self.cell, m), live)
+        memo = self._memo()
+        key = ("wpc", id(stage))
+        if key not in memo:
+            memo[key] = (stage, _psu_by_code(stage, self.cell, self.weights, m))
+        wpc = memo[key][1]
+        return _sparse_psu_totals(rows, col, vals * live[rows], k, stage) - wpc @ shift
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)
@@ -133,16 +213,29 @@ class GregStep(WeightingStep):
             vals, vecs = np.linalg.eigh(gram)
             keep = vals > 1e-12 * max(float(vals.max(initial=0.0)), 1e-300)
             ginv = (vecs[:, keep] / vals[keep]) @ vecs[:, keep].T
-            cached = (whalf, scale, ginv)
+            cached = (whalf, scale, ginv, a)
             object.__setattr__(self, "_gram_cache", cached)
         return cached
 
     def residualize(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype=float)
-        whalf, scale, ginv = self._gram()
-        wcal = self.g * whalf
+        _whalf, _scale, ginv, a = self._gram()
+        wcal = self.g * _whalf
         z = _safe_div(x, wcal[:, None])
-        a = self.model_matrix * (whalf[:, None] * scale[None, :])
         for _ in range(2):  # one step of iterative refinement
             z = z - a @ (ginv @ (a.T @ z))
         return z * wcal[:, None]
+
+    def residual_psu_totals(self, rows, col, vals, k, stage) -> np.ndarray:
+        # z - a G a'z, refined once: z - a (2G - G a'a G) a'z (the same two projections)
+        _whalf, _scale, ginv, a = self._gram()
+        wcal = self.g * _whalf
+        live = wcal != 0
+        z = np.where(live[rows], vals / np.where(live[rows], wcal[rows], 1.0), 0.0)
+        atz = np.stack([np.bincount(col, weights=a[rows, j] * z, minlength=k)
+                        for j in range(a.shape[1])])  # (q, k) = a' z
+        gram = a.T @ a
+        coef = (2 * ginv - ginv @ gram @ ginv) @ atz
+        pa = np.stack([np.bincount(stage.psu, weights=a[:, j] * wcal, minlength=stage.n_units)
+                       for j in range(a.shape[1])], axis=1)  # (P, q) PSU totals of wcal a
+        return _sparse_psu_totals(rows, col, vals * live[rows], k, stage) - pa @ coef

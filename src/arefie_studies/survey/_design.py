@@ -36,16 +36,67 @@ LONELY_PSU_OPTIONS = ("fail", "adjust", "certainty", "remove", "average")
 
 
 def _factorize(values: np.ndarray | pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    codes, uniques = pd.factorize(pd.Series(values), sort=True)
-    return codes.astype(np.int64), np.asarray(uniques)
+    """Sorted dense codes and labels of a column (hashing once; integer columns with a small
+    range take a lookup table instead)."""
+    arr = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
+    if arr.dtype.kind in "iub" and arr.size:
+        lo = int(arr.min())
+        span = int(arr.max()) - lo + 1
+        if span <= max(4 * arr.size, 1 << 16):
+            codes, present = _dense_codes(arr.astype(np.int64, copy=False) - lo, span)
+            return codes, (present + lo).astype(arr.dtype)
+    codes, uniques = pd.factorize(values, sort=True)
+    return codes.astype(np.int64, copy=False), np.asarray(uniques)
+
+
+def _dense_codes(key: np.ndarray, upper: int) -> tuple[np.ndarray, np.ndarray]:
+    """Dense codes (order-preserving) of non-negative integer keys below ``upper`` and the
+    sorted distinct keys: a presence table when ``upper`` is small (O(n), no sort), else one
+    hash pass (``pd.factorize``) with only the distinct keys sorted."""
+    if upper <= max(4 * key.size, 1 << 16):
+        present = np.zeros(upper, dtype=bool)
+        present[key] = True
+        lut = np.cumsum(present, dtype=np.int64) - 1
+        return lut[key], np.flatnonzero(present)
+    codes, uniq = pd.factorize(key, sort=True)
+    return codes.astype(np.int64, copy=False), np.asarray(uniq, dtype=np.int64)
+
+
+def _order_by(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row order sorted by ``a`` then ``b`` when ``b`` is distinct on every row (e.g. one PSU
+    per row): a stable radix sort of ``a`` alone when ``b`` is already increasing."""
+    if b.size and b[0] == 0 and bool((np.diff(b) == 1).all()):  # b = 0..n-1
+        small = a.astype(np.int16) if int(a.max()) < 2**15 else a
+        return np.argsort(small, kind="stable")
+    return np.lexsort((b, a))
+
+
+def _all_distinct(c: np.ndarray) -> bool:
+    return int(c.max()) + 1 == c.size  # dense codes: max + 1 distinct values
 
 
 def _combine(*codes: np.ndarray) -> np.ndarray:
-    """Codes of the interaction of several code vectors (sorted, dense)."""
+    """Codes of the interaction of several dense code vectors (sorted, dense)."""
     out = codes[0].astype(np.int64)
     for c in codes[1:]:
-        out = out * (int(c.max()) + 1) + c
-    return np.unique(out, return_inverse=True)[1].astype(np.int64)
+        if _all_distinct(c):  # every row its own combination: rank in (out, c) order
+            order = _order_by(out, c)
+            out = np.empty(c.size, dtype=np.int64)
+            out[order] = np.arange(c.size, dtype=np.int64)
+            continue
+        size = int(c.max()) + 1
+        out, _ = _dense_codes(out * size + c, (int(out.max()) + 1) * size)
+    return out
+
+
+def _distinct_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (a, b) pairs of two dense code vectors, sorted by a then b."""
+    if _all_distinct(b):
+        order = _order_by(a, b)
+        return a[order], b[order]
+    nb = int(b.max()) + 1
+    _, keys = _dense_codes(a * nb + b, (int(a.max()) + 1) * nb)
+    return keys // nb, keys % nb
 
 
 def check_weights(values: Any, column: str, index: pd.Index, argument: str = "weights") -> np.ndarray:
@@ -183,7 +234,7 @@ class SurveyDesign(WeightingMixin, ModelsMixin, _BaseDesign):
             st_codes = [np.zeros(n, dtype=np.int64)]
             st_labels = [np.asarray(["(all)"], dtype=object)]
 
-        if len(np.unique(ids[0])) == 1 and not (nest and has_strata):
+        if int(ids[0].max()) == 0 and not (nest and has_strata):
             raise DesignSpecError(
                 f"The design has only one primary sampling unit (psu={psu_cols[0]!r}); "
                 "variances cannot be estimated. Check the psu column, or give strata with nest=True."
@@ -195,7 +246,7 @@ class SurveyDesign(WeightingMixin, ModelsMixin, _BaseDesign):
             for s in range(len(ids)):
                 ids[s] = _combine(st_codes[min(s, len(st_codes) - 1)], ids[s])
         elif has_strata and psu_cols:
-            pairs = np.unique(np.stack([raw_first, st_codes[0]]), axis=1)
+            pairs = _distinct_pairs(raw_first, st_codes[0])
             counts = np.bincount(pairs[0], minlength=len(id_labels[0]))
             if (counts > 1).any():
                 bad = np.flatnonzero(counts > 1)
@@ -215,7 +266,7 @@ class SurveyDesign(WeightingMixin, ModelsMixin, _BaseDesign):
         # --- sample sizes (distinct units per stratum, full sample) and fpc ----------------
         sampsize_rows = []
         for s in range(len(ids)):
-            pairs = np.unique(np.stack([strata_st[s], ids[s]]), axis=1)
+            pairs = _distinct_pairs(strata_st[s], ids[s])
             per_stratum = np.bincount(pairs[0], minlength=int(strata_st[s].max()) + 1)
             sampsize_rows.append(per_stratum[strata_st[s]].astype(float))
         popsize_rows: list[np.ndarray] | None = None
@@ -297,11 +348,12 @@ class SurveyDesign(WeightingMixin, ModelsMixin, _BaseDesign):
             else:
                 f = np.ones(n_h)
             parent = parent_rows[strat_first]
+            parent_codes = np.unique(parent, return_inverse=True)[1].astype(np.int64)
             stage = VarianceStage(
                 stage=s + 1, psu=key, strata=h, psu_stratum=psu_stratum,
                 stratum_starts=starts, n_psu=n_psu, f=f, mult=mult_rows[strat_first],
-                parent=np.unique(parent, return_inverse=True)[1].astype(np.int64),
-                n_parent=len(np.unique(parent)),
+                parent=parent_codes,
+                n_parent=int(parent_codes.max()) + 1,
                 stratum_labels=tuple(
                     self._stratum_label(s, j, strata_st, st_labels, ids, id_labels) for j in range(n_h)
                 ),
@@ -474,15 +526,13 @@ class SurveyDesign(WeightingMixin, ModelsMixin, _BaseDesign):
         difference of each group versus the rest and its design-based t test.
 
         Columns: question, level, breakdown, group, estimate, se, ci_low, ci_high, df, n
-        (unweighted), N (weighted), diff, se_diff, t, p_value.  See ``_banner.banner_cells``.
+        (unweighted), N (weighted), diff, se_diff, t, p_value.  Works on every design:
+        one-stage uncalibrated ones in one bincount pass per table; calibrated (poststratify,
+        rake, calibrate), multistage designs and subsets through the residualised influence
+        values in memory-bounded blocks.  See ``_banner.banner_cells``.
         """
         for q in list(questions) + list(breakdowns):
             self._col(q, "questions" if q in questions else "breakdowns")
-        if not self._fast_totals_ok():
-            raise DesignSpecError(
-                "banner_cells() needs a one-stage uncalibrated design; use proportion(q, by=b) "
-                "for multistage or calibrated designs."
-            )
         return banner_cells(self, questions, breakdowns, conf_level=conf_level, ci_method=ci_method)
 
     def _degf_by(self, codes: np.ndarray, n_cells: int) -> np.ndarray:
@@ -512,8 +562,10 @@ class SurveyDesign(WeightingMixin, ModelsMixin, _BaseDesign):
         """
         if self._calibrations:
             raise DesignSpecError(
-                "replicate() on a calibrated design is not supported: build the replicate design "
-                "first, then calibrate each replicate."
+                "replicate() on a calibrated design is not supported (R's as.svrepdesign "
+                "neither): build the replicate design first, then weight it — "
+                "d.replicate(...).rake(...) / .calibrate(...) / .poststratify(...) adjusts "
+                "every replicate column."
             )
         rep = make_replicates(self, type, replicates=replicates, seed=seed, fay_rho=fay_rho)
         return ReplicateDesign._from_factors(self, rep, mse)

@@ -16,13 +16,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .errors import ArgumentError, GLMConvergenceWarning
+
 __all__ = ["FAMILIES", "GLMConvergenceWarning", "SvyGLMResult", "fit_irls", "influence"]
 
 FAMILIES = ("gaussian", "binomial", "poisson")
-
-
-class GLMConvergenceWarning(RuntimeWarning):
-    """The IRLS iterations of a survey GLM did not converge."""
 
 
 # family: (linkinv, mu_eta, variance, linkfun, mustart)
@@ -201,7 +199,7 @@ class SvyGLMResult:
         ``df=np.inf`` gives normal intervals (R's ``confint.svyglm(ddf=Inf)``).
         """
         if not 0 < level < 1:
-            raise ValueError(f"level={level!r} must be between 0 and 1, e.g. 0.95.")
+            raise ArgumentError(f"level={level!r} must be between 0 and 1, e.g. 0.95.")
         d = self.df_resid if df is None else df
         q = stats.norm.ppf(0.5 + level / 2) if not np.isfinite(d) else stats.t.ppf(
             0.5 + level / 2, d
@@ -229,7 +227,7 @@ class SvyGLMResult:
     def odds_ratios(self, level: float = 0.95) -> pd.DataFrame:
         """exp(coefficient) with exp(CI) for logistic models: term, odds_ratio, ci_low, ci_high."""
         if self.family != "binomial":
-            raise ValueError(
+            raise ArgumentError(
                 f"odds_ratios() needs a binomial (logistic) model; this model has "
                 f"family={self.family!r}. Exponentiate params yourself for rate ratios."
             )

@@ -22,13 +22,9 @@ from ._chisq import (
     wald_association,
 )
 from ._glm import FAMILIES, SvyGLMResult, fit_irls, influence, warn_not_converged
-from .errors import SurveyError
+from .errors import ModelFormulaError
 
 __all__ = ["ModelFormulaError", "ModelsMixin"]
-
-
-class ModelFormulaError(SurveyError):
-    """A model or test specification that does not fit the data (variable, outcome, family)."""
 
 
 def _missing_columns_error(argument: str, missing: list[str], columns: Any) -> ModelFormulaError:

@@ -24,6 +24,8 @@ from scipy.linalg import hadamard
 
 from ._base import _BaseDesign
 from ._cells import Cells
+from ._models import ModelsMixin
+from ._weighting import WeightingMixin
 from .errors import DesignSpecError, LonelyPSUError, MissingVariableError, ReplicateWeightsError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -199,7 +201,7 @@ def make_replicates(
 # ---------------------------------------------------------------------------------------------
 
 
-class ReplicateDesign(_BaseDesign):
+class ReplicateDesign(WeightingMixin, ModelsMixin, _BaseDesign):
     """A design whose variance comes from replicate weights.
 
     Parameters
@@ -215,7 +217,13 @@ class ReplicateDesign(_BaseDesign):
     fay_rho : float, for type="Fay".
 
     Estimators (mean, total, ratio, proportion, quantile, ``by``, ``subset``) evaluate the same
-    point-estimate code with every replicate column in one matrix product.
+    point-estimate code with every replicate column in one matrix product; ``chisq`` and ``glm``
+    use the replicate variance and df (``svychisq`` / ``svyglm`` on a ``svyrep.design``).
+    ``poststratify``, ``rake``, ``calibrate`` and ``trim`` adjust the full-sample weights and each
+    replicate column to the same population figures (``calibrate.svyrep.design``); the replicate
+    variance then accounts for the weighting.  ``rake`` takes every replicate to full
+    convergence (R stops its replicates when the full-sample weights converge: equal to R up
+    to R's ``epsilon``).
     Mirrors: survey::svrepdesign, survey::svrVar.
     """
 
@@ -286,7 +294,8 @@ class ReplicateDesign(_BaseDesign):
             labels_map.update(labels)
         self._set(
             _df=df, _w=pw, _domain=None, _domain_label=None, _labels=labels_map, _cache={},
-            _rep_full=rw, _rep_index=None, _rep_factors=None, type=type, scale=float(scale),
+            _rep_full=rw, _rep_index=None, _rep_factors=None, _calibrations=(),
+            type=type, scale=float(scale),
             rscales=rs, mse=bool(mse), fay_rho=fay_rho,
         )
 
@@ -296,7 +305,7 @@ class ReplicateDesign(_BaseDesign):
         self._set(
             _df=design._df, _w=design._w.copy(), _domain=design._domain,
             _domain_label=getattr(design, "_domain_label", None), _labels=dict(design._labels),
-            _cache={}, _rep_full=None, _rep_index=design._stages[0].psu,
+            _cache={}, _rep_full=None, _rep_index=design._stages[0].psu, _calibrations=(),
             _rep_factors=rep["factors"], type=rep["type"], scale=float(rep["scale"]),
             rscales=np.asarray(rep["rscales"], dtype=float), mse=bool(mse), fay_rho=rep.get("rho"),
         )
@@ -308,7 +317,8 @@ class ReplicateDesign(_BaseDesign):
             object.__setattr__(self, k, v)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError("ReplicateDesign is frozen; use .subset(...) to get a domain copy.")
+        raise AttributeError(
+            "ReplicateDesign is frozen; use .subset(...) or a weighting method to get a copy.")
 
     def _replace(self, **changes: Any) -> ReplicateDesign:
         new = copy.copy(self)
@@ -319,6 +329,25 @@ class ReplicateDesign(_BaseDesign):
                 object.__setattr__(new, "_domain_label", value)
             elif key == "labels":
                 object.__setattr__(new, "_labels", dict(value))
+            elif key == "weights":
+                from ._design import check_weights
+
+                object.__setattr__(new, "_w", check_weights(np.asarray(value, dtype=float),
+                                                            "weights", self._df.index))
+            elif key == "repweights":
+                rw = np.asarray(value, dtype=float)
+                if rw.shape != (len(self._df), self.n_replicates):
+                    raise ReplicateWeightsError(
+                        f"new replicate weights have shape {rw.shape}, expected "
+                        f"({len(self._df)}, {self.n_replicates}).")
+                object.__setattr__(new, "_rep_full", rw)
+                object.__setattr__(new, "_rep_index", None)
+                object.__setattr__(new, "_rep_factors", None)
+                # ranks of the replicate weights (df) change; column codes stay valid
+                object.__setattr__(new, "_cache", {k: v for k, v in self._cache.items()
+                                                   if not str(k[0]).startswith("rank")})
+            elif key == "calibrations":
+                object.__setattr__(new, "_calibrations", tuple(value))
             else:
                 raise TypeError(f"_replace() got an unexpected field {key!r}")
         return new
@@ -344,9 +373,10 @@ class ReplicateDesign(_BaseDesign):
 
     def __repr__(self) -> str:
         dom = "" if self._domain is None else f", domain of {int(self._domain.sum())} rows"
+        cal = f", {len(self._calibrations)} weighting step(s)" if self._calibrations else ""
         return (
             f"ReplicateDesign({len(self._df)} rows, type={self.type!r}, {self.n_replicates} replicates, "
-            f"scale={self.scale:.6g}, mse={self.mse}{dom})"
+            f"scale={self.scale:.6g}, mse={self.mse}{dom}{cal})"
         )
 
     # ---- engine hooks ---------------------------------------------------------------------------

@@ -2,7 +2,10 @@
 
 Each method returns a new design whose weights reach the margins and whose variance accounts
 for the adjustment (a step appended to ``design._calibrations``, residualising influence values
-as R's ``svyrecvar`` does with ``postStrata``). Numerics live in ``_calibrate.py``; margin
+as R's ``svyrecvar`` does with ``postStrata``).  On a :class:`ReplicateDesign` every replicate
+column is adjusted the same way to the same population figures (R's ``calibrate.svyrep.design``,
+``postStratify.svyrep.design``, ``rake`` on a ``svyrep.design``, ``trimWeights.svyrep.design``),
+so the replicate variance accounts for the weighting. Numerics live in ``_calibrate.py``; margin
 parsing in ``_calibrate_margins.py``; the recorded steps in ``_calibrate_steps.py``.
 
 Mirrors: survey::postStratify, survey::rake, survey::calibrate, survey::trimWeights.
@@ -88,19 +91,36 @@ class WeightingMixin:
         cat = getattr(self, "_categorical", None)
         return None if cat is None else (lambda var: cat(var, argument))
 
-    def _with_weights(self, new_active: np.ndarray, step: WeightingStep) -> Self:
-        """New design: domain rows take ``new_active``, other rows keep their weights."""
+    def _with_weights(self, new_active: np.ndarray, step: WeightingStep, adjust=None) -> Self:
+        """New design: domain rows take ``new_active``, other rows keep their weights.
+
+        ``adjust(w) -> w'`` redoes the weighting from input weights ``w`` (zero outside the
+        domain); replicate designs apply it to every replicate column.  ``adjust=None``
+        (trimming) scales each replicate weight by the row's ratio new / input weight.
+        """
         dom = getattr(self, "_domain", None)
         new_w = new_active if dom is None else np.where(dom, new_active, self._w)
-        neg = new_w < 0
-        if neg.any():
-            rows = list(self._df.index[neg][:5])
-            raise CalibrationError(
-                f"{step.kind}: the adjusted weights of {int(neg.sum())} row(s) are negative "
-                f"(first rows: {rows}; smallest {new_w.min():.6g}). Use bounds=(lower, upper) "
-                "or method='raking' / 'logit' to keep the weights positive."
-            )
-        return self._replace(weights=new_w, calibrations=(*self._calibrations, step))
+        _check_nonnegative(new_w, step.kind, self._df.index)
+        changes: dict[str, Any] = {"weights": new_w, "calibrations": (*self._calibrations, step)}
+        if hasattr(self, "n_replicates"):
+            rw = np.asarray(self.repweights, dtype=float)
+            new_rw = rw.copy()
+            if adjust is None:
+                w_in = self._active_weights()
+                ratio = np.where(w_in > 0, new_w / np.where(w_in > 0, w_in, 1.0), 1.0)
+                adjust_cols = rw * ratio[:, None]
+                new_rw = adjust_cols if dom is None else np.where(dom[:, None], adjust_cols, rw)
+            for r in range(rw.shape[1] if adjust is not None else 0):
+                active = rw[:, r] if dom is None else np.where(dom, rw[:, r], 0.0)
+                try:
+                    adj = adjust(active)
+                except CalibrationError as e:
+                    raise type(e)(f"replicate {r + 1} of {rw.shape[1]}: {e}") from None
+                new_rw[:, r] = adj if dom is None else np.where(dom, adj, rw[:, r])
+            # replicate weights may turn negative under linear calibration: they only carry
+            # the variance (R keeps them too); the analysis weights above must stay >= 0
+            changes["repweights"] = new_rw
+        return self._replace(**changes)
 
     # ---- public methods ------------------------------------------------------------------------
     def poststratify(self, var: str | tuple[str, ...], population: Any) -> Self:
@@ -116,14 +136,18 @@ class WeightingMixin:
         w0 = self._active_weights()
         (m,) = parse_margins(self._df, {var: population}, w0, argument="population",
                              codes_of=self._codes_of("population"))
-        reached = m.reached(w0)
-        factor = np.where(reached > 0, m.targets / np.where(reached > 0, reached, 1.0), 0.0)
-        w1 = w0 * factor[m.codes]
+
+        def adjust(w: np.ndarray) -> np.ndarray:
+            reached = m.reached(w)
+            factor = np.where(reached > 0, m.targets / np.where(reached > 0, reached, 1.0), 0.0)
+            return w * factor[m.codes]
+
+        w1 = adjust(w0)
         step = PostStratStep(
             kind="poststratify", input_weights=w0, weights=w1, margins=(m,), codes=m.codes,
             n_levels=len(m.levels), detail=m.name,
         )
-        return self._with_weights(w1, step)
+        return self._with_weights(w1, step, adjust)
 
     def rake(
         self,
@@ -151,22 +175,26 @@ class WeightingMixin:
         ms = parse_margins(self._df, margins, w0, argument="margins",
                            codes_of=self._codes_of("margins"))
         cell, cell_codes = collapse_rows([m.codes for m in ms], [len(m.levels) for m in ms])
-        cell_w = np.bincount(cell, weights=w0, minlength=cell_codes.shape[0])
-        factor, passes = ipf_cells(
-            cell_w,
-            [cell_codes[:, k] for k in range(len(ms))],
-            [m.targets for m in ms],
-            epsilon=epsilon,
-            maxit=maxit,
-            names=[m.name for m in ms],
-        )
-        w1 = w0 * factor[cell]
+
+        def ipf(w: np.ndarray) -> tuple[np.ndarray, int]:
+            cell_w = np.bincount(cell, weights=w, minlength=cell_codes.shape[0])
+            factor, passes = ipf_cells(
+                cell_w,
+                [cell_codes[:, k] for k in range(len(ms))],
+                [m.targets for m in ms],
+                epsilon=epsilon,
+                maxit=maxit,
+                names=[m.name for m in ms],
+            )
+            return w * factor[cell], passes
+
+        w1, passes = ipf(w0)
         step = RakingStep(
             kind="rake", input_weights=w0, weights=w1, margins=tuple(ms), cell=cell,
             cell_codes=cell_codes,
             detail=f"{passes} passes over {cell_codes.shape[0]} cells",
         )
-        return self._with_weights(w1, step)
+        return self._with_weights(w1, step, lambda w: ipf(w)[0])
 
     def calibrate(
         self,
@@ -249,17 +277,20 @@ class WeightingMixin:
             num_specs.append((var, x, t))
         mm = np.column_stack(cols)
         lo_hi = _bounds(bounds)
-        res = calibration_g(
-            mm, w0, np.asarray(pop, dtype=float), method=method, bounds=lo_hi,
-            epsilon=epsilon, maxit=maxit, names=names,
-        )
+        pop_vec = np.asarray(pop, dtype=float)
+
+        def solve(w: np.ndarray):
+            return calibration_g(mm, w, pop_vec, method=method, bounds=lo_hi,
+                                 epsilon=epsilon, maxit=maxit, names=names)
+
+        res = solve(w0)
         w1 = w0 * res.g
         step = GregStep(
             kind="calibrate", input_weights=w0, weights=w1, margins=tuple(ms),
             numeric=tuple(num_specs), model_matrix=mm, g=res.g,
             detail=f"{method}, bounds={lo_hi}, {res.iterations} Newton step(s)",
         )
-        return self._with_weights(w1, step)
+        return self._with_weights(w1, step, lambda w: w * solve(w).g)
 
     def trim(
         self, lower: float | None = None, upper: float | None = None, *, strict: bool = False
@@ -269,6 +300,10 @@ class WeightingMixin:
         The total is kept. With ``strict=True`` the redistribution is repeated until no weight
         is outside the bounds (R's ``strict=TRUE``). Margins reached by an earlier calibration
         may move: check ``weighting_diagnostics()``.
+
+        On a replicate design each replicate weight is scaled by its row's trimming ratio
+        (new / input weight): the same absolute bounds cannot apply to bootstrap or jackknife
+        replicate weights (R's ``trimWeights.svyrep.design`` tries and mis-recycles).
 
         Mirrors: survey::trimWeights (no change to the variance formula).
         """
@@ -327,6 +362,17 @@ class WeightingMixin:
         with np.errstate(divide="ignore", invalid="ignore"):
             margins["rel_diff"] = margins["diff"] / margins["target"]
         return WeightingDiagnostics(summary=summary, margins=margins)
+
+
+def _check_nonnegative(w: np.ndarray, kind: str, index: pd.Index) -> None:
+    neg = w < 0
+    if neg.any():
+        rows = list(index[np.flatnonzero(neg.any(axis=1) if neg.ndim == 2 else neg)[:5]])
+        raise CalibrationError(
+            f"{kind}: the adjusted weights of {int(neg.sum())} row(s) are negative "
+            f"(first rows: {rows}; smallest {w.min():.6g}). Use bounds=(lower, upper) "
+            "or method='raking' / 'logit' to keep the weights positive."
+        )
 
 
 def _margin_rows(k: int, kind: str, m: Margin, w: np.ndarray) -> list[tuple]:

@@ -1,6 +1,25 @@
 """Exceptions of the survey engine: each states the problem, names the column and gives a hint.
 
-All subclass :class:`SurveyError`, itself a :class:`ValueError`, so callers may catch either.
+One family: every input error raised by :mod:`arefie_studies.survey` is a :class:`SurveyError`,
+itself a :class:`ValueError`, so callers may catch either::
+
+    SurveyError(ValueError)
+    ├── MissingVariableError (also KeyError)  a column named in an argument is not in the data
+    ├── VariableTypeError     a column of the wrong type (text for a mean, ...)
+    ├── WeightsError          weights non-numeric, negative, missing or infinite
+    ├── NestingError          PSU ids repeated across strata without nest=True
+    ├── LonelyPSUError        a stratum with one PSU under lonely_psu="fail"
+    ├── FpcError              fpc inconsistent with the sample
+    ├── DesignSpecError       an inconsistent design specification or an unsupported operation
+    ├── EmptyDomainError      an estimate on a domain without observation
+    ├── ReplicateWeightsError replicate weights missing, non-numeric or inconsistent
+    ├── ArgumentError         an option value that is not allowed (ci_method, probs, mask, level)
+    ├── ModelFormulaError     a model/test specification that does not fit the data
+    └── CalibrationError      a weighting problem that cannot be solved (infeasible, no convergence)
+        └── MarginError       a margin that does not fit the data (unknown level, disagreement)
+
+Warnings: :class:`GLMConvergenceWarning` (a ``RuntimeWarning``) when a GLM fit stops before
+convergence.  All are importable from :mod:`arefie_studies.survey`.
 """
 
 from __future__ import annotations
@@ -9,11 +28,16 @@ import difflib
 from collections.abc import Iterable, Sequence
 
 __all__ = [
+    "ArgumentError",
+    "CalibrationError",
     "DesignSpecError",
     "EmptyDomainError",
     "FpcError",
+    "GLMConvergenceWarning",
     "LonelyPSUError",
+    "MarginError",
     "MissingVariableError",
+    "ModelFormulaError",
     "NestingError",
     "ReplicateWeightsError",
     "SurveyError",
@@ -86,6 +110,26 @@ class EmptyDomainError(SurveyError):
 
 class ReplicateWeightsError(SurveyError):
     """Replicate weights that are missing, non-numeric or inconsistent."""
+
+
+class ArgumentError(SurveyError):
+    """An option value that is not allowed (``ci_method``, ``probs``, a subset mask, ``level``)."""
+
+
+class ModelFormulaError(SurveyError):
+    """A model or test specification that does not fit the data (variable, outcome, family)."""
+
+
+class CalibrationError(SurveyError):
+    """A calibration problem that cannot be solved (infeasible, no convergence, bad bounds)."""
+
+
+class MarginError(CalibrationError):
+    """A margin that does not fit the data: unknown variable or level, bad values, disagreement."""
+
+
+class GLMConvergenceWarning(RuntimeWarning):
+    """A design-based GLM stopped before its IRLS iterations converged."""
 
 
 def bad_rows_message(column: str, what: str, index_labels: Sequence[object], argument: str) -> str:

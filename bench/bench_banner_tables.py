@@ -1,7 +1,7 @@
 """Timing of a 40 × 6 banner on the shared bench data (not collected by pytest).
 
     python /work/shared/bench/make_bench_data.py 100000 /tmp/b.csv
-    PYTHONPATH=src python tests/tables/bench_banner_tables.py /tmp/b.csv
+    PYTHONPATH=src python bench/bench_banner_tables.py /tmp/b.csv
 
 Prints the wall and CPU time of ``SurveyDesign.banner_cells`` alone and of the whole
 ``tables.banner`` (engine + per-cell counts + whole-population column + suppression + marks),

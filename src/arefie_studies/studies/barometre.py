@@ -1,0 +1,610 @@
+"""Baromètre régional de satisfaction: the Hauts-de-France cut of the national UNML barometer.
+
+Data: the national youth file (2018–2025) and company file (2023–2025), read with DuckDB (only the
+needed columns and years; identifiers are never read). Recodes: each 4-point item keeps its four
+answers ("Ne sait pas", code 9, is missing) and gets a binary "satisfied" version (très + plutôt).
+
+Design (national estimates): each year is its own survey, stratified by region and clustered by
+Mission Locale — ``SurveyDesign(df, weights="poids", strata="strate", psu="ml", nest=True)`` with
+``strate`` = year × region, which is R's ``svydesign(~ml, strata=~strate, weights=~poids,
+nest=TRUE)``. Region vs rest of France: the difference of two domain proportions and its
+linearised SE (``SurveyDesign.banner_cells``, i.e. ``svyby`` + ``svycontrast``) with a t test on
+the design df, and the Rao–Scott F test of the 4-answer distribution (``svychisq``).
+
+ML vs region (the ML is a fixed domain, not a sampled cluster): within the region, youths pooled
+over the last waves, stratified by ML — ``SurveyDesign(hdf, weights="poids", strata="ml")`` —
+each ML against the rest of the region with the same contrast. MLs under the disclosure threshold
+are hidden, with secondary suppression (:func:`arefie_studies.tables.protect_table`).
+
+Companies carry no weight in the national file: their estimates are unweighted (weight 1), with
+the same stratification and clustering.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:  # pragma: no cover
+    from arefie_studies.survey import SurveyDesign
+
+__all__ = [
+    "NATION",
+    "REGION",
+    "REGION_CODE",
+    "REST",
+    "SATISFIED",
+    "BarometreError",
+    "Survey",
+    "load_survey",
+    "ml_profile",
+    "ml_trend",
+    "ml_vs_region",
+    "national_design",
+    "region_likert",
+    "region_vs_rest",
+    "results",
+    "satisfied_share",
+    "trends",
+]
+
+REGION_CODE = 32
+REGION = "Hauts-de-France"
+REST = "Reste de la France"
+NATION = "France entière"
+SATISFIED = "Satisfait"
+NOT_SATISFIED = "Non satisfait"
+LIKERT_CODES = (1, 2, 3, 4)  # très, plutôt, plutôt pas, pas du tout satisfait; 9 = ne sait pas
+POPULATIONS = ("jeunes", "entreprises")
+CACHE_KEEP = 8  # cached result bundles kept in reports/_cache/barometre/
+
+
+class BarometreError(ValueError):
+    """Bad input to the baromètre study (unknown population, wave or ML; missing variable)."""
+
+
+@dataclass(frozen=True)
+class Survey:
+    """One population of the barometer, recoded.
+
+    ``data``: one row per answer with ``annee``, ``region``, ``ml``, ``poids``, ``strate``
+    (year × region), ``zone`` (Hauts-de-France / Reste de la France), and per item ``<item>``
+    (the four answers, ordered, "Ne sait pas" as missing) and ``ok_<item>`` (Satisfait / Non
+    satisfait). ``items`` maps item names to their French labels (codebook order); ``likert``
+    lists the four answers from the most positive; ``ml_names`` maps ML codes of the region to
+    their names.
+    """
+
+    population: str
+    data: pd.DataFrame
+    items: dict[str, str]
+    likert: tuple[str, ...]
+    ml_names: dict[int, str]
+    weighted: bool
+    waves: tuple[int, ...] = field(default_factory=tuple)
+
+    def ok(self, item: str) -> str:
+        """Name of the binary "satisfied" column of ``item``."""
+        return f"ok_{item}"
+
+
+def _root(root: str | Path | None) -> Path:
+    from arefie_studies.pipeline.layout import find_root
+
+    return Path(root) if root is not None else find_root()
+
+
+def load_survey(population: str, *, root: str | Path | None = None,
+                waves: Sequence[int] | None = None) -> Survey:
+    """Read one population (``"jeunes"`` or ``"entreprises"``) of ``studies/barometre.yaml``.
+
+    DuckDB reads only the analysis columns (year, region, ML, items, weight) of the declared
+    Parquet file, for ``waves`` (default all); identifying columns are never read. Labels come
+    from the input's declared codebook.
+    """
+    import duckdb
+
+    from arefie_studies.io import Codebook
+    from arefie_studies.pipeline.config import load_config
+
+    if population not in POPULATIONS:
+        raise BarometreError(
+            f"population={population!r}: unknown population. Possible values are: "
+            f"{', '.join(POPULATIONS)}.")
+    root = _root(root)
+    config = load_config(root / "studies" / "barometre.yaml", root)
+    if population not in config.inputs:
+        raise BarometreError(
+            f"{config.path}: no input named {population!r} (declared: {list(config.inputs)}).")
+    spec = config.inputs[population]
+    if not spec.codebook:
+        raise BarometreError(f"{config.path}: key 'inputs.{population}.codebook' is required "
+                             "(item and answer labels come from it).")
+    book = Codebook.from_yaml(root / spec.codebook)
+    items = {v.name: v.label or v.name for v in book if v.name.startswith("sat_")}
+    for needed in ("annee", "region", "ml"):
+        if needed not in book:
+            raise BarometreError(f"{spec.codebook}: variable {needed!r} is missing; the barometer "
+                                 f"needs annee, region, ml and sat_* items (has {book.names}).")
+    weighted = "poids" in book
+    cols = ["annee", "region", "ml", *items, *(["poids"] if weighted else [])]
+    identifying = set(spec.identifying_columns) | set(book.id_columns)
+    leaked = identifying & set(cols)
+    if leaked:
+        raise BarometreError(f"{spec.codebook}: identifying column(s) {sorted(leaked)} would be read.")
+    select = ", ".join(f'"{c}"' for c in cols)
+    query = f"SELECT {select} FROM read_parquet(?)"
+    args: list = [str(root / spec.path)]
+    if waves is not None:
+        waves = [int(w) for w in waves]
+        query += " WHERE annee IN (" + ", ".join("?" * len(waves)) + ")"
+        args += waves
+    con = duckdb.connect()
+    try:
+        raw = con.execute(query, args).df()
+    finally:
+        con.close()
+    present = tuple(sorted(int(y) for y in raw["annee"].unique()))
+    if waves is not None:
+        missing = sorted(set(waves) - set(present))
+        if missing:
+            raise BarometreError(
+                f"waves: no answer in {spec.path} for year(s) {missing}; available years: "
+                f"{_years(root / spec.path)}.")
+    ml_labels = book["ml"].value_labels
+    region_ml = sorted(int(m) for m in raw.loc[raw["region"] == REGION_CODE, "ml"].unique())
+    likert = tuple(book[next(iter(items))].value_labels[c] for c in LIKERT_CODES)
+    data = recode(raw, list(items), likert, weighted)
+    return Survey(population, data, items, likert,
+                  {m: str(ml_labels.get(m, ml_labels.get(float(m), m))) for m in region_ml},
+                  weighted, present)
+
+
+def _years(path: Path) -> list[int]:
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        return [int(r[0]) for r in con.execute(
+            "SELECT DISTINCT annee FROM read_parquet(?) ORDER BY 1", [str(path)]).fetchall()]
+    finally:
+        con.close()
+
+
+def recode(raw: pd.DataFrame, items: Sequence[str], likert: Sequence[str],
+           weighted: bool = True) -> pd.DataFrame:
+    """Numeric codes -> analysis frame (see :class:`Survey`). Codes outside 1–4 (9 "Ne sait
+    pas", blanks) become missing."""
+    out = pd.DataFrame({
+        "annee": raw["annee"].to_numpy(dtype=np.int64),
+        "region": raw["region"].to_numpy(dtype=np.int64),
+        "ml": raw["ml"].to_numpy(dtype=np.int64),
+    })
+    out["poids"] = raw["poids"].to_numpy(dtype=float) if weighted else 1.0
+    out["strate"] = out["annee"] * 100 + out["region"]
+    is_region = out["region"].to_numpy() == REGION_CODE
+    out["zone"] = pd.Categorical.from_codes(np.where(is_region, 0, 1), [REGION, REST])
+    for item in items:
+        code = pd.to_numeric(raw[item], errors="coerce").to_numpy(dtype=float)
+        valid = np.isin(code, LIKERT_CODES)
+        idx = np.where(valid, np.nan_to_num(code, nan=1).astype(int) - 1, -1)
+        out[item] = pd.Categorical.from_codes(idx, list(likert), ordered=True)
+        ok = np.where(valid, np.where(code <= 2, 0, 1), -1)
+        out[f"ok_{item}"] = pd.Categorical.from_codes(ok, [SATISFIED, NOT_SATISFIED])
+    return out
+
+
+def national_design(frame: pd.DataFrame) -> SurveyDesign:
+    """Each year a survey stratified by region, clustered by ML.
+
+    Mirrors: survey::svydesign(~ml, strata=~strate, weights=~poids, nest=TRUE, data=frame).
+    """
+    from arefie_studies.survey import SurveyDesign
+
+    return SurveyDesign(frame, weights="poids", strata="strate", psu="ml", nest=True)
+
+
+def region_design(frame: pd.DataFrame) -> SurveyDesign:
+    """Youths (or companies) of the region, ML as fixed strata, respondents as units.
+
+    Mirrors: survey::svydesign(~1, strata=~ml, weights=~poids, data=frame) with
+    options(survey.lonely.psu="adjust") (an ML with a single respondent).
+    """
+    from arefie_studies.survey import SurveyDesign
+
+    return SurveyDesign(frame, weights="poids", strata="ml", lonely_psu="adjust")
+
+
+def satisfied_share(survey: Survey, wave: int) -> pd.DataFrame:
+    """% satisfied (très + plutôt) per item in the region, the rest of France and the nation.
+
+    Columns: item, label, group (Hauts-de-France, Reste de la France, France entière),
+    estimate, se, ci_low, ci_high (logit CI on the design df), n (unweighted answers).
+    """
+    d = national_design(_wave(survey, wave))
+    ok = [survey.ok(i) for i in survey.items]
+    cells = d.banner_cells(ok, ["zone"])
+    cells = cells[cells["level"] == SATISFIED]
+    zone = pd.DataFrame({"item": cells["question"].str[3:], "group": cells["group"].astype(str),
+                         **{c: cells[c].to_numpy() for c in ("estimate", "se", "ci_low", "ci_high", "n")}})
+    nat = d.proportion(ok)
+    nat = nat[nat["level"] == SATISFIED]
+    nation = pd.DataFrame({"item": nat["variable"].str[3:].to_numpy(), "group": NATION,
+                           **{c: nat[c].to_numpy() for c in ("estimate", "se", "ci_low", "ci_high", "n")}})
+    out = pd.concat([zone, nation], ignore_index=True)
+    out["label"] = out["item"].map(survey.items)
+    order = {i: k for k, i in enumerate(survey.items)}
+    gorder = {REGION: 0, REST: 1, NATION: 2}
+    out = out.sort_values(["item", "group"], key=lambda s: s.map(order if s.name == "item" else gorder))
+    return out[["item", "label", "group", "estimate", "se", "ci_low", "ci_high", "n"]].reset_index(drop=True)
+
+
+def region_vs_rest(survey: Survey, wave: int) -> pd.DataFrame:
+    """Difference of % satisfied, region minus rest of France, per item, with its test.
+
+    Columns: item, label, diff, se_diff, ci_low, ci_high (t quantile on the design df,
+    ``degf(design)`` = MLs minus regions), df,
+    p_value (design-based t test of the difference, mirrors ``svycontrast`` of two ``svyby``
+    domain means), chisq_p (Rao–Scott F test of the 4-answer distribution by zone, mirrors
+    ``svychisq(~item + zone, statistic="F")``).
+    """
+    from scipy import stats
+
+    d = national_design(_wave(survey, wave))
+    ok = [survey.ok(i) for i in survey.items]
+    cells = d.banner_cells(ok, ["zone"])
+    cells = cells[(cells["level"] == SATISFIED) & (cells["group"].astype(str) == REGION)]
+    dfs = np.full(len(cells), float(d.degf()))  # the design's df, as the t test of banner_cells
+    q = stats.t.ppf(0.975, dfs)
+    out = pd.DataFrame({
+        "item": cells["question"].str[3:].to_numpy(),
+        "diff": cells["diff"].to_numpy(), "se_diff": cells["se_diff"].to_numpy(),
+        "ci_low": (cells["diff"] - q * cells["se_diff"]).to_numpy(),
+        "ci_high": (cells["diff"] + q * cells["se_diff"]).to_numpy(),
+        "df": dfs, "p_value": cells["p_value"].to_numpy(),
+    })
+    out["chisq_p"] = [float(d.chisq(i, "zone", statistic="F").p_value) for i in out["item"]]
+    out.insert(1, "label", out["item"].map(survey.items))
+    return out
+
+
+def region_likert(survey: Survey, wave: int) -> pd.DataFrame:
+    """Distribution of the four answers per item, region and rest of France (answers known).
+
+    Columns: item, label, group, level (French answer), estimate, ci_low, ci_high, n.
+    """
+    d = national_design(_wave(survey, wave))
+    frames = []
+    for item in survey.items:
+        p = d.proportion(item, by="zone")
+        frames.append(pd.DataFrame({"item": item, "group": p["zone"].astype(str).to_numpy(),
+                                    "level": p["level"].astype(str).to_numpy(),
+                                    **{c: p[c].to_numpy() for c in ("estimate", "ci_low", "ci_high", "n")}}))
+    out = pd.concat(frames, ignore_index=True)
+    out.insert(1, "label", out["item"].map(survey.items))
+    return out
+
+
+def trends(survey: Survey, items: Sequence[str] | None = None) -> pd.DataFrame:
+    """% satisfied per year for the region and the nation (each year its own survey).
+
+    Columns: item, label, annee, group (Hauts-de-France, France entière), estimate, se, ci_low,
+    ci_high, n.
+    """
+    d = national_design(survey.data)
+    frames = []
+    for item in items or list(survey.items):
+        v = survey.ok(item)
+        by_zone = d.proportion(v, by=["annee", "zone"])
+        by_zone = by_zone[(by_zone["level"] == SATISFIED) & (by_zone["zone"].astype(str) == REGION)]
+        nat = d.proportion(v, by="annee")
+        nat = nat[nat["level"] == SATISFIED]
+        for frame, group in ((by_zone, REGION), (nat, NATION)):
+            frames.append(pd.DataFrame({"item": item, "annee": frame["annee"].to_numpy(dtype=int),
+                                        "group": group,
+                                        **{c: frame[c].to_numpy() for c in ("estimate", "se", "ci_low", "ci_high", "n")}}))
+    out = pd.concat(frames, ignore_index=True)
+    out.insert(1, "label", out["item"].map(survey.items))
+    return out
+
+
+def pooled_waves(survey: Survey, wave: int, pool: int) -> tuple[int, ...]:
+    """The ``pool`` most recent waves up to ``wave`` present in the data."""
+    if wave not in survey.waves:
+        raise BarometreError(f"wave={wave}: no {survey.population} answers that year; available "
+                             f"years: {list(survey.waves)}.")
+    if pool < 1:
+        raise BarometreError(f"ml_pool_waves={pool}: expected a number of waves >= 1.")
+    return tuple(w for w in survey.waves if w <= wave)[-pool:]
+
+
+def ml_vs_region(survey: Survey, waves: Sequence[int], threshold: int,
+                 items: Sequence[str] | None = None) -> pd.DataFrame:
+    """% satisfied in each ML of the region (``waves`` pooled) against the rest of the region.
+
+    CIs are Korn–Graubard (``svyciprop(method="beta")``); where the estimate is 0 or 100 % (zero
+    linearised variance, where R's interval is degenerate) the Clopper–Pearson interval on the
+    ML's Kish effective size ``(sum w)^2 / sum w^2`` is used instead, so an ML with every answer
+    "satisfied" on 20 answers gets [83 ; 100], not [100 ; 100].
+
+    The test of the ML against the rest of the region is the design-based t test of
+    ``banner_cells`` with one safeguard: the ML's variance is the larger of its linearised
+    variance and the binomial variance at the region's rate on its Kish size,
+    ``p_r (1 - p_r) / n_kish`` (the variance under the null hypothesis) — otherwise an ML at
+    100 % has a zero variance and any gap would look significant.
+
+    Columns: item, label, ml, ml_nom, estimate, se, ci_low, ci_high, n (answers of the ML),
+    diff (ML minus rest of the region), se_diff (with the null-variance floor), se_diff_lin
+    (the plain linearised SE, R's ``svycontrast``), df (answers minus MLs, R's ``degf`` of the
+    item's answers), p_value, primary (n below ``threshold``),
+    hidden (primary or secondary suppression: values of hidden rows are NaN). MLs without any
+    answer get a row with n = 0 (hidden, shown as "no answer").
+    """
+    from arefie_studies.tables import protect_table
+
+    frame = survey.data
+    frame = frame[(frame["region"] == REGION_CODE) & frame["annee"].isin(list(waves))]
+    if frame.empty:
+        raise BarometreError(f"waves={list(waves)}: no answer from {REGION} in these years.")
+    d = region_design(frame.reset_index(drop=True))
+    items = list(items or survey.items)
+    cells = d.banner_cells([survey.ok(i) for i in items], ["ml"], ci_method="beta")
+    cells = cells[cells["level"] == SATISFIED]
+    out = pd.DataFrame({"item": cells["question"].str[3:].to_numpy(),
+                        "ml": cells["group"].to_numpy(dtype=np.int64),
+                        **{c: cells[c].to_numpy() for c in
+                           ("estimate", "se", "ci_low", "ci_high", "n", "diff", "se_diff", "df", "p_value")}})
+    out = _boundary_safe(out, frame, d, survey)
+    full = pd.MultiIndex.from_product([items, sorted(survey.ml_names)], names=["item", "ml"])
+    out = out.set_index(["item", "ml"]).reindex(full).reset_index()
+    out["n"] = out["n"].fillna(0).astype(np.int64)
+    out["primary"] = (out["n"] > 0) & (out["n"] < threshold)
+    out["hidden"] = False
+    for rows in out.groupby("item", sort=False).groups.values():
+        n = out.loc[rows, "n"].to_numpy(dtype=float)
+        _prim, hid = protect_table(n[None, :], threshold)
+        out.loc[rows, "hidden"] = hid[0, :-1] | (n == 0)
+    values = ["estimate", "se", "ci_low", "ci_high", "diff", "se_diff", "se_diff_lin", "df", "p_value"]
+    out.loc[out["hidden"], values] = np.nan
+    out.insert(1, "label", out["item"].map(survey.items))
+    out.insert(3, "ml_nom", out["ml"].map(survey.ml_names))
+    return out
+
+
+def kish_sizes(frame: pd.DataFrame, column: str, unit: str = "ml") -> pd.Series:
+    """Kish effective size ``(sum w)^2 / sum w^2`` per ``unit`` over rows where ``column`` is
+    known (one bincount pass)."""
+    ok = frame[column].notna().to_numpy()
+    codes, uniq = pd.factorize(frame[unit].to_numpy()[ok])
+    w = frame["poids"].to_numpy(dtype=float)[ok]
+    s1 = np.bincount(codes, weights=w, minlength=len(uniq))
+    s2 = np.bincount(codes, weights=w * w, minlength=len(uniq))
+    return pd.Series(s1 * s1 / s2, index=uniq)
+
+
+def _boundary_safe(out: pd.DataFrame, frame: pd.DataFrame, d, survey: Survey) -> pd.DataFrame:
+    """Clopper–Pearson CI at 0 / 100 % and the null-variance floor of the test (see
+    :func:`ml_vs_region`)."""
+    from scipy import stats
+
+    out = out.copy()
+    frames = []
+    for item in dict.fromkeys(out["item"]):
+        k = kish_sizes(frame, survey.ok(item))
+        frames.append(pd.DataFrame({"item": item, "ml": k.index.astype(np.int64), "n_kish": k.to_numpy()}))
+    kish = pd.concat(frames, ignore_index=True)
+    # design df of each item's answers (R: degf(subset(design, !is.na(item)))): answers - MLs
+    valid_df = {}
+    for item in dict.fromkeys(out["item"]):
+        known = frame[survey.ok(item)].notna().to_numpy()
+        valid_df[item] = float(known.sum() - np.unique(frame["ml"].to_numpy()[known]).size)
+    out = out.merge(kish, on=["item", "ml"], how="left")
+    region = d.proportion([survey.ok(i) for i in dict.fromkeys(out["item"])])
+    region = region[region["level"] == SATISFIED].set_index("variable")["estimate"]
+    p_r = out["item"].map(lambda i: region[survey.ok(i)]).to_numpy(dtype=float)
+    p = out["estimate"].to_numpy(dtype=float)
+    nk = out["n_kish"].to_numpy(dtype=float)
+    edge = (p <= 0) | (p >= 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lo_cp = np.where(p >= 1, stats.beta.ppf(0.025, nk, 1.0), 0.0)
+        hi_cp = np.where(p <= 0, stats.beta.ppf(0.975, 1.0, nk), 1.0)
+        out["ci_low"] = np.where(edge, lo_cp, out["ci_low"])
+        out["ci_high"] = np.where(edge, hi_cp, out["ci_high"])
+        v_ml = np.square(out["se"].to_numpy(dtype=float))
+        v_floor = np.maximum(v_ml, p_r * (1 - p_r) / nk)
+        se_diff = np.sqrt(np.maximum(np.square(out["se_diff"].to_numpy(dtype=float)) - v_ml, 0) + v_floor)
+        t = out["diff"].to_numpy(dtype=float) / se_diff
+        dfs = out["item"].map(valid_df).to_numpy(dtype=float)
+        out["se_diff_lin"] = out["se_diff"]
+        out["se_diff"] = se_diff
+        out["df"] = dfs
+        out["p_value"] = np.where(dfs > 0, 2 * stats.t.sf(np.abs(t), np.maximum(dfs, 1)), np.nan)
+    return out.drop(columns="n_kish")
+
+
+def _wave(survey: Survey, wave: int) -> pd.DataFrame:
+    if wave not in survey.waves:
+        raise BarometreError(f"wave={wave}: no {survey.population} answers that year; available "
+                             f"years: {list(survey.waves)}.")
+    return survey.data[survey.data["annee"] == wave].reset_index(drop=True)
+
+
+def weights_summary(survey: Survey, wave: int) -> dict[str, float]:
+    """Weights of one wave: answers, sum, min, median, max, Kish effective size n_eff =
+    (sum w)^2 / sum w^2 and the weighting design effect n / n_eff."""
+    w = _wave(survey, wave)["poids"].to_numpy(dtype=float)
+    n_eff = w.sum() ** 2 / np.square(w).sum()
+    return {"n": float(len(w)), "total": float(w.sum()), "min": float(w.min()),
+            "median": float(np.median(w)), "max": float(w.max()), "n_eff": float(n_eff),
+            "deff_w": float(len(w) / n_eff)}
+
+
+def sample_sizes(survey: Survey) -> pd.DataFrame:
+    """Answers per year: region, rest of France, number of MLs of the region with an answer."""
+    d = survey.data
+    is_r = d["region"] == REGION_CODE
+    out = pd.DataFrame({
+        "region": d[is_r].groupby("annee").size(),
+        "rest": d[~is_r].groupby("annee").size(),
+        "ml_region": d[is_r].groupby("annee")["ml"].nunique(),
+    }).fillna(0).astype(int)
+    return out.reset_index()
+
+
+# --------------------------------------------------------------------------- results bundle
+@dataclass
+class Results:
+    """Every table of one run, for both populations (``jeunes``, ``entreprises``); the regional
+    report shows them all, a per-ML report slices its own rows. See the functions named in each
+    field for the columns."""
+
+    wave: int
+    threshold: int
+    ml_waves: dict[str, tuple[int, ...]]
+    items: dict[str, dict[str, str]]
+    likert: tuple[str, ...]
+    ml_names: dict[int, str]
+    waves: dict[str, tuple[int, ...]]
+    share: dict[str, pd.DataFrame]        # satisfied_share(wave)
+    diff: dict[str, pd.DataFrame]         # region_vs_rest(wave)
+    likert_dist: dict[str, pd.DataFrame]  # region_likert(wave)
+    trend: dict[str, pd.DataFrame]        # trends()
+    ml: dict[str, pd.DataFrame]           # ml_vs_region(ml_waves)
+    pooled: dict[str, pd.DataFrame]       # region and nation over ml_waves
+    ml_trend: pd.DataFrame                # youths, overall item, per ML and year
+    sizes: dict[str, pd.DataFrame]        # sample_sizes()
+    weights: dict[str, float]             # weights_summary(jeunes, wave)
+
+
+def pooled_region_nation(survey: Survey, waves: Sequence[int]) -> pd.DataFrame:
+    """% satisfied per item over ``waves`` pooled, region and nation (columns as
+    :func:`trends` without ``annee``)."""
+    frame = survey.data[survey.data["annee"].isin(list(waves))].reset_index(drop=True)
+    d = national_design(frame)
+    ok = [survey.ok(i) for i in survey.items]
+    zone = d.proportion(ok, by="zone")
+    zone = zone[(zone["level"] == SATISFIED) & (zone["zone"].astype(str) == REGION)]
+    nat = d.proportion(ok)
+    nat = nat[nat["level"] == SATISFIED]
+    cols = ("estimate", "se", "ci_low", "ci_high", "n")
+    out = pd.concat([
+        pd.DataFrame({"item": zone["variable"].str[3:].to_numpy(), "group": REGION,
+                      **{c: zone[c].to_numpy() for c in cols}}),
+        pd.DataFrame({"item": nat["variable"].str[3:].to_numpy(), "group": NATION,
+                      **{c: nat[c].to_numpy() for c in cols}}),
+    ], ignore_index=True)
+    out.insert(1, "label", out["item"].map(survey.items))
+    return out
+
+
+def ml_yearly(survey: Survey, item: str) -> pd.DataFrame:
+    """% satisfied of ``item`` per ML of the region and year (ML as fixed strata).
+    Columns: ml, annee, estimate, se, ci_low, ci_high, n."""
+    frame = survey.data[survey.data["region"] == REGION_CODE].reset_index(drop=True)
+    p = region_design(frame).proportion(survey.ok(item), by=["ml", "annee"], ci_method="beta")
+    p = p[p["level"] == SATISFIED]
+    return pd.DataFrame({"ml": p["ml"].to_numpy(dtype=np.int64), "annee": p["annee"].to_numpy(dtype=int),
+                         **{c: p[c].to_numpy() for c in ("estimate", "se", "ci_low", "ci_high", "n")}})
+
+
+def compute_results(root: str | Path | None, wave: int, threshold: int,
+                    ml_pool_waves: int = 2, ml_pool_waves_companies: int = 3) -> Results:
+    """All tables of the study for ``wave`` (youths and companies)."""
+    root = _root(root)
+    surveys = {p: load_survey(p, root=root) for p in POPULATIONS}
+    pools = {"jeunes": ml_pool_waves, "entreprises": ml_pool_waves_companies}
+    ml_waves = {p: pooled_waves(s, wave, pools[p]) for p, s in surveys.items()}
+    young = surveys["jeunes"]
+    return Results(
+        wave=int(wave), threshold=int(threshold), ml_waves=ml_waves,
+        items={p: dict(s.items) for p, s in surveys.items()}, likert=young.likert,
+        ml_names=dict(young.ml_names), waves={p: s.waves for p, s in surveys.items()},
+        share={p: satisfied_share(s, wave) for p, s in surveys.items()},
+        diff={p: region_vs_rest(s, wave) for p, s in surveys.items()},
+        likert_dist={p: region_likert(s, wave) for p, s in surveys.items()},
+        trend={p: trends(s) for p, s in surveys.items()},
+        ml={p: ml_vs_region(s, ml_waves[p], threshold) for p, s in surveys.items()},
+        pooled={p: pooled_region_nation(s, ml_waves[p]) for p, s in surveys.items()},
+        ml_trend=ml_yearly(young, next(iter(young.items))),
+        sizes={p: sample_sizes(s) for p, s in surveys.items()},
+        weights=weights_summary(young, wave),
+    )
+
+
+def results(root: str | Path | None = None, *, wave: int, threshold: int, ml_pool_waves: int = 2,
+            ml_pool_waves_companies: int = 3, cache: bool = True) -> Results:
+    """:func:`compute_results`, cached in ``reports/_cache/barometre/`` under a key made of the
+    inputs' and codebooks' sha256, this module's source and the arguments (so the 42 per-ML
+    reports of a run compute the national tables once). The cache holds aggregates only."""
+    import pickle
+
+    root = _root(root)
+    args = (int(wave), int(threshold), int(ml_pool_waves), int(ml_pool_waves_companies))
+    if not cache:
+        return compute_results(root, *args)
+    from arefie_studies.pipeline.config import load_config
+
+    config = load_config(root / "studies" / "barometre.yaml", root)
+    h = hashlib.sha256(repr(args).encode())
+    h.update(Path(__file__).read_bytes())
+    for spec in config.inputs.values():
+        for rel in (spec.path, spec.codebook):
+            if rel:
+                h.update(rel.encode())
+                h.update(hashlib.sha256((root / rel).read_bytes()).digest())
+    folder = root / "reports" / "_cache" / "barometre"
+    path = folder / f"{h.hexdigest()[:32]}.pkl"
+    if path.is_file():
+        try:
+            with open(path, "rb") as fh:
+                return pickle.load(fh)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError):
+            pass  # a damaged cache entry is recomputed
+    res = compute_results(root, *args)
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f".{path.name}.{os.getpid()}.tmp"
+    with open(tmp, "wb") as fh:
+        pickle.dump(res, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)  # atomic: concurrent variants never read a half-written file
+    stale = sorted(folder.glob("*.pkl"), key=lambda p: p.stat().st_mtime)[:-CACHE_KEEP]
+    for old in stale:  # keep the folder small (other waves / parameters are recomputed)
+        old.unlink(missing_ok=True)
+    return res
+
+
+def ml_profile(res: Results, population: str, ml: int) -> pd.DataFrame:
+    """One ML beside its region and the nation (``res.ml_waves`` pooled), per item.
+
+    Columns: item, label, group (the ML's name, Hauts-de-France, France entière), estimate,
+    ci_low, ci_high, n, diff and p_value (ML minus the rest of the region, on the ML's rows),
+    hidden (the ML's values are suppressed: NaN).
+    """
+    if ml not in res.ml_names:
+        raise BarometreError(f"ml={ml!r}: not a Mission Locale of {REGION}. Known codes: "
+                             f"{sorted(res.ml_names)}.")
+    own = res.ml[population]
+    own = own[own["ml"] == ml]
+    cols = ["item", "label", "estimate", "ci_low", "ci_high", "n"]
+    mine = own[[*cols, "diff", "p_value", "hidden"]].assign(group=res.ml_names[ml])
+    pooled = res.pooled[population][[*cols, "group"]].assign(hidden=False)
+    return pd.concat([mine, pooled], ignore_index=True)[
+        ["item", "label", "group", "estimate", "ci_low", "ci_high", "n", "diff", "p_value", "hidden"]]
+
+
+def ml_trend(res: Results, ml: int) -> pd.DataFrame:
+    """Youths' overall satisfaction per year: the ML (years with at least ``res.threshold``
+    answers), the region and the nation. Columns: annee, group, estimate, ci_low, ci_high, n."""
+    item = next(iter(res.items["jeunes"]))
+    mine = res.ml_trend[(res.ml_trend["ml"] == ml) & (res.ml_trend["n"] >= res.threshold)]
+    mine = mine.assign(group=res.ml_names[ml])
+    base = res.trend["jeunes"]
+    base = base[base["item"] == item]
+    cols = ["annee", "group", "estimate", "ci_low", "ci_high", "n"]
+    return pd.concat([mine[cols], base[cols]], ignore_index=True)

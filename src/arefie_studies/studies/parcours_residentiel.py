@@ -1,0 +1,369 @@
+"""Parcours résidentiel des jeunes: recodes, designs and the indicators the report shows.
+
+Two surveys (``data/synthetic/parcours_residentiel_*.sav``):
+
+- the youths (~3,000): stratified by département (strata), youths met in their Mission Locale
+  (PSU), design weights ``poids`` summing to the accompanied youths. Every estimate is
+  design-based (:class:`arefie_studies.survey.SurveyDesign`, Taylor linearisation, Student's t
+  on the design degrees of freedom — mirrors ``survey::svydesign(~ml, strata=~departement,
+  weights=~poids)``);
+- the ML professionals (~400, every ML): unweighted, clustered in their ML and stratified by
+  département (same design, weights 1).
+
+Residential precarity (:data:`PRECARIOUS`): living hosted by family or friends (« hébergé par
+un tiers »), in emergency or social accommodation (CHRS, CHU, hotel) or in a squat, the street or
+a vehicle — the housing exclusion categories of the ETHOS typology (FEANTSA) that the survey
+distinguishes. The typology population is wider: currently precarious *or* having experienced a
+period without housing (:func:`typology_population`).
+
+Everything a partner reads is French; functions return tidy DataFrames (or BannerTables from
+:func:`arefie_studies.tables.banner`) and never format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from arefie_studies.survey import SurveyDesign
+from arefie_studies.tables import BannerTable, banner
+
+__all__ = [
+    "DEPARTEMENTS",
+    "HOUSING_GROUPS",
+    "OUTCOMES",
+    "PRECARIOUS",
+    "ParcoursInputError",
+    "departement_label",
+    "housing_by_departement",
+    "outcome_model",
+    "outcomes_by_precarity",
+    "prepare_professionals",
+    "prepare_youths",
+    "professional_design",
+    "territory_banner",
+    "youth_design",
+]
+
+DEPARTEMENTS = {"02": "Aisne", "59": "Nord", "60": "Oise", "62": "Pas-de-Calais", "80": "Somme"}
+TERRITOIRES = {
+    "rural": "Rural (zone de revitalisation)",
+    "periurbain": "Périurbain (QPV)",
+    "urbain": "Urbain",
+}
+L_PARENTS = "Chez les parents"
+L_TIERS = "Hébergé par la famille ou des amis (hébergé par un tiers)"
+L_PERSO = "Logement personnel"
+L_FJT = "Foyer de jeunes travailleurs (FJT), résidence"
+L_URGENCE = "Hébergement d'urgence ou social (CHRS, CHU, hôtel)"
+L_RUE = "Squat, rue, véhicule"
+HOUSING = (L_PARENTS, L_TIERS, L_PERSO, L_FJT, L_URGENCE, L_RUE)
+#: Current housing situations counted as residential precarity.
+PRECARIOUS = (L_TIERS, L_URGENCE, L_RUE)
+#: The six categories grouped in four for small domains.
+HOUSING_GROUPS = {
+    L_PARENTS: "Chez les parents",
+    L_PERSO: "Logement personnel",
+    L_FJT: "Logement de transition (FJT, résidence)",
+    L_TIERS: "Hébergement précaire (tiers, urgence, rue)",
+    L_URGENCE: "Hébergement précaire (tiers, urgence, rue)",
+    L_RUE: "Hébergement précaire (tiers, urgence, rue)",
+}
+GROUP_ORDER = ("Chez les parents", "Logement personnel", "Logement de transition (FJT, résidence)",
+               "Hébergement précaire (tiers, urgence, rue)")
+YES, NO = "Oui", "Non"
+#: Insertion outcomes (Oui/Non columns of the survey) and their French labels; 0/1 versions
+#: ``y_<name>`` are added by :func:`prepare_youths` for the models.
+OUTCOMES = {
+    "emploi": "En emploi",
+    "formation": "En formation",
+    "decrochage": "Rupture d'accompagnement en Mission Locale (12 derniers mois)",
+}
+OUTCOMES_SHORT = {"emploi": "En emploi", "formation": "En formation",
+                  "decrochage": "Rupture d'accompagnement"}
+#: Derived variables and their French labels.
+DERIVED_LABELS = {
+    "logement_groupe": "Situation de logement (regroupée)",
+    "precarite": "En situation de précarité résidentielle",
+    "sans_logement_stable": "Sans logement stable (urgence, rue, squat)",
+    "mobilite": "Déménagements au cours des 3 dernières années",
+    "zone": "Zone",
+    "y_emploi": "En emploi",
+    "y_formation": "En formation",
+    "y_decrochage": "Rupture d'accompagnement",
+}
+BARRIERS = ("frein_ressources", "frein_garant", "frein_offre", "frein_mobilite",
+            "frein_discrimination", "frein_demarches")
+MOBILITY_BINS = ([-np.inf, 0, 2, np.inf],
+                 ["Aucun", "1 ou 2", "3 ou plus"])
+_YOUTH_COLUMNS = ("ml", "departement", "territoire", "sexe", "tranche_age", "qualification", "qpv",
+                  "logement", "statut_occupation", "nb_demenagements", "rupture_hebergement",
+                  "periode_sans_logement", "ressources", "situation", "emploi", "formation",
+                  "decrochage", "poids", *BARRIERS)
+_PRO_COLUMNS = ("ml", "departement", "fonction", "aisance_logement", "frequence_questions_logement",
+                "part_jeunes_probleme_logement", "satisfaction_partenariats")
+
+
+class ParcoursInputError(ValueError):
+    """An input of the parcours résidentiel study lacks a column, a level or a parameter value."""
+
+
+def _check_columns(frame: pd.DataFrame, needed: Sequence[str], what: str) -> None:
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise ParcoursInputError(
+            f"{what}: column(s) {missing} missing; available: {sorted(map(str, frame.columns))}. "
+            "Hint: regenerate the synthetic data (python -m arefie_studies.synth) or check the "
+            "codebook of the wave.")
+
+
+def _check_levels(series: pd.Series, expected: Sequence[str], name: str) -> None:
+    seen = {str(v) for v in series.dropna().unique()}
+    unknown = sorted(seen - set(expected))
+    if unknown:
+        raise ParcoursInputError(
+            f"variable {name!r}: level(s) {unknown} are not known to the study (expected: "
+            f"{list(expected)}). Hint: the codebook's value labels changed; update "
+            "parcours_residentiel.py.")
+
+
+def departement_label(code: str | int) -> str:
+    """'59' / 59 -> 'Nord'; raises ParcoursInputError listing the known codes."""
+    key = str(code).strip().zfill(2)
+    if key not in DEPARTEMENTS:
+        raise ParcoursInputError(
+            f"departement={code!r}: unknown code; expected one of {list(DEPARTEMENTS)} "
+            f"({', '.join(DEPARTEMENTS.values())}) or '' for the regional report.")
+    return DEPARTEMENTS[key]
+
+
+def _yes_no(mask: np.ndarray, missing: np.ndarray | None = None) -> pd.Categorical:
+    values = np.where(mask, YES, NO).astype(object)
+    if missing is not None:
+        values[missing] = None
+    return pd.Categorical(values, categories=[YES, NO])
+
+
+# --------------------------------------------------------------------------- recodes
+def prepare_youths(frame: pd.DataFrame, *, departement: str = "") -> pd.DataFrame:
+    """The youths' frame with the study's recodes (the original columns are kept).
+
+    Adds ``logement_groupe`` (4 groups, :data:`HOUSING_GROUPS`), ``precarite`` (Oui/Non:
+    current housing in :data:`PRECARIOUS`), ``sans_logement_stable`` (emergency housing, squat,
+    street), ``mobilite`` (moves in 3 years: 0, 1–2, 3+), 0/1 outcomes ``y_emploi``,
+    ``y_formation``, ``y_decrochage`` and, with ``departement``, ``zone`` (that département vs
+    the rest of the region).
+    """
+    _check_columns(frame, _YOUTH_COLUMNS, "youths' survey")
+    _check_levels(frame["logement"], HOUSING, "logement")
+    out = frame.copy()
+    log = out["logement"].astype(object)
+    miss = log.isna().to_numpy()
+    out["logement"] = pd.Categorical(log, categories=list(HOUSING))
+    out["logement_groupe"] = pd.Categorical(log.map(HOUSING_GROUPS), categories=list(GROUP_ORDER))
+    out["precarite"] = _yes_no(log.isin(PRECARIOUS).to_numpy(), miss)
+    out["sans_logement_stable"] = _yes_no(log.isin([L_URGENCE, L_RUE]).to_numpy(), miss)
+    edges, labels = MOBILITY_BINS
+    out["mobilite"] = pd.cut(out["nb_demenagements"], edges, labels=labels)
+    for src in OUTCOMES:
+        col = f"y_{src}"
+        _check_levels(out[src], (YES, NO), src)
+        s = out[src].astype(object)
+        out[col] = np.where(s.isna(), np.nan, (s == YES).astype(float))
+    if str(departement).strip():
+        label = departement_label(departement)
+        dep = out["departement"].astype(object)
+        out["zone"] = pd.Categorical(np.where(dep == label, label, "Reste de la région"),
+                                     categories=[label, "Reste de la région"])
+    labels = dict(frame.attrs.get("variable_labels", {}) or {})
+    labels.update(DERIVED_LABELS)
+    labels.update(departement="Département", territoire="Type de territoire", ml="Mission Locale")
+    out.attrs["variable_labels"] = labels
+    return out
+
+
+def youth_design(frame: pd.DataFrame) -> SurveyDesign:
+    """Stratified cluster design of the youths' survey.
+
+    Mirrors: ``svydesign(ids=~ml, strata=~departement, weights=~poids, data=frame)``.
+    """
+    return SurveyDesign(frame, weights="poids", strata="departement", psu="ml",
+                        labels=frame.attrs.get("variable_labels"))
+
+
+#: Professionals: knowledge of housing schemes (4-point) and needs (Oui/Non).
+KNOWLEDGE = {"connait_fjt": "Les foyers de jeunes travailleurs (FJT)",
+             "connait_siao": "Le SIAO (hébergement d'urgence)",
+             "connait_visale": "La garantie Visale",
+             "connait_locapass": "L'avance Loca-Pass",
+             "connait_fsl": "Le Fonds de solidarité logement (FSL)",
+             "connait_cllaj": "Le CLLAJ"}
+NEEDS = ("besoin_formation", "besoin_annuaire", "besoin_temps", "besoin_referent", "besoin_outils")
+AT_EASE = ("Plutôt à l'aise", "Tout à fait à l'aise")
+KNOWS_WELL = ("Assez bien", "Très bien")
+
+
+def prepare_professionals(frame: pd.DataFrame, *, departement: str = "") -> pd.DataFrame:
+    """The professionals' frame with Oui/Non recodes ``a_l_aise`` (rather or fully at ease with
+    housing questions), ``satisfait_partenariats`` (rather or very satisfied), ``bien_<scheme>`` (knows the scheme rather or very well), ``poids`` = 1
+    (each professional counts once) and, with ``departement``, ``zone``."""
+    _check_columns(frame, [*_PRO_COLUMNS, *KNOWLEDGE, *NEEDS], "professionals' survey")
+    out = frame.copy()
+    ease = out["aisance_logement"].astype(object)
+    out["a_l_aise"] = _yes_no(ease.isin(AT_EASE).to_numpy(), ease.isna().to_numpy())
+    labels = dict(frame.attrs.get("variable_labels", {}) or {})
+    labels["a_l_aise"] = "À l'aise avec les questions de logement (plutôt ou tout à fait)"
+    for var, lab in KNOWLEDGE.items():
+        s = out[var].astype(object)
+        name = "bien_" + var.removeprefix("connait_")
+        out[name] = _yes_no(s.isin(KNOWS_WELL).to_numpy(), s.isna().to_numpy())
+        labels[name] = f"Connaît assez ou très bien : {lab[0].lower() + lab[1:]}"
+    sat = out["satisfaction_partenariats"].astype(object)
+    out["satisfait_partenariats"] = _yes_no(
+        sat.isin(["Plutôt satisfait", "Très satisfait"]).to_numpy(), sat.isna().to_numpy())
+    labels["satisfait_partenariats"] = ("Satisfait des partenariats logement (plutôt ou très)")
+    labels["part_jeunes_probleme_logement"] = (
+        "Part estimée des jeunes suivis ayant un problème de logement (en %)")
+    out["poids"] = 1.0
+    if str(departement).strip():
+        label = departement_label(departement)
+        dep = out["departement"].astype(object)
+        out["zone"] = pd.Categorical(np.where(dep == label, label, "Reste de la région"),
+                                     categories=[label, "Reste de la région"])
+    labels.update(zone="Zone", departement="Département", ml="Mission Locale")
+    out.attrs["variable_labels"] = labels
+    return out
+
+
+def professional_design(frame: pd.DataFrame) -> SurveyDesign:
+    """Professionals clustered in their ML, stratified by département, weights 1."""
+    return SurveyDesign(frame, weights="poids", strata="departement", psu="ml",
+                        labels=frame.attrs.get("variable_labels"))
+
+
+# --------------------------------------------------------------------------- tables
+def only_level(table: BannerTable, level: str = YES) -> BannerTable:
+    """The banner with, for yes/no questions, only the ``level`` row (the "Non" row is its
+    complement). Suppression was decided on the full table, so nothing is revealed."""
+    cells = table.cells
+    binary = cells.groupby("question")["level"].transform(lambda s: set(s) <= {YES, NO})
+    keep = ~binary | (cells["level"] == level)
+    return replace(table, cells=cells[keep].reset_index(drop=True))
+
+
+def housing_by_departement(design: SurveyDesign, *, threshold: int, source: str = "",
+                           title: str = "") -> BannerTable:
+    """Current housing situation (4 groups) and precarity indicators by département.
+
+    Weighted shares with logit CIs (``svyciprop``), Rao–Scott F test of independence per
+    question (``svychisq``), ▲/▼ for a département differing from the rest of the region.
+    The six detailed categories are not crossed with the département: their small cells
+    (squat, street) would be hidden in one question and recoverable by difference from the
+    grouped ones (secondary suppression does not span questions).
+    """
+    return banner(design, ["logement_groupe", "sans_logement_stable", "periode_sans_logement",
+                           "rupture_hebergement"],
+                  ["departement"], threshold=threshold, source=source, title=title)
+
+
+def territory_banner(design: SurveyDesign, questions: Sequence[str], *, threshold: int,
+                     breakdown: str = "territoire", source: str = "", title: str = "") -> BannerTable:
+    """Banner of ``questions`` by the type of territory (or any ``breakdown``), yes/no
+    questions reduced to their "Oui" row."""
+    return only_level(banner(design, list(questions), [breakdown], threshold=threshold,
+                             source=source, title=title))
+
+
+@dataclass(frozen=True)
+class OutcomeComparison:
+    """Insertion outcomes by residential precarity: ``estimates`` (outcome, group, estimate,
+    se, ci_low, ci_high, n) and ``tests`` (outcome, statistic, ndf, ddf, p_value: Rao–Scott F
+    test of outcome × precarity — ``svychisq(~outcome + precarite, statistic="F")``)."""
+
+    estimates: pd.DataFrame
+    tests: pd.DataFrame
+
+
+def outcomes_by_precarity(design: SurveyDesign, by: str = "logement_groupe",
+                          outcomes: Mapping[str, str] = OUTCOMES) -> OutcomeComparison:
+    """Share of each insertion outcome (a Oui/Non column) by housing group (or ``by``) with
+    logit CIs, and the Rao–Scott test of the outcome × group table.
+
+    Mirrors: ``svyby(~I(y == "Oui"), ~by, design, svyciprop, method="logit")`` for each
+    outcome ``y`` and ``svychisq(~y + by, design, statistic="F")``.
+    """
+    data = design.data
+    _check_columns(data, [by, *outcomes], "outcomes_by_precarity")
+    rows, tests = [], []
+    for var in outcomes:
+        est = design.proportion(var, by=by, ci_method="logit")
+        est = est[est["level"].astype(str) == YES]
+        ok = data[var].notna() & data[by].notna()
+        n = data.loc[ok, by].astype(str).value_counts()
+        group = est[by].astype(str)
+        est = est.assign(outcome=var, group=group.to_numpy(),
+                         n=group.map(n).fillna(0).astype(int).to_numpy())
+        rows.append(est[["outcome", "group", "estimate", "se", "ci_low", "ci_high", "n"]])
+        res = design.chisq(var, by, statistic="F")
+        ndf, ddf = res.df
+        tests.append({"outcome": var, "statistic": res.statistic, "ndf": ndf, "ddf": ddf,
+                      "p_value": res.p_value})
+    return OutcomeComparison(pd.concat(rows, ignore_index=True), pd.DataFrame(tests))
+
+
+#: Covariates of the outcome model: (column, French label, reference level).
+MODEL_TERMS = (
+    ("logement_groupe", "Situation de logement", "Chez les parents"),
+    ("sexe", "Sexe", "Homme"),
+    ("tranche_age", "Tranche d'âge", "18-21 ans"),
+    ("qualification", "Niveau de qualification", None),
+    ("territoire", "Type de territoire", "Urbain"),
+)
+
+
+def outcome_model(design: SurveyDesign, outcome: str = "y_emploi",
+                  terms: Sequence[tuple[str, str, str | None]] = MODEL_TERMS) -> pd.DataFrame:
+    """Design-based logistic regression of a 0/1 outcome on the housing group and controls.
+
+    Returns one row per coefficient (intercept excluded): ``term`` (column), ``term_label``,
+    ``level``, ``odds_ratio``, ``ci_low``, ``ci_high`` (exp of the Wald interval on the design
+    df), ``p_value``; plus a row per reference level (odds ratio 1, ``reference=True``).
+    Mirrors: ``svyglm(y ~ logement_groupe + sexe + ..., design, family=quasibinomial())``.
+    """
+    data = design.data
+    _check_columns(data, [outcome, *(t[0] for t in terms)], "outcome_model")
+    parts = []
+    for col, _label, ref in terms:
+        levels = list(data[col].cat.categories) if isinstance(data[col].dtype, pd.CategoricalDtype) \
+            else sorted(data[col].dropna().unique())
+        ref = levels[0] if ref is None else ref
+        if ref not in levels:
+            raise ParcoursInputError(f"outcome_model: reference {ref!r} is not a level of {col!r} "
+                                     f"(levels: {levels}).")
+        parts.append(f"C({col}, Treatment(reference={ref!r}))")
+    fit = design.glm(f"{outcome} ~ " + " + ".join(parts), family="binomial")
+    ci = fit.conf_int()
+    rows = []
+    for col, label, ref in terms:
+        levels = list(data[col].cat.categories) if isinstance(data[col].dtype, pd.CategoricalDtype) \
+            else sorted(data[col].dropna().unique())
+        ref = levels[0] if ref is None else ref
+        rows.append({"term": col, "term_label": label, "level": ref, "odds_ratio": 1.0,
+                     "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan, "reference": True})
+        for lev in levels:
+            if lev == ref:
+                continue
+            name = f"C({col}, Treatment(reference={ref!r}))[T.{lev}]"
+            if name not in fit.params.index:  # level absent from the data used
+                continue
+            rows.append({"term": col, "term_label": label, "level": lev,
+                         "odds_ratio": float(np.exp(fit.params[name])),
+                         "ci_low": float(np.exp(ci.loc[name, "ci_low"])),
+                         "ci_high": float(np.exp(ci.loc[name, "ci_high"])),
+                         "p_value": float(fit.pvalues[name]), "reference": False})
+    out = pd.DataFrame(rows)
+    out.attrs["nobs"] = int(fit.nobs)
+    return out

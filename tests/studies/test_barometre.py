@@ -1,0 +1,346 @@
+"""Baromètre régional: indicators recomputed independently, suppression, errors, notebook + leak scan.
+
+Independent checks read the Parquet files with pyarrow (raw numeric codes, no study code) and
+recompute with plain numpy/pandas: weighted shares, the linearised SE of the region-vs-rest
+difference (Horvitz–Thompson influence values summed per ML, between-ML variance within
+regions), Kish sizes and the Clopper–Pearson bound.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from arefie_studies.studies import barometre as B
+
+ROOT = Path(__file__).resolve().parents[2]
+FILES = {"jeunes": ROOT / "data" / "synthetic" / "barometre_jeunes.parquet",
+         "entreprises": ROOT / "data" / "synthetic" / "barometre_entreprises.parquet"}
+WAVE = 2025
+
+
+@pytest.fixture(scope="module", autouse=True)
+def synthetic_data():
+    """The two national files (written once if the checkout has none)."""
+    if not all(p.is_file() for p in FILES.values()):
+        from arefie_studies.synth._common import save_parquet
+        from arefie_studies.synth.barometre import generate
+
+        for name, (df, cb) in generate(seed=2024).items():
+            save_parquet(df, cb, FILES[name.split("_")[1]])
+
+
+@pytest.fixture(scope="module")
+def young():
+    return B.load_survey("jeunes", root=ROOT)
+
+
+@pytest.fixture(scope="module")
+def raw():
+    """Raw codes of the youth file (pyarrow, no study code)."""
+    return pq.read_table(FILES["jeunes"]).to_pandas()
+
+
+def _wshare(df: pd.DataFrame, item: str) -> float:
+    code = df[item].to_numpy(dtype=float)
+    known = np.isin(code, [1, 2, 3, 4])
+    w = df["poids"].to_numpy(dtype=float)
+    return float(np.sum(w[known] * (code[known] <= 2)) / np.sum(w[known]))
+
+
+# ----------------------------------------------------------------------------- recodes
+def test_recode_keeps_four_answers_and_drops_dont_know(young, raw):
+    assert young.items["sat_globale"] == "Satisfaction globale à l'égard de la Mission Locale"
+    assert young.likert == ("Très satisfait", "Plutôt satisfait", "Plutôt pas satisfait",
+                            "Pas du tout satisfait")
+    code = raw["sat_accueil"].to_numpy()
+    d = young.data
+    assert d["sat_accueil"].isna().sum() == int((code == 9).sum()) > 0
+    assert (d["ok_sat_accueil"] == B.SATISFIED).sum() == int(np.isin(code, [1, 2]).sum())
+    assert (d["ok_sat_accueil"] == B.NOT_SATISFIED).sum() == int(np.isin(code, [3, 4]).sum())
+    assert "id_reponse" not in d.columns  # identifiers are never read
+    assert len(young.ml_names) == 42
+
+
+# ----------------------------------------------------------------------------- % satisfied
+def test_satisfied_share_equals_weighted_mean(young, raw):
+    share = B.satisfied_share(young, WAVE).set_index(["item", "group"])
+    wave = raw[raw["annee"] == WAVE]
+    groups = {B.REGION: wave[wave["region"] == 32], B.REST: wave[wave["region"] != 32],
+              B.NATION: wave}
+    for item in young.items:
+        for group, df in groups.items():
+            assert share.loc[(item, group), "estimate"] == pytest.approx(_wshare(df, item), rel=1e-12)
+            known = np.isin(df[item].to_numpy(), [1, 2, 3, 4]).sum()
+            assert share.loc[(item, group), "n"] == known
+    # the published anchor: about 96 % satisfied overall nationally in 2025
+    assert 0.94 < share.loc[("sat_globale", B.NATION), "estimate"] < 0.98
+
+
+def test_likert_distribution_sums_to_one(young, raw):
+    dist = B.region_likert(young, WAVE)
+    tot = dist.groupby(["item", "group"])["estimate"].sum()
+    np.testing.assert_allclose(tot.to_numpy(), 1.0, rtol=1e-12)
+    wave = raw[(raw["annee"] == WAVE) & (raw["region"] == 32)]
+    w = wave["poids"].to_numpy()
+    code = wave["sat_projet"].to_numpy()
+    known = np.isin(code, [1, 2, 3, 4])
+    very = np.sum(w[known] * (code[known] == 1)) / np.sum(w[known])
+    row = dist[(dist["item"] == "sat_projet") & (dist["group"] == B.REGION)
+               & (dist["level"] == "Très satisfait")]
+    assert row["estimate"].iloc[0] == pytest.approx(very, rel=1e-12)
+
+
+def test_region_vs_rest_se_by_hand(young, raw):
+    """SE of (region − rest) for one item: influence values, ML totals, between-ML variance
+    within each region (svydesign(~ml, strata=~region, nest=TRUE) on one wave)."""
+    item = "sat_confiance"
+    diff = B.region_vs_rest(young, WAVE).set_index("item").loc[item]
+    df = raw[(raw["annee"] == WAVE)].copy()
+    code = df[item].to_numpy(dtype=float)
+    known = np.isin(code, [1, 2, 3, 4])
+    y = (code <= 2).astype(float)
+    w = df["poids"].to_numpy(dtype=float) * known
+    in_r = (df["region"] == 32).to_numpy()
+    p_r = np.sum(w * y * in_r) / np.sum(w * in_r)
+    p_c = np.sum(w * y * ~in_r) / np.sum(w * ~in_r)
+    z = np.where(in_r, w * (y - p_r) / np.sum(w * in_r), -w * (y - p_c) / np.sum(w * ~in_r))
+    df["z"] = z
+    tot = df.groupby(["region", "ml"])["z"].sum().reset_index()
+    var = 0.0
+    for _, g in tot.groupby("region"):
+        n_h = len(g)
+        var += n_h / (n_h - 1) * np.sum((g["z"] - g["z"].mean()) ** 2)
+    assert diff["diff"] == pytest.approx(p_r - p_c, rel=1e-12)
+    assert diff["se_diff"] == pytest.approx(np.sqrt(var), rel=1e-9)
+    # t test on the design df: PSUs minus strata
+    n_psu = df.groupby("region")["ml"].nunique()
+    assert diff["df"] == n_psu.sum() - len(n_psu)
+    t = (p_r - p_c) / np.sqrt(var)
+    assert diff["p_value"] == pytest.approx(2 * stats.t.sf(abs(t), diff["df"]), rel=1e-9)
+    assert 0 <= diff["chisq_p"] <= 1
+
+
+def test_region_vs_rest_against_r(young):
+    """R survey 4.1.1 on the 2025 wave of the synthetic file (seed 2024), item sat_confiance
+    (the wave exported to CSV: region, ml, poids, sat_confiance)::
+
+        d$item <- ifelse(d$sat_confiance %in% 1:4, d$sat_confiance, NA)
+        d$ok <- ifelse(is.na(d$item), NA, as.numeric(d$item <= 2))
+        d$zone <- factor(ifelse(d$region == 32, "HdF", "Reste")); d$itemf <- factor(d$item)
+        des <- svydesign(ids=~ml, strata=~region, weights=~poids, nest=TRUE, data=d)
+        b <- svyby(~ok, ~zone, subset(des, !is.na(ok)), svymean, covmat=TRUE)
+        #   HdF 0.958379795622088 (SE 0.00712893525819309)  Reste 0.935833474620008 (0.00245792367416382)
+        svycontrast(b, c(1, -1))      # 0.0225463210020804, SE 0.00754076300539432; degf(des) 417
+        svyciprop(~ok, subset(des, zone == "HdF" & !is.na(ok)), method="logit")
+        #   0.958379795622089 [0.941349480258911, 0.970619370639775]
+        svychisq(~itemf + zone, des, statistic="F")   # F = 9.0286, p-value = 2.72851869679e-05
+    """
+    share = B.satisfied_share(young, WAVE).set_index(["item", "group"])
+    reg = share.loc[("sat_confiance", B.REGION)]
+    rest = share.loc[("sat_confiance", B.REST)]
+    # R: coef(b), SE(b)
+    assert reg["estimate"] == pytest.approx(0.958379795622088, rel=1e-9)
+    assert reg["se"] == pytest.approx(0.00712893525819309, rel=1e-6)
+    assert rest["estimate"] == pytest.approx(0.935833474620008, rel=1e-9)
+    assert rest["se"] == pytest.approx(0.00245792367416382, rel=1e-6)
+    # R: svyciprop(method="logit")
+    assert reg["ci_low"] == pytest.approx(0.941349480258911, rel=1e-6)
+    assert reg["ci_high"] == pytest.approx(0.970619370639775, rel=1e-6)
+    diff = B.region_vs_rest(young, WAVE).set_index("item").loc["sat_confiance"]
+    # R: svycontrast(b, c(1, -1)), degf(des), svychisq(statistic="F")
+    assert diff["diff"] == pytest.approx(0.0225463210020804, rel=1e-9)
+    assert diff["se_diff"] == pytest.approx(0.00754076300539432, rel=1e-6)
+    assert diff["df"] == 417
+    assert diff["chisq_p"] == pytest.approx(2.72851869679e-05, rel=1e-6)
+
+
+def test_trends_cover_every_wave_with_ci(young, raw):
+    tr = B.trends(young, ["sat_globale"])
+    assert sorted(tr["annee"].unique()) == list(range(2018, 2026))
+    reg = tr[tr["group"] == B.REGION].set_index("annee")
+    for year in (2018, 2021, 2025):
+        df = raw[(raw["annee"] == year) & (raw["region"] == 32)]
+        assert reg.loc[year, "estimate"] == pytest.approx(_wshare(df, "sat_globale"), rel=1e-12)
+    assert (tr["ci_low"] < tr["estimate"]).all() and (tr["estimate"] < tr["ci_high"]).all()
+    nat = tr[tr["group"] == B.NATION].set_index("annee")["estimate"]
+    assert nat.loc[2025] > nat.loc[2018]  # satisfaction rises since 2018 (generator design)
+
+
+# ----------------------------------------------------------------------------- ML vs region
+def test_ml_shares_and_suppression(young, raw):
+    waves = (2024, 2025)
+    thr = 40
+    ml = B.ml_vs_region(young, waves, thr, items=["sat_globale"])
+    df = raw[(raw["region"] == 32) & raw["annee"].isin(waves)]
+    n = df[np.isin(df["sat_globale"], [1, 2, 3, 4])].groupby("ml").size()
+    assert dict(zip(ml["ml"], ml["n"], strict=True)) == n.to_dict()
+    primary = ml["n"] < thr
+    assert (ml["primary"] == primary).all()
+    assert ml.loc[primary, "hidden"].all()
+    hidden = int(ml["hidden"].sum())
+    assert hidden != 1  # never a single hidden ML: it could be recovered from the region total
+    assert ml.loc[ml["hidden"], "estimate"].isna().all()
+    shown = ml[~ml["hidden"]]
+    assert len(shown) > 0
+    for code, est in zip(shown["ml"], shown["estimate"], strict=True):
+        assert est == pytest.approx(_wshare(df[df["ml"] == code], "sat_globale"), rel=1e-12)
+
+
+def test_ml_boundary_ci_and_test(young, raw):
+    """An ML at 100 %: Clopper–Pearson lower bound q^(1/n_kish), never a significant gap
+    from a zero variance."""
+    ml = B.ml_vs_region(young, (2024, 2025), 11)
+    full = ml[ml["estimate"] == 1.0]
+    assert len(full) > 0
+    row = full.iloc[0]
+    df = raw[(raw["region"] == 32) & raw["annee"].isin((2024, 2025)) & (raw["ml"] == row["ml"])]
+    w = df.loc[np.isin(df[row["item"]], [1, 2, 3, 4]), "poids"].to_numpy()
+    n_kish = w.sum() ** 2 / np.sum(w ** 2)
+    assert row["ci_low"] == pytest.approx(0.025 ** (1 / n_kish), rel=1e-9)
+    assert row["ci_high"] == 1.0
+    assert (full["p_value"] > 0.01).all()
+    assert (ml["ci_low"].dropna() < ml["ci_high"].dropna()).all()
+
+
+def test_ml_against_r(young):
+    """R survey 4.1.1, youths of the region in 2024-2025 (synthetic, seed 2024), ML de Lille::
+
+        options(survey.lonely.psu="adjust")
+        h$ok <- ifelse(h$sat_globale %in% 1:4, as.numeric(h$sat_globale <= 2), NA)
+        des <- svydesign(ids=~1, strata=~ml, weights=~poids, data=h)
+        svyciprop(~ok, subset(des, ml == 5901 & !is.na(ok)), method="beta")
+        #   0.979126679855998 (SE 0.0121196032156887) [0.939288208187749, 0.995827013173393]
+        h$lille <- factor(ifelse(h$ml == 5901, "a", "b"))   # design rebuilt
+        b <- svyby(~ok, ~lille, subset(des, !is.na(ok)), svymean, covmat=TRUE)
+        svycontrast(b, c(1, -1))   # 0.0138626625203733, SE 0.0128797891057071; degf 1938
+    """
+    ml = B.ml_vs_region(young, (2024, 2025), 11, items=["sat_globale"]).set_index("ml").loc[5901]
+    assert ml["estimate"] == pytest.approx(0.979126679855998, rel=1e-9)
+    assert ml["se"] == pytest.approx(0.0121196032156887, rel=1e-6)
+    assert ml["ci_low"] == pytest.approx(0.939288208187749, rel=1e-6)
+    assert ml["ci_high"] == pytest.approx(0.995827013173393, rel=1e-6)
+    assert ml["diff"] == pytest.approx(0.0138626625203733, rel=1e-9)
+    assert ml["se_diff_lin"] == pytest.approx(0.0128797891057071, rel=1e-6)
+    assert ml["df"] == 1938
+    # the test's SE uses the null-variance floor for the ML: p_r (1 - p_r) / n_kish
+    assert ml["se_diff"] >= ml["se_diff_lin"]
+
+
+def test_kish_sizes_by_hand():
+    frame = pd.DataFrame({"ml": [1, 1, 2, 2, 2], "poids": [1.0, 3.0, 2.0, 2.0, 5.0],
+                          "x": [1, 1, 1, np.nan, 1]})
+    k = B.kish_sizes(frame, "x")
+    assert k[1] == pytest.approx(16 / 10)
+    assert k[2] == pytest.approx(49 / 29)
+
+
+# ----------------------------------------------------------------------------- errors
+def test_clear_errors(young):
+    with pytest.raises(B.BarometreError, match="Possible values are: jeunes, entreprises"):
+        B.load_survey("salariés", root=ROOT)
+    with pytest.raises(B.BarometreError, match=r"wave=2017.*available years: \[2018"):
+        B.satisfied_share(young, 2017)
+    with pytest.raises(B.BarometreError, match="ml_pool_waves=0"):
+        B.pooled_waves(young, 2025, 0)
+    with pytest.raises(B.BarometreError, match=r"waves: no answer .* \[2010\]"):
+        B.load_survey("jeunes", root=ROOT, waves=[2010, 2025])
+
+
+# ----------------------------------------------------------------------------- notebook
+def _run(tmp: Path, params: dict) -> Path:
+    import papermill as pm
+
+    out = tmp / f"nb-{params.get('variant', 'x')}.ipynb"
+    env = {"PYTHONPATH": str(ROOT / "src"), "MPLBACKEND": "Agg"}
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        pm.execute_notebook(str(ROOT / "notebooks" / "barometre.ipynb"), str(out),
+                            parameters={**params, "output_dir": str(tmp)}, kernel_name="python3",
+                            cwd=str(ROOT), progress_bar=False)
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return out
+
+
+def test_notebook_other_wave_threshold_render_and_leak_scan(tmp_path):
+    """Regional notebook on the 2024 wave with a threshold of 5, rendered by the pipeline's
+    renderer, then the pipeline's leak scan; a per-ML notebook (not rendered) shows the
+    'too few answers' mark for an ML with 2 company answers."""
+    from arefie_studies.pipeline.config import load_config
+    from arefie_studies.pipeline.leakscan import rules_for_study, scan_files
+    from arefie_studies.pipeline.render import render_report
+
+    nb = _run(tmp_path, {"wave": 2024, "disclosure_threshold": 5, "variant": "regional"})
+    files = render_report(nb, tmp_path / "out", title="Baromètre régional de satisfaction",
+                          subtitle="Hauts-de-France", variant="Rapport régional",
+                          metadata={"study": "barometre", "wave": 2024})
+    html = files["html"].read_text(encoding="utf-8")
+    body = html.split('<main class="report-body">', 1)[1].split("</main>", 1)[0]
+    body = re.sub(r'src="data:[^"]*"', "", body)  # embedded images
+    assert 'href="#jeunes-ml"' in html and 'id="jeunes-ml"' in body  # contents links resolve
+    assert "Satisfaction des jeunes accompagnés en 2024" in body
+    assert "2023-2024" in body  # ML results pool the two waves up to 2024
+    assert "Annexe méthodologique" in html and "Kish" in html
+    assert "Kish" not in body  # annex texts moved out of the body
+    assert not re.search(r"\bsat_\w+|ok_sat|Traceback|Error\b|NaN|nan\s?%", body)
+    assert re.search(r"\d,\d\u202f%", body)  # French percentages
+    config = load_config(ROOT / "studies" / "barometre.yaml", ROOT)
+    rules = rules_for_study(config, ROOT)
+    assert rules.threshold == 11
+    from dataclasses import replace
+
+    findings = scan_files(sorted((tmp_path / "out").iterdir()), replace(rules, threshold=5),
+                          relative_to=tmp_path / "out")
+    assert findings == []
+    # with the study's own threshold (11), some 2023-2024 company cells are below it -> the
+    # scan must catch them: proves the cells carry their counts
+    strict = scan_files([files["html"]], rules, relative_to=tmp_path / "out")
+    assert any(f.kind == "small_cell" for f in strict)
+
+    # same wave and threshold: the per-ML run reads the tables the regional run cached
+    ml_nb = _run(tmp_path, {"wave": 2024, "ml": "6006", "disclosure_threshold": 5,
+                            "variant": "ml-6006"})
+    import nbformat
+
+    text = "".join(
+        "".join(o.get("data", {}).get("text/html", "")) + "".join(o.get("data", {}).get("text/markdown", ""))
+        for c in nbformat.read(str(ml_nb), as_version=4).cells if c.cell_type == "code"
+        for o in c.get("outputs", []))
+    assert "effectif insuffisant" in text and "ML du Valois" in text  # 2 company answers
+    assert not re.search(r"\bsat_\w+|ok_sat|Traceback|6006", text)  # labels, never names or codes
+
+
+# ----------------------------------------------------------------------------- properties
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([1, 2, 3, 4, 9, None]), st.sampled_from([11, 32, 84]),
+                          st.floats(0.2, 5.0)), min_size=1, max_size=60))
+def test_recode_property(rows):
+    raw = pd.DataFrame({"annee": 2025, "region": [r for _, r, _ in rows], "ml": 1,
+                        "poids": [w for _, _, w in rows],
+                        "sat_x": pd.array([c for c, _, _ in rows], dtype="Int64")})
+    likert = ("Très satisfait", "Plutôt satisfait", "Plutôt pas satisfait", "Pas du tout satisfait")
+    out = B.recode(raw, ["sat_x"], likert)
+    code = raw["sat_x"].to_numpy(dtype=float, na_value=np.nan)
+    # "Ne sait pas" (9) and blanks are missing in both versions; 1-2 satisfied, 3-4 not
+    assert (out["sat_x"].isna().to_numpy() == ~np.isin(code, [1, 2, 3, 4])).all()
+    assert ((out["ok_sat_x"] == B.SATISFIED).to_numpy() == np.isin(code, [1, 2])).all()
+    assert ((out["ok_sat_x"] == B.NOT_SATISFIED).to_numpy() == np.isin(code, [3, 4])).all()
+    known = np.isin(code, [1, 2, 3, 4])
+    assert (out["sat_x"].cat.codes.to_numpy()[known] == code[known] - 1).all()
+    assert ((out["zone"] == B.REGION).to_numpy() == (raw["region"] == 32).to_numpy()).all()
+    assert (out["strate"] == 2025 * 100 + raw["region"]).all()
