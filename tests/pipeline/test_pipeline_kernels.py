@@ -91,3 +91,28 @@ def test_full_reports_are_dispatched_first(tmp_path):
 
     runnable = [NS(variant=NS(parameters=p)) for p in ({"ml": "1"}, {}, {"ml": "2"}, {})]
     assert _longest_first(["a", "b", "c", "d"], runnable) == ["b", "d", "a", "c"]
+
+
+def test_a_forked_kernel_that_dies_fails_the_notebook(tmp_path, monkeypatch):
+    import time
+
+    from nbclient.exceptions import DeadKernelError
+
+    monkeypatch.setenv("PYTHONPATH", str(SRC))
+    monkeypatch.setattr(_kernels, "BASE_PRELOAD", ("ipykernel.kernelapp",))
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import os\nos._exit(3)"),
+                nbformat.v4.new_code_cell("print('never')")]
+    nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Python 3"}
+    nbformat.write(nb, tmp_path / "dies.ipynb")
+    start = time.monotonic()
+    try:
+        with pytest.raises(DeadKernelError):
+            pm.execute_notebook(str(tmp_path / "dies.ipynb"), str(tmp_path / "out.ipynb"),
+                                cwd=str(tmp_path), progress_bar=False, kernel_name="python3",
+                                kernel_manager_class=_kernels.kernel_manager_class())
+        [tpl] = _kernels._TEMPLATES.values()
+        assert tpl.alive()  # the template outlives its kernels
+    finally:
+        _kernels.shutdown_templates()
+    assert time.monotonic() - start < 60
