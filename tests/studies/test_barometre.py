@@ -28,17 +28,6 @@ FILES = {"jeunes": ROOT / "data" / "synthetic" / "barometre_jeunes.parquet",
 WAVE = 2025
 
 
-@pytest.fixture(scope="module", autouse=True)
-def synthetic_data():
-    """The two national files (written once if the checkout has none)."""
-    if not all(p.is_file() for p in FILES.values()):
-        from arefie_studies.synth._common import save_parquet
-        from arefie_studies.synth.barometre import generate
-
-        for name, (df, cb) in generate(seed=2024).items():
-            save_parquet(df, cb, FILES[name.split("_")[1]])
-
-
 @pytest.fixture(scope="module")
 def young():
     return B.load_survey("jeunes", root=ROOT)

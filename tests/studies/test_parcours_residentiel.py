@@ -30,18 +30,6 @@ SAV_PRO = ROOT / "data" / "synthetic" / "parcours_residentiel_professionnels.sav
 DEP_CODES = {2: "Aisne", 59: "Nord", 60: "Oise", 62: "Pas-de-Calais", 80: "Somme"}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def synthetic_data():
-    """The synthetic surveys (written once if the checkout has none)."""
-    if not (SAV.is_file() and SAV_PRO.is_file()):
-        from arefie_studies.synth._common import save_sav
-        from arefie_studies.synth.residentiel import generate
-
-        for name, (df, cb) in generate().items():
-            if not name.startswith("_"):
-                save_sav(df, cb, SAV.parent / f"{name}.sav")
-
-
 @pytest.fixture(scope="module")
 def ctx():
     return X.build_context(root=ROOT)

@@ -24,19 +24,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SAV = {w: ROOT / "data" / "synthetic" / f"sante_jeunes_{w}.sav" for w in (2020, 2024)}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def synthetic_data():
-    """The two synthetic waves (written once if the checkout has none)."""
-    missing = [w for w, p in SAV.items() if not p.is_file()]
-    if missing:
-        from arefie_studies.synth._common import save_sav
-        from arefie_studies.synth.sante import generate
-
-        for w in missing:
-            df, cb = generate(w)
-            save_sav(df, cb, SAV[w])
-
-
 @pytest.fixture(scope="module")
 def ctx():
     return X.build_context(root=ROOT)

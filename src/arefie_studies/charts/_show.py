@@ -4,16 +4,34 @@ from __future__ import annotations
 
 import base64
 import io
+from numbers import Real
 
 from matplotlib.figure import Figure
 
-__all__ = ["ANNEX_SECTIONS", "figure_bundle", "show", "show_annex"]
+__all__ = ["ANNEX_SECTIONS", "REPORT_DPI", "figure_bundle", "show", "show_annex"]
 
 ANNEX_SECTIONS = ("sample", "weighting", "variance", "disclosure", "notes")
 
+#: Resolution of the PNG embedded in reports. The report sizes each PNG by its physical width
+#: (the dpi written in the file), so the dpi only sets sharpness and weight: 144 dpi keeps 7–8 pt
+#: chart text legible on a printed A4 page while the PDFs render ~2× faster than at 200 dpi.
+REPORT_DPI = 144
 
-def figure_bundle(fig: Figure, *, svg: bool = False, dpi: int = 200) -> dict[str, str]:
-    """MIME bundle of a figure: PNG (base64, ``dpi``) and, if ``svg``, the SVG text."""
+
+def _check_dpi(dpi: object) -> int:
+    if isinstance(dpi, bool) or not isinstance(dpi, Real) or not 50 <= dpi <= 600:
+        raise ValueError(
+            f"dpi: expected a number between 50 and 600 (reports: {REPORT_DPI}), got {dpi!r}."
+        )
+    return round(float(dpi))
+
+
+def figure_bundle(fig: Figure, *, svg: bool = False, dpi: int = REPORT_DPI) -> dict[str, str]:
+    """MIME bundle of a figure: PNG (base64, ``dpi``) and, if ``svg``, the SVG text.
+
+    The SVG does not depend on ``dpi`` (vector); the PNG is always included as fallback.
+    """
+    dpi = _check_dpi(dpi)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.12, facecolor="white")
     bundle = {"image/png": base64.b64encode(buf.getvalue()).decode("ascii")}
@@ -24,16 +42,25 @@ def figure_bundle(fig: Figure, *, svg: bool = False, dpi: int = 200) -> dict[str
     return bundle
 
 
-def show(fig: Figure, caption: str = "", *, svg: bool = False, close: bool = True) -> None:
+def show(
+    fig: Figure,
+    caption: str = "",
+    *,
+    svg: bool = False,
+    dpi: int = REPORT_DPI,
+    close: bool = True,
+) -> None:
     """Display ``fig`` in the notebook with its report caption, then close it.
 
     The report renders it as "Figure N – caption" (numbered in order of appearance).
+    ``dpi``: resolution of the embedded PNG (default :data:`REPORT_DPI` = 144; the printed size
+    does not change with it, only sharpness and the time to render the PDF).
     ``svg=True`` also embeds a vector version, which the report prefers (crisp when printed).
     """
     from IPython.display import display
 
     display(
-        figure_bundle(fig, svg=svg),
+        figure_bundle(fig, svg=svg, dpi=dpi),
         raw=True,
         metadata={"arefie": {"kind": "figure", "caption": caption}},
     )

@@ -24,6 +24,7 @@ from arefie_studies.methods.sequences import (
     StateSequences,
     transition_rates,
 )
+from arefie_studies.tables._format import fmt_int, fmt_num
 
 __all__ = ["chronogram", "index_plot", "mean_time_plot", "transition_table"]
 
@@ -39,16 +40,61 @@ def _styled(fn):
     return wrapper
 
 
-def _groups(seqs: StateSequences, groups) -> tuple[list[object], np.ndarray]:
+def _groups(
+    seqs: StateSequences, groups, order: Sequence[object] | None = None
+) -> tuple[list[object], np.ndarray]:
+    """Panel names and the panel code of each sequence (-1: no panel, e.g. missing group).
+
+    Panel order: ``order`` if given; else the categories of a categorical ``groups`` (those
+    present); else numbers ascending; else order of first appearance (never alphabetical).
+    """
     if groups is None:
         return ["Ensemble"], np.zeros(seqs.n_sequences, dtype=np.int64)
-    g = np.asarray(groups)
-    if g.shape != (seqs.n_sequences,):
+    g = groups.reset_index(drop=True) if isinstance(groups, pd.Series) else pd.Series(groups)
+    if g.ndim != 1 or len(g) != seqs.n_sequences:
         raise SequenceDataError(
-            f"groups: expected {seqs.n_sequences} values (one per sequence), got shape {g.shape}."
+            f"groups: expected {seqs.n_sequences} values (one per sequence), got shape "
+            f"{np.shape(groups)}."
         )
-    cat = pd.Categorical(g)
-    return list(cat.categories), cat.codes.astype(np.int64)
+    present = g.dropna()
+    if order is not None:
+        names = list(order)
+        unknown = sorted({str(v) for v in present.unique()} - {str(v) for v in names})
+        if unknown:
+            raise SequenceDataError(
+                f"order: group value(s) {unknown[:10]} are not in order={names}; "
+                "list every group to draw (or leave order=None)."
+            )
+        lookup = {str(v): i for i, v in enumerate(names)}
+        codes = g.map(lambda v: lookup.get(str(v), -1) if pd.notna(v) else -1)
+        return names, codes.to_numpy(dtype=np.int64)
+    if isinstance(g.dtype, pd.CategoricalDtype):
+        seen = set(present)
+        names = [c for c in g.cat.categories if c in seen]
+    elif pd.api.types.is_numeric_dtype(present.dtype) and not pd.api.types.is_bool_dtype(
+        present.dtype
+    ):
+        names = sorted(present.unique().tolist())
+    else:
+        names = list(dict.fromkeys(present))
+    codes = pd.Categorical(g, categories=names).codes.astype(np.int64)
+    return names, codes
+
+
+def _panel_title(name: object, n: int, grouped: bool) -> str:
+    """'Type 1 (n = 12 000)' with the house French number format (U+202F separators)."""
+    count = f"n\u00a0=\u00a0{fmt_int(n)}"  # no-break spaces; U+202F thousands separator
+    return f"{name} ({count})" if grouped else count
+
+
+def _set_panel_title(ax, text: str) -> None:
+    # explicit loc="left": the house style puts axes titles on the left slot
+    ax.set_title(text, loc="left", fontsize=9.5, fontweight="bold", pad=4)
+
+
+def _figure_title(fig: Figure, title: str) -> None:
+    if title:
+        fig.suptitle(title, x=0.01, ha="left", fontweight="bold", fontsize=11.5)
 
 
 def _axes(n: int, axes, ncols: int = 2, size=(5.5, 3.6)):
@@ -71,13 +117,41 @@ def _axes(n: int, axes, ncols: int = 2, size=(5.5, 3.6)):
     return fig, ax.ravel()
 
 
-def _legend(fig: Figure, seqs: StateSequences, with_missing: bool) -> None:
+def _legend_and_source(
+    fig: Figure, seqs: StateSequences, with_missing: bool, source: str | None
+) -> None:
+    """State legend under the panels and, below it, the house source line (no overlap).
+
+    Matplotlib's "outside" figure legends ignore the layout rectangle that
+    :func:`~arefie_studies.charts.style.add_source` reserves, so the legend is anchored just
+    above the source band and the constrained-layout rectangle is shrunk by its height.
+    """
     handles = [Patch(color=c, label=lab) for c, lab in zip(seqs.colors, seqs.labels, strict=True)]
     if with_missing:
         handles.append(Patch(color=MISSING_COLOR, label=MISSING_LABEL))
-    fig.legend(
-        handles=handles, loc="outside lower center", ncols=min(len(handles), 4), frameon=False
-    )
+    if source:
+        add_source(fig, source)
+    engine = fig.get_layout_engine()
+    constrained = engine is not None and type(engine).__name__ == "ConstrainedLayoutEngine"
+    if constrained:
+        left, bottom, width, height = engine.get()["rect"]
+    else:
+        left, bottom, width, height = 0.0, 0.0, 1.0, 1.0
+        texts = [t for t in fig.texts if t.get_gid() == "arefie-source"]
+        if texts:  # just above the source line
+            top = texts[-1].get_window_extent(fig.canvas.get_renderer()).y1
+            bottom = top / fig.bbox.height
+    leg = fig.legend(
+        handles=handles, loc="lower center", bbox_to_anchor=(0.5, bottom),
+        bbox_transform=fig.transFigure, ncols=min(len(handles), 4), frameon=False,
+    )  # fmt: skip
+    gap = 4.0 / 72.0 / fig.get_figheight()  # 4 pt between the legend and the tick labels
+    h = leg.get_window_extent(fig.canvas.get_renderer()).height / fig.bbox.height + gap
+    if constrained:
+        engine.set(rect=(left, bottom + h, width, max(height - h, 0.2)))
+    else:
+        # room for the tick labels (rotated month names) under the lowest panels
+        fig.subplots_adjust(bottom=max(fig.subplotpars.bottom, bottom + h + 0.1))
 
 
 def _ticks(ax, seqs: StateSequences, step: int | None) -> None:
@@ -97,14 +171,17 @@ def chronogram(
     title: str = "Répartition des situations mois par mois",
     xtick_step: int | None = None,
     source: str | None = None,
+    order: Sequence[object] | None = None,
     axes=None,
 ) -> Figure:
     """State distribution by month as stacked bands (TraMineR ``seqdplot``), one panel per group.
 
     Shares are weighted by the sequences' weights when ``weighted`` (void months excluded);
-    ``source`` adds the house "Source : …" line.
+    ``source`` adds the house "Source : …" line under the legend. Panels follow ``order``, else
+    the categories of a categorical ``groups``, else ascending numbers, else first appearance.
+    Panel titles: "group (n = 12 000)" (unweighted count of sequences, French format).
     """
-    names, g = _groups(seqs, groups)
+    names, g = _groups(seqs, groups, order)
     miss = seqs.has_missing
     fig, ax = _axes(len(names), axes)
     colors = [*seqs.colors, MISSING_COLOR] if miss else list(seqs.colors)
@@ -122,15 +199,11 @@ def chronogram(
         ax[i].set_xlim(0, seqs.n_months)
         ax[i].set_ylim(0, 1)
         ax[i].yaxis.set_major_formatter(format_pct_fr())
-        n = sub.n_sequences
-        head = f"{name} (n = {n})" if groups is not None else f"n = {n}"
-        ax[i].set_title(head, fontsize=10)
+        _set_panel_title(ax[i], _panel_title(name, sub.n_sequences, groups is not None))
         ax[i].set_ylabel("Part des individus")
         _ticks(ax[i], seqs, xtick_step)
-    fig.suptitle(title, fontweight="bold")
-    _legend(fig, seqs, miss)
-    if source:
-        add_source(fig, source)
+    _figure_title(fig, title)
+    _legend_and_source(fig, seqs, miss, source)
     return fig
 
 
@@ -143,14 +216,16 @@ def index_plot(
     title: str = "Trajectoires individuelles",
     xtick_step: int | None = None,
     source: str | None = None,
+    order: Sequence[object] | None = None,
     axes=None,
 ) -> Figure:
     """One horizontal line per individual coloured by state (TraMineR ``seqIplot``), by cluster.
 
     ``sort="from_start"`` orders sequences lexicographically from the first month (TraMineR's
-    ``sortv="from.start"``); an array gives a sort key; None keeps data order.
+    ``sortv="from.start"``); an array gives a sort key; None keeps data order. Panel order as
+    :func:`chronogram`.
     """
-    names, g = _groups(seqs, groups)
+    names, g = _groups(seqs, groups, order)
     a = len(seqs.alphabet)
     cmap = ListedColormap([*seqs.colors, MISSING_COLOR, "#ffffff"])
     fig, ax = _axes(len(names), axes)
@@ -165,15 +240,11 @@ def index_plot(
             codes[idx], aspect="auto", interpolation="nearest", cmap=cmap, vmin=-0.5, vmax=a + 1.5,
             extent=(0, seqs.n_months, len(idx), 0),
         )  # fmt: skip
-        ax[i].set_title(
-            f"{name} (n = {len(idx)})" if groups is not None else f"n = {len(idx)}", fontsize=10
-        )
+        _set_panel_title(ax[i], _panel_title(name, len(idx), groups is not None))
         ax[i].set_ylabel("Individus")
         _ticks(ax[i], seqs, xtick_step)
-    fig.suptitle(title, fontweight="bold")
-    _legend(fig, seqs, seqs.has_missing)
-    if source:
-        add_source(fig, source)
+    _figure_title(fig, title)
+    _legend_and_source(fig, seqs, seqs.has_missing, source)
     return fig
 
 
@@ -186,10 +257,12 @@ def mean_time_plot(
     unit: str = "mois",
     title: str = "Temps moyen passé dans chaque situation",
     source: str | None = None,
+    order: Sequence[object] | None = None,
     axes=None,
 ) -> Figure:
-    """Mean time spent in each state, horizontal bars (TraMineR ``seqmtplot``), by group."""
-    names, g = _groups(seqs, groups)
+    """Mean time spent in each state, horizontal bars (TraMineR ``seqmtplot``), by group
+    (panel order as :func:`chronogram`)."""
+    names, g = _groups(seqs, groups, order)
     fig, ax = _axes(len(names), axes)
     for i, name in enumerate(names):
         mt = seqs.subset(g == i).mean_time(weighted=weighted)
@@ -199,11 +272,11 @@ def mean_time_plot(
         ax[i].set_yticklabels(mt["label"])
         ax[i].set_xlim(0, seqs.n_months)
         ax[i].set_xlabel(f"Durée moyenne ({unit})")
-        ax[i].set_title(str(name), fontsize=10)
+        _set_panel_title(ax[i], str(name))
         for yy, v in zip(y, mt["mean"], strict=True):
-            ax[i].text(v, yy, f" {v:.1f}".replace(".", ","), va="center", fontsize=8)
+            ax[i].text(v, yy, " " + fmt_num(v, 1), va="center", fontsize=8)
         ax[i].xaxis.set_major_formatter(format_num_fr())
-    fig.suptitle(title, fontweight="bold")
+    _figure_title(fig, title)
     if source:
         add_source(fig, source)
     return fig

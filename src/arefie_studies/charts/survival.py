@@ -16,6 +16,7 @@ from arefie_studies.charts.style import (
     house_style,
 )
 from arefie_studies.methods.survival import SurvivalCurves
+from arefie_studies.tables._format import NNBSP, fmt_int, fmt_num
 
 __all__ = ["survival_plot"]
 
@@ -63,7 +64,8 @@ def survival_plot(
         x = np.r_[0.0, t["time"].to_numpy()]
         s = np.r_[1.0, t["surv"].to_numpy()]
         n = int(t["n_event"].sum() + t["n_censor"].sum())
-        lab = f"{g} (n = {n})" if curves.by is not None else f"Ensemble (n = {n})"
+        count = f"n\u00a0=\u00a0{fmt_int(n)}"  # French count: "n = 12 000" (U+202F separator)
+        lab = f"{g} ({count})" if curves.by is not None else f"Ensemble ({count})"
         ax.step(x, s, where="post", color=col, label=lab, linewidth=1.6)
         if show_ci:
             lo = np.r_[1.0, t["ci_low"].to_numpy()]
@@ -78,9 +80,13 @@ def survival_plot(
     ax.xaxis.set_major_formatter(format_num_fr())
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.set_title(title)
-    pct = f"{curves.conf_level * 100:g}".replace(".", ",")
-    ax.legend(title=f"Intervalle de confiance à {pct} % (zone ombrée)", frameon=False, fontsize=9)
+    if title:
+        ax.set_title(title, loc="left")
+    level = round(curves.conf_level * 100, 6)
+    pct = fmt_num(level, 0 if level.is_integer() else 1)
+    ax.legend(
+        title=f"Intervalle de confiance à {pct}{NNBSP}% (zone ombrée)", frameon=False, fontsize=9
+    )
     if source:
         add_source(fig, source)
     return fig

@@ -69,6 +69,10 @@ def _row_list(index: pd.Index, mask: np.ndarray, limit: int = 10) -> str:
     return f"{rows}" + (f" and {more} more" if more > 0 else "")
 
 
+def _state_names(seqs, with_missing: bool) -> list[str]:
+    return [str(a) for a in seqs.alphabet] + (["<missing>"] if with_missing else [])
+
+
 class StateSequences:
     """Monthly state sequences with an alphabet, French labels, colours and weights.
 
@@ -599,7 +603,17 @@ def substitution_costs(
     ``cval − 2(p(j|i) + p(i|j))`` with the single available transition at t = 0 and t = L−1;
     floored at 0. With ``with_missing`` the missing state is added with cost ``miss_cost``
     (default cval) to every other state. Returns ``(k, k)`` or ``(L, k, k)``.
+    (``seqcost``'s ``$indel`` — 1, or half the largest non-time-varying TRATE cost — is what
+    ``sequence_distances(..., indel="auto")`` uses.)
     """
+    return _seqcost(sequences, method, cval, weights, with_missing, time_varying, miss_cost)[0]
+
+
+def _seqcost(
+    sequences, method, cval, weights, with_missing, time_varying, miss_cost
+) -> tuple[np.ndarray, float]:
+    """``TraMineR::seqcost``: ``(sm, indel)``; indel = 1 except non-time-varying TRATE,
+    where it is half the largest TRATE cost (computed before the missing-state costs are set)."""
     seqs = _as_sequences(sequences)
     if method not in ("TRATE", "CONSTANT"):
         raise SequenceDataError(f"method: expected 'TRATE' or 'CONSTANT', got {method!r}.")
@@ -610,6 +624,7 @@ def substitution_costs(
         cval = 4.0 if (time_varying and method == "TRATE") else 2.0
     miss_cost = cval if miss_cost is None else miss_cost
     off = ~np.eye(k, dtype=bool)
+    indel = 1.0  # seqcost's default $indel (CONSTANT, time-varying TRATE)
     if method == "CONSTANT":
         sm = np.where(off, float(cval), 0.0)
         if time_varying:
@@ -617,6 +632,8 @@ def substitution_costs(
     elif not time_varying:
         p = _rates(_transition_counts(seqs, _resolve_weights(seqs, weights), k, False))
         sm = np.where(off, cval - p - p.T, 0.0)
+        # seqcost sets $indel from the TRATE costs *before* the fixed missing-state costs
+        indel = 0.5 * float(sm.max())
     else:
         p = _rates(_transition_counts(seqs, _resolve_weights(seqs, weights), k, True))
         ps = p + np.transpose(p, (0, 2, 1))  # (L-1, k, k): p_t(j|i) + p_t(i|j)
@@ -637,7 +654,7 @@ def substitution_costs(
         else:
             sm[:, a, :a] = miss_cost
             sm[:, :a, a] = miss_cost
-    return sm
+    return sm, indel
 
 
 # ====================================================================== distances
@@ -668,8 +685,10 @@ def sequence_distances(
 
     Mirrors ``TraMineR::seqdist(seqdata, method, sm, indel, with.missing, weighted)``:
 
-    - ``OM``: optimal matching, minimal cost of indels (``indel``, a number or one per state;
-      ``"auto"`` = max(sm)/2 as TraMineR) and substitutions (``sm``) turning x into y.
+    - ``OM``: optimal matching, minimal cost of indels (``indel``, a number or one per state)
+      and substitutions (``sm``) turning x into y. ``indel="auto"`` follows ``seqdist``: 1 with
+      "CONSTANT", max(TRATE costs)/2 with "TRATE" (before missing-state costs), max(sm)/2 with a
+      cost matrix (``sm`` any numeric array-like: ndarray, nested list, DataFrame).
       ``sm`` None or "CONSTANT" → 2 off the diagonal; "TRATE" → 2 − p(i|j) − p(j|i).
     - ``LCS``: OM with indel 1 and substitution 2, i.e. |x| + |y| − 2·LCS(x, y).
     - ``HAM``: Σ_t sm[x_t, y_t] (equal lengths); ``sm`` None or "CONSTANT" → 1, "TRATE" → 2 − ….
@@ -697,7 +716,17 @@ def sequence_distances(
         raise SequenceDataError(
             f"method={method!r} is not defined for sequences of different lengths."
         )
-    # cost matrix
+    # cost matrix (and seqcost's indel, used by indel="auto")
+    if sm is not None and not isinstance(sm, str):
+        # any array-like of costs: numpy array, nested list, DataFrame (labels ignored)
+        try:
+            sm = np.asarray(sm, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise SequenceDataError(
+                f"sm: expected 'CONSTANT', 'TRATE' or a numeric cost matrix, got {type(sm).__name__} "
+                f"({exc})."
+            ) from None
+    auto_indel = 1.0
     if method == "LCS":
         sub = substitution_costs(seqs, "CONSTANT", cval=2.0, with_missing=with_missing)
         indel = 1.0
@@ -705,9 +734,14 @@ def sequence_distances(
         want = (seqs.n_months, k, k) if method == "DHD" else (k, k)
         if sm.shape != want:
             raise SequenceDataError(
-                f"sm: expected shape {want} for method {method!r}, got {sm.shape}."
+                f"sm: expected shape {want} for method {method!r} ({k} states"
+                f"{' incl. missing' if with_missing else ''}: {_state_names(seqs, with_missing)}), "
+                f"got {sm.shape}."
             )
-        sub = np.asarray(sm, dtype=float)
+        if not np.all(np.isfinite(sm)):
+            raise SequenceDataError("sm: substitution costs must be finite numbers (found NaN/inf).")
+        sub = sm
+        auto_indel = float(sub.max()) / 2  # seqdist: indel "auto" with a matrix = max(sm)/2
     else:
         if sm not in (None, "CONSTANT", "TRATE"):
             raise SequenceDataError(f"sm: expected 'CONSTANT', 'TRATE' or an array, got {sm!r}.")
@@ -715,25 +749,23 @@ def sequence_distances(
             if sm == "CONSTANT":
                 raise SequenceDataError("sm='CONSTANT' is not relevant for DHD; use method='HAM'.")
             sub = substitution_costs(seqs, "TRATE", 4.0, weights, with_missing, time_varying=True)
-        elif method == "HAM":
-            cval = 2.0 if sm == "TRATE" else 1.0
-            sub = substitution_costs(seqs, sm or "CONSTANT", cval, weights, with_missing)
         else:
-            sub = substitution_costs(seqs, sm or "CONSTANT", 2.0, weights, with_missing)
+            cval = 1.0 if (method == "HAM" and sm != "TRATE") else 2.0
+            # seqdist: seqcost(sm, cval, miss.cost = cval); indel "auto" = seqcost's $indel
+            sub, auto_indel = _seqcost(seqs, sm or "CONSTANT", cval, weights, with_missing, False, None)
     if np.any(sub < 0):
         raise SequenceDataError("sm: substitution costs must be >= 0.")
     # indel vector
     if isinstance(indel, str):
         if indel != "auto":
             raise SequenceDataError(f"indel: expected a number, a vector or 'auto', got {indel!r}.")
-        # seqcost's $indel: 1 for CONSTANT, max(sm)/2 for TRATE or a user matrix
-        constant = isinstance(sm, str | None) and sm in (None, "CONSTANT")
-        indel_v = np.full(k, 1.0 if constant and method == "OM" else float(sub.max()) / 2)
+        # TraMineR: 1 for CONSTANT, max(TRATE costs)/2 for TRATE, max(sm)/2 for a user matrix
+        indel_v = np.full(k, auto_indel)
     else:
         indel_v = np.asarray(indel, dtype=float)
         if indel_v.ndim == 0:
             indel_v = np.full(k, float(indel_v))
-        if indel_v.shape != (k,) or np.any(indel_v <= 0):
+        if indel_v.shape != (k,) or np.any(~(indel_v > 0)) or not np.all(np.isfinite(indel_v)):
             raise SequenceDataError(f"indel: expected a positive number or {k} positive costs.")
     # distinct sequences only
     uniq, inv = np.unique(seqs.codes, axis=0, return_inverse=True)

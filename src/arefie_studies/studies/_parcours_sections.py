@@ -342,7 +342,7 @@ disposent d’un véhicule et {_pct(emp)} sont en emploi{_versus(emp, "les autre
                           .map(lambda x: x[:1].upper() + x[1:]))
         cells["group"] = cells["group"].replace({"Ensemble": "Hauts-de-France"})
         _fig(comparison_bars(cells, group="group", group_order=[label, "Hauts-de-France"],
-                             title=f"Freins au logement : {label.lower()}", source=ctx.source),
+                             title=f"Freins au logement : {label[:1].lower() + label[1:]}", source=ctx.source),
              f"Freins au logement cités par les jeunes : {label} et ensemble de la région "
              "(intervalles à 95 %)")
 

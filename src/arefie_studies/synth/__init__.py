@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -54,10 +56,15 @@ def generate_all(out_dir: Path = Path("data/synthetic"), seed: int = 2024, *, sc
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
-    for name, (df, cb) in build_all(seed=seed, scale=scale).items():
-        path = out_dir / f"{name}{FORMATS[name]}"
-        writer = save_sav if FORMATS[name] == ".sav" else save_parquet
-        paths.append(writer(df, cb, path))
+    # Each file is written in a private folder, then renamed into place: a reader (a study run,
+    # a test worker) never sees a half-written file, and an interrupted run leaves none behind.
+    with tempfile.TemporaryDirectory(prefix=".tmp-synth-", dir=out_dir) as tmp:
+        for name, (df, cb) in build_all(seed=seed, scale=scale).items():
+            final = out_dir / f"{name}{FORMATS[name]}"
+            writer = save_sav if FORMATS[name] == ".sav" else save_parquet
+            written = Path(writer(df, cb, Path(tmp) / final.name))
+            os.replace(written, final)
+            paths.append(final)
     return paths
 
 

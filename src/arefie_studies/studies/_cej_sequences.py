@@ -1,0 +1,265 @@
+"""CEJ monthly trajectories: state sequences from entry, exits at fixed months, typology (OM + Ward).
+
+States are the i-Milo situations, employment split by contract type (durable = CDI or CDD of
+more than 6 months). The typology is computed once on the distinct sequences (frequency weights:
+the same tree as on every youth, TraMineR ``seqdist`` + ``agnes(method="ward")``) and cached in
+``reports/_cache/cej/`` keyed by a hash of the sequences and the settings; the cache holds only
+sequence patterns and their type, never an identifier.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from arefie_studies.methods import StateSequences, cluster_quality, sequence_distances, ward_tree
+
+__all__ = [
+    "DURABLE",
+    "EMPLOYED",
+    "POSITIVE",
+    "STATES",
+    "Typology",
+    "build_sequences",
+    "exits_at",
+    "name_types",
+    "typology",
+]
+
+#: (state, short French label, colour) in display order.
+STATES = [
+    ("Emploi durable", "Emploi durable (CDI, CDD > 6 mois)", "#1F4E79"),
+    ("Emploi court", "Emploi court (CDD ≤ 6 mois, intérim)", "#7FA7CF"),
+    ("Contrat en alternance", "Alternance", "#4A9BAA"),
+    ("Formation", "Formation", "#7A9A3A"),
+    ("Scolarisé", "Reprise d'études", "#C2D68A"),
+    ("Contrat de volontariat", "Volontariat (service civique)", "#8C6BB1"),
+    ("Immersion en entreprise (PMSMP)", "Immersion en entreprise", "#D4A72C"),
+    ("Demandeur d'emploi", "Demandeur d'emploi", "#E07B00"),
+    ("Non professionnelle", "Situation non professionnelle", "#C44E52"),
+    ("Situation inconnue", "Situation inconnue", "#8E8E8E"),
+]
+ALPHABET = [s for s, _, _ in STATES]
+EMPLOYED = ("Emploi durable", "Emploi court", "Contrat en alternance")
+DURABLE = ("Emploi durable", "Contrat en alternance")
+POSITIVE = (*EMPLOYED, "Formation", "Scolarisé")
+#: Noun phrases used to name the types from their dominant states.
+_NOUN = {
+    "Emploi durable": "emploi durable", "Emploi court": "emplois courts",
+    "Contrat en alternance": "alternance", "Formation": "formation", "Scolarisé": "reprise d'études",
+    "Contrat de volontariat": "volontariat", "Immersion en entreprise (PMSMP)": "immersions",
+    "Demandeur d'emploi": "recherche d'emploi", "Non professionnelle": "retrait",
+    "Situation inconnue": "perte de contact",
+}
+
+
+def build_sequences(situations: pd.DataFrame, n_months: int,
+                    extraction: pd.Timestamp | None = None) -> StateSequences:
+    """Monthly sequences from entry (month 1 = the month of entry), ``n_months`` long; months after
+    the month of ``extraction`` are void (shorter sequences: the situation there is not known yet,
+    though the last episode is still open). Mirrors TraMineR SPELL → STS."""
+    s = situations
+    sit = s["situation"].astype(str)
+    typ = s["type_contrat"].astype(str)
+    state = np.where(sit == "Emploi",
+                     np.where(typ.isin(["CDI", "CDD de plus de 6 mois"]), "Emploi durable", "Emploi court"),
+                     sit)
+    ep = pd.DataFrame({"id": s["id_jeune"].to_numpy(), "start": s["date_debut"].to_numpy(),
+                       "end": s["date_fin"].to_numpy(), "state": state})
+    seqs = StateSequences.from_episodes(
+        ep, id="id", start="start", end="end", state="state", n_months=n_months, anchor="entry",
+        alphabet=ALPHABET, labels=[lab for _, lab, _ in STATES], colors=[c for _, _, c in STATES])
+    if extraction is None:
+        return seqs
+    first = pd.Series(ep["start"].to_numpy()).groupby(ep["id"].to_numpy()).min().reindex(seqs.ids)
+    ext = pd.Timestamp(extraction)
+    observed = (ext.year * 12 + ext.month) - (first.dt.year * 12 + first.dt.month).to_numpy() + 1
+    codes = np.where(np.arange(n_months)[None, :] < observed[:, None], seqs.codes, -1)
+    return StateSequences.from_codes(codes, seqs.alphabet, labels=seqs.labels, colors=seqs.colors,
+                                     ids=seqs.ids, time=seqs.time)
+
+
+def exits_at(seqs: StateSequences, month: int, groups: pd.Series | None = None) -> pd.DataFrame:
+    """Situation ``month`` months after entry (grid column ``month + 1``) among youths observed
+    then: shares in employment, durable employment and positive situations with Wilson CIs.
+
+    Returns ``group, indicator, n, base, share, ci_low, ci_high``.
+    """
+    from arefie_studies.studies.cej import wilson_ci
+
+    col = seqs.codes[:, month]
+    obs = col >= 0
+    idx = {s: i for i, s in enumerate(seqs.alphabet)}
+    ind = {
+        "En emploi (y c. alternance)": np.isin(col, [idx[s] for s in EMPLOYED]),
+        "En emploi durable (CDI, CDD > 6 mois, alternance)": np.isin(col, [idx[s] for s in DURABLE]),
+        "En situation positive (emploi, alternance, formation, études)": np.isin(col, [idx[s] for s in POSITIVE]),
+    }
+    g = pd.Series("Ensemble", index=range(seqs.n_sequences)) if groups is None else groups.reset_index(drop=True)
+    rows = []
+    for gv, pos in g.groupby(g, sort=True, observed=True).groups.items():
+        pos = np.asarray(pos)
+        m = np.zeros(seqs.n_sequences, bool)
+        m[pos] = True
+        m &= obs
+        base = int(m.sum())
+        for name, hit in ind.items():
+            k = int((hit & m).sum())
+            lo, hi = wilson_ci(k, base)
+            rows.append({"group": gv, "indicator": name, "n": k, "base": base,
+                         "share": k / base if base else np.nan, "ci_low": float(lo), "ci_high": float(hi)})
+    return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------ typology
+class Typology:
+    """Types of trajectories: the distinct sequences with their type, the type names and quality.
+
+    ``assign(seqs)`` gives the type of each youth by looking up his sequence (light variants use
+    the regional typology without recomputing it).
+    """
+
+    def __init__(self, patterns: np.ndarray, types: np.ndarray, names: list[str],
+                 quality: pd.DataFrame, k: int) -> None:
+        self.patterns = patterns
+        self.types = types
+        self.names = names
+        self.quality = quality
+        self.k = k
+
+    def assign(self, seqs: StateSequences) -> pd.Categorical:
+        lut = {p.tobytes(): t for p, t in zip(self.patterns, self.types, strict=True)}
+        codes = np.ascontiguousarray(seqs.codes.astype(np.int16))
+        t = np.array([lut.get(r.tobytes(), -1) for r in codes], dtype=np.int64)
+        if (t < 0).any():  # a pattern unseen in the regional data: nearest by Hamming distance
+            miss = np.flatnonzero(t < 0)
+            d = (codes[miss][:, None, :] != self.patterns[None, :, :]).sum(axis=2)
+            t[miss] = self.types[d.argmin(axis=1)]
+        return pd.Categorical.from_codes(t, categories=self.names, ordered=True)
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez(tmp, patterns=self.patterns, types=self.types, k=self.k,
+                 names=np.array(json.dumps(self.names)),
+                 quality=np.array(self.quality.to_json(orient="split")))
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> Typology:
+        z = np.load(path, allow_pickle=False)
+        from io import StringIO
+
+        quality = pd.read_json(StringIO(str(z["quality"])), orient="split")
+        return cls(z["patterns"], z["types"], json.loads(str(z["names"])), quality, int(z["k"]))
+
+
+def name_types(seqs: StateSequences, labels: np.ndarray) -> list[str]:
+    """French names of the types (0-based ``labels``) from their dominant states.
+
+    The dominant state (most months) names the type; a second state holding at least 20 % of the
+    months is added as "… puis …" (it comes first on average) or "… avec …" otherwise; the
+    first months before the dominant state are named "Accès rapide à l'…" when the dominant state
+    is employment reached within three months on average.
+    """
+    tis = seqs.time_in_states().astype(float)
+    L = np.maximum(seqs.lengths, 1)[:, None]
+    codes = seqs.codes
+    t = np.arange(seqs.n_months)[None, :]
+    names = []
+    for c in range(labels.max() + 1):
+        m = labels == c
+        share = tis[m].sum(0) / L[m].sum()
+        order = np.argsort(-share)
+        dom, sec = order[0], order[1]
+        sdom, ssec = seqs.alphabet[dom], seqs.alphabet[sec]
+        pos_dom = (np.where(codes[m] == dom, t, 0).sum() / max((codes[m] == dom).sum(), 1))
+        pos_sec = (np.where(codes[m] == sec, t, 0).sum() / max((codes[m] == sec).sum(), 1))
+        noun = _NOUN[sdom]
+        if sdom in EMPLOYED and share[sec] < 0.2 and pos_dom < 6.5:
+            name = f"Accès rapide à l'{noun}" if noun[0] in "ae" else f"Accès rapide aux {noun}"
+        elif share[sec] >= 0.2:
+            first, then = (ssec, sdom) if pos_sec < pos_dom else (sdom, ssec)
+            if abs(pos_sec - pos_dom) < 1.5:
+                name = f"{_NOUN[sdom].capitalize()} avec {_NOUN[ssec]}"
+            else:
+                name = f"{_NOUN[first].capitalize()} puis {_NOUN[then]}"
+        else:
+            name = f"{noun.capitalize()} prolongée" if sdom == "Demandeur d'emploi" else noun.capitalize()
+        names.append(name)
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        seen[n] = seen.get(n, 0) + 1
+        out.append(n if seen[n] == 1 else f"{n} ({seen[n]})")
+    return out
+
+
+def _fingerprint(seqs: StateSequences, n_types: int) -> str:
+    """Key of the typology: the sequences themselves (row order included) and the settings."""
+    h = hashlib.sha256(np.ascontiguousarray(seqs.codes).tobytes())
+    h.update(json.dumps({"shape": list(seqs.codes.shape), "n_types": n_types,
+                         "method": "OM-TRATE-ward-v2", "states": list(seqs.alphabet)}).encode())
+    return h.hexdigest()[:20]
+
+
+def compute_typology(seqs: StateSequences, n_types: int = 0) -> Typology:
+    """OM (substitution costs from transition rates, indel = half the largest cost, TraMineR
+    ``seqdist(method="OM", sm="TRATE", indel="auto")``) + Ward on the distinct sequences with
+    their frequencies as weights; k = ``n_types`` or the k in 4..6 with the best average
+    silhouette width (``WeightedCluster::wcClusterQuality``)."""
+    codes = np.ascontiguousarray(seqs.codes)
+    uniq, inv, cnt = np.unique(codes, axis=0, return_inverse=True, return_counts=True)
+    inv = inv.ravel()
+    # transition rates from all youths (not the distinct patterns)
+    from arefie_studies.methods.sequences import substitution_costs
+
+    sm = substitution_costs(seqs, "TRATE")
+    useq = StateSequences.from_codes(uniq, seqs.alphabet)
+    dist = sequence_distances(useq, "OM", sm=sm, indel=float(sm.max()) / 2)  # TraMineR indel="auto"
+    tree = ward_tree(dist, weights=cnt.astype(float))
+    rows = []
+    cuts = {}
+    for k in range(4, 7):
+        lab = tree.cut(k)
+        cuts[k] = lab
+        q = cluster_quality(dist, lab, cnt.astype(float))
+        rows.append({"k": k, "ASW": q["ASW"], "R2": q["R2"]})
+    quality = pd.DataFrame(rows)
+    k = int(n_types) if n_types else int(quality.loc[quality["ASW"].idxmax(), "k"])
+    lab = cuts[k] if k in cuts else tree.cut(k)
+    # order types by their share of months in employment (most employed first)
+    per_youth = lab[inv] - 1
+    idx = [seqs.alphabet.index(s) for s in EMPLOYED]
+    emp = np.isin(codes, idx).sum(1) / np.maximum(seqs.lengths, 1)
+    score = np.bincount(per_youth, weights=emp) / np.bincount(per_youth)
+    rank = np.empty(k, dtype=np.int64)
+    rank[np.argsort(-score)] = np.arange(k)
+    types_u = rank[lab - 1]
+    names = [f"{i + 1}. {n}" for i, n in enumerate(name_types(seqs, types_u[inv]))]  # numbered: panel order
+    return Typology(uniq.astype(np.int16), types_u, names, quality, k)
+
+
+def typology(seqs: StateSequences, cache_dir: Path | None, n_types: int = 0) -> Typology:
+    """The typology, computed once per input and parameters: read from ``cache_dir`` when there,
+    else computed (under a file lock, so parallel variants compute it only once) and cached."""
+    if cache_dir is None:
+        return compute_typology(seqs, n_types)
+    key = _fingerprint(seqs, n_types)
+    path = Path(cache_dir) / f"typology-{key}.npz"
+    if path.is_file():
+        return Typology.load(path)
+    import fcntl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if path.is_file():
+            return Typology.load(path)
+        typ = compute_typology(seqs, n_types)
+        typ.save(path)
+        return typ
