@@ -16,6 +16,16 @@ from arefie_studies import __version__
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
+def default_jobs() -> int:
+    """Parallel variants by default: the cores this process may use."""
+    import os
+
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
 def _err(msg: str) -> None:
     print(msg, file=sys.stderr)
 
@@ -72,6 +82,8 @@ def cmd_run(args) -> int:
     if args.studies and args.all:
         _err("error: give study names or --all, not both.")
         return EXIT_USAGE
+    if args.jobs is None:
+        args.jobs = default_jobs()
     if args.jobs < 1:
         _err(f"error: --jobs must be at least 1, got {args.jobs}.")
         return EXIT_USAGE
@@ -191,7 +203,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="every study in studies/")
     p.add_argument("--variant", default=None, help="only this variant (e.g. regional)")
     p.add_argument("--force", action="store_true", help="run even if nothing changed")
-    p.add_argument("--jobs", "-j", type=int, default=2, help="parallel local processes (default 2)")
+    p.add_argument("--jobs", "-j", type=int, default=None,
+                   help="parallel local processes (default: the number of usable cores)")
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="run on a Dask cluster (e.g. tcp://host:8786); workers must share the files")
     p.add_argument("--reports", default=None, help="reports folder (default ROOT/reports)")

@@ -7,6 +7,7 @@ Modules (each imported on demand, so ``arefie-studies`` starts fast):
 - :mod:`.layout` — :func:`find_root` and the ``reports/`` tree;
 - :mod:`.fingerprint` — what a variant depends on, hashed;
 - :mod:`.execute` — one variant in a worker: papermill then the renderer, into a temporary folder;
+- :mod:`._kernels` — each notebook's fresh kernel, forked from a warm per-worker template;
 - :mod:`.runner` — :func:`run_studies`: plan, fan out (processes or Dask), scan, publish;
 - :mod:`.leakscan` — identifiers, row-level tables and small cells in HTML/PDF/XLSX;
 - :mod:`.publish` — atomic moves, recovery, ``index.html``, ``manifest.json``, copies;

@@ -44,6 +44,7 @@ class Job:
     metadata: dict[str, Any] = field(default_factory=dict)
     label: str = ""
     cell_timeout: int | None = None
+    preload: tuple[str, ...] = ()  # modules the kernel template imports before forking
 
 
 @dataclass
@@ -204,6 +205,8 @@ def _run_notebook(job: Job, executed: Path, log, result: JobResult) -> None:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
+    from arefie_studies.pipeline._kernels import kernel_manager_class
+
     root = Path(job.root)
     params = {**job.parameters, "output_dir": job.tmp_dir}
     try:
@@ -212,6 +215,7 @@ def _run_notebook(job: Job, executed: Path, log, result: JobResult) -> None:
                 job.notebook, str(executed), parameters=params, kernel_name=pick_kernel(),
                 language="python", execution_timeout=job.cell_timeout,
                 cwd=str(root), progress_bar=False, log_output=True,
+                kernel_manager_class=kernel_manager_class(job.preload),
             )
     except PapermillExecutionError as exc:
         index = _original_index(Path(job.notebook), exc.source)

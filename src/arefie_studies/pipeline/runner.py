@@ -356,11 +356,13 @@ def _execute(root: Path, layout: ReportsLayout, todo: list[PlannedVariant], summ
         failed_path=str(layout.failed_notebook(p.config.slug, p.variant.name)),
         parameters=p.parameters, fingerprint=p.fingerprint, outputs=p.config.outputs,
         renderer=p.config.renderer, cell_timeout=p.config.cell_timeout,
+        preload=(p.config.module,),
         metadata={"study": p.config.description or p.config.title,
                   "partners": p.config.partners, "wave": p.config.wave, "inputs": _input_list(p, root),
                   "code_version": code_version,
                   "disclosure_threshold": p.config.disclosure_threshold},
     ) for p in runnable]
+    jobs_list = _longest_first(jobs_list, runnable)
     configs = {p.config.slug: p.config for p in todo}
     rules_cache: dict[str, Any] = {}
     from tqdm import tqdm
@@ -384,6 +386,13 @@ def _execute(root: Path, layout: ReportsLayout, todo: list[PlannedVariant], summ
         close()
         for job in jobs_list:
             shutil.rmtree(job.tmp_dir, ignore_errors=True)
+
+
+def _longest_first(jobs_list: list, runnable: list[PlannedVariant]) -> list:
+    """Dispatch order: full reports (variants that override no parameter: the regional ones)
+    before the light variants, so the longest jobs do not start last and leave cores idle."""
+    order = sorted(range(len(jobs_list)), key=lambda i: bool(runnable[i].variant.parameters))
+    return [jobs_list[i] for i in order]
 
 
 def _finish(root: Path, layout: ReportsLayout, job, res, config: StudyConfig,

@@ -1,4 +1,8 @@
-"""arefie_studies.tables: banner tables, disclosure control, French formatting, HTML/XLSX export."""
+"""arefie_studies.tables: banner tables, disclosure control, French formatting, HTML/XLSX export.
+
+``write_xlsx`` is imported on first use (openpyxl costs ~0.3 s of import that a notebook without
+an XLSX export does not need).
+"""
 
 from ._banner import CELL_COLUMNS, TOTAL, BannerError, BannerTable, banner, source_note
 from ._compact import (
@@ -25,7 +29,6 @@ from ._suppress import (
     protect_table,
     protected_shares,
 )
-from ._xlsx import write_xlsx
 
 __all__ = [
     "CELL_COLUMNS",
@@ -63,3 +66,15 @@ __all__ = [
     "write_xlsx",
     "yes_rows",
 ]
+
+
+def __getattr__(name: str):
+    if name == "write_xlsx":  # lazy: openpyxl only when an XLSX is written
+        from ._xlsx import write_xlsx
+
+        return write_xlsx
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
