@@ -33,6 +33,9 @@ __all__ = [
     "load_study",
     "plain_table_html",
     "protected_shares",
+    "show_figure",
+    "show_html",
+    "show_markdown",
     "weighting_annex_html",
 ]
 
@@ -130,3 +133,24 @@ def weighting_annex_html(diagnostics: Any, *, title: str, labels: Mapping[str, s
                              align_right=["Valeur"])
             + plain_table_html(margins, title=f"{title} : marges de calage, cible et atteint",
                                align_right=["Effectif cible", "Effectif atteint", "Écart relatif"]))
+
+
+def show_markdown(text: str) -> None:
+    """Display Markdown in the executing notebook (a report paragraph or heading)."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(text))
+
+
+def show_html(text: str) -> None:
+    """Display an HTML fragment (a rendered table) in the executing notebook."""
+    from IPython.display import HTML, display
+
+    display(HTML(text))
+
+
+def show_figure(fig, caption: str) -> None:
+    """Display a figure with its numbered caption (:func:`arefie_studies.charts.show`)."""
+    from arefie_studies.charts import show
+
+    show(fig, caption)

@@ -16,6 +16,9 @@ import pandas as pd
 
 from arefie_studies.studies import _parcours_report as R
 from arefie_studies.studies import parcours_residentiel as P
+from arefie_studies.studies._common import show_figure as _fig
+from arefie_studies.studies._common import show_html as _html
+from arefie_studies.studies._common import show_markdown as _md
 from arefie_studies.tables import NNBSP, disclosure_rule_text, fmt_int, fmt_num, fmt_pct
 
 __all__ = ["ParcoursContext", "build_context"]
@@ -92,24 +95,6 @@ def build_context(*, wave: int = 2024, departement: str = "", threshold: int = 1
                            dep_label=dep_label, youths=youths, design=P.youth_design(youths),
                            pros=pros, pro_design=P.professional_design(pros),
                            n_classes=int(n_classes or 0))
-
-
-def _md(text: str) -> None:
-    from IPython.display import Markdown, display
-
-    display(Markdown(text))
-
-
-def _html(text: str) -> None:
-    from IPython.display import HTML, display
-
-    display(HTML(text))
-
-
-def _fig(fig, caption: str) -> None:
-    from arefie_studies.charts import show
-
-    show(fig, caption)
 
 
 def _cell(table, question: str, level: str, group: str = "Ensemble") -> pd.Series | None:

@@ -17,6 +17,9 @@ import pandas as pd
 from arefie_studies.studies import _sante_report as R
 from arefie_studies.studies import sante_jeunes as S
 from arefie_studies.studies._common import load_study, weighting_annex_html
+from arefie_studies.studies._common import show_figure as _fig
+from arefie_studies.studies._common import show_html as _html
+from arefie_studies.studies._common import show_markdown as _md
 from arefie_studies.tables import fmt_int, fmt_pct
 
 __all__ = ["SanteContext", "build_context"]
@@ -98,24 +101,6 @@ def build_context(*, wave: int = 2024, compare_wave: int | None = 2020, departem
         ctx.overall_prev = S.indicator_estimates(ctx.design_prev, S.INDICATORS,
                                                  threshold=ctx.threshold)
     return ctx
-
-
-def _md(text: str) -> None:
-    from IPython.display import Markdown, display
-
-    display(Markdown(text))
-
-
-def _html(text: str) -> None:
-    from IPython.display import HTML, display
-
-    display(HTML(text))
-
-
-def _fig(fig, caption: str) -> None:
-    from arefie_studies.charts import show
-
-    show(fig, caption)
 
 
 def _share(est: pd.DataFrame, name: str) -> str:
