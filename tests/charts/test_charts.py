@@ -180,3 +180,23 @@ def test_figure_bundle_png_and_svg():
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert bundle["image/svg+xml"].lstrip().startswith("<?xml")
     plt.close(fig)
+
+
+def test_methods_plots_draw_in_the_house_style_and_leave_rcparams_alone():
+    """The sequence, survival and factor-map plots are decorated with ``house_style()``: inside a
+    call the house font is active, and nothing leaks into the caller's rcParams (also on the
+    second call: the context manager is recreated for each call)."""
+    import pandas as pd
+
+    from arefie_studies.charts.sequences import chronogram
+    from arefie_studies.methods import StateSequences
+
+    wide = pd.DataFrame({"m1": ["A", "B", "A"], "m2": ["A", "B", "B"], "m3": ["B", "B", "B"]})
+    seqs = StateSequences(wide)
+    before = dict(plt.rcParams)
+    for _ in range(2):
+        fig = chronogram(seqs)
+        assert house_rc()["axes.spines.top"] is False  # read when the axes are created
+        assert not fig.axes[0].spines["top"].get_visible()
+        plt.close(fig)
+    assert dict(plt.rcParams) == before

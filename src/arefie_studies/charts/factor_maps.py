@@ -7,7 +7,6 @@ repulsion in display space (:func:`repel_labels`) so that they do not overlap ba
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -54,15 +53,6 @@ def _check_axes(mca, axes: Sequence[int]) -> tuple[int, int]:
     return a, b
 
 
-def _styled(func):
-    """Draw inside the house style (rcParams restored afterwards)."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        with house_style():
-            return func(*args, **kwargs)
-
-    return wrapper
 
 
 def _origin_lines(ax: Axes) -> None:
@@ -72,7 +62,7 @@ def _origin_lines(ax: Axes) -> None:
 
 
 # --------------------------------------------------------------------------- scree
-@_styled
+@house_style()  # a contextmanager is also a decorator: rcParams restored after each call
 def scree_plot(mca, n_dims: int | None = None, ax: Axes | None = None,
                corrected: str | None = None) -> Axes:
     """Bars of the share of inertia of each dimension (« Valeurs propres »).
@@ -177,7 +167,7 @@ def repel_labels(ax: Axes, texts, anchors: np.ndarray, n_iter: int = 500, pad: f
 
 
 # --------------------------------------------------------------------------- factor maps
-@_styled
+@house_style()
 def category_map(mca, axes: Sequence[int] = (1, 2), ax: Axes | None = None,
                  variables: Sequence[str] | None = None, supplementary: bool = True,
                  min_contribution: float | None = None, repel: bool = True,
@@ -223,7 +213,7 @@ def category_map(mca, axes: Sequence[int] = (1, 2), ax: Axes | None = None,
     return ax
 
 
-@_styled
+@house_style()
 def cluster_map(hcpc, axes: Sequence[int] = (1, 2), ax: Axes | None = None,
                 show_centers: bool = True, point_size: float = 10) -> Axes:
     """Rows on the factor map coloured by cluster (« Classe k »), with the cluster centres."""
@@ -271,7 +261,7 @@ def _link_colours(hcpc, cut: float) -> list[str]:
     return colours
 
 
-@_styled
+@house_style()
 def dendrogram_plot(hcpc, ax: Axes | None = None, max_leaves: int = 40) -> Axes:
     """Ward dendrogram (height = loss of between inertia), cut into the HCPC clusters.
 

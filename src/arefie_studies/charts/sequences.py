@@ -6,7 +6,6 @@ and labels come from the :class:`~arefie_studies.methods.sequences.StateSequence
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -29,15 +28,6 @@ from arefie_studies.tables._format import fmt_int, fmt_num
 __all__ = ["chronogram", "index_plot", "mean_time_plot", "transition_table"]
 
 
-def _styled(fn):
-    """Build the figure inside the house style (rcParams are read when artists are created)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        with house_style():
-            return fn(*args, **kwargs)
-
-    return wrapper
 
 
 def _groups(
@@ -162,7 +152,7 @@ def _ticks(ax, seqs: StateSequences, step: int | None) -> None:
     ax.set_xticklabels([seqs.time[i] for i in pos], rotation=45, ha="right", fontsize=8)
 
 
-@_styled
+@house_style()  # a contextmanager is also a decorator: rcParams restored after each call
 def chronogram(
     seqs: StateSequences,
     groups: Sequence[object] | None = None,
@@ -207,7 +197,7 @@ def chronogram(
     return fig
 
 
-@_styled
+@house_style()
 def index_plot(
     seqs: StateSequences,
     groups: Sequence[object] | None = None,
@@ -248,7 +238,7 @@ def index_plot(
     return fig
 
 
-@_styled
+@house_style()
 def mean_time_plot(
     seqs: StateSequences,
     groups: Sequence[object] | None = None,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
@@ -21,21 +19,12 @@ from arefie_studies.tables._format import NNBSP, fmt_int, fmt_num
 __all__ = ["survival_plot"]
 
 
-def _styled(fn):
-    """Build the figure inside the house style (rcParams are read when artists are created)."""
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        with house_style():
-            return fn(*args, **kwargs)
-
-    return wrapper
 
 
 _PALETTE = PALETTE
 
 
-@_styled
+@house_style()  # a contextmanager is also a decorator: rcParams restored after each call
 def survival_plot(
     curves: SurvivalCurves,
     *,
