@@ -20,6 +20,7 @@ Confidence intervals use the t distribution with the design degrees of freedom o
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any
 
@@ -83,7 +84,7 @@ def _n_groups(groups: dict) -> int:
     return len(next(iter(groups.values()))) if groups else 1
 
 
-class _BaseDesign:
+class _BaseDesign(ABC):
     """Estimator methods; subclasses provide the variance (linearised or replicate)."""
 
     _df: pd.DataFrame
@@ -94,12 +95,13 @@ class _BaseDesign:
 
     # ------------------------------------------------------------------------------------------
     # hooks
+    @abstractmethod
     def _cell_stats(self, cells: Cells) -> dict[str, np.ndarray]:
         """theta (C,), var (C,), den (D,), n (C,) and degf (D,) of the cells."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _degf_by(self, codes: np.ndarray, n_cells: int) -> np.ndarray:
-        raise NotImplementedError
+        """Design degrees of freedom of each of ``n_cells`` domains given by ``codes``."""
 
     def _fast_table(self, var: str, by, kind: str, conf_level: float, df: float | None):
         """Optional fast path for categorical tables: (res, groups, levels) or None."""
@@ -111,6 +113,13 @@ class _BaseDesign:
     def data(self) -> pd.DataFrame:
         """The data frame of the design (all rows, domain or not)."""
         return self._df
+
+    @property
+    def weights(self) -> np.ndarray:
+        """The (full-sample) analysis weights: a read-only array in the row order of the data."""
+        w = self._w.view()
+        w.flags.writeable = False
+        return w
 
     def _col(self, name: str, argument: str) -> pd.Series:
         if name not in self._df.columns:

@@ -440,13 +440,6 @@ class SurveyDesign(WeightingMixin, ModelsMixin, _BaseDesign):
 
     # ---- public read-only views ------------------------------------------------------------------
     @property
-    def weights(self) -> np.ndarray:
-        """The analysis weights (read-only array, row order of the data)."""
-        w = self._w.view()
-        w.flags.writeable = False
-        return w
-
-    @property
     def n_psu(self) -> int:
         return self._stages[0].n_units
 

@@ -354,13 +354,6 @@ class ReplicateDesign(WeightingMixin, ModelsMixin, _BaseDesign):
 
     # ---- public views ---------------------------------------------------------------------------
     @property
-    def weights(self) -> np.ndarray:
-        """The full-sample analysis weights."""
-        w = self._w.view()
-        w.flags.writeable = False
-        return w
-
-    @property
     def repweights(self) -> np.ndarray:
         """Replicate analysis weights (n, R) (materialised from PSU factors if compressed)."""
         if self._rep_full is not None:
