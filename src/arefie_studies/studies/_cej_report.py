@@ -361,6 +361,21 @@ class CejReport(CejOutcomes, CejTexts):
                 f"(contre {fmt_pct(qpv['ml_share'])}).")
 
     # ------------------------------------------------------------------ durations
+    def _share_rows(self, labels, parts) -> list:
+        """One row per category: its share with CI in each (column, frame) of ``parts``, hidden
+        when the category or the column total is under the threshold (with complementary cells,
+        decided once per column)."""
+        hidden = [protect_table(d["n"].to_numpy(float)[:, None], self.threshold)[1] for _, d in parts]
+        rows = []
+        for i, lab in enumerate(labels):
+            cells = []
+            for (_, d), hid in zip(parts, hidden, strict=True):
+                r = d.iloc[i]
+                cells.append(pct_cell(r["share"], r["ci_low"], r["ci_high"], int(r["base"]), self.threshold,
+                                      hidden=bool(hid[i, 0] or hid[-1, 0])))
+            rows.append((lab, cells))
+        return rows
+
     def table_durations(self) -> str:
         cohort_end = (self.data.extraction - pd.DateOffset(months=self.horizon_long)).to_period("M").to_timestamp()
         reg = cej.contract_durations(self.j, cohort_end, self.data.extraction)
@@ -368,15 +383,7 @@ class CejReport(CejOutcomes, CejTexts):
         if not self.regional:
             parts.insert(0, (self.ml_name, cej.contract_durations(self.j[self.in_ml], cohort_end,
                                                                   self.data.extraction)))
-        rows = []
-        for i, lab in enumerate(reg["classe"]):
-            cells = []
-            for _, d in parts:
-                hid = protect_table(d["n"].to_numpy(float)[:, None], self.threshold)[1]
-                r = d.iloc[i]
-                cells.append(pct_cell(r["share"], r["ci_low"], r["ci_high"], int(r["base"]), self.threshold,
-                                      hidden=bool(hid[i, 0] or hid[-1, 0])))
-            rows.append((lab, cells))
+        rows = self._share_rows(reg["classe"], parts)
         mrow = []
         for _, d in parts:
             m, lo, hi, n = d.attrs["mean"]
@@ -396,15 +403,7 @@ class CejReport(CejOutcomes, CejTexts):
         parts = [("Hauts-de-France", reg)]
         if not self.regional:
             parts.insert(0, (self.ml_name, cej.end_reasons(self.j[self.in_ml])))
-        rows = []
-        for i, lab in enumerate(reg["motif"]):
-            cells = []
-            for _, d in parts:
-                hid = protect_table(d["n"].to_numpy(float)[:, None], self.threshold)[1]
-                r = d.iloc[i]
-                cells.append(pct_cell(r["share"], r["ci_low"], r["ci_high"], int(r["base"]), self.threshold,
-                                      hidden=bool(hid[i, 0] or hid[-1, 0])))
-            rows.append((lab, cells))
+        rows = self._share_rows(reg["motif"], parts)
         rows.append(("Contrats terminés (effectif)", [int_cell(d["base"].iloc[0], self.threshold)
                                                        for _, d in parts]))
         return html_table(rows, [p for p, _ in parts], title="Motifs de fin des contrats terminés",
