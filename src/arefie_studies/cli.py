@@ -31,7 +31,7 @@ def _err(msg: str) -> None:
 
 
 def _root(args) -> Path:
-    from arefie_studies.pipeline.layout import find_root
+    from arefie_studies.project.layout import find_root
 
     return find_root(args.root)
 
@@ -41,15 +41,14 @@ def _reports(args, root: Path) -> Path:
 
 
 def cmd_list(args) -> int:
-    from arefie_studies.pipeline.config import load_configs
-    from arefie_studies.pipeline.fingerprint import HashCache
     from arefie_studies.pipeline.layout import ReportsLayout
     from arefie_studies.pipeline.runner import plan_variants
+    from arefie_studies.project import hash_cache, load_configs
 
     root = _root(args)
     configs = load_configs(root, args.studies or None)
     layout = ReportsLayout(_reports(args, root))
-    planned = plan_variants(root, configs, layout, HashCache(layout.hash_cache))
+    planned = plan_variants(root, configs, layout, hash_cache(root))
     by_slug: dict[str, list] = {}
     for p in planned:
         by_slug.setdefault(p.config.slug, []).append(p)
@@ -73,8 +72,8 @@ def cmd_list(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from arefie_studies.pipeline.config import load_configs
     from arefie_studies.pipeline.runner import run_studies
+    from arefie_studies.project.config import load_configs
 
     if not args.studies and not args.all:
         _err("error: name the studies to run (arefie-studies list shows them) or use --all.")
@@ -101,7 +100,6 @@ def cmd_run(args) -> int:
 
 
 def cmd_publish(args) -> int:
-    from arefie_studies.pipeline.config import load_configs
     from arefie_studies.pipeline.layout import ReportsLayout
     from arefie_studies.pipeline.leakscan import rules_for_study, scan_files
     from arefie_studies.pipeline.publish import (
@@ -112,6 +110,7 @@ def cmd_publish(args) -> int:
         lock_reports,
         recover,
     )
+    from arefie_studies.project.config import load_configs
 
     root = _root(args)
     layout = ReportsLayout(_reports(args, root))

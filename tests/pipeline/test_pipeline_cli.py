@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from arefie_studies.cli import main
-from arefie_studies.pipeline.config import load_configs
 from arefie_studies.pipeline.runner import ensure_synthetic
+from arefie_studies.project.config import load_configs
 
 
 def cli(project, capsys, *args):

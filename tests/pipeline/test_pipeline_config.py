@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from arefie_studies.pipeline.config import StudyConfigError, load_config, load_configs
+from arefie_studies.project.config import StudyConfigError, load_config, load_configs
 
 
 def write(root, slug, text):
@@ -68,7 +68,16 @@ variants:
 
 @pytest.mark.parametrize(("text", "key", "words"), [
     ("title: T\ntreshold: 3\n", "'treshold'", "unknown key"),
-    ("title: T\ndisclosure_threshold: 0\n", "'disclosure_threshold'", "positive integer"),
+    ("title: T\ndisclosure_threshold: 0\n", "'disclosure_threshold'", "below the minimum of 5"),
+    ("title: T\ndisclosure_threshold: 1\n", "'disclosure_threshold'", "below the minimum of 5"),
+    ("title: T\ndisclosure_threshold: 4\n", "'disclosure_threshold'", "below the minimum of 5"),
+    ("title: T\ndisclosure_threshold: '11'\n", "'disclosure_threshold'", "whole number"),
+    ("title: T\ndisclosure_threshold: 11\ndisclosure_threshold: 3\n", "'disclosure_threshold'",
+     "given twice (lines 2 and 3)"),
+    ("title: T\ninputs:\n  a: {path: x.csv, path: y.csv}\n", "'path'", "given twice"),
+    ("title: T\nreferences:\n  pop: {file: x.csv}\n", "references.pop.file", "unknown key"),
+    ("title: T\nparameters: {wave: 1}\ncompute_parameters: [annee]\n", "'compute_parameters'",
+     "not a key of 'parameters'"),
     ("slug: autre\ntitle: T\n", "'slug'", "differs from the file name"),
     ("wave: 2024\n", "'title'", "missing"),
     ("title: T\nparameters: {variant: x}\n", "'parameters.variant'", "set by the pipeline"),

@@ -8,8 +8,8 @@ import shutil
 import pytest
 from pipeline_testutils import FIXTURE
 
-from arefie_studies.pipeline.config import load_config
 from arefie_studies.pipeline.leakscan import ScanRules, rules_for_study, scan_files, scan_html
+from arefie_studies.project.config import load_config
 
 RULES = ScanRules(threshold=11, identifier_values=frozenset({"J10042", "Dupontel7", "2003-04-12",
                                                              "Jean Martinez"}),

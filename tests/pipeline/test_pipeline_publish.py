@@ -7,8 +7,7 @@ import os
 
 import pytest
 
-from arefie_studies.pipeline.fingerprint import HashCache, tree_hash, variant_fingerprint
-from arefie_studies.pipeline.layout import ProjectNotFoundError, ReportsLayout, find_root
+from arefie_studies.pipeline.layout import ReportsLayout
 from arefie_studies.pipeline.publish import (
     ReportsLockedError,
     build_index,
@@ -18,6 +17,8 @@ from arefie_studies.pipeline.publish import (
     publish_variant,
     recover,
 )
+from arefie_studies.project.hashing import HashCache, tree_hash, variant_fingerprint
+from arefie_studies.project.layout import ProjectNotFoundError, find_root
 
 
 def make_report(layout, slug, variant, text, subtitle=""):

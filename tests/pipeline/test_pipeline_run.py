@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 from pipeline_testutils import cli_env, run_cli, set_parameter
 
-from arefie_studies.pipeline.config import load_configs
-from arefie_studies.pipeline.fingerprint import HashCache
 from arefie_studies.pipeline.layout import ReportsLayout
 from arefie_studies.pipeline.leakscan import ScanRules, scan_files
 from arefie_studies.pipeline.publish import build_index, publish_variant
 from arefie_studies.pipeline.runner import plan_variants, run_studies
+from arefie_studies.project.config import load_configs
+from arefie_studies.project.hashing import HashCache
 
 pytestmark = pytest.mark.slow
 

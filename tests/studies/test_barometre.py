@@ -270,9 +270,9 @@ def test_notebook_other_wave_threshold_render_and_leak_scan(tmp_path):
     """Regional notebook on the 2024 wave with a threshold of 5, rendered by the pipeline's
     renderer, then the pipeline's leak scan; a per-ML notebook (not rendered) shows the
     'too few answers' mark for an ML with 2 company answers."""
-    from arefie_studies.pipeline.config import load_config
     from arefie_studies.pipeline.leakscan import rules_for_study, scan_files
     from arefie_studies.pipeline.render import render_report
+    from arefie_studies.project.config import load_config
 
     nb = _run(tmp_path, {"wave": 2024, "disclosure_threshold": 5, "variant": "regional"})
     files = render_report(nb, tmp_path / "out", title="Baromètre régional de satisfaction",

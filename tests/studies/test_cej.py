@@ -293,10 +293,10 @@ def test_notebook_runs_for_one_ml_with_other_parameters(tmp_path):
     disclosure threshold 15), rendered: French, no code or error, leak scan clean."""
     import papermill as pm
 
-    from arefie_studies.pipeline.config import load_config
     from arefie_studies.pipeline.execute import kernel_pythonpath, pick_kernel
     from arefie_studies.pipeline.leakscan import rules_for_study, scan_html
     from arefie_studies.pipeline.render import render_html
+    from arefie_studies.project.config import load_config
 
     out = tmp_path / "run" / "cej.ipynb"
     out.parent.mkdir()

@@ -321,8 +321,8 @@ def test_regional_sections_are_french_and_leak_free(ctx, monkeypatch):
     French text and tables that pass the leak scan."""
     import IPython.display as D
 
-    from arefie_studies.pipeline.config import load_config
     from arefie_studies.pipeline.leakscan import rules_for_study, scan_html
+    from arefie_studies.project.config import load_config
 
     shown: list[str] = []
 
@@ -373,9 +373,9 @@ def test_departement_notebook_runs_with_other_parameters(tmp_path):
 
     import papermill as pm
 
-    from arefie_studies.pipeline.config import load_config
     from arefie_studies.pipeline.leakscan import rules_for_study, scan_html
     from arefie_studies.pipeline.render import render_html
+    from arefie_studies.project.config import load_config
 
     out = tmp_path / "out.ipynb"
     env = os.environ.get("PYTHONPATH", "")

@@ -265,10 +265,10 @@ def test_notebook_runs_with_other_wave_and_threshold(tmp_path):
     département variant), rendered to HTML: French, no code, no error, leak scan clean."""
     import papermill as pm
 
-    from arefie_studies.pipeline.config import load_config
     from arefie_studies.pipeline.execute import kernel_pythonpath, pick_kernel
     from arefie_studies.pipeline.leakscan import rules_for_study, scan_html
     from arefie_studies.pipeline.render import render_html
+    from arefie_studies.project.config import load_config
 
     out = tmp_path / "nb.ipynb"
     env = {"PYTHONPATH": kernel_pythonpath(ROOT), "MPLBACKEND": "Agg"}

@@ -2,10 +2,8 @@
 
 Modules (each imported on demand, so ``arefie-studies`` starts fast):
 
-- :mod:`.config` — ``studies/<slug>.yaml`` → :class:`StudyConfig` (variants, inputs, threshold);
-- :mod:`.inputs` — :func:`load_inputs` for notebooks (validated, pseudonymised inputs);
-- :mod:`.layout` — :func:`find_root` and the ``reports/`` tree;
-- :mod:`.fingerprint` — what a variant depends on, hashed;
+- :mod:`.layout` — the ``reports/`` tree (configs, inputs, the project root and the results cache
+  live one level down, in :mod:`arefie_studies.project`);
 - :mod:`.execute` — one variant in a worker: papermill then the renderer, into a temporary folder;
 - :mod:`._kernels` — each notebook's fresh kernel, forked from a warm per-worker template;
 - :mod:`.runner` — :func:`run_studies`: plan, fan out (processes or Dask), scan, publish;
@@ -19,11 +17,7 @@ from __future__ import annotations
 
 import importlib
 
-_LAZY = {
-    "StudyConfig": "config", "StudyConfigError": "config", "load_config": "config",
-    "load_configs": "config", "load_inputs": "inputs", "find_root": "layout",
-    "run_studies": "runner", "scan_files": "leakscan", "render_report": "render",
-}
+_LAZY = {"run_studies": "runner", "scan_files": "leakscan", "render_report": "render"}
 
 __all__ = sorted(_LAZY)
 

@@ -35,7 +35,7 @@ __all__ = ["BASE_PRELOAD", "ForkedKernelManager", "kernel_manager_class", "shutd
 BASE_PRELOAD = (
     "numpy", "pandas", "matplotlib", "matplotlib.pyplot", "scipy.stats",
     "arefie_studies.io", "arefie_studies.survey", "arefie_studies.tables",
-    "arefie_studies.charts", "arefie_studies.pipeline.inputs",
+    "arefie_studies.charts", "arefie_studies.project.inputs",
     "IPython", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel_launcher",
 )  # fmt: skip
 # per-kernel variables the template's own environment need not match

@@ -98,7 +98,7 @@ def _date_forms(value: str) -> set[str]:
 
 def rules_for_study(config, root: Path) -> ScanRules:
     """Scan rules of one study: its threshold and the identifying values of its inputs."""
-    from arefie_studies.pipeline.inputs import declared_codebook, read_input
+    from arefie_studies.project.inputs import declared_codebook, read_input
 
     values: set[str] = set()
     columns: set[str] = set()

@@ -18,14 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from arefie_studies.pipeline.config import StudyConfig, StudyConfigError, Variant
-from arefie_studies.pipeline.fingerprint import (
-    HashCache,
-    library_tree,
-    tree_hash,
-    variant_fingerprint,
-)
 from arefie_studies.pipeline.layout import ReportsLayout
+from arefie_studies.project.cache import MissingInputError, hash_cache, study_dependencies
+from arefie_studies.project.config import StudyConfig, StudyConfigError, Variant
+from arefie_studies.project.hashing import HashCache, variant_fingerprint
 
 __all__ = ["Failure", "PlannedVariant", "RunSummary", "SchedulerError", "plan_variants",
            "run_studies"]
@@ -40,6 +36,7 @@ class PlannedVariant:
     fingerprint: str = ""
     parameters: dict[str, Any] = field(default_factory=dict)
     inputs: dict[str, Any] = field(default_factory=dict)
+    references: dict[str, Any] = field(default_factory=dict)
     fresh: bool = False
     error: str = ""
 
@@ -95,21 +92,6 @@ class RunSummary:
         return "\n".join(lines)
 
 
-def _module_file(root: Path, module: str) -> Path | None:
-    """The study module's source file: under ``<root>/src`` or in the installed package."""
-    rel = Path(*module.split("."))
-    for cand in (root / "src" / rel.with_suffix(".py"), root / "src" / rel / "__init__.py"):
-        if cand.is_file():
-            return cand
-    import importlib.util
-
-    try:
-        spec = importlib.util.find_spec(module)
-    except (ImportError, ValueError):
-        return None
-    return Path(spec.origin) if spec and spec.origin and spec.origin != "built-in" else None
-
-
 def ensure_synthetic(root: Path, configs: list[StudyConfig], echo=print) -> str:
     """Generate ``data/synthetic`` (seed 2024) when a study's synthetic input is missing.
     Returns an error message ('' when fine)."""
@@ -127,38 +109,22 @@ def ensure_synthetic(root: Path, configs: list[StudyConfig], echo=print) -> str:
     return ""
 
 
-def _study_parts(config: StudyConfig, root: Path, cache: HashCache, library: str) -> tuple[dict, str]:
-    """Fingerprint parts shared by a study's variants, or an error message."""
+def _study_parts(config: StudyConfig, root: Path, cache: HashCache) -> tuple[dict, str]:
+    """Fingerprint parts shared by a study's variants (the results cache's dependencies plus the
+    notebook), or an error message naming the missing file and its config key."""
     notebook = root / config.notebook
     if not notebook.is_file():
         return {}, f"notebook not found: {config.notebook} (key 'notebook' of {config.path})"
-    inputs: dict[str, Any] = {}
-    for spec in config.inputs.values():
-        path = root / spec.path
-        if not path.is_file():
-            hint = " Run `arefie-studies synth`." if spec.is_synthetic else ""
-            return {}, (f"input '{spec.name}' not found: {spec.path} "
-                        f"(key 'inputs.{spec.name}.path' of {config.path}).{hint}")
-        entry = {"path": spec.path, "sha256": cache.file(path)}
-        if spec.codebook:
-            cb = root / spec.codebook
-            if not cb.is_file():
-                return {}, (f"codebook of input '{spec.name}' not found: {spec.codebook} "
-                            f"(key 'inputs.{spec.name}.codebook' of {config.path}).")
-            entry["codebook_sha256"] = cache.file(cb)
-        inputs[spec.name] = entry
-    parts = {"notebook": cache.file(notebook), "library": library, "inputs": inputs}
-    module = _module_file(root, config.module)
-    lib_dir = library_tree()
-    if module is not None and lib_dir not in module.resolve().parents:
-        parts["module"] = cache.file(module)
-    return parts, ""
+    try:
+        deps = study_dependencies(config, root, cache)
+    except MissingInputError as exc:
+        return {}, str(exc)
+    return {**deps, "notebook": cache.file(notebook)}, ""
 
 
 def plan_variants(root: Path, configs: list[StudyConfig], layout: ReportsLayout, cache: HashCache, *,
                   variant: str | None = None, force: bool = False) -> list[PlannedVariant]:
     """Every selected variant with its fingerprint and whether its published report is current."""
-    library = tree_hash(library_tree(), cache)
     planned = []
     for config in configs:
         if variant is not None:
@@ -167,10 +133,11 @@ def plan_variants(root: Path, configs: list[StudyConfig], layout: ReportsLayout,
                 config.variant(variant)  # raises with the list of known variants
         else:
             variants = list(config.variants)
-        parts, error = _study_parts(config, root, cache, library)
+        parts, error = _study_parts(config, root, cache)
         for v in variants:
             params = config.run_parameters(v)
             p = PlannedVariant(config, v, parameters=params, inputs=parts.get("inputs", {}),
+                               references=parts.get("references", {}),
                                error=error)
             if not error:
                 p.fingerprint = variant_fingerprint({
@@ -207,6 +174,8 @@ def _input_list(p: PlannedVariant, root: Path) -> list[dict[str, str]]:
         if "codebook_sha256" in entry:
             out.append({"path": spec.codebook, "sha256": entry["codebook_sha256"],
                         "name": f"{name} (dictionnaire)"})
+    for name, entry in p.references.items():
+        out.append({"path": entry["path"], "sha256": entry["sha256"], "name": f"{name} (référence)"})
     return out
 
 
@@ -220,7 +189,7 @@ def preflight_inputs(config: StudyConfig, root: Path) -> str:
     specs = [s for s in config.inputs.values() if s.codebook]
     if not specs:
         return ""
-    from arefie_studies.pipeline.inputs import validate_input
+    from arefie_studies.project.inputs import validate_input
 
     for spec in specs:
         try:
@@ -302,7 +271,7 @@ def run_studies(root: Path, configs: list[StudyConfig], *, reports: Path | None 
         for note in recover(layout):
             echo(f"recovered an interrupted run: {note}")
         synth_error = ensure_synthetic(root, configs, echo)
-        cache = HashCache(layout.hash_cache)
+        cache = hash_cache(root)
         planned = plan_variants(root, configs, layout, cache, variant=variant, force=force)
         cache.save()
         todo = []

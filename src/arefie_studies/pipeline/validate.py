@@ -12,7 +12,7 @@ import ast
 import json
 from pathlib import Path
 
-from arefie_studies.pipeline.config import RESERVED_PARAMETERS, StudyConfigError, load_config
+from arefie_studies.project.config import RESERVED_PARAMETERS, StudyConfigError, load_config
 
 __all__ = ["notebook_parameters", "validate_studies"]
 
@@ -33,7 +33,7 @@ def notebook_parameters(path: Path) -> set[str] | None:
 
 
 def _check_study(root: Path, config, check_data: bool) -> list[str]:
-    from arefie_studies.pipeline.runner import _module_file
+    from arefie_studies.project.cache import module_file
 
     slug = config.slug
     problems = []
@@ -56,7 +56,7 @@ def _check_study(root: Path, config, check_data: bool) -> list[str]:
             if missing:
                 problems.append(f"{slug}: the parameters cell of {config.notebook} does not declare "
                                 f"{', '.join(missing)} (declared: {', '.join(sorted(declared)) or 'none'}).")
-    if _module_file(root, config.module) is None:
+    if module_file(root, config.module) is None:
         problems.append(f"{slug}: study module {config.module} not found "
                         f"(expected src/{config.module.replace('.', '/')}.py).")
     for spec in config.inputs.values():
@@ -69,7 +69,7 @@ def _check_study(root: Path, config, check_data: bool) -> list[str]:
             problems.append(f"{slug}: codebook of input '{spec.name}' not found: {spec.codebook}.")
             continue
         if check_data:
-            from arefie_studies.pipeline.inputs import validate_input
+            from arefie_studies.project.inputs import validate_input
 
             try:
                 validate_input(spec, root, config.path)

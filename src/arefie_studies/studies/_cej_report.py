@@ -62,7 +62,7 @@ class CejReport(CejOutcomes, CejTexts):
                  ml_reference: str = "data/reference/missions_locales.csv",
                  ml_profiles: str = "data/reference/profil_ml_2024.csv",
                  cache_dir: str | Path | None = None) -> None:
-        from arefie_studies.pipeline.layout import find_root
+        from arefie_studies.project.layout import find_root
 
         self.root = Path(root) if root is not None else find_root()
         self.data = cej.load_cej(self.root, extraction_date=extraction_date,

@@ -57,7 +57,7 @@ class StudyData:
 def load_study(slug: str, root: str | Path | None = None, *, inputs: Sequence[str] | None = None,
                validate: bool = False) -> StudyData:
     """Inputs of ``studies/<slug>.yaml`` read as the config says (identifiers pseudonymised or
-    dropped, see :func:`pipeline.inputs.load_inputs`) plus each input's declared codebook.
+    dropped, see :func:`project.inputs.load_inputs`) plus each input's declared codebook.
 
     ``inputs`` restricts to the named inputs (a light variant reads only what it shows);
     ``validate=False`` by default because ``arefie-studies run`` validates every input once
@@ -65,9 +65,9 @@ def load_study(slug: str, root: str | Path | None = None, *, inputs: Sequence[st
     """
     from dataclasses import replace
 
-    from arefie_studies.pipeline.config import load_config
-    from arefie_studies.pipeline.inputs import declared_codebook, load_inputs
-    from arefie_studies.pipeline.layout import find_root
+    from arefie_studies.project.config import load_config
+    from arefie_studies.project.inputs import declared_codebook, load_inputs
+    from arefie_studies.project.layout import find_root
 
     root = Path(root) if root is not None else find_root()
     config = load_config(root / "studies" / f"{slug}.yaml", root)

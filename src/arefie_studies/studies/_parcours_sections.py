@@ -84,7 +84,7 @@ def build_context(*, wave: int = 2024, departement: str = "", threshold: int = 1
                   n_classes: int = 0, root: str | Path | None = None) -> ParcoursContext:
     """Read both surveys (as ``studies/parcours_residentiel.yaml`` declares them), recode and
     build the designs."""
-    from arefie_studies.pipeline.inputs import load_inputs
+    from arefie_studies.project.inputs import load_inputs
 
     dep = str(departement).strip()
     dep_label = P.departement_label(dep) if dep else ""

@@ -96,7 +96,7 @@ class Survey:
 
 
 def _root(root: str | Path | None) -> Path:
-    from arefie_studies.pipeline.layout import find_root
+    from arefie_studies.project.layout import find_root
 
     return Path(root) if root is not None else find_root()
 
@@ -112,7 +112,7 @@ def load_survey(population: str, *, root: str | Path | None = None,
     import duckdb
 
     from arefie_studies.io import Codebook
-    from arefie_studies.pipeline.config import load_config
+    from arefie_studies.project.config import load_config
 
     if population not in POPULATIONS:
         raise BarometreError(
@@ -549,7 +549,7 @@ def results(root: str | Path | None = None, *, wave: int, threshold: int, ml_poo
     args = (int(wave), int(threshold), int(ml_pool_waves), int(ml_pool_waves_companies))
     if not cache:
         return compute_results(root, *args)
-    from arefie_studies.pipeline.config import load_config
+    from arefie_studies.project.config import load_config
 
     config = load_config(root / "studies" / "barometre.yaml", root)
     h = hashlib.sha256(repr(args).encode())

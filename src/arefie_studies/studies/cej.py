@@ -97,7 +97,7 @@ def load_cej(root: str | Path | None = None, *, extraction_date: str = "2025-03-
              ml_reference: str = "data/reference/missions_locales.csv",
              ml_profiles: str = "data/reference/profil_ml_2024.csv",
              with_survey: bool = True) -> CejData:
-    """Read the study's inputs as ``studies/cej.yaml`` declares them (``pipeline.inputs``).
+    """Read the study's inputs as ``studies/cej.yaml`` declares them (``project.inputs``).
 
     The weekly hours (≈ 370 000 rows) and allowances are not loaded into pandas: their paths are
     kept for DuckDB queries. ``jeunes`` gets the contract (start, end, end reason, planned
@@ -105,9 +105,9 @@ def load_cej(root: str | Path | None = None, *, extraction_date: str = "2025-03-
     """
     from dataclasses import replace
 
-    from arefie_studies.pipeline.config import load_config
-    from arefie_studies.pipeline.inputs import load_inputs
-    from arefie_studies.pipeline.layout import find_root
+    from arefie_studies.project.config import load_config
+    from arefie_studies.project.inputs import load_inputs
+    from arefie_studies.project.layout import find_root
 
     root = Path(root) if root is not None else find_root()
     config = load_config(root / "studies" / "cej.yaml", root)
