@@ -11,5 +11,5 @@ def test_each_term_once_in_the_given_order():
 
 
 def test_unknown_term_lists_known_ones():
-    with pytest.raises(KeyError, match="known terms: .*emploi_durable"):
+    with pytest.raises(KeyError, match=r"known terms: .*emploi_durable"):
         glossary.term("emploi_stable")
