@@ -209,6 +209,22 @@ class Report:
     def __len__(self) -> int:
         return len(self.blocks)
 
+    def chapter(self, anchor: str) -> Report:
+        """The blocks of one chapter: from the level-1 heading whose anchor is ``anchor`` to the
+        next level-1 heading (a notebook shows a report one chapter per cell). Annex blocks
+        before the first heading belong to the chapter ``""`` (the preamble)."""
+        chapters: dict[str, list[Block]] = {"": []}
+        current = ""
+        for b in self.blocks:
+            if isinstance(b, Heading) and b.level == 1:
+                current = b.anchor
+                chapters.setdefault(current, [])
+            chapters[current].append(b)
+        if anchor not in chapters:
+            known = ", ".join(repr(k) for k in chapters)
+            raise KeyError(f"report: no chapter {anchor!r}; chapters: {known}.")
+        return Report(chapters[anchor])
+
     def tables(self) -> list[Table]:
         return [b for b in self.blocks if isinstance(b, Table)]
 
