@@ -241,8 +241,97 @@ def test_clear_errors(young):
         B.satisfied_share(young, 2017)
     with pytest.raises(B.BarometreError, match="ml_pool_waves=0"):
         B.pooled_waves(young, 2025, 0)
-    with pytest.raises(B.BarometreError, match=r"waves: no answer .* \[2010\]"):
+    with pytest.raises(B.BarometreError, match=r"waves: no jeunes answer for year\(s\) \[2010\]"):
         B.load_survey("jeunes", root=ROOT, waves=[2010, 2025])
+
+
+# ----------------------------------------------------------------------------- the contract
+PARAMS = {"wave": WAVE, "ml_pool_waves": 2, "ml_pool_waves_entreprises": 3, "disclosure_threshold": 11}
+
+
+@pytest.fixture(scope="module")
+def results():
+    from arefie_studies.project import load_study_inputs
+
+    return B.compute(load_study_inputs("barometre", ROOT), PARAMS)
+
+
+def test_compute_reads_only_its_inputs(monkeypatch, tmp_path):
+    """compute() works from the declared inputs alone: no file is opened, no project is looked up."""
+    import builtins
+
+    from arefie_studies.project import load_study_inputs
+
+    inputs = load_study_inputs("barometre", ROOT)
+    monkeypatch.chdir(tmp_path)
+
+    def no_open(*args, **kwargs):
+        raise AssertionError(f"compute opened a file: {args[:1]}")
+
+    monkeypatch.setattr(builtins, "open", no_open)
+    res = B.compute(inputs, PARAMS)
+    assert res.wave == WAVE and res.threshold == 11 and res.synthetic
+
+
+def test_report_figures_read_the_results(results):
+    """The key sentence, the share table and the ML table quote the same values as the results."""
+    from arefie_studies.tables import fmt_ci, fmt_pct
+
+    rep = B.report(results, {"ml": ""})
+    text = rep.text()
+    share = results.share["jeunes"].set_index(["item", "group"]).loc[("sat_globale", B.REGION)]
+    value = fmt_pct(share["estimate"])
+    ci = fmt_ci(share["ci_low"], share["ci_high"])
+    assert f"**{value}**" in text and ci in text
+    region_table = next(t.html for t in rep.tables() if t.name == "jeunes-region")
+    assert value in region_table and ci in region_table
+    ml = results.ml["jeunes"]
+    shown = ml[(ml["item"] == "sat_globale") & ~ml["hidden"]].iloc[0]
+    ml_table = next(t.html for t in rep.tables() if t.name == "jeunes-ml")
+    assert fmt_ci(shown["ci_low"], shown["ci_high"]) in ml_table
+    # one ML's report reads its own row of the same results
+    code = int(shown["ml"])
+    own = B.report(results, {"ml": str(code)})
+    assert fmt_ci(shown["ci_low"], shown["ci_high"]) in own.tables()[0].html
+    assert f"**{fmt_pct(shown['estimate'])}**" in own.text()
+
+
+def test_report_unknown_ml_is_a_clear_error(results):
+    with pytest.raises(B.BarometreError, match=r"ml='9999': not a Mission Locale of Hauts-de-France"):
+        B.report(results, {"ml": "9999"})
+
+
+def test_hidden_cells_carry_no_count(results):
+    """Every hidden cell of every report (regional and the 42 MLs) carries no number."""
+    reports = [B.report(results, {"ml": ""})] + [B.report(results, {"ml": str(m)}) for m in results.ml_names]
+    hidden = 0
+    for rep in reports:
+        for t in rep.tables():
+            for cell in re.findall(r"<td[^>]*data-suppressed=\"1\"[^>]*>.*?</td>", t.html):
+                hidden += 1
+                assert "data-n" not in cell
+    assert hidden > 0
+
+
+def test_results_cache_key_covers_the_variance_code(tmp_path, monkeypatch):
+    """The defect: changing the linearised variance left the cached barometre results in place.
+    Now the cache key holds the library's source tree."""
+    import shutil
+
+    import arefie_studies
+    import arefie_studies.project.cache as cache_mod
+    from arefie_studies.project import load_config, results_key
+
+    config = load_config(ROOT / "studies" / "barometre.yaml", ROOT)
+    copy = tmp_path / "arefie_studies"
+    shutil.copytree(Path(arefie_studies.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache_mod, "library_tree", lambda: copy)
+    params = {**PARAMS, "ml": ""}
+    before = results_key(config, params, ROOT)
+    variance = copy / "survey" / "_variance.py"
+    variance.write_text(variance.read_text().replace("return", "return 4 *", 1))
+    assert results_key(config, params, ROOT) != before
+    assert results_key(config, {**params, "ml": "5901"}, ROOT) != before  # still the new code
 
 
 # ----------------------------------------------------------------------------- notebook

@@ -1,8 +1,9 @@
-"""What the baromètre notebook shows: printable French tables, figures, annex texts and the
-renderer wrapper (French study line on the title page; annex texts taken from the notebook).
+"""The baromètre's report, built from :class:`~arefie_studies.studies.barometre.BarometreResults`
+only (:func:`build_report`): French tables, figures, narrative and annex texts all read the same
+results, so a figure is never computed twice.
 
-Tables carry ``data-n`` (the unweighted base of each value) and ``data-suppressed="1"`` on hidden
-cells, which the publish-time leak scan checks.
+Shown cells carry ``data-n`` (their unweighted base); hidden cells carry nothing but
+``data-suppressed="1"`` (see :func:`arefie_studies.tables.hidden_cell_html`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from html import escape
 
 import numpy as np
 
-from arefie_studies.studies.barometre import NATION, REGION, REST, Results
+from arefie_studies.studies.barometre import NATION, REGION, REST
+from arefie_studies.studies.barometre import BarometreResults as Results
+from arefie_studies.studies.contract import Annex, Figure, Heading, Paragraph, Report, Table
 from arefie_studies.tables import (
     NNBSP,
     SUPPRESSED_MARK,
@@ -23,13 +26,13 @@ from arefie_studies.tables import (
     fmt_p,
     fmt_pct,
     fmt_pct_points,
-    heading_html,
     hidden_cell_html,
     table_html,
     value_cell_html,
 )
 
 __all__ = [
+    "build_report",
     "likert_figure",
     "ml_dot_figure",
     "ml_profile_table",
@@ -316,16 +319,21 @@ def ml_profile_table(res: Results, population: str, ml: int) -> str:
     return _table(title, [name, REGION, NATION, "Écart (pts)"], rows, notes, thr, stub="Item", wide=True)
 
 
+def ml_trend_figure_available(res: Results, ml: int) -> bool:
+    """True when the ML has at least two years with enough answers for its trend line."""
+    from arefie_studies.studies.barometre import ml_trend
+
+    return int((ml_trend(res, ml)["group"] == res.ml_names[ml]).sum()) >= 2
+
+
 def ml_trend_figure(res: Results, ml: int):
     """Overall satisfaction of the youths per year: the ML (years with enough answers), the
-    region and the nation, with CI bands; None when the ML has fewer than two such years."""
+    region and the nation, with CI bands (call when :func:`ml_trend_figure_available`)."""
     from arefie_studies.charts import PALETTE, trend
     from arefie_studies.studies.barometre import ml_trend
 
     tr = ml_trend(res, ml)
     name = res.ml_names[ml]
-    if (tr["group"] == name).sum() < 2:
-        return None
     fig = trend(tr, x="annee", group="group", group_order=[name, REGION, NATION],
                 colors=[PALETTE[1], PALETTE[0], PALETTE[2]], label_last=False,
                 source=SOURCE + " Années d’au moins " + str(res.threshold) + " réponses pour la "
@@ -530,9 +538,60 @@ def ml_trend_missing(res: Results, ml: int) -> str:
             "des années : l’évolution annuelle n’est pas publiée (« " + TOO_FEW + " »).")
 
 
-def heading(text: str, level: int = 1, anchor: str = "") -> None:
-    """Display a report heading with an ASCII ``id`` so the contents page links to it
-    (:func:`arefie_studies.tables.heading_html`)."""
-    from IPython.display import HTML, display
-
-    display(HTML(heading_html(text, level, anchor)))
+def build_report(res: Results, ml: int | None) -> Report:
+    """The regional report (``ml`` None) or the report of one Mission Locale, as blocks."""
+    r = Report()
+    r.add(*(Annex(key, text) for key, text in annex_texts(res).items()))
+    r.add(Heading("Synthèse", 1, "synthese"),
+          Paragraph(regional_intro(res) if ml is None else ml_intro(res, ml)))
+    waves_y, waves_e = res.waves["jeunes"], res.waves["entreprises"]
+    r.add(Heading("Les jeunes accompagnés", 1, "jeunes"))
+    if ml is None:
+        r.add(Heading(f"Hauts-de-France et reste de la France en {res.wave}", 2, "jeunes-region"),
+              Paragraph(key_findings(res, "jeunes")),
+              Figure(lambda: likert_figure(res, "jeunes"),
+                     f"Répartition des réponses des jeunes accompagnés, {res.wave} : Hauts-de-France "
+                     "et reste de la France"),
+              Figure(lambda: share_figure(res, "jeunes"),
+                     f"Part de jeunes satisfaits (très ou plutôt) par item, {res.wave}, avec "
+                     "intervalles de confiance à 95" + NNBSP + "%"),
+              Table(share_table(res, "jeunes"), name="jeunes-region"),
+              Heading(f"Évolution depuis {waves_y[0]}", 2, "jeunes-evolution"),
+              Paragraph(trend_text(res, "jeunes")),
+              Figure(lambda: trend_figure(res, "jeunes"),
+                     f"Part de jeunes satisfaits par année, Hauts-de-France et France entière, "
+                     f"{waves_y[0]}-{waves_y[-1]}"),
+              Heading("Les Missions Locales de la région", 2, "jeunes-ml"),
+              Paragraph(ml_text(res, "jeunes")),
+              Figure(lambda: ml_dot_figure(res, "jeunes"),
+                     "Satisfaction globale des jeunes par Mission Locale, avec intervalles de "
+                     "confiance à 95" + NNBSP + "%"),
+              Table(ml_table(res, "jeunes"), name="jeunes-ml"),
+              Heading("Les entreprises partenaires", 1, "entreprises"),
+              Heading(f"Hauts-de-France et reste de la France en {res.wave}", 2, "entreprises-region"),
+              Paragraph(key_findings(res, "entreprises")),
+              Figure(lambda: likert_figure(res, "entreprises"),
+                     f"Répartition des réponses des entreprises, {res.wave} : Hauts-de-France et "
+                     "reste de la France"),
+              Table(share_table(res, "entreprises"), name="entreprises-region"),
+              Heading(f"Évolution depuis {waves_e[0]}", 2, "entreprises-evolution"),
+              Paragraph(trend_text(res, "entreprises")),
+              Figure(lambda: trend_figure(res, "entreprises"),
+                     f"Part d’entreprises satisfaites par année, Hauts-de-France et France entière, "
+                     f"{waves_e[0]}-{waves_e[-1]}"),
+              Heading("Les Missions Locales de la région", 2, "entreprises-ml"),
+              Paragraph(ml_text(res, "entreprises")),
+              Table(ml_table(res, "entreprises"), name="entreprises-ml"))
+        return r
+    r.add(Paragraph(ml_profile_text(res, "jeunes", ml)),
+          Table(ml_profile_table(res, "jeunes", ml), name="jeunes-ml"),
+          Heading("Évolution de la satisfaction globale", 2, "jeunes-evolution"))
+    if ml_trend_figure_available(res, ml):
+        r.add(Figure(lambda: ml_trend_figure(res, ml),
+                     f"Satisfaction globale des jeunes par année : {res.ml_names[ml]}, la région et la France"))
+    else:
+        r.add(Paragraph(ml_trend_missing(res, ml)))
+    r.add(Heading("Les entreprises partenaires", 1, "entreprises"),
+          Paragraph(ml_profile_text(res, "entreprises", ml)),
+          Table(ml_profile_table(res, "entreprises", ml), name="entreprises-ml"))
+    return r

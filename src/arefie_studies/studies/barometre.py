@@ -22,17 +22,19 @@ the same stratification and clustering.
 
 from __future__ import annotations
 
-import hashlib
-import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from arefie_studies.studies.contract import Report, Results
+
 if TYPE_CHECKING:  # pragma: no cover
+    from arefie_studies.io import Codebook
+    from arefie_studies.project import StudyInputs
     from arefie_studies.survey import SurveyDesign
 
 __all__ = [
@@ -42,7 +44,9 @@ __all__ = [
     "REST",
     "SATISFIED",
     "BarometreError",
+    "BarometreResults",
     "Survey",
+    "compute",
     "load_survey",
     "ml_profile",
     "ml_trend",
@@ -50,8 +54,9 @@ __all__ = [
     "national_design",
     "region_likert",
     "region_vs_rest",
-    "results",
+    "report",
     "satisfied_share",
+    "survey_from_frame",
     "trends",
 ]
 
@@ -63,7 +68,6 @@ SATISFIED = "Satisfait"
 NOT_SATISFIED = "Non satisfait"
 LIKERT_CODES = (1, 2, 3, 4)  # très, plutôt, plutôt pas, pas du tout satisfait; 9 = ne sait pas
 POPULATIONS = ("jeunes", "entreprises")
-CACHE_KEEP = 8  # cached result bundles kept in reports/_cache/barometre/
 
 
 class BarometreError(ValueError):
@@ -95,69 +99,45 @@ class Survey:
         return f"ok_{item}"
 
 
-def _root(root: str | Path | None) -> Path:
-    from arefie_studies.project.layout import find_root
+def survey_from_frame(population: str, frame: pd.DataFrame, codebook: Codebook,
+                      waves: Sequence[int] | None = None) -> Survey:
+    """One population (``"jeunes"`` or ``"entreprises"``) recoded from its declared input.
 
-    return Path(root) if root is not None else find_root()
-
-
-def load_survey(population: str, *, root: str | Path | None = None,
-                waves: Sequence[int] | None = None) -> Survey:
-    """Read one population (``"jeunes"`` or ``"entreprises"``) of ``studies/barometre.yaml``.
-
-    DuckDB reads only the analysis columns (year, region, ML, items, weight) of the declared
-    Parquet file, for ``waves`` (default all); identifying columns are never read. Labels come
-    from the input's declared codebook.
+    ``frame`` is the input as :func:`arefie_studies.project.load_study_inputs` reads it (labels
+    as categoricals) and ``codebook`` its declared codebook; only the analysis columns (year,
+    region, ML, ``sat_*`` items, weight) are kept, identifiers never. ``waves`` restricts the
+    years (default all).
     """
-    import duckdb
-
-    from arefie_studies.io import Codebook
-    from arefie_studies.project.config import load_config
+    from arefie_studies.studies._common import codes_of
 
     if population not in POPULATIONS:
         raise BarometreError(
             f"population={population!r}: unknown population. Possible values are: "
             f"{', '.join(POPULATIONS)}.")
-    root = _root(root)
-    config = load_config(root / "studies" / "barometre.yaml", root)
-    if population not in config.inputs:
-        raise BarometreError(
-            f"{config.path}: no input named {population!r} (declared: {list(config.inputs)}).")
-    spec = config.inputs[population]
-    if not spec.codebook:
-        raise BarometreError(f"{config.path}: key 'inputs.{population}.codebook' is required "
-                             "(item and answer labels come from it).")
-    book = Codebook.from_yaml(root / spec.codebook)
+    book = codebook
     items = {v.name: v.label or v.name for v in book if v.name.startswith("sat_")}
-    for needed in ("annee", "region", "ml"):
-        if needed not in book:
-            raise BarometreError(f"{spec.codebook}: variable {needed!r} is missing; the barometer "
-                                 f"needs annee, region, ml and sat_* items (has {book.names}).")
+    for needed in ("annee", "region", "ml", *items):
+        if needed not in book or needed not in frame.columns:
+            raise BarometreError(
+                f"{population}: variable {needed!r} is missing from the data or its codebook; the "
+                f"barometer needs annee, region, ml and sat_* items (data has "
+                f"{', '.join(map(str, frame.columns))}).")
+    if not items:
+        raise BarometreError(f"{population}: no satisfaction item (sat_*) in the codebook.")
     weighted = "poids" in book
-    cols = ["annee", "region", "ml", *items, *(["poids"] if weighted else [])]
-    identifying = set(spec.identifying_columns) | set(book.id_columns)
-    leaked = identifying & set(cols)
-    if leaked:
-        raise BarometreError(f"{spec.codebook}: identifying column(s) {sorted(leaked)} would be read.")
-    select = ", ".join(f'"{c}"' for c in cols)
-    query = f"SELECT {select} FROM read_parquet(?)"
-    args: list = [str(root / spec.path)]
+    raw = pd.DataFrame({"annee": pd.to_numeric(frame["annee"]).to_numpy()})
+    for col in ("region", "ml", *items):
+        raw[col] = codes_of(frame[col], book[col].value_labels, name=col)
+    if weighted:
+        raw["poids"] = pd.to_numeric(frame["poids"]).to_numpy(dtype=float)
     if waves is not None:
         waves = [int(w) for w in waves]
-        query += " WHERE annee IN (" + ", ".join("?" * len(waves)) + ")"
-        args += waves
-    con = duckdb.connect()
-    try:
-        raw = con.execute(query, args).df()
-    finally:
-        con.close()
-    present = tuple(sorted(int(y) for y in raw["annee"].unique()))
-    if waves is not None:
-        missing = sorted(set(waves) - set(present))
+        missing = sorted(set(waves) - set(raw["annee"].unique()))
         if missing:
-            raise BarometreError(
-                f"waves: no answer in {spec.path} for year(s) {missing}; available years: "
-                f"{_years(root / spec.path)}.")
+            raise BarometreError(f"waves: no {population} answer for year(s) {missing}; available "
+                                 f"years: {sorted(int(y) for y in raw['annee'].unique())}.")
+        raw = raw[raw["annee"].isin(waves)].reset_index(drop=True)
+    present = tuple(sorted(int(y) for y in raw["annee"].unique()))
     ml_labels = book["ml"].value_labels
     region_ml = sorted(int(m) for m in raw.loc[raw["region"] == REGION_CODE, "ml"].unique())
     likert = tuple(book[next(iter(items))].value_labels[c] for c in LIKERT_CODES)
@@ -167,15 +147,19 @@ def load_survey(population: str, *, root: str | Path | None = None,
                   weighted, present)
 
 
-def _years(path: Path) -> list[int]:
-    import duckdb
+def load_survey(population: str, *, root: str | Path | None = None,
+                waves: Sequence[int] | None = None) -> Survey:
+    """One population read as ``studies/barometre.yaml`` declares it (for exploration in a
+    notebook; the study itself works from :func:`compute`'s inputs)."""
+    from arefie_studies.project import load_study_inputs
 
-    con = duckdb.connect()
-    try:
-        return [int(r[0]) for r in con.execute(
-            "SELECT DISTINCT annee FROM read_parquet(?) ORDER BY 1", [str(path)]).fetchall()]
-    finally:
-        con.close()
+    if population not in POPULATIONS:
+        raise BarometreError(
+            f"population={population!r}: unknown population. Possible values are: "
+            f"{', '.join(POPULATIONS)}.")
+    inputs = load_study_inputs("barometre", root, inputs=[population])
+    return survey_from_frame(population, inputs.frames[population], inputs.codebooks[population],
+                             waves)
 
 
 def recode(raw: pd.DataFrame, items: Sequence[str], likert: Sequence[str],
@@ -459,28 +443,27 @@ def sample_sizes(survey: Survey) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- results bundle
-@dataclass
-class Results:
-    """Every table of one run, for both populations (``jeunes``, ``entreprises``); the regional
-    report shows them all, a per-ML report slices its own rows. See the functions named in each
-    field for the columns."""
+@dataclass(frozen=True)
+class BarometreResults(Results):
+    """Every table of one edition, for both populations (``jeunes``, ``entreprises``) and every
+    Mission Locale of the region: the regional report shows them all, a per-ML report selects
+    its own rows. See the functions named in each field for the columns."""
 
-    wave: int
-    threshold: int
-    ml_waves: dict[str, tuple[int, ...]]
-    items: dict[str, dict[str, str]]
-    likert: tuple[str, ...]
-    ml_names: dict[int, str]
-    waves: dict[str, tuple[int, ...]]
-    share: dict[str, pd.DataFrame]        # satisfied_share(wave)
-    diff: dict[str, pd.DataFrame]         # region_vs_rest(wave)
-    likert_dist: dict[str, pd.DataFrame]  # region_likert(wave)
-    trend: dict[str, pd.DataFrame]        # trends()
-    ml: dict[str, pd.DataFrame]           # ml_vs_region(ml_waves)
-    pooled: dict[str, pd.DataFrame]       # region and nation over ml_waves
-    ml_trend: pd.DataFrame                # youths, overall item, per ML and year
-    sizes: dict[str, pd.DataFrame]        # sample_sizes()
-    weights: dict[str, float]             # weights_summary(jeunes, wave)
+    wave: int = 0
+    ml_waves: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    items: dict[str, dict[str, str]] = field(default_factory=dict)
+    likert: tuple[str, ...] = ()
+    ml_names: dict[int, str] = field(default_factory=dict)
+    waves: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    share: dict[str, pd.DataFrame] = field(default_factory=dict)        # satisfied_share(wave)
+    diff: dict[str, pd.DataFrame] = field(default_factory=dict)         # region_vs_rest(wave)
+    likert_dist: dict[str, pd.DataFrame] = field(default_factory=dict)  # region_likert(wave)
+    trend: dict[str, pd.DataFrame] = field(default_factory=dict)        # trends()
+    ml: dict[str, pd.DataFrame] = field(default_factory=dict)           # ml_vs_region(ml_waves)
+    pooled: dict[str, pd.DataFrame] = field(default_factory=dict)       # region and nation over ml_waves
+    ml_trend: pd.DataFrame | None = None                                # youths, overall item, per ML and year
+    sizes: dict[str, pd.DataFrame] = field(default_factory=dict)        # sample_sizes()
+    weights: dict[str, float] = field(default_factory=dict)             # weights_summary(jeunes, wave)
 
 
 def pooled_region_nation(survey: Survey, waves: Sequence[int]) -> pd.DataFrame:
@@ -514,16 +497,23 @@ def ml_yearly(survey: Survey, item: str) -> pd.DataFrame:
                          **{c: p[c].to_numpy() for c in ("estimate", "se", "ci_low", "ci_high", "n")}})
 
 
-def compute_results(root: str | Path | None, wave: int, threshold: int,
-                    ml_pool_waves: int = 2, ml_pool_waves_companies: int = 3) -> Results:
-    """All tables of the study for ``wave`` (youths and companies)."""
-    root = _root(root)
-    surveys = {p: load_survey(p, root=root) for p in POPULATIONS}
-    pools = {"jeunes": ml_pool_waves, "entreprises": ml_pool_waves_companies}
+def compute(inputs: StudyInputs, params: Mapping[str, Any]) -> BarometreResults:
+    """All tables of the study for ``params["wave"]`` (youths and companies, region, nation and
+    every Mission Locale of the region), read from the declared inputs only.
+
+    ``params``: ``wave``, ``ml_pool_waves`` (youths' waves pooled per ML, default 2),
+    ``ml_pool_waves_entreprises`` (companies', default 3), ``disclosure_threshold``.
+    """
+    wave = int(params["wave"])
+    threshold = int(params["disclosure_threshold"])
+    surveys = {p: survey_from_frame(p, inputs.frames[p], inputs.codebooks[p]) for p in POPULATIONS}
+    pools = {"jeunes": int(params.get("ml_pool_waves", 2)),
+             "entreprises": int(params.get("ml_pool_waves_entreprises", 3))}
     ml_waves = {p: pooled_waves(s, wave, pools[p]) for p, s in surveys.items()}
     young = surveys["jeunes"]
-    return Results(
-        wave=int(wave), threshold=int(threshold), ml_waves=ml_waves,
+    return BarometreResults(
+        **Results.base_fields(inputs, params),
+        wave=wave, ml_waves=ml_waves,
         items={p: dict(s.items) for p, s in surveys.items()}, likert=young.likert,
         ml_names=dict(young.ml_names), waves={p: s.waves for p, s in surveys.items()},
         share={p: satisfied_share(s, wave) for p, s in surveys.items()},
@@ -538,48 +528,18 @@ def compute_results(root: str | Path | None, wave: int, threshold: int,
     )
 
 
-def results(root: str | Path | None = None, *, wave: int, threshold: int, ml_pool_waves: int = 2,
-            ml_pool_waves_companies: int = 3, cache: bool = True) -> Results:
-    """:func:`compute_results`, cached in ``reports/_cache/barometre/`` under a key made of the
-    inputs' and codebooks' sha256, this module's source and the arguments (so the 42 per-ML
-    reports of a run compute the national tables once). The cache holds aggregates only."""
-    import pickle
+def report(results: BarometreResults, params: Mapping[str, Any]) -> Report:
+    """The regional report (``params["ml"]`` empty) or one Mission Locale's (its code)."""
+    from arefie_studies.studies._barometre_report import build_report
 
-    root = _root(root)
-    args = (int(wave), int(threshold), int(ml_pool_waves), int(ml_pool_waves_companies))
-    if not cache:
-        return compute_results(root, *args)
-    from arefie_studies.project.config import load_config
-
-    config = load_config(root / "studies" / "barometre.yaml", root)
-    h = hashlib.sha256(repr(args).encode())
-    h.update(Path(__file__).read_bytes())
-    for spec in config.inputs.values():
-        for rel in (spec.path, spec.codebook):
-            if rel:
-                h.update(rel.encode())
-                h.update(hashlib.sha256((root / rel).read_bytes()).digest())
-    folder = root / "reports" / "_cache" / "barometre"
-    path = folder / f"{h.hexdigest()[:32]}.pkl"
-    if path.is_file():
-        try:
-            with open(path, "rb") as fh:
-                return pickle.load(fh)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError):
-            pass  # a damaged cache entry is recomputed
-    res = compute_results(root, *args)
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".{path.name}.{os.getpid()}.tmp"
-    with open(tmp, "wb") as fh:
-        pickle.dump(res, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)  # atomic: concurrent variants never read a half-written file
-    stale = sorted(folder.glob("*.pkl"), key=lambda p: p.stat().st_mtime)[:-CACHE_KEEP]
-    for old in stale:  # keep the folder small (other waves / parameters are recomputed)
-        old.unlink(missing_ok=True)
-    return res
+    ml = str(params.get("ml", "") or "").strip()
+    if ml and int(ml) not in results.ml_names:
+        raise BarometreError(f"ml={ml!r}: not a Mission Locale of {REGION}. Known codes: "
+                             f"{sorted(results.ml_names)}.")
+    return build_report(results, int(ml) if ml else None)
 
 
-def ml_profile(res: Results, population: str, ml: int) -> pd.DataFrame:
+def ml_profile(res: BarometreResults, population: str, ml: int) -> pd.DataFrame:
     """One ML beside its region and the nation (``res.ml_waves`` pooled), per item.
 
     Columns: item, label, group (the ML's name, Hauts-de-France, France entière), estimate,
@@ -598,7 +558,7 @@ def ml_profile(res: Results, population: str, ml: int) -> pd.DataFrame:
         ["item", "label", "group", "estimate", "ci_low", "ci_high", "n", "diff", "p_value", "hidden"]]
 
 
-def ml_trend(res: Results, ml: int) -> pd.DataFrame:
+def ml_trend(res: BarometreResults, ml: int) -> pd.DataFrame:
     """Youths' overall satisfaction per year: the ML (years with at least ``res.threshold``
     answers), the region and the nation. Columns: annee, group, estimate, ci_low, ci_high, n."""
     item = next(iter(res.items["jeunes"]))
