@@ -138,3 +138,25 @@ def test_results_cache_replaces_an_unreadable_entry(tmp_path):
     path.parent.mkdir(parents=True)
     path.write_bytes(b"not a pickle")
     assert cache.get_or_compute("etude", "c" * 64, lambda: 42) == 42
+
+
+def test_real_input_without_pseudonymisation_key_is_an_error(project, monkeypatch):
+    """The defect: without AREFIE_PSEUDO_KEY a random key was drawn and its warning swallowed."""
+    from arefie_studies.project import PseudonymisationKeyError
+
+    monkeypatch.delenv("AREFIE_PSEUDO_KEY", raising=False)
+    with pytest.raises(PseudonymisationKeyError,
+                       match=r"input 'enquete' \(data/enquete.csv\): columns \['id'\] .* AREFIE_PSEUDO_KEY is not set"):
+        load_study_inputs("etude", project)
+
+
+def test_synthetic_input_gets_stable_pseudonyms_without_a_key(project, monkeypatch):
+    monkeypatch.delenv("AREFIE_PSEUDO_KEY", raising=False)
+    (project / "data" / "synthetic").mkdir()
+    (project / "data" / "enquete.csv").rename(project / "data" / "synthetic" / "enquete.csv")
+    cfg = project / "studies" / "etude.yaml"
+    cfg.write_text(CONFIG.replace("data/enquete.csv", "data/synthetic/enquete.csv"))
+    first = load_study_inputs("etude", project).frames["enquete"]["id"].tolist()
+    again = load_study_inputs("etude", project).frames["enquete"]["id"].tolist()
+    assert first == again and len(first[0]) == 20 and first[0] != "1"
+    assert load_study_inputs("etude", project).synthetic

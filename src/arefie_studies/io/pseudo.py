@@ -75,12 +75,14 @@ def pseudonymise(
     *,
     birth_dates: Sequence[str] | Mapping[str, str] = (),
     reference_date: str | pd.Timestamp | None = None,
+    key: bytes | None = None,
 ) -> pd.DataFrame:
     """Return a copy with ``columns`` replaced by keyed pseudonyms and birth dates reduced.
 
     ``birth_dates`` lists date-of-birth columns (or maps them to ``"year"`` | ``"age"``; default
     ``"year"``): the column keeps its name but holds the year of birth, or the age in completed
-    years at ``reference_date`` (default: today). Raises ``KeyError`` naming missing columns.
+    years at ``reference_date`` (default: today). ``key`` (bytes) is used instead of the
+    environment variable when given. Raises ``KeyError`` naming missing columns.
     """
     if isinstance(birth_dates, Mapping):
         dob = dict(birth_dates)
@@ -98,7 +100,7 @@ def pseudonymise(
     out = df.copy()
     labels = dict(out.attrs.get("variable_labels", {}) or {})
     if columns:
-        key = _key(key_env)
+        key = key if key is not None else _key(key_env)
         for col in columns:
             out[col] = pd.Series(hmac_pseudonym(out[col].astype(object).to_numpy(), key),
                                  index=out.index, dtype="string")

@@ -25,6 +25,7 @@ from arefie_studies.project.config import (
 )
 from arefie_studies.project.inputs import (
     InputColumnError,
+    PseudonymisationKeyError,
     StudyInputs,
     load_inputs,
     load_references,
@@ -40,6 +41,7 @@ __all__ = [
     "InputSpec",
     "MissingInputError",
     "ProjectNotFoundError",
+    "PseudonymisationKeyError",
     "ReferenceSpec",
     "ResultsCache",
     "StudyConfig",

@@ -18,16 +18,45 @@ from arefie_studies.project.config import InputSpec, StudyConfig, StudyConfigErr
 from arefie_studies.project.layout import find_root
 
 __all__ = [
+    "SYNTHETIC_PSEUDO_KEY",
     "InputColumnError",
+    "PseudonymisationKeyError",
     "StudyInputs",
     "declared_codebook",
     "load_inputs",
     "load_references",
     "load_study_inputs",
+    "pseudo_key",
     "read_input",
     "study_config",
     "validate_input",
 ]
+
+
+#: Pseudonymisation key of synthetic inputs (public: their identifiers are invented). Real inputs
+#: need the observatory's key in the environment; without it loading them is an error.
+SYNTHETIC_PSEUDO_KEY = b"arefie-studies synthetic data (public key)"
+
+
+class PseudonymisationKeyError(RuntimeError):
+    """A real (non-synthetic) input must be pseudonymised but no key is set in the environment."""
+
+
+def pseudo_key(spec: InputSpec, key_env: str = "AREFIE_PSEUDO_KEY") -> bytes:
+    """The key that pseudonymises ``spec``'s identifiers: the environment variable ``key_env``
+    when set; for synthetic inputs, :data:`SYNTHETIC_PSEUDO_KEY`; otherwise an error (a random
+    key would silently change every pseudonym from one run to the next)."""
+    import os
+
+    value = os.environ.get(key_env)
+    if value:
+        return value.encode("utf-8")
+    if spec.is_synthetic:
+        return SYNTHETIC_PSEUDO_KEY
+    raise PseudonymisationKeyError(
+        f"input '{spec.name}' ({spec.path}): columns {list(spec.pseudonymise)} must be pseudonymised "
+        f"but the environment variable {key_env} is not set. Hint: set it to the observatory's key "
+        "(kept outside the repository, e.g. in /etc/arefie/pseudo.env) before running the study.")
 
 
 class InputColumnError(ValueError):
@@ -95,7 +124,9 @@ def load_inputs(study: str | StudyConfig, root: str | Path | None = None, *, val
             df, _ = read_input(spec, root)
             _check_columns(spec, df, config.path)
         if spec.pseudonymise or spec.birth_dates:
-            df = pseudonymise(df, list(spec.pseudonymise), key_env, birth_dates=list(spec.birth_dates))
+            key = pseudo_key(spec, key_env) if spec.pseudonymise else None
+            df = pseudonymise(df, list(spec.pseudonymise), key_env, birth_dates=list(spec.birth_dates),
+                              key=key)
         out[spec.name] = df.drop(columns=list(spec.drop))
     return out
 
