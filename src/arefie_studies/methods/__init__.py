@@ -3,6 +3,7 @@
 # MCA + HCPC (typologies)
 from ._catdes import CatDes, catdes
 from ._mca_errors import HCPCInputError, MCAInputError, NotFittedError
+from ._ward import cut_tree
 from .hcpc import HCPC
 from .mca import MCA
 
@@ -27,6 +28,7 @@ __all__ = [
     "catdes",
     "cluster_quality",
     "cox_regression",
+    "cut_tree",
     "kaplan_meier",
     "median_table",
     "pam",

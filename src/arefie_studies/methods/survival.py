@@ -196,7 +196,7 @@ def kaplan_meier(
             f"{event}: event indicator must be 0/1 or boolean; bad values in rows {_rows(data.index, bad)}."
         )
     if design is not None:
-        w = np.asarray(design.weights, dtype=float) * design._active()
+        w = np.asarray(design.weights, dtype=float) * design.domain
     else:
         w = np.ones(len(data)) if weights is None else pd.to_numeric(data[weights]).to_numpy(float)
     bad = ~np.isfinite(w) | (w < 0)
