@@ -15,7 +15,7 @@ from .sequences import (
     sequence_distances,
     ward_tree,
 )
-from .survival import cox_regression, kaplan_meier, median_table
+from .survival import cox_regression, coxph, kaplan_meier, median_table
 
 __all__ = [
     "HCPC",
@@ -28,6 +28,7 @@ __all__ = [
     "catdes",
     "cluster_quality",
     "cox_regression",
+    "coxph",
     "cut_tree",
     "kaplan_meier",
     "median_table",
