@@ -1,4 +1,4 @@
-"""Weighted Ward (nearest-neighbour chain): against scipy for unit weights, against repeated rows
+"""Weighted Ward (the agnes routine on HCPC dissimilarities): against scipy for unit weights, against repeated rows
 for integer weights, inertia decomposition, speed."""
 
 from __future__ import annotations

@@ -18,13 +18,12 @@ from lifelines import CoxPHFitter, KaplanMeierFitter
 from arefie_studies.methods.survival import (
     SurvivalDataError,
     cox_regression,
-    design_vcov_total,
     efron_score_residuals,
     kaplan_meier,
     median_survival,
     median_table,
 )
-from arefie_studies.survey import SurveyDesign
+from arefie_studies.survey import LonelyPSUError, SurveyDesign
 
 HERE = Path(__file__).parent / "data"
 REF = json.loads((HERE / "survival_r_reference.json").read_text())
@@ -166,17 +165,27 @@ def test_property_integer_weights_replicate(rows):
     assert np.all(np.diff(a["surv"]) <= 1e-15) and np.all((a["surv"] >= 0) & (a["surv"] <= 1))
 
 
-def test_design_vcov_total_srs_formula():
-    rng = np.random.default_rng(1)
-    z = rng.normal(size=50)
-    w = np.full(50, 3.0)
-    # independent rows, one stratum: n/(n-1) Σ (w z − mean(w z))²
+def test_one_stage_columns_use_the_engine_variance(lung):
+    """The DataFrame path (strata/psu/fpc columns) is the engine's linearisation: independent
+    rows in one stratum give n/(n-1) Σ (w z − mean(w z))² (svyrecvar), a lonely PSU is named."""
+    d = lung.assign(one=1)
+    km = kaplan_meier(d, "time", "event", weights="w")
+    ev = _event_rows(km)
+    t0 = ev["time"].iloc[0]
+    w = d["w"].to_numpy()
+    y_all = w.sum()
+    died = (d["time"] == t0).to_numpy() & (d["event"] == 1).to_numpy()
+    at_risk = (d["time"] >= t0).to_numpy()
+    dk = w[died].sum()
+    # z_i(t0) = dN_i(t0)/Y(t0) − Y_i(t0) d(t0)/Y(t0)²
+    z = died / y_all - at_risk * dk / y_all**2
     u = w * z
-    assert design_vcov_total(z, w) == pytest.approx(
-        50 / 49 * ((u - u.mean()) ** 2).sum(), rel=1e-13
-    )
-    with pytest.raises(SurvivalDataError, match="single PSU"):
-        design_vcov_total(z, w, strata=np.r_[np.zeros(49), 1], psu=np.arange(50))
+    n = len(u)
+    var = n / (n - 1) * ((u - u.mean()) ** 2).sum()
+    assert (ev["se"].iloc[0] / ev["surv"].iloc[0]) ** 2 == pytest.approx(var, rel=1e-12)
+    lonely = d.assign(h=np.r_[np.zeros(len(d) - 1), 1], p=np.arange(len(d)))
+    with pytest.raises(LonelyPSUError, match="only one PSU"):
+        kaplan_meier(lonely, "time", "event", weights="w", strata="h", psu="p")
 
 
 def test_cox_unit_weights_equal_lifelines(lung):

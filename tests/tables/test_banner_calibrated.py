@@ -144,23 +144,3 @@ def test_subset_equals_subset_then_proportion():
     whole = DESIGNS["raked"].proportion("awards", by="stype")
     sub = d.proportion("awards", by="stype")
     assert not np.allclose(whole.estimate, sub.estimate)  # the subset matters
-
-
-@pytest.mark.parametrize("raked", [False, True])
-def test_batched_rao_scott_on_multistage_designs_equals_chisq(raked):
-    from arefie_studies.tables._rao_scott import _general_ok, rao_scott_tests
-
-    df = pd.read_csv(DATA / "apiclus2.csv")
-    d = SurveyDesign(df, weights="pw", psu=["dnum", "snum"], fpc=["fpc1", "fpc2"])
-    if raked:
-        d = d.rake({"stype": {"E": 4421, "H": 755, "M": 1018}})
-    assert _general_ok(d)  # the batched path, not a loop of chisq
-    pairs = [("awards", "stype"), ("sch_wide", "both"), ("yr_rnd", "awards")]
-    got = rao_scott_tests(d, pairs)
-    for q, b in pairs:
-        # R: svychisq(~awards + stype, dclus2, statistic = "F")
-        ref = d.chisq(q, b)
-        stat, dfs, p = got[(q, b)]
-        assert stat == pytest.approx(ref.statistic, rel=1e-9)
-        assert p == pytest.approx(ref.p_value, rel=1e-9)
-        np.testing.assert_allclose(np.asarray(dfs, float), np.asarray(ref.df, float), rtol=1e-10)

@@ -137,35 +137,6 @@ def test_unknown_variable_is_named(design):
         banner(design, "awards", ["stype"])
 
 
-@pytest.mark.parametrize(
-    ("data", "spec", "pairs"),
-    [
-        (
-            "apistrat.csv",
-            {"weights": "pw", "strata": "stype", "fpc": "fpc"},
-            [("awards", "stype"), ("yr_rnd", "sch_wide"), ("both", "comp_imp")],
-        ),
-        (
-            "apiclus1.csv",
-            {"weights": "pw", "psu": "dnum", "fpc": "fpc"},
-            [("awards", "stype"), ("yr_rnd", "sch_wide")],
-        ),
-    ],
-)
-def test_batched_rao_scott_equals_design_chisq(data, spec, pairs):
-    # R: svychisq(~awards + stype, dstrat, statistic = "F") — via the engine's own chisq
-    from arefie_studies.tables._rao_scott import rao_scott_tests
-
-    d = SurveyDesign(pd.read_csv(DATA.parent / data), **spec)
-    got = rao_scott_tests(d, pairs)
-    for q, b in pairs:
-        ref = d.chisq(q, b)
-        stat, dfs, p = got[(q, b)]
-        assert stat == pytest.approx(ref.statistic, rel=1e-10)
-        assert p == pytest.approx(ref.p_value, rel=1e-9)
-        np.testing.assert_allclose(np.asarray(dfs, float), np.asarray(ref.df, float), rtol=1e-10)
-
-
 def test_table_tests_are_shown(design, table):
     tests = table.tests.set_index(["question", "breakdown"])
     ref = design.chisq("awards", "stype")

@@ -10,7 +10,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from ..tables._format import fmt_num, fmt_pct
+from ..tables import fmt_num, fmt_pct
 
 
 class ChartError(ValueError):

@@ -15,8 +15,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from scipy.cluster.hierarchy import dendrogram
 
-from ..methods._ward import cut_tree
-from ..tables._format import fmt_num, fmt_pct
+from ..methods import cut_tree
+from ..tables import fmt_num, fmt_pct
 from .style import GREY, PALETTE, apply_house_style, house_style
 
 __all__ = [

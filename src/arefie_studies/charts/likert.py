@@ -13,7 +13,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from ..tables._format import fmt_pct
+from ..tables import fmt_pct
 from ._common import ChartError, check_columns, new_axes, ordered
 from .style import LIKERT4, TEXT, add_source, format_pct_fr, house_style
 

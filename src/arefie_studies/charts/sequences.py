@@ -23,7 +23,7 @@ from arefie_studies.methods.sequences import (
     StateSequences,
     transition_rates,
 )
-from arefie_studies.tables._format import fmt_int, fmt_num
+from arefie_studies.tables import fmt_int, fmt_num
 
 __all__ = ["chronogram", "index_plot", "mean_time_plot", "transition_table"]
 

@@ -25,7 +25,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from ..tables._format import NNBSP, fmt_num
+from ..tables import NNBSP, fmt_num
 
 __all__ = [
     "ACCENT",

@@ -14,7 +14,7 @@ from arefie_studies.charts.style import (
     house_style,
 )
 from arefie_studies.methods.survival import SurvivalCurves
-from arefie_studies.tables._format import NNBSP, fmt_int, fmt_num
+from arefie_studies.tables import NNBSP, fmt_int, fmt_num
 
 __all__ = ["survival_plot"]
 

@@ -3,6 +3,7 @@
 # MCA + HCPC (typologies)
 from ._catdes import CatDes, catdes
 from ._mca_errors import HCPCInputError, MCAInputError, NotFittedError
+from ._ward import cut_tree
 from .hcpc import HCPC
 from .mca import MCA
 
@@ -14,7 +15,7 @@ from .sequences import (
     sequence_distances,
     ward_tree,
 )
-from .survival import cox_regression, kaplan_meier, median_table
+from .survival import cox_regression, coxph, kaplan_meier, median_table
 
 __all__ = [
     "HCPC",
@@ -27,6 +28,8 @@ __all__ = [
     "catdes",
     "cluster_quality",
     "cox_regression",
+    "coxph",
+    "cut_tree",
     "kaplan_meier",
     "median_table",
     "pam",

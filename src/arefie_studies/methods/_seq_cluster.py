@@ -66,7 +66,6 @@ class WardTree:
     merges: np.ndarray
     heights: np.ndarray
     n: int
-    method: str
 
     def cut(self, k: int) -> np.ndarray:
         """Cluster of each row (1..k, numbered by first appearance as ``stats::cutree``)."""
@@ -102,14 +101,14 @@ class WardTree:
         return z
 
 
-def ward_tree(dist, weights=None, method: str = "agnes") -> WardTree:
+def ward_tree(dist, weights=None) -> WardTree:
     """Ward hierarchical clustering of a dissimilarity matrix.
 
-    ``method="agnes"`` mirrors ``cluster::agnes(diss, diss=TRUE, method="ward")`` (which is
+    Mirrors ``cluster::agnes(diss, diss=TRUE, method="ward")`` (which is
     ``hclust(method="ward.D2")``: Lance–Williams on squared dissimilarities) step by step,
     including its tie rule, so partitions match R even on data with many equal distances
-    (duplicated sequences). ``method="scipy"`` uses ``scipy.cluster.hierarchy.linkage(ward)``
-    (nearest-neighbour chain): same criterion, other tie-breaking (unweighted only).
+    (duplicated sequences). The agglomeration is the package's one Ward routine
+    (:func:`._seq_kernels.agnes_ward`, also behind ``HCPC``).
 
     ``weights`` (sampling or frequency weights) start each row as a cluster of mass w_i with
     d(i, j) = sqrt(2 w_i w_j / (w_i + w_j)) · D_ij, the Ward distance between w_i and w_j
@@ -119,29 +118,12 @@ def ward_tree(dist, weights=None, method: str = "agnes") -> WardTree:
     n = d.shape[0]
     if n < 2:
         raise SequenceDataError("dist: need at least 2 rows to cluster.")
-    if method == "scipy":
-        if weights is not None:
-            raise SequenceDataError("method='scipy' does not take weights; use method='agnes'.")
-        from scipy.cluster.hierarchy import linkage
-        from scipy.spatial.distance import squareform
-
-        z = linkage(squareform(d, checks=False), method="ward")
-        # translate linkage ids back to starting slots (smallest member as slot)
-        rep = list(range(n))
-        merges = np.empty((n - 1, 2), dtype=np.int64)
-        for i, (a, b, _, _) in enumerate(z):
-            ra, rb = rep[int(a)], rep[int(b)]
-            merges[i] = (min(ra, rb), max(ra, rb))
-            rep.append(min(ra, rb))
-        return WardTree(merges, z[:, 2].copy(), n, "scipy")
-    if method != "agnes":
-        raise SequenceDataError(f"method: expected 'agnes' or 'scipy', got {method!r}.")
     w = _check_w(weights, n)
     d0 = np.array(d, dtype=float, order="C", copy=True)
     if weights is not None:
         d0 = d0 * np.sqrt(2 * np.outer(w, w) / np.add.outer(w, w))
     ma, mb, hh = _k.agnes_ward(d0, w.astype(float))
-    return WardTree(np.column_stack([ma, mb]), hh, n, "agnes")
+    return WardTree(np.column_stack([ma, mb]), hh, n)
 
 
 @dataclass(frozen=True)

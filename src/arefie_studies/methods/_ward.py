@@ -1,4 +1,4 @@
-"""Weighted Ward hierarchical clustering (nearest-neighbour chain) and k-means consolidation.
+"""Weighted Ward hierarchical clustering (on the agnes routine) and k-means consolidation.
 
 Mirrors what ``FactoMineR::HCPC`` builds with ``flashClust::hclust(method = "ward", members = w)``
 on the dissimilarities ``d_ij = w_i w_j / (W (w_i + w_j)) ||x_i - x_j||^2`` (``W = sum w``): the
@@ -11,9 +11,9 @@ with weighted centres ``c``. After a merge the Lance–Williams update with weig
     Delta(K, A u B) = ((w_A + w_K) Delta(K, A) + (w_B + w_K) Delta(K, B) - w_K Delta(A, B))
                       / (w_A + w_B + w_K).
 
-``scipy.cluster.hierarchy.linkage`` has no observation weights, hence this module. The nearest-
-neighbour chain (Murtagh 1983) gives the same hierarchy as the stored-matrix algorithm for a
-reducible criterion such as Ward's, in O(n^2) time and memory (compiled with numba).
+``scipy.cluster.hierarchy.linkage`` has no observation weights, hence this module. The
+agglomeration itself is ``cluster::agnes``' stored-matrix Ward (:func:`._seq_kernels.agnes_ward`,
+compiled with numba), the same routine as ``sequences.ward_tree``: one Ward in the package.
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 from scipy.spatial.distance import cdist
+
+from ._seq_kernels import agnes_ward
 
 __all__ = ["WardTree", "cut_tree", "preclusters", "weighted_kmeans", "weighted_ward"]
 
@@ -50,6 +51,11 @@ def weighted_ward(x: np.ndarray, w: np.ndarray) -> WardTree:
     Heights are in inertia units (divided by ``sum(w)``), so they add up to the total weighted
     inertia ``sum_i (w_i/W) ||x_i - xbar||^2``. Mirrors: ``flashClust::hclust(d, "ward", members=w)``
     on FactoMineR's HCPC dissimilarities.
+
+    The agglomeration is the package's one Ward routine, ``cluster::agnes(method="ward")``
+    (:func:`._seq_kernels.agnes_ward`, also behind ``sequences.ward_tree``): its update on the
+    squared dissimilarities with masses ``w`` is the weighted Lance–Williams update above, so
+    it runs on ``sqrt(Delta_ij)`` and the heights are squared back.
     """
     x = np.asarray(x, dtype=float)
     w = np.asarray(w, dtype=float)
@@ -62,78 +68,15 @@ def weighted_ward(x: np.ndarray, w: np.ndarray) -> WardTree:
     for start in range(0, n, 512):  # in place by blocks: no n x n temporaries
         block = d[start:start + 512]
         block /= (inv_w[start:start + 512, None] + inv_w[None, :]) * total
-    lo_list, hi_list, h_list = _nn_chain(d, w.copy())
-    return _to_linkage(lo_list, hi_list, h_list, w, n)
-
-
-@njit(cache=True)
-def _nn_chain(d, size):  # pragma: no cover - compiled
-    """Nearest-neighbour chain with the weighted Lance–Williams update (``d`` is overwritten).
-
-    Ties keep the chain's predecessor (reciprocal nearest neighbours), otherwise the lowest
-    index. Returns the merged slots (lo, hi) and heights in merge order; the merged cluster
-    takes slot lo.
-    """
-    n = d.shape[0]
-    active = np.ones(n, dtype=np.bool_)
-    lo_list = np.empty(n - 1, dtype=np.int64)
-    hi_list = np.empty(n - 1, dtype=np.int64)
-    h_list = np.empty(n - 1)
-    chain = np.empty(n, dtype=np.int64)
-    length = 0
-    m = 0
-    while m < n - 1:
-        if length == 0:
-            for i in range(n):
-                if active[i]:
-                    chain[0] = i
-                    length = 1
-                    break
-        a = chain[length - 1]
-        b = -1
-        best = np.inf
-        if length > 1:
-            b = chain[length - 2]
-            best = d[a, b]
-        for k in range(n):
-            if active[k] and k != a and d[a, k] < best:
-                best = d[a, k]
-                b = k
-        if length > 1 and b == chain[length - 2]:
-            length -= 2
-            lo = a if a < b else b
-            hi = b if a < b else a
-            wa = size[a]
-            wb = size[b]
-            for k in range(n):
-                if active[k] and k != a and k != b:
-                    wk = size[k]
-                    v = ((wa + wk) * d[a, k] + (wb + wk) * d[b, k] - wk * best) / (wa + wb + wk)
-                    d[lo, k] = v
-                    d[k, lo] = v
-            size[lo] = wa + wb
-            active[hi] = False
-            lo_list[m] = lo
-            hi_list[m] = hi
-            h_list[m] = best
-            m += 1
-        else:
-            chain[length] = b
-            length += 1
-    return lo_list, hi_list, h_list
+        np.sqrt(block, out=block)
+    lo, hi, h = agnes_ward(d, w.copy())
+    return _to_linkage(lo, hi, h * h, w, n)
 
 
 def _to_linkage(lo: np.ndarray, hi: np.ndarray, h: np.ndarray, w: np.ndarray, n: int) -> WardTree:
-    """Sort the chain's merges by height and number them as scipy does."""
-    # make heights monotone along the tree (guards against rounding) before sorting
-    slot_merge = np.full(n, -1, dtype=np.int64)
-    h = h.copy()
-    for i in range(n - 1):
-        for child in (slot_merge[lo[i]], slot_merge[hi[i]]):
-            if child >= 0 and h[child] > h[i]:
-                h[i] = h[child]
-        slot_merge[lo[i]] = i
-    order = np.argsort(h, kind="stable")
+    """Number the merges (slots ``lo``/``hi`` in merge order) as scipy does; the heights are
+    made non-decreasing along the merge order (Ward's are, up to rounding)."""
+    h = np.maximum.accumulate(h)
     parent = np.arange(n)
     cluster_id = np.arange(n)
     count = np.ones(n, dtype=np.int64)
@@ -147,10 +90,10 @@ def _to_linkage(lo: np.ndarray, hi: np.ndarray, h: np.ndarray, w: np.ndarray, n:
             i = parent[i]
         return i
 
-    for k, i in enumerate(order):
-        ra, rb = find(int(lo[i])), find(int(hi[i]))
+    for k in range(n - 1):
+        ra, rb = find(int(lo[k])), find(int(hi[k]))
         ia, ib = cluster_id[ra], cluster_id[rb]
-        z[k] = (min(ia, ib), max(ia, ib), h[i], count[ra] + count[rb])
+        z[k] = (min(ia, ib), max(ia, ib), h[k], count[ra] + count[rb])
         zw[k] = weight[ra] + weight[rb]
         parent[rb] = ra
         count[ra] += count[rb]

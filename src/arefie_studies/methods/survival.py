@@ -6,9 +6,10 @@
   fpc; Var(log S(t)) ≈ Var(Λ(t)) from the influence functions of the Nelson–Aalen hazard).
 - :func:`median_survival` / :func:`median_table` — median times with CIs (``quantile.survfit``),
   the latter with French headings for reports.
-- :func:`cox_regression` — Cox model with sampling weights and cluster-robust (sandwich)
-  variance, lifelines' ``CoxPHFitter`` underneath (Efron ties), as
-  ``coxph(..., weights=, cluster=)``.
+- :func:`coxph` — Cox model on a :class:`~arefie_studies.survey.SurveyDesign` with the
+  design-based variance of ``survey::svycoxph`` (the engine's one linearisation), lifelines'
+  ``CoxPHFitter`` for the fit (Efron ties); :func:`cox_regression` — the same on a DataFrame
+  with weights and a cluster column, as ``survival::coxph(..., weights=, cluster=)``.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ __all__ = [
     "SurvivalCurves",
     "SurvivalDataError",
     "cox_regression",
-    "design_vcov_total",
+    "coxph",
     "efron_score_residuals",
     "kaplan_meier",
     "median_survival",
@@ -56,53 +57,20 @@ def _rows(index: pd.Index, mask: np.ndarray) -> str:
     return f"{r}" + (f" and {more} more" if more > 0 else "")
 
 
-def design_vcov_total(
-    scores: np.ndarray,
-    weights: np.ndarray,
-    strata: np.ndarray | None = None,
-    psu: np.ndarray | None = None,
-    fpc: np.ndarray | None = None,
-) -> np.ndarray:
-    """Linearised design variance of the weighted totals Σ_i w_i z_i (one per column of z).
-
-    With-replacement first-stage formula of ``survey::svyrecvar`` (one stage):
-    V = Σ_h (1 − f_h) n_h/(n_h − 1) Σ_i (u_hi − ū_h)(u_hi − ū_h)ᵀ, u_hi = Σ_{k∈PSU hi} w_k z_k,
-    f_h = n_h / N_h when ``fpc`` gives the population number of PSUs N_h (or a fraction ≤ 1).
-    PSUs are nested in strata (ids are taken within stratum). A stratum with one PSU raises.
-    Returns the diagonal (variances) for a 2-d ``scores`` (n, T), a scalar for 1-d.
-    """
-    z = np.asarray(scores, dtype=float)
-    one = z.ndim == 1
-    z = z[:, None] if one else z
-    n = z.shape[0]
-    h = np.zeros(n, dtype=np.int64) if strata is None else pd.factorize(np.asarray(strata))[0]
-    if psu is None:
-        cl = np.arange(n)
-    else:
-        cl = pd.factorize(pd.MultiIndex.from_arrays([h, np.asarray(psu)]))[0]
-    u = np.zeros((cl.max() + 1, z.shape[1]))
-    np.add.at(u, cl, weights[:, None] * z)
-    psu_h = np.zeros(cl.max() + 1, dtype=np.int64)
-    psu_h[cl] = h
-    nh = np.bincount(psu_h)
-    if np.any(nh == 1):
-        raise SurvivalDataError(
-            f"strata: stratum/strata {list(np.flatnonzero(nh == 1))} (in order of appearance) "
-            "have a single PSU; the variance is not estimable. Hint: collapse strata."
-        )
-    ubar = np.zeros((len(nh), z.shape[1]))
-    np.add.at(ubar, psu_h, u)
-    ubar /= nh[:, None]
-    dev = u - ubar[psu_h]
-    f = np.zeros(len(nh))
-    if fpc is not None:
-        fp = np.asarray(fpc, dtype=float)
-        fh = np.zeros(len(nh))
-        fh[h] = fp
-        f = np.where(fh <= 1, fh, nh / np.where(fh > 0, fh, 1))
-    scale = (1 - f) * nh / (nh - 1)
-    v = (scale[psu_h][:, None] * dev**2).sum(axis=0)
-    return float(v[0]) if one else v
+def _column_design(
+    data: pd.DataFrame, w: np.ndarray, strata: str | None, psu: str | None, fpc: str | None
+) -> SurveyDesign:
+    """The one-stage design given by columns (PSUs nested in strata, fpc as population number
+    of PSUs or sampling fraction), weights ``w``: the variance is then the engine's
+    (``survey.linearized_vcov``, R's svyrecvar)."""
+    frame = pd.DataFrame({"w": w}, index=data.index)
+    for name, col in (("strata", strata), ("psu", psu), ("fpc", fpc)):
+        if col is not None:
+            frame[name] = data[col].to_numpy()
+    return SurveyDesign(
+        frame, weights="w", strata="strata" if strata else None, psu="psu" if psu else None,
+        fpc="fpc" if fpc else None, nest=strata is not None and psu is not None,
+    )
 
 
 @dataclass(frozen=True)
@@ -196,7 +164,7 @@ def kaplan_meier(
             f"{event}: event indicator must be 0/1 or boolean; bad values in rows {_rows(data.index, bad)}."
         )
     if design is not None:
-        w = np.asarray(design.weights, dtype=float) * design._active()
+        w = np.asarray(design.weights, dtype=float) * design.domain
     else:
         w = np.ones(len(data)) if weights is None else pd.to_numeric(data[weights]).to_numpy(float)
     bad = ~np.isfinite(w) | (w < 0)
@@ -215,9 +183,8 @@ def kaplan_meier(
         groups = cat.codes.astype(np.int64)
         glabels = list(cat.categories)
     zq = stats.norm.ppf(1 - (1 - conf_level) / 2)
-    sv = None if strata is None else data[strata].to_numpy()
-    pv = None if psu is None else data[psu].to_numpy()
-    fv = None if fpc is None else data[fpc].to_numpy()
+    if design is None and variance == "design":
+        design = _column_design(data, w, strata, psu, fpc)
     out = []
     active = w > 0
     for g, lab in enumerate(glabels):
@@ -245,10 +212,8 @@ def kaplan_meier(
             z[m] = zg - cmin
             if not len(tk):
                 vk = np.zeros(0)
-            elif design is not None:
-                vk = linearized_vcov(w[:, None] * z, design, domain=m, diag_only=True)
             else:
-                vk = design_vcov_total(z, w, sv, pv, fv)
+                vk = linearized_vcov(w[:, None] * z, design, domain=m, diag_only=True)
             # carry the variance to all unique times (constant between event times)
             idx = np.searchsorted(tk, ut, side="right") - 1
             varlog = np.where(idx >= 0, vk[np.maximum(idx, 0)] if len(tk) else 0.0, 0.0)
@@ -409,12 +374,130 @@ def efron_score_residuals(
 @dataclass(frozen=True)
 class CoxResult:
     """Cox fit: ``table`` (term, estimate, se, hazard_ratio, ci_low, ci_high, z, p_value),
-    the lifelines ``model`` (point estimates, naive variance) and the variance ``vcov`` used."""
+    the lifelines ``model`` (point estimates; ``variance_matrix_`` is coxph's ``naive.var``),
+    whether the variance is ``robust`` (design-based / sandwich) and the ``vcov`` used."""
 
     table: pd.DataFrame
     model: object
     robust: bool
     vcov: pd.DataFrame
+
+
+def _cox_matrix(data: pd.DataFrame, covariates: Sequence[str] | str, where: str) -> pd.DataFrame:
+    """Model matrix (no intercept) of the covariates: column names, or a formulaic right-hand
+    side ("age + C(sexe)")."""
+    if isinstance(covariates, str):
+        from formulaic import model_matrix
+
+        try:
+            mm = model_matrix(covariates, data, na_action="ignore")
+        except Exception as exc:  # formulaic parse / evaluation errors
+            raise SurvivalDataError(
+                f"{where}: covariates formula {covariates!r} cannot be evaluated: {exc}"
+            ) from exc
+        return pd.DataFrame(mm).drop(columns=["Intercept"], errors="ignore")
+    cols = list(covariates)
+    _need(data, where, cols)
+    return data[cols].apply(pd.to_numeric, errors="coerce")
+
+
+def coxph(
+    design: SurveyDesign,
+    time: str,
+    event: str,
+    covariates: Sequence[str] | str,
+    *,
+    conf_level: float = 0.95,
+    rescale: bool = True,
+) -> CoxResult:
+    """Cox proportional hazards on a survey design, with the design-based variance.
+
+    Mirrors ``survey::svycoxph(Surv(time, event) ~ covariates, design)`` (Efron ties): β
+    maximises the partial likelihood weighted by the design's weights (rescaled to mean 1 when
+    ``rescale``, as R; β does not depend on it); the variance is the design variance of the
+    totals of the influence values ``dfbeta_i = w_i U_i D⁻¹`` (``U_i`` the Efron score residuals,
+    :func:`efron_score_residuals`; ``D`` the weighted information), i.e.
+    ``vcov = D⁻¹ Var_design(Σ_i w_i U_i) D⁻¹`` computed by the engine's one linearisation
+    (:func:`arefie_studies.survey.linearized_vcov`: strata, multistage PSUs, fpc,
+    calibrations, lonely-PSU rule). Rows outside the domain of a ``subset`` design, or with zero
+    weight, do not enter the fit and carry zero influence (the PSU structure is kept).
+
+    ``covariates``: column names or a formulaic right-hand side. Missing values among the rows
+    used raise :class:`SurvivalDataError`. CIs on the hazard ratio: exp(β ± z·se).
+    """
+    from lifelines import CoxPHFitter
+
+    if not isinstance(design, SurveyDesign):
+        raise SurvivalDataError(
+            f"design: expected an arefie_studies.survey.SurveyDesign, got {type(design).__name__}. "
+            "Hint: SurveyDesign(df, weights=..., strata=..., psu=...) or cox_regression(df, ...)."
+        )
+    if not 0 < conf_level < 1:
+        raise SurvivalDataError(f"conf_level: expected a value in (0, 1), got {conf_level!r}.")
+    data = design.data
+    _need(data, "coxph", [time, event])
+    w_all = np.asarray(design.weights, dtype=float) * design.domain
+    used = w_all > 0
+    xm = _cox_matrix(data, covariates, "coxph")
+    t_all = pd.to_numeric(data[time], errors="coerce").to_numpy(float)
+    e_all = pd.to_numeric(data[event], errors="coerce").to_numpy(float)
+    na = used & (np.isnan(t_all) | np.isnan(e_all) | xm.isna().any(axis=1).to_numpy())
+    if na.any():
+        raise SurvivalDataError(
+            f"coxph: missing values of {time!r}, {event!r} or the covariates in rows "
+            f"{_rows(data.index, na)}. Hint: drop or impute them, or subset() the design "
+            "(R's svycoxph drops them by na.omit)."
+        )
+    bad = used & ~np.isin(e_all, (0.0, 1.0))
+    if bad.any():
+        raise SurvivalDataError(
+            f"{event}: event indicator must be 0/1 or boolean; bad values in rows "
+            f"{_rows(data.index, bad)}."
+        )
+    bad = used & (t_all < 0)
+    if bad.any():
+        raise SurvivalDataError(f"{time}: negative times in rows {_rows(data.index, bad)}.")
+    terms = [str(c) for c in xm.columns]
+    x = xm.to_numpy(float)[used]
+    t, e, w = t_all[used], e_all[used], w_all[used]
+    if rescale:
+        w = w / w.mean()
+    fit_df = pd.DataFrame(x, columns=[f"x{j}" for j in range(x.shape[1])])
+    fit_df["__t"], fit_df["__e"], fit_df["__w"] = t, e, w
+    cph = CoxPHFitter(alpha=1 - conf_level)
+    with warnings.catch_warnings():
+        # lifelines suggests robust=True for non-integer weights: the design variance below is
+        warnings.filterwarnings("ignore", message="It appears your weights are not integers")
+        cph.fit(fit_df, duration_col="__t", event_col="__e", weights_col="__w",
+                fit_options={"precision": 1e-13, "r_precision": 1e-15, "max_steps": 500})
+    beta = cph.params_.to_numpy()
+    v_naive = cph.variance_matrix_.to_numpy()
+    cph.params_.index = pd.Index(terms, name="covariate")
+    cph.variance_matrix_.index = cph.variance_matrix_.columns = pd.Index(terms)
+    dfbeta = np.zeros((len(data), len(terms)))
+    dfbeta[used] = (w[:, None] * efron_score_residuals(x, t, e, w, beta)) @ v_naive
+    cov = linearized_vcov(dfbeta, design, domain=design.domain, diag_only=False)
+    return _cox_result(terms, beta, cov, cph, True, conf_level)
+
+
+def _cox_result(terms: list[str], beta: np.ndarray, cov: np.ndarray, model: object, robust: bool,
+                conf_level: float) -> CoxResult:
+    se = np.sqrt(np.diag(cov))
+    zq = stats.norm.ppf(1 - (1 - conf_level) / 2)
+    z = beta / se
+    table = pd.DataFrame(
+        {
+            "term": terms,
+            "estimate": beta,
+            "se": se,
+            "hazard_ratio": np.exp(beta),
+            "ci_low": np.exp(beta - zq * se),
+            "ci_high": np.exp(beta + zq * se),
+            "z": z,
+            "p_value": 2 * stats.norm.sf(np.abs(z)),
+        }
+    )
+    return CoxResult(table, model, robust, pd.DataFrame(cov, index=terms, columns=terms))
 
 
 def cox_regression(
@@ -430,75 +513,34 @@ def cox_regression(
 ) -> CoxResult:
     """Cox proportional hazards with sampling weights and cluster-robust variance.
 
-    Mirrors ``survival::coxph(Surv(time, event) ~ covariates, weights=, cluster=)`` (Efron ties):
-    weighted partial likelihood; variance the sandwich D'D of the dfbeta residuals
-    w_i U_i V_naive (Efron score residuals, :func:`efron_score_residuals`) summed within
-    ``cluster`` (or per row when only weighted) — ``robust`` defaults to True whenever weights
-    or a cluster are given (model-based variance is wrong with sampling weights).
-    ``covariates``: column names or a formulaic right-hand side ("age + C(sexe)").
-    CIs on the hazard ratio: exp(β ± z·se). Fitted by lifelines ``CoxPHFitter``.
+    Mirrors ``survival::coxph(Surv(time, event) ~ covariates, weights=, cluster=)`` (Efron ties).
+    A thin wrapper of :func:`coxph` on ``SurveyDesign(data, weights=weights, psu=cluster)``:
+    coxph's robust variance Σ_c dfbeta_c dfbeta_cᵀ (sums within ``cluster``, or per row when
+    only weighted) is the design variance times (m − 1)/m, m the number of clusters (the
+    design's with-replacement formula has the factor m/(m − 1); Σ_c dfbeta_c = 0 at β̂).
+    ``robust`` defaults to True whenever weights or a cluster are given (the model-based
+    variance is wrong with sampling weights); ``robust=False`` gives coxph's ``naive.var``.
+    Prefer :func:`coxph` with the study's design (strata, fpc, calibrations).
     """
-    from lifelines import CoxPHFitter
-
     if not isinstance(data, pd.DataFrame):
         raise SurvivalDataError(f"data: expected a pandas DataFrame, got {type(data).__name__}.")
-    formula = covariates if isinstance(covariates, str) else None
-    cols = [] if formula else list(covariates)
+    cols = [] if isinstance(covariates, str) else list(covariates)
     _need(data, "cox_regression", [time, event, weights, cluster, *cols])
     if robust is None:
         robust = weights is not None or cluster is not None
-    keep = [time, event] + cols + [c for c in (weights, cluster) if c is not None]
-    df = data[keep].copy() if formula is None else data.copy()
-    na = df[[time, event, *cols]].isna().any(axis=1).to_numpy()
+    na = data[[time, event, *cols]].isna().any(axis=1).to_numpy()
     if na.any():
         raise SurvivalDataError(
             f"cox_regression: missing values in rows {_rows(data.index, na)}. "
             "Hint: drop or impute them first (coxph's na.omit is not applied silently)."
         )
-    cph = CoxPHFitter(alpha=1 - conf_level)
-    fit_df = df.drop(columns=[cluster]) if (cluster is not None and formula is None) else df
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # lifelines' note on non-integer weights
-        cph.fit(
-            fit_df,
-            duration_col=time,
-            event_col=event,
-            weights_col=weights,
-            formula=formula,
-            fit_options={"precision": 1e-12, "max_steps": 500},
-        )
-    beta = cph.params_.to_numpy()
-    v_naive = cph.variance_matrix_.to_numpy()
-    cov = v_naive
+    design = SurveyDesign(data, weights=weights, psu=cluster)
+    res = coxph(design, time, event, covariates, conf_level=conf_level, rescale=False)
+    terms = list(res.table["term"])
     if robust:
-        if formula is None:
-            xm = df[cols].to_numpy(float)
-        else:
-            from formulaic import model_matrix
-
-            mm = model_matrix(formula, df)
-            xm = mm[list(cph.params_.index)].to_numpy(float)
-        w = np.ones(len(df)) if weights is None else df[weights].to_numpy(float)
-        u = efron_score_residuals(xm, df[time].to_numpy(float), df[event].to_numpy(float), w, beta)
-        dfbeta = (w[:, None] * u) @ v_naive
-        if cluster is not None:
-            dfbeta = pd.DataFrame(dfbeta).groupby(df[cluster].to_numpy()).sum().to_numpy()
-        cov = dfbeta.T @ dfbeta
-    se = np.sqrt(np.diag(cov))
-    zq = stats.norm.ppf(1 - (1 - conf_level) / 2)
-    z = beta / se
-    table = pd.DataFrame(
-        {
-            "term": list(cph.params_.index),
-            "estimate": beta,
-            "se": se,
-            "hazard_ratio": np.exp(beta),
-            "ci_low": np.exp(beta - zq * se),
-            "ci_high": np.exp(beta + zq * se),
-            "z": z,
-            "p_value": 2 * stats.norm.sf(np.abs(z)),
-        }
-    )
-    return CoxResult(
-        table, cph, bool(robust), pd.DataFrame(cov, index=table["term"], columns=table["term"])
-    )
+        m = design.n_psu
+        cov = res.vcov.to_numpy() * (m - 1) / m
+    else:
+        cov = res.model.variance_matrix_.to_numpy()
+    return _cox_result(terms, res.table["estimate"].to_numpy(), cov, res.model, bool(robust),
+                       conf_level)

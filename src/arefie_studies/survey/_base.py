@@ -121,6 +121,22 @@ class _BaseDesign(ABC):
         w.flags.writeable = False
         return w
 
+    @property
+    def domain(self) -> np.ndarray:
+        """Read-only bool mask (n,) of the rows in the domain (all True unless :meth:`subset`)."""
+        m = self._active().view()
+        m.flags.writeable = False
+        return m
+
+    def level_codes(self, var: str) -> tuple[np.ndarray, list]:
+        """Integer codes (n,) (-1 = missing) and the sorted levels of ``var``, as every
+        estimator codes it (a pandas categorical keeps its categories' order).  The codes are a
+        read-only array."""
+        codes, levels = self._categorical(var)
+        c = codes.view()
+        c.flags.writeable = False
+        return c, list(levels)
+
     def _col(self, name: str, argument: str) -> pd.Series:
         if name not in self._df.columns:
             raise MissingVariableError(name, argument, self._df.columns)

@@ -8,6 +8,7 @@ Algebra in ``_chisq.py`` and ``_glm.py``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -189,6 +190,25 @@ class ModelsMixin:
         }[statistic]
         eig = np.sort(np.linalg.eigvals(delta).real)[::-1]
         return ChisqResult(stat, dfs, p, method, statistic, row, col, table, eig)
+
+    def chisq_batch(self, pairs: Iterable[tuple[str, str]], statistic: str = "F") -> pd.DataFrame:
+        """Tests of association of many ``(row, col)`` pairs at once (a banner's questions ×
+        breakdowns), with the numbers of :meth:`chisq` for each pair.
+
+        One-stage uncalibrated designs: one weighted bincount per table; calibrated or
+        multistage linearised designs: the residualised influence basis, batched; replicate
+        designs and the Wald statistics: one :meth:`chisq` per pair. A pair where a variable
+        has fewer than 2 levels among the rows used gets NaN and a ``note`` (where
+        :meth:`chisq` raises).
+
+        Returns one row per pair, in the order given: ``row, col, test, statistic, ndf, ddf,
+        p_value, note`` (``ndf``/``ddf`` as :meth:`ChisqResult.to_frame`).
+
+        Mirrors: survey::svychisq(~row + col, design, statistic = "F") for every pair.
+        """
+        from ._chisq_batch import chisq_batch
+
+        return chisq_batch(self, pairs, statistic)
 
     # ---- glm -----------------------------------------------------------------------------
     def _glm_frame(self, formula: str, family: str):

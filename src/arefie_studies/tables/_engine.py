@@ -90,10 +90,10 @@ def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
 def _codes(design: Any, var: str) -> tuple[np.ndarray, list[str]]:
     """Integer codes (-1 = missing) and level labels of a variable, as the engine sees them.
 
-    Uses the engine's cached coding when it has one, so levels come in the same order and with
-    the same text as in ``banner_cells``.
+    Uses the engine's ``level_codes`` when it has one, so levels come in the same order and
+    with the same text as in ``banner_cells``.
     """
-    getter = getattr(design, "_categorical", None)
+    getter = getattr(design, "level_codes", None)
     if getter is not None:
         codes, levels = getter(var)
     else:  # pragma: no cover - engines without a coding cache
@@ -105,7 +105,7 @@ def _active_rows(design: Any) -> np.ndarray:
     """Rows that count as respondents: in the domain and with a non-zero weight."""
     w = np.asarray(design.weights, dtype=float)
     active = w != 0
-    domain = getattr(design, "_domain", None)
+    domain = getattr(design, "domain", None)
     if domain is not None:
         active &= np.asarray(domain, dtype=bool)
     return active
@@ -323,16 +323,20 @@ def _tidy_level(text: str) -> str:
 
 
 def design_tests(design: Any, cells: pd.DataFrame, breakdowns: list[str]) -> pd.DataFrame:
-    """Rao–Scott F test of independence per categorical question × breakdown.
+    """Rao–Scott F test of independence per categorical question × breakdown, from the
+    engine's ``design.chisq_batch(pairs)`` (the numbers of ``design.chisq(q, b)``); no test
+    (NaN) when the design has no ``chisq_batch`` or for numeric questions.
 
-    Batched for one-stage designs (``_rao_scott``), else ``design.chisq(q, b)``; no test when
-    the design has no ``chisq`` (NaN) or for numeric questions.
+    Mirrors: survey::svychisq(~q + b, design, statistic = "F").
     """
-    from ._rao_scott import rao_scott_tests
-
     kinds = cells.drop_duplicates("question").set_index("question")["kind"]
     pairs = [(q, b) for q, kind in kinds.items() if kind == "proportion" for b in breakdowns]
-    results = rao_scott_tests(design, pairs) if pairs and hasattr(design, "chisq") else {}
+    results: dict[tuple[str, str], tuple[float, Any, float]] = {}
+    if pairs and hasattr(design, "chisq_batch"):
+        res = design.chisq_batch(pairs, statistic="F")
+        for r in res.itertuples(index=False):
+            df = None if np.isnan(r.ndf) else (float(r.ndf), float(r.ddf))
+            results[(r.row, r.col)] = (float(r.statistic), df, float(r.p_value))
     rows = []
     for q in kinds.index:
         for b in breakdowns:
