@@ -10,7 +10,7 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q -e ".[dev]"
+.venv/bin/python -m pip install -q -e ".[dev,lab]"
 # Jupyter kernel named for the project (JupyterLab launcher, papermill runs).
 .venv/bin/python -m ipykernel install --sys-prefix --name arefie-studies \
   --display-name "Python (arefie-studies)" >/dev/null

@@ -13,3 +13,18 @@ def test_report_chapters_split_at_level_one_headings():
     assert r.chapter("b").text() == "B\npb"
     with pytest.raises(KeyError, match="chapters: '', 'a', 'b'"):
         r.chapter("c")
+
+
+def test_find_root_from_outside_the_repository(tmp_path, monkeypatch):
+    """A notebook copied outside the repository finds the checkout the library is installed from."""
+    from pathlib import Path
+
+    import arefie_studies
+    from arefie_studies.project import ProjectNotFoundError, find_root
+
+    monkeypatch.chdir(tmp_path)
+    checkout = Path(arefie_studies.__file__).resolve().parents[2]
+    assert (checkout / "studies").is_dir()   # the set-up installs the library editable
+    assert find_root() == checkout
+    with pytest.raises(ProjectNotFoundError, match="Hint: open the notebook from the repository"):
+        find_root(tmp_path)   # an explicit start is never replaced

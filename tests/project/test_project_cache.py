@@ -160,3 +160,13 @@ def test_synthetic_input_gets_stable_pseudonyms_without_a_key(project, monkeypat
     again = load_study_inputs("etude", project).frames["enquete"]["id"].tolist()
     assert first == again and len(first[0]) == 20 and first[0] != "1"
     assert load_study_inputs("etude", project).synthetic
+
+
+def test_missing_synthetic_input_names_the_synth_command(project, monkeypatch):
+    from arefie_studies.project import MissingInputError
+
+    cfg = project / "studies" / "etude.yaml"
+    cfg.write_text(CONFIG.replace("data/enquete.csv", "data/synthetic/enquete.csv"))
+    with pytest.raises(MissingInputError, match=r"inputs.enquete.path': file not found: "
+                                                r"data/synthetic/enquete.csv. Hint: .*`arefie-studies synth`"):
+        load_study_inputs("etude", project)

@@ -101,10 +101,15 @@ def validate_studies(root: Path, slugs: list[str] | None = None, *,
             continue
         problems += _check_study(root, config, check_data)
     if not slugs:  # one study = one slug in three places: no notebook or module without a config
+        from arefie_studies.studies import SHARED_MODULES
+
         orphans = [(p, "notebooks") for p in sorted((root / "notebooks").glob("*.ipynb"))]
         mod_dir = root / "src" / "arefie_studies" / "studies"
-        orphans += [(p, "src/arefie_studies/studies") for p in sorted(mod_dir.glob("*.py"))]
+        orphans += [(p, "src/arefie_studies/studies") for p in sorted(mod_dir.glob("*.py"))
+                    if p.stem not in SHARED_MODULES]
         for path, where in orphans:
             if not path.stem.startswith("_") and path.stem not in available:
-                problems.append(f"{path.stem}: {where}/{path.name} has no studies/{path.stem}.yaml.")
+                hint = (" Hint: a notebook of your own belongs in notebooks/explore/ (never validated "
+                        "nor published)." if where == "notebooks" else "")
+                problems.append(f"{path.stem}: {where}/{path.name} has no studies/{path.stem}.yaml.{hint}")
     return problems, list(chosen)

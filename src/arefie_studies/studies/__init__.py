@@ -21,7 +21,11 @@ from arefie_studies.studies.contract import (
     study_module,
 )
 
+#: Modules of this package that are not studies (the contract and what the studies share).
+SHARED_MODULES = ("contract", "glossary")
+
 __all__ = [
+    "SHARED_MODULES",
     "Annex",
     "Figure",
     "Heading",
