@@ -200,3 +200,31 @@ def test_methods_plots_draw_in_the_house_style_and_leave_rcparams_alone():
         assert not fig.axes[0].spines["top"].get_visible()
         plt.close(fig)
     assert dict(plt.rcParams) == before
+
+
+def test_bar_ci_takes_estimator_output_as_it_is():
+    """The defect: bar_ci fed the tidy output of proportion(by=) failed with matplotlib's
+    'shape mismatch'. One repeating label column -> grouped bars; several -> a clear error."""
+    from pathlib import Path
+
+    import matplotlib.pyplot as plt
+    import pandas as pd
+    import pytest
+
+    from arefie_studies import charts
+    from arefie_studies.survey import SurveyDesign
+
+    api = pd.read_csv(Path(__file__).resolve().parents[1] / "reference" / "data" / "apistrat.csv")
+    d = SurveyDesign(api, weights="pw", strata="stype", fpc="fpc")
+    fig = charts.bar_ci(d.proportion("stype", by="sch_wide"))
+    ax = fig.axes[0]
+    assert len(ax.patches) == 6   # 3 levels x 2 groups
+    assert sorted(t.get_text() for t in ax.get_legend().get_texts()) == ["No", "Yes"]
+    plt.close(fig)
+    fig = charts.bar_ci(d.proportion(["sch_wide", "awards"]))   # grouped by variable
+    assert len(fig.axes[0].patches) == 4
+    plt.close(fig)
+    two = d.proportion("stype", by=["sch_wide", "awards"])
+    with pytest.raises(charts.ChartError, match=r"'level' repeats across several label columns: "
+                                                r"'sch_wide' \(2 values\), 'awards' \(2 values\)"):
+        charts.bar_ci(two)

@@ -13,7 +13,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from ._common import check_columns, err, new_axes, ordered, value_text
+from ._common import ChartError, check_columns, err, new_axes, ordered, value_text
 from .style import GREY, PALETTE, PRIMARY, add_source, format_num_fr, format_pct_fr, house_style
 
 __all__ = ["bar_ci", "comparison_bars"]
@@ -26,6 +26,25 @@ def _finish_value_axis(ax: Axes, percent: bool, xmax: float) -> None:
     ax.yaxis.grid(False)
     ax.tick_params(axis="y", length=0)
     ax.spines["left"].set_visible(False)
+
+
+def _repeating_group(data: pd.DataFrame, y: str, values: Sequence[str | None], func: str) -> str:
+    """The one label column across which ``y`` repeats (or a ChartError naming them all)."""
+    numeric = {c for c in data.columns if pd.api.types.is_numeric_dtype(data[c])
+               and not isinstance(data[c].dtype, pd.CategoricalDtype)}
+    labels = [c for c in data.columns if c != y and c not in values and c not in numeric
+              and data[c].nunique(dropna=False) > 1]
+    if len(labels) == 1:
+        return labels[0]
+    if not labels:
+        dup = data.loc[data[y].duplicated(keep=False), y].astype(str).unique()[:5].tolist()
+        raise ChartError(f"{func}: the bars {dup} appear more than once in column {y!r} and no other "
+                         "label column tells them apart. Hint: keep one row per bar.")
+    groups = ", ".join(f"{c!r} ({data[c].nunique()} values)" for c in labels)
+    raise ChartError(
+        f"{func}: {y!r} repeats across several label columns: {groups}. Hint: keep the rows of one "
+        f"of them, e.g. data[data[{labels[0]!r}] == {data[labels[0]].iloc[0]!r}], or draw "
+        f"comparison_bars(data, group={labels[0]!r}).")
 
 
 def bar_ci(
@@ -47,10 +66,18 @@ def bar_ci(
 ) -> Figure:
     """Horizontal bars (one per row of ``data``) with their CI whiskers and value labels.
 
-    ``highlight`` lists categories drawn in the accent colour (e.g. the region among
-    départements). ``sort=True`` orders bars by decreasing value (top = largest).
+    ``data`` may be the tidy output of an estimator as it is (``proportion``, ``mean``...): when
+    ``y`` repeats across one other label column (``by=`` groups, or several ``variable``s), the
+    bars are grouped by it (:func:`comparison_bars`); across several, a ChartError says which
+    rows to keep. ``highlight`` lists categories drawn in the accent colour (e.g. the region
+    among départements). ``sort=True`` orders bars by decreasing value (top = largest).
     """
     check_columns(data, [y, x, lo, hi], "bar_ci")
+    if data[y].duplicated().any():
+        group = _repeating_group(data, y, [x, lo, hi], "bar_ci")
+        return comparison_bars(data, y=y, group=group, x=x, lo=lo, hi=hi, order=order,
+                               percent=percent, digits=digits, xlabel=xlabel, title=title,
+                               source=source, ax=ax)
     with house_style():
         d = data.copy()
         if sort:
