@@ -9,6 +9,7 @@ domain's degrees of freedom.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import partial
 from types import SimpleNamespace
 from typing import Any
@@ -53,7 +54,32 @@ from arefie_studies.tables import (
     plain_table_html,
 )
 
-__all__ = ["build_report"]
+__all__ = ["PARTS", "SanteReport", "build_report"]
+
+#: The report's parts, in reading order (a notebook shows one per cell; a part a variant does
+#: not have is empty: the département reports have no themes nor comparisons).
+PARTS = ("introduction", "themes", "comparaisons", "annexe")
+
+
+@dataclass
+class SanteReport(Report):
+    """The report's blocks, also reachable by part (:data:`PARTS`)."""
+
+    parts: dict[str, list] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, parts: Mapping[str, list]) -> SanteReport:
+        unknown = set(parts) - set(PARTS)
+        if unknown:
+            raise ValueError(f"unknown report part(s) {sorted(unknown)}; parts: {PARTS}.")
+        full = {p: list(parts.get(p, [])) for p in PARTS}
+        return cls(blocks=[b for p in PARTS for b in full[p]], parts=full)
+
+    def part(self, name: str) -> Report:
+        """The blocks of one part, e.g. ``report.part("themes").show()``."""
+        if name not in self.parts:
+            raise KeyError(f"report part {name!r}: expected one of {', '.join(PARTS)}.")
+        return Report(list(self.parts[name]))
 
 TEST_HEADERS = {"sexe": "Test sexe", "tranche_age": "Test âge", "qualification": "Test qualif.",
                 "departement": "Test"}
@@ -544,17 +570,16 @@ def _annex(r: Any) -> list:
     ]
 
 
-def _regional(r: Any) -> Report:
-    rep = Report()
-    rep.add(*_introduction(r), *_instruments(r))
-    for theme in THEMES:
-        rep.add(*_theme(r, theme))
-    rep.add(*_evolution(r), *_benchmarks(r), *_model(r), *_annex(r))
-    return rep
+def _regional(r: Any) -> SanteReport:
+    return SanteReport.of({
+        "introduction": [*_introduction(r), *_instruments(r)],
+        "themes": [b for theme in THEMES for b in _theme(r, theme)],
+        "comparaisons": [*_evolution(r), *_benchmarks(r), *_model(r)],
+        "annexe": _annex(r)})
 
 
 # ----------------------------------------------------------------------------- département
-def _departement(r: Any, code: str) -> Report:
+def _departement(r: Any, code: str) -> SanteReport:
     label = departement_label(code)
     code = next(c for c, lab in DEPARTEMENTS.items() if lab == label)
     info = r.departements.set_index("departement").loc[code]
@@ -585,7 +610,7 @@ def _departement(r: Any, code: str) -> Report:
                         ("renoncement", "Renoncement aux soins")) if not d.loc[n, "hidden"])
     low = d["df"].min() < LOW_DF
     src = _source(r)
-    return Report([
+    return SanteReport.of({"introduction": [
         Heading(f"{label} : les jeunes interrogés", 2),
         KeyFigures(items),
         Paragraph(f"En {r.wave}, **{fmt_int(info['n'])} jeunes** accompagnés par les "
@@ -619,16 +644,16 @@ def _departement(r: Any, code: str) -> Report:
                    "liberté du plan dans le département (Missions Locales moins une strate ; "
                    f"tous départements : {dfs}).",
                    "‡ " + LOW_DF_NOTE,
-                   f"Test : Rao–Scott, {label} comparé au reste de la région."]),
+                   f"Test : Rao–Scott, {label} comparé au reste de la région."])],
+        "annexe": [
         Heading("Annexe méthodologique de l’étude", 2),
         Paragraph(methods_text(r, regional=False) + "\nLes instruments standardisés (ADRS, "
                   "AUDIT-C, CAST, EPICES, IMC, IPAQ), leur calcul et leurs seuils publiés sont "
                   "décrits dans l’annexe du rapport régional."),
-        _definitions(r),
-    ])
+        _definitions(r)]})
 
 
-def build_report(results: Any, params: Mapping[str, Any]) -> Report:
+def build_report(results: Any, params: Mapping[str, Any]) -> SanteReport:
     """The regional report (``departement`` empty) or a département's light report."""
     code = str(params.get("departement", "") or "").strip()
     return _departement(results, code) if code else _regional(results)

@@ -339,7 +339,9 @@ def compute(inputs: StudyInputs, params: Mapping[str, Any]) -> SanteResults:
 
 def report(results: SanteResults, params: Mapping[str, Any]) -> Report:
     """The report of one variant: regional (``departement=""``) or a département's light
-    report (``departement="59"``), built only from ``results``."""
+    report (``departement="59"``), built only from ``results``. Its parts
+    (``introduction``, ``themes``, ``comparaisons``, ``annexe``) are reachable with
+    ``report.part(name)``."""
     from arefie_studies.studies._sante_report import build_report
 
     return build_report(results, params)
