@@ -398,14 +398,18 @@ def _own_references_text(r: Any) -> str:
     own = r.own_references
     if own.empty:
         return ""
-    years = ", ".join(str(y) for y in sorted(set(own["annee"].astype(int))))
-    return (f"Les chiffres publiés par l’étude elle-même pour {years} (fichier de valeurs de "
-            f"référence : {len(own)} valeurs, dont la détresse psychologique, le tabagisme et la "
-            "corpulence) ne sont pas repris comme repères : cette vague est ré-estimée à partir de "
-            "ses propres réponses, avec les définitions et le calage de la présente édition, et "
-            "c’est cette seule valeur qui figure dans le rapport (chapitre « Évolution »). Elle "
-            "peut différer des chiffres publiés à l’époque (définitions et pondération "
-            "différentes).")
+    years = sorted(set(own["annee"].astype(int)))
+    if r.wave in years:
+        where = "ce sont les chiffres de ce rapport"
+    elif r.previous in years:
+        where = "c’est cette seule valeur qui figure dans le rapport (chapitre « Évolution »)"
+    else:
+        where = "aucune comparaison avec cette vague n’est demandée dans ce rapport"
+    return (f"Les chiffres publiés par l’étude elle-même pour {', '.join(map(str, years))} "
+            f"({len(own)} valeurs du fichier de valeurs de référence) ne sont pas repris comme "
+            "repères : l’étude dispose des réponses de cette vague, qui est ré-estimée avec les "
+            f"définitions et le calage de la présente édition ; {where}. Ces estimations peuvent "
+            "différer des chiffres publiés à l’époque (définitions et pondération différentes).")
 
 
 def _benchmarks(r: Any) -> list:
