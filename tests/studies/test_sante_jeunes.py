@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 from html import escape
 from pathlib import Path
 from types import SimpleNamespace
@@ -589,3 +590,15 @@ def test_notebook_runs_with_other_wave_and_threshold(tmp_path):
         assert re.search(rf"\b{bad}\b", text) is None, bad
     config = load_config(ROOT / "studies/sante_jeunes.yaml", ROOT)
     assert scan_html(html, rules_for_study(config, ROOT)) == []
+
+
+def test_sample_table_hides_small_levels(res):
+    """At a threshold above the smallest level (71 minors), the sample table shows the mark,
+    not the count, in the HTML and in the download frame."""
+    smallest = res.sample.loc[res.sample["n"] > 0, "n"].min()
+    rep = S.report(replace(res, threshold=int(smallest) + 1), PARAMS)
+    table = next(t for t in rep.tables() if t.name == "echantillon")
+    row = table.frame[table.frame["Modalité"] == res.sample.loc[res.sample["n"] == smallest,
+                                                                  "group"].iloc[0]]
+    assert (row[["Répondants", "Échantillon brut", "Après calage"]] == "s").all().all()
+    assert f">{R.fmt_int(smallest)}<" not in table.html

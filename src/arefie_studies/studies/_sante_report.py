@@ -160,6 +160,16 @@ def _download(cells: pd.DataFrame, headers: Mapping[str, str]) -> pd.DataFrame:
     return out
 
 
+def _hide_small(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """A text table's download frame: rows of 1 to ``threshold - 1`` respondents keep their
+    label only (as :func:`plain_table_html` shows them); the count column is dropped."""
+    small = ((frame["n"] > 0) & (frame["n"] < threshold)).to_numpy()
+    out = frame.drop(columns="n").copy()
+    values = [c for c in out.columns if c not in ("Variable", "Modalité")]
+    out.loc[small, values] = SUPPRESSED_MARK
+    return out
+
+
 def _estimate_table(cells: pd.DataFrame, columns: Sequence[tuple[str, str]], *, name: str,
                     **kwargs: Any) -> Table:
     html = indicator_table_html(cells, columns=columns, **kwargs)
@@ -202,7 +212,7 @@ def _introduction(r: Any) -> list:
                   f"{_share(o, 'renoncement')} ont renoncé à des soins dans l’année, "
                   f"{_share(o, 'tabac_quotidien')} fument chaque jour et "
                   f"{_share(o, 'surpoids_obesite')} sont en surpoids ou obèses."),
-        Table(html=html, frame=shown.drop(columns="n"), name="echantillon"),
+        Table(html=html, frame=_hide_small(shown, r.threshold), name="echantillon"),
     ]
 
 
