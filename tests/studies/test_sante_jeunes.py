@@ -292,6 +292,9 @@ def test_errors_name_the_problem(inputs):
         S.design(inputs, 2019)
     with pytest.raises(ValueError, match="earlier edition"):
         S.compute(inputs, {**PARAMS, "wave": 2020, "compare_wave": 2024})
+    no_refs = replace(inputs, references={})
+    with pytest.raises(StudyInputError, match="reference 'population' is not declared"):
+        S.design(no_refs, 2024)
 
 
 # ----------------------------------------------------------------------------- contract

@@ -186,14 +186,10 @@ def design(inputs: StudyInputs, wave: int = 2024, *, calibration: str = "raking"
         raise StudyInputError(
             f"wave={wave!r}: no input {name!r} in {inputs.config.path} (declared: "
             f"{sorted(inputs.frames)}). Hint: choose one of the declared waves.")
-    if "population" not in inputs.references:
-        raise StudyInputError(
-            f"{inputs.config.path}: the reference 'population' (ML population margins) is not "
-            "declared under 'references:'.")
     book = inputs.codebooks[name]
-    spec = inputs.config.references["population"]
-    margins = population_margins(inputs.references["population"], book,
-                                 source=f"{spec.path} (reference 'population')")
+    margins = population_margins(_reference(inputs, "population"), book,
+                                 source=f"{inputs.config.references['population'].path} "
+                                        "(reference 'population')")
     frame = prepare(inputs.frames[name], book)
     dep = frame["departement"].astype(object)
     for code, label in DEPARTEMENTS.items():
@@ -201,6 +197,14 @@ def design(inputs: StudyInputs, wave: int = 2024, *, calibration: str = "raking"
             np.where(dep.isna(), None, np.where(dep == label, label, "Reste de la région")),
             categories=[label, "Reste de la région"])
     return calibrated_design(frame, margins, calibration, tuple(bounds))
+
+
+def _reference(inputs: StudyInputs, name: str) -> pd.DataFrame:
+    if name not in inputs.references:
+        raise StudyInputError(
+            f"{inputs.config.path}: the reference {name!r} is not declared under 'references:' "
+            f"(declared: {sorted(inputs.references)}). Hint: see studies/sante_jeunes.yaml.")
+    return inputs.references[name]
 
 
 def design_for(wave: int = 2024, root: str | Path | None = None, *, calibration: str = "raking",
@@ -319,7 +323,7 @@ def compute(inputs: StudyInputs, params: Mapping[str, Any]) -> SanteResults:
         overall_prev = indicator_estimates(design(inputs, previous, calibration=method,
                                                   bounds=bounds), INDICATORS, threshold=t)
         evolution = wave_comparison(overall, overall_prev)
-    bench = inputs.references["benchmarks"]
+    bench = _reference(inputs, "benchmarks")
     waves = [int(k.split("_")[1]) for k in inputs.frames if k.startswith("sante_")]
     own = own_wave_references(bench, inputs.config.title, waves)
     model, model_n = distress_model(d)
