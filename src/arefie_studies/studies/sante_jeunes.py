@@ -324,7 +324,8 @@ def compute(inputs: StudyInputs, params: Mapping[str, Any]) -> SanteResults:
                                                   bounds=bounds), INDICATORS, threshold=t)
         evolution = wave_comparison(overall, overall_prev)
     bench = _reference(inputs, "benchmarks")
-    waves = [int(k.split("_")[1]) for k in inputs.frames if k.startswith("sante_")]
+    waves = [int(k.removeprefix("sante_")) for k in inputs.config.inputs
+             if k.removeprefix("sante_").isdigit()]  # waves whose microdata the study holds
     own = own_wave_references(bench, inputs.config.title, waves)
     model, model_n = distress_model(d)
     diag = d.weighting_diagnostics()
