@@ -1,14 +1,18 @@
-"""Étude santé jeunes: scores, calibration, indicators, comparisons, model, notebook, leak scan.
+"""Étude santé jeunes: design, scores, calibration, indicators, comparisons, model, report, notebook.
 
 Indicators are checked against values recomputed here from the raw SPSS codes (pyreadstat
-without value labels) with plain numpy — never through the study module's own functions.
+without value labels) with plain numpy — never through the study module's own functions —
+and the département domain estimates against R (survey 4.1.1).
 """
 
 from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
+from html import escape
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -16,17 +20,43 @@ import pyreadstat
 import pytest
 from scipy import stats
 
-from arefie_studies.studies import _sante_sections as X
+from arefie_studies.project import load_study_inputs
+from arefie_studies.studies import _sante_report as R
+from arefie_studies.studies import glossary
 from arefie_studies.studies import sante_jeunes as S
-from arefie_studies.studies._common import StudyInputError, protected_shares
+from arefie_studies.studies._common import StudyInputError
+from arefie_studies.studies.contract import Figure
+from arefie_studies.tables import protected_shares
 
 ROOT = Path(__file__).resolve().parents[2]
 SAV = {w: ROOT / "data" / "synthetic" / f"sante_jeunes_{w}.sav" for w in (2020, 2024)}
+PARAMS = {"wave": 2024, "compare_wave": 2020, "calibration": "raking",
+          "calibration_bounds": [0.2, 5.0], "disclosure_threshold": 11}
 
 
 @pytest.fixture(scope="module")
-def ctx():
-    return X.build_context(root=ROOT)
+def inputs():
+    return load_study_inputs("sante_jeunes", ROOT)
+
+
+@pytest.fixture(scope="module")
+def res(inputs):
+    return S.compute(inputs, PARAMS)
+
+
+@pytest.fixture(scope="module")
+def design(inputs):
+    return S.design(inputs, 2024)
+
+
+@pytest.fixture(scope="module")
+def regional(res):
+    return S.report(res, {**PARAMS, "departement": ""})
+
+
+@pytest.fixture(scope="module")
+def aisne(res):
+    return S.report(res, {**PARAMS, "departement": "02"})
 
 
 @pytest.fixture(scope="module")
@@ -39,11 +69,9 @@ def raw():
 def _wshare(y: np.ndarray, w: np.ndarray) -> float:
     ok = ~np.isnan(y)
     return float(np.sum(w[ok] * y[ok]) / np.sum(w[ok]))
-
-
 # ----------------------------------------------------------------------------- scores
-def test_scores_match_raw_codes(ctx, raw):
-    d = ctx.design.data
+def test_scores_match_raw_codes(design, raw):
+    d = design.data
     # rows keep the file order: check on the pseudonym-free key (row order is preserved)
     adrs = raw[[f"adrs_{j:02d}" for j in range(1, 11)]].to_numpy().sum(axis=1)
     np.testing.assert_array_equal(d["score_adrs"].to_numpy(), adrs)
@@ -70,8 +98,8 @@ def test_ipaq_by_hand():
     np.testing.assert_allclose(S.ipaq_met_minutes(df), [325.0, 2106.0, 10120.0])
 
 
-def test_score_classes_use_published_cutoffs(ctx):
-    d = ctx.design.data
+def test_score_classes_use_published_cutoffs(design):
+    d = design.data
     a = d["score_adrs"].to_numpy()
     cls = d["classe_adrs"].cat.codes.to_numpy()
     ok = ~np.isnan(a)
@@ -86,10 +114,10 @@ def test_score_classes_use_published_cutoffs(ctx):
 
 
 # ----------------------------------------------------------------------------- calibration
-def test_calibration_reaches_population_margins(ctx):
+def test_calibration_reaches_population_margins(design):
     pop = pd.read_csv(ROOT / "data/reference/population_ml_2024.csv")
-    d = ctx.design.data
-    w = np.asarray(ctx.design.weights)
+    d = design.data
+    w = np.asarray(design.weights)
     assert w.sum() == pytest.approx(pop["effectif"].sum(), rel=1e-9)
     codes = {"sexe": {"Homme": 1, "Femme": 2},
              "departement": {"Aisne": 2, "Nord": 59, "Oise": 60, "Pas-de-Calais": 62, "Somme": 80}}
@@ -107,9 +135,9 @@ def test_calibration_reaches_population_margins(ctx):
                                rtol=1e-8)
 
 
-def test_raking_equals_iterative_proportional_fitting(ctx):
+def test_raking_equals_iterative_proportional_fitting(design):
     """Exponential calibration on two crossed margins = IPF (written here in numpy)."""
-    d = ctx.design.data
+    d = design.data
     pop = pd.read_csv(ROOT / "data/reference/population_ml_2024.csv")
     a = d["sexe"].cat.codes.to_numpy() * 4 + d["tranche_age"].cat.codes.to_numpy()
     b = d["departement"].cat.codes.to_numpy() * 4 + d["qualification"].cat.codes.to_numpy()
@@ -119,21 +147,20 @@ def test_raking_equals_iterative_proportional_fitting(ctx):
     for _ in range(500):
         w *= (ta / np.bincount(a, weights=w, minlength=8))[a]
         w *= (tb / np.bincount(b, weights=w, minlength=20))[b]
-    np.testing.assert_allclose(np.asarray(ctx.design.weights), w, rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(design.weights), w, rtol=1e-6)
 
 
-def test_logit_calibration_respects_bounds():
-    ctx = X.build_context(root=ROOT, compare_wave=0, calibration="logit", bounds=(0.4, 3.5))
-    diag = ctx.design.weighting_diagnostics()
+def test_logit_calibration_respects_bounds(inputs):
+    diag = S.design(inputs, 2024, calibration="logit", bounds=(0.4, 3.5)).weighting_diagnostics()
     assert diag.summary["ratio_min"].iloc[0] >= 0.4 - 1e-9
     assert diag.summary["ratio_max"].iloc[0] <= 3.5 + 1e-9
     assert np.abs(diag.margins["rel_diff"]).max() < 1e-8
 
 
 # ----------------------------------------------------------------------------- indicators
-def test_indicators_match_weighted_shares_from_raw_codes(ctx, raw):
-    w = np.asarray(ctx.design.weights)
-    o = ctx.overall.set_index("indicator")
+def test_indicators_match_weighted_shares_from_raw_codes(res, design, raw):
+    w = np.asarray(design.weights)
+    o = res.overall.set_index("indicator")
     renonc = raw["renoncement_soins"].to_numpy()
     cout = np.where(np.isnan(renonc), np.nan, (raw["renoncement_motif"].to_numpy() == 1) * 1.0)
     tabac = raw["tabac"].to_numpy()
@@ -157,9 +184,9 @@ def test_indicators_match_weighted_shares_from_raw_codes(ctx, raw):
         assert o.loc[name, "n_yes"] == int(np.nansum(y)), name
 
 
-def test_group_estimates_and_logit_ci(ctx, raw):
-    w = np.asarray(ctx.design.weights)
-    est = S.indicator_estimates(ctx.design, S.indicators_by_theme("addictions"), by="sexe")
+def test_group_estimates_and_logit_ci(res, design, raw):
+    w = np.asarray(design.weights)
+    est = res.by("sexe")
     tabac = raw["tabac"].to_numpy()
     y = np.where(np.isnan(tabac), np.nan, (tabac == 4) * 1.0)
     for code, label in ((1, "Homme"), (2, "Femme")):
@@ -174,10 +201,10 @@ def test_group_estimates_and_logit_ci(ctx, raw):
         assert r["ci_low"] < p < r["ci_high"]
 
 
-def test_wave_comparison_by_hand(ctx):
-    comp = S.wave_comparison(ctx.overall, ctx.overall_prev).set_index("indicator")
-    cur = ctx.overall.set_index("indicator").loc["detresse"]
-    prev = ctx.overall_prev.set_index("indicator").loc["detresse"]
+def test_wave_comparison_by_hand(res):
+    comp = res.evolution.set_index("indicator")
+    cur = res.overall.set_index("indicator").loc["detresse"]
+    prev = res.overall_prev.set_index("indicator").loc["detresse"]
     diff = cur["estimate"] - prev["estimate"]
     se = np.hypot(cur["se"], prev["se"])
     r = comp.loc["detresse"]
@@ -188,31 +215,31 @@ def test_wave_comparison_by_hand(ctx):
     assert 0.2 < prev["estimate"] < cur["estimate"] + 0.05
 
 
-def test_benchmarks_labelled_with_sources(ctx):
+def test_benchmarks_labelled_with_sources(res):
     bench = pd.read_csv(ROOT / "data/reference/benchmarks_sante.csv")
-    bm = S.benchmark_comparison(ctx.overall, bench)
+    bm = S.benchmark_comparison(res.overall, bench)
     row = bm[bm["indicator"] == "cannabis"].iloc[0]
     assert row["benchmark"] == pytest.approx(0.28)
     assert row["source"] == "OFDT, Baromètre santé" and row["annee"] == 2021
     assert row["population"] == "Population générale 18-25 ans"
     assert set(bm["indicator"]) >= {"tabac_quotidien", "detresse", "obesite", "renoncement_cout"}
     with pytest.raises(StudyInputError, match="valeur_pct"):
-        S.benchmark_comparison(ctx.overall, bench.drop(columns="valeur_pct"))
+        S.benchmark_comparison(res.overall, bench.drop(columns="valeur_pct"))
 
 
-def test_distress_model_matches_weighted_logistic_mle(ctx):
+def test_distress_model_matches_weighted_logistic_mle(res, design):
     import statsmodels.api as sm
 
-    ors, fit = S.distress_model(ctx.design)
-    d = ctx.design.data
+    ors = res.model
+    d = design.data
     x = pd.get_dummies(d[[f"m_{c}" for c in S.MODEL_TERMS]], drop_first=True, dtype=float)
     y = d["detresse_01"].to_numpy()
     ok = ~np.isnan(y) & d[[f"m_{c}" for c in S.MODEL_TERMS]].notna().all(axis=1).to_numpy()
-    res = sm.GLM(y[ok], sm.add_constant(x[ok]), family=sm.families.Binomial(),
-                 freq_weights=np.asarray(ctx.design.weights)[ok]).fit(tol=1e-12)
-    assert fit.nobs == ok.sum()
+    mle = sm.GLM(y[ok], sm.add_constant(x[ok]), family=sm.families.Binomial(),
+                 freq_weights=np.asarray(design.weights)[ok]).fit(tol=1e-12)
+    assert res.model_n == ok.sum()
     got = ors.loc[~ors["reference"], "odds_ratio"].to_numpy()
-    np.testing.assert_allclose(got, np.exp(res.params.to_numpy()[1:]), rtol=1e-6)
+    np.testing.assert_allclose(got, np.exp(mle.params.to_numpy()[1:]), rtol=1e-6)
     assert (ors.loc[ors["reference"], "odds_ratio"] == 1).all()
     fem = ors[(ors["level"] == "Femme")].iloc[0]
     assert fem["odds_ratio"] > 1 and fem["ci_low"] > 1  # built into the synthetic data
@@ -230,95 +257,351 @@ def test_protected_shares_by_hand():
     np.testing.assert_array_equal(protected_shares([0, 30], [0, 40], 11), [True, False])
 
 
-def test_small_groups_are_suppressed_in_tables(ctx):
+def test_small_groups_are_suppressed_in_tables(inputs):
+    """Threshold 60: every share of the 71 minors is hidden, in the results and in the report's
+    tables (no value, no count in the HTML), and the leak scan finds nothing."""
     from arefie_studies.pipeline.leakscan import ScanRules, scan_html
-    from arefie_studies.studies import _sante_report as R
 
-    inds = S.indicators_by_theme("mentale")
-    est = S.indicator_estimates(ctx.design, inds, by="tranche_age", threshold=60)
+    res60 = S.compute(inputs, {**PARAMS, "disclosure_threshold": 60})
+    est = res60.by("tranche_age")
     minors = est[est["group"] == "Moins de 18 ans"]
-    assert minors["hidden"].all()  # 71 minors: every share has a count under 60
-    html = R.breakdown_table(inds, ctx.overall, {"tranche_age": est}, title="t", threshold=60,
-                             source="s")
-    assert 'data-suppressed="1"' in html
-    assert scan_html(html, ScanRules(threshold=60)) == []
+    assert minors["hidden"].all()
     shown = est[~est["hidden"]]
     assert (np.minimum(shown["n_yes"], shown["n"] - shown["n_yes"]) >= 60).all()
+    for variant in ("", "80"):
+        rep = S.report(res60, {**PARAMS, "disclosure_threshold": 60, "departement": variant})
+        for table in rep.tables():
+            assert scan_html(table.html, ScanRules(threshold=60)) == [], table.name
+        assert "moins de 60 répondants" in rep.text()
+    html = next(t.html for t in S.report(res60, PARAMS).tables() if t.name == "mentale_sexe_age")
+    assert 'data-suppressed="1"' in html
+    frame = next(t.frame for t in S.report(res60, PARAMS).tables() if t.name == "mentale_sexe_age")
+    hidden = frame[frame["affichage"] == "s"]
+    assert len(hidden) and hidden[["estimate", "ci_low", "ci_high", "n"]].isna().all().all()
 
 
-def test_errors_name_the_problem(tmp_path):
-    bad = tmp_path / "pop.csv"
-    pd.DataFrame({"sexe": [1], "effectif": [3]}).to_csv(bad, index=False)
+def test_errors_name_the_problem(inputs):
     with pytest.raises(StudyInputError, match="tranche_age"):
-        S.population_margins(bad, None)
+        S.population_margins(pd.DataFrame({"sexe": [1], "effectif": [3]}), None, source="pop.csv")
     with pytest.raises(ValueError, match="expected one of"):
         S.departement_label("75")
     with pytest.raises(ValueError, match="calibration"):
         S.calibrated_design(pd.DataFrame({"departement": [1, 2], "ml": [1, 2]}),
                             {("x",): {"a": 1.0}}, method="linear")
+    with pytest.raises(StudyInputError, match="sante_2019"):
+        S.design(inputs, 2019)
+    with pytest.raises(ValueError, match="earlier edition"):
+        S.compute(inputs, {**PARAMS, "wave": 2020, "compare_wave": 2024})
+    no_refs = replace(inputs, references={})
+    with pytest.raises(StudyInputError, match="reference 'population' is not declared"):
+        S.design(no_refs, 2024)
+
+
+# ----------------------------------------------------------------------------- contract
+def test_compute_opens_no_file(inputs, monkeypatch, tmp_path):
+    """compute reads only ``inputs``: with every file opener failing and the cwd elsewhere, it
+    still gives the same results; the results pickle."""
+    import builtins
+    import io
+    import pickle
+
+    def no_file(*args, **kwargs):
+        raise AssertionError(f"compute opened a file: {args[:1]}")
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(builtins, "open", no_file)
+    monkeypatch.setattr(io, "open", no_file)
+    for name in ("read_csv", "read_parquet", "read_spss", "read_excel"):
+        monkeypatch.setattr(pd, name, no_file)
+    monkeypatch.setattr(pyreadstat, "read_sav", no_file)
+    out = S.compute(inputs, {**PARAMS, "compare_wave": 0})
+    monkeypatch.undo()
+    again = pickle.loads(pickle.dumps(out))
+    assert again.previous is None and again.evolution is None
+    pd.testing.assert_frame_equal(again.overall, out.overall)
+
+
+def test_design_is_the_one_compute_uses(inputs, res, design):
+    """The public design: strata = départements, PSU = ML, raked to the population total; the
+    results' overall shares are its shares."""
+    assert design.n_strata == 5 and design.n_psu == 42
+    pop = inputs.references["population"]["effectif"].sum()
+    assert np.asarray(design.weights).sum() == pytest.approx(pop, rel=1e-10)
+    est = design.proportion("ind_detresse", ci_method="logit")
+    got = est[est["level"].astype(str) == "Oui"].iloc[0]
+    row = res.overall.set_index("indicator").loc["detresse"]
+    assert (row["estimate"], row["se"], row["ci_low"]) == (got["estimate"], got["se"],
+                                                         got["ci_low"])
+    d2 = S.design_for(2024, ROOT)
+    np.testing.assert_array_equal(np.asarray(d2.weights), np.asarray(design.weights))
+
+
+# ----------------------------------------------------------------------------- finding: 2020 values
+def test_every_2020_value_is_the_one_results_value(res, regional):
+    """Old report: Tableau 24 (2020 microdata) and Tableau 25 (the reference CSV's "Étude santé
+    jeunes 2020" rows) gave two different 2020 values of détresse, tabac and surpoids. Now the
+    2020 values come only from ``res.overall_prev`` and the study's own published figures are not
+    used as references (listed and explained instead)."""
+    prev = res.overall_prev.set_index("indicator")
+    evo = next(t for t in regional.tables() if t.name == "evolution")
+    col = evo.frame[evo.frame["colonne"] == "2020"].set_index("indicator")
+    assert len(col) == sum(i.key for i in S.INDICATORS)
+    shown = col[col["affichage"] != "s"]
+    np.testing.assert_array_equal(shown["estimate"].to_numpy(),
+                                  prev.loc[shown.index, "estimate"].to_numpy())
+    assert {"detresse", "tabac_quotidien", "surpoids_obesite"} <= set(shown.index)
+    for name in ("detresse", "tabac_quotidien", "surpoids_obesite"):
+        assert f"{R.fmt_pct(prev.loc[name, 'estimate'])}" in evo.html
+    # the theme charts' 2020 diamonds read the same frame
+    figs = [b for b in regional if isinstance(b, Figure) and "losanges : 2020" in b.caption]
+    assert len(figs) == len(S.THEMES)
+    assert all(f.draw.keywords["previous"] is res.overall_prev for f in figs)
+    # no "2020" value of the study from the reference file, anywhere
+    own = res.own_references
+    assert set(own["indicateur"]) == {"tabagisme", "surpoids_obesite", "detresse_psychologique",
+                                      "detresse_moderee", "depression"}
+    assert not res.benchmarks["source"].str.startswith("Étude santé jeunes").any()
+    for table in regional.tables():
+        assert "Étude santé jeunes 2020" not in table.html, table.name
+        for v in own["valeur_pct"]:  # 26 %, 25 %, 40 %, 32 %, 5 % never shown as 2020 values
+            assert f"{R.fmt_pct(v / 100, 0)} (" not in table.html
+    bm = next(t for t in regional.tables() if t.name == "references")
+    assert "Valeur de référence (autre source)" in bm.html
+    assert "Population, année et source de la référence" in bm.html
+    assert "ne sont pas repris comme repères" in regional.text()
+
+
+# ----------------------------------------------------------------------------- finding: housing
+def test_sans_logement_stable_follows_the_glossary(design, raw, regional, aisne):
+    """Third-party housing (2) and youth hostels (4) count as « sans logement stable », as the
+    shared glossary defines it; the definition is stated once, in the annex."""
+    codes = raw["logement"].to_numpy()
+    want = np.where(np.isnan(codes), np.nan, np.isin(codes, [2, 4, 5, 6]).astype(float))
+    got = design.data["sans_logement_stable"].astype(object).map({"Oui": 1.0, "Non": 0.0})
+    np.testing.assert_array_equal(got.to_numpy(dtype=float), want)
+    assert S.VULNERABLE["sans_logement_stable"] == glossary.term("sans_logement_stable").label
+    definition = glossary.term("sans_logement_stable").definition
+    for rep in (regional, aisne):
+        assert rep.text().count(definition) == 1
+        annex = [b for b in rep if type(b).__name__ == "Annex" and definition in b.markdown]
+        assert len(annex) == 1 and annex[0].section == "notes"
+    with pytest.raises(StudyInputError, match="neither stable nor unstable"):
+        frame = design.data.copy()
+        frame["logement"] = frame["logement"].cat.add_categories(["Caravane"])
+        frame.loc[frame.index[0], "logement"] = "Caravane"
+        S.prepare(frame, load_study_inputs("sante_jeunes", ROOT).codebooks["sante_2024"])
+
+
+# ----------------------------------------------------------------------------- finding: df, KG
+def test_departement_domain_matches_r(res):
+    """Domain estimates of a département: estimate, SE, logit CI and degf as R gives them.
+
+    R 4.2.2, survey 4.1.1, on the design of :func:`S.design` (weights N/n, ids=~ml,
+    strata=~departement; calibrate(~st + dq, calfun="raking") with st = sexe × tranche_age and
+    dq = département × qualification, population from population_ml_2024.csv)::
+
+        s <- subset(dc, departement == "Aisne")
+        svyciprop(~I(ind_generaliste == "Oui"), s, method = "logit"); degf(s)
+        # Aisne 0.780612047873272 SE 0.00285169719670449 [0.77140187086636, 0.789552382574064] 3
+        # Nord  0.768249928644175 SE 0.0129224394286389  [0.739875844441124, 0.794389093600615] 17
+    """
+    r_ref = {"Aisne": (0.780612047873272, 0.00285169719670449, 0.77140187086636,
+                       0.789552382574064, 3),
+             "Nord": (0.768249928644175, 0.0129224394286389, 0.739875844441124,
+                      0.794389093600615, 17)}
+    by = res.by("departement").set_index(["group", "indicator"])
+    for dep, (p, se, lo, hi, df) in r_ref.items():
+        row = by.loc[(dep, "generaliste")]
+        np.testing.assert_allclose([row["estimate"], row["se"], row["ci_low"], row["ci_high"]],
+                                   [p, se, lo, hi], rtol=1e-6)
+        assert row["df"] == df
+
+
+def test_departement_df_and_korn_graubard(res, design):
+    """Every domain estimate keeps n, SE, CI, df and the Korn–Graubard interval; df = PSUs −
+    strata in the domain (counted here from the data); KG recomputed with scipy from (p, se, df,
+    n) as svyciprop(method="beta") does with the domain's n."""
+    data = design.data
+    by = res.by("departement")
+    assert {"estimate", "se", "ci_low", "ci_high", "kg_low", "kg_high", "df", "n"} <= set(by)
+    for dep, sub in by.groupby("group"):
+        n_ml = data.loc[data["departement"].astype(str) == dep, "ml"].nunique()
+        assert (sub["df"] == n_ml - 1).all(), dep
+    p, se, df, n = (by[c].to_numpy(dtype=float) for c in ("estimate", "se", "df", "n"))
+    ok = (p > 0) & (p < 1) & (se > 0)
+    neff = p * (1 - p) / se**2 * (stats.t.ppf(0.025, n - 1) / stats.t.ppf(0.025, df)) ** 2
+    lo = stats.beta.ppf(0.025, neff * p, neff * (1 - p) + 1)
+    hi = stats.beta.ppf(0.975, neff * p + 1, neff * (1 - p))
+    np.testing.assert_allclose(by["kg_low"].to_numpy()[ok], lo[ok], rtol=1e-6)
+    np.testing.assert_allclose(by["kg_high"].to_numpy()[ok], hi[ok], rtol=1e-6)
+
+
+def test_departement_figures_show_korn_graubard_with_df(res, aisne, regional):
+    """Old p. 6: Aisne « 78,1 % [77,1 ; 79,0] » (logit, 4 PSUs, no df). Now every département
+    figure shows its Korn–Graubard interval and its degrees of freedom (‡ under 8)."""
+    dep = res.departement("02").set_index("indicator")
+    assert (dep["df"] == 3).all()
+    table = next(t for t in aisne.tables() if t.name == "indicateurs_02")
+    frame = table.frame[table.frame["colonne"] == "Aisne"].set_index("indicator")
+    shown = frame[frame["affichage"] != "s"]
+    np.testing.assert_array_equal(shown["ci_low"], dep.loc[shown.index, "kg_low"])
+    np.testing.assert_array_equal(shown["ci_high"], dep.loc[shown.index, "kg_high"])
+    row = dep.loc["generaliste"]
+    assert f"{R.fmt_ci(row['kg_low'], row['kg_high'])}" in table.html
+    assert "Degrés de liberté (département)" in table.html and "3\u202f‡" in table.html
+    assert "Korn–Graubard" in table.html and "moins de 8 degrés de liberté" in table.html
+    assert "4 Missions Locales seulement (3 degrés de liberté)" in aisne.text()
+    fig = next(b for b in aisne if isinstance(b, Figure))
+    assert (fig.draw.args[0]["ci_low"] == fig.draw.args[0]["kg_low"]).all()
+    assert "Korn–Graubard" in fig.caption and "3 degrés de liberté" in fig.caption
+    for table in regional.tables():
+        if table.name.endswith("_departement"):
+            assert "Korn–Graubard" in table.html and "Aisne 3\u202f‡" in table.html
+            f = table.frame[table.frame["colonne"].str.startswith("Département")]
+            f = f[f["affichage"] != "s"]
+            assert len(f)
+            kg = res.by("departement").set_index(["indicator", "group"])
+            keys = list(zip(f["indicator"], f["colonne"].str.split("|").str[1], strict=True))
+            np.testing.assert_array_equal(f["ci_low"], kg.loc[keys, "kg_low"])
+
+
+# ----------------------------------------------------------------------------- report = results
+def test_report_values_are_results_values(res, regional, aisne):
+    """Sentences, key figures and tables are formatted from the results' rows."""
+    o = res.overall.set_index("indicator")
+    text = regional.text()
+    for name in ("detresse", "renoncement", "tabac_quotidien", "surpoids_obesite"):
+        assert f"{R.fmt_pct(o.loc[name, 'estimate'], 0)} " in text
+        assert R.fmt_pct(o.loc[name, "estimate"]) in text  # key figure
+        assert R.fmt_ci(o.loc[name, "ci_low"], o.loc[name, "ci_high"]) in text
+    assert f"**{R.fmt_int(res.n)} jeunes**" in text and f"**{res.n_ml} Missions" in text
+    sexe = next(t for t in regional.tables() if t.name == "mentale_sexe_age").frame
+    by = res.by("sexe").set_index(["indicator", "group"])
+    f = sexe[sexe["colonne"] == "Sexe|Femme"]
+    np.testing.assert_array_equal(
+        f["estimate"].dropna(),
+        by.loc[[(i, "Femme") for i in f.dropna(subset=["estimate"])["indicator"]], "estimate"])
+    comp = res.evolution.set_index("indicator")
+    up = comp[(comp["p_value"] < 0.05) & (comp["diff"] > 0) & ~comp["hidden"]
+              & comp.index.isin([i.name for i in S.INDICATORS if i.key])]
+    for name, row in up.iterrows():
+        assert R.fmt_pct_points(row["diff"]) in text, name
+    d = res.departement("02").set_index("indicator")
+    assert f"En Aisne, {R.fmt_pct(d.loc['detresse', 'estimate'], 0)} des jeunes" in aisne.text()
+    info = res.departements.set_index("departement").loc["02"]
+    assert f"**{R.fmt_int(info['n'])} jeunes**" in aisne.text()
+    ors = res.model[~res.model["reference"]]
+    model = next(t for t in regional.tables() if t.name == "modele_detresse")
+    for v in ors["odds_ratio"]:
+        assert R.fmt_num(v, 2) in model.html
+
+
+def test_report_parts_cover_every_chapter(regional, aisne):
+    assert [len(regional.part(p)) > 0 for p in R.PARTS] == [True] * 4
+    assert [len(aisne.part(p)) > 0 for p in R.PARTS] == [True, False, False, True]
+    heads = [b.text for b in regional if type(b).__name__ == "Heading" and b.level == 2]
+    assert heads[:2] == ["Les jeunes interrogés", "Précarité et scores des instruments standardisés"]
+    assert {*S.THEMES.values(), "Évolution depuis 2020", "Annexe méthodologique de l’étude"} <= set(heads)
+    with pytest.raises(KeyError, match="expected one of"):
+        regional.part("chapitre")
+
+
+def test_french_sentences_keep_acronyms():
+    assert R._lower_first("A renoncé à des soins") == "a renoncé à des soins"
+    assert R._lower_first("IMC ≥ 30") == "IMC ≥ 30"
+    est = pd.DataFrame({"indicator": ["tabac_quotidien"] * 2, "group": ["Homme", "Femme"],
+                        "estimate": [0.44, 0.38], "hidden": [False, False]})
+    key = [i for i in S.INDICATORS if i.name == "tabac_quotidien"]
+
+    def fake(p):
+        tests = pd.DataFrame({"breakdown": ["sexe"], "indicator": ["tabac_quotidien"],
+                              "p_value": [p]})
+        return SimpleNamespace(by=lambda b: est, tests=tests)
+
+    text = R._sex_sentence(fake(0.01), key)
+    assert "fume quotidiennement : 44\u202f% des jeunes hommes contre 38\u202f% des jeunes femmes" in text
+    assert "Aucun" in R._sex_sentence(fake(0.2), key)
+
+
+def test_departement_table_hides_tests_of_hidden_shares(res, aisne):
+    dep = res.departement("02").set_index("indicator")
+    key = [i.name for i in S.INDICATORS if i.key]
+    hidden = [n for n in key if dep.loc[n, "hidden"]]
+    assert hidden  # tentative_suicide, activite_faible: counts under 11 in Aisne
+    table = next(t for t in aisne.tables() if t.name == "indicateurs_02")
+    for name in hidden:
+        label = next(i for i in S.INDICATORS if i.name == name).label
+        row = re.search(rf"{re.escape(escape(label))}</th>(.*?)</tr>", table.html).group(1)
+        assert row.startswith('<td class="suppressed" data-suppressed="1">s</td>')
+        assert row.endswith('<td class="test">s</td>')
+        assert "data-n" not in row.split("</td>")[0]
 
 
 # ----------------------------------------------------------------------------- notebook
-@pytest.mark.slow
-def test_notebook_runs_with_other_wave_and_threshold(tmp_path):
-    """The notebook with non-default parameters (2020 wave, threshold 25, logit calibration,
-    département variant), rendered to HTML: French, no code, no error, leak scan clean."""
+def _run_notebook(tmp_path, parameters, variant, subtitle):
     import papermill as pm
 
     from arefie_studies.pipeline.execute import kernel_pythonpath, pick_kernel
-    from arefie_studies.pipeline.leakscan import rules_for_study, scan_html
     from arefie_studies.pipeline.render import render_html
-    from arefie_studies.project.config import load_config
 
     out = tmp_path / "nb.ipynb"
     env = {"PYTHONPATH": kernel_pythonpath(ROOT), "MPLBACKEND": "Agg"}
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
-        pm.execute_notebook(str(ROOT / "notebooks/sante_jeunes.ipynb"), str(out),
-                            parameters={"wave": 2020, "compare_wave": 0, "departement": "80",
-                                        "calibration": "logit", "disclosure_threshold": 25,
-                                        "variant": "departement-80"},
-                            kernel_name=pick_kernel(), cwd=str(ROOT), progress_bar=False)
+        nb = pm.execute_notebook(str(ROOT / "notebooks/sante_jeunes.ipynb"), str(out),
+                                 parameters=parameters, kernel_name=pick_kernel(), cwd=str(ROOT),
+                                 progress_bar=False)
     finally:
         for k, v in old.items():
             os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
-    html = render_html(out, title="Étude santé jeunes", subtitle="Département : Somme",
-                       variant="departement-80")
+    return nb, render_html(out, title="Étude santé jeunes", subtitle=subtitle, variant=variant)
+
+
+def test_notebook_is_thin():
+    import json
+
+    nb = json.loads((ROOT / "notebooks/sante_jeunes.ipynb").read_text())
+    code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    assert "filterwarnings" not in code and "warnings" not in code
+    assert "_sante" not in code and "import" in code
+    assert 'run("sante_jeunes"' in code
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.slow
+def test_notebook_runs_with_other_wave_and_threshold(tmp_path):
+    """The notebook with non-default parameters (2020 wave, threshold 25, logit calibration,
+    département variant), rendered to HTML: French, no code, no error, no warning, leak scan
+    clean."""
+    from arefie_studies.pipeline.leakscan import rules_for_study, scan_html
+    from arefie_studies.project.config import load_config
+
+    nb, html = _run_notebook(tmp_path, {"wave": 2020, "compare_wave": 0, "departement": "80",
+                                        "calibration": "logit", "disclosure_threshold": 25,
+                                        "variant": "departement-80"},
+                             "departement-80", "Département : Somme")
+    streams = [o for c in nb["cells"] for o in c.get("outputs", []) if o.get("name") == "stderr"]
+    assert streams == []  # no warning anywhere (no filter hides them)
     assert "Somme" in html and "En 2020" in html
     assert "moins de 25 répondants" in html
-    assert "logit" in html
+    assert "logit" in html and "Korn–Graubard" in html
     text = re.sub(r"<style.*?</style>", " ", html, flags=re.S)
     text = re.sub(r"data:[^\"]+", " ", text)
     text = re.sub(r"<[^>]+>", " ", text)
-    for bad in ("Traceback", "nan", "NaN", "ind_", "score_adrs", "Error", "None"):
+    for bad in ("Traceback", "nan", "NaN", "ind_", "score_adrs", "Error", "None", "Warning"):
         assert re.search(rf"\b{bad}\b", text) is None, bad
     config = load_config(ROOT / "studies/sante_jeunes.yaml", ROOT)
     assert scan_html(html, rules_for_study(config, ROOT)) == []
 
 
-def test_french_sentences_keep_acronyms_and_reject_bad_waves():
-    assert X._lower_first("A renoncé à des soins") == "a renoncé à des soins"
-    assert X._lower_first("IMC ≥ 30") == "IMC ≥ 30"
-    est = pd.DataFrame({"indicator": ["tabac_quotidien"] * 2, "group": ["Homme", "Femme"],
-                        "estimate": [0.44, 0.38], "hidden": [False, False]})
-    key = [i for i in S.INDICATORS if i.name == "tabac_quotidien"]
-    text = X._sex_sentence(est, pd.Series({"tabac_quotidien": 0.01}), key)
-    assert "fume quotidiennement : 44\u202f% des jeunes hommes contre 38\u202f% des jeunes femmes" in text
-    assert "Aucun" in X._sex_sentence(est, pd.Series({"tabac_quotidien": 0.2}), key)
-    with pytest.raises(ValueError, match="earlier edition"):
-        X.build_context(root=ROOT, wave=2020, compare_wave=2024)
-
-
-def test_departement_table_hides_tests_of_hidden_shares(ctx):
-    from arefie_studies.studies import _sante_report as R
-
-    key = [i for i in S.INDICATORS if i.key][:4]
-    mask = ctx.design.data["departement"].astype(str).eq("Aisne").to_numpy()
-    dep = S.indicator_estimates(ctx.design.subset(mask), key, threshold=11)
-    dep.loc[dep.index[0], "hidden"] = True
-    tests = pd.Series({i.name: 0.5 for i in key})
-    html = R.departement_table(key, dep, ctx.overall, tests, dep_label="Aisne", title="t",
-                               threshold=11, source="s", themes=S.THEMES)
-    assert html.count("p\u202f=\u202f0,500") == len(key) - 1
-    assert html.count('data-suppressed="1"') == 1
+def test_sample_table_hides_small_levels(res):
+    """At a threshold above the smallest level (71 minors), the sample table shows the mark,
+    not the count, in the HTML and in the download frame."""
+    smallest = res.sample.loc[res.sample["n"] > 0, "n"].min()
+    rep = S.report(replace(res, threshold=int(smallest) + 1), PARAMS)
+    table = next(t for t in rep.tables() if t.name == "echantillon")
+    row = table.frame[table.frame["Modalité"] == res.sample.loc[res.sample["n"] == smallest,
+                                                                  "group"].iloc[0]]
+    assert (row[["Répondants", "Échantillon brut", "Après calage"]] == "s").all().all()
+    assert f">{R.fmt_int(smallest)}<" not in table.html

@@ -1,34 +1,66 @@
-"""Étude santé jeunes (AREFIE, ARS, OR2S): recodes, instrument scores, calibration, indicators.
+"""Étude santé jeunes (AREFIE, ARS, OR2S): the study on the contract of :mod:`.contract`.
 
-The notebook ``notebooks/sante_jeunes.ipynb`` calls these functions; the HTML tables and charts
-it shows are built in :mod:`arefie_studies.studies._sante_report`.
+::
 
-Pipeline of the study:
+    inputs ──► design(inputs, wave) ──► compute(inputs, params) ──► SanteResults ──► report(...)
 
-1. :func:`prepare` — instrument scores with their published cut-offs (:data:`INSTRUMENTS`)
-   and 0/1 indicators (:data:`INDICATORS`, seven themes) added to the labelled survey frame;
-2. :func:`population_margins` + :func:`calibrated_design` — the non-probability sample of
-   youths met in ML is calibrated (raking or logit) to the ML population
-   (sex × age group, département × qualification; ``data/reference/population_ml_2024.csv``);
-   variance by linearisation with ML as clusters within départements, calibration residuals;
-3. :func:`indicator_estimates` — weighted shares with logit 95 % CIs overall and by group,
-   disclosure-controlled counts; :func:`wave_comparison` (2020 vs 2024),
-   :func:`benchmark_comparison` (general-population references), :func:`distress_model`
-   (design-based logistic regression, odds ratios).
+1. :func:`prepare` (:mod:`._sante_recodes`) — instrument scores with their published cut-offs
+   (:data:`INSTRUMENTS`) and 0/1 indicators (:data:`INDICATORS`, seven themes);
+2. :func:`design` — THE calibrated design of a wave: start weights ``N / n`` (non-probability
+   sample of youths met in ML), strata = département, PSU = Mission Locale, calibrated (raking
+   by default) to the ML population margins of the ``population`` reference (sex × age group,
+   département × qualification); variance by linearisation with calibration residuals.
+   :func:`design_for` loads the inputs itself (for researchers);
+3. :func:`compute` — every published figure, for the region and each of the five départements,
+   in one pass: weighted shares with logit and Korn–Graubard 95 % CIs and the domain's degrees
+   of freedom, Rao–Scott tests, 2020 vs 2024, external references, the distress model;
+4. :func:`report` — one variant's blocks (regional or ``departement="59"``), read from the
+   results only (:mod:`._sante_report`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from arefie_studies.studies._common import StudyInputError, codes_of, protected_shares
+from arefie_studies.project import StudyInputs
+from arefie_studies.studies._common import StudyInputError
+from arefie_studies.studies._sante_estimates import (
+    benchmark_comparison,
+    class_distribution,
+    distress_model,
+    group_tests,
+    indicator_estimates,
+    own_wave_references,
+    wave_comparison,
+)
+from arefie_studies.studies._sante_recodes import (
+    BREAKDOWNS,
+    DEPARTEMENTS,
+    EPICES_WEIGHTS,
+    INDICATORS,
+    INSTRUMENTS,
+    MODEL_TERMS,
+    THEMES,
+    UNSTABLE_HOUSING,
+    VULNERABLE,
+    Indicator,
+    adrs_score,
+    audit_c_score,
+    bmi,
+    cast_score,
+    departement_label,
+    epices_score,
+    indicators_by_theme,
+    ipaq_met_minutes,
+    prepare,
+)
+from arefie_studies.studies.contract import Report, Results
 from arefie_studies.survey import SurveyDesign
 
 __all__ = [
@@ -37,408 +69,63 @@ __all__ = [
     "EPICES_WEIGHTS",
     "INDICATORS",
     "INSTRUMENTS",
+    "INSTRUMENT_CLASSES",
+    "MODEL_TERMS",
     "THEMES",
+    "UNSTABLE_HOUSING",
     "VULNERABLE",
     "Indicator",
+    "SanteResults",
     "adrs_score",
     "audit_c_score",
     "benchmark_comparison",
     "bmi",
     "calibrated_design",
     "cast_score",
+    "class_distribution",
+    "compute",
+    "departement_label",
+    "design",
+    "design_for",
     "distress_model",
     "epices_score",
+    "group_tests",
     "indicator_estimates",
+    "indicators_by_theme",
     "ipaq_met_minutes",
+    "own_wave_references",
     "population_margins",
     "prepare",
+    "report",
     "wave_comparison",
 ]
 
-#: Codes and names of the five départements (codebook codes are integers: 2 = Aisne).
-DEPARTEMENTS: dict[str, str] = {"02": "Aisne", "59": "Nord", "60": "Oise", "62": "Pas-de-Calais",
-                                "80": "Somme"}
+#: Instruments' class variables shown in the report -> French name.
+INSTRUMENT_CLASSES: dict[str, str] = {
+    "classe_epices": "Précarité (score EPICES)", "classe_adrs": "Dépression (échelle ADRS)",
+    "classe_audit": "Alcool (AUDIT-C)", "classe_cast": "Cannabis (CAST)",
+    "classe_imc": "Corpulence (IMC)"}
 
-THEMES: dict[str, str] = {
-    "soins": "Accès aux soins et prévention",
-    "mentale": "Santé mentale",
-    "sexuelle": "Vie affective et sexuelle",
-    "addictions": "Addictions",
-    "nutrition": "Nutrition",
-    "activite": "Activité physique et sédentarité",
-    "environnement": "Santé environnementale",
-}
-
-#: Breakdowns of the regional tables: variable -> French heading.
-BREAKDOWNS: dict[str, str] = {
-    "sexe": "Sexe",
-    "tranche_age": "Tranche d’âge",
-    "qualification": "Niveau de qualification",
-    "departement": "Département",
-}
-#: Vulnerable groups: 0/1 column -> French name of the group.
-VULNERABLE: dict[str, str] = {
-    "qpv": "Résident d’un QPV",
-    "sans_logement_stable": "Sans logement stable",
-    "rqth": "Bénéficiaire de la RQTH",
-}
-
-MODEL_TERMS: dict[str, tuple[str, str]] = {  # model column -> (French variable, reference level)
-    "classe_epices": ("Précarité (EPICES)", "Non précaire (< 30)"),
-    "logement_3": ("Logement", "Chez les parents"),
-    "sexe": ("Sexe", "Homme"),
-    "tranche_age": ("Tranche d’âge", "18-21 ans"),
-}
-MODEL_FORMULA = "detresse_01 ~ " + " + ".join(f"C(m_{c})" for c in MODEL_TERMS)
-
-#: EPICES item weights for the answer "Oui" and constant (Sass et al. 2006).
-EPICES_WEIGHTS: dict[str, float] = {
-    "epices_01": 10.06, "epices_02": -11.83, "epices_03": -8.28, "epices_04": -8.28,
-    "epices_05": 14.80, "epices_06": -6.51, "epices_07": -7.10, "epices_08": -7.10,
-    "epices_09": -9.47, "epices_10": -9.47, "epices_11": -7.10,
-}  # fmt: skip
-EPICES_CONSTANT = 75.14
-UNSTABLE_HOUSING = ("Hébergé par la famille ou des amis",
-                    "Hébergement d'urgence ou social (CHRS, CHU, hôtel)", "Squat, rue, véhicule")
-
-#: Instruments, their scoring and published cut-offs (printed in the methods annex).
-INSTRUMENTS: list[dict[str, str]] = [
-    {"instrument": "ADRS (dépression)",
-     "calcul": "10 items vrai/faux, score 0 à 10 (items tous renseignés)",
-     "seuils": "0-2 : pas de détresse ; 3-5 : détresse psychologique modérée ; "
-               "≥ 6 : symptomatologie dépressive probable. « Détresse psychologique » = score ≥ 3",
-     "reference": "Revah-Lévy A. et al. (2007), BMC Psychiatry 7:2"},
-    {"instrument": "AUDIT-C (alcool)",
-     "calcul": "3 items cotés 0 à 4, score 0 à 12",
-     "seuils": "usage à risque : ≥ 4 (hommes), ≥ 3 (femmes) ; dépendance probable : ≥ 10",
-     "reference": "Bush K. et al. (1998), Arch Intern Med 158:1789 ; "
-                  "Gache P. et al. (2005), Alcohol Clin Exp Res 29:2001"},
-    {"instrument": "CAST (cannabis)",
-     "calcul": "6 items cotés 0 à 4 (usagers de l’année), score 0 à 24",
-     "seuils": "0-2 : pas de risque ; 3-6 : risque faible ; ≥ 7 : risque élevé d’usage "
-               "problématique",
-     "reference": "Legleye S. et al. (2007), J Subst Use 12:233 (OFDT)"},
-    {"instrument": "EPICES (précarité)",
-     "calcul": "11 items oui/non pondérés, score = 75,14 + somme des coefficients, 0 à 100",
-     "seuils": "< 30 : non précaire ; 30 à < 55 : précaire ; ≥ 55 : grande précarité "
-               "(5e quintile)",
-     "reference": "Sass C. et al. (2006), BEH 14:93 ; Labbe E. et al. (2007), "
-                  "Ann Epidemiol 17:559"},
-    {"instrument": "IMC (corpulence)",
-     "calcul": "poids (kg) / taille (m)², déclarés",
-     "seuils": "< 18,5 : insuffisance pondérale ; 18,5-24,9 : normal ; 25-29,9 : surpoids ; "
-               "≥ 30 : obésité (seuils adultes appliqués à tous, y compris 16-17 ans)",
-     "reference": "OMS (2000), Obesity: preventing and managing the global epidemic, "
-                  "TRS 894"},
-    {"instrument": "IPAQ court (activité physique)",
-     "calcul": "MET-min/semaine = 8 × min intenses + 4 × min modérées + 3,3 × min de marche "
-               "(jours × minutes, minutes tronquées à 180 par jour)",
-     "seuils": "activité faible : < 600 MET-min/semaine ; sédentarité : ≥ 7 h assis par jour",
-     "reference": "IPAQ Research Committee (2005), Guidelines for data processing ; "
-                  "OMS (2020), recommandations sur l’activité physique"},
-]
-
-
-@dataclass(frozen=True)
-class Indicator:
-    """A 0/1 indicator: ``name`` (column ``ind_<name>``), French ``label``, ``theme`` key,
-    ``universe`` (French description of the denominator when not all youths) and the
-    benchmark key(s) of ``data/reference/benchmarks_sante.csv`` it is compared with."""
-
-    name: str
-    label: str
-    theme: str
-    rule: Callable[[pd.DataFrame], np.ndarray]
-    universe: str = ""
-    benchmarks: tuple[str, ...] = ()
-    key: bool = True
-
-    @property
-    def column(self) -> str:
-        return f"ind_{self.name}"
-
-
-def _yes(df: pd.DataFrame, col: str, *levels: str) -> np.ndarray:
-    """1 if the label is in ``levels`` (default "Oui"), 0 otherwise, NaN if missing."""
-    s = df[col]
-    levels = levels or ("Oui",)
-    out = s.astype(object).isin(levels).to_numpy(dtype=float)
-    out[s.isna().to_numpy()] = np.nan
-    return out
-
-
-def _ge(x: np.ndarray, cut: float) -> np.ndarray:
-    out = (x >= cut).astype(float)
-    out[np.isnan(x)] = np.nan
-    return out
-
-
-def _among(x: np.ndarray, keep: np.ndarray) -> np.ndarray:
-    """``x`` where ``keep`` is 1, NaN elsewhere (indicator restricted to a sub-population)."""
-    return np.where(keep == 1, x, np.nan)
-
-
-INDICATORS: list[Indicator] = [
-    # accès aux soins
-    Indicator("renoncement", "A renoncé à des soins (12 derniers mois)", "soins",
-              lambda d: _yes(d, "renoncement_soins")),
-    Indicator("renoncement_cout", "A renoncé à des soins pour raison financière", "soins",
-              lambda d: np.where(np.isnan(_yes(d, "renoncement_soins")), np.nan,
-                                 _yes(d, "renoncement_motif", "Coût") == 1).astype(float),
-              benchmarks=("renoncement_soins_cout",)),
-    Indicator("sans_complementaire", "Sans couverture complémentaire santé", "soins",
-              lambda d: _yes(d, "couverture_complementaire", "Aucune")),
-    Indicator("medecin_traitant", "A déclaré un médecin traitant", "soins",
-              lambda d: _yes(d, "medecin_traitant")),
-    Indicator("generaliste", "A consulté un médecin généraliste (12 mois)", "soins",
-              lambda d: _yes(d, "consult_generaliste")),
-    Indicator("dentiste", "A consulté un dentiste (12 mois)", "soins",
-              lambda d: _yes(d, "consult_dentiste")),
-    # santé mentale
-    Indicator("detresse", "Détresse psychologique (ADRS ≥ 3)", "mentale",
-              lambda d: _ge(d["score_adrs"].to_numpy(), 3),
-              benchmarks=("detresse_psychologique", "detresse_moderee")),
-    Indicator("depression", "Symptomatologie dépressive probable (ADRS ≥ 6)", "mentale",
-              lambda d: _ge(d["score_adrs"].to_numpy(), 6), benchmarks=("depression",)),
-    Indicator("sante_mauvaise", "Santé perçue mauvaise ou très mauvaise", "mentale",
-              lambda d: _yes(d, "sante_percue", "Mauvais", "Très mauvais")),
-    Indicator("pensees_suicidaires", "Pensées suicidaires (12 derniers mois)", "mentale",
-              lambda d: _yes(d, "pensees_suicidaires")),
-    Indicator("tentative_suicide", "Tentative de suicide au cours de la vie", "mentale",
-              lambda d: _yes(d, "tentative_suicide")),
-    Indicator("consult_psy", "A consulté un psychologue ou psychiatre (12 mois)", "mentale",
-              lambda d: _yes(d, "consult_psy")),
-    Indicator("sommeil", "Troubles du sommeil fréquents", "mentale",
-              lambda d: _yes(d, "troubles_sommeil"), key=False),
-    # vie affective et sexuelle
-    Indicator("rapports", "A déjà eu des rapports sexuels", "sexuelle",
-              lambda d: _yes(d, "rapports_sexuels")),
-    Indicator("preservatif", "Préservatif lors du dernier rapport", "sexuelle",
-              lambda d: _among(_yes(d, "preservatif"), _yes(d, "rapports_sexuels")),
-              universe="jeunes ayant déjà eu des rapports sexuels"),
-    Indicator("contraception", "Utilise une contraception", "sexuelle",
-              lambda d: _among(_yes(d, "contraception"),
-                               _yes(d, "rapports_sexuels") * _yes(d, "sexe", "Femme")),
-              universe="jeunes femmes ayant déjà eu des rapports sexuels"),
-    Indicator("depistage", "Dépistage IST/VIH (12 derniers mois)", "sexuelle",
-              lambda d: _yes(d, "depistage_ist")),
-    Indicator("violences_sexuelles", "A subi des violences sexuelles au cours de la vie",
-              "sexuelle", lambda d: _yes(d, "violences_sexuelles")),
-    # addictions
-    Indicator("tabac_quotidien", "Fume quotidiennement", "addictions",
-              lambda d: _yes(d, "tabac", "Fumeur quotidien"),
-              benchmarks=("tabac_quotidien", "tabac_quotidien_chomeurs", "tabagisme")),
-    Indicator("vapotage", "Utilise une cigarette électronique", "addictions",
-              lambda d: _yes(d, "vapotage"), key=False),
-    Indicator("audit_risque", "Usage d’alcool à risque (AUDIT-C)", "addictions",
-              lambda d: d["audit_risque"].to_numpy(dtype=float)),
-    Indicator("audit_dependance", "Dépendance probable à l’alcool (AUDIT-C ≥ 10)", "addictions",
-              lambda d: _ge(d["score_audit_c"].to_numpy(), 10), key=False),
-    Indicator("cannabis", "Cannabis au cours des 12 derniers mois", "addictions",
-              lambda d: _yes(d, "cannabis_12m"), benchmarks=("cannabis_annee",)),
-    Indicator("cast_eleve", "Usage de cannabis à risque élevé (CAST ≥ 7)", "addictions",
-              lambda d: d["cast_eleve"].to_numpy(dtype=float)),
-    Indicator("autres_drogues", "Autres drogues illicites (12 derniers mois)", "addictions",
-              lambda d: _yes(d, "autres_drogues"), key=False),
-    # nutrition
-    Indicator("surpoids_obesite", "Surpoids ou obésité (IMC ≥ 25)", "nutrition",
-              lambda d: _ge(d["imc"].to_numpy(), 25), benchmarks=("surpoids_obesite",)),
-    Indicator("obesite", "Obésité (IMC ≥ 30)", "nutrition",
-              lambda d: _ge(d["imc"].to_numpy(), 30), benchmarks=("obesite",)),
-    Indicator("maigreur", "Insuffisance pondérale (IMC < 18,5)", "nutrition",
-              lambda d: np.where(np.isnan(d["imc"].to_numpy()), np.nan,
-                                 (d["imc"].to_numpy() < 18.5).astype(float)), key=False),
-    Indicator("fruits_legumes", "Fruits ou légumes chaque jour", "nutrition",
-              lambda d: _yes(d, "fruits_legumes")),
-    Indicator("boissons_sucrees", "Boissons sucrées chaque jour", "nutrition",
-              lambda d: _yes(d, "boissons_sucrees")),
-    Indicator("sans_petit_dejeuner", "Ne prend jamais de petit-déjeuner", "nutrition",
-              lambda d: _yes(d, "petit_dejeuner", "Jamais"), key=False),
-    Indicator("aide_alimentaire", "A eu recours à l’aide alimentaire (12 mois)", "nutrition",
-              lambda d: _yes(d, "aide_alimentaire")),
-    # activité physique
-    Indicator("activite_faible", "Activité physique faible (IPAQ < 600 MET-min/sem.)", "activite",
-              lambda d: np.where(np.isnan(d["met_minutes"].to_numpy()), np.nan,
-                                 (d["met_minutes"].to_numpy() < 600).astype(float))),
-    Indicator("activite_intense", "Activité intense au moins 3 jours par semaine", "activite",
-              lambda d: _ge(d["ipaq_vig_jours"].to_numpy(dtype=float), 3)),
-    Indicator("sedentarite", "Assis 7 heures ou plus par jour", "activite",
-              lambda d: _ge(d["ipaq_assis_heures"].to_numpy(dtype=float), 7)),
-    Indicator("sport_annee", "A fait du sport au cours des 12 derniers mois", "activite",
-              lambda d: _yes(d, "epices_06")),
-    # santé environnementale
-    Indicator("humidite", "Humidité ou moisissures dans le logement", "environnement",
-              lambda d: _yes(d, "logement_humidite")),
-    Indicator("bruit", "Gêné par le bruit dans le logement", "environnement",
-              lambda d: _yes(d, "bruit_gene")),
-    Indicator("chaleur", "Souffre de la chaleur dans le logement en été", "environnement",
-              lambda d: _yes(d, "chaleur_logement")),
-    Indicator("pollution", "Inquiet de la pollution de l’air", "environnement",
-              lambda d: _yes(d, "inquietude_pollution", "Plutôt inquiet", "Très inquiet")),
-]
-
-# ----------------------------------------------------------------------------- instrument scores
-_AUDIT = {0: "Jamais", 1: "1 fois par mois ou moins", 2: "2 à 4 fois par mois",
-          3: "2 à 3 fois par semaine", 4: "4 fois ou plus par semaine"}
-
-
-def _need(df: pd.DataFrame, cols: Sequence[str], what: str) -> None:
-    missing = [c for c in cols if c not in df.columns]
-    if missing:
-        raise StudyInputError(
-            f"{what}: the survey frame lacks the column(s) {missing}. Available: "
-            f"{', '.join(map(str, df.columns[:40]))}{' …' if df.shape[1] > 40 else ''}. "
-            "Hint: load the data with its codebook (studies/sante_jeunes.yaml)."
-        )
-
-
-def _item_codes(df: pd.DataFrame, cols: Sequence[str], codebook: Any) -> np.ndarray:
-    """(n, k) numeric codes of labelled items, NaN when missing."""
-    out = np.empty((len(df), len(cols)))
-    for j, c in enumerate(cols):
-        out[:, j] = codes_of(df[c], codebook.variables[c].value_labels, name=c)
-    return out
-
-
-def adrs_score(df: pd.DataFrame, codebook: Any) -> np.ndarray:
-    """ADRS score: number of "Vrai" among the 10 items (NaN unless all are answered)."""
-    cols = [f"adrs_{j:02d}" for j in range(1, 11)]
-    _need(df, cols, "adrs_score")
-    return _item_codes(df, cols, codebook).sum(axis=1)
-
-
-def audit_c_score(df: pd.DataFrame, codebook: Any) -> np.ndarray:
-    """AUDIT-C score 0-12: sum of the three items coded 0-4."""
-    cols = ["audit_c1", "audit_c2", "audit_c3"]
-    _need(df, cols, "audit_c_score")
-    return _item_codes(df, cols, codebook).sum(axis=1)
-
-
-def cast_score(df: pd.DataFrame, codebook: Any) -> np.ndarray:
-    """CAST score 0-24 for youths who used cannabis in the year (NaN otherwise)."""
-    cols = [f"cast_{j}" for j in range(1, 7)]
-    _need(df, cols, "cast_score")
-    return _item_codes(df, cols, codebook).sum(axis=1)
-
-
-def epices_score(df: pd.DataFrame, codebook: Any) -> np.ndarray:
-    """EPICES score ``75.14 + Σ weight_k [item k = Oui]``, 0-100 (NaN if an item is missing)."""
-    cols = list(EPICES_WEIGHTS)
-    _need(df, cols, "epices_score")
-    items = _item_codes(df, cols, codebook)
-    return np.round(EPICES_CONSTANT + items @ np.array(list(EPICES_WEIGHTS.values())), 2)
-
-
-def bmi(df: pd.DataFrame) -> np.ndarray:
-    """Body-mass index ``poids / (taille / 100)²`` (NaN when either is missing)."""
-    _need(df, ["poids", "taille"], "bmi")
-    h = df["taille"].to_numpy(dtype=float) / 100.0
-    return df["poids"].to_numpy(dtype=float) / h**2
-
-
-def ipaq_met_minutes(df: pd.DataFrame) -> np.ndarray:
-    """IPAQ short form MET-min/week: 8 × vigorous + 4 × moderate + 3.3 × walking minutes,
-    each ``days × min(minutes per day, 180)`` (minutes are missing when days = 0)."""
-    total = np.zeros(len(df))
-    for name, met in (("vig", 8.0), ("mod", 4.0), ("marche", 3.3)):
-        _need(df, [f"ipaq_{name}_jours", f"ipaq_{name}_minutes"], "ipaq_met_minutes")
-        days = df[f"ipaq_{name}_jours"].to_numpy(dtype=float)
-        mins = np.minimum(df[f"ipaq_{name}_minutes"].to_numpy(dtype=float), 180.0)
-        mins = np.where(days == 0, 0.0, mins)
-        total = total + met * days * mins
-    return total
-
-
-def _classes(x: np.ndarray, cuts: Sequence[float], labels: Sequence[str]) -> pd.Categorical:
-    """Left-closed classes ``[cut_k, cut_k+1)`` of ``x`` (NaN stays missing)."""
-    idx = np.searchsorted(np.asarray(cuts, dtype=float), x, side="right")
-    codes = np.where(np.isnan(x), -1, idx)
-    return pd.Categorical.from_codes(codes.astype(int), categories=list(labels), ordered=True)
-
-
-def prepare(df: pd.DataFrame, codebook: Any) -> pd.DataFrame:
-    """The survey frame with instrument scores, their classes, the vulnerable-group flags,
-    model covariates and every 0/1 indicator of :data:`INDICATORS` (columns ``ind_*``)."""
-    _need(df, ["sexe", "tranche_age", "qualification", "departement", "logement", "qpv", "rqth"],
-          "prepare")
-    out = df.copy()
-    # pandas deep-copies ``attrs`` (variable labels) on every operation: costly in the many
-    # design computations; the study uses its own French labels, so they are not carried.
-    out.attrs = {}
-    women = out["sexe"].astype(object).eq("Femme").to_numpy()
-    out["score_adrs"] = adrs_score(out, codebook)
-    out["classe_adrs"] = _classes(out["score_adrs"].to_numpy(), [3, 6],
-                                  ["Pas de détresse (0-2)", "Détresse modérée (3-5)",
-                                   "Dépression probable (≥ 6)"])
-    audit = audit_c_score(out, codebook)
-    out["score_audit_c"] = audit
-    risky = np.where(women, audit >= 3, audit >= 4).astype(float)
-    risky[np.isnan(audit)] = np.nan
-    out["audit_risque"] = risky
-    audit_cls = np.where(audit >= 10, 2, np.where(risky == 1, 1, 0))
-    out["classe_audit"] = pd.Categorical.from_codes(
-        np.where(np.isnan(audit), -1, audit_cls).astype(int),
-        categories=["Pas de risque", "Usage à risque", "Dépendance probable (≥ 10)"], ordered=True)
-    cast = cast_score(out, codebook)
-    users = _yes(out, "cannabis_12m")
-    out["score_cast"] = np.where(users == 1, cast, np.nan)
-    cast_cls = np.where(users == 0, 0, np.where(cast >= 7, 3, np.where(cast >= 3, 2, 1)))
-    cast_cls = np.where(np.isnan(users) | ((users == 1) & np.isnan(cast)), -1, cast_cls)
-    out["classe_cast"] = pd.Categorical.from_codes(
-        cast_cls.astype(int),
-        categories=["Pas d’usage dans l’année", "Usager sans risque (0-2)",
-                    "Usager à risque faible (3-6)", "Usager à risque élevé (≥ 7)"], ordered=True)
-    out["cast_eleve"] = np.where(cast_cls < 0, np.nan, (cast_cls == 3).astype(float))
-    ep = epices_score(out, codebook)
-    out["score_epices"] = ep
-    out["classe_epices"] = _classes(ep, [30, 55], ["Non précaire (< 30)", "Précaire (30 à < 55)",
-                                                  "Grande précarité (≥ 55)"])
-    imc = bmi(out)
-    out["imc"] = imc
-    out["classe_imc"] = _classes(imc, [18.5, 25, 30], ["Insuffisance pondérale (< 18,5)",
-                                                       "Corpulence normale (18,5 à < 25)",
-                                                       "Surpoids (25 à < 30)", "Obésité (≥ 30)"])
-    out["met_minutes"] = ipaq_met_minutes(out)
-    housing = out["logement"].astype(object)
-    unstable = housing.isin(UNSTABLE_HOUSING).to_numpy()
-    out["sans_logement_stable"] = pd.Categorical(
-        np.where(housing.isna(), None, np.where(unstable, "Oui", "Non")), categories=["Non", "Oui"])
-    parents = housing.eq("Chez les parents").to_numpy()
-    out["logement_3"] = pd.Categorical(
-        np.where(housing.isna(), None, np.where(unstable, "Sans logement stable",
-                                                np.where(parents, "Chez les parents",
-                                                         "Logement autonome ou foyer"))),
-        categories=["Chez les parents", "Logement autonome ou foyer", "Sans logement stable"])
-    for ind in INDICATORS:
-        vals = np.asarray(ind.rule(out), dtype=float)
-        out[ind.column] = pd.Categorical.from_codes(
-            np.where(np.isnan(vals), -1, vals).astype(int), categories=["Non", "Oui"])
-    # model covariates: the reference level first (tables keep the natural order)
-    out["detresse_01"] = _ge(out["score_adrs"].to_numpy(), 3)
-    for col, (_, ref) in MODEL_TERMS.items():
-        cats = list(out[col].cat.categories)
-        if ref not in cats:
-            raise StudyInputError(f"prepare: reference level {ref!r} of the model is not a level "
-                                  f"of {col!r} ({cats}).")
-        out[f"m_{col}"] = pd.Categorical(out[col].astype(object),
-                                         categories=[ref] + [c for c in cats if c != ref])
-    return out
+#: Breakdowns of the regional tables (computed for every indicator).
+_BY = (*BREAKDOWNS, *VULNERABLE)
 
 
 # ----------------------------------------------------------------------------- calibration
-def population_margins(path: str | Path, codebook: Any) -> dict[tuple[str, ...], dict]:
+def population_margins(pop: pd.DataFrame, codebook: Any, *, source: str = "population"
+                       ) -> dict[tuple[str, ...], dict]:
     """Calibration margins from the ML population table (codes -> the data's labels).
 
-    Returns ``{("sexe", "tranche_age"): {(label, label): count}, ("departement",
-    "qualification"): {...}}``: cells with a zero count are left out (no youth of the
-    population there; the sample has none either or raking would fail clearly).
+    ``pop``: the ``population`` reference (one row per sexe × tranche_age × departement ×
+    qualification with its ``effectif``). Returns ``{("sexe", "tranche_age"): {(label, label):
+    count}, ("departement", "qualification"): {...}}``: cells with a zero count are left out
+    (no youth of the population there; the sample has none either or raking would fail
+    clearly). ``source`` names the table in error messages.
     """
-    pop = pd.read_csv(path)
     need = ["sexe", "tranche_age", "departement", "qualification", "effectif"]
     missing = [c for c in need if c not in pop.columns]
     if missing:
         raise StudyInputError(
-            f"{path}: column(s) {missing} missing; available: {list(pop.columns)}. "
+            f"{source}: column(s) {missing} missing; available: {list(pop.columns)}. "
             "Hint: the ML population table has one row per sexe × tranche_age × departement × "
             "qualification with its 'effectif'."
         )
@@ -449,7 +136,7 @@ def population_margins(path: str | Path, codebook: Any) -> dict[tuple[str, ...],
         mapped = labelled[col].astype(float).map(lab)
         if mapped.isna().any():
             bad = sorted(labelled.loc[mapped.isna(), col].unique().tolist())
-            raise StudyInputError(f"{path}: column {col!r} has codes {bad} unknown to the "
+            raise StudyInputError(f"{source}: column {col!r} has codes {bad} unknown to the "
                                   f"codebook (known: {sorted(labels)}).")
         labelled[col] = mapped
     out: dict[tuple[str, ...], dict] = {}
@@ -466,7 +153,10 @@ def calibrated_design(df: pd.DataFrame, margins: Mapping[tuple[str, ...], Mappin
     population margins: ``method="raking"`` (exponential distance, survey::calibrate(calfun=
     "raking"); same weights as iterative raking on these margins, GREG-residual variance),
     ``"logit"`` (bounded, survey::calibrate(calfun="logit", bounds=...)) or ``"ipf"``
-    (survey::rake). Starting weights are 1 (non-probability sample)."""
+    (survey::rake). Starting weights are ``N / n`` (non-probability sample)."""
+    if method not in ("raking", "logit", "ipf"):
+        raise ValueError(f"method={method!r}: expected 'raking', 'logit' or 'ipf' (calibration "
+                         "method of studies/sante_jeunes.yaml, parameter 'calibration').")
     total = float(sum(next(iter(margins.values())).values()))
     start = df.assign(poids_initial=total / len(df))
     base = SurveyDesign(start, weights="poids_initial", strata="departement", psu="ml",
@@ -475,173 +165,188 @@ def calibrated_design(df: pd.DataFrame, margins: Mapping[tuple[str, ...], Mappin
         return base.calibrate(categorical=dict(margins), method="raking")
     if method == "logit":
         return base.calibrate(categorical=dict(margins), method="logit", bounds=tuple(bounds))
-    if method == "ipf":
-        return base.rake(dict(margins))
-    raise ValueError(f"method={method!r}: expected 'raking', 'logit' or 'ipf' (calibration "
-                     "method of studies/sante_jeunes.yaml, parameter 'calibration').")
+    return base.rake(dict(margins))
 
 
-# ----------------------------------------------------------------------------- estimation
-def _counts(design: SurveyDesign, col: str, by: str | None) -> tuple[np.ndarray, np.ndarray,
-                                                                       list]:
-    """Unweighted counts of "Oui" and "Non" per group (in the design's domain)."""
-    data = design.data
-    active = np.asarray(design.weights) > 0
-    dom = getattr(design, "_domain", None)
-    if dom is not None:
-        active &= dom
-    y = data[col].cat.codes.to_numpy()
-    if by is None:
-        g = np.zeros(len(data), dtype=int)
-        groups = ["Ensemble"]
-    else:
-        g = data[by].cat.codes.to_numpy()
-        groups = list(data[by].cat.categories)
-    ok = active & (y >= 0) & (g >= 0)
-    k = len(groups)
-    yes = np.bincount(g[ok & (y == 1)], minlength=k)
-    no = np.bincount(g[ok & (y == 0)], minlength=k)
-    return yes, no, groups
+def design(inputs: StudyInputs, wave: int = 2024, *, calibration: str = "raking",
+           bounds: tuple[float, float] = (0.2, 5.0)) -> SurveyDesign:
+    """The study's calibrated design of one wave (the one :func:`compute` uses).
 
+    Frame: the wave's microdata through :func:`prepare` (scores, indicators ``ind_*``), plus
+    one column ``zone_<code>`` per département (« <département> » / « Reste de la région »,
+    for the tests of the département reports). Design: start weights ``N / n``, strata =
+    ``departement``, PSU = ``ml`` (lonely PSUs: ``adjust``), calibrated by ``calibration``
+    (raking | logit with ``bounds`` | ipf) to the margins of the ``population`` reference.
 
-def indicator_estimates(design: SurveyDesign, indicators: Sequence[Indicator], by: str | None = None,
-                        *, threshold: int = 11) -> pd.DataFrame:
-    """Weighted share of each indicator (level "Oui") with its logit 95 % CI, overall or by
-    group, with the unweighted counts and the disclosure decision.
-
-    Columns: indicator, label, theme, group, estimate, se, ci_low, ci_high, n (base),
-    n_yes, hidden. Groups with no respondent are left out; a group whose counts fall under
-    ``threshold`` (or would reveal one by difference) is ``hidden``.
-    Mirrors: survey::svyby(~I(x == "Oui"), ~by, svyciprop, method="logit").
+    R: ``d <- svydesign(ids=~ml, strata=~departement, weights=~poids_initial, data=df);
+    calibrate(d, ~sexe:tranche_age + departement:qualification, pop, calfun="raking")``.
     """
-    cols = [i.column for i in indicators]
-    est = design.proportion(cols, by=by, ci_method="logit")
-    est = est[est["level"].astype(str) == "Oui"].copy()
-    group_col = by if by is not None else None
+    name = f"sante_{int(wave)}"
+    if name not in inputs.frames:
+        raise StudyInputError(
+            f"wave={wave!r}: no input {name!r} in {inputs.config.path} (declared: "
+            f"{sorted(inputs.frames)}). Hint: choose one of the declared waves.")
+    book = inputs.codebooks[name]
+    margins = population_margins(_reference(inputs, "population"), book,
+                                 source=f"{inputs.config.references['population'].path} "
+                                        "(reference 'population')")
+    frame = prepare(inputs.frames[name], book)
+    dep = frame["departement"].astype(object)
+    for code, label in DEPARTEMENTS.items():
+        frame[f"zone_{code}"] = pd.Categorical(
+            np.where(dep.isna(), None, np.where(dep == label, label, "Reste de la région")),
+            categories=[label, "Reste de la région"])
+    return calibrated_design(frame, margins, calibration, tuple(bounds))
+
+
+def _reference(inputs: StudyInputs, name: str) -> pd.DataFrame:
+    if name not in inputs.references:
+        raise StudyInputError(
+            f"{inputs.config.path}: the reference {name!r} is not declared under 'references:' "
+            f"(declared: {sorted(inputs.references)}). Hint: see studies/sante_jeunes.yaml.")
+    return inputs.references[name]
+
+
+def design_for(wave: int = 2024, root: str | Path | None = None, *, calibration: str = "raking",
+               bounds: tuple[float, float] = (0.2, 5.0)) -> SurveyDesign:
+    """:func:`design` of ``wave`` on the project's declared inputs (loads them itself)::
+
+        from arefie_studies.studies import sante_jeunes
+        d = sante_jeunes.design_for(2024)
+        d.proportion("ind_detresse", by="departement", ci_method="beta")
+    """
+    from arefie_studies.project import load_study_inputs
+
+    return design(load_study_inputs("sante_jeunes", root, inputs=[f"sante_{int(wave)}"]), wave,
+                  calibration=calibration, bounds=bounds)
+
+
+# ----------------------------------------------------------------------------- results
+@dataclass(frozen=True)
+class SanteResults(Results):
+    """Every figure the santé jeunes reports publish (region and the five départements).
+
+    Estimate frames (overall, overall_prev, breakdowns) have the columns of
+    :func:`indicator_estimates` (estimate, se, ci_low, ci_high, kg_low, kg_high, df, n, n_yes,
+    hidden); ``breakdowns`` adds ``breakdown`` (sexe, tranche_age, qualification, departement,
+    qpv, sans_logement_stable, rqth). ``tests``: breakdown, indicator, p_value (Rao–Scott);
+    ``dep_tests``: departement (code), indicator, p_value (département vs rest of the region).
+    ``evolution``: :func:`wave_comparison` (None without a comparison wave); ``benchmarks``:
+    external references only, ``own_references`` the study's own published figures left out.
+    """
+
+    wave: int
+    previous: int | None
+    calibration: str
+    bounds: tuple[float, float]
+    n: int
+    n_ml: int
+    population_total: float
+    n_eff: float
+    weighting_summary: pd.DataFrame
+    weighting_margins: pd.DataFrame
+    sample: pd.DataFrame
+    overall: pd.DataFrame
+    overall_prev: pd.DataFrame | None
+    breakdowns: pd.DataFrame
+    tests: pd.DataFrame
+    dep_tests: pd.DataFrame
+    departements: pd.DataFrame
+    instruments: pd.DataFrame
+    evolution: pd.DataFrame | None
+    benchmarks: pd.DataFrame
+    own_references: pd.DataFrame
+    model: pd.DataFrame
+    model_n: int
+
+    def by(self, breakdown: str) -> pd.DataFrame:
+        """The estimates by one breakdown (``group`` = its levels)."""
+        return self.breakdowns[self.breakdowns["breakdown"] == breakdown]
+
+    def departement(self, code: str) -> pd.DataFrame:
+        """Estimates of the département ``code`` ("59"), every indicator."""
+        return self.by("departement").pipe(lambda d: d[d["group"] == departement_label(code)])
+
+
+def _sample(d: SurveyDesign) -> pd.DataFrame:
+    """Respondents, unweighted and weighted share of each level of the breakdown variables."""
+    w = np.asarray(d.weights, dtype=float)
     rows = []
-    meta = {i.column: i for i in indicators}
-    for col in cols:
-        yes, no, groups = _counts(design, col, by)
-        hidden = protected_shares(yes, no, threshold)
-        sub = est[est["variable"] == col]
-        sub_groups = sub[group_col].astype(str).tolist() if group_col else ["Ensemble"]
-        pos = {str(g): j for j, g in enumerate(groups)}
-        for (_, r), g in zip(sub.iterrows(), sub_groups, strict=True):
-            j = pos[g]
-            rows.append({
-                "indicator": meta[col].name, "label": meta[col].label, "theme": meta[col].theme,
-                "group": g, "estimate": r["estimate"], "se": r["se"], "ci_low": r["ci_low"],
-                "ci_high": r["ci_high"], "df": r["df"], "n": int(yes[j] + no[j]),
-                "n_yes": int(yes[j]), "hidden": bool(hidden[j]),
-            })
+    for var in BREAKDOWNS:
+        s = d.data[var]
+        n = s.value_counts(sort=False)
+        wt = pd.Series(w, index=d.data.index).groupby(s, observed=False).sum()
+        rows += [{"variable": var, "group": str(g), "n": int(n.get(g, 0)),
+                  "share_raw": n.get(g, 0) / n.sum(), "share_weighted": wt.get(g, 0.0) / wt.sum()}
+                 for g in s.cat.categories]
     return pd.DataFrame(rows)
 
 
-def group_tests(design: SurveyDesign, indicators: Sequence[Indicator], by: str) -> pd.Series:
-    """Rao–Scott F test of independence of each indicator with ``by`` (p-values by name).
-    Mirrors: survey::svychisq(~ind + by, statistic="F")."""
-    return pd.Series({i.name: float(design.chisq(i.column, by).p_value) for i in indicators},
-                     name="p_value")
+def _previous(params: Mapping[str, Any], wave: int) -> int | None:
+    prev = params.get("compare_wave", 2020)
+    if not prev or int(prev) == wave:
+        return None
+    if int(prev) > wave:
+        raise ValueError(f"compare_wave={prev!r} is after wave={wave!r}: the comparison wave "
+                         "must be an earlier edition (or 0 for none).")
+    return int(prev)
 
 
-def wave_comparison(current: pd.DataFrame, previous: pd.DataFrame, *, conf_level: float = 0.95
-                    ) -> pd.DataFrame:
-    """Difference between two independent waves: ``diff = p1 - p0`` with
-    ``se = sqrt(se1² + se0²)``, normal CI and two-sided Wald test (independent samples,
-    as survey::svycontrast on stacked independent designs).
+def compute(inputs: StudyInputs, params: Mapping[str, Any]) -> SanteResults:
+    """Every figure of every santé jeunes report (regional and the five départements).
 
-    ``current`` / ``previous``: outputs of :func:`indicator_estimates` (same groups).
+    ``params``: wave (2024), compare_wave (2020; 0 = none), calibration (raking),
+    calibration_bounds ([0.2, 5]), disclosure_threshold. Reads only ``inputs``.
     """
-    key = ["indicator", "group"]
-    m = current.merge(previous[[*key, "estimate", "se", "ci_low", "ci_high", "n", "hidden"]], on=key,
-                      suffixes=("", "_prev"))
-    z = stats.norm.ppf(0.5 + conf_level / 2)
-    m["diff"] = m["estimate"] - m["estimate_prev"]
-    m["diff_se"] = np.sqrt(m["se"] ** 2 + m["se_prev"] ** 2)
-    m["diff_low"] = m["diff"] - z * m["diff_se"]
-    m["diff_high"] = m["diff"] + z * m["diff_se"]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        m["p_value"] = 2 * stats.norm.sf(np.abs(m["diff"] / m["diff_se"]))
-    m["hidden"] = m["hidden"] | m["hidden_prev"]
-    return m
+    wave = int(params.get("wave", 2024))
+    previous = _previous(params, wave)
+    method = str(params.get("calibration", "raking"))
+    bounds = tuple(float(b) for b in params.get("calibration_bounds", (0.2, 5.0)))
+    base = Results.base_fields(inputs, params)
+    t = base["threshold"]
+    d = design(inputs, wave, calibration=method, bounds=bounds)
+    overall = indicator_estimates(d, INDICATORS, threshold=t)
+    by = pd.concat([indicator_estimates(d, INDICATORS, by=b, threshold=t).assign(breakdown=b)
+                    for b in _BY], ignore_index=True)
+    tests = pd.concat([group_tests(d, INDICATORS, b).rename_axis("indicator").reset_index()
+                       .assign(breakdown=b) for b in _BY], ignore_index=True)
+    key = [i for i in INDICATORS if i.key]
+    dep_tests = pd.concat([group_tests(d, key, f"zone_{c}").rename_axis("indicator").reset_index()
+                           .assign(departement=c) for c in DEPARTEMENTS], ignore_index=True)
+    data = d.data
+    deps = pd.DataFrame([{"departement": c, "label": lab,
+                          "n": int(data["departement"].astype(object).eq(lab).sum()),
+                          "n_ml": int(data.loc[data["departement"].astype(object).eq(lab), "ml"]
+                                      .nunique())} for c, lab in DEPARTEMENTS.items()])
+    overall_prev = evolution = None
+    if previous is not None:
+        overall_prev = indicator_estimates(design(inputs, previous, calibration=method,
+                                                  bounds=bounds), INDICATORS, threshold=t)
+        evolution = wave_comparison(overall, overall_prev)
+    bench = _reference(inputs, "benchmarks")
+    waves = [int(k.removeprefix("sante_")) for k in inputs.config.inputs
+             if k.removeprefix("sante_").isdigit()]  # waves whose microdata the study holds
+    own = own_wave_references(bench, inputs.config.title, waves)
+    model, model_n = distress_model(d)
+    diag = d.weighting_diagnostics()
+    s = diag.summary.iloc[0]
+    return SanteResults(
+        **base, wave=wave, previous=previous, calibration=method, bounds=bounds,
+        n=int((np.asarray(d.weights) > 0).sum()), n_ml=int(data["ml"].nunique()),
+        population_total=float(s["total"]), n_eff=float(s["n_eff"]),
+        weighting_summary=diag.summary, weighting_margins=diag.margins, sample=_sample(d),
+        overall=overall, overall_prev=overall_prev, breakdowns=by, tests=tests,
+        dep_tests=dep_tests, departements=deps,
+        instruments=class_distribution(d, INSTRUMENT_CLASSES, threshold=t),
+        evolution=evolution, benchmarks=benchmark_comparison(overall, bench[~own]),
+        own_references=bench[own].reset_index(drop=True), model=model, model_n=model_n)
 
 
-def benchmark_comparison(estimates: pd.DataFrame, benchmarks: pd.DataFrame) -> pd.DataFrame:
-    """Overall estimates beside the external references they are compared with.
+def report(results: SanteResults, params: Mapping[str, Any]) -> Report:
+    """The report of one variant: regional (``departement=""``) or a département's light
+    report (``departement="59"``), built only from ``results``. Its parts
+    (``introduction``, ``themes``, ``comparaisons``, ``annexe``) are reachable with
+    ``report.part(name)``."""
+    from arefie_studies.studies._sante_report import build_report
 
-    ``benchmarks``: ``data/reference/benchmarks_sante.csv`` (indicateur, population,
-    valeur_pct, annee, source). The z statistic ``(p - b) / se`` treats the reference as a
-    fixed value (its own sampling error is unknown here). Columns: indicator, label, estimate,
-    ci_low, ci_high, benchmark, population, annee, source, p_value, hidden.
-    """
-    need = ["indicateur", "population", "valeur_pct", "annee", "source"]
-    missing = [c for c in need if c not in benchmarks.columns]
-    if missing:
-        raise StudyInputError(f"benchmarks: column(s) {missing} missing; available: "
-                              f"{list(benchmarks.columns)}.")
-    overall = estimates.set_index("indicator")
-    rows = []
-    bm = benchmarks.set_index("indicateur")
-    for ind in INDICATORS:
-        for key in ind.benchmarks:
-            if key not in bm.index or ind.name not in overall.index:
-                continue
-            b = bm.loc[key]
-            e = overall.loc[ind.name]
-            ref = float(b["valeur_pct"]) / 100.0
-            p = 2 * stats.norm.sf(abs((e["estimate"] - ref) / e["se"])) if e["se"] > 0 else np.nan
-            rows.append({"indicator": ind.name, "label": ind.label, "estimate": e["estimate"],
-                         "ci_low": e["ci_low"], "ci_high": e["ci_high"], "benchmark": ref,
-                         "population": str(b["population"]), "annee": int(b["annee"]),
-                         "source": str(b["source"]), "p_value": p, "hidden": bool(e["hidden"]),
-                         "n": int(e["n"])})
-    return pd.DataFrame(rows)
-
-
-# ----------------------------------------------------------------------------- model
-
-
-def distress_model(design: SurveyDesign) -> tuple[pd.DataFrame, Any]:
-    """Design-based logistic regression of psychological distress (ADRS ≥ 3) on precarity
-    (EPICES class), housing, sex and age group.
-
-    Returns (odds-ratio table, fit). The table has one row per term level, reference levels
-    included with OR = 1: variable, level, odds_ratio, ci_low, ci_high, p_value, reference.
-    Mirrors: survey::svyglm(family=quasibinomial()) with exp(coef), exp(confint).
-    """
-    fit = design.glm(MODEL_FORMULA, family="binomial")
-    ors = fit.odds_ratios().set_index("term")
-    rows = []
-    for col, (name, ref) in MODEL_TERMS.items():
-        rows.append({"variable": name, "level": ref, "odds_ratio": 1.0, "ci_low": np.nan,
-                     "ci_high": np.nan, "p_value": np.nan, "reference": True})
-        for lev in design.data[f"m_{col}"].cat.categories[1:]:
-            term = _term_name(ors.index, f"m_{col}", lev)
-            r = ors.loc[term]
-            rows.append({"variable": name, "level": lev, "odds_ratio": r["odds_ratio"],
-                         "ci_low": r["ci_low"], "ci_high": r["ci_high"], "p_value": r["p_value"],
-                         "reference": False})
-    return pd.DataFrame(rows), fit
-
-
-def _term_name(terms: pd.Index, col: str, level: str) -> str:
-    """Model-matrix column of ``level`` of ``C(col)`` (formulaic / R naming)."""
-    for t in terms:
-        if t.startswith(f"C({col})") and t.endswith(str(level)):
-            return t
-    raise KeyError(f"term for {col} = {level!r} not found among {list(terms)}")
-
-
-def indicators_by_theme(theme: str, *, key_only: bool = False) -> list[Indicator]:
-    """The indicators of one theme (key indicators only with ``key_only``)."""
-    if theme not in THEMES:
-        raise ValueError(f"theme={theme!r}: expected one of {list(THEMES)}.")
-    return [i for i in INDICATORS if i.theme == theme and (i.key or not key_only)]
-
-
-def departement_label(code: str | int) -> str:
-    """'59' / 59 -> 'Nord' (raises naming the known codes)."""
-    key = f"{int(code):02d}" if str(code).strip() else ""
-    if key not in DEPARTEMENTS:
-        raise ValueError(f"departement={code!r}: expected one of {list(DEPARTEMENTS)}.")
-    return DEPARTEMENTS[key]
+    return build_report(results, params)
