@@ -57,15 +57,17 @@ def _cells(frame: pd.DataFrame, *, row: str, column: str, section: str | None = 
         "hidden": frame["hidden"].to_numpy(bool), "kind": kind})
 
 
+def _masked(cells: pd.DataFrame) -> pd.DataFrame:
+    """The cells for downloads: a hidden cell keeps its label and mark only."""
+    cols = ["estimate", "ci_low", "ci_high", "n"]
+    return cells.assign(**{c: cells[c].where(~cells["hidden"]) for c in cols})
+
+
 def _table(cells: pd.DataFrame, *, title: str, columns, thr: int, notes=(), source: str = "", name: str = "",
            stub: str = "", digits: int = 1) -> Table:
     html = indicator_table_html(cells, title=title, columns=list(columns), threshold=thr, notes=list(notes),
                                 source=source, stub_header=stub, digits=digits)
-    frame = cells.assign(estimate=cells["estimate"].where(~cells["hidden"]),
-                         ci_low=cells["ci_low"].where(~cells["hidden"]),
-                         ci_high=cells["ci_high"].where(~cells["hidden"]),
-                         n=cells["n"].where(~cells["hidden"]))
-    return Table(html=html, frame=frame, name=name)
+    return Table(html=html, frame=_masked(cells), name=name)
 
 
 def _plain(frame: pd.DataFrame, *, title: str, notes=(), name: str = "", thr: int | None = None) -> Table:
@@ -79,7 +81,10 @@ def _count(n, hidden: bool) -> str:
 
 
 def _sel(frame: pd.DataFrame, territories) -> pd.DataFrame:
-    return frame[frame["territory"].isin(territories)]
+    """The rows of ``territories``, in that order (the ML before the region)."""
+    order = {t: i for i, t in enumerate(territories)}
+    sub = frame[frame["territory"].isin(territories)]
+    return sub.iloc[np.argsort(sub["territory"].map(order).to_numpy(), kind="stable")]
 
 
 # ------------------------------------------------------------------ chapters
@@ -136,24 +141,27 @@ def _profile(r, ml: str, source: str) -> list:
                                     notes=[CI_NOTE + " Les jeunes accompagnés par les ML sont un dénombrement "
                                            "exhaustif (pas d'intervalle).", "Jeunes accompagnés : AREFIE, profils "
                                            "2024 par Mission Locale."], source=source)
-        table = Table(html=html, frame=cells.assign(estimate=cells["estimate"].where(~cells["hidden"])),
+        table = Table(html=html, frame=_masked(cells),
                       name="profil")
     else:
         own = p[p["territory"] == ml]
         reg = p[p["territory"] == REGION]
         name = r.name(ml)
-        accomp = own.assign(estimate=own["ml_share"], ci_low=np.nan, ci_high=np.nan, hidden=False, n=np.nan,
-                            territory="accompagnes")
         cells = pd.concat([_cells(own, row="level", column="territory", section="variable_label"),
-                           _cells(accomp, row="level", column="territory", section="variable_label"),
                            _cells(reg, row="level", column="territory", section="variable_label")])
-        table = _table(cells, title="Profil des jeunes à l'entrée en CEJ comparé à l'ensemble des jeunes "
-                       "accompagnés", columns=[(ml, f"CEJ – {name}"),
-                                               ("accompagnes", f"Tous les jeunes accompagnés – {name}"),
-                                               (REGION, "CEJ – Hauts-de-France")],
-                       thr=r.threshold, notes=[CI_NOTE + " Jeunes accompagnés par la ML : dénombrement exhaustif "
-                                               "(pas d'intervalle).", "Jeunes accompagnés : AREFIE, profils 2024 "
-                                               "par Mission Locale."], source=source, name="profil")
+        accomp = dict(zip(own["variable_label"] + "\x1f" + own["level"], own["ml_share"], strict=True))
+        cells["accomp"] = [fmt_pct(accomp[f"{s}\x1f{lv}"]) for s, lv in zip(cells["section"], cells["row"],
+                                                                             strict=True)]
+        html = indicator_table_html(cells, title="Profil des jeunes à l'entrée en CEJ comparé à l'ensemble des "
+                                    "jeunes accompagnés", columns=[(ml, f"CEJ – {name}"),
+                                                                   (REGION, "CEJ – Hauts-de-France")],
+                                    threshold=r.threshold,
+                                    extra_columns={"accomp": f"Tous les jeunes accompagnés – {name}"},
+                                    notes=[CI_NOTE + " Jeunes accompagnés par la ML : dénombrement exhaustif (pas "
+                                           "d'intervalle).", "Jeunes accompagnés : AREFIE, profils 2024 par Mission "
+                                           "Locale."], source=source)
+        table = Table(html=html, frame=_masked(cells),
+                      name="profil")
     text = T.profile_text(r, ml)
     return [Heading("Le profil des jeunes entrés en CEJ", 1), *([Paragraph(text)] if text else []), table]
 
@@ -203,7 +211,7 @@ def _hours(r, ml: str, cols: list[str], source: str, low_hours: float) -> list:
                         "formation, emploi). Les heures sont celles déclarées chaque semaine dans i-Milo.")]
     text = T.hours_text(r, ml, low_hours)
     blocks += [Paragraph(text)] if text else []
-    blocks.append(Table(html=html, frame=cells, name="heures"))
+    blocks.append(Table(html=html, frame=_masked(cells), name="heures"))
     if not ml:
         blocks.append(Figure(draw=partial(F.hours_by_month, r, f"Semaines de moins de {lh} h", source),
                              caption=f"Part des semaines de moins de {lh} h selon le mois de contrat",
@@ -265,7 +273,7 @@ def _trajectories(r, ml: str, cols: list[str], source: str, horizon: int, horizo
         for ind in EXIT_LABELS:
             sub = e[(e["mois"] == m) & (e["indicator"] == ind)]
             if ml:
-                sub = sub[(sub["breakdown"] == "") & sub["territory"].isin(cols)]
+                sub = _sel(sub[sub["breakdown"] == ""], cols)
                 sub = sub.assign(row=[r.name(t) for t in sub["territory"]], section="")
             else:
                 sub = sub[sub["territory"] == REGION]
@@ -361,7 +369,7 @@ def _survival(r, ml: str, source: str, km_group: str, followup: int) -> list:
               Figure(draw=partial(F.km, r, t, followup, source),
                      caption="Part des jeunes restés sans emploi depuis l'entrée en CEJ (Kaplan–Meier)",
                      alt="Courbes de Kaplan–Meier du délai d'accès au premier emploi."),
-              Table(html=html, frame=cells, name="premier_emploi")]
+              Table(html=html, frame=_masked(cells), name="premier_emploi")]
     if not ml:
         c = r.cox
         frame = pd.DataFrame({"Facteur": c["facteur"],
@@ -465,6 +473,8 @@ def build(r, ml: str, *, horizon: int = 12, horizon_long: int = 18, exit_months=
             *_trajectories(r, ml, cols, source, horizon, horizon_long, exit_months),
             *_typology(r, ml, cols, source, horizon), *_survival(r, ml, source, km_group, followup),
             *_missions_locales(r, ml, source))
-    rep.add(Heading("Méthodes", 1), Annex("notes", T.methods_text(r, horizon, horizon_long, low_hours)),
+    rep.add(Heading("Méthodes", 1),
+            Paragraph("Les sources, les méthodes, les règles du secret statistique et les définitions des "
+                      "indicateurs sont présentées dans l'annexe méthodologique."), Annex("notes", T.methods_text(r, horizon, horizon_long, low_hours)),
             Annex("notes", glossary_markdown(["emploi_durable", "alternance", "qpv"])))
     return rep
