@@ -387,6 +387,10 @@ def test_ml_survey_counts_follow_the_threshold(res, reports):
     lk = res.links
     b = lk[lk["kind"] == "binary"]
     assert (b["hidden"] == (b[["n_sans", "n_avec"]].min(axis=1) < THR)).all()
+    mods = next(t for t in reports[""].tables() if t.name == "modalites").frame
+    shown_counts = [int(v.replace("\u202f", "")) for v in mods["Missions Locales"] if v != "s"]
+    assert shown_counts and all(v == 0 or v >= THR for v in shown_counts)
+    assert (mods["Missions Locales"] == "s").sum() == m["hidden"].sum()
     html = _tables_html(reports[""])
     for a, c in re.findall(r"\((\d+) / (\d+) ML\)", html):
         assert int(a) >= THR and int(c) >= THR

@@ -406,11 +406,16 @@ def _missions_locales(r, ml: str, source: str) -> list:
                           notes=["Rang 1 : résultat le plus favorable (taux d'emploi le plus élevé, part de semaines "
                                  "de moins de 15 h la plus faible).", source])]
         return blocks
-    m = r.modalities
-    mods = pd.DataFrame({"Modalité": [f"{lab} — {lv}" for lab, lv in zip(m["label"], m["level"], strict=True)],
-                         "Missions Locales": [_count(n, h) for n, h in zip(m["n"], m["hidden"], strict=True)],
-                         "Part des ML": [SUPPRESSED_MARK if h else fmt_pct(s)
-                                         for s, h in zip(m["share"], m["hidden"], strict=True)]})
+    rows = []
+    for label, g in r.modalities.groupby("label", sort=False):
+        for _, x in g.iterrows():
+            rows.append((f"{label} — {x['level']}", _count(x["n"], x["hidden"]),
+                         SUPPRESSED_MARK if x["hidden"] else fmt_pct(x["share"])))
+        hid = g[g["hidden"]]
+        if len(hid):  # the masked modalities together (= total minus the shown ones: nothing new)
+            rows.append((f"{label} — " + " ou ".join(lower(v) for v in hid["level"]) + " (ensemble)",
+                         fmt_int(hid["n"].sum()), fmt_pct(hid["n"].sum() / g["base"].iloc[0])))
+    mods = pd.DataFrame(rows, columns=["Modalité", "Missions Locales", "Part des ML"])
     lk = r.links
     rows = []
     for _, x in lk.iterrows():
