@@ -364,6 +364,19 @@ def test_no_margin_pins_a_hidden_cell(res, ml_codes):
     assert d["hidden"].sum() >= 2 and d.loc[d["hidden"], "n"].sum() >= THR
 
 
+def test_the_range_check_catches_the_old_rule(res):
+    """The audited rule (primary suppression + bridges of the table with its margins, one column
+    per ML) leaves ml-204's hidden durations pinned to a narrow range: the check above bites."""
+    from arefie_studies.tables import protect_table
+
+    d = res.durations[res.durations["territory"] == "204"]
+    n = d["n"].to_numpy(float)
+    _, hid = protect_table(n[:, None], THR)
+    old = hid[:-1, 0]
+    assert old.sum() >= 2 and n[old].sum() < THR
+    assert (_feasible_widths(n, old, bool(hid[-1, 0])) < THR).all()
+
+
 def test_binary_indicators_hide_both_counts(res):
     """A share k / base reveals k and base - k: both must be at least the threshold when shown."""
     for name in ("exits", "types_profile"):
@@ -425,10 +438,10 @@ def test_accompanied_youths_column_is_the_mls_own(reports, raw):
     got = {}
     for ml in ("204", "5901"):
         t = next(t for t in reports[ml].tables() if t.name == "profil")
-        f = t.frame.set_index(["section", "row"])
+        f = t.frame
         r = ref[(ref["ml_code"] == ml) & (ref["variable"] == "sexe")].set_index("modalite")["effectif"]
         want = fmt_pct(r["Femme"] / r.sum())
-        got[ml] = f.loc[("Sexe", "Femme"), "accomp"].iloc[0]
+        got[ml] = f.loc[(f["section"] == "Sexe") & (f["row"] == "Femme"), "accomp"].iloc[0]
         assert got[ml] == want
         assert "Tous les jeunes accompagnés – ML " in t.html
     assert got["204"] != got["5901"]
