@@ -214,7 +214,7 @@ def allowance(data: CejData, threshold: int) -> dict[str, pd.DataFrame]:
     summary = pd.concat(rows, ignore_index=True)
     summary["youths"] = summary["territory"].map(counts["size"]).astype(int)
     summary["payments"] = summary["territory"].map(counts["sum"]).astype(int)
-    types = distribution(p, "type", threshold)
+    types = distribution(p, "type", threshold, psu="id_jeune")  # a youth's payments are a cluster
     by_year = p.groupby(p["mois"].dt.year).agg(amount=("montant", "sum"), payments=("montant", "size"),
                                                youths=("id_jeune", "nunique")).reset_index(names="year")
     by_year["hidden"] = (by_year["youths"] > 0) & (by_year["youths"] < threshold)

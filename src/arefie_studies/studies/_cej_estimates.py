@@ -50,13 +50,13 @@ def protect_distribution(n, threshold: int) -> tuple[np.ndarray, bool]:
     return hidden, False
 
 
-def _design(frame: pd.DataFrame) -> SurveyDesign:
-    return SurveyDesign(frame, weights=None)
+def _design(frame: pd.DataFrame, psu: str | None = None) -> SurveyDesign:
+    return SurveyDesign(frame, weights=None, psu=psu)
 
 
-def _by_territory(frame: pd.DataFrame, mask, fn) -> pd.DataFrame:
+def _by_territory(frame: pd.DataFrame, mask, fn, psu: str | None = None) -> pd.DataFrame:
     """``fn(design, by)`` on the region (by None) and by ML (by ``ml_code``), stacked."""
-    d = _design(frame)
+    d = _design(frame, psu)
     if mask is not None:
         d = d.subset(np.asarray(mask, dtype=bool))
     reg = fn(d, None).assign(territory=REGION)
@@ -66,17 +66,17 @@ def _by_territory(frame: pd.DataFrame, mask, fn) -> pd.DataFrame:
 
 
 def distribution(frame: pd.DataFrame, var: str, threshold: int, *, mask=None, by: str | None = None,
-                 levels: list | None = None) -> pd.DataFrame:
+                 levels: list | None = None, psu: str | None = None) -> pd.DataFrame:
     """Shares of the levels of ``var`` (Wilson CI) for the region and each ML (or, with ``by``, for
     the groups of ``by`` in the region), with counts and the disclosure decision of each
-    distribution (:func:`protect_distribution`). Columns: ``territory, group, level, n, base, …``."""
+    distribution (:func:`protect_distribution`); ``psu`` names a cluster column when the rows are
+    not independent (a youth's monthly payments). Columns: ``territory, group, level, n, base, …``."""
     f = frame.copy()
     col = f[var].astype("string").astype(object).where(f[var].notna())
     if levels is None:
         levels = (list(f[var].cat.categories) if isinstance(f[var].dtype, pd.CategoricalDtype)
                   else sorted(col.dropna().unique()))
     f["_v"] = pd.Categorical(col, categories=levels)
-    keys = ["ml_code"] if by is None else [by]
     sel = np.ones(len(f), bool) if mask is None else np.asarray(mask, bool)
 
     def est(d, grp):
@@ -85,10 +85,10 @@ def distribution(frame: pd.DataFrame, var: str, threshold: int, *, mask=None, by
         return out
 
     if by is None:
-        res = _by_territory(f, mask, est)
+        res = _by_territory(f, mask, est, psu)
         res["group"] = ""
     else:
-        res = est(_design(f).subset(sel), by).rename(columns={by: "group"}).assign(territory=REGION)
+        res = est(_design(f, psu).subset(sel), by).rename(columns={by: "group"}).assign(territory=REGION)
         res["group"] = res["group"].astype(str)
     res = res.rename(columns={"n": "base"})
     # counts of each level
@@ -114,7 +114,6 @@ def distribution(frame: pd.DataFrame, var: str, threshold: int, *, mask=None, by
     for _, idx in out.groupby(["territory", "group"], sort=False).groups.items():
         hid, _tot = protect_distribution(out.loc[idx, "n"].to_numpy(), threshold)
         out.loc[idx, "hidden"] = hid
-    del keys
     return out
 
 
