@@ -1,9 +1,13 @@
-"""CEJ study: indicators recomputed independently from the raw extracts (plain pandas / scipy /
-lifelines), typology and cache, disclosure in per-ML tables, clear errors, and the notebook run
-with non-default parameters (a small ML, other thresholds and exit months) with its leak scan."""
+"""CEJ study on the contract: indicators recomputed independently from the raw extracts (plain
+pandas / scipy / lifelines / statsmodels), the audit's findings (hidden cells carry nothing, no
+margin pins a hidden cell, ML counts under the threshold, one definition of durable employment,
+each ML's own accompanied youths, no hand-written CIs nor caches), report values read from the
+results, ``compute`` opening no file, clear errors, and the notebook run with other parameters."""
 
 from __future__ import annotations
 
+import builtins
+import importlib.util
 import os
 import re
 from pathlib import Path
@@ -16,17 +20,37 @@ from scipy import stats
 from arefie_studies.studies import _cej_ml as M
 from arefie_studies.studies import _cej_sequences as Q
 from arefie_studies.studies import cej
+from arefie_studies.tables import fmt_ci, fmt_pct
 
 ROOT = Path(__file__).resolve().parents[2]
 SYN = ROOT / "data" / "synthetic"
 EXTRACTION = pd.Timestamp("2025-03-31")
+PARAMS = {"extraction_date": "2025-03-31", "horizon": 12, "horizon_long": 18, "exit_months": [6, 12],
+          "n_types": 0, "low_hours": 15, "km_group": "qualification", "followup_months": 24,
+          "disclosure_threshold": 11}
+THR = 11
 
 
 @pytest.fixture(scope="module")
-def rep(tmp_path_factory):
-    from arefie_studies.studies._cej_report import CejReport
+def inputs():
+    from arefie_studies.project import load_study_inputs
 
-    return CejReport(ROOT, cache_dir=tmp_path_factory.mktemp("cache"))
+    return load_study_inputs("cej", ROOT)
+
+
+@pytest.fixture(scope="module")
+def res(inputs):
+    return cej.compute(inputs, PARAMS)
+
+
+@pytest.fixture(scope="module")
+def ml_codes(res):
+    return list(res.overview["territory"])[1:]
+
+
+@pytest.fixture(scope="module")
+def reports(res, ml_codes):
+    return {ml: cej.report(res, {**PARAMS, "ml": ml}) for ml in ["", *ml_codes]}
 
 
 @pytest.fixture(scope="module")
@@ -37,102 +61,119 @@ def raw():
     return {"jeunes": j, "situations": pd.read_parquet(SYN / "cej_situations.parquet"),
             "contrats": pd.read_parquet(SYN / "cej_contrats.parquet"),
             "activite": pd.read_parquet(SYN / "cej_activite_hebdo.parquet"),
-            "allocations": pd.read_parquet(SYN / "cej_allocations.parquet")}
+            "allocations": pd.read_parquet(SYN / "cej_allocations.parquet"),
+            "profils": pd.read_csv(ROOT / "data/reference/profil_ml_2024.csv", dtype={"ml_code": str})}
 
 
 def _wilson(k, n):
-    from statsmodels.stats.proportion import proportion_confint
+    """Wilson's interval on the design's effective size: with unit weights and the youth as unit,
+    var(p) = p(1-p)/(n-1), so n_eff = n - 1 and the quantile is Student's with n - 1 df."""
+    p = k / n
+    ne = n - 1
+    q = stats.t.ppf(0.975, n - 1)
+    centre = (p + q**2 / (2 * ne)) / (1 + q**2 / ne)
+    half = q * np.sqrt(p * (1 - p) / ne + q**2 / (4 * ne**2)) / (1 + q**2 / ne)
+    return centre - half, centre + half
 
-    return proportion_confint(k, n, alpha=0.05, method="wilson")
+
+def _row(frame, **keys):
+    sel = np.ones(len(frame), bool)
+    for k, v in keys.items():
+        sel &= (frame[k] == v).to_numpy()
+    assert sel.sum() == 1, keys
+    return frame[sel].iloc[0]
 
 
 # ------------------------------------------------------------------ entries, profile, durations
-def test_entries_by_month_and_departement(rep, raw):
-    tab = cej.entries_by_month(rep.j)
+def test_entries_by_month_and_departement(res, raw):
     j = raw["jeunes"]
-    want = j.groupby([j["date_entree"].dt.to_period("M"), "departement"]).size().unstack(fill_value=0)
-    assert tab["Total"].sum() == len(j) == 12_000
-    for dep in want.columns:
-        np.testing.assert_array_equal(tab[dep].reindex(want.index).to_numpy(), want[dep].to_numpy())
-    assert tab.index.min() == pd.Period("2022-03", "M")
+    want = j.groupby([j["date_entree"].dt.to_period("M").astype(str), "departement"]).size()
+    got = res.entries_month.set_index(["month", "departement"])["n"]
+    assert got.sum() == len(j) == 12_000
+    np.testing.assert_array_equal(got.reindex(want.index).to_numpy(), want.to_numpy())
+    assert res.entries_month["month"].min() == "2022-03"
+    ey = res.entries_year
+    assert _row(ey, territory="204", year="Total")["n"] == int((j["ml_code"] == "204").sum())
 
 
-def test_profile_vs_all_ml_youths(rep, raw):
-    prof = cej.profile_vs_ml(rep.j, rep.data.ml_profiles).set_index(["variable", "level"])
-    j = raw["jeunes"]
+def test_profile_vs_all_ml_youths(res, raw):
+    prof = res.profile
+    j, ref = raw["jeunes"], raw["profils"]
     k = int((j["sexe"] == "Femme").sum())
-    r = prof.loc[("sexe", "Femme")]
-    assert r["share"] == pytest.approx(k / len(j), abs=1e-12)
-    lo, hi = _wilson(k, len(j))
-    assert (r["ci_low"], r["ci_high"]) == pytest.approx((lo, hi), abs=1e-12)
-    ref = pd.read_csv(ROOT / "data/reference/profil_ml_2024.csv")
+    r = _row(prof, territory="region", variable="sexe", level="Femme")
+    assert r["estimate"] == pytest.approx(k / len(j), abs=1e-12) and r["n"] == k and r["base"] == len(j)
+    assert (r["ci_low"], r["ci_high"]) == pytest.approx(_wilson(k, len(j)), rel=1e-9)
     q = ref[ref["variable"] == "qualification"].groupby("modalite")["effectif"].sum()
-    assert prof.loc[("qualification", "CAP-BEP"), "ml_share"] == pytest.approx(q["CAP-BEP"] / q.sum(), abs=1e-12)
-    # age groups from the age at entry, by hand
-    young = int((j["age_entree"] < 18).sum())
-    assert prof.loc[("tranche_age", "Moins de 18 ans"), "n"] == young
-    # one ML: both sides restricted to it
-    one = cej.profile_vs_ml(rep.j, rep.data.ml_profiles, "8004").set_index(["variable", "level"])
+    r = _row(prof, territory="region", variable="qualification", level="CAP-BEP")
+    assert r["ml_share"] == pytest.approx(q["CAP-BEP"] / q.sum(), abs=1e-12)
+    assert _row(prof, territory="region", variable="tranche_age", level="Moins de 18 ans")["n"] == int(
+        (j["age_entree"] < 18).sum())
     sub = j[j["ml_code"] == "8004"]
-    assert one.loc[("qpv", "Oui"), "n"] == int((sub["qpv"] == "Oui").sum())
-    r8 = ref[(ref["ml_code"] == 8004) & (ref["variable"] == "qpv")].set_index("modalite")["effectif"]
-    assert one.loc[("qpv", "Oui"), "ml_share"] == pytest.approx(r8["Oui"] / r8.sum(), abs=1e-12)
+    r = _row(prof, territory="8004", variable="qpv", level="Oui")
+    assert r["n"] == int((sub["qpv"] == "Oui").sum())
+    r8 = ref[(ref["ml_code"] == "8004") & (ref["variable"] == "qpv")].set_index("modalite")["effectif"]
+    assert r["ml_share"] == pytest.approx(r8["Oui"] / r8.sum(), abs=1e-12)
 
 
-def test_contract_durations_of_fully_observed_cohort(rep, raw):
-    d = cej.contract_durations(rep.j, "2023-10-01", EXTRACTION)
+def test_contract_durations_of_fully_observed_cohort(res, raw):
     c = raw["contrats"]
-    c = c[c["date_debut"] < "2023-10-01"]
+    c = c[c["date_debut"] < "2023-09-01"]  # 18 months before the extraction
     assert c["date_fin"].notna().all()  # every contract of that cohort has ended
     months = ((c["date_fin"] - c["date_debut"]).dt.days + 1) / 30.4375
-    m, lo, hi, n = d.attrs["mean"]
-    assert n == len(c) and m == pytest.approx(months.mean(), rel=1e-12)
-    assert (lo, hi) == pytest.approx(stats.t.interval(0.95, n - 1, months.mean(), stats.sem(months)), rel=1e-10)
+    m = _row(res.duration_mean, territory="region")
+    assert m["n"] == len(c) and m["estimate"] == pytest.approx(months.mean(), rel=1e-12)
+    # svymean on a domain of the 12 000 youths (R: svymean(~d, subset(svydesign(ids=~1), cohort))):
+    # linearised variance sum((y - mean)^2) N / (N - 1) / n_D^2; t interval on the domain's df
+    big_n, n_d = 12_000, len(c)
+    se = np.sqrt(((months - months.mean()) ** 2).sum() * big_n / (big_n - 1)) / n_d
+    assert m["se"] == pytest.approx(se, rel=1e-10) and m["df"] == n_d - 1
+    ci = stats.t.interval(0.95, n_d - 1, months.mean(), se)
+    assert (m["ci_low"], m["ci_high"]) == pytest.approx(ci, rel=1e-10)
+    d = res.durations[res.durations["territory"] == "region"]
     assert d["n"].sum() == len(c)
-    assert d.loc[d["classe"] == "4 à 6 mois", "n"].item() == int(months.round().between(4, 6).sum())
+    assert _row(d, level="4 à 6 mois")["n"] == int(months.round().between(4, 6).sum())
 
 
 # ------------------------------------------------------------------ hours and allowance
-def test_weekly_hours_share_under_15h(rep, raw):
-    a = raw["activite"]
-    ov = rep.hours["overall"]
-    assert ov["share"] == pytest.approx((a["heures"] < 15).mean(), abs=1e-12)
-    assert ov["weeks"] == len(a)
-    assert ov["mean_hours"] == pytest.approx(a["heures"].mean(), rel=1e-12)
-    # the CI is the linearised ratio with the youth as PSU (survey::svyratio)
+def test_weekly_hours_share_under_15h(res, raw):
     from arefie_studies.survey import SurveyDesign
 
+    a = raw["activite"]
+    ov = _row(res.hours, territory="region")
+    assert ov["estimate"] == pytest.approx((a["heures"] < 15).mean(), abs=1e-12)
+    assert ov["weeks"] == len(a)
+    assert ov["estimate_hours"] == pytest.approx(a["heures"].mean(), rel=1e-12)
+    # the linearised ratio with the youth as unit (survey::svyratio), t interval on n - 1 df
     y = a.assign(low=(a["heures"] < 15).astype(float), one=1.0).groupby("id_jeune")[["low", "one"]].sum()
     est = SurveyDesign(y.reset_index().assign(w=1.0), weights="w").ratio("low", "one")
-    assert ov["se"] == pytest.approx(float(est["se"].iloc[0]), rel=1e-9)
-    assert ov["share"] == pytest.approx(float(est["estimate"].iloc[0]), rel=1e-12)
-    # normal-quantile interval (R: confint(svyratio(...)) with the default qnorm)
-    assert ov["ci_low"] == pytest.approx(ov["share"] - 1.959963984540054 * float(est["se"].iloc[0]), rel=1e-9)
-    # by ML: weeks of the youths of one ML
+    se = float(est["se"].iloc[0])
+    assert ov["se"] == pytest.approx(se, rel=1e-9)
+    assert ov["ci_low"] == pytest.approx(ov["estimate"] - stats.t.ppf(0.975, len(y) - 1) * se, rel=1e-9)
     ids = set(raw["jeunes"].loc[raw["jeunes"]["ml_code"] == "5901", "id_jeune"])
     sub = a[a["id_jeune"].isin(ids)]
-    ml = rep.hours_by() if not rep.regional else None
-    hb = cej.hours_summary(rep.hours_ym, (rep.j["ml_code"] == "5901").to_numpy())["overall"]
-    assert ml is None and hb["share"] == pytest.approx((sub["heures"] < 15).mean(), abs=1e-12)
-    # by month of contract (month 1 = first 30.4 days after entry)
+    assert _row(res.hours, territory="5901")["estimate"] == pytest.approx((sub["heures"] < 15).mean(), abs=1e-12)
     e = raw["jeunes"].set_index("id_jeune")["date_entree"]
     mois = np.clip(np.floor((a["semaine"] - a["id_jeune"].map(e)).dt.days / 30.4375).astype(int) + 1, 1, 18)
-    bm = rep.hours["by_month"].set_index("mois")
-    assert bm.loc[3, "share"] == pytest.approx((a.loc[mois == 3, "heures"] < 15).mean(), abs=1e-12)
+    bm = _row(res.hours_by_month, territory="region", mois=3)
+    assert bm["estimate"] == pytest.approx((a.loc[mois == 3, "heures"] < 15).mean(), abs=1e-12)
 
 
-def test_allowance(rep, raw):
+def test_allowance(res, raw):
     al = raw["allocations"]
-    a = rep.allowance
-    m, _lo, _hi, n = a["monthly_mean"]
-    assert n == len(al) and m == pytest.approx(al["montant"].mean(), rel=1e-12)
+    a = res.allowance
+    m = _row(a, territory="region", indicator="monthly_mean")
+    assert m["payments"] == len(al) and m["estimate"] == pytest.approx(al["montant"].mean(), rel=1e-12)
     full = np.where(al["mois"] < "2023-04-01", 500.44, np.where(al["mois"] < "2025-04-01", 528.0, 561.68))
     minor = np.where(al["mois"] < "2023-04-01", 300.27, np.where(al["mois"] < "2025-04-01", 316.80, 337.01))
     reduced = ~(np.isclose(al["montant"], full) | np.isclose(al["montant"], minor))
-    t = a["types"].set_index("type")
-    assert t.loc["Montant réduit (revenus d'activité)", "n"] == int(reduced.sum())
-    assert a["by_year"]["montant"].sum() == pytest.approx(al["montant"].sum(), rel=1e-12)
-    assert a["youth_total"][0] == pytest.approx(al.groupby("id_jeune")["montant"].sum().mean(), rel=1e-12)
+    t = _row(res.allowance_types, territory="region", level="Montant réduit (revenus d'activité)")
+    assert t["n"] == int(reduced.sum())
+    assert res.allowance_years["amount"].sum() == pytest.approx(al["montant"].sum(), rel=1e-12)
+    per = al.groupby("id_jeune")["montant"].sum()
+    tot = _row(a, territory="region", indicator="youth_total")
+    assert tot["estimate"] == pytest.approx(per.mean(), rel=1e-12)
+    assert (tot["ci_low"], tot["ci_high"]) == pytest.approx(
+        stats.t.interval(0.95, len(per) - 1, per.mean(), stats.sem(per)), rel=1e-9)
 
 
 # ------------------------------------------------------------------ trajectories
@@ -153,49 +194,50 @@ def _state_at(raw, k: int) -> pd.Series:
 
 
 @pytest.mark.parametrize("k", [6, 12])
-def test_exits_match_episodes_by_hand(rep, raw, k):
+def test_exits_match_episodes_by_hand(res, raw, k):
     st = _state_at(raw, k).reindex(raw["jeunes"]["id_jeune"])
-    e = Q.exits_at(rep.seqs, k).set_index("indicator")
+    e = res.exits[(res.exits["territory"] == "region") & (res.exits["breakdown"] == "") & (res.exits["mois"] == k)]
+    e = e.set_index("indicator")
     emp = st.isin(["Emploi durable", "Emploi court", "Contrat en alternance"])
-    dur = st.isin(["Emploi durable", "Contrat en alternance"])
     base = int(st.notna().sum())
-    r = e.loc["En emploi (y c. alternance)"]
+    r = e.loc["emploi"]
     assert r["base"] == base and r["n"] == int(emp.sum())
-    assert r["ci_low"] == pytest.approx(_wilson(int(emp.sum()), base)[0], abs=1e-12)
-    assert e.loc["En emploi durable (CDI, CDD > 6 mois, alternance)", "n"] == int(dur.sum())
-    assert 0.45 < r["share"] < 0.80
+    assert r["ci_low"] == pytest.approx(_wilson(int(emp.sum()), base)[0], rel=1e-9)
+    # durable employment as the glossary defines it: alternance is NOT in it, it has its own row
+    assert e.loc["emploi_durable", "n"] == int((st == "Emploi durable").sum())
+    assert e.loc["alternance", "n"] == int((st == "Contrat en alternance").sum())
+    assert 0.45 < r["estimate"] < 0.80
 
 
-def test_sequences_are_void_after_extraction(rep, raw):
+def test_sequences_are_void_after_extraction(res, raw):
     j = raw["jeunes"]
     observed = (2025 * 12 + 3) - (j["date_entree"].dt.year * 12 + j["date_entree"].dt.month) + 1
-    np.testing.assert_array_equal(rep.seqs.lengths, np.minimum(observed.to_numpy(), 18))
+    lengths = (res.sequences >= 0).sum(axis=1)
+    np.testing.assert_array_equal(lengths, np.minimum(observed.to_numpy(), 18))
 
 
-def test_typology_types_named_and_cached(rep, tmp_path):
-    typ = rep.typology
-    assert 4 <= typ.k <= 6
-    assert typ.k == int(typ.quality.loc[typ.quality["ASW"].idxmax(), "k"])
-    names = list(rep.types.categories)
-    assert len(set(names)) == typ.k and all(re.match(r"^\d\. [A-ZÉ]", n) for n in names)
+def test_typology_types_named_and_ordered(res):
+    assert 4 <= res.k <= 6
+    q = res.typology_quality
+    assert res.k == int(q.loc[q["ASW"].idxmax(), "k"])
+    names = list(res.type_names)
+    assert len(set(names)) == res.k and all(re.match(r"^\d\. [A-ZÉ]", n) for n in names)
     words = {"emploi", "alternance", "formation", "recherche", "contact", "études", "immersions", "retrait",
              "volontariat", "emplois"}
     assert all(any(w in n.lower() for w in words) for n in names)
-    assert not (rep.types.codes < 0).any()
-    # employment types come first (ordered by their months in employment)
-    idx = [rep.seqs_h.alphabet.index(s) for s in Q.EMPLOYED]
-    emp = np.isin(rep.seqs_h.codes, idx).mean(axis=1)
-    by_type = pd.Series(emp).groupby(rep.types.codes).mean()
-    assert by_type.is_monotonic_decreasing
-    # the cache gives back the same partition, and a fixed k is honoured
-    again = Q.typology(rep.seqs_h, rep.cache_dir, 0)
-    np.testing.assert_array_equal(again.assign(rep.seqs_h).codes, rep.types.codes)
-    five = Q.compute_typology(rep.seqs_h.subset(np.arange(3000)), n_types=5)
+    assert not (res.types < 0).any()
+    idx = [Q.ALPHABET.index(s) for s in Q.EMPLOYED]
+    emp = np.isin(res.sequences[:, :12], idx).mean(axis=1)
+    assert pd.Series(emp).groupby(res.types).mean().is_monotonic_decreasing
+    from arefie_studies.methods import StateSequences
+
+    five = Q.compute_typology(StateSequences.from_codes(res.sequences[:3000, :12].astype(np.int64), Q.ALPHABET),
+                              n_types=5)
     assert five.k == 5 and len(five.names) == 5
 
 
 # ------------------------------------------------------------------ time to first employment
-def test_first_employment_km_and_cox(rep, raw):
+def test_first_employment_km_and_cox(res, raw):
     from lifelines import CoxPHFitter, KaplanMeierFitter
 
     s, j = raw["situations"], raw["jeunes"]
@@ -204,26 +246,26 @@ def test_first_employment_km_and_cox(rep, raw):
     cens = np.minimum((EXTRACTION - j["date_entree"]).dt.days / 30.4375, 24)
     ev = t.notna() & (t <= cens)
     tt = np.where(ev, t, cens)
-    fj = rep.first_job
-    np.testing.assert_allclose(fj["t_emploi"], tt, rtol=1e-12)
-    assert int(fj["emploi"].sum()) == int(ev.sum())
-    curves = rep.km()
-    from arefie_studies.methods.survival import median_survival
-
-    med = median_survival(curves).set_index("group")
+    med = res.km_summary[res.km_summary["territory"] == "region"].set_index("group")
     for g in ("Sans diplôme ou brevet", "Baccalauréat"):
         m = (j["qualification"] == g).to_numpy()
         kmf = KaplanMeierFitter().fit(tt[m], ev.to_numpy()[m])
         assert med.loc[g, "median"] == pytest.approx(kmf.median_survival_time_, rel=1e-12)
-    cox = rep.cox()
+        assert med.loc[g, "emp6"] == pytest.approx(1 - float(kmf.survival_function_at_times(6).iloc[0]), rel=1e-9)
+    one = res.km_summary[res.km_summary["territory"] == "204"].set_index("group")
+    m = (j["ml_code"] == "204").to_numpy()
+    kmf = KaplanMeierFitter().fit(tt[m], ev.to_numpy()[m])
+    assert one.loc["ML de Thiérache", "median"] == pytest.approx(kmf.median_survival_time_, rel=1e-12)
+    cox = res.cox
     X = pd.DataFrame({"t": np.maximum(tt, 1e-3), "e": ev.astype(int),
                       "bac": (j["qualification"] == "Baccalauréat").astype(float),
                       "cap": (j["qualification"] == "CAP-BEP").astype(float),
                       "sup": (j["qualification"] == "Diplôme supérieur au bac").astype(float)})
     for col, lv in (("sexe", "Femme"), ("qpv", "Oui"), ("rqth", "Oui")):
         X[lv + col] = (j[col] == lv).astype(float)
-    for a in ("Moins de 18 ans", "22-25 ans", "26 ans et plus"):
-        X[a] = (rep.j["tranche_age"].astype(str) == a).astype(float).to_numpy()
+    age = np.digitize(j["age_entree"], [18, 22, 26])
+    for i, a in ((0, "Moins de 18 ans"), (2, "22-25 ans"), (3, "26 ans et plus")):
+        X[a] = (age == i).astype(float)
     for lg in ("Logement autonome", "Hébergement précaire ou sans logement", "Non renseigné"):
         X[lg] = (j["logement"] == lg).astype(float)
     for d in ("Aisne", "Oise", "Pas-de-Calais", "Somme"):
@@ -236,60 +278,260 @@ def test_first_employment_km_and_cox(rep, raw):
 
 
 # ------------------------------------------------------------------ survey of the 42 ML
-def test_ml_links_by_hand(rep):
+def test_ml_links_by_hand(res, inputs):
     rng = np.random.default_rng(1)
     a, b = rng.normal(0.5, 0.1, 15), rng.normal(0.55, 0.1, 27)
     w = M.welch_diff(a, b)
-    res = stats.ttest_ind(b, a, equal_var=False)
-    ci = res.confidence_interval(0.95)
-    assert (w["ci_low"], w["ci_high"], w["p_value"]) == pytest.approx((ci.low, ci.high, res.pvalue), rel=1e-10)
+    r = stats.ttest_ind(b, a, equal_var=False)
+    ci = r.confidence_interval(0.95)
+    assert (w["ci_low"], w["ci_high"], w["p_value"]) == pytest.approx((ci.low, ci.high, r.pvalue), rel=1e-10)
     x, y = rng.integers(1, 5, 42), rng.normal(size=42)
     sp = M.spearman_ci(x, y)
     assert sp["rho"] == pytest.approx(stats.spearmanr(x, y)[0], rel=1e-12)
     z = np.arctanh(sp["rho"])
     assert sp["ci_high"] == pytest.approx(np.tanh(z + 1.959963984540054 * np.sqrt(1.06 / 39)), rel=1e-9)
-    out = rep.ml_outcomes
-    assert len(out) == 42 and out["jeunes"].sum() == 12_000
-    lk = M.link_modalities(rep.data.enquete, out, rep.data.ml_ref)
-    assert len(lk) == len(M.MODALITIES) * len(M.OUTCOMES)
-    row = lk[(lk["variable"] == "phase_collective") & (lk["outcome"] == "semaines_moins_15h")].iloc[0]
-    e = rep.data.enquete.assign(code=rep.data.enquete["ml"].astype(str).map(
-        dict(zip(rep.data.ml_ref["ml_nom"], rep.data.ml_ref["ml_code"], strict=True))))
-    yes = out.loc[e.loc[e["phase_collective"] == "Oui", "code"], "semaines_moins_15h"]
+    out = res.ml_outcomes
+    assert len(out) == 42
+    e = inputs.frames["enquete_ml"]
+    ref = inputs.references["missions_locales"]
+    code = e["ml"].astype(str).map(dict(zip(ref["ml_nom"], ref["ml_code"].astype(str), strict=True)))
+    row = _row(res.links, variable="phase_collective", outcome="semaines_moins_15h")
+    yes = out.loc[code[e["phase_collective"].astype(str) == "Oui"], "semaines_moins_15h"]
     assert row["moy_avec"] == pytest.approx(yes.mean(), rel=1e-12) and row["n_avec"] == len(yes)
-    assert "42 Missions Locales" in rep.links_text() or "42 Missions Locales" in rep.table_links() + rep.links_text()
+    assert out.loc["204", "semaines_moins_15h"] == pytest.approx(_row(res.hours, territory="204")["estimate"])
 
 
-# ------------------------------------------------------------------ disclosure and errors
-def test_per_ml_tables_hide_small_cells(tmp_path, rep):
-    from arefie_studies.pipeline.leakscan import ScanRules, scan_html
-    from arefie_studies.studies._cej_report import CejReport
-
-    small = CejReport(ROOT, ml="204", threshold=11, cache_dir=rep.cache_dir)
-    html = small.table_profile() + small.table_durations() + small.table_end_reasons() + small.table_types_ml()
-    assert 'data-suppressed="1"' in html  # the ML has fewer than 11 minors, RQTH, ...
-    assert scan_html(html, ScanRules(threshold=11)) == []
-    # a hidden level forces a second hidden cell in the same distribution (no recovery by difference)
-    prof = re.findall(r"<tr>(.*?)</tr>", small.table_profile())
-    age_rows = [r for r in prof if "ans" in r][:4]
-    assert sum("data-suppressed" in r.split("</td>")[0] for r in age_rows) >= 2
+# ------------------------------------------------------------------ the audit's findings
+def _tables_html(rep) -> str:
+    return "".join(t.html for t in rep.tables())
 
 
-def test_errors_name_the_problem(rep):
-    from arefie_studies.studies._cej_report import CejReport
+def test_hidden_cells_carry_nothing_in_any_ml_report(reports):
+    """Finding: the per-ML reports carried the true count of suppressed cells (data-n="7"
+    data-suppressed="1"). No hidden cell carries a count, nor does any shown cell rest on 1–10."""
+    n_hidden = 0
+    for ml, rep in reports.items():
+        html = _tables_html(rep)
+        for td in re.findall(r"<td[^>]*data-suppressed[^>]*>", html):
+            assert "data-n" not in td, (ml, td)
+            n_hidden += 1
+        small = [int(n) for n in re.findall(r'data-n="(\d+)"', html) if 0 < int(n) < THR]
+        assert small == [], (ml, small)
+        for t in rep.tables():
+            f = t.frame
+            if isinstance(f, pd.DataFrame) and "hidden" in f.columns:
+                assert f.loc[f["hidden"], ["estimate", "n"]].isna().all().all(), (ml, t.name)
+    assert n_hidden > 0  # small MLs do hide cells
 
+
+DISTRIBUTIONS = ("profile", "durations", "end_reasons", "allowance_types", "types_by_territory")
+
+
+def _feasible_widths(n: np.ndarray, hidden: np.ndarray, total_hidden: bool) -> np.ndarray:
+    """Width of the interval an attacker gets for each hidden cell of a 1-D distribution shown
+    with its total: the hidden cells sum to total - shown, each lies in [0, that sum]."""
+    if total_hidden:
+        return np.full(hidden.sum(), np.inf)
+    return np.full(hidden.sum(), n.sum() - n[~hidden].sum(), dtype=float)
+
+
+def test_no_margin_pins_a_hidden_cell(res, ml_codes):
+    """Finding: in ml-204's durations table two hidden cells held 7 youths together, each
+    recoverable to 0–7 from the shown cells and total. Every hidden cell of every ML's tables
+    must keep a feasible range at least the threshold wide."""
+    checked = 0
+    for name in DISTRIBUTIONS:
+        f = getattr(res, name)
+        keys = ["territory", "group"] + (["variable"] if "variable" in f.columns else [])
+        for key, g in f.groupby(keys, sort=False):
+            hid = g["hidden"].to_numpy(bool)
+            if not hid.any():
+                continue
+            all_hidden = hid.all()
+            widths = _feasible_widths(g["n"].to_numpy(float), hid, all_hidden)
+            assert (widths >= THR).all(), (name, key, g[["level", "n", "hidden"]].to_dict("records"))
+            checked += 1
+    ey = res.entries_year
+    for t in ml_codes:
+        g = ey[(ey["territory"] == t) & (ey["year"] != "Total")]
+        total_hidden = bool(_row(ey, territory=t, year="Total")["hidden"])
+        hid = g["hidden"].to_numpy(bool)
+        if hid.any():
+            assert (_feasible_widths(g["n"].to_numpy(float), hid, total_hidden) >= THR).all(), t
+    assert checked > 20
+    # the audited case: ml-204 durations
+    d = res.durations[res.durations["territory"] == "204"]
+    assert d["hidden"].sum() >= 2 and d.loc[d["hidden"], "n"].sum() >= THR
+
+
+def test_the_range_check_catches_the_old_rule(res):
+    """The audited rule (primary suppression + bridges of the table with its margins, one column
+    per ML) leaves ml-204's hidden durations pinned to a narrow range: the check above bites."""
+    from arefie_studies.tables import protect_table
+
+    d = res.durations[res.durations["territory"] == "204"]
+    n = d["n"].to_numpy(float)
+    _, hid = protect_table(n[:, None], THR)
+    old = hid[:-1, 0]
+    assert old.sum() >= 2 and n[old].sum() < THR
+    assert (_feasible_widths(n, old, bool(hid[-1, 0])) < THR).all()
+
+
+def test_binary_indicators_hide_both_counts(res):
+    """A share k / base reveals k and base - k: both must be at least the threshold when shown."""
+    for name in ("exits", "types_profile"):
+        f = getattr(res, name)
+        shown = f[~f["hidden"] & (f["base"] > 0)]
+        small = shown[((shown["n"] > 0) & (shown["n"] < THR))
+                      | ((shown["base"] - shown["n"] > 0) & (shown["base"] - shown["n"] < THR))]
+        assert small.empty, (name, small.head())
+
+
+def test_ml_survey_counts_follow_the_threshold(res, reports):
+    """Finding: the survey table showed 6, 9, 10 Missions Locales while the annex says no cell
+    rests on fewer than 11. ML counts are decided like youth counts, and the annex says so."""
+    m = res.modalities
+    shown = m[~m["hidden"]]
+    assert not ((shown["n"] > 0) & (shown["n"] < THR)).any()
+    assert m["hidden"].any()  # the synthetic survey has rare modalities
+    for _, g in m.groupby("variable"):
+        if g["hidden"].any():
+            assert g.loc[g["hidden"], "n"].sum() >= THR and g["hidden"].sum() >= 2
+    lk = res.links
+    b = lk[lk["kind"] == "binary"]
+    assert (b["hidden"] == (b[["n_sans", "n_avec"]].min(axis=1) < THR)).all()
+    mods = next(t for t in reports[""].tables() if t.name == "modalites").frame
+    shown_counts = [int(v.replace("\u202f", "")) for v in mods["Missions Locales"] if v != "s"]
+    assert shown_counts and all(v == 0 or v >= THR for v in shown_counts)
+    assert (mods["Missions Locales"] == "s").sum() == m["hidden"].sum()
+    html = _tables_html(reports[""])
+    for a, c in re.findall(r"\((\d+) / (\d+) ML\)", html):
+        assert int(a) >= THR and int(c) >= THR
+    text = reports[""].text()
+    assert f"moins de {THR} jeunes ni sur moins de {THR}\nMissions Locales" in text
+
+
+def test_one_definition_of_durable_employment(res, reports):
+    """Finding: "emploi durable" included alternance in one table only. Everywhere it follows the
+    glossary: the state, the exits, the table notes, the chronogram legend, the ML outcomes."""
+    from arefie_studies.studies.glossary import term
+
+    assert "n’est pas un emploi durable" in term("emploi_durable").definition
+    assert Q.DURABLE == ("Emploi durable",)
+    legend = dict(zip(Q.ALPHABET, [lab for _, lab, _ in Q.STATES], strict=True))
+    assert "altern" not in legend["Emploi durable"].lower()
+    for rep in (reports[""], reports["204"]):
+        all_text = rep.text() + _tables_html(rep)
+        assert "CDD > 6 mois, alternance" not in all_text and "6 mois ou alternance" not in all_text
+        assert "En alternance" in _tables_html(rep)
+        assert term("emploi_durable").definition in rep.text()  # stated once, in the annex
+        assert rep.text().count(term("emploi_durable").definition) == 1
+    e = res.exits
+    d12 = e[(e["breakdown"] == "") & (e["mois"] == 12) & (e["indicator"] == "emploi_durable")]
+    assert res.ml_outcomes["durable_12"].to_dict() == pytest.approx(
+        d12[d12["territory"] != "region"].set_index("territory")["estimate"].to_dict())
+
+
+def test_accompanied_youths_column_is_the_mls_own(reports, raw):
+    """Finding: "Tous les jeunes accompagnés – ML de X" showed the regional values for every ML."""
+    ref = raw["profils"]
+    got = {}
+    for ml in ("204", "5901"):
+        t = next(t for t in reports[ml].tables() if t.name == "profil")
+        f = t.frame
+        r = ref[(ref["ml_code"] == ml) & (ref["variable"] == "sexe")].set_index("modalite")["effectif"]
+        want = fmt_pct(r["Femme"] / r.sum())
+        got[ml] = f.loc[(f["section"] == "Sexe") & (f["row"] == "Femme"), "accomp"].iloc[0]
+        assert got[ml] == want
+        assert "Tous les jeunes accompagnés – ML " in t.html
+    assert got["204"] != got["5901"]
+
+
+def test_no_hand_written_intervals_nor_caches():
+    """Findings: ``cej.wilson_ci / mean_ci / ratio_ci`` and the hand-bumped caches are gone."""
+    for name in ("wilson_ci", "mean_ci", "ratio_ci", "report_class", "load_cej"):
+        assert not hasattr(cej, name)
+    assert importlib.util.find_spec("arefie_studies.studies._cej_cache") is None
+    assert importlib.util.find_spec("arefie_studies.studies._cej_tables") is None
+    src = "".join(p.read_text() for p in (ROOT / "src/arefie_studies/studies").glob("*cej*.py"))
+    for bad in ("def wilson_ci", "def mean_ci", "def ratio_ci", "data-n", "<table", "_cache", "version\"",
+                "stdtrit", "ndtri", "filterwarnings"):
+        assert bad not in src, bad
+
+
+def test_report_values_are_the_results(res, reports):
+    """Key figures, sentences and tables read the same rows of the results."""
+    rep = reports["204"]
+    from arefie_studies.studies.contract import KeyFigures
+
+    kf = next(b for b in rep.blocks if isinstance(b, KeyFigures))
+    e6 = _row(res.exits, territory="204", breakdown="", mois=6, indicator="emploi")
+    items = {k.label: k for k in kf.items}
+    assert items["en emploi 6 mois après l'entrée"].value == fmt_pct(e6["estimate"])
+    assert items["en emploi 6 mois après l'entrée"].detail == fmt_ci(e6["ci_low"], e6["ci_high"])
+    assert items["jeunes entrés en CEJ"].value == str(_row(res.overview, territory="204")["youths"])
+    assert f"{fmt_pct(e6['estimate'])} des jeunes sont en emploi {fmt_ci(e6['ci_low'], e6['ci_high'])}" in rep.text()
+    sorties = next(t for t in rep.tables() if t.name == "sorties")
+    cell = sorties.frame[(sorties.frame["column"] == "emploi6") & (sorties.frame["row"] == "ML de Thiérache")]
+    assert cell["estimate"].iloc[0] == e6["estimate"]
+    assert fmt_pct(e6["estimate"]) in sorties.html
+    d = _row(res.durations, territory="region", level="4 à 6 mois")
+    assert f"{fmt_pct(d['estimate'])}" in next(t for t in reports[""].tables() if t.name == "durees").html
+
+
+def test_compute_opens_no_file(inputs, monkeypatch, tmp_path):
+    def forbidden(*a, **k):
+        raise AssertionError(f"compute opened a file: {a[:1]}")
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(builtins, "open", forbidden)
+    for fn in ("read_csv", "read_parquet", "read_spss", "read_excel"):
+        monkeypatch.setattr(pd, fn, forbidden)
+    small = {**PARAMS, "n_types": 4}
+    r = cej.compute(inputs, small)
+    assert r.k == 4 and len(r.overview) == 43
+
+
+def test_french_wording(reports):
+    from arefie_studies.studies import _cej_figures as F
+
+    text = reports[""].text()
+    assert "le cej" not in reports["204"].text() and "le CEJ commence" in reports["204"].text()
+    assert "RQTH) : Oui (" in text or "QPV) : Oui (" in text  # Cox terms named with their factor
+    assert not re.search(r"(pour : | ; |, )(Oui|Non) \(", text)
+    assert all(not (m.endswith(".") and len(m) <= 4 and m[:-1] in ("mars", "juin", "mai")) for m in F.MONTHS_ABBR)
+    assert F.MONTHS_ABBR[11] == "déc." and F.MONTHS_ABBR[2] == "mars" and F.MONTHS_ABBR[5] == "juin"
+
+
+def test_pickles_and_chapters(res, reports):
+    import pickle
+
+    again = pickle.loads(pickle.dumps(res))
+    assert again.overview.equals(res.overview)
+    for ml in ("", "204"):
+        ch = cej.chapters(reports[ml])
+        assert list(ch) == list(cej.CHAPTERS)
+        assert sum(len(c) for c in ch.values()) == len(reports[ml])
+
+
+# ------------------------------------------------------------------ errors
+def test_errors_name_the_problem(res, inputs):
     with pytest.raises(cej.CejInputError, match=r"parameter ml: unknown Mission Locale code '9999'.*5901"):
-        CejReport(ROOT, ml="9999", cache_dir=rep.cache_dir)
+        cej.report(res, {**PARAMS, "ml": "9999"})
     with pytest.raises(cej.CejInputError, match=r"km_group.*qualification"):
-        CejReport(ROOT, km_group="revenu", cache_dir=rep.cache_dir)
+        cej.compute(inputs, {**PARAMS, "km_group": "revenu"})
+    with pytest.raises(cej.CejInputError, match=r"exit_months.*horizon_long"):
+        cej.compute(inputs, {**PARAMS, "exit_months": [6, 18]})
+    from arefie_studies.studies._cej_data import need
+
     with pytest.raises(cej.CejInputError, match=r"cej_jeunes.*available"):
-        cej._need(pd.DataFrame({"a": [1]}), ["id_jeune"], "cej_jeunes")
+        need(pd.DataFrame({"a": [1]}), ["id_jeune"], "cej_jeunes")
 
 
 # ------------------------------------------------------------------ the notebook
 @pytest.mark.slow
 def test_notebook_runs_for_one_ml_with_other_parameters(tmp_path):
-    """A light per-ML report with non-default parameters (20 h threshold, exits at 3 and 9 months,
+    """A per-ML report with non-default parameters (20 h threshold, exits at 3 and 9 months,
     disclosure threshold 15), rendered: French, no code or error, leak scan clean."""
     import papermill as pm
 
@@ -312,11 +554,10 @@ def test_notebook_runs_for_one_ml_with_other_parameters(tmp_path):
     finally:
         for k, v in old.items():
             os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
-    assert list((tmp_path / "_cache" / "cej").glob("typology-*.npz"))  # cache next to the run folder
     html = render_html(out, title="Déploiement du Contrat d'engagement jeune", subtitle="ML du Santerre",
                        variant="ML du Santerre")
-    assert "ML du Santerre" in html and "moins de 20 h" in html and "En emploi à 9 mois" in html
-    assert "sur moins de 15 jeunes" in html and "1 à 14 répondants" in html
+    assert "ML du Santerre" in html and "moins de 20 h" in html and "9 mois après l'entrée" in html
+    assert "moins de 15 jeunes" in html and "1 à 14 répondants" in html
     text = re.sub(r"<style.*?</style>", " ", html, flags=re.S)
     text = re.sub(r"data:[^\"]+", " ", text)
     text = re.sub(r"<[^>]+>", " ", text)

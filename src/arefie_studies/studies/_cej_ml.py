@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["MODALITIES", "OUTCOMES", "link_modalities", "ml_outcomes", "spearman_ci", "welch_diff"]
+__all__ = ["MODALITIES", "OUTCOMES", "link_modalities", "ml_outcomes", "modality_counts", "spearman_ci",
+           "welch_diff"]
 
 #: Survey variables analysed → (French label, kind, order of levels for ranks).
 MODALITIES = {
@@ -33,16 +34,36 @@ OUTCOMES = {
 }
 
 
-def ml_outcomes(ml_codes: pd.Series, employed6: np.ndarray, durable12: np.ndarray,
-                hours_youth: pd.DataFrame) -> pd.DataFrame:
-    """Per ML (code): youths, share employed at 6 months, durably employed at 12 months (among
-    youths observed then: NaN entries are excluded), and share of weeks under 15 h."""
-    df = pd.DataFrame({"ml_code": ml_codes.to_numpy(), "e6": employed6, "d12": durable12})
-    g = df.groupby("ml_code")
-    out = pd.DataFrame({"jeunes": g.size(), "emploi_6": g["e6"].mean(), "durable_12": g["d12"].mean()})
-    h = hours_youth.groupby("ml_code")[["low_weeks", "weeks"]].sum()
-    out["semaines_moins_15h"] = h["low_weeks"] / h["weeks"]
+def ml_outcomes(exits: pd.DataFrame, hours: pd.DataFrame, exit_months) -> pd.DataFrame:
+    """Per ML (code): youths, share employed ``exit_months[0]`` months after entry, share in durable
+    employment (glossary) ``exit_months[-1]`` months after, share of weeks under the hours threshold
+    — read from the study's exits and hours estimates (one computation)."""
+    e = exits[(exits["breakdown"] == "") & (exits["territory"] != "region")]
+    first, last = int(exit_months[0]), int(exit_months[-1])
+    e6 = e[(e["mois"] == first) & (e["indicator"] == "emploi")].set_index("territory")
+    d12 = e[(e["mois"] == last) & (e["indicator"] == "emploi_durable")].set_index("territory")
+    h = hours[hours["level"] == "ml"].set_index("territory")
+    out = pd.DataFrame({"emploi_6": e6["estimate"], "durable_12": d12["estimate"]})
+    out["semaines_moins_15h"] = h["estimate"]
+    out.index.name = "ml_code"
     return out
+
+
+def modality_counts(enquete: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Number and share of the Missions Locales choosing each modality, the counts under the
+    threshold hidden with their complements (each variable is a distribution of the surveyed ML,
+    whose total is published): ``variable, label, level, n, base, share, hidden``."""
+    from arefie_studies.studies._cej_estimates import protect_distribution
+
+    rows = []
+    for var, (label, _kind, order) in MODALITIES.items():
+        col = enquete[var].astype(str)
+        n = np.array([(col == lv).sum() for lv in order])
+        hid, _ = protect_distribution(n, threshold)
+        for lv, k, h in zip(order, n, hid, strict=True):
+            rows.append({"variable": var, "label": label, "level": lv, "n": int(k), "base": int(n.sum()),
+                         "share": k / max(n.sum(), 1), "hidden": bool(h)})
+    return pd.DataFrame(rows)
 
 
 def welch_diff(a: np.ndarray, b: np.ndarray, conf_level: float = 0.95) -> dict:
@@ -69,12 +90,13 @@ def spearman_ci(x: np.ndarray, y: np.ndarray, conf_level: float = 0.95) -> dict:
 
 
 def link_modalities(enquete: pd.DataFrame, outcomes: pd.DataFrame, ml_ref: pd.DataFrame,
-                    min_group: int = 5) -> pd.DataFrame:
+                    threshold: int) -> pd.DataFrame:
     """One row per modality × outcome: for binary modalities the mean outcome of the ML without /
     with it and the difference (Welch CI); for ordered ones Spearman's rho with its CI.
 
-    ML groups of fewer than ``min_group`` ML are not compared (NaN). ``enquete['ml']`` holds ML
-    names (labels), matched to codes through ``ml_ref``.
+    A binary comparison resting on a group of fewer than ``threshold`` ML is ``hidden`` (neither
+    the group sizes nor the means are published: with 42 ML they would give the small group's
+    count). ``enquete['ml']`` holds ML names (labels), matched to codes through ``ml_ref``.
     """
     code_of = dict(zip(ml_ref["ml_nom"], ml_ref["ml_code"].astype(str), strict=True))
     e = enquete.copy()
@@ -88,13 +110,14 @@ def link_modalities(enquete: pd.DataFrame, outcomes: pd.DataFrame, ml_ref: pd.Da
             row = {"variable": var, "modalite": label, "kind": kind, "outcome": oc, "indicateur": olabel}
             if kind == "binary":
                 a, b = y[lev == order[0]], y[lev == order[1]]
-                row.update({"n_sans": len(a), "n_avec": len(b), "moy_sans": a.mean(), "moy_avec": b.mean()})
-                if min(len(a), len(b)) >= min_group:
+                row.update({"n_sans": len(a), "n_avec": len(b), "moy_sans": a.mean(), "moy_avec": b.mean(),
+                            "hidden": min(len(a), len(b)) < threshold})
+                if not row["hidden"]:
                     row.update(welch_diff(a, b))
             else:
                 rank = lev.map({lv: i for i, lv in enumerate(order)}).to_numpy(float)
                 ok = np.isfinite(rank) & np.isfinite(y)
                 row.update(spearman_ci(rank[ok], y[ok]))
-                row["counts"] = {lv: int((lev == lv).sum()) for lv in order}
+                row["hidden"] = False
             rows.append(row)
     return pd.DataFrame(rows)

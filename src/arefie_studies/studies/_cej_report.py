@@ -1,682 +1,485 @@
-"""What the CEJ notebook shows: French texts, numbered tables (HTML) and figures.
-
-:class:`CejReport` holds the parameters and computes each piece once (lazily), so the regional
-report and the light per-ML reports share the same code; per-ML pieces put the ML's own figures
-beside the region's and hide cells under the disclosure threshold.
-"""
+"""The blocks of a CEJ report (regional or one Mission Locale), selected and formatted from
+``CejResults`` with the :mod:`arefie_studies.tables` builders: a hidden cell carries nothing."""
 
 from __future__ import annotations
 
-from functools import cached_property
-from pathlib import Path
+from functools import partial
 
 import numpy as np
 import pandas as pd
 
-from arefie_studies.studies import cej
-from arefie_studies.studies._cej_outcomes import CejOutcomes
-from arefie_studies.studies._cej_tables import html_table, int_cell, num_cell, pct_cell, text_cell
-from arefie_studies.studies._cej_texts import CejTexts
-from arefie_studies.tables import fmt_ci, fmt_int, fmt_num, fmt_pct, fmt_pct_points, protect_table
+from arefie_studies.studies import _cej_figures as F
+from arefie_studies.studies import _cej_texts as T
+from arefie_studies.studies._cej_compute import DURATION_CLASSES, cohort_end
+from arefie_studies.studies._cej_estimates import REGION
+from arefie_studies.studies._cej_ml import OUTCOMES
+from arefie_studies.studies.contract import (
+    Annex,
+    Figure,
+    Heading,
+    KeyFigure,
+    KeyFigures,
+    Paragraph,
+    Report,
+    Table,
+)
+from arefie_studies.studies.glossary import glossary_markdown, term
+from arefie_studies.tables import (
+    SUPPRESSED_MARK,
+    disclosure_rule_text,
+    fmt_ci,
+    fmt_int,
+    fmt_num,
+    fmt_p,
+    fmt_pct,
+    fmt_pct_points,
+    indicator_table_html,
+    plain_table_html,
+)
 
-__all__ = ["CejReport"]
+__all__ = ["build"]
 
 SOURCE = "Source : i-Milo, extraction du {date} (données synthétiques) ; traitement AREFIE."
-MONTHS_FR = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-             "octobre", "novembre", "décembre"]
+CI_NOTE = "Entre crochets : intervalle de confiance à 95 %."
+EXIT_LABELS = {"emploi": "En emploi", "emploi_durable": "En emploi durable", "alternance": "En alternance"}
 
 
-def month_fr(p) -> str:
-    p = pd.Period(p, freq="M")
-    return f"{MONTHS_FR[p.month - 1]} {p.year}"
+# ------------------------------------------------------------------ table helpers
+def _cells(frame: pd.DataFrame, *, row: str, column: str, section: str | None = None,
+           kind: str = "proportion", n: str = "n") -> pd.DataFrame:
+    """Rows of ``frame`` as :func:`indicator_table_html` cells (estimate, CI, count, hidden)."""
+    return pd.DataFrame({
+        "row": frame[row].astype(str).to_numpy(),
+        "section": frame[section].astype(str).to_numpy() if section else "",
+        "column": frame[column].astype(str).to_numpy(),
+        "estimate": frame["estimate"].to_numpy(float), "ci_low": frame["ci_low"].to_numpy(float),
+        "ci_high": frame["ci_high"].to_numpy(float), "n": frame[n].to_numpy(float),
+        "hidden": frame["hidden"].to_numpy(bool), "kind": kind})
 
 
-def date_fr(ts: pd.Timestamp) -> str:
-    day = "1er" if ts.day == 1 else str(ts.day)
-    return f"{day} {MONTHS_FR[ts.month - 1]} {ts.year}"
+def _masked(cells: pd.DataFrame) -> pd.DataFrame:
+    """The cells for downloads: a hidden cell keeps its label and mark only."""
+    cols = ["estimate", "ci_low", "ci_high", "n"]
+    return cells.assign(**{c: cells[c].where(~cells["hidden"]) for c in cols})
 
 
-def _french_panels(fig, xlabel: str):
-    """French counts in panel titles ("n = 12 000") and an x label on every visible panel."""
-    import re
-
-    for ax in fig.axes:
-        if not ax.get_visible():
-            continue
-        for loc in ("left", "center"):
-            title = ax.get_title(loc=loc)
-            if title:
-                ax.set_title(re.sub(r"n = (\d+)", lambda m: "n\u202f=\u202f" + fmt_int(int(m.group(1))), title),
-                             fontsize=9, loc=loc)
-        ax.set_xlabel(xlabel, fontsize=8)
-    return fig
+def _table(cells: pd.DataFrame, *, title: str, columns, thr: int, notes=(), source: str = "", name: str = "",
+           stub: str = "", digits: int = 1) -> Table:
+    html = indicator_table_html(cells, title=title, columns=list(columns), threshold=thr, notes=list(notes),
+                                source=source, stub_header=stub, digits=digits)
+    return Table(html=html, frame=_masked(cells), name=name)
 
 
-class CejReport(CejOutcomes, CejTexts):
-    """One CEJ report: ``ml`` empty for the regional report, else the ML code (light report)."""
+def _plain(frame: pd.DataFrame, *, title: str, notes=(), name: str = "", thr: int | None = None) -> Table:
+    notes = [*notes] + ([disclosure_rule_text(thr)] if thr else [])
+    right = [c for c in frame.columns[1:]]
+    return Table(html=plain_table_html(frame, title=title, notes=notes, align_right=right), frame=frame, name=name)
 
-    def __init__(self, root: str | Path | None = None, *, ml: str = "", threshold: int = 11,
-                 extraction_date: str = "2025-03-31", horizon: int = 12, horizon_long: int = 18,
-                 exit_months=(6, 12), n_types: int = 0, low_hours: float = 15,
-                 km_group: str = "qualification", followup_months: int = 24,
-                 ml_reference: str = "data/reference/missions_locales.csv",
-                 ml_profiles: str = "data/reference/profil_ml_2024.csv",
-                 cache_dir: str | Path | None = None) -> None:
-        from arefie_studies.project.layout import find_root
 
-        self.root = Path(root) if root is not None else find_root()
-        self.data = cej.load_cej(self.root, extraction_date=extraction_date,
-                                 ml_reference=ml_reference, ml_profiles=ml_profiles)
-        self.ml = str(ml or "")
-        known = list(self.data.ml_ref["ml_code"])
-        if self.ml and self.ml not in known:
-            raise cej.CejInputError(
-                f"parameter ml: unknown Mission Locale code {self.ml!r}; known codes: {known}. "
-                "Hint: leave ml empty for the regional report.")
-        self.threshold = int(threshold)
-        self.horizon, self.horizon_long = int(horizon), int(horizon_long)
-        self.exit_months = [int(m) for m in exit_months]
-        if max(self.exit_months) >= self.horizon_long:
-            raise cej.CejInputError(
-                f"parameter exit_months: {self.exit_months} must be below horizon_long={self.horizon_long}.")
-        self.n_types = int(n_types)
-        self.low_hours = float(low_hours)
-        self.km_group = km_group
-        if km_group not in cej.PROFILE_VARIABLES:
-            raise cej.CejInputError(
-                f"parameter km_group: {km_group!r} is not a profile variable; choose one of "
-                f"{list(cej.PROFILE_VARIABLES)}.")
-        self.followup = int(followup_months)
-        self.cache_dir = Path(cache_dir) if cache_dir else self.root / "reports" / "_cache" / "cej"
-        self.source = SOURCE.format(date=date_fr(self.data.extraction))
+def _count(n, hidden: bool) -> str:
+    return SUPPRESSED_MARK if hidden else fmt_int(n)
 
-    # ------------------------------------------------------------------ shared pieces
-    @property
-    def regional(self) -> bool:
-        return not self.ml
 
-    @cached_property
-    def ml_name(self) -> str:
-        if self.regional:
-            return "Hauts-de-France"
-        ref = self.data.ml_ref
-        return str(ref.loc[ref["ml_code"] == self.ml, "ml_nom"].iloc[0])
+def _sel(frame: pd.DataFrame, territories) -> pd.DataFrame:
+    """The rows of ``territories``, in that order (the ML before the region)."""
+    order = {t: i for i, t in enumerate(territories)}
+    sub = frame[frame["territory"].isin(territories)]
+    return sub.iloc[np.argsort(sub["territory"].map(order).to_numpy(), kind="stable")]
 
-    @property
-    def j(self) -> pd.DataFrame:
-        return self.data.jeunes
 
-    @cached_property
-    def in_ml(self) -> np.ndarray:
-        return (self.j["ml_code"] == self.ml).to_numpy() if self.ml else np.ones(len(self.j), bool)
+# ------------------------------------------------------------------ chapters
+def _entries(r, ml: str, cols: list[str], source: str) -> list:
+    ey = r.entries_year
+    o = T.overview(r, REGION)
+    notes = [f"Entrées de {T.month_fr(o['first_month'])} à {T.month_fr(o['last_month'])} (années incomplètes aux "
+             "deux bouts de la période).", source]
+    if ml:
+        rows = []
+        for t in cols:
+            e = ey[(ey["territory"] == t) & (ey["row"] == (t if t != REGION else "Hauts-de-France"))]
+            rec = {"": r.name(t)}
+            rec.update({y: _count(n, h) for y, n, h in zip(e["year"], e["n"], e["hidden"], strict=True)})
+            share = T.overview(r, t)["share_region"]
+            rec["Part des entrées"] = fmt_pct(share)
+            rows.append(rec)
+        frame = pd.DataFrame(rows).rename(columns={"Total": "Total"})
+    else:
+        e = ey[ey["territory"] == REGION]
+        frame = e.assign(text=[_count(n, h) for n, h in zip(e["n"], e["hidden"], strict=True)]).pivot(
+            index="row", columns="year", values="text")
+        frame = frame.reindex(list(dict.fromkeys(e["row"])))
+        total = e[e["year"] == "Total"].set_index("row")["n"]
+        frame["Part des entrées"] = [fmt_pct(total[d] / total["Hauts-de-France"]) for d in frame.index]
+        frame = frame.reset_index().rename(columns={"row": "Département"})
+    caption = "Entrées en CEJ par mois et par département" + (f" (courbe : {r.name(ml)}, par trimestre)" if ml else "")
+    return [Heading("Les entrées en CEJ", 1),
+            Paragraph("Le contrat d'engagement jeune (CEJ) a remplacé la Garantie jeunes le 1er mars 2022. Il "
+                      "s'adresse aux jeunes de 16 à 25 ans (29 ans pour les jeunes reconnus travailleurs "
+                      "handicapés) sans emploi ni formation durable, pour un accompagnement intensif de 6 à 12 mois "
+                      "(jusqu'à 18 mois), de 15 à 20 heures d'activité par semaine, avec une allocation mensuelle."),
+            Figure(draw=partial(F.entries, r, ml, source), caption=caption,
+                   alt="Histogramme des entrées mensuelles en CEJ par département."),
+            _plain(frame, title="Entrées en CEJ par année d'entrée", notes=notes, name="entrees", thr=r.threshold)]
 
-    def _key(self, *inputs: str, **settings) -> dict:
-        """Cache key: digests of the named inputs (and of cej_jeunes, whose rows everything is
-        aligned on) plus settings."""
-        from arefie_studies.studies._cej_cache import file_digest
 
-        cfg = {"jeunes": self.data.jeunes_path, "situations": self.data.situations_path,
-               "activite": self.data.activite_path}
-        return {"inputs": {k: file_digest(cfg[k]) for k in ("jeunes", *inputs)},
-                "extraction": str(self.data.extraction), "version": 1, **settings}
+def _profile(r, ml: str, source: str) -> list:
+    p = r.profile
+    if not ml:
+        reg = p[p["territory"] == REGION]
+        cells = _cells(reg, row="level", column="territory", section="variable_label")
+        rows = []
+        for _, x in reg.iterrows():
+            rows.append({"level": x["level"], "section": x["variable_label"], "ml": fmt_pct(x["ml_share"]),
+                         "diff": fmt_pct_points(x["diff"])})
+        extra = pd.DataFrame(rows)
+        cells = cells.assign(ml=extra["ml"].to_numpy(), diff=extra["diff"].to_numpy())
+        html = indicator_table_html(cells, title="Profil des jeunes à l'entrée en CEJ comparé à l'ensemble des "
+                                    "jeunes accompagnés", columns=[(REGION, "Jeunes entrés en CEJ")],
+                                    threshold=r.threshold, extra_columns={
+                                        "ml": "Ensemble des jeunes accompagnés par les ML (2024)",
+                                        "diff": "Écart (points)"},
+                                    notes=[CI_NOTE + " Les jeunes accompagnés par les ML sont un dénombrement "
+                                           "exhaustif (pas d'intervalle).", "Jeunes accompagnés : AREFIE, profils "
+                                           "2024 par Mission Locale."], source=source)
+        table = Table(html=html, frame=_masked(cells),
+                      name="profil")
+    else:
+        own = p[p["territory"] == ml]
+        reg = p[p["territory"] == REGION]
+        name = r.name(ml)
+        cells = pd.concat([_cells(own, row="level", column="territory", section="variable_label"),
+                           _cells(reg, row="level", column="territory", section="variable_label")])
+        accomp = dict(zip(own["variable_label"] + "\x1f" + own["level"], own["ml_share"], strict=True))
+        cells["accomp"] = [fmt_pct(accomp[f"{s}\x1f{lv}"]) for s, lv in zip(cells["section"], cells["row"],
+                                                                             strict=True)]
+        html = indicator_table_html(cells, title="Profil des jeunes à l'entrée en CEJ comparé à l'ensemble des "
+                                    "jeunes accompagnés", columns=[(ml, f"CEJ – {name}"),
+                                                                   (REGION, "CEJ – Hauts-de-France")],
+                                    threshold=r.threshold,
+                                    extra_columns={"accomp": f"Tous les jeunes accompagnés – {name}"},
+                                    notes=[CI_NOTE + " Jeunes accompagnés par la ML : dénombrement exhaustif (pas "
+                                           "d'intervalle).", "Jeunes accompagnés : AREFIE, profils 2024 par Mission "
+                                           "Locale."], source=source)
+        table = Table(html=html, frame=_masked(cells),
+                      name="profil")
+    text = T.profile_text(r, ml)
+    return [Heading("Le profil des jeunes entrés en CEJ", 1), *([Paragraph(text)] if text else []), table]
 
-    @cached_property
-    def seqs(self):
-        """Monthly sequences over ``horizon_long`` months, rows in the order of ``jeunes``."""
-        from arefie_studies.methods import StateSequences
-        from arefie_studies.studies._cej_cache import cached_arrays
-        from arefie_studies.studies._cej_sequences import ALPHABET, STATES, build_sequences
 
-        def compute():
-            s = build_sequences(self.data.situations, self.horizon_long, self.data.extraction)
-            pos = pd.Index(s.ids).get_indexer(self.j["id_jeune"])
-            if (pos < 0).any():
-                raise cej.CejInputError(
-                    f"cej_situations: {(pos < 0).sum()} youths of cej_jeunes have no situation "
-                    "episode. Hint: the extracts must come from the same i-Milo extraction.")
-            return {"codes": s.codes[pos]}
+def _durations(r, ml: str, cols: list[str], source: str, horizon_long: int) -> list:
+    heads = [(t, r.name(t)) for t in cols]
+    d = _sel(r.durations, cols)
+    m = _sel(r.duration_mean, cols).assign(level="Durée moyenne (mois)")
+    cells = pd.concat([_cells(d, row="level", column="territory"),
+                       _cells(m, row="level", column="territory", kind="mean")])
+    cells["row"] = pd.Categorical(cells["row"], categories=[*DURATION_CLASSES, "Durée moyenne (mois)"])
+    cells = cells.sort_values("row", kind="stable").assign(row=lambda c: c["row"].astype(str))
+    last = cohort_end(pd.Timestamp(r.extraction), horizon_long) - pd.DateOffset(days=1)
+    dur = _table(cells, title="Durée du CEJ (jeunes entrés jusqu'en " + T.month_fr(last) + ")", columns=heads,
+                 thr=r.threshold, notes=[f"Jeunes entrés au moins {horizon_long} mois avant l'extraction : tous "
+                                         "ont terminé leur contrat, la durée n'est donc pas tronquée. " + CI_NOTE],
+                 source=source, name="durees")
+    e = _sel(r.end_reasons, cols)
+    ended = e.groupby("territory", sort=False)["n"].sum()
+    end = _table(_cells(e, row="level", column="territory"), title="Motifs de fin des contrats terminés",
+                 columns=heads, thr=r.threshold,
+                 notes=[CI_NOTE, "Contrats terminés : " + " ; ".join(
+                     f"{r.name(t)} {fmt_int(ended[t])}" for t in cols)], source=source, name="motifs_fin")
+    return [Heading("Durée des contrats et motifs de fin", 1), dur, end]
 
-        codes = cached_arrays(self.cache_dir, "sequences", self._key("situations", months=self.horizon_long),
-                              compute)["codes"]
-        return StateSequences.from_codes(codes, ALPHABET, labels=[lab for _, lab, _ in STATES],
-                                         colors=[c for _, _, c in STATES],
-                                         time=[str(i) for i in range(1, self.horizon_long + 1)])
 
-    @cached_property
-    def seqs_h(self):
-        """Sequences over ``horizon`` months (the typology's window)."""
-        from arefie_studies.methods import StateSequences
+def _hours(r, ml: str, cols: list[str], source: str, low_hours: float) -> list:
+    lh = fmt_num(low_hours, 0)
+    h = r.hours
+    h = h[h["level"].isin([REGION, "departement"])] if not ml else _sel(h, cols)
+    h = h.assign(label=[r.name(t) if t == REGION or t.isdigit() else t for t in h["territory"]])
+    mean = h.assign(estimate=h["estimate_hours"], ci_low=h["ci_low_hours"], ci_high=h["ci_high_hours"])
+    cells = pd.concat([_cells(mean, row="label", column="territory", kind="mean").assign(column="hours"),
+                       _cells(h, row="label", column="territory").assign(column="low")])
+    cells["youths"] = [_count(n, hd) for n, hd in zip(cells["n"], cells["hidden"], strict=True)]
+    weeks = dict(zip(h["label"], h["weeks"], strict=True))
+    cells["weeks"] = [SUPPRESSED_MARK if hd else fmt_int(weeks[x]) for x, hd in
+                      zip(cells["row"], cells["hidden"], strict=True)]
+    html = indicator_table_html(cells, title="Heures d'activité hebdomadaires pendant le CEJ",
+                                columns=[("hours", "Heures par semaine (moyenne)"),
+                                         ("low", f"Semaines de moins de {lh} h")], threshold=r.threshold,
+                                extra_columns={"youths": "Jeunes", "weeks": "Semaines déclarées"},
+                                notes=["Intervalles de confiance à 95 % : estimateur par le ratio, le jeune étant "
+                                       "l'unité (ses semaines ne sont pas indépendantes)."], source=source)
+    blocks = [Heading("Les heures d'activité hebdomadaires", 1),
+              Paragraph("Le CEJ prévoit de 15 à 20 heures d'activité par semaine (ateliers, entretiens, immersions, "
+                        "formation, emploi). Les heures sont celles déclarées chaque semaine dans i-Milo.")]
+    text = T.hours_text(r, ml, low_hours)
+    blocks += [Paragraph(text)] if text else []
+    blocks.append(Table(html=html, frame=_masked(cells), name="heures"))
+    if not ml:
+        blocks.append(Figure(draw=partial(F.hours_by_month, r, f"Semaines de moins de {lh} h", source),
+                             caption=f"Part des semaines de moins de {lh} h selon le mois de contrat",
+                             alt=f"Courbe de la part des semaines de moins de {lh} heures par mois de contrat."))
+    return blocks
 
-        s = self.seqs
-        return StateSequences.from_codes(s.codes[:, : self.horizon], s.alphabet, labels=s.labels,
-                                         colors=s.colors, time=[str(i) for i in range(1, self.horizon + 1)])
 
-    @cached_property
-    def typology(self):
-        from arefie_studies.studies._cej_sequences import typology
+def _allowance(r, ml: str, cols: list[str], source: str) -> list:
+    a = _sel(r.allowance, cols)
+    labels = {"monthly_mean": "Montant mensuel moyen versé (€)", "youth_months":
+              "Nombre moyen de mensualités par jeune", "youth_total": "Montant total moyen par jeune (€)"}
+    a = a.assign(row=a["indicator"].map(labels), section="Allocation versée")
+    types = _sel(r.allowance_types, cols).assign(section="Nature des mensualités versées")
+    cells = pd.concat([_cells(a, row="row", column="territory", section="section", kind="mean"),
+                       _cells(types, row="level", column="territory", section="section")])
+    counts = a.drop_duplicates("territory").set_index("territory")
+    note = " ; ".join(f"{r.name(t)} : {_count(counts.loc[t, 'youths'], counts.loc[t, 'youths'] < r.threshold)} "
+                      f"jeunes, {_count(counts.loc[t, 'payments'], counts.loc[t, 'youths'] < r.threshold)} mensualités"
+                      for t in cols)
+    blocks = [Heading("L'allocation CEJ", 1),
+              _table(cells, title="Allocation CEJ versée", columns=[(t, r.name(t)) for t in cols], thr=r.threshold,
+                     notes=["Jeunes ayant perçu l'allocation et mensualités versées — " + note + ".",
+                            "Montant plein : 500,44 € jusqu'en mars 2023, 528 € d'avril 2023 à mars 2025, 561,68 € "
+                            "ensuite (montants réduits pour les mineurs) ; montant réduit : allocation diminuée en "
+                            "raison de revenus d'activité. Mensualités nulles (suspension) non comptées. " + CI_NOTE],
+                     source=source, name="allocation")]
+    if not ml:
+        y = r.allowance_years
+        frame = pd.DataFrame({"Année": y["year"].astype(str),
+                              "Jeunes bénéficiaires": [_count(n, h) for n, h in zip(y["youths"], y["hidden"],
+                                                                                      strict=True)],
+                              "Mensualités": [_count(n, h) for n, h in zip(y["payments"], y["hidden"], strict=True)],
+                              "Montant versé": [SUPPRESSED_MARK if h else fmt_num(v / 1e6, 2) + "\u202fM€"
+                                                for v, h in zip(y["amount"], y["hidden"], strict=True)]})
+        blocks.append(_plain(frame, title="Allocation CEJ versée par année (Hauts-de-France)",
+                             notes=[f"Année {y['year'].max()} : jusqu'à la date d'extraction.", source],
+                             name="allocation_annees", thr=r.threshold))
+    return blocks
 
-        return typology(self.seqs_h, self.cache_dir, self.n_types)
 
-    @cached_property
-    def types(self) -> pd.Categorical:
-        return self.typology.assign(self.seqs_h)
+def _trajectories(r, ml: str, cols: list[str], source: str, horizon: int, horizon_long: int,
+                  exit_months) -> list:
+    blocks = [Heading("Les trajectoires mois par mois", 1),
+              Paragraph("Chaque mois depuis l'entrée, la situation du jeune est celle enregistrée dans i-Milo (la "
+                        "plus récente quand plusieurs situations se succèdent dans le mois). L'emploi est distingué "
+                        f"selon sa durée : {lower(term('emploi_durable').label)} (CDI, CDD de plus de 6 mois) ou "
+                        "emploi court (CDD de 6 mois ou moins, intérim) ; l'alternance est une situation à part."),
+              Figure(draw=partial(F.chronogram, r, ml, horizon),
+                     caption=f"Situation des jeunes mois par mois, {horizon} premiers mois après l'entrée. {source}",
+                     alt="Chronogramme des situations mensuelles des jeunes.")]
+    if not ml:
+        blocks += [Paragraph(T.chronogram_note(r, horizon_long)),
+                   Figure(draw=partial(F.chronogram, r, "", horizon_long),
+                          caption=f"Situation des jeunes mois par mois, {horizon_long} premiers mois (jeunes observés "
+                                  f"{horizon_long} mois). {source}", alt="Chronogramme sur la période longue.")]
+    e = r.exits
+    cells = []
+    for m in exit_months:
+        for ind in EXIT_LABELS:
+            sub = e[(e["mois"] == m) & (e["indicator"] == ind)]
+            if ml:
+                sub = _sel(sub[sub["breakdown"] == ""], cols)
+                sub = sub.assign(row=[r.name(t) for t in sub["territory"]], section="")
+            else:
+                sub = sub[sub["territory"] == REGION]
+                sub = sub.assign(row=np.where(sub["breakdown"] == "", "Ensemble", sub["group"]),
+                                 section=sub["breakdown"].map({"": "", "sexe": "Sexe", "tranche_age": "Âge à l'entrée",
+                                                              "qualification": "Niveau de qualification",
+                                                              "qpv": "Réside en QPV"}))
+            cells.append(_cells(sub.assign(col=f"{ind}{m}"), row="row", column="col", section="section"))
+    columns = [(f"{ind}{m}", f"{m} mois après l'entrée|{lab}") for m in exit_months for ind, lab in EXIT_LABELS.items()]
+    title = ("Situation des jeunes 6 et 12 mois après l'entrée en CEJ" if list(exit_months) == [6, 12]
+             else "Situation des jeunes après l'entrée en CEJ")
+    note = ("En emploi : emploi salarié ou alternance. Emploi durable et alternance : voir les définitions en "
+            "annexe (l'alternance n'est pas comptée dans l'emploi durable). Situation du mois civil correspondant "
+            "(mois d'entrée + "
+            + " ou + ".join(str(m) for m in exit_months) + "). " + CI_NOTE)
+    pos = e[(e["indicator"] == "positive") & (e["breakdown"] == "") & e["territory"].isin(cols)]
+    pos = pos.assign(row=[f"{m} mois après l'entrée" for m in pos["mois"]])
+    text = T.exits_text(r, ml, exit_months)
+    blocks += [Heading("Les sorties du CEJ", 2), *([Paragraph(text)] if text else []),
+               _table(pd.concat(cells), title=title, columns=columns, thr=r.threshold, notes=[note], source=source,
+                      name="sorties"),
+               _table(_cells(pos, row="row", column="territory"), title="Sorties positives (emploi, alternance, "
+                      "formation ou reprise d'études)", columns=[(t, r.name(t)) for t in cols], thr=r.threshold,
+                      notes=[CI_NOTE], source=source, name="sorties_positives")]
+    return blocks
 
-    @cached_property
-    def hours_ym(self) -> pd.DataFrame:
-        """Weekly hours per youth × month of contract (cached arrays aligned on ``jeunes`` rows)."""
-        from arefie_studies.studies._cej_cache import cached_arrays
 
-        def compute():
-            ym = cej.weekly_hours(self.data, self.low_hours, self.horizon_long)
-            return {c: ym[c].to_numpy() for c in ("row", "mois", "weeks", "low_weeks", "hours")}
+def lower(text: str) -> str:
+    return T.lower_first(text)
 
-        a = cached_arrays(self.cache_dir, "hours", self._key("activite", low=self.low_hours,
-                                                             months=self.horizon_long), compute)
-        ym = pd.DataFrame(a)
-        ym.insert(1, "ml_code", self.j["ml_code"].to_numpy()[ym["row"].to_numpy()])
-        return ym
 
-    @cached_property
-    def hours(self) -> dict:
-        return cej.hours_summary(self.hours_ym)
+def _typology(r, ml: str, cols: list[str], source: str, horizon: int) -> list:
+    blocks: list = [Heading("Typologie des trajectoires", 1)]
+    if ml:
+        t = _sel(r.types_by_territory, cols)
+        blocks += [Paragraph("Les types sont ceux de la classification régionale ; le tableau compare la "
+                             "répartition des jeunes de la Mission Locale à celle de la région."),
+                   _table(_cells(t, row="level", column="territory"), title="Répartition des jeunes par type de "
+                          "trajectoire", columns=[(c, r.name(c)) for c in cols], thr=r.threshold, stub="Type",
+                          notes=["Types de la classification régionale (voir le rapport régional). " + CI_NOTE],
+                          source=source, name="types")]
+        return blocks
+    q = r.typology_quality
+    quality = pd.DataFrame({"Nombre de types": q["k"].astype(int).astype(str),
+                            "Largeur moyenne de silhouette (ASW)": [fmt_num(x, 2) for x in q["ASW"]],
+                            "Part de la dispersion expliquée (R²)": [fmt_num(x, 2) for x in q["R2"]],
+                            "Partition": ["retenue" if int(k) == r.k else "" for k in q["k"]]})
+    t = r.types_by_territory
+    share = t[t["territory"] == REGION].assign(group="Part des jeunes", section="")
+    prof = r.types_profile.assign(section="")
+    cells = pd.concat([_cells(share, row="group", column="level"),
+                       _cells(prof, row="indicator", column="group")])
+    blocks += [Paragraph(T.types_text(r, horizon)),
+               _plain(quality, title="Qualité des partitions de la classification des trajectoires",
+                      notes=["Appariement optimal (coûts de substitution issus des taux de transition, coût "
+                             "d'insertion-suppression égal à la moitié du coût maximal), classification ascendante "
+                             "hiérarchique de Ward ; la partition retenue maximise l'ASW entre 4 et 6 types."],
+                      name="typologie_qualite"),
+               Figure(draw=partial(F.types, r, horizon), caption=f"Chronogrammes des types de trajectoires "
+                      f"({horizon} premiers mois). {source}", alt="Chronogrammes des types de trajectoires."),
+               _table(cells, title="Types de trajectoires et profil des jeunes",
+                      columns=[*((n, n) for n in r.type_names), ("Ensemble", "Ensemble")], thr=r.threshold,
+                      stub="Profil", notes=["Lecture : part de chaque profil parmi les jeunes du type (première "
+                                            "ligne : part du type parmi l'ensemble). " + CI_NOTE],
+                      source=source, name="types_profil")]
+    return blocks
 
-    @cached_property
-    def allowance(self) -> dict:
-        return cej.allowance_summary(self.data)
 
-    @cached_property
-    def first_job(self) -> pd.DataFrame:
-        from arefie_studies.studies._cej_cache import cached_arrays
+def _survival(r, ml: str, source: str, km_group: str, followup: int) -> list:
+    from arefie_studies.studies._cej_compute import PROFILE_VARIABLES
 
-        def compute():
-            fj = cej.first_employment(self.data, self.followup)
-            return {"t": fj["t_emploi"].to_numpy(float), "e": fj["emploi"].to_numpy(np.int8)}
+    t = ml or REGION
+    s = r.km_summary[r.km_summary["territory"] == t]
+    cells = []
+    for key, est, lo, hi, kind in (("emp6", "emp6", "emp6_low", "emp6_high", "proportion"),
+                                   ("emp12", "emp12", "emp12_low", "emp12_high", "proportion"),
+                                   ("median", "median", "median_low", "median_high", "mean")):
+        sub = s.assign(estimate=s[est], ci_low=s[lo], ci_high=s[hi], column=key)
+        cells.append(_cells(sub, row="group", column="column", kind=kind))
+    cells = pd.concat(cells)
+    cells["youths"] = cells["row"].map({g: _count(n, h) for g, n, h in zip(s["group"], s["n"], s["hidden"],
+                                                                        strict=True)})
+    html = indicator_table_html(cells, title="Accès au premier emploi après l'entrée en CEJ (Kaplan–Meier)",
+                                columns=[("emp6", "En emploi dans les 6 mois"), ("emp12", "En emploi dans les 12 mois"),
+                                         ("median", "Délai médian (mois)")], threshold=r.threshold,
+                                extra_columns={"youths": "Jeunes"},
+                                stub_header=PROFILE_VARIABLES.get(km_group, "") if not ml else "",
+                                notes=[f"Premier emploi ou contrat en alternance ; les jeunes sans emploi à la date "
+                                       f"d'extraction ou après {followup} mois sont censurés. Délai médian « – » : "
+                                       "non atteint. Entre crochets : intervalle de confiance à 95 % (échelle "
+                                       "logarithmique)."], source=source)
+    blocks = [Heading("L'accès au premier emploi", 1), Paragraph(T.km_text(r, ml, km_group)),
+              Figure(draw=partial(F.km, r, t, followup, source),
+                     caption="Part des jeunes restés sans emploi depuis l'entrée en CEJ (Kaplan–Meier)",
+                     alt="Courbes de Kaplan–Meier du délai d'accès au premier emploi."),
+              Table(html=html, frame=_masked(cells), name="premier_emploi")]
+    if not ml:
+        c = r.cox
+        frame = pd.DataFrame({"Facteur": c["facteur"],
+                              "Modalité": [f"{x} (réf. : {ref})" for x, ref in zip(c["modalite"], c["reference"],
+                                                                                   strict=True)],
+                              "Rapport de risques instantanés": [fmt_num(x, 2) for x in c["hazard_ratio"]],
+                              "IC à 95 %": [fmt_ci(lo, hi, 2, scale=1.0) for lo, hi in zip(c["ci_low"], c["ci_high"],
+                                                                                          strict=True)],
+                              "p": [fmt_p(x) for x in c["p_value"]]})
+        blocks += [Paragraph(T.cox_text(r)),
+                   _plain(frame, title="Facteurs de l'accès au premier emploi (modèle de Cox)", name="cox",
+                          notes=[f"{fmt_int(c['n_youths'].iloc[0])} jeunes, {fmt_int(c['n_events'].iloc[0])} premiers "
+                                 "emplois. Un rapport supérieur à 1 signifie un accès plus rapide à l'emploi que la "
+                                 "modalité de référence, à autres caractéristiques égales. Variance robuste tenant "
+                                 "compte du regroupement des jeunes par Mission Locale.", source])]
+    return blocks
 
-        a = cached_arrays(self.cache_dir, "first_job", self._key("situations", followup=self.followup), compute)
-        return self.j.assign(t_emploi=a["t"], emploi=a["e"].astype(int))
 
-    def _exits(self, mask: np.ndarray | None = None, groups: pd.Series | None = None) -> pd.DataFrame:
-        from arefie_studies.studies._cej_sequences import exits_at
-
-        s = self.seqs if mask is None else self.seqs.subset(mask)
-        out = []
-        for m in self.exit_months:
-            e = exits_at(s, m, groups)
-            e["mois"] = m
-            out.append(e)
-        return pd.concat(out, ignore_index=True)
-
-    def show(self, fig, caption: str, dpi: int | None = None) -> None:
-        """Display a figure for the report ("Figure N – caption"), as ``charts.show`` but at a
-        print resolution that keeps the 43 PDFs quick to render (130 dpi, 110 for per-ML reports)."""
-        dpi = dpi or (130 if self.regional else 110)
-        import matplotlib.pyplot as plt
-        from IPython.display import display
-
-        from arefie_studies.charts import figure_bundle
-
-        display(figure_bundle(fig, dpi=dpi), raw=True,
-                metadata={"arefie": {"kind": "figure", "caption": caption}})
-        plt.close(fig)
-
-    # ------------------------------------------------------------------ texts
-    def key_figures(self) -> str:
-        j = self.j[self.in_ml]
-        first, last = j["mois_entree"].min(), j["mois_entree"].max()
-        ended = int(j["termine"].sum())
-        where = "en Hauts-de-France" if self.regional else f"à la {self.ml_name}"
-        txt = (f"De {month_fr(first)} à {month_fr(last)}, **{fmt_int(len(j))} jeunes** sont entrés en "
-               f"contrat d'engagement jeune (CEJ) {where}. À la date d'extraction "
-               f"({date_fr(self.data.extraction)}), {fmt_int(ended)} contrats sont terminés "
-               f"et {fmt_int(len(j) - ended)} encore en cours.")
-        if not self.regional:
-            share = len(j) / len(self.j)
-            txt += (f" La Mission Locale représente {fmt_pct(share)} des entrées de la région. Ses "
-                    "résultats sont présentés à côté de ceux de l'ensemble de la région ; les effectifs "
-                    f"inférieurs à {self.threshold} jeunes sont masqués (secret statistique).")
-        return txt
-
-    # ------------------------------------------------------------------ entries
-    def fig_entries(self):
-        import matplotlib.pyplot as plt
-
-        from arefie_studies.charts import PALETTE, add_source, format_num_fr, house_style
-
-        tab = cej.entries_by_month(self.j)
-        with house_style():
-            fig, ax = plt.subplots(figsize=(7.2, 3.6))
-            x = np.arange(len(tab))
-            bottom = np.zeros(len(tab))
-            deps = [c for c in tab.columns if c != "Total"]
-            for i, d in enumerate(deps):
-                ax.bar(x, tab[d], bottom=bottom, color=PALETTE[i % len(PALETTE)], label=d, width=0.8)
-                bottom += tab[d].to_numpy()
-            if not self.regional:
-                mlt = cej.entries_by_month(self.j[self.in_ml], by="ml").reindex(tab.index, fill_value=0)
-                ax2 = ax.twinx()
-                ax2.plot(x, mlt["Total"], color="#222222", marker="o", markersize=3, linewidth=1.4,
-                         label=self.ml_name)
-                ax2.set_ylabel(f"Entrées – {self.ml_name}")
-                ax2.yaxis.set_major_formatter(format_num_fr())
-                ax2.set_ylim(0, max(1, mlt["Total"].max()) * 1.3)
-                ax2.legend(loc="upper right", frameon=False)
-                ax2.grid(False)
-            step = 3
-            ax.set_xticks(x[::step], [f"{MONTHS_FR[p.month - 1][:4]}. {p.year}" for p in tab.index[::step]],
-                          rotation=45, ha="right")
-            ax.yaxis.set_major_formatter(format_num_fr())
-            ax.set_ylabel("Entrées dans le mois (région)")
-            ax.legend(ncols=5, loc="lower left", bbox_to_anchor=(0, 1.0), frameon=False)
-            add_source(fig, self.source)
-        return fig
-
-    def table_entries(self) -> str:
-        j = self.j
-        year = j["date_entree"].dt.year
-        years = sorted(year.unique())
-        if self.regional:
-            rows, secs = [], []
-            tab = pd.crosstab(j["departement"].astype(str), year)
-            for dep, r in tab.iterrows():
-                cells = [int_cell(r[y], self.threshold) for y in years]
-                cells.append(int_cell(r.sum(), self.threshold))
-                cells.append(text_cell(fmt_pct(r.sum() / len(j))))
-                rows.append((dep, cells))
-            tot = [int_cell((year == y).sum(), self.threshold) for y in years] + [
-                int_cell(len(j), self.threshold), text_cell(fmt_pct(1.0))]
-            rows.append(("Hauts-de-France", tot))
-            secs = None
-            stub = "Département"
+def _missions_locales(r, ml: str, source: str) -> list:
+    blocks: list = [Heading("L'organisation du CEJ dans les Missions Locales", 1)]
+    survey_source = "Source : enquête AREFIE auprès des 42 Missions Locales (données synthétiques)."
+    if ml:
+        o = r.ml_outcomes
+        rows = []
+        for oc, lab in OUTCOMES.items():
+            v = o[oc]
+            mine = v.loc[ml]
+            better = (v < mine) if oc == "semaines_moins_15h" else (v > mine)
+            rows.append({"Indicateur": lab, r.name(ml): fmt_pct(mine),
+                         "Étendue des 42 ML": f"{fmt_pct(v.min())} – {fmt_pct(v.max())}",
+                         "Médiane des 42 ML": fmt_pct(v.median()), "Rang": f"{int(better.sum()) + 1}e sur {len(v)}"})
+        blocks += [Paragraph(T.ml_answers_text(r, ml)),
+                   _plain(pd.DataFrame(rows), title="Position de la Mission Locale parmi les 42 ML", name="rang_ml",
+                          notes=["Rang 1 : résultat le plus favorable (taux d'emploi le plus élevé, part de semaines "
+                                 "de moins de 15 h la plus faible).", source])]
+        return blocks
+    rows = []
+    for label, g in r.modalities.groupby("label", sort=False):
+        for _, x in g.iterrows():
+            rows.append((f"{label} — {x['level']}", _count(x["n"], x["hidden"]),
+                         SUPPRESSED_MARK if x["hidden"] else fmt_pct(x["share"])))
+        hid = g[g["hidden"]]
+        if len(hid):  # the masked modalities together (= total minus the shown ones: nothing new)
+            rows.append((f"{label} — " + " ou ".join(lower(v) for v in hid["level"]) + " (ensemble)",
+                         fmt_int(hid["n"].sum()), fmt_pct(hid["n"].sum() / g["base"].iloc[0])))
+    mods = pd.DataFrame(rows, columns=["Modalité", "Missions Locales", "Part des ML"])
+    lk = r.links
+    rows = []
+    for _, x in lk.iterrows():
+        if x["hidden"]:
+            comp, diff, ci = SUPPRESSED_MARK, SUPPRESSED_MARK, SUPPRESSED_MARK
+        elif x["kind"] == "binary":
+            comp = (f"{fmt_pct(x['moy_sans'])} sans / {fmt_pct(x['moy_avec'])} avec "
+                    f"({int(x['n_sans'])} / {int(x['n_avec'])} ML)")
+            diff, ci = fmt_pct_points(x["diff"]), fmt_ci(x["ci_low"], x["ci_high"])
         else:
-            m = self.in_ml
-            ml_y = [int((year[m] == y).sum()) for y in years]
-            rows = [(self.ml_name, [int_cell(v, self.threshold) for v in ml_y]
-                     + [int_cell(int(m.sum()), self.threshold), text_cell(fmt_pct(m.mean()))]),
-                    ("Hauts-de-France", [int_cell((year == y).sum(), self.threshold) for y in years]
-                     + [int_cell(len(j), self.threshold), text_cell(fmt_pct(1.0))])]
-            secs = None
-            stub = ""
-        first, last = j["mois_entree"].min(), j["mois_entree"].max()
-        cols = [f"{y}" for y in years] + ["Total", "Part des entrées"]
-        return html_table(rows, cols, title="Entrées en CEJ par année d'entrée", stub=stub,
-                          sections=secs, threshold=self.threshold,
-                          notes=[f"Entrées de {month_fr(first)} à {month_fr(last)} (années incomplètes "
-                                 "aux deux bouts de la période).", self.source])
+            comp = f"corrélation des rangs (Spearman), {int(x['n'])} ML"
+            diff, ci = fmt_num(x["rho"], 2), fmt_ci(x["ci_low"], x["ci_high"], 2, scale=1.0)
+        rows.append({"Modalité": x["modalite"], "Indicateur": x["indicateur"], "Comparaison": comp,
+                     "Écart ou coefficient": diff, "IC à 95 %": ci})
+    blocks += [Paragraph("Les 42 Missions Locales ont décrit leur organisation du CEJ. Le tableau ci-dessous "
+                         "rapproche ces modalités des résultats de chaque ML (taux d'emploi, heures d'activité)."),
+               _plain(mods, title="Modalités d'organisation du CEJ dans les 42 Missions Locales", name="modalites",
+                      notes=[f"Les modalités choisies par moins de {r.threshold} Missions Locales sont masquées, "
+                             "avec une modalité complémentaire.", survey_source], thr=r.threshold),
+               Paragraph(T.links_text(r)),
+               _plain(pd.DataFrame(rows), title="Modalités d'organisation et résultats des Missions Locales",
+                      name="liens", thr=r.threshold,
+                      notes=["Unité d'analyse : la Mission Locale (42 ML, chacune comptant pour une). Écart : moyenne "
+                             "des ML avec la modalité moins moyenne des ML sans (en points, IC de Welch) ; comparaison "
+                             f"masquée quand un des deux groupes compte moins de {r.threshold} ML. Corrélation de "
+                             "Spearman entre le rang de la modalité et l'indicateur (IC par la transformation de "
+                             "Fisher). Comparaisons descriptives, non causales.", source])]
+    return blocks
 
-    # ------------------------------------------------------------------ profiles
-    def table_profile(self) -> str:
-        prof_reg = cej.profile_vs_ml(self.j, self.data.ml_profiles)
-        if self.regional:
-            rows, secs = [], []
-            for _, r in prof_reg.iterrows():
-                rows.append((r["level"], [
-                    pct_cell(r["share"], r["ci_low"], r["ci_high"], r["base"], self.threshold),
-                    text_cell(fmt_pct(r["ml_share"])),
-                    text_cell(fmt_pct_points(r["diff"])),
-                ]))
-                secs.append(r["variable_label"])
-            cols = ["Jeunes entrés en CEJ", "Ensemble des jeunes accompagnés par les ML (2024)",
-                    "Écart (points)"]
-            notes = ["Entre crochets : intervalle de confiance à 95 % (Wilson). Les jeunes accompagnés "
-                     "par les ML sont un dénombrement exhaustif (pas d'intervalle)."]
-        else:
-            prof_ml = cej.profile_vs_ml(self.j, self.data.ml_profiles, self.ml)
-            rows, secs = [], []
-            for var in cej.PROFILE_VARIABLES:
-                sub = prof_ml[prof_ml["variable"] == var]
-                _, hid = protect_table(sub["n"].to_numpy(float)[:, None], self.threshold)
-                reg = prof_reg[prof_reg["variable"] == var].set_index("level")
-                for i, (_, r) in enumerate(sub.iterrows()):
-                    rr = reg.loc[r["level"]]
-                    rows.append((r["level"], [
-                        pct_cell(r["share"], r["ci_low"], r["ci_high"], int(r["n"]) if hid[i, 0] else r["base"],
-                                 self.threshold, hidden=bool(hid[i, 0] or hid[-1, 0])),
-                        text_cell(fmt_pct(r["ml_share"])),
-                        pct_cell(rr["share"], rr["ci_low"], rr["ci_high"], rr["base"], self.threshold),
-                    ]))
-                    secs.append(r["variable_label"])
-            cols = [f"CEJ – {self.ml_name}", f"Tous les jeunes accompagnés – {self.ml_name}",
-                    "CEJ – Hauts-de-France"]
-            notes = ["Entre crochets : intervalle de confiance à 95 % (Wilson)."]
-        return html_table(rows, cols, title="Profil des jeunes à l'entrée en CEJ comparé à l'ensemble "
-                          "des jeunes accompagnés", sections=secs, threshold=self.threshold,
-                          notes=[*notes, self.source, "Jeunes accompagnés : AREFIE, profils 2024 par "
-                                 "Mission Locale."])
 
-    def profile_text(self) -> str:
-        p = cej.profile_vs_ml(self.j if self.regional else self.j[self.in_ml], self.data.ml_profiles,
-                              None if self.regional else self.ml)
-        r = p.set_index(["variable", "level"])
-        young = r.loc[("tranche_age", "Moins de 18 ans"), "share"] + r.loc[("tranche_age", "18-21 ans"), "share"]
-        ml_young = (r.loc[("tranche_age", "Moins de 18 ans"), "ml_share"]
-                    + r.loc[("tranche_age", "18-21 ans"), "ml_share"])
-        nq = r.loc[("qualification", "Sans diplôme ou brevet")]
-        qpv = r.loc[("qpv", "Oui")]
-        if not self.regional and int(r.loc[("tranche_age", "Moins de 18 ans"), "base"]) < self.threshold:
-            return ""
-        return (f"Les jeunes en CEJ sont plus jeunes que l'ensemble des jeunes accompagnés : "
-                f"{fmt_pct(young)} ont moins de 22 ans à l'entrée, contre {fmt_pct(ml_young)}. "
-                f"{fmt_pct(nq['share'])} n'ont pas de diplôme (ou seulement le brevet), contre "
-                f"{fmt_pct(nq['ml_share'])} ; {fmt_pct(qpv['share'])} résident en quartier prioritaire "
-                f"(contre {fmt_pct(qpv['ml_share'])}).")
-
-    # ------------------------------------------------------------------ durations
-    def _share_rows(self, labels, parts) -> list:
-        """One row per category: its share with CI in each (column, frame) of ``parts``, hidden
-        when the category or the column total is under the threshold (with complementary cells,
-        decided once per column)."""
-        hidden = [protect_table(d["n"].to_numpy(float)[:, None], self.threshold)[1] for _, d in parts]
-        rows = []
-        for i, lab in enumerate(labels):
-            cells = []
-            for (_, d), hid in zip(parts, hidden, strict=True):
-                r = d.iloc[i]
-                cells.append(pct_cell(r["share"], r["ci_low"], r["ci_high"], int(r["base"]), self.threshold,
-                                      hidden=bool(hid[i, 0] or hid[-1, 0])))
-            rows.append((lab, cells))
-        return rows
-
-    def table_durations(self) -> str:
-        cohort_end = (self.data.extraction - pd.DateOffset(months=self.horizon_long)).to_period("M").to_timestamp()
-        reg = cej.contract_durations(self.j, cohort_end, self.data.extraction)
-        parts = [("Hauts-de-France", reg)]
-        if not self.regional:
-            parts.insert(0, (self.ml_name, cej.contract_durations(self.j[self.in_ml], cohort_end,
-                                                                  self.data.extraction)))
-        rows = self._share_rows(reg["classe"], parts)
-        mrow = []
-        for _, d in parts:
-            m, lo, hi, n = d.attrs["mean"]
-            mrow.append(num_cell(m, lo, hi, n, self.threshold, unit="mois"))
-        rows.append(("Durée moyenne", mrow))
-        self._cohort_end = cohort_end
-        last = (cohort_end - pd.DateOffset(days=1))
-        return html_table(rows, [p for p, _ in parts],
-                          title="Durée du CEJ (jeunes entrés jusqu'en " + month_fr(last) + ")",
-                          threshold=self.threshold,
-                          notes=[f"Jeunes entrés au moins {self.horizon_long} mois avant l'extraction : "
-                                 "tous ont terminé leur contrat, la durée n'est donc pas tronquée. "
-                                 "Entre crochets : intervalle de confiance à 95 %.", self.source])
-
-    def table_end_reasons(self) -> str:
-        reg = cej.end_reasons(self.j)
-        parts = [("Hauts-de-France", reg)]
-        if not self.regional:
-            parts.insert(0, (self.ml_name, cej.end_reasons(self.j[self.in_ml])))
-        rows = self._share_rows(reg["motif"], parts)
-        rows.append(("Contrats terminés (effectif)", [int_cell(d["base"].iloc[0], self.threshold)
-                                                       for _, d in parts]))
-        return html_table(rows, [p for p, _ in parts], title="Motifs de fin des contrats terminés",
-                          threshold=self.threshold, notes=["Entre crochets : intervalle de confiance à 95 %.",
-                                                           self.source])
-
-    # ------------------------------------------------------------------ weekly hours
-    def hours_by(self) -> pd.DataFrame:
-        y = self.hours["youth"]
-        out = []
-        groups = [("Hauts-de-France", np.ones(len(y), bool))]
-        if self.regional:
-            dep = y["ml_code"].map(dict(zip(self.data.ml_ref["ml_code"], self.data.ml_ref["departement_nom"],
-                                            strict=True)))
-            groups += [(d, (dep == d).to_numpy()) for d in sorted(dep.unique())]
-        else:
-            groups.insert(0, (self.ml_name, (y["ml_code"] == self.ml).to_numpy()))
-        for name, m in groups:
-            r = cej.ratio_ci(y.loc[m, "low_weeks"].to_numpy(float), y.loc[m, "weeks"].to_numpy(float))
-            h = cej.ratio_ci(y.loc[m, "hours"].to_numpy(float), y.loc[m, "weeks"].to_numpy(float))
-            out.append({"level": name, "estimate": r["share"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
-                        "youths": int(m.sum()), "weeks": int(y.loc[m, "weeks"].sum()), "hours": h["share"],
-                        "hours_low": h["ci_low"], "hours_high": h["ci_high"]})
-        return pd.DataFrame(out)
-
-    def table_hours(self) -> str:
-        hb = self.hours_by()
-        rows = []
-        for _, r in hb.iterrows():
-            rows.append((r["level"], [
-                int_cell(r["youths"], self.threshold), text_cell(fmt_int(r["weeks"])),
-                num_cell(r["hours"], r["hours_low"], r["hours_high"], r["youths"], self.threshold, unit="h"),
-                pct_cell(r["estimate"], r["ci_low"], r["ci_high"], r["youths"], self.threshold)]))
-        lh = fmt_num(self.low_hours, 0)
-        return html_table(rows, ["Jeunes", "Semaines déclarées", "Heures par semaine (moyenne)",
-                                 f"Semaines de moins de {lh} h"],
-                          title="Heures d'activité hebdomadaires pendant le CEJ",
-                          threshold=self.threshold,
-                          notes=["Intervalles de confiance à 95 % : estimateur par le ratio, le jeune étant "
-                                 "l'unité de tirage (ses semaines ne sont pas indépendantes).", self.source])
-
-    def fig_hours_by_month(self):
-        from arefie_studies.charts import add_source, trend
-
-        bm = self.hours["by_month"]
-        bm = bm[bm["youths"] >= self.threshold]
-        d = bm.assign(wave=bm["mois"], estimate=bm["share"], group="Hauts-de-France")
-        if not self.regional:
-            mlw = cej.hours_summary(self.hours_ym, self.in_ml)["by_month"]
-            mlw = mlw[mlw["youths"] >= self.threshold]
-            d = pd.concat([mlw.assign(wave=mlw["mois"], estimate=mlw["share"], group=self.ml_name), d])
-        fig = trend(d, x="wave", group="group", ylabel=f"Semaines de moins de {fmt_num(self.low_hours, 0)} h",
-                    label_last=False)
-        ax = fig.axes[0]
-        ax.set_xlabel("Mois de contrat")
-        ticks = sorted(d["wave"].unique())[::2]
-        ax.set_xticks(ticks, [str(t) for t in ticks])
-        add_source(fig, self.source)
-        return fig
-
-    # ------------------------------------------------------------------ allowance
-    def table_allowance(self) -> str:
-        a = self.allowance
-        parts = [("Hauts-de-France", a)]
-        if not self.regional:
-            parts.insert(0, (self.ml_name, cej.allowance_summary(self.data, self.ml)))
-        rows = []
-        rows.append(("Jeunes ayant perçu l'allocation", [int_cell(p["n_youths"], self.threshold) for _, p in parts]))
-        rows.append(("Mensualités versées", [int_cell(p["n_months"], self.threshold) for _, p in parts]))
-        rows.append(("Montant mensuel moyen versé", [num_cell(*p["monthly_mean"][:3], p["n_youths"], self.threshold,
-                                                              unit="€") for _, p in parts]))
-        rows.append(("Nombre moyen de mensualités par jeune", [num_cell(*p["youth_months"][:3], p["n_youths"],
-                                                                        self.threshold) for _, p in parts]))
-        rows.append(("Montant total moyen par jeune", [num_cell(*p["youth_total"][:3], p["n_youths"], self.threshold,
-                                                                digits=0, unit="€") for _, p in parts]))
-        secs = ["Allocation versée"] * len(rows)
-        for i, lab in enumerate(a["types"]["type"]):
-            cells = []
-            for _, p in parts:
-                t = p["types"]
-                hid = protect_table(t["n"].to_numpy(float)[:, None], self.threshold)[1]
-                r = t.iloc[i]
-                cells.append(pct_cell(r["share"], r["ci_low"], r["ci_high"], p["n_youths"], self.threshold,
-                                      hidden=bool(hid[i, 0] or hid[-1, 0])))
-            rows.append((lab, cells))
-            secs.append("Nature des mensualités versées")
-        return html_table(rows, [p for p, _ in parts], title="Allocation CEJ versée", sections=secs,
-                          threshold=self.threshold,
-                          notes=["Montant plein : 500,44 € jusqu'en mars 2023, 528 € d'avril 2023 à mars 2025, "
-                                 "561,68 € ensuite (montants réduits pour les mineurs) ; montant réduit : "
-                                 "allocation diminuée en raison de revenus d'activité. Mensualités nulles "
-                                 "(suspension) non comptées. Entre crochets : intervalle de confiance à 95 %.",
-                                 self.source])
-
-    def table_allowance_years(self) -> str:
-        by = self.allowance["by_year"]
-        rows = [(str(y), [int_cell(r["jeunes"], self.threshold), text_cell(fmt_int(r["mois_verses"])),
-                          text_cell(fmt_num(r["montant"] / 1e6, 2) + "\u202fM€")]) for y, r in by.iterrows()]
-        return html_table(rows, ["Jeunes bénéficiaires", "Mensualités", "Montant versé"],
-                          title="Allocation CEJ versée par année (Hauts-de-France)", stub="Année",
-                          threshold=self.threshold, notes=[f"Année {max(by.index)} : jusqu'à la date d'extraction.",
-                                                           self.source])
-
-    # ------------------------------------------------------------------ trajectories
-    def fig_chronogram(self, months: int | None = None):
-        from arefie_studies.charts.sequences import chronogram
-
-        months = months or self.horizon
-        s = self.seqs
-        from arefie_studies.methods import StateSequences
-
-        cohort = (s.lengths >= months)
-        short = StateSequences.from_codes(s.codes[:, :months], s.alphabet, labels=s.labels, colors=s.colors,
-                                          time=[str(i) for i in range(1, months + 1)])
-        if self.regional:
-            fig = chronogram(short.subset(cohort), title="")
-        else:
-            g = pd.Categorical(np.where(self.in_ml, self.ml_name, "Reste de la région"),
-                               categories=[self.ml_name, "Reste de la région"])
-            fig = chronogram(short.subset(cohort), groups=g[cohort], title="")
-        return _french_panels(fig, "Mois depuis l'entrée (1 = mois d'entrée)")
-
-    def chronogram_note(self, months: int) -> str:
-        n = int((self.seqs.lengths >= months).sum())
-        return (f"Jeunes observés au moins {months} mois après leur entrée : {fmt_int(n)} "
-                f"(sur {fmt_int(len(self.j))}).")
-
-    def table_exits(self) -> str:
-        reg = self._exits()
-        if self.regional:
-            groups = {"Ensemble": None, "Sexe": "sexe", "Âge à l'entrée": "tranche_age",
-                      "Niveau de qualification": "qualification", "Réside en QPV": "qpv"}
-            rows, secs = [], []
-            for sec, var in groups.items():
-                e = reg if var is None else self._exits(groups=self.j[var])
-                for g in dict.fromkeys(e["group"]):
-                    cells = []
-                    for m in self.exit_months:
-                        for ind in list(dict.fromkeys(e["indicator"]))[:2]:
-                            r = e[(e["group"] == g) & (e["mois"] == m) & (e["indicator"] == ind)].iloc[0]
-                            cells.append(pct_cell(r["share"], r["ci_low"], r["ci_high"], r["base"], self.threshold))
-                    label = ("Oui" if g == "Oui" else "Non") if var == "qpv" else g
-                    rows.append((label, cells))
-                    secs.append(sec if var else None)
-        else:
-            ml = self._exits(self.in_ml)
-            rows, secs = [], []
-            for name, e in ((self.ml_name, ml), ("Hauts-de-France", reg)):
-                cells = []
-                for m in self.exit_months:
-                    for ind in list(dict.fromkeys(e["indicator"]))[:2]:
-                        r = e[(e["mois"] == m) & (e["indicator"] == ind)].iloc[0]
-                        cells.append(pct_cell(r["share"], r["ci_low"], r["ci_high"], r["base"], self.threshold))
-                rows.append((name, cells))
-                secs.append(None)
-        cols = []
-        for m in self.exit_months:
-            cols += [f"En emploi à {m} mois", f"En emploi durable à {m} mois"]
-        return html_table(rows, cols, title="Situation des jeunes 6 et 12 mois après l'entrée en CEJ"
-                          if self.exit_months == [6, 12] else "Situation des jeunes après l'entrée en CEJ",
-                          sections=secs, threshold=self.threshold,
-                          notes=["Emploi : emploi salarié ou alternance ; emploi durable : CDI, CDD de plus de "
-                                 "6 mois ou alternance. Situation du mois civil correspondant (mois d'entrée + "
-                                 "6 ou + 12). Entre crochets : intervalle de confiance à 95 % (Wilson).", self.source])
-
-    def table_positive(self) -> str:
-        reg = self._exits()
-        parts = [("Hauts-de-France", reg)]
-        if not self.regional:
-            parts.insert(0, (self.ml_name, self._exits(self.in_ml)))
-        ind = list(dict.fromkeys(reg["indicator"]))[2]
-        rows = []
-        for m in self.exit_months:
-            cells = []
-            for _, e in parts:
-                r = e[(e["mois"] == m) & (e["indicator"] == ind)].iloc[0]
-                cells.append(pct_cell(r["share"], r["ci_low"], r["ci_high"], r["base"], self.threshold))
-            rows.append((f"{m} mois après l'entrée", cells))
-        return html_table(rows, [p for p, _ in parts], title="Sorties positives (emploi, alternance, formation "
-                          "ou reprise d'études)", threshold=self.threshold,
-                          notes=["Entre crochets : intervalle de confiance à 95 % (Wilson).", self.source])
-
-    def exits_text(self) -> str:
-        e = self._exits(self.in_ml if not self.regional else None)
-        ind = list(dict.fromkeys(e["indicator"]))
-        parts = []
-        for m in self.exit_months:
-            a = e[(e["mois"] == m) & (e["indicator"] == ind[0])].iloc[0]
-            b = e[(e["mois"] == m) & (e["indicator"] == ind[1])].iloc[0]
-            if a["base"] < self.threshold:
-                return ""
-            parts.append(f"{m} mois après l'entrée, {fmt_pct(a['share'])} des jeunes sont en emploi "
-                         f"{fmt_ci(a['ci_low'], a['ci_high'])} et {fmt_pct(b['share'])} en emploi durable "
-                         f"{fmt_ci(b['ci_low'], b['ci_high'])}")
-        return " ; ".join(parts) + "."
-
-    # ------------------------------------------------------------------ typology
-    def table_typology_quality(self) -> str:
-        q = self.typology.quality
-        rows = [(str(int(r["k"])), [text_cell(fmt_num(r["ASW"], 2)), text_cell(fmt_num(r["R2"], 2)),
-                                    text_cell("retenue" if int(r["k"]) == self.typology.k else "")])
-                for _, r in q.iterrows()]
-        return html_table(rows, ["Largeur moyenne de silhouette (ASW)", "Part de la dispersion expliquée (R²)",
-                                 "Partition"], stub="Nombre de types",
-                          title="Qualité des partitions de la classification des trajectoires",
-                          notes=["Appariement optimal (coûts de substitution issus des taux de transition, "
-                                 "coût d'insertion-suppression égal à la moitié du coût maximal), classification "
-                                 "ascendante hiérarchique de Ward ; la partition retenue maximise l'ASW entre 4 et "
-                                 "6 types."])
-
-    def fig_types(self):
-        from arefie_studies.charts.sequences import chronogram
-
-        fig = chronogram(self.seqs_h, groups=self.types, title="")  # panels in type order
-        return _french_panels(fig, "Mois depuis l'entrée")
-
-    def table_types(self) -> str:
-        t = pd.Series(self.types, index=self.j.index)
-        j = self.j
-        desc = {
-            "Part des jeunes": None,
-            "Femmes": j["sexe"].astype(str) == "Femme",
-            "Moins de 18 ans": j["tranche_age"].astype(str) == "Moins de 18 ans",
-            "Sans diplôme ou brevet": j["qualification"].astype(str) == "Sans diplôme ou brevet",
-            "Baccalauréat ou plus": j["qualification"].astype(str).isin(["Baccalauréat", "Diplôme supérieur au bac"]),
-            "Réside en QPV": j["qpv"].astype(str) == "Oui",
-            "Hébergement précaire ou sans logement": j["logement"].astype(str) == "Hébergement précaire ou sans logement",
-            "RQTH": j["rqth"].astype(str) == "Oui",
-        }
-        names = list(self.types.categories)
-        counts = t.value_counts().reindex(names, fill_value=0)
-        rows = []
-        for lab, flag in desc.items():
-            cells = []
-            for name in [*names, None]:
-                m = (t == name).to_numpy() if name is not None else np.ones(len(t), bool)
-                if flag is None:
-                    k, n = int(m.sum()), len(t)
-                else:
-                    k, n = int((flag.to_numpy() & m).sum()), int(m.sum())
-                lo, hi = cej.wilson_ci(k, n)
-                cells.append(pct_cell(k / n, float(lo), float(hi), n, self.threshold,
-                                      hidden=0 < k < self.threshold or n < self.threshold))
-            rows.append((lab, cells))
-        rows.append(("Effectif", [int_cell(counts[nm], self.threshold) for nm in names]
-                     + [int_cell(len(t), self.threshold)]))
-        return html_table(rows, [*names, "Ensemble"], title="Types de trajectoires et profil des jeunes",
-                          stub="Profil", threshold=self.threshold, wide=True,
-                          notes=["Lecture : part de chaque profil parmi les jeunes du type (première ligne : "
-                                 "part du type parmi l'ensemble). Entre crochets : intervalle de confiance à 95 %.",
-                                 self.source])
-
-    def types_text(self) -> str:
-        t = pd.Series(self.types)
-        share = t.value_counts(normalize=True).reindex(self.types.categories)
-        items = "; ".join(f"« {n} » ({fmt_pct(s, 0)})" for n, s in share.items())
-        return (f"La classification retient **{self.typology.k} types** de trajectoires sur les "
-                f"{self.horizon} premiers mois, nommés d'après les situations qui y dominent : {items}.")
-
-    def table_types_ml(self) -> str:
-        t = pd.Series(self.types)
-        names = list(self.types.categories)
-        reg = t.value_counts().reindex(names, fill_value=0)
-        ml = t[self.in_ml].value_counts().reindex(names, fill_value=0)
-        hid = protect_table(ml.to_numpy(float)[:, None], self.threshold)[1]
-        rows = []
-        for i, nm in enumerate(names):
-            lo, hi = cej.wilson_ci(ml[nm], ml.sum())
-            rlo, rhi = cej.wilson_ci(reg[nm], reg.sum())
-            rows.append((nm, [pct_cell(ml[nm] / ml.sum(), float(lo), float(hi), int(ml.sum()), self.threshold,
-                                       hidden=bool(hid[i, 0] or hid[-1, 0])),
-                              pct_cell(reg[nm] / reg.sum(), float(rlo), float(rhi), int(reg.sum()), self.threshold)]))
-        return html_table(rows, [self.ml_name, "Hauts-de-France"], title="Répartition des jeunes par type de "
-                          "trajectoire", stub="Type", threshold=self.threshold,
-                          notes=["Types de la classification régionale (voir le rapport régional). Entre "
-                                 "crochets : intervalle de confiance à 95 %.", self.source])
+# ------------------------------------------------------------------ the report
+def build(r, ml: str, *, horizon: int = 12, horizon_long: int = 18, exit_months=(6, 12), low_hours: float = 15,
+          km_group: str = "qualification", followup: int = 24) -> Report:
+    """The blocks of the regional report (``ml`` empty) or of one Mission Locale's."""
+    p = r.params
+    horizon, horizon_long = int(p.get("horizon", horizon)), int(p.get("horizon_long", horizon_long))
+    exit_months = [int(m) for m in p.get("exit_months", exit_months)]
+    low_hours, km_group = float(p.get("low_hours", low_hours)), str(p.get("km_group", km_group))
+    followup = int(p.get("followup_months", followup))
+    source = SOURCE.format(date=T.date_fr(r.extraction))
+    cols = [ml, REGION] if ml else [REGION]
+    t = ml or REGION
+    o = T.overview(r, t)
+    e6, d12 = T.exit_row(r, t, exit_months[0], "emploi"), T.exit_row(r, t, exit_months[-1], "emploi_durable")
+    h = r.hours.set_index("territory").loc[t]
+    kf = [KeyFigure("jeunes entrés en CEJ", fmt_int(o["youths"]))]
+    for row, label in ((e6, f"en emploi {exit_months[0]} mois après l'entrée"),
+                       (d12, f"en emploi durable {exit_months[-1]} mois après l'entrée")):
+        if not row["hidden"]:
+            kf.append(KeyFigure(label, fmt_pct(row["estimate"]), fmt_ci(row["ci_low"], row["ci_high"])))
+    if not h["hidden"]:
+        kf.append(KeyFigure(f"des semaines à moins de {fmt_num(low_hours, 0)} h d'activité", fmt_pct(h["estimate"]),
+                            fmt_ci(h["ci_low"], h["ci_high"])))
+    rep = Report()
+    rep.add(KeyFigures(tuple(kf)), Heading("Synthèse", 1),
+            Paragraph(T.key_figures_text(r, ml) + " " + T.synthesis(r, ml, exit_months, low_hours)))
+    rep.add(*_entries(r, ml, cols, source), *_profile(r, ml, source),
+            *_durations(r, ml, cols, source, horizon_long), *_hours(r, ml, cols, source, low_hours),
+            *_allowance(r, ml, cols, source),
+            *_trajectories(r, ml, cols, source, horizon, horizon_long, exit_months),
+            *_typology(r, ml, cols, source, horizon), *_survival(r, ml, source, km_group, followup),
+            *_missions_locales(r, ml, source))
+    rep.add(Heading("Méthodes", 1),
+            Paragraph("Les sources, les méthodes, les règles du secret statistique et les définitions des "
+                      "indicateurs sont présentées dans l'annexe méthodologique."), Annex("notes", T.methods_text(r, horizon, horizon_long, low_hours)),
+            Annex("notes", glossary_markdown(["emploi_durable", "alternance", "qpv"])))
+    return rep

@@ -1,17 +1,12 @@
 """CEJ monthly trajectories: state sequences from entry, exits at fixed months, typology (OM + Ward).
 
 States are the i-Milo situations, employment split by contract type (durable = CDI or CDD of
-more than 6 months). The typology is computed once on the distinct sequences (frequency weights:
-the same tree as on every youth, TraMineR ``seqdist`` + ``agnes(method="ward")``) and cached in
-``reports/_cache/cej/`` keyed by a hash of the sequences and the settings; the cache holds only
-sequence patterns and their type, never an identifier.
+more than 6 months, as the glossary's "emploi durable"; alternance is a state of its own). The
+typology is computed once on the distinct sequences (frequency weights: the same tree as on every
+youth, TraMineR ``seqdist`` + ``agnes(method="ward")``) as part of the study's results.
 """
 
 from __future__ import annotations
-
-import hashlib
-import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -25,14 +20,13 @@ __all__ = [
     "STATES",
     "Typology",
     "build_sequences",
-    "exits_at",
+    "compute_typology",
     "name_types",
-    "typology",
 ]
 
 #: (state, short French label, colour) in display order.
 STATES = [
-    ("Emploi durable", "Emploi durable (CDI, CDD > 6 mois)", "#1F4E79"),
+    ("Emploi durable", "Emploi durable (CDI, CDD de plus de 6 mois)", "#1F4E79"),
     ("Emploi court", "Emploi court (CDD ≤ 6 mois, intérim)", "#7FA7CF"),
     ("Contrat en alternance", "Alternance", "#4A9BAA"),
     ("Formation", "Formation", "#7A9A3A"),
@@ -44,8 +38,9 @@ STATES = [
     ("Situation inconnue", "Situation inconnue", "#8E8E8E"),
 ]
 ALPHABET = [s for s, _, _ in STATES]
+ALTERNANCE = ("Contrat en alternance",)
 EMPLOYED = ("Emploi durable", "Emploi court", "Contrat en alternance")
-DURABLE = ("Emploi durable", "Contrat en alternance")
+DURABLE = ("Emploi durable",)  # glossary "emploi_durable": alternance counted apart
 POSITIVE = (*EMPLOYED, "Formation", "Scolarisé")
 #: Noun phrases used to name the types from their dominant states.
 _NOUN = {
@@ -83,44 +78,11 @@ def build_sequences(situations: pd.DataFrame, n_months: int,
                                      ids=seqs.ids, time=seqs.time)
 
 
-def exits_at(seqs: StateSequences, month: int, groups: pd.Series | None = None) -> pd.DataFrame:
-    """Situation ``month`` months after entry (grid column ``month + 1``) among youths observed
-    then: shares in employment, durable employment and positive situations with Wilson CIs.
-
-    Returns ``group, indicator, n, base, share, ci_low, ci_high``.
-    """
-    from arefie_studies.studies.cej import wilson_ci
-
-    col = seqs.codes[:, month]
-    obs = col >= 0
-    idx = {s: i for i, s in enumerate(seqs.alphabet)}
-    ind = {
-        "En emploi (y c. alternance)": np.isin(col, [idx[s] for s in EMPLOYED]),
-        "En emploi durable (CDI, CDD > 6 mois, alternance)": np.isin(col, [idx[s] for s in DURABLE]),
-        "En situation positive (emploi, alternance, formation, études)": np.isin(col, [idx[s] for s in POSITIVE]),
-    }
-    g = pd.Series("Ensemble", index=range(seqs.n_sequences)) if groups is None else groups.reset_index(drop=True)
-    rows = []
-    for gv, pos in g.groupby(g, sort=True, observed=True).groups.items():
-        pos = np.asarray(pos)
-        m = np.zeros(seqs.n_sequences, bool)
-        m[pos] = True
-        m &= obs
-        base = int(m.sum())
-        for name, hit in ind.items():
-            k = int((hit & m).sum())
-            lo, hi = wilson_ci(k, base)
-            rows.append({"group": gv, "indicator": name, "n": k, "base": base,
-                         "share": k / base if base else np.nan, "ci_low": float(lo), "ci_high": float(hi)})
-    return pd.DataFrame(rows)
-
-
 # ------------------------------------------------------------------ typology
 class Typology:
     """Types of trajectories: the distinct sequences with their type, the type names and quality.
 
-    ``assign(seqs)`` gives the type of each youth by looking up his sequence (light variants use
-    the regional typology without recomputing it).
+    ``assign(seqs)`` gives the type of each youth by looking up his sequence.
     """
 
     def __init__(self, patterns: np.ndarray, types: np.ndarray, names: list[str],
@@ -140,22 +102,6 @@ class Typology:
             d = (codes[miss][:, None, :] != self.patterns[None, :, :]).sum(axis=2)
             t[miss] = self.types[d.argmin(axis=1)]
         return pd.Categorical.from_codes(t, categories=self.names, ordered=True)
-
-    def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp.npz")
-        np.savez(tmp, patterns=self.patterns, types=self.types, k=self.k,
-                 names=np.array(json.dumps(self.names)),
-                 quality=np.array(self.quality.to_json(orient="split")))
-        tmp.replace(path)
-
-    @classmethod
-    def load(cls, path: Path) -> Typology:
-        z = np.load(path, allow_pickle=False)
-        from io import StringIO
-
-        quality = pd.read_json(StringIO(str(z["quality"])), orient="split")
-        return cls(z["patterns"], z["types"], json.loads(str(z["names"])), quality, int(z["k"]))
 
 
 def name_types(seqs: StateSequences, labels: np.ndarray) -> list[str]:
@@ -199,14 +145,6 @@ def name_types(seqs: StateSequences, labels: np.ndarray) -> list[str]:
     return out
 
 
-def _fingerprint(seqs: StateSequences, n_types: int) -> str:
-    """Key of the typology: the sequences themselves (row order included) and the settings."""
-    h = hashlib.sha256(np.ascontiguousarray(seqs.codes).tobytes())
-    h.update(json.dumps({"shape": list(seqs.codes.shape), "n_types": n_types,
-                         "method": "OM-TRATE-ward-v2", "states": list(seqs.alphabet)}).encode())
-    return h.hexdigest()[:20]
-
-
 def compute_typology(seqs: StateSequences, n_types: int = 0) -> Typology:
     """OM (substitution costs from transition rates, indel = half the largest cost, TraMineR
     ``seqdist(method="OM", sm="TRATE", indel="auto")``) + Ward on the distinct sequences with
@@ -242,24 +180,3 @@ def compute_typology(seqs: StateSequences, n_types: int = 0) -> Typology:
     types_u = rank[lab - 1]
     names = [f"{i + 1}. {n}" for i, n in enumerate(name_types(seqs, types_u[inv]))]  # numbered: panel order
     return Typology(uniq.astype(np.int16), types_u, names, quality, k)
-
-
-def typology(seqs: StateSequences, cache_dir: Path | None, n_types: int = 0) -> Typology:
-    """The typology, computed once per input and parameters: read from ``cache_dir`` when there,
-    else computed (under a file lock, so parallel variants compute it only once) and cached."""
-    if cache_dir is None:
-        return compute_typology(seqs, n_types)
-    key = _fingerprint(seqs, n_types)
-    path = Path(cache_dir) / f"typology-{key}.npz"
-    if path.is_file():
-        return Typology.load(path)
-    import fcntl
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_suffix(".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if path.is_file():
-            return Typology.load(path)
-        typ = compute_typology(seqs, n_types)
-        typ.save(path)
-        return typ
