@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "arefie_studies"
-PACKAGES = ["survey", "methods", "tables", "charts", "io", "synth", "pipeline"]
+PACKAGES = ["survey", "methods", "tables", "charts", "io", "synth", "pipeline", "project", "studies"]
 # names that hold a design object in this code base (variables, parameters, attributes)
 _DESIGN_NAME = re.compile(r"^_?(design|d|des|dsg|svy|svy_design|\w+_design|design_\w+)$")
 
