@@ -25,7 +25,7 @@ from arefie_studies.tables import BannerTable, banner
 
 __all__ = ["REGION", "ParcoursResults", "compute"]
 
-REGION = "Hauts-de-France"
+REGION = P.REGION
 YOUTHS, PROS = "jeunes", "professionnels"
 #: Questions of each monograph's two tables.
 MONO_HOUSING = ("logement_groupe", "precarite", "sans_logement_stable", "periode_sans_logement",
@@ -60,7 +60,7 @@ class ParcoursResults(Results):
     weighting: dict[str, float]
     sample: pd.DataFrame              # département, n, n_ml, total (weighted), n_pros
     housing: pd.DataFrame             # six housing situations, region (figure)
-    key_shares: pd.DataFrame          # KEY_QUESTIONS "Oui" by territory (region + départements)
+    key_shares: pd.DataFrame          # KEY_QUESTIONS "Oui" in the region
     departements: BannerTable         # Tableau 1: housing indicators by département
     departement_domains: pd.DataFrame  # the same cells with df and Korn–Graubard intervals
     insertion: pd.DataFrame           # outcomes by housing group, by territory (hidden decided)
@@ -168,10 +168,7 @@ def compute(inputs: Any, params: Mapping[str, Any]) -> ParcoursResults:
     housing = housing.assign(count=housing["level"].map(counts).fillna(0).astype(int).to_numpy())
     housing["hidden"] = _hidden_shares(housing["count"], threshold)
 
-    key_shares = pd.concat(
-        [_with_territory(P.domain_estimates(design, KEY_QUESTIONS), REGION).drop(columns="group"),
-         P.domain_estimates(design, KEY_QUESTIONS, by="departement")
-         .rename(columns={"group": "territory"})], ignore_index=True)
+    key_shares = _with_territory(P.domain_estimates(design, KEY_QUESTIONS), REGION)
 
     departements = _banner(design, P.DEPARTEMENT_QUESTIONS, "departement", threshold)
     departement_domains = P.domain_estimates(design, P.DEPARTEMENT_QUESTIONS, by="departement")

@@ -47,6 +47,7 @@ __all__ = [
     "HOUSING_GROUPS",
     "OUTCOMES",
     "PRECARIOUS",
+    "REGION",
     "SANS_LOGEMENT_STABLE",
     "ParcoursInputError",
     "ParcoursResults",
@@ -65,6 +66,8 @@ __all__ = [
     "youth_design",
 ]
 
+#: Label of the whole region (the regional column and territory of the results).
+REGION = "Hauts-de-France"
 DEPARTEMENTS = {"02": "Aisne", "59": "Nord", "60": "Oise", "62": "Pas-de-Calais", "80": "Somme"}
 TERRITOIRES = {
     "rural": "Rural (zone de revitalisation)",
