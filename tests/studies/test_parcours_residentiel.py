@@ -550,6 +550,8 @@ def test_hidden_cells_carry_nothing(inputs, raw):
     assert table.html.count('data-suppressed="1"') == len(hidden)
     assert not re.search(r'class="suppressed"[^>]*data-n=', table.html)
     assert table.frame.loc[table.frame["hidden"], "estimate"].isna().all()
+    base = table.frame.loc[table.frame["hidden"], "n"]
+    assert (base.isna() | (base >= 60)).all()
     assert "yes" not in table.frame.columns
     # the base of a group under the threshold is not printed either
     dep = raw[raw["departement"] == 80]

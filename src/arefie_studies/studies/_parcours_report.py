@@ -281,15 +281,15 @@ def _insertion(ctx: _Ctx) -> list:
     d_par, d_prec = idx.loc[("decrochage", g_par)], idx.loc[("decrochage", g_prec)]
     sig = {True: "la différence est significative", False: "la différence n’est pas significative"}
     suffix = f" {ctx.dep_in}" if ctx.dep else ""
+    base = est[est["outcome"] == "emploi"].set_index("group")["n"].fillna(0)  # NaN: under t
     text = f"""La situation de logement va de pair avec la situation d’insertion. Parmi les jeunes
-en hébergement précaire ({n_text(e_prec.n, t)}), {_row_share(e_prec)} sont en emploi, contre
-{_row_share(e_par)} parmi ceux qui vivent chez leurs parents ({n_text(e_par.n, t)}) ;
+en hébergement précaire ({n_text(base[g_prec], t)}), {_row_share(e_prec)} sont en emploi, contre
+{_row_share(e_par)} parmi ceux qui vivent chez leurs parents ({n_text(base[g_par], t)}) ;
 {sig[bool(tests.loc["emploi", "p_value"] < 0.05)]} au seuil de 5 % (test de Rao–Scott,
 {_p_text(tests.loc["emploi", "p_value"])}). Les ruptures d’accompagnement concernent
 {_row_share(d_prec)} des jeunes en hébergement précaire, contre {_row_share(d_par)} de ceux qui
 vivent chez leurs parents ({sig[bool(tests.loc["decrochage", "p_value"] < 0.05)]},
 {_p_text(tests.loc["decrochage", "p_value"])})."""
-    base = est[est["outcome"] == "emploi"].set_index("group")["n"]
     cells = est.assign(
         row=est["outcome"].map(P.OUTCOMES), column=est["group"],
         test=est["outcome"].map(lambda o: f"F{NNBSP}={NNBSP}{fmt_num(tests.loc[o, 'statistic'], 1)} ; "
@@ -297,7 +297,7 @@ vivent chez leurs parents ({sig[bool(tests.loc["decrochage", "p_value"] < 0.05)]
     title = f"Situation d’insertion selon la situation de logement{suffix}"
     html = indicator_table_html(
         cells, title=title, threshold=t, source=ctx.source,
-        columns=[(g, f"{g}|{n_text(base.get(g), t)}") for g in P.GROUP_ORDER],
+        columns=[(g, f"{g}|{n_text(base.get(g, 0), t)}") for g in P.GROUP_ORDER],
         extra_columns={"test": "Test de Rao–Scott"},
         notes=["Part pondérée de jeunes dans chaque situation ; entre crochets : intervalle de "
                "confiance à 95 % (méthode logit, plan de sondage pris en compte) ; n : "

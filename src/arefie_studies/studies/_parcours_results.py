@@ -134,10 +134,22 @@ def _insertion(design, territory: str, threshold: int,
     est = comp.estimates
     small = ((est[["yes", "no"]].min(axis=1) > 0) & (est[["yes", "no"]].min(axis=1) < threshold)) \
         | (est["n"] < threshold)
-    est = est.assign(hidden=small.to_numpy(), territory=territory)
-    for col in ("estimate", "se", "ci_low", "ci_high", "kg_low", "kg_high", "yes", "no"):
-        est[col] = est[col].where(~est["hidden"])
+    est = _blank(est.assign(hidden=small.to_numpy(), territory=territory), threshold)
     return est, comp.tests.assign(territory=territory)
+
+
+_SHARE_VALUES = ("estimate", "se", "ci_low", "ci_high", "kg_low", "kg_high", "yes", "no", "count")
+
+
+def _blank(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Hidden rows keep no value (share, CI, counts) and no base under the threshold."""
+    out = frame.copy()
+    hidden = out["hidden"].to_numpy(dtype=bool)
+    for col in _SHARE_VALUES:
+        if col in out.columns:
+            out[col] = out[col].astype(float).where(~hidden)
+    out["n"] = out["n"].astype(float).where(~(hidden & (out["n"] < threshold)))
+    return out
 
 
 # --------------------------------------------------------------------------------- compute
@@ -166,11 +178,11 @@ def compute(inputs: Any, params: Mapping[str, Any]) -> ParcoursResults:
     housing = P.domain_estimates(design, ["logement"], level=None)
     counts = youths["logement"].astype(str).value_counts()
     housing = housing.assign(count=housing["level"].map(counts).fillna(0).astype(int).to_numpy())
-    housing["hidden"] = _hidden_shares(housing["count"], threshold)
+    housing = _blank(housing.assign(hidden=_hidden_shares(housing["count"], threshold)), threshold)
 
     key_shares = _with_territory(P.domain_estimates(design, KEY_QUESTIONS), REGION)
 
-    departements = _banner(design, P.DEPARTEMENT_QUESTIONS, "departement", threshold)
+    departements = P.only_level(hide_linked(P.housing_by_departement(design, threshold=threshold)))
     departement_domains = P.domain_estimates(design, P.DEPARTEMENT_QUESTIONS, by="departement")
 
     ins = [_insertion(design, REGION, threshold)]
@@ -196,7 +208,8 @@ def compute(inputs: Any, params: Mapping[str, Any]) -> ParcoursResults:
     territories = P.domain_estimates(design, ["territoire"], level=None)
     tcount = youths["territoire"].astype(str).value_counts()
     territories["count"] = territories["level"].map(tcount).fillna(0).astype(int).to_numpy()
-    territories["hidden"] = _hidden_shares(territories["count"], threshold)
+    territories = _blank(territories.assign(hidden=_hidden_shares(territories["count"], threshold)),
+                         threshold)
 
     typology = T.fit_typology(youths, n_clusters=n_classes or None)
     shares = T.cluster_shares(design, typology)
@@ -208,6 +221,7 @@ def compute(inputs: Any, params: Mapping[str, Any]) -> ParcoursResults:
     dep_terr_frame = pd.concat(dep_terr, ignore_index=True)
     dep_terr_frame["hidden"] = dep_terr_frame.groupby("code")["count"].transform(
         lambda c: _hidden_shares(c, threshold)).astype(bool)
+    dep_terr_frame = _blank(dep_terr_frame, threshold)
     return ParcoursResults(
         **Results.base_fields(inputs, params),
         n_youths=len(youths), n_ml=int(youths["ml"].nunique()), n_pros=len(pros),

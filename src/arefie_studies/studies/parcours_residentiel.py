@@ -62,7 +62,6 @@ __all__ = [
     "prepare_youths",
     "professional_design",
     "report",
-    "territory_banner",
     "youth_design",
 ]
 
@@ -295,14 +294,6 @@ def housing_by_departement(design: SurveyDesign, *, threshold: int, source: str 
 #: Questions of the diagnosis by département (Tableau 1 of the regional report).
 DEPARTEMENT_QUESTIONS = ("logement_groupe", "precarite", "sans_logement_stable",
                          "periode_sans_logement", "rupture_hebergement")
-
-
-def territory_banner(design: SurveyDesign, questions: Sequence[str], *, threshold: int,
-                     breakdown: str = "territoire", source: str = "", title: str = "") -> BannerTable:
-    """Banner of ``questions`` by the type of territory (or any ``breakdown``), yes/no
-    questions reduced to their "Oui" row."""
-    return only_level(banner(design, list(questions), [breakdown], threshold=threshold,
-                             source=source, title=title))
 
 
 def domain_estimates(design: SurveyDesign, questions: Sequence[str], by: str | None = None, *,
