@@ -537,10 +537,38 @@ def test_report_reads_the_results(regional, results):
     assert shown.loc[("emploi", P.GROUP_ORDER[3])] == ins.loc[("emploi", P.GROUP_ORDER[3]), "estimate"]
 
 
-def test_hidden_cells_carry_nothing(inputs, raw):
+@pytest.fixture(scope="module")
+def strict(inputs):
+    """The results at a threshold of 60 respondents (many hidden cells)."""
+    return P.compute(inputs, {**PARAMS, "disclosure_threshold": 60})
+
+
+def test_recodes_of_a_hidden_housing_group_are_hidden(strict, results, raw):
+    """« Sans logement stable » is the sum of two housing groups and « précarité » one of them:
+    where a housing group is hidden for a département, both are hidden too (else the hidden
+    group would be their difference)."""
+    somme = raw[raw["departement"] == 80]
+    assert 0 < (somme["logement"] == 4).sum() < 60  # FJT in the Somme: hidden at 60
+    c = strict.dep_tables["80"].cells
+    fjt = c[(c["question"] == "logement_groupe") & (c["group"] == "Somme")
+            & (c["level"] == P.GROUP_ORDER[2])].iloc[0]
+    assert fjt["suppressed"]
+    for q in ("precarite", "sans_logement_stable"):
+        cell = c[(c["question"] == q) & (c["group"] == "Somme")].iloc[0]
+        assert cell["suppressed"] and pd.isna(cell["estimate"]) and pd.isna(cell["n"])
+    # a column with every housing group published keeps them
+    for table in (strict.departements, results.departements, results.mono_housing):
+        c = table.cells
+        for group, g in c.groupby("group"):
+            if not g.loc[g["question"] == "logement_groupe", "suppressed"].any():
+                linked = g[g["question"].isin(["precarite", "sans_logement_stable"])]
+                assert not linked["suppressed"].any(), group
+
+
+def test_hidden_cells_carry_nothing(strict, raw):
     """At a high threshold the insertion table of a département hides cells: their share,
     CI and counts are gone from the results, the HTML (no data-n) and the download frame."""
-    res = P.compute(inputs, {**PARAMS, "disclosure_threshold": 60})
+    res = strict
     rep = P.report(res, {"departement": "80", "wave": 2024})
     ins = res.insertion[res.insertion["territory"] == "Somme"]
     hidden = ins[ins["hidden"]]
