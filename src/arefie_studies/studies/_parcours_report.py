@@ -589,7 +589,7 @@ bien)."""
                    "confiance tenant compte du regroupement des professionnels par Mission "
                    "Locale."]), frame=table.cells, name=f"professionnels{ctx.code}"),
     ]
-    if regional:
+    if regional and not res.knowledge["hidden"].any():
         kn = res.knowledge
         blocks.append(Figure(
             draw=lambda: likert_bars(kn, levels=["Pas du tout", "Un peu", "Assez bien", "Très bien"],
@@ -597,6 +597,10 @@ bien)."""
                                      source=ctx.source_pro),
             caption="Connaissance des dispositifs d’aide au logement par les professionnels des ML",
             alt="Barres empilées : niveau de connaissance de six dispositifs d’aide au logement."))
+    elif regional:
+        blocks.append(Paragraph("La répartition détaillée de la connaissance des dispositifs "
+                                "n’est pas représentée : certaines réponses comptent trop peu "
+                                "de professionnels pour être publiées."))
     return blocks
 
 

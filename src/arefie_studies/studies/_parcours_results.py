@@ -108,9 +108,10 @@ def hide_linked(table: BannerTable) -> BannerTable:
     return replace(table, cells=c)
 
 
-def _banner(design, questions, breakdown: str, threshold: int, yes_only: bool = True) -> BannerTable:
-    table = hide_linked(banner(design, list(questions), [breakdown], threshold=threshold))
-    return P.only_level(table) if yes_only else table
+def _banner(design, questions, breakdown: str, threshold: int) -> BannerTable:
+    """Banner of ``questions`` by ``breakdown``, linked recodes protected, "Oui" rows only."""
+    return P.only_level(hide_linked(banner(design, list(questions), [breakdown],
+                                           threshold=threshold)))
 
 
 def _hidden_shares(counts: pd.Series, threshold: int) -> pd.Series:
@@ -152,6 +153,27 @@ def _blank(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
     return out
 
 
+def _departement(inputs: Any, code: str, threshold: int) -> dict[str, Any]:
+    """What a département report shows beside the region: its table by zone (the département
+    vs the rest of the region), insertion by housing group in the département, its types of
+    territory, its domain estimates, its professionals by zone."""
+    label = P.departement_label(code)
+    youths = P.prepare_youths(inputs.frames[YOUTHS], departement=code)
+    design = P.youth_design(youths)
+    mask = (youths["zone"].astype(str) == label).to_numpy()
+    terr = P.domain_estimates(design.subset(mask), ["territoire"], level=None)
+    count = youths.loc[mask, "territoire"].astype(str).value_counts()
+    terr = terr.assign(code=code, territory=label,
+                       count=terr["level"].map(count).fillna(0).astype(int).to_numpy())
+    terr = _blank(terr.assign(hidden=_hidden_shares(terr["count"], threshold)), threshold)
+    pros = P.prepare_professionals(inputs.frames[PROS], departement=code)
+    return {"table": _banner(design, DEP_QUESTIONS, "zone", threshold),
+            "insertion": _insertion(design, label, threshold, domain=mask),
+            "territories": terr,
+            "domains": P.domain_estimates(design, DEP_QUESTIONS, by="zone"),
+            "pros": _banner(P.professional_design(pros), PRO_ITEMS, "zone", threshold)}
+
+
 # --------------------------------------------------------------------------------- compute
 def compute(inputs: Any, params: Mapping[str, Any]) -> ParcoursResults:
     """Every published number of the study, for the region and each département, from
@@ -185,22 +207,8 @@ def compute(inputs: Any, params: Mapping[str, Any]) -> ParcoursResults:
     departements = P.only_level(hide_linked(P.housing_by_departement(design, threshold=threshold)))
     departement_domains = P.domain_estimates(design, P.DEPARTEMENT_QUESTIONS, by="departement")
 
-    ins = [_insertion(design, REGION, threshold)]
-    dep_tables, dep_terr, dep_domains, pro_tables = {}, [], [], {}
-    for code, label in P.DEPARTEMENTS.items():
-        y = P.prepare_youths(inputs.frames[YOUTHS], departement=code)
-        d = P.youth_design(y)
-        mask = (y["zone"].astype(str) == label).to_numpy()
-        dep_tables[code] = _banner(d, DEP_QUESTIONS, "zone", threshold)
-        sub = d.subset(mask)
-        ins.append(_insertion(d, label, threshold, domain=mask))
-        terr = P.domain_estimates(sub, ["territoire"], level=None)
-        tcount = y.loc[mask, "territoire"].astype(str).value_counts()
-        dep_terr.append(terr.assign(code=code, territory=label,
-                                    count=terr["level"].map(tcount).fillna(0).astype(int).to_numpy()))
-        dep_domains.append(P.domain_estimates(d, DEP_QUESTIONS, by="zone"))
-        pr = P.prepare_professionals(inputs.frames[PROS], departement=code)
-        pro_tables[code] = _banner(P.professional_design(pr), PRO_ITEMS, "zone", threshold)
+    parts = [_departement(inputs, code, threshold) for code in P.DEPARTEMENTS]
+    ins = [_insertion(design, REGION, threshold), *(p["insertion"] for p in parts)]
     insertion = pd.concat([e for e, _ in ins], ignore_index=True)
     insertion_tests = pd.concat([t for _, t in ins], ignore_index=True)
 
@@ -217,11 +225,11 @@ def compute(inputs: Any, params: Mapping[str, Any]) -> ParcoursResults:
     professionals = _banner(pro_design, PRO_ITEMS, "departement", threshold)
     knowledge = pro_design.proportion(list(P.KNOWLEDGE))
     knowledge["question"] = knowledge["variable"].map(P.KNOWLEDGE)
-
-    dep_terr_frame = pd.concat(dep_terr, ignore_index=True)
-    dep_terr_frame["hidden"] = dep_terr_frame.groupby("code")["count"].transform(
+    knowledge["count"] = [int((pros[v].astype(str) == str(lv)).sum())
+                          for v, lv in zip(knowledge["variable"], knowledge["level"], strict=True)]
+    knowledge["hidden"] = knowledge.groupby("variable")["count"].transform(
         lambda c: _hidden_shares(c, threshold)).astype(bool)
-    dep_terr_frame = _blank(dep_terr_frame, threshold)
+    knowledge = _blank(knowledge, threshold)
     return ParcoursResults(
         **Results.base_fields(inputs, params),
         n_youths=len(youths), n_ml=int(youths["ml"].nunique()), n_pros=len(pros),
@@ -232,7 +240,11 @@ def compute(inputs: Any, params: Mapping[str, Any]) -> ParcoursResults:
         mono_housing=_banner(design, MONO_HOUSING, "territoire", threshold),
         mono_barriers=_banner(design, MONO_BARRIERS, "territoire", threshold),
         mono_domains=P.domain_estimates(design, [*MONO_HOUSING, *MONO_BARRIERS], by="territoire"),
-        typology=typology, cluster_shares=shares, dep_tables=dep_tables,
-        dep_domains=pd.concat(dep_domains, ignore_index=True), dep_territories=dep_terr_frame,
-        professionals=professionals, pro_tables=pro_tables, knowledge=knowledge,
+        typology=typology, cluster_shares=shares,
+        dep_tables={code: p["table"] for code, p in zip(P.DEPARTEMENTS, parts, strict=True)},
+        dep_domains=pd.concat([p["domains"] for p in parts], ignore_index=True),
+        dep_territories=pd.concat([p["territories"] for p in parts], ignore_index=True),
+        professionals=professionals,
+        pro_tables={code: p["pros"] for code, p in zip(P.DEPARTEMENTS, parts, strict=True)},
+        knowledge=knowledge,
     )
