@@ -479,7 +479,9 @@ def test_domain_estimates_keep_n_se_df_and_korn_graubard(results, raw):
         assert r["kg_low"] == pytest.approx(stats.beta.ppf(0.025, n_eff * p, n_eff * (1 - p) + 1), rel=1e-7)
         assert r["kg_high"] == pytest.approx(stats.beta.ppf(0.975, n_eff * p + 1, n_eff * (1 - p)), rel=1e-7)
     for frame in (results.insertion, results.dep_domains, results.mono_domains,
-                  results.cluster_shares, results.key_shares):
+                  results.cluster_shares, results.key_shares, results.pro_domains,
+                  results.housing, results.territories, results.dep_territories,
+                  results.knowledge):
         assert {"estimate", "se", "n", "df", "kg_low", "kg_high"} <= set(frame.columns)
     # Tableau 1 and the domain frame are the same estimates
     cells = results.departements.cells

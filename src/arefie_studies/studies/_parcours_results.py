@@ -78,6 +78,7 @@ class ParcoursResults(Results):
     dep_territories: pd.DataFrame           # code, level, share of each type of territory
     professionals: BannerTable              # PRO_ITEMS by département
     pro_tables: dict[str, BannerTable]      # code -> PRO_ITEMS by zone
+    pro_domains: pd.DataFrame               # professionals' domain estimates with df / KG
     knowledge: pd.DataFrame                 # 4-level knowledge of each scheme (region)
 
     def territory_label(self, code: str) -> str:
@@ -171,7 +172,8 @@ def _departement(inputs: Any, code: str, threshold: int) -> dict[str, Any]:
             "insertion": _insertion(design, label, threshold, domain=mask),
             "territories": terr,
             "domains": P.domain_estimates(design, DEP_QUESTIONS, by="zone"),
-            "pros": _banner(P.professional_design(pros), PRO_ITEMS, "zone", threshold)}
+            "pros": _banner(P.professional_design(pros), PRO_ITEMS, "zone", threshold),
+            "pro_domains": P.domain_estimates(P.professional_design(pros), PRO_ITEMS, by="zone")}
 
 
 # --------------------------------------------------------------------------------- compute
@@ -223,7 +225,8 @@ def compute(inputs: Any, params: Mapping[str, Any]) -> ParcoursResults:
     shares = T.cluster_shares(design, typology)
 
     professionals = _banner(pro_design, PRO_ITEMS, "departement", threshold)
-    knowledge = pro_design.proportion(list(P.KNOWLEDGE))
+    knowledge = P.domain_estimates(pro_design, list(P.KNOWLEDGE), level=None)
+    knowledge["variable"] = knowledge["question"]
     knowledge["question"] = knowledge["variable"].map(P.KNOWLEDGE)
     knowledge["count"] = [int((pros[v].astype(str) == str(lv)).sum())
                           for v, lv in zip(knowledge["variable"], knowledge["level"], strict=True)]
@@ -245,6 +248,8 @@ def compute(inputs: Any, params: Mapping[str, Any]) -> ParcoursResults:
         dep_domains=pd.concat([p["domains"] for p in parts], ignore_index=True),
         dep_territories=pd.concat([p["territories"] for p in parts], ignore_index=True),
         professionals=professionals,
+        pro_domains=pd.concat([P.domain_estimates(pro_design, PRO_ITEMS, by="departement"),
+                               *(p["pro_domains"] for p in parts)], ignore_index=True),
         pro_tables={code: p["pros"] for code, p in zip(P.DEPARTEMENTS, parts, strict=True)},
         knowledge=knowledge,
     )

@@ -298,20 +298,27 @@ DEPARTEMENT_QUESTIONS = ("logement_groupe", "precarite", "sans_logement_stable",
 
 def domain_estimates(design: SurveyDesign, questions: Sequence[str], by: str | None = None, *,
                      level: str | None = YES) -> pd.DataFrame:
-    """Domain shares with everything a small-domain presentation rule needs.
+    """Domain estimates with everything a small-domain presentation rule needs.
 
-    One row per question × group × level (only ``level`` when given, e.g. "Oui"): ``question,
-    level, group`` ("Ensemble" without ``by``), ``estimate, se``, the logit interval ``ci_low,
-    ci_high`` (what the report shows), the Korn–Graubard interval ``kg_low, kg_high``, the
-    domain's design degrees of freedom ``df`` (PSUs minus strata of the domain) and ``n`` (its
-    respondents to the question).
+    One row per question × group × level (only ``level`` when given, e.g. "Oui"; a numeric
+    question gives its mean, level ""): ``question, level, group`` ("Ensemble" without
+    ``by``), ``estimate, se``, the interval the report shows ``ci_low, ci_high`` (logit for
+    shares, Student for means), the Korn–Graubard interval ``kg_low, kg_high`` (shares only),
+    the domain's design degrees of freedom ``df`` (PSUs minus strata of the domain) and ``n``
+    (its respondents to the question).
     Mirrors: ``svyby(~I(q == level), ~by, design, svyciprop, method="logit")`` and
-    ``method="beta"``; ``degf(subset(design, by == g))``.
+    ``method="beta"`` (``svymean`` for a numeric question); ``degf(subset(design, by == g))``.
     """
     frames = []
     for q in questions:
-        lg = design.proportion(q, by=by, ci_method="logit")
-        kg = design.proportion(q, by=by, ci_method="beta")
+        numeric = pd.api.types.is_numeric_dtype(design.data[q]) \
+            and not isinstance(design.data[q].dtype, pd.CategoricalDtype)
+        if numeric:
+            lg = design.mean(q, by=by).assign(level="")
+            kg = lg.assign(ci_low=np.nan, ci_high=np.nan)
+        else:
+            lg = design.proportion(q, by=by, ci_method="logit")
+            kg = design.proportion(q, by=by, ci_method="beta")
         out = pd.DataFrame({
             "question": q, "level": lg["level"].astype(str).to_numpy(),
             "group": lg[by].astype(str).to_numpy() if by else "Ensemble",
@@ -319,7 +326,7 @@ def domain_estimates(design: SurveyDesign, questions: Sequence[str], by: str | N
             "ci_low": lg["ci_low"].to_numpy(), "ci_high": lg["ci_high"].to_numpy(),
             "kg_low": kg["ci_low"].to_numpy(), "kg_high": kg["ci_high"].to_numpy(),
             "df": lg["df"].to_numpy(), "n": lg["n"].astype(int).to_numpy()})
-        frames.append(out if level is None else out[out["level"] == level])
+        frames.append(out if level is None or numeric else out[out["level"] == level])
     return pd.concat(frames, ignore_index=True)
 
 
