@@ -252,7 +252,7 @@ def _departements(ctx: _Ctx) -> list:
     text = f"""La part des jeunes en précarité résidentielle va de {_pct(lo)} ({lo.group},
 {n_text(_base(table, "precarite", lo.group), ctx.t)}) à {_pct(hi)} ({hi.group},
 {n_text(_base(table, "precarite", hi.group), ctx.t)}) ; {verdict} (test de Rao–Scott,
-{_p_text(p)}, le test que le tableau donne pour cette question). Le tableau présente les quatre
+{_p_text(p)}, repris dans le tableau). Le tableau présente les quatre
 grandes situations de logement ; une flèche signale un département qui se distingue
 significativement du reste de la région."""
     title = "Situations de logement des jeunes accompagnés, par département"
