@@ -583,6 +583,15 @@ def test_hidden_cells_carry_nothing(strict, raw):
     base = table.frame.loc[table.frame["hidden"], "n"]
     assert (base.isna() | (base >= 60)).all()
     assert "yes" not in table.frame.columns
+    # typology tables: a description row under the threshold keeps only its label
+    rep = P.report(res, {"departement": "", "wave": 2024})
+    typo = _chapter_tables(rep, "typologie")
+    desc = res.typology.description
+    n_small = sum(int(((desc["cluster"] == k) & (desc["v.test"] > 0)).cumsum().le(8).mul(
+        (desc["n_km"] > 0) & (desc["n_km"] < 60) & (desc["cluster"] == k) & (desc["v.test"] > 0)).sum())
+        for k in range(1, res.typology.k + 1))
+    marks = sum(int((t.frame.iloc[:, 1:] == "s").all(axis=1).sum()) for t in typo[1:])
+    assert n_small > 0 and marks == n_small
     # the base of a group under the threshold is not printed either
     dep = raw[raw["departement"] == 80]
     small = int((dep["logement"] == 4).sum())

@@ -30,6 +30,7 @@ from arefie_studies.studies.contract import (
 from arefie_studies.studies.glossary import glossary_markdown
 from arefie_studies.tables import (
     NNBSP,
+    SUPPRESSED_MARK,
     BannerTable,
     compact_html,
     disclosure_rule_text,
@@ -243,22 +244,27 @@ def _departements(ctx: _Ctx) -> list:
     prec = c[(c["question"] == "precarite") & (c["level"] == P.YES) & ~c["suppressed"]].copy()
     prec["level"] = prec["group"].replace({"Ensemble": REGION})
     deps = prec[prec["breakdown"] != ""].sort_values("estimate")
-    lo, hi = deps.iloc[0], deps.iloc[-1]
     test = table.tests.set_index("question").loc["precarite"]
     p = float(test["p_value"])
     verdict = ("les écarts entre départements sont statistiquement significatifs" if p < 0.05 else
                "les écarts entre départements ne sont pas statistiquement significatifs : ils "
                "restent dans la marge d’incertitude de l’enquête")
-    text = f"""La part des jeunes en précarité résidentielle va de {_pct(lo)} ({lo.group},
-{n_text(_base(table, "precarite", lo.group), ctx.t)}) à {_pct(hi)} ({hi.group},
-{n_text(_base(table, "precarite", hi.group), ctx.t)}) ; {verdict} (test de Rao–Scott,
-{_p_text(p)}, repris dans le tableau). Le tableau présente les quatre
-grandes situations de logement ; une flèche signale un département qui se distingue
-significativement du reste de la région."""
+    if len(deps) >= 2:
+        lo, hi = deps.iloc[0], deps.iloc[-1]
+        span = (f"La part des jeunes en précarité résidentielle va de {_pct(lo)} ({lo.group}, "
+                f"{n_text(_base(table, 'precarite', lo.group), ctx.t)}) à {_pct(hi)} ({hi.group}, "
+                f"{n_text(_base(table, 'precarite', hi.group), ctx.t)})")
+    else:
+        span = ("La part des jeunes en précarité résidentielle n’est pas publiée pour tous les "
+                "départements (effectifs trop faibles)")
+    text = f"""{span} ; {verdict} (test de Rao–Scott, {_p_text(p)}, repris dans le tableau). Le
+tableau présente les quatre grandes situations de logement ; une flèche signale un département
+qui se distingue significativement du reste de la région."""
+    order = [g for g in [*P.DEPARTEMENTS.values(), REGION] if g in set(prec["level"])]
     title = "Situations de logement des jeunes accompagnés, par département"
     return [
         _chapter("departements", "Diagnostic par département"), Paragraph(text),
-        Figure(draw=lambda: bar_ci(prec, order=[*P.DEPARTEMENTS.values(), REGION],
+        Figure(draw=lambda: bar_ci(prec, order=order,
                                    highlight=[REGION], source=ctx.source,
                                    title="Jeunes en précarité résidentielle, par département"),
                caption="Part des jeunes en précarité résidentielle par département (intervalle de "
@@ -386,7 +392,6 @@ def _monographs(ctx: _Ctx) -> list:
         c = barriers.cells
         bar = c[(c["group"] == label) & c["question"].isin(P.BARRIERS) & ~c["suppressed"]]
         bar = bar.sort_values("estimate")
-        top = bar.iloc[-1]
         up = bar[bar["mark"] == "▲"]["question_label"].str.replace("Frein : ", "").tolist()
         emp = _cell(barriers, "emploi", P.YES, label)
         veh = _cell(barriers, "vehicule", P.YES, label)
@@ -399,8 +404,7 @@ def _monographs(ctx: _Ctx) -> list:
 {_pct(par_all, ci=False)}). La précarité résidentielle y concerne {_pct(prec)} des
 jeunes{_versus(prec, "les autres territoires")}.
 
-Le frein au logement le plus cité est « {str(top["question_label"]).replace("Frein : ", "")} »
-({_pct(top)}).{up_txt} {_pct(veh)} des jeunes disposent d’un véhicule et {_pct(emp)} sont en
+{_top_barrier(bar)}{up_txt} {_pct(veh)} des jeunes disposent d’un véhicule et {_pct(emp)} sont en
 emploi{_versus(emp, "les autres territoires")}."""
         cells = c[c["question"].isin(P.BARRIERS) & c["group"].isin(["Ensemble", label])
                   & ~c["suppressed"]].copy()
@@ -423,6 +427,15 @@ emploi{_versus(emp, "les autres territoires")}."""
                 alt=f"Barres groupées : part des jeunes citant chaque frein, {label} et région."),
         ]
     return blocks
+
+
+def _top_barrier(bar: pd.DataFrame) -> str:
+    """'Le frein au logement le plus cité est « … » (x %).' among the published barriers."""
+    if bar.empty:
+        return "Les freins au logement n’y sont pas publiés (effectifs trop faibles)."
+    top = bar.iloc[-1]
+    name = str(top["question_label"]).replace("Frein : ", "")
+    return f"Le frein au logement le plus cité est « {name} » ({_pct(top)})."
 
 
 def _typology(ctx: _Ctx) -> list:
@@ -465,7 +478,7 @@ d’insertion) est en variable supplémentaire : il décrit les classes sans les
             notes=["Part pondérée parmi les jeunes en précarité résidentielle, avec son intervalle "
                    "de confiance à 95 % ; jeunes représentés : total pondéré estimé, avec son "
                    "intervalle à 95 %.", disclosure_rule_text(t), ctx.source]),
-            frame=rows.drop(columns="_n"), name="typologie_classes"),
+            frame=_download(rows, t), name="typologie_classes"),
         Figure(draw=lambda: _cluster_figure(typ, cluster_map),
                caption="Les jeunes sur le premier plan factoriel, par classe",
                alt="Nuage des jeunes en précarité résidentielle sur les deux premiers axes, "
@@ -503,9 +516,18 @@ résidentielle ({n_text(r.n, t)}). Ses membres se distinguent surtout par : {tra
                 notes=["Parts pondérées. Valeur-test : écart entre la classe et l’ensemble, en "
                        "nombre d’écarts-types (au-delà de 2 : sur-représentation significative).",
                        disclosure_rule_text(t), ctx.source]),
-                frame=table.drop(columns="_n"), name=f"typologie_classe{k}"),
+                frame=_download(table, t), name=f"typologie_classe{k}"),
         ]
     return blocks
+
+
+def _download(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """The download of a plain table: rows whose count ``_n`` is under the threshold keep
+    their label and the suppression mark elsewhere, as the HTML shows them; ``_n`` dropped."""
+    out = frame.drop(columns="_n").astype(object)
+    hidden = ((frame["_n"] > 0) & (frame["_n"] < threshold)).to_numpy()
+    out.loc[hidden, out.columns[1:]] = SUPPRESSED_MARK
+    return out
 
 
 def _cluster_figure(typ: T.Typology, cluster_map):
