@@ -1,5 +1,6 @@
 """Parcours résidentiel: recodes, weighted shares and their design-based SEs, Rao–Scott test,
-logistic model, typology (recovers the planted profiles), tables' disclosure control, the
+logistic model, typology (recovers the planted profiles), tables' disclosure control, the study
+contract (compute opens no file, the report reads the results: text = table = results), the
 département notebook via papermill, leak scan.
 
 Reference values are recomputed here from the raw SPSS codes (pyreadstat without value labels)
@@ -20,9 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from arefie_studies.studies import _parcours_sections as X
+from arefie_studies.studies import Paragraph, Report, Table
 from arefie_studies.studies import _parcours_typology as T
 from arefie_studies.studies import parcours_residentiel as P
+from arefie_studies.studies.glossary import glossary_markdown, term
 
 ROOT = Path(__file__).resolve().parents[2]
 SAV = ROOT / "data" / "synthetic" / "parcours_residentiel_jeunes.sav"
@@ -30,15 +32,58 @@ SAV_PRO = ROOT / "data" / "synthetic" / "parcours_residentiel_professionnels.sav
 DEP_CODES = {2: "Aisne", 59: "Nord", 60: "Oise", 62: "Pas-de-Calais", 80: "Somme"}
 
 
+PARAMS = {"n_classes": 0, "disclosure_threshold": 11}
+
+
 @pytest.fixture(scope="module")
-def ctx():
-    return X.build_context(root=ROOT)
+def inputs():
+    from arefie_studies.project import load_study_inputs
+
+    return load_study_inputs("parcours_residentiel", ROOT)
+
+
+@pytest.fixture(scope="module")
+def results(inputs):
+    return P.compute(inputs, PARAMS)
+
+
+@pytest.fixture(scope="module")
+def youths(inputs):
+    return P.prepare_youths(inputs.frames["jeunes"])
+
+
+@pytest.fixture(scope="module")
+def design(youths):
+    return P.youth_design(youths)
+
+
+@pytest.fixture(scope="module")
+def regional(results):
+    return P.report(results, {"departement": "", "wave": 2024})
 
 
 @pytest.fixture(scope="module")
 def raw():
     df, _meta = pyreadstat.read_sav(str(SAV))
     return df
+
+
+@pytest.fixture(scope="module")
+def raw_pro():
+    df, _meta = pyreadstat.read_sav(str(SAV_PRO))
+    return df
+
+
+def _plain(html: str) -> str:
+    """Visible text of an HTML fragment, whitespace collapsed."""
+    import html as h
+
+    return " ".join(h.unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def _num(text: str) -> float:
+    """'29 955' / '0,375' (French, narrow spaces) -> float."""
+    return float(re.sub(r"[\s\u202f\u00a0]", "", text).replace(",", "."))
 
 
 # ----------------------------------------------------------------------------- by hand
@@ -62,21 +107,24 @@ def _dfree(strata, psu) -> int:
     return len(set(zip(strata, psu, strict=True))) - len(set(strata))
 
 
-def test_prepare_recodes_from_raw_codes(ctx, raw):
-    d = ctx.youths
+def test_prepare_recodes_from_raw_codes(youths, raw):
+    d = youths
     prec = np.isin(raw["logement"], [2, 5, 6])
     assert ((d["precarite"].astype(str) == "Oui").to_numpy() == prec).all()
+    # the glossary's « sans logement stable »: third party (2), FJT/résidence (4), emergency (5),
+    # street (6); not the parents (1) nor one's own home (3)
     assert ((d["sans_logement_stable"].astype(str) == "Oui").to_numpy()
-            == np.isin(raw["logement"], [5, 6])).all()
+            == np.isin(raw["logement"], [2, 4, 5, 6])).all()
     mob = d["mobilite"].astype(str).to_numpy()
     assert (mob[raw["nb_demenagements"].to_numpy() == 0] == "Aucun").all()
     assert (mob[raw["nb_demenagements"].to_numpy() >= 3] == "3 ou plus").all()
     assert (d["y_emploi"].to_numpy() == raw["emploi"].to_numpy()).all()
 
 
-def test_housing_shares_and_ci_by_departement(ctx, raw):
-    """Weighted shares, linearised SEs and logit CIs (svyciprop) by département."""
-    table = P.housing_by_departement(ctx.design, threshold=11)
+def test_housing_shares_and_ci_by_departement(results, raw):
+    """Weighted shares, linearised SEs and logit CIs (svyciprop) by département, as the
+    results hold them (Tableau 1 of the regional report)."""
+    table = results.departements
     cells = table.cells
     w = raw["poids"].to_numpy()
     strata, psu = raw["departement"].to_numpy(), raw["ml"].to_numpy()
@@ -101,10 +149,10 @@ def test_housing_shares_and_ci_by_departement(ctx, raw):
     assert tq > 0
 
 
-def test_small_cells_are_suppressed(ctx, raw):
-    from arefie_studies.tables import banner
+def test_small_cells_are_suppressed(design, raw):
+    from arefie_studies.tables import banner, compact_html
 
-    table = banner(ctx.design, ["logement"], ["departement"], threshold=11)
+    table = banner(design, ["logement"], ["departement"], threshold=11)
     cells = table.cells
     counts = pd.crosstab(raw["logement"], raw["departement"])
     for code, name in DEP_CODES.items():
@@ -112,7 +160,7 @@ def test_small_cells_are_suppressed(ctx, raw):
         c = cells[(cells["level"] == P.L_RUE) & (cells["group"] == name)].iloc[0]
         if n_squat < 11:
             assert c["suppressed"] and pd.isna(c["estimate"])
-    html = X.R.compact_html(P.only_level(table), title="t")
+    html = compact_html(P.only_level(table), title="t")
     from arefie_studies.pipeline.leakscan import ScanRules, scan_html
 
     assert 'data-suppressed="1"' in html
@@ -125,14 +173,14 @@ def test_small_cells_are_suppressed(ctx, raw):
 
 @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(factor=st.floats(0.2, 5.0), dep=st.sampled_from(list(DEP_CODES.values())))
-def test_departement_shares_ignore_a_rescaled_stratum(ctx, raw, factor, dep):
+def test_departement_shares_ignore_a_rescaled_stratum(youths, design, raw, factor, dep):
     """Property: multiplying one stratum's weights by a constant leaves every département's
     shares unchanged and moves the regional share to the re-weighted mean (pandas)."""
-    data = ctx.youths.copy()
+    data = youths.copy()
     m = (data["departement"].astype(str) == dep).to_numpy()
     data.loc[m, "poids"] *= factor
     table = P.housing_by_departement(P.youth_design(data), threshold=11).cells
-    base = P.housing_by_departement(ctx.design, threshold=11).cells
+    base = P.housing_by_departement(design, threshold=11).cells
     keep = (table["breakdown"] != "") & ~table["suppressed"]
     assert table.loc[keep, "estimate"].to_numpy() == pytest.approx(
         base.loc[keep, "estimate"].to_numpy(), rel=1e-10)
@@ -175,8 +223,11 @@ def _rao_scott_f(y: np.ndarray, g: np.ndarray, w, strata, psu) -> tuple[float, f
     return x2 / tr, d0, d0 * _dfree(strata, psu)
 
 
-def test_outcomes_by_housing_and_rao_scott(ctx, raw):
-    comp = P.outcomes_by_precarity(ctx.design)
+def test_outcomes_by_housing_and_rao_scott(results, raw):
+    """The results' insertion table (region): shares, counts and Rao–Scott tests by hand."""
+    ins, tests = results.insertion, results.insertion_tests
+    comp = P.OutcomeComparison(ins[ins["territory"] == P.REGION],
+                               tests[tests["territory"] == P.REGION])
     w = raw["poids"].to_numpy()
     strata, psu = raw["departement"].to_numpy(), raw["ml"].to_numpy()
     groups = np.select([raw["logement"] == 1, raw["logement"] == 3, raw["logement"] == 4],
@@ -188,6 +239,7 @@ def test_outcomes_by_housing_and_rao_scott(ctx, raw):
             est = comp.estimates.set_index(["outcome", "group"]).loc[(var, label)]
             assert est["estimate"] == pytest.approx(np.sum(w[m] * y[m]) / np.sum(w[m]), rel=1e-10)
             assert est["n"] == m.sum()
+            assert est["yes"] == (y[m] == 1).sum() and est["no"] == (y[m] == 0).sum()
         f, d0, ddf = _rao_scott_f(y, groups, w, strata, psu)
         t = comp.tests.set_index("outcome").loc[var]
         assert t["statistic"] == pytest.approx(f, rel=1e-8)
@@ -200,8 +252,9 @@ def test_outcomes_by_housing_and_rao_scott(ctx, raw):
     assert e[("decrochage", P.GROUP_ORDER[3])] > e[("decrochage", P.GROUP_ORDER[0])]
 
 
-def test_employment_model_is_the_weighted_mle_with_sandwich_se(ctx, raw):
-    model = P.outcome_model(ctx.design, "y_emploi")
+def test_employment_model_is_the_weighted_mle_with_sandwich_se(results, raw):
+    model = results.model
+    assert results.model_nobs == len(raw)
     w = raw["poids"].to_numpy()
     strata, psu = raw["departement"].to_numpy(), raw["ml"].to_numpy()
     lg = raw["logement"].to_numpy()
@@ -236,11 +289,11 @@ def test_employment_model_is_the_weighted_mle_with_sandwich_se(ctx, raw):
 
 # ----------------------------------------------------------------------------- typology
 @pytest.fixture(scope="module")
-def typology(ctx):
-    return T.fit_typology(ctx.youths)
+def typology(results):
+    return results.typology
 
 
-def test_typology_recovers_planted_profiles(ctx, typology):
+def test_typology_recovers_planted_profiles(typology):
     """The synthetic generator plants latent classes; the clusters named after emergency
     housing / the street hold the 'severe precarity' class, the one named after third-party
     hosting the 'unstable hosting' class."""
@@ -262,11 +315,14 @@ def test_typology_recovers_planted_profiles(ctx, typology):
     assert np.mean(np.isin(cl, severe)[lat == 4]) > 0.5
 
 
-def test_typology_shares_and_descriptions(ctx, typology, raw):
-    shares = T.cluster_shares(ctx.design, typology)
+def test_typology_shares_and_descriptions(results, typology, raw):
+    shares = results.cluster_shares
     w = raw["poids"].to_numpy()[typology.clusters.index.to_numpy()]
     cl = typology.clusters.to_numpy()
-    for r in shares.itertuples():
+    total = shares[shares["is_total"]].iloc[0]
+    assert total["total"] == pytest.approx(w.sum(), rel=1e-10)
+    assert total["n"] == len(cl)
+    for r in shares[~shares["is_total"]].itertuples():
         assert r.estimate == pytest.approx(w[cl == r.cluster].sum() / w.sum(), rel=1e-10)
         assert r.total == pytest.approx(w[cl == r.cluster].sum(), rel=1e-10)
         assert r.ci_low < r.estimate < r.ci_high
@@ -302,67 +358,274 @@ def test_cluster_names_from_description():
 
 
 # ----------------------------------------------------------------------------- errors
-def test_errors_name_the_problem(ctx):
+def test_errors_name_the_problem(youths, design):
     with pytest.raises(P.ParcoursInputError, match=r"departement='75'.*Aisne"):
         P.departement_label("75")
     with pytest.raises(P.ParcoursInputError, match=r"\['logement'\] missing"):
-        P.prepare_youths(ctx.youths.drop(columns=["logement"]))
-    bad = ctx.youths.assign(logement=ctx.youths["logement"].astype(object).replace(
+        P.prepare_youths(youths.drop(columns=["logement"]))
+    bad = youths.assign(logement=youths["logement"].astype(object).replace(
         {P.L_RUE: "Camping"}))
     with pytest.raises(P.ParcoursInputError, match="Camping"):
         P.prepare_youths(bad)
     with pytest.raises(P.ParcoursInputError, match="reference 'Cadre'"):
-        P.outcome_model(ctx.design, terms=(("sexe", "Sexe", "Cadre"),))
+        P.outcome_model(design, terms=(("sexe", "Sexe", "Cadre"),))
+    with pytest.raises(P.ParcoursInputError, match="chapter 'conclusion'"):
+        P.chapter(Report(), "conclusion")
 
 
-# ----------------------------------------------------------------------------- report
-def test_regional_sections_are_french_and_leak_free(ctx, monkeypatch):
-    """Every regional section runs (typology included, 3 classes) and what it displays is
-    French text and tables that pass the leak scan."""
-    import IPython.display as D
+# ----------------------------------------------------------------------------- contract
+def _chapter_text(report: Report, key: str) -> str:
+    return "\n".join(b.markdown for b in P.chapter(report, key) if isinstance(b, Paragraph))
 
+
+def _chapter_tables(report: Report, key: str) -> list[Table]:
+    return [b for b in P.chapter(report, key) if isinstance(b, Table)]
+
+
+def test_compute_opens_no_file(inputs, tmp_path, monkeypatch):
+    """compute reads only ``inputs``: with every way of opening a file blocked and the cwd
+    elsewhere, it still returns the same results (and they pickle, for the one cache)."""
+    import builtins
+    import io
+    import pickle
+
+    def blocked(*args, **kwargs):
+        raise AssertionError(f"compute opened a file: {args[:1]}")
+
+    monkeypatch.chdir(tmp_path)
+    for target, name in ((builtins, "open"), (io, "open"), (pd, "read_csv"), (pd, "read_parquet"),
+                         (pyreadstat, "read_sav"), (Path, "open"), (Path, "read_text")):
+        monkeypatch.setattr(target, name, blocked)
+    res = P.compute(inputs, PARAMS)
+    monkeypatch.undo()
+    again = pickle.loads(pickle.dumps(res))
+    assert again.cluster_shares.equals(res.cluster_shares)
+    assert res.n_youths == 3000 and res.threshold == 11 and res.synthetic
+
+
+def test_typology_text_total_equals_table_total(regional, results, typology, raw):
+    """Finding p. 17: the sentence quoted the whole population's weighted total (115 109) for
+    the typology's 784 youths while the classes' table summed to ~29 950. Now the sentence, the
+    table's « Ensemble » row and the sum of the classes' totals are one number: the weighted
+    total of the youths in precarity (numpy)."""
+    text = _chapter_text(regional, "typologie")
+    m = re.search(r"\*\*([\d\s\u202f]+) jeunes\*\* \(soit environ\s+([\d\s\u202f]+?) jeunes", text)
+    assert m, text[:300]
+    table = _chapter_tables(regional, "typologie")[0]
+    row = table.frame[table.frame["Classe"] == T.TOTAL_NAME].iloc[0]
+    table_total = _num(row["Jeunes représentés"].split("[")[0])
+    w = raw["poids"].to_numpy()[typology.clusters.index.to_numpy()]
+    assert _num(m.group(2)) == table_total == round(w.sum())
+    assert _num(m.group(1)) == len(typology.clusters) == _num(row["Répondants"])
+    classes = results.cluster_shares[~results.cluster_shares["is_total"]]
+    assert classes["total"].sum() == pytest.approx(w.sum(), rel=1e-10)
+    assert round(w.sum()) < results.weighting["total"] / 2  # not the whole population
+    assert T.TOTAL_NAME in _plain(table.html)
+
+
+def test_departement_text_quotes_the_table_test(regional, results, raw):
+    """Finding p. 3: the text quoted p = 0,37 (a test of precarity) while Tableau 1 only showed
+    other questions' tests (0,632). Now the table holds the precarity test and the text quotes
+    that p-value, which is svychisq's Rao–Scott F by hand."""
+    text = " ".join(_chapter_text(regional, "departements").split())
+    p_text = _num(re.search(r"Rao–Scott, p\s=\s(\d+,\d+)", text).group(1))
+    test = results.departements.tests.set_index("question").loc["precarite"]
+    assert p_text == round(float(test["p_value"]), 3)
+    html = _plain(_chapter_tables(regional, "departements")[0].html)
+    block = html[html.index("précarité résidentielle"):]
+    assert f"p = {p_text:.3f}".replace(".", ",") in block.split("Sans logement stable")[0]
+    y = np.isin(raw["logement"], [2, 5, 6]).astype(int)
+    f, d0, ddf = _rao_scott_f(y, raw["departement"].to_numpy(), raw["poids"].to_numpy(),
+                              raw["departement"].to_numpy(), raw["ml"].to_numpy())
+    assert float(test["p_value"]) == pytest.approx(stats.f.sf(f, d0, ddf), rel=1e-6)
+
+
+def test_sans_logement_stable_follows_the_glossary(results, regional, raw):
+    """Finding: santé counted third-party housing as « sans logement stable », parcours did
+    not. The recode follows the glossary (third party included), and the definition is stated
+    once, in the methods annex, as the glossary words it."""
+    assert "hébergé chez des tiers" in term("sans_logement_stable").definition
+    assert P.L_TIERS in P.SANS_LOGEMENT_STABLE and P.L_PARENTS not in P.SANS_LOGEMENT_STABLE
+    w = raw["poids"].to_numpy()
+    y = np.isin(raw["logement"], [2, 4, 5, 6])
+    row = results.key_shares.set_index("question").loc["sans_logement_stable"]
+    assert row["estimate"] == pytest.approx(np.sum(w * y) / w.sum(), rel=1e-10)
+    annex = [b for b in regional if type(b).__name__ == "Annex"]
+    notes = "\n".join(b.markdown for b in annex if b.section == "notes")
+    assert glossary_markdown(["sans_logement_stable"]) in notes
+    assert glossary_markdown(["precarite_residentielle"]) in notes
+    everything = regional.text()
+    assert everything.count(term("sans_logement_stable").definition) == 1
+    assert everything.count(term("precarite_residentielle").definition) == 1
+
+
+def test_domain_estimates_keep_n_se_df_and_korn_graubard(results, raw):
+    """Every département estimate keeps n, SE, df (PSUs − strata of the domain) and the
+    Korn–Graubard interval (svyciprop method="beta"), recomputed here by hand."""
+    dom = results.departement_domains
+    w = raw["poids"].to_numpy()
+    strata, psu = raw["departement"].to_numpy(), raw["ml"].to_numpy()
+    y = np.isin(raw["logement"].to_numpy(), [2, 5, 6]).astype(float)
+    for code, name in DEP_CODES.items():
+        r = dom[(dom["question"] == "precarite") & (dom["group"] == name)].iloc[0]
+        m = strata == code
+        assert r["n"] == m.sum()
+        assert r["df"] == _dfree(strata[m], psu[m])
+        d = m.astype(float)
+        p = np.sum(w * d * y) / np.sum(w * d)
+        se = np.sqrt(_strat_var((w * d * (y - p) / np.sum(w * d))[:, None], strata, psu)[0, 0])
+        assert r["se"] == pytest.approx(se, rel=1e-8)
+        n_eff = p * (1 - p) / se**2 * (stats.t.ppf(0.025, m.sum() - 1) / stats.t.ppf(0.025, r["df"]))**2
+        assert r["kg_low"] == pytest.approx(stats.beta.ppf(0.025, n_eff * p, n_eff * (1 - p) + 1), rel=1e-7)
+        assert r["kg_high"] == pytest.approx(stats.beta.ppf(0.975, n_eff * p + 1, n_eff * (1 - p)), rel=1e-7)
+    for frame in (results.insertion, results.dep_domains, results.mono_domains,
+                  results.cluster_shares, results.key_shares, results.pro_domains,
+                  results.housing, results.territories, results.dep_territories,
+                  results.knowledge):
+        assert {"estimate", "se", "n", "df", "kg_low", "kg_high"} <= set(frame.columns)
+    # Tableau 1 and the domain frame are the same estimates
+    cells = results.departements.cells
+    c = cells[(cells["question"] == "precarite") & (cells["group"] == "Somme")].iloc[0]
+    r = dom[(dom["question"] == "precarite") & (dom["group"] == "Somme")].iloc[0]
+    assert c["estimate"] == pytest.approx(r["estimate"], rel=1e-12)
+
+
+@pytest.mark.parametrize("code", ["02", "80"])
+def test_departement_report_quotes_each_estimate_with_its_n(results, raw, raw_pro, code):
+    """Finding « Somme n = 35 »: a département's estimates were printed without the few
+    respondents behind them. The département report now gives the n of every group it quotes
+    (the département's own counts) and the number of professionals behind their shares."""
+    rep = P.report(results, {"departement": code, "wave": 2024})
+    dep = raw[raw["departement"] == int(code)]
+    text = " ".join(_chapter_text(rep, "insertion").split())
+    n_prec = int(dep["logement"].isin([2, 5, 6]).sum())
+    n_par = int((dep["logement"] == 1).sum())
+    assert f"en hébergement précaire (n = {n_prec})" in text.replace("\u202f", " ")
+    assert f"chez leurs parents (n = {n_par})" in text.replace("\u202f", " ")
+    html = _chapter_tables(rep, "insertion")[0].html
+    heads = re.findall(r"<th>n\u202f=\u202f([\d\u202f]+)</th>", html[:html.index("</thead>")])
+    expected = [n_par, int((dep["logement"] == 3).sum()), int((dep["logement"] == 4).sum()), n_prec]
+    assert [int(_num(h)) for h in heads] == expected
+    pros = " ".join(_chapter_text(rep, "professionnels").split())
+    assert pros.startswith(f"{int((raw_pro['departement'] == int(code)).sum())} professionnels")
+    intro = " ".join(_chapter_text(rep, "jeunes").split()).replace("\u202f", " ")
+    assert f"(n = {len(dep)} ;" in intro
+
+
+def test_report_reads_the_results(regional, results):
+    """Key figures, sentences and tables print the results' values (one number, one
+    computation): the regional precarity share, the départements' extremes and the
+    insertion shares."""
+    from arefie_studies.studies import KeyFigures
+    from arefie_studies.tables import fmt_pct
+
+    REGION = P.REGION
+
+    keys = next(b for b in regional if isinstance(b, KeyFigures))
+    prec = results.key_shares.set_index("question").loc["precarite"]
+    assert keys.items[0].value == fmt_pct(prec["estimate"], 0)
+    assert fmt_pct(prec["estimate"], 0) in _chapter_text(regional, "jeunes")
+    cells = results.departements.cells
+    dep = cells[(cells["question"] == "precarite") & (cells["breakdown"] != "")]
+    text = _chapter_text(regional, "departements")
+    for r in (dep.sort_values("estimate").iloc[0], dep.sort_values("estimate").iloc[-1]):
+        assert f"{fmt_pct(r['estimate'], 0)} [" in text and r["group"] in text
+    ins = results.insertion[results.insertion["territory"] == REGION].set_index(["outcome", "group"])
+    text = _chapter_text(regional, "insertion")
+    for key in (("emploi", P.GROUP_ORDER[3]), ("decrochage", P.GROUP_ORDER[0])):
+        assert fmt_pct(ins.loc[key, "estimate"], 0) in text
+    table = _chapter_tables(regional, "insertion")[0]
+    shown = table.frame.set_index(["outcome", "group"])["estimate"]
+    assert shown.loc[("emploi", P.GROUP_ORDER[3])] == ins.loc[("emploi", P.GROUP_ORDER[3]), "estimate"]
+
+
+@pytest.fixture(scope="module")
+def strict(inputs):
+    """The results at a threshold of 60 respondents (many hidden cells)."""
+    return P.compute(inputs, {**PARAMS, "disclosure_threshold": 60})
+
+
+def test_recodes_of_a_hidden_housing_group_are_hidden(strict, results, raw):
+    """« Sans logement stable » is the sum of two housing groups and « précarité » one of them:
+    where a housing group is hidden for a département, both are hidden too (else the hidden
+    group would be their difference)."""
+    somme = raw[raw["departement"] == 80]
+    assert 0 < (somme["logement"] == 4).sum() < 60  # FJT in the Somme: hidden at 60
+    c = strict.dep_tables["80"].cells
+    fjt = c[(c["question"] == "logement_groupe") & (c["group"] == "Somme")
+            & (c["level"] == P.GROUP_ORDER[2])].iloc[0]
+    assert fjt["suppressed"]
+    for q in ("precarite", "sans_logement_stable"):
+        cell = c[(c["question"] == q) & (c["group"] == "Somme")].iloc[0]
+        assert cell["suppressed"] and pd.isna(cell["estimate"]) and pd.isna(cell["n"])
+    # a column with every housing group published keeps them
+    for table in (strict.departements, results.departements, results.mono_housing):
+        c = table.cells
+        for group, g in c.groupby("group"):
+            if not g.loc[g["question"] == "logement_groupe", "suppressed"].any():
+                linked = g[g["question"].isin(["precarite", "sans_logement_stable"])]
+                assert not linked["suppressed"].any(), group
+
+
+def test_hidden_cells_carry_nothing(strict, raw):
+    """At a high threshold the insertion table of a département hides cells: their share,
+    CI and counts are gone from the results, the HTML (no data-n) and the download frame."""
+    res = strict
+    rep = P.report(res, {"departement": "80", "wave": 2024})
+    ins = res.insertion[res.insertion["territory"] == "Somme"]
+    hidden = ins[ins["hidden"]]
+    assert len(hidden) > 0
+    assert hidden[["estimate", "ci_low", "ci_high", "kg_low", "kg_high", "yes", "no"]].isna().all().all()
+    table = _chapter_tables(rep, "insertion")[0]
+    assert table.html.count('data-suppressed="1"') == len(hidden)
+    assert not re.search(r'class="suppressed"[^>]*data-n=', table.html)
+    assert table.frame.loc[table.frame["hidden"], "estimate"].isna().all()
+    base = table.frame.loc[table.frame["hidden"], "n"]
+    assert (base.isna() | (base >= 60)).all()
+    assert "yes" not in table.frame.columns
+    # typology tables: a description row under the threshold keeps only its label
+    rep = P.report(res, {"departement": "", "wave": 2024})
+    typo = _chapter_tables(rep, "typologie")
+    desc = res.typology.description
+    shown = [desc[(desc["cluster"] == k) & (desc["v.test"] > 0)].head(8)
+             for k in range(1, res.typology.k + 1)]
+    n_small = sum(int(d["n_km"].between(1, 59).sum()) for d in shown)
+    marks = sum(int((t.frame.iloc[:, 1:] == "s").all(axis=1).sum()) for t in typo[1:])
+    assert n_small > 0 and marks == n_small
+    # the base of a group under the threshold is not printed either
+    dep = raw[raw["departement"] == 80]
+    small = int((dep["logement"] == 4).sum())
+    assert small < 60 and "moins de 60 répondants" in _plain(table.html)
+
+
+def test_study_modules_write_no_html_table():
+    """Tables come from arefie_studies.tables builders: no hand-written table HTML, cells or
+    data-n attributes in the study's modules."""
+    src = Path(P.__file__).parent
+    for name in ("parcours_residentiel.py", "_parcours_report.py", "_parcours_results.py",
+                 "_parcours_typology.py"):
+        code = (src / name).read_text(encoding="utf-8")
+        for token in ("<table", "<td", "<tr", "<th", "data-n"):
+            assert token not in code, (name, token)
+
+
+def test_regional_report_is_french_and_leak_free(inputs):
+    """Every chapter of the regional report (typology with 3 classes) holds French text and
+    tables that pass the leak scan; hidden cells carry nothing."""
     from arefie_studies.pipeline.leakscan import rules_for_study, scan_html
     from arefie_studies.project.config import load_config
 
-    shown: list[str] = []
-
-    def grab(*objs, **_kw):
-        for o in objs:
-            if hasattr(o, "data") and isinstance(o.data, str):
-                shown.append(o.data)
-
-    monkeypatch.setattr(D, "display", grab)
-    ctx3 = X.ParcoursContext(**{**ctx.__dict__, "n_classes": 3})
-    for section in (X.section_introduction, X.section_departements, X.section_insertion,
-                    X.section_monographs, X.section_typology, X.section_professionals,
-                    X.section_annex):
-        section(ctx3)
-    text = "\n".join(shown)
+    res = P.compute(inputs, {**PARAMS, "n_classes": 3})
+    rep = P.report(res, {"departement": "", "wave": 2024})
+    for key in P.CHAPTERS:
+        assert len(P.chapter(rep, key)) > 0, key
+    text = rep.text() + "\n".join(t.html for t in rep.tables())
     assert "3 classes" in text and "Classe 3" in text and "Classe 4" not in text
-    plain = re.sub(r"<[^>]+>", " ", text)
+    plain = _plain(text)
     for word in ("Traceback", "nan", "NaN", "precarite", "frein_", "logement_groupe", "True"):
         assert not re.search(rf"\b{word}\b", plain), word
     rules = rules_for_study(load_config(ROOT / "studies" / "parcours_residentiel.yaml", ROOT), ROOT)
-    assert scan_html(text, rules) == []
-
-
-def test_departement_sections_use_the_departement_counts(monkeypatch, raw):
-    """The light report's insertion table counts (and suppresses on) the département's youths."""
-    import IPython.display as D
-
-    shown: list[str] = []
-    monkeypatch.setattr(D, "display", lambda *o, **k: shown.extend(
-        x.data for x in o if isinstance(getattr(x, "data", None), str)))
-    dctx = X.build_context(departement="02", root=ROOT)
-    X.section_departement(dctx)
-    html = "\n".join(shown)
-    table = html[html.index("Situation d’insertion selon la situation de logement dans l’Aisne"):]
-    n_row = re.search(r'<tr class="effectifs"><th scope="row">n</th>(.*?)</tr>', table).group(1)
-    n_shown = [int(re.sub(r"\D", "", c)) for c in re.findall(r"<td>([^<]+)</td>", n_row)]
-    aisne = raw[raw["departement"] == 2]
-    expected = [int((aisne["logement"] == 1).sum()), int((aisne["logement"] == 3).sum()),
-                int((aisne["logement"] == 4).sum()), int(aisne["logement"].isin([2, 5, 6]).sum())]
-    assert n_shown == expected
+    assert scan_html("\n".join(t.html for t in rep.tables()), rules) == []
 
 
 @pytest.mark.slow

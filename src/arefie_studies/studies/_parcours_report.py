@@ -1,20 +1,37 @@
-"""Printable pieces of the parcours résidentiel report: outcomes and odds-ratio tables,
-typology tables, and the French sentences generated from the numbers.  The compact banner
-table is :func:`arefie_studies.tables.compact_html` (re-exported here).
+"""The parcours résidentiel report of one variant, built only from :class:`ParcoursResults`.
 
-Nothing here estimates: inputs are BannerTables and tidy frames from
-:mod:`arefie_studies.studies.parcours_residentiel` and :mod:`._parcours_typology`.
+Sentences, tables, charts and key figures select and format rows of the results — nothing is
+estimated here. Tables go through :mod:`arefie_studies.tables` builders (hidden cells carry
+nothing); every domain estimate quoted in a sentence comes with its number of respondents.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from html import escape
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from arefie_studies.studies import _parcours_typology as T
+from arefie_studies.studies import parcours_residentiel as P
+from arefie_studies.studies._parcours_results import REGION, ParcoursResults
+from arefie_studies.studies.contract import (
+    Annex,
+    Figure,
+    Heading,
+    KeyFigure,
+    KeyFigures,
+    Paragraph,
+    Report,
+    Table,
+)
+from arefie_studies.studies.glossary import glossary_markdown
 from arefie_studies.tables import (
     NNBSP,
+    SUPPRESSED_MARK,
+    BannerTable,
     compact_html,
     disclosure_rule_text,
     fmt_ci,
@@ -22,103 +39,694 @@ from arefie_studies.tables import (
     fmt_num,
     fmt_p,
     fmt_pct,
+    indicator_table_html,
     plain_table_html,
-    table_classes,
-    value_cell_html,
 )
 
-__all__ = ["compact_html", "odds_ratio_html", "outcomes_html", "plain_html", "share_text"]
+__all__ = ["build_report", "chapter_blocks", "share_text"]
+
+ANCHOR = "parcours-"
+GLOSSARY_KEYS = ("precarite_residentielle", "sans_logement_stable", "rupture_accompagnement")
+DEP_IN = {"Aisne": "dans l’Aisne", "Nord": "dans le Nord", "Oise": "dans l’Oise",
+          "Pas-de-Calais": "dans le Pas-de-Calais", "Somme": "dans la Somme"}
+GROUP_SHORT = dict(zip(P.GROUP_ORDER, ("Chez les parents", "Logement personnel",
+                                        "Transition (FJT, résidence)", "Hébergement précaire"),
+                       strict=True))
+TERRITORY_TEXT = {"Rural (zone de revitalisation)": "en territoire rural (zone de revitalisation)",
+                  "Périurbain (QPV)": "dans un quartier prioritaire périurbain (QPV)",
+                  "Urbain": "en territoire urbain"}
+MONOGRAPHS = (
+    ("rural", "Monographie : un territoire rural (zone de revitalisation rurale)",
+     "les territoires ruraux"),
+    ("periurbain", "Monographie : un quartier prioritaire périurbain (QPV)",
+     "les quartiers prioritaires périurbains"),
+    ("urbain", "Monographie : un territoire urbain", "les territoires urbains"),
+)
+HIDDEN_TEXT = "(effectif trop faible pour être publié)"
 
 
-def _classes(n_cols: int, n_rows: int) -> str:
-    return table_classes(n_cols, n_rows)
-
-
-def _notes_html(notes: Sequence[str]) -> str:
-    return '<div class="table-notes">' + "".join(f"<p>{escape(t)}</p>" for t in notes if t) + "</div>"
-
-
-def _cell(est: float, lo: float, hi: float, n, hidden: bool, mark: str = "",
-          kind: str = "proportion") -> str:
-    return value_cell_html(est, lo, hi, n=n, hidden=hidden, mark=mark, kind=kind)
-
-
-def outcomes_html(est: pd.DataFrame, tests: pd.DataFrame, *, labels: dict[str, str],
-                  groups: Sequence[str], title: str, threshold: int, source: str,
-                  counts: pd.DataFrame) -> str:
-    """Outcomes (rows) by housing group (columns) with the Rao–Scott test (last column).
-
-    ``counts``: unweighted ``yes`` and ``no`` per (outcome, group); a share is hidden when
-    either is below ``threshold`` (the share would reveal a small count)."""
-    head = ['<th class="stub"></th>'] + [f"<th>{escape(g)}</th>" for g in groups]
-    head.append("<th>Test de Rao–Scott</th>")
-    idx = est.set_index(["outcome", "group"])
-    cnt = counts.set_index(["outcome", "group"])
-    rows = []
-    for var, label in labels.items():
-        tds = []
-        for g in groups:
-            if (var, g) not in idx.index:
-                tds.append("<td>–</td>")
-                continue
-            r = idx.loc[(var, g)]
-            yes, no = cnt.loc[(var, g), "yes"], cnt.loc[(var, g), "no"]
-            hidden = 0 < min(yes, no) < threshold or (yes + no) < threshold
-            tds.append(_cell(r["estimate"], r["ci_low"], r["ci_high"], min(yes, no), hidden))
-        t = tests.set_index("outcome").loc[var]
-        p = float(t["p_value"])
-        ptxt = f"p{NNBSP}{fmt_p(p)}" if p < 0.001 else f"p{NNBSP}={NNBSP}{fmt_p(p)}"
-        tds.append(f'<td class="test">F{NNBSP}={NNBSP}{fmt_num(t["statistic"], 1)}<span class="ci">'
-                   f"{ptxt}</span></td>")
-        rows.append(f'<tr><th scope="row">{escape(label)}</th>{"".join(tds)}</tr>')
-    n_row = "".join(f"<td>{fmt_int(counts[counts['group'] == g].iloc[0][['yes', 'no']].sum())}</td>"
-                    for g in groups)
-    rows.append(f'<tr class="effectifs"><th scope="row">n</th>{n_row}<td></td></tr>')
-    notes = ["Part pondérée de jeunes dans chaque situation ; entre crochets : intervalle de "
-             "confiance à 95 % (méthode logit, plan de sondage pris en compte).",
-             "Test de Rao–Scott (statistique F, correction du second ordre) de l’indépendance "
-             "entre la situation d’insertion et la situation de logement.",
-             disclosure_rule_text(threshold), source]
-    return (f'<div class="{_classes(len(groups) + 1, len(rows))}" data-threshold="{threshold}">'
-            f'<div class="table-title">{escape(title)}</div><table><thead><tr>{"".join(head)}'
-            f'</tr></thead><tbody>{"".join(rows)}</tbody></table>{_notes_html(notes)}</div>')
-
-
-def odds_ratio_html(model: pd.DataFrame, *, title: str, outcome_label: str, source: str) -> str:
-    """Odds ratios of a design-based logistic model with 95 % CIs and p-values."""
-    head = "<th>Variable</th><th>Modalité</th><th>Rapport de cotes</th><th>IC à 95 %</th><th>p</th>"
-    rows = []
-    current = None
-    for r in model.itertuples(index=False):
-        var = r.term_label if r.term_label != current else ""
-        current = r.term_label
-        if r.reference:
-            vals = "<td>1 (réf.)</td><td>–</td><td>–</td>"
-        else:
-            p = fmt_p(r.p_value)
-            vals = (f"<td>{fmt_num(r.odds_ratio, 2)}</td><td>{fmt_ci(r.ci_low, r.ci_high, 2, scale=1.0)}"
-                    f"</td><td>{p}</td>")
-        rows.append(f'<tr><th scope="row">{escape(var)}</th><td style="text-align:left">'
-                    f"{escape(str(r.level))}</td>{vals}</tr>")
-    notes = [f"Régression logistique pondérée tenant compte du plan de sondage (variable expliquée : "
-             f"{outcome_label.lower()} ; n{NNBSP}={NNBSP}{fmt_int(model.attrs.get('nobs', 0))} "
-             "jeunes). Un rapport de cotes supérieur à 1 signifie une probabilité plus élevée que "
-             "pour la modalité de référence, toutes choses égales par ailleurs (variables du "
-             "modèle).", "Intervalles et tests de Wald sur les degrés de liberté du plan.", source]
-    return (f'<div class="{_classes(5, len(rows))}"><div class="table-title">{escape(title)}</div>'
-            f'<table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-            f"{_notes_html(notes)}</div>")
-
-
-def plain_html(frame: pd.DataFrame, *, title: str, notes: Sequence[str] = (),
-               right: Sequence[str] = (), counts: str | None = None, threshold: int = 0,
-               wrap: Sequence[str] = ()) -> str:
-    """A numbered table from already formatted French text, with optional hidden counts
-    (:func:`arefie_studies.tables.plain_table_html`)."""
-    return plain_table_html(frame, title=title, notes=notes, align_right=right, wrap=wrap,
-                            counts=counts, threshold=threshold)
-
-
+# ----------------------------------------------------------------------------- formatting
 def share_text(est: float, lo: float, hi: float, digits: int = 0) -> str:
     """'23 % [20 ; 26]' (French, CI in brackets)."""
     return f"{fmt_pct(est, digits)} [{fmt_num(100 * lo, digits)}{NNBSP}; {fmt_num(100 * hi, digits)}]"
+
+
+def n_text(n: float, threshold: int) -> str:
+    """'n = 1 234' — or 'moins de 11 répondants' under the threshold (a small base is not
+    printed)."""
+    if n is None or pd.isna(n):
+        return "effectif non publié"
+    if int(n) < threshold:
+        return f"moins de {threshold} répondants"
+    return f"n{NNBSP}={NNBSP}{fmt_int(n)}"
+
+
+def _row_share(row: pd.Series | Any, ci: bool = True) -> str:
+    if row is None or bool(getattr(row, "hidden", False)) or pd.isna(row["estimate"]):
+        return HIDDEN_TEXT
+    return share_text(row["estimate"], row["ci_low"], row["ci_high"]) if ci else fmt_pct(row["estimate"], 0)
+
+
+def _cell(table: BannerTable, question: str, level: str, group: str = "Ensemble") -> pd.Series | None:
+    c = table.cells
+    sel = c[(c["question"] == question) & (c["level"] == level) & (c["group"] == group)]
+    return None if sel.empty else sel.iloc[0]
+
+
+def _pct(cell: pd.Series | None, ci: bool = True) -> str:
+    if cell is None or bool(cell["suppressed"]) or pd.isna(cell["estimate"]):
+        return HIDDEN_TEXT
+    return share_text(cell["estimate"], cell["ci_low"], cell["ci_high"]) if ci else fmt_pct(cell["estimate"], 0)
+
+
+def _base(table: BannerTable, question: str, group: str) -> float:
+    """Respondents of ``group`` to ``question`` in a banner (NaN when hidden)."""
+    t = table.totals
+    sel = t[(t["question"] == question) & (t["group"] == group)]
+    return np.nan if sel.empty or bool(sel["suppressed"].iloc[0]) else float(sel["n"].iloc[0])
+
+
+def _versus(cell: pd.Series | None, rest_label: str) -> str:
+    """', une part significativement plus élevée que dans {rest}' from the ▲/▼ mark."""
+    if cell is None or bool(cell["suppressed"]):
+        return ""
+    if cell["mark"] == "▲":
+        return f", une part significativement plus élevée que dans {rest_label}"
+    if cell["mark"] == "▼":
+        return f", une part significativement plus faible que dans {rest_label}"
+    return f", sans écart significatif avec {rest_label}"
+
+
+def _p_text(p: float) -> str:
+    return f"p{NNBSP}{fmt_p(p)}" if p < 0.001 else f"p{NNBSP}={NNBSP}{fmt_p(p)}"
+
+
+def _titled(table: BannerTable, title: str, source: str) -> BannerTable:
+    return replace(table, title=title, source=source)
+
+
+def _chapter(key: str, text: str) -> Heading:
+    return Heading(text, 1, ANCHOR + key)
+
+
+class _Ctx:
+    """What every chapter reads: the results, the variant and the French sources."""
+
+    def __init__(self, res: ParcoursResults, params: Mapping[str, Any]) -> None:
+        self.res = res
+        self.t = res.threshold
+        self.wave = params.get("wave", res.params.get("wave", ""))
+        self.code = str(params.get("departement", "") or "").strip()
+        self.dep = P.departement_label(self.code) if self.code else ""
+        self.source = (f"Source{NNBSP}: AREFIE, enquête Parcours résidentiel des jeunes "
+                       f"{self.wave} ; données pondérées.")
+        self.source_pro = (f"Source{NNBSP}: AREFIE, enquête Parcours résidentiel {self.wave} "
+                           "auprès des professionnels des Missions Locales.")
+
+    @property
+    def territory(self) -> str:
+        return self.dep or REGION
+
+    @property
+    def dep_in(self) -> str:
+        return DEP_IN.get(self.dep, f"en {self.dep}")
+
+
+# ----------------------------------------------------------------------------- report
+def build_report(res: ParcoursResults, params: Mapping[str, Any]) -> Report:
+    """The blocks of the regional report (``departement`` empty) or of one département's."""
+    ctx = _Ctx(res, params)
+    rep = Report()
+    if ctx.code:
+        rep.add(*_dep_intro(ctx), *_insertion(ctx), *_professionals(ctx), *_annex(ctx))
+    else:
+        rep.add(*_intro(ctx), *_departements(ctx), *_insertion(ctx), *_monographs(ctx),
+                *_typology(ctx), *_professionals(ctx), *_annex(ctx))
+    return rep
+
+
+def chapter_blocks(report: Report, key: str) -> Report:
+    """The blocks of chapter ``key`` (from its level-1 heading to the next); "annexe": the
+    methods-annex texts."""
+    out, current = Report(), "jeunes"
+    for b in report:
+        if isinstance(b, Heading) and b.level == 1 and b.anchor.startswith(ANCHOR):
+            current = b.anchor.removeprefix(ANCHOR)
+        if (key == "annexe") == isinstance(b, Annex) and (key == "annexe" or current == key):
+            out.add(b)
+    return out
+
+
+# ----------------------------------------------------------------------------- regional
+def _key_row(res: ParcoursResults, question: str) -> pd.Series:
+    k = res.key_shares
+    return k[k["question"] == question].iloc[0]
+
+
+def _intro(ctx: _Ctx) -> list:
+    from arefie_studies.charts import bar_ci
+
+    res = ctx.res
+    prec, sls, gap = (_key_row(res, q) for q in ("precarite", "sans_logement_stable",
+                                                  "periode_sans_logement"))
+    keys = KeyFigures((
+        KeyFigure("des jeunes accompagnés en précarité résidentielle", fmt_pct(prec.estimate, 0),
+                  f"IC à 95 % : {fmt_ci(prec.ci_low, prec.ci_high, 0)} ; {n_text(prec.n, ctx.t)}"),
+        KeyFigure("sans logement stable", fmt_pct(sls.estimate, 0),
+                  f"IC à 95 % : {fmt_ci(sls.ci_low, sls.ci_high, 0)} ; {n_text(sls.n, ctx.t)}"),
+        KeyFigure("ont connu une période sans logement", fmt_pct(gap.estimate, 0),
+                  f"IC à 95 % : {fmt_ci(gap.ci_low, gap.ci_high, 0)} ; {n_text(gap.n, ctx.t)}"),
+        KeyFigure("jeunes interrogés", fmt_int(res.n_youths), f"{res.n_ml} Missions Locales"),
+    ))
+    text = f"""En {ctx.wave}, **{fmt_int(res.n_youths)} jeunes** accompagnés par **{res.n_ml}
+Missions Locales** des Hauts-de-France ont décrit leur situation de logement, leurs
+déménagements et les freins rencontrés. Leurs réponses sont pondérées pour représenter les
+{fmt_int(res.weighting["total"])} jeunes accompagnés par le réseau (voir l’annexe
+méthodologique). **{fmt_int(res.n_pros)} professionnels** des Missions Locales ont par ailleurs
+répondu à une enquête sur l’accompagnement des questions de logement.
+
+En résumé, {_row_share(prec)} des jeunes accompagnés sont en situation de **précarité
+résidentielle** (hébergés par un tiers, en hébergement d’urgence ou social, à la rue, en squat
+ou dans un véhicule). En comptant aussi les jeunes logés en foyer de jeunes travailleurs ou en
+résidence, {_row_share(sls)} sont **sans logement stable** (définition commune aux études de
+l’observatoire, rappelée en annexe). {_row_share(gap)} ont connu au moins une période sans
+logement.
+
+Les pourcentages sont accompagnés de leur intervalle de confiance à 95 % entre crochets."""
+    housing = res.housing[~res.housing["hidden"]]
+    sample = res.sample
+    frame = pd.DataFrame({
+        "Département": [*sample["departement"], REGION],
+        "Répondants": [fmt_int(v) for v in [*sample["n"], res.n_youths]],
+        "Missions Locales": [fmt_int(v) for v in [*sample["n_ml"], res.n_ml]],
+        "Jeunes représentés": [fmt_int(v) for v in [*sample["total"], res.weighting["total"]]],
+        "Professionnels": [fmt_int(v) for v in [*sample["n_pros"], res.n_pros]],
+    })
+    return [
+        keys, _chapter("jeunes", "Les jeunes interrogés"), Paragraph(text),
+        Figure(draw=lambda: bar_ci(housing, order=[h for h in P.HOUSING if h in set(housing["level"])],
+                                   title="Situation de logement actuelle", source=ctx.source),
+               caption="Situation de logement actuelle des jeunes accompagnés, Hauts-de-France "
+                       "(intervalles à 95 %)",
+               alt="Barres horizontales : part des jeunes dans chacune des six situations de logement."),
+        Table(plain_table_html(frame, title="Échantillon des jeunes et des professionnels par département",
+                               align_right=list(frame.columns[1:]),
+                               notes=["Jeunes représentés : somme des poids de sondage.", ctx.source]),
+              frame=frame, name="echantillon"),
+    ]
+
+
+def _departements(ctx: _Ctx) -> list:
+    from arefie_studies.charts import bar_ci
+
+    table = ctx.res.departements
+    c = table.cells
+    prec = c[(c["question"] == "precarite") & (c["level"] == P.YES) & ~c["suppressed"]].copy()
+    prec["level"] = prec["group"].replace({"Ensemble": REGION})
+    deps = prec[prec["breakdown"] != ""].sort_values("estimate")
+    test = table.tests.set_index("question").loc["precarite"]
+    p = float(test["p_value"])
+    verdict = ("les écarts entre départements sont statistiquement significatifs" if p < 0.05 else
+               "les écarts entre départements ne sont pas statistiquement significatifs : ils "
+               "restent dans la marge d’incertitude de l’enquête")
+    if len(deps) >= 2:
+        lo, hi = deps.iloc[0], deps.iloc[-1]
+        span = (f"La part des jeunes en précarité résidentielle va de {_pct(lo)} ({lo.group}, "
+                f"{n_text(_base(table, 'precarite', lo.group), ctx.t)}) à {_pct(hi)} ({hi.group}, "
+                f"{n_text(_base(table, 'precarite', hi.group), ctx.t)})")
+    else:
+        span = ("La part des jeunes en précarité résidentielle n’est pas publiée pour tous les "
+                "départements (effectifs trop faibles)")
+    text = f"""{span} ; {verdict} (test de Rao–Scott, {_p_text(p)}, repris dans le tableau). Le
+tableau présente les quatre grandes situations de logement ; une flèche signale un département
+qui se distingue significativement du reste de la région."""
+    order = [g for g in [*P.DEPARTEMENTS.values(), REGION] if g in set(prec["level"])]
+    title = "Situations de logement des jeunes accompagnés, par département"
+    return [
+        _chapter("departements", "Diagnostic par département"), Paragraph(text),
+        Figure(draw=lambda: bar_ci(prec, order=order,
+                                   highlight=[REGION], source=ctx.source,
+                                   title="Jeunes en précarité résidentielle, par département"),
+               caption="Part des jeunes en précarité résidentielle par département (intervalle de "
+                       "confiance à 95 %)",
+               alt="Barres horizontales : part des jeunes en précarité résidentielle dans chaque "
+                   "département et dans la région."),
+        Table(_titled(table, title, ctx.source).to_html(), frame=table.cells, name="departements"),
+    ]
+
+
+def _insertion(ctx: _Ctx) -> list:
+    from arefie_studies.charts import comparison_bars
+
+    res, t, terr = ctx.res, ctx.t, ctx.territory
+    est = res.insertion[res.insertion["territory"] == terr]
+    tests = res.insertion_tests[res.insertion_tests["territory"] == terr].set_index("outcome")
+    idx = est.set_index(["outcome", "group"])
+    g_par, g_prec = P.GROUP_ORDER[0], P.GROUP_ORDER[3]
+    e_par, e_prec = idx.loc[("emploi", g_par)], idx.loc[("emploi", g_prec)]
+    d_par, d_prec = idx.loc[("decrochage", g_par)], idx.loc[("decrochage", g_prec)]
+    sig = {True: "la différence est significative", False: "la différence n’est pas significative"}
+    suffix = f" {ctx.dep_in}" if ctx.dep else ""
+    base = est[est["outcome"] == "emploi"].set_index("group")["n"].fillna(0)  # NaN: under t
+    text = f"""La situation de logement va de pair avec la situation d’insertion. Parmi les jeunes
+en hébergement précaire ({n_text(base[g_prec], t)}), {_row_share(e_prec)} sont en emploi, contre
+{_row_share(e_par)} parmi ceux qui vivent chez leurs parents ({n_text(base[g_par], t)}) ;
+{sig[bool(tests.loc["emploi", "p_value"] < 0.05)]} au seuil de 5 % (test de Rao–Scott,
+{_p_text(tests.loc["emploi", "p_value"])}). Les ruptures d’accompagnement concernent
+{_row_share(d_prec)} des jeunes en hébergement précaire, contre {_row_share(d_par)} de ceux qui
+vivent chez leurs parents ({sig[bool(tests.loc["decrochage", "p_value"] < 0.05)]},
+{_p_text(tests.loc["decrochage", "p_value"])})."""
+    cells = est.assign(
+        row=est["outcome"].map(P.OUTCOMES), column=est["group"],
+        test=est["outcome"].map(lambda o: f"F{NNBSP}={NNBSP}{fmt_num(tests.loc[o, 'statistic'], 1)} ; "
+                                          f"{_p_text(tests.loc[o, 'p_value'])}"))
+    title = f"Situation d’insertion selon la situation de logement{suffix}"
+    html = indicator_table_html(
+        cells, title=title, threshold=t, source=ctx.source,
+        columns=[(g, f"{g}|{n_text(base.get(g, 0), t)}") for g in P.GROUP_ORDER],
+        extra_columns={"test": "Test de Rao–Scott"},
+        notes=["Part pondérée de jeunes dans chaque situation ; entre crochets : intervalle de "
+               "confiance à 95 % (méthode logit, plan de sondage pris en compte) ; n : "
+               "répondants de chaque situation de logement.",
+               "Test de Rao–Scott (statistique F, correction du second ordre) de l’indépendance "
+               "entre la situation d’insertion et la situation de logement."])
+    shown = est[~est["hidden"]].assign(level=lambda f: f["outcome"].map(P.OUTCOMES_SHORT),
+                                       group=lambda f: f["group"].map(GROUP_SHORT))
+    blocks = [
+        _chapter("insertion", f"Logement et insertion{suffix}"), Paragraph(text),
+        Table(html, frame=cells.drop(columns=["yes", "no"]), name=f"insertion{ctx.code}"),
+        Figure(draw=lambda: _two_column_legend(comparison_bars(
+            shown, group="group", group_order=list(GROUP_SHORT.values()),
+            order=list(P.OUTCOMES_SHORT.values()), source=ctx.source,
+            title="Situation d’insertion selon le logement")),
+            caption=f"{title} (intervalles à 95 %)",
+            alt="Barres groupées : part en emploi, en formation et en rupture d’accompagnement "
+                "selon la situation de logement."),
+    ]
+    if not ctx.dep:
+        blocks += _model(ctx)
+    return blocks
+
+
+def _model(ctx: _Ctx) -> list:
+    model = ctx.res.model
+    prec = model[(model["term"] == "logement_groupe") & (model["level"] == P.GROUP_ORDER[3])].iloc[0]
+    text = f"""### À profil égal : un modèle de l’accès à l’emploi
+
+Les jeunes en hébergement précaire sont aussi plus souvent jeunes et peu qualifiés. Une
+régression logistique tenant compte du plan de sondage isole l’effet du logement
+({n_text(ctx.res.model_nobs, ctx.t)} jeunes) : à sexe, âge, qualification et type de territoire
+égaux, les cotes d’être en emploi des jeunes en hébergement précaire valent
+{fmt_num(prec.odds_ratio, 2)} fois celles des jeunes vivant chez leurs parents (intervalle à
+95 % : {fmt_ci(prec.ci_low, prec.ci_high, 2, scale=1.0)})."""
+    first = ~model["term_label"].eq(model["term_label"].shift())
+    frame = pd.DataFrame({
+        "Variable": np.where(first, model["term_label"], ""),
+        "Modalité": model["level"].astype(str),
+        "Rapport de cotes": [("1 (réf.)" if r.reference else fmt_num(r.odds_ratio, 2))
+                             for r in model.itertuples()],
+        "IC à 95 %": [("–" if r.reference else fmt_ci(r.ci_low, r.ci_high, 2, scale=1.0))
+                      for r in model.itertuples()],
+        "p": [("–" if r.reference else fmt_p(r.p_value)) for r in model.itertuples()],
+    })
+    html = plain_table_html(
+        frame, title="Facteurs associés au fait d’être en emploi : rapports de cotes (régression "
+                     "logistique pondérée)",
+        align_right=["Rapport de cotes", "IC à 95 %", "p"],
+        notes=[f"Régression logistique pondérée tenant compte du plan de sondage (variable "
+               f"expliquée : être en emploi ; {n_text(ctx.res.model_nobs, ctx.t)} jeunes). Un "
+               "rapport de cotes supérieur à 1 signifie une probabilité plus élevée que pour la "
+               "modalité de référence, toutes choses égales par ailleurs (variables du modèle).",
+               "Intervalles et tests de Wald sur les degrés de liberté du plan.", ctx.source])
+    return [Paragraph(text), Table(html, frame=frame, name="modele_emploi")]
+
+
+def _two_column_legend(fig):
+    """Legend of a grouped bar chart on two columns above the axes."""
+    ax = fig.axes[0]
+    handles, labels = ax.get_legend_handles_labels()
+    ax.legend(handles, labels, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2,
+              handlelength=1.2, borderaxespad=0.2, frameon=False, fontsize=8)
+    ax.set_title(ax.get_title(), pad=36)
+    return fig
+
+
+def _monographs(ctx: _Ctx) -> list:
+    from arefie_studies.charts import comparison_bars
+
+    res, t = ctx.res, ctx.t
+    housing = _titled(res.mono_housing, "", ctx.source)
+    barriers = _titled(res.mono_barriers, "", ctx.source)
+    terr = res.territories.set_index("level")
+    blocks: list = [_chapter("territoires", "Trois territoires"), Paragraph(
+        "Les trois monographies suivantes comparent les jeunes d’un type de territoire — un "
+        "territoire rural en zone de revitalisation, un quartier prioritaire périurbain, un "
+        "territoire urbain — à l’ensemble des jeunes accompagnés de la région. Une flèche signale "
+        "un écart significatif avec les jeunes des deux autres types de territoire.")]
+    for key, heading, where in MONOGRAPHS:
+        label = P.TERRITOIRES[key]
+        s = terr.loc[label]
+        par = _cell(housing, "logement_groupe", P.GROUP_ORDER[0], label)
+        par_all = _cell(housing, "logement_groupe", P.GROUP_ORDER[0])
+        prec = _cell(housing, "precarite", P.YES, label)
+        c = barriers.cells
+        bar = c[(c["group"] == label) & c["question"].isin(P.BARRIERS) & ~c["suppressed"]]
+        bar = bar.sort_values("estimate")
+        up = bar[bar["mark"] == "▲"]["question_label"].str.replace("Frein : ", "").tolist()
+        emp = _cell(barriers, "emploi", P.YES, label)
+        veh = _cell(barriers, "vehicule", P.YES, label)
+        up_txt = (" Les freins plus souvent cités qu’ailleurs sont : " + ", ".join(up) + "."
+                  if up else " Aucun frein n’y est cité significativement plus souvent qu’ailleurs.")
+        text = f"""### {heading}
+
+{where[0].upper() + where[1:]} regroupent {_row_share(s)} des jeunes accompagnés
+({n_text(s["count"], t)} répondants). {_pct(par)} y vivent chez leurs parents (région :
+{_pct(par_all, ci=False)}). La précarité résidentielle y concerne {_pct(prec)} des
+jeunes{_versus(prec, "les autres territoires")}.
+
+{_top_barrier(bar)}{up_txt} {_pct(veh)} des jeunes disposent d’un véhicule et {_pct(emp)} sont en
+emploi{_versus(emp, "les autres territoires")}."""
+        cells = c[c["question"].isin(P.BARRIERS) & c["group"].isin(["Ensemble", label])
+                  & ~c["suppressed"]].copy()
+        cells["level"] = (cells["question_label"].str.replace("Frein : ", "", regex=False)
+                          .map(lambda x: x[:1].upper() + x[1:]))
+        cells["group"] = cells["group"].replace({"Ensemble": REGION})
+        blocks += [
+            Paragraph(text),
+            Table(compact_html(housing, groups=[label], total_label=REGION,
+                               title=f"{label} : situations de logement et parcours résidentiel"),
+                  frame=housing.cells, name=f"monographie_{key}_logement"),
+            Table(compact_html(barriers, groups=[label], total_label=REGION,
+                               title=f"{label} : freins au logement, mobilité et insertion"),
+                  frame=barriers.cells, name=f"monographie_{key}_freins"),
+            Figure(draw=lambda cells=cells, label=label: comparison_bars(
+                cells, group="group", group_order=[label, REGION], source=ctx.source,
+                title=f"Freins au logement : {label[:1].lower() + label[1:]}"),
+                caption=f"Freins au logement cités par les jeunes : {label} et ensemble de la "
+                        "région (intervalles à 95 %)",
+                alt=f"Barres groupées : part des jeunes citant chaque frein, {label} et région."),
+        ]
+    return blocks
+
+
+def _top_barrier(bar: pd.DataFrame) -> str:
+    """'Le frein au logement le plus cité est « … » (x %).' among the published barriers."""
+    if bar.empty:
+        return "Les freins au logement n’y sont pas publiés (effectifs trop faibles)."
+    top = bar.iloc[-1]
+    name = str(top["question_label"]).replace("Frein : ", "")
+    return f"Le frein au logement le plus cité est « {name} » ({_pct(top)})."
+
+
+def _typology(ctx: _Ctx) -> list:
+    from arefie_studies.charts.factor_maps import category_map, cluster_map, dendrogram_plot
+
+    res, t = ctx.res, ctx.t
+    typ, shares = res.typology, res.cluster_shares
+    classes, everyone = shares[~shares["is_total"]], shares[shares["is_total"]].iloc[0]
+    eig = typ.mca.eigenvalues_
+    n_classes = int(res.params.get("n_classes", 0) or 0)
+    cut = ("le nombre de classes est choisi par le critère de FactoMineR (plus forte baisse "
+           "relative de l’inertie intra-classes)" if not n_classes else
+           f"le nombre de classes est fixé à {n_classes}")
+    text = f"""La typologie porte sur les **{fmt_int(everyone.n)} jeunes** (soit environ
+{fmt_int(everyone.total)} jeunes accompagnés après pondération, intervalle à 95 % :
+{fmt_int(everyone.total_low)} à {fmt_int(everyone.total_high)}) actuellement en précarité
+résidentielle ou ayant connu une période sans logement. Une analyse des correspondances
+multiples pondérée résume leur parcours résidentiel ({len(T.ACTIVE)} variables actives :
+logement, statut d’occupation, déménagements, ruptures, ressources, demande de logement social,
+freins, satisfaction) ; les deux premiers axes portent {fmt_num(eig.iloc[0, 1], 1)} % et
+{fmt_num(eig.iloc[1, 1], 1)} % de l’inertie. Une classification ascendante hiérarchique (Ward)
+sur les cinq premiers axes, consolidée par les k-moyennes, regroupe ensuite les jeunes en
+**{typ.k} classes** ; {cut}. Le profil (sexe, âge, qualification, territoire, situation
+d’insertion) est en variable supplémentaire : il décrit les classes sans les construire."""
+    rows = pd.DataFrame({
+        "Classe": [T.TOTAL_NAME if r.is_total else f"{r.cluster}. {r.name}" for r in shares.itertuples()],
+        "Répondants": [fmt_int(v) for v in shares["n"]],
+        "Part pondérée": [share_text(r.estimate, r.ci_low, r.ci_high, 1) if not r.is_total else
+                          fmt_pct(1.0, 0) for r in shares.itertuples()],
+        "Jeunes représentés": [f"{fmt_int(r.total)} [{fmt_int(r.total_low)}{NNBSP}; "
+                               f"{fmt_int(r.total_high)}]" for r in shares.itertuples()],
+        "_n": shares["n"].to_numpy(),
+    })
+    blocks: list = [
+        _chapter("typologie", "Typologie des jeunes en précarité résidentielle"), Paragraph(text),
+        Table(plain_table_html(
+            rows, title="Les classes de la typologie : effectifs et poids",
+            align_right=["Répondants", "Part pondérée", "Jeunes représentés"], counts="_n",
+            threshold=t, wrap=["Classe"],
+            notes=["Part pondérée parmi les jeunes en précarité résidentielle, avec son intervalle "
+                   "de confiance à 95 % ; jeunes représentés : total pondéré estimé, avec son "
+                   "intervalle à 95 %.", disclosure_rule_text(t), ctx.source]),
+            frame=_download(rows, t), name="typologie_classes"),
+        Figure(draw=lambda: _cluster_figure(typ, cluster_map),
+               caption="Les jeunes sur le premier plan factoriel, par classe",
+               alt="Nuage des jeunes en précarité résidentielle sur les deux premiers axes, "
+                   "coloré par classe."),
+        Figure(draw=lambda: _category_figure(typ, category_map),
+               caption="Carte des modalités actives contribuant le plus aux deux premiers axes",
+               alt="Modalités actives les plus contributives sur le premier plan factoriel."),
+        Figure(draw=lambda: dendrogram_plot(typ.hcpc).figure,
+               caption=f"Arbre de classification (Ward) et coupure en {typ.k} classes",
+               alt="Dendrogramme de la classification ascendante hiérarchique."),
+    ]
+    desc = typ.description
+    for r in classes.itertuples():
+        k = int(r.cluster)
+        d = desc[(desc["cluster"] == k) & (desc["v.test"] > 0)].head(8)
+        traits = " ; ".join(f"{_trait(x['level'])} ({fmt_num(x['Mod/Cla'], 0)} % contre "
+                            f"{fmt_num(x['Global'], 0)} % de l’ensemble)"
+                            for _, x in d.head(3).iterrows() if x["n_km"] >= t)
+        table = pd.DataFrame({
+            "Caractéristique": [str(v) for v in d["level"]],
+            "Dans la classe": [fmt_pct(v, 0, scale=1) for v in d["Mod/Cla"]],
+            "Ensemble des jeunes en précarité": [fmt_pct(v, 0, scale=1) for v in d["Global"]],
+            "Valeur-test": [fmt_num(v, 1) if np.isfinite(v) else "> 40" for v in d["v.test"]],
+            "_n": d["n_km"].to_numpy(),
+        })
+        blocks += [
+            Paragraph(f"""### Classe {k} : {typ.names[k]}
+
+Cette classe regroupe {share_text(r.estimate, r.ci_low, r.ci_high)} des jeunes en précarité
+résidentielle ({n_text(r.n, t)}). Ses membres se distinguent surtout par : {traits}."""),
+            Table(plain_table_html(
+                table, title=f"Classe {k} ({typ.names[k]}) : modalités sur-représentées",
+                align_right=["Dans la classe", "Ensemble des jeunes en précarité", "Valeur-test"],
+                counts="_n", threshold=t, wrap=["Caractéristique"],
+                notes=["Parts pondérées. Valeur-test : écart entre la classe et l’ensemble, en "
+                       "nombre d’écarts-types (au-delà de 2 : sur-représentation significative).",
+                       disclosure_rule_text(t), ctx.source]),
+                frame=_download(table, t), name=f"typologie_classe{k}"),
+        ]
+    return blocks
+
+
+def _download(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """The download of a plain table: rows whose count ``_n`` is under the threshold keep
+    their label and the suppression mark elsewhere, as the HTML shows them; ``_n`` dropped."""
+    out = frame.drop(columns="_n").astype(object)
+    hidden = ((frame["_n"] > 0) & (frame["_n"] < threshold)).to_numpy()
+    out.loc[hidden, out.columns[1:]] = SUPPRESSED_MARK
+    return out
+
+
+def _cluster_figure(typ: T.Typology, cluster_map):
+    ax = cluster_map(typ.hcpc)
+    ax.set_title("Les jeunes en précarité résidentielle, par classe", loc="left")
+    _rename_clusters(ax, typ.names)
+    return ax.figure
+
+
+def _category_figure(typ: T.Typology, category_map):
+    ax = category_map(typ.mca, min_contribution=3.0, supplementary=False)
+    ax.set_title("Modalités les plus contributives (premier plan)", loc="left")
+    return ax.figure
+
+
+def _trait(level: str) -> str:
+    var, _, val = str(level).partition(" : ")
+    if val in ("oui", "non"):
+        return f"« {var} » : {val}"
+    return f"{var[0].lower() + var[1:]} « {val} »"
+
+
+def _rename_clusters(ax, names: dict[int, str]) -> None:
+    """Legend (below the map) and annotations of ``cluster_map`` with the French names."""
+    handles, labels = ax.get_legend_handles_labels()
+    new = []
+    for lab in labels:
+        k = int(lab.split()[1]) if lab.startswith("Classe ") else None
+        new.append(f"{k}. {names[k]}" if k in names else lab)
+    if handles:
+        ax.legend(handles, new, frameon=False, fontsize=8, loc="upper center",
+                  bbox_to_anchor=(0.5, -0.1), ncol=1)
+    for child in ax.texts:
+        raw = child.get_text()
+        if raw.startswith("Classe "):
+            child.set_text(raw.replace("Classe ", ""))
+    ax.figure.set_size_inches(7.0, 7.5)
+
+
+# ----------------------------------------------------------------------------- professionals
+def _professionals(ctx: _Ctx) -> list:
+    from arefie_studies.charts import likert_bars
+
+    res, t = ctx.res, ctx.t
+    regional = not ctx.dep
+    table = _titled(res.professionals if regional else res.pro_tables[ctx.code], "", ctx.source_pro)
+    c = table.cells
+    ease = _cell(table, "a_l_aise", P.YES)
+    ease_dep = None if regional else _cell(table, "a_l_aise", P.YES, ctx.dep)
+    needs = c[(c["group"] == "Ensemble") & c["question"].isin(P.NEEDS)].sort_values("estimate")
+    top = needs.iloc[-1]
+    know = c[(c["group"] == "Ensemble") & c["question"].str.startswith("bien_")].sort_values("estimate")
+    low = know.iloc[0]
+    tests = table.tests.set_index("question")
+    p = float(tests.loc["a_l_aise", "p_value"]) if "a_l_aise" in tests.index else np.nan
+    diff = ("varie significativement" if p < 0.05 else "ne varie pas significativement")
+    where = "selon le département" if regional else "entre le département et le reste de la région"
+    n_dep = 0 if regional else int(res.sample.set_index("departement").loc[ctx.dep, "n_pros"])
+    ease_txt = (f"{_pct(ease)} des professionnels de la région" if regional else
+                f"{_pct(ease_dep)} des professionnels du département (région : {_pct(ease, ci=False)})")
+    who = "" if regional else f" {ctx.dep_in} ({fmt_int(res.n_pros)} dans la région)"
+    n_who = res.n_pros if regional else n_dep
+    count = fmt_int(n_who) if n_who >= t else f"Moins de {t}"
+    text = f"""{count} professionnels
+(conseillers, référents logement, chargés d’accueil, encadrement) ont répondu{who}. {ease_txt}
+se disent à l’aise pour accompagner les questions de logement ; cette aisance {diff} {where}
+(test de Rao–Scott, {_p_text(p) if np.isfinite(p) else "non calculable"}). Dans la région, le
+besoin le plus exprimé est « {str(top["question_label"]).replace("Besoin : ", "")} »
+({_pct(top)}). Le dispositif le moins bien connu est
+{str(low["question_label"]).split(" : ", 1)[1]} ({_pct(low)} le connaissent assez ou très
+bien)."""
+    groups = None if regional else [ctx.dep, "Reste de la région"]
+    blocks: list = [
+        _chapter("professionnels", "Les professionnels des Missions Locales face aux questions de logement"),
+        Paragraph(text),
+        Table(compact_html(
+            table, groups=groups, total_label=REGION,
+            title="Aisance, connaissance des dispositifs et besoins des professionnels"
+                  + (", par département" if regional else ""),
+            notes=["Réponses non pondérées (chaque professionnel compte pour un) ; intervalles de "
+                   "confiance tenant compte du regroupement des professionnels par Mission "
+                   "Locale."]), frame=table.cells, name=f"professionnels{ctx.code}"),
+    ]
+    if regional and not res.knowledge["hidden"].any():
+        kn = res.knowledge
+        blocks.append(Figure(
+            draw=lambda: likert_bars(kn, levels=["Pas du tout", "Un peu", "Assez bien", "Très bien"],
+                                     title="Connaissance des dispositifs logement",
+                                     source=ctx.source_pro),
+            caption="Connaissance des dispositifs d’aide au logement par les professionnels des ML",
+            alt="Barres empilées : niveau de connaissance de six dispositifs d’aide au logement."))
+    elif regional:
+        blocks.append(Paragraph("La répartition détaillée de la connaissance des dispositifs "
+                                "n’est pas représentée : certaines réponses comptent trop peu "
+                                "de professionnels pour être publiées."))
+    return blocks
+
+
+# ----------------------------------------------------------------------------- département
+def _dep_intro(ctx: _Ctx) -> list:
+    from arefie_studies.charts import comparison_bars
+
+    res, t, dep = ctx.res, ctx.t, ctx.dep
+    table = _titled(res.dep_tables[ctx.code], "", ctx.source)
+    n = int(res.sample.set_index("departement").loc[dep, "n"])
+    prec, prec_all = _cell(table, "precarite", P.YES, dep), _cell(table, "precarite", P.YES)
+    sls = _cell(table, "sans_logement_stable", P.YES, dep)
+    gap = _cell(table, "periode_sans_logement", P.YES, dep)
+    emp = _cell(table, "emploi", P.YES, dep)
+    terr = res.dep_territories[(res.dep_territories["code"] == ctx.code)]
+    terr_txt = ", ".join(
+        f"{fmt_pct(r.estimate, 0)} {TERRITORY_TEXT.get(str(r.level), str(r.level))}"
+        for r in terr.itertuples() if not r.hidden)
+
+    def key(cell, label):
+        base = _base(table, cell["question"], dep) if cell is not None else np.nan
+        value = fmt_pct(cell["estimate"], 0) if cell is not None and not cell["suppressed"] else "–"
+        detail = (f"IC à 95 % : {fmt_ci(cell['ci_low'], cell['ci_high'], 0)} ; {n_text(base, t)}"
+                  if value != "–" else HIDDEN_TEXT)
+        return KeyFigure(label, value, detail)
+
+    keys = KeyFigures((key(prec, "des jeunes accompagnés en précarité résidentielle"),
+                       key(sls, "sans logement stable"),
+                       key(gap, "ont connu une période sans logement"),
+                       KeyFigure("jeunes interrogés dans le département", fmt_int(n),
+                                 f"{fmt_int(res.n_youths)} dans la région")))
+    text = f"""En {ctx.wave}, **{fmt_int(n)} jeunes** accompagnés par les Missions Locales du
+département ont répondu à l’enquête, sur {fmt_int(res.n_youths)} dans la région ; ils vivent pour
+{terr_txt}. Les résultats, pondérés, sont présentés à côté de ceux de l’ensemble des
+Hauts-de-France ; le rapport régional présente les monographies territoriales et la typologie
+des jeunes en précarité résidentielle.
+
+{ctx.dep_in[0].upper() + ctx.dep_in[1:]}, {_pct(prec)} des jeunes sont en précarité résidentielle
+({n_text(_base(table, "precarite", dep), t)} ; région : {_pct(prec_all, ci=False)}){_versus(prec, "le reste de la région")}.
+{_pct(sls)} sont sans logement stable. {_pct(emp)} sont en emploi{_versus(emp, "le reste de la région")}."""
+    c = table.cells
+    cells = c[(c["question"] == "logement_groupe") & c["group"].isin(["Ensemble", dep])
+              & ~c["suppressed"]].copy()
+    cells["group"] = cells["group"].replace({"Ensemble": REGION})
+    return [
+        keys, _chapter("jeunes", f"{dep} : les jeunes interrogés"), Paragraph(text),
+        Table(compact_html(table, groups=[dep, "Reste de la région"], total_label=REGION,
+                           title=f"{dep} : logement, freins et insertion des jeunes"),
+              frame=table.cells, name=f"departement{ctx.code}"),
+        Figure(draw=lambda: comparison_bars(cells, group="group", group_order=[dep, REGION],
+                                            order=list(P.GROUP_ORDER), source=ctx.source,
+                                            title="Situation de logement"),
+               caption=f"Situation de logement des jeunes : {dep} et Hauts-de-France "
+                       "(intervalles à 95 %)",
+               alt=f"Barres groupées : situation de logement des jeunes, {dep} et région."),
+    ]
+
+
+# ----------------------------------------------------------------------------- annex
+def _annex(ctx: _Ctx) -> list:
+    res, t = ctx.res, ctx.t
+    w = res.weighting
+    sample = f"""L’enquête auprès des jeunes ({fmt_int(res.n_youths)} répondants, {res.n_ml}
+Missions Locales) est stratifiée par département (allocation fixe : les petits départements sont
+sur-représentés, le Nord sous-représenté) ; les jeunes sont rencontrés dans leur Mission Locale,
+qui constitue l’unité primaire de sondage. {fmt_int(res.n_pros)} professionnels de toutes les
+Missions Locales ont répondu à l’enquête auprès des professionnels (réponses non pondérées)."""
+    weighting = f"""Le poids de chaque jeune est l’inverse de sa probabilité d’inclusion dans son
+département, post-stratifié sur le sexe ; la somme des poids vaut {fmt_int(w["total"])} jeunes
+accompagnés. Les poids vont de {fmt_num(w["min"], 1)} à {fmt_num(w["max"], 1)} ; la taille
+d’échantillon effective (Kish) est de {fmt_int(w["n_eff"])} répondants, soit un effet de plan dû
+à la pondération de {fmt_num(w["deff_w"], 2)}."""
+    variance = f"""Les intervalles de confiance à 95 % sont calculés par linéarisation (Taylor),
+en tenant compte de la stratification par département et du tirage des jeunes par Mission
+Locale ; les intervalles des proportions utilisent la méthode logit sur les degrés de liberté du
+domaine (nombre de Missions Locales moins nombre de départements du domaine : {res.design_df}
+pour la région, beaucoup moins pour un département), comme `svyciprop` du paquet R *survey*
+(Lumley, 2010). Pour chaque estimation d’un domaine, l’effectif, l’écart-type, les degrés de
+liberté et l’intervalle de Korn et Graubard sont conservés avec les résultats. Les tests
+d’indépendance sont des tests de Rao–Scott (statistique F, correction du second ordre ; Rao et
+Scott, 1984). Les flèches ▲ / ▼ signalent un groupe significativement différent du reste de la
+population (test de Wald au seuil de 5 %). Le modèle d’accès à l’emploi est une régression
+logistique pondérée (`svyglm`) dont les écarts-types tiennent compte du plan."""
+    disclosure = f"""{disclosure_rule_text(t)} Lorsqu’une situation de logement est masquée pour
+un groupe, la précarité résidentielle et l’absence de logement stable le sont aussi pour ce
+groupe (elles la révéleraient par différence). Aucune donnée individuelle ni aucun identifiant
+n’est publié ; les professionnels ne sont jamais présentés par Mission Locale."""
+    notes = glossary_markdown(GLOSSARY_KEYS)
+    if not ctx.dep:
+        notes += """
+
+**Typologie.** Analyse des correspondances multiples (ACM) pondérée par les poids de sondage
+ramenés à une moyenne de 1, puis classification ascendante hiérarchique de Ward sur les cinq
+premiers axes et consolidation par les k-moyennes, selon la méthode HCPC (Husson, Josse et
+Pagès, 2010 ; Lê, Josse et Husson, 2008, *FactoMineR*). Les classes sont décrites par les
+modalités sur-représentées (valeur-test supérieure à 2 ; Lebart, Morineau et Piron, 1995) et
+nommées d’après les situations de logement qui y dominent.
+
+**Références.** Lumley T. (2010), *Complex Surveys: A Guide to Analysis Using R*, Wiley. — Rao
+J.N.K., Scott A.J. (1984), « On chi-squared tests for multiway contingency tables with cell
+proportions estimated from survey data », *Annals of Statistics*, 12(1). — Husson F., Josse J.,
+Pagès J. (2010), *Principal component methods — hierarchical clustering — partitional
+clustering*, Agrocampus. — Lebart L., Morineau A., Piron M. (1995), *Statistique exploratoire
+multidimensionnelle*, Dunod. — FEANTSA, *ETHOS : typologie européenne de l’exclusion liée au
+logement*."""
+    return [Annex("sample", sample), Annex("weighting", weighting), Annex("variance", variance),
+            Annex("disclosure", disclosure), Annex("notes", notes)]

@@ -23,8 +23,8 @@ import pandas as pd
 from arefie_studies.methods import HCPC, MCA, catdes
 from arefie_studies.studies import parcours_residentiel as P
 
-__all__ = ["ACTIVE", "SUPPLEMENTARY", "Typology", "fit_typology", "name_clusters",
-           "typology_population"]
+__all__ = ["ACTIVE", "SUPPLEMENTARY", "TOTAL_NAME", "Typology", "cluster_shares", "fit_typology",
+           "name_clusters", "typology_population"]
 
 _ON = {"Oui": "oui", "Non": "non"}
 #: Active variables and the short French level labels drawn on the factor maps.
@@ -221,32 +221,47 @@ def _capitalise(text: str) -> str:
     return text[0].upper() + text[1:] if text else text
 
 
-def cluster_shares(design, typology: Typology) -> pd.DataFrame:
-    """Weighted share of each cluster among the youths in precarity, with its logit CI and
-    the estimated number of youths (weighted total) — the design's domain estimate.
+TOTAL_NAME = "Ensemble des jeunes en précarité résidentielle"
 
-    Mirrors: ``svyciprop(~I(classe == k), subset(design, precarious), method="logit")`` and
-    ``svytotal(~classe, subset(...))``.
+
+def cluster_shares(design, typology: Typology) -> pd.DataFrame:
+    """Weighted share of each cluster among the youths in precarity, with its logit and
+    Korn–Graubard CIs, design df and the estimated number of youths (weighted total), plus a
+    last row (``is_total``) for the whole typology population: its estimated number of youths
+    is the one the report's text quotes (the sum of the classes' totals).
+
+    Mirrors: ``svyciprop(~I(classe == k), subset(design, precarious), method="logit")``,
+    ``svytotal(~classe, subset(...))`` and ``svytotal(~one, subset(...))``.
     """
-    data = design.data
-    classe = pd.Series(np.nan, index=data.index, dtype=object)
-    classe.loc[typology.clusters.index] = typology.clusters.map(
-        lambda k: f"{k}").to_numpy()
-    data = data.assign(classe=pd.Categorical(classe, categories=[str(k) for k in
-                                                                 range(1, typology.k + 1)]))
     from arefie_studies.survey import SurveyDesign
 
+    data = design.data
+    classe = pd.Series(np.nan, index=data.index, dtype=object)
+    classe.loc[typology.clusters.index] = typology.clusters.astype(str).to_numpy()
+    data = data.assign(classe=pd.Categorical(classe, categories=[str(k) for k in
+                                                                 range(1, typology.k + 1)]),
+                       _un=1.0)
     d = SurveyDesign(data, weights="poids", strata="departement", psu="ml")
     dom = d.subset(data["classe"].notna().to_numpy())
     prop = dom.proportion("classe", ci_method="logit")
+    kg = dom.proportion("classe", ci_method="beta")
     tot = dom.total("classe")
+    everyone = dom.total("_un").iloc[0]
     n = typology.clusters.value_counts()
     out = pd.DataFrame({
         "cluster": prop["level"].astype(int).to_numpy(),
-        "estimate": prop["estimate"].to_numpy(), "ci_low": prop["ci_low"].to_numpy(),
-        "ci_high": prop["ci_high"].to_numpy(), "total": tot["estimate"].to_numpy(),
+        "estimate": prop["estimate"].to_numpy(), "se": prop["se"].to_numpy(),
+        "ci_low": prop["ci_low"].to_numpy(), "ci_high": prop["ci_high"].to_numpy(),
+        "kg_low": kg["ci_low"].to_numpy(), "kg_high": kg["ci_high"].to_numpy(),
+        "df": prop["df"].to_numpy(), "total": tot["estimate"].to_numpy(),
         "total_low": tot["ci_low"].to_numpy(), "total_high": tot["ci_high"].to_numpy(),
     })
     out["n"] = out["cluster"].map(n).astype(int)
     out["name"] = out["cluster"].map(typology.names)
-    return out
+    out["is_total"] = False
+    total_row = {"cluster": 0, "estimate": 1.0, "se": 0.0, "ci_low": 1.0, "ci_high": 1.0,
+                 "kg_low": 1.0, "kg_high": 1.0, "df": float(everyone["df"]),
+                 "total": float(everyone["estimate"]), "total_low": float(everyone["ci_low"]),
+                 "total_high": float(everyone["ci_high"]), "n": len(typology.clusters),
+                 "name": TOTAL_NAME, "is_total": True}
+    return pd.concat([out, pd.DataFrame([total_row])], ignore_index=True)

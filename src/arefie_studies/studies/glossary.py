@@ -51,7 +51,16 @@ _SANTE = _terms()
 _CEJ = _terms()
 
 # Parcours résidentiel (parcours_residentiel): add its terms here only.
-_PARCOURS = _terms()
+_PARCOURS = _terms(
+    ("precarite_residentielle", "Précarité résidentielle",
+     "jeune hébergé par de la famille ou des amis (hébergé par un tiers), en hébergement "
+     "d’urgence ou social (CHRS, CHU, hôtel), en squat, à la rue ou dans un véhicule — situations "
+     "d’exclusion du logement de la typologie ETHOS (FEANTSA). Les jeunes en foyer de jeunes "
+     "travailleurs ou en résidence n’en font pas partie (ils sont en revanche sans logement "
+     "stable)."),
+    ("rupture_accompagnement", "Rupture d’accompagnement",
+     "arrêt de l’accompagnement en Mission Locale au cours des 12 derniers mois."),
+)
 
 # Baromètre régional (barometre): add its terms here only.
 _BAROMETRE = _terms(

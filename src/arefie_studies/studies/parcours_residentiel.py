@@ -10,44 +10,63 @@ Two surveys (``data/synthetic/parcours_residentiel_*.sav``):
 - the ML professionals (~400, every ML): unweighted, clustered in their ML and stratified by
   département (same design, weights 1).
 
-Residential precarity (:data:`PRECARIOUS`): living hosted by family or friends (« hébergé par
-un tiers »), in emergency or social accommodation (CHRS, CHU, hotel) or in a squat, the street or
-a vehicle — the housing exclusion categories of the ETHOS typology (FEANTSA) that the survey
-distinguishes. The typology population is wider: currently precarious *or* having experienced a
-period without housing (:func:`typology_population`).
+Residential precarity (:data:`PRECARIOUS`, glossary ``precarite_residentielle``): living hosted
+by family or friends (« hébergé par un tiers »), in emergency or social accommodation (CHRS, CHU,
+hotel) or in a squat, the street or a vehicle — the housing exclusion categories of the ETHOS
+typology (FEANTSA) that the survey distinguishes. « Sans logement stable » follows the shared
+glossary (:data:`SANS_LOGEMENT_STABLE`: the precarious situations plus foyers/FJT). The typology
+population is wider: currently precarious *or* having experienced a period without housing.
 
-Everything a partner reads is French; functions return tidy DataFrames (or BannerTables from
-:func:`arefie_studies.tables.banner`) and never format.
+The study contract (:mod:`arefie_studies.studies.contract`): :func:`compute` returns a
+:class:`ParcoursResults` holding every published number for the region and the five
+départements; :func:`report` builds one variant's blocks from it; :func:`chapter` selects one
+chapter of a report for the notebook. The estimators below return tidy DataFrames (or
+BannerTables from :func:`arefie_studies.tables.banner`) and never format.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from arefie_studies.studies.glossary import term
 from arefie_studies.survey import SurveyDesign
 from arefie_studies.tables import BannerTable, banner, yes_rows
 
+if TYPE_CHECKING:
+    from arefie_studies.studies._parcours_results import ParcoursResults
+    from arefie_studies.studies.contract import Report
+
 __all__ = [
+    "CHAPTERS",
     "DEPARTEMENTS",
     "HOUSING_GROUPS",
     "OUTCOMES",
     "PRECARIOUS",
+    "REGION",
+    "SANS_LOGEMENT_STABLE",
     "ParcoursInputError",
+    "ParcoursResults",
+    "chapter",
+    "compute",
     "departement_label",
+    "domain_estimates",
     "housing_by_departement",
     "outcome_model",
     "outcomes_by_precarity",
     "prepare_professionals",
     "prepare_youths",
     "professional_design",
-    "territory_banner",
+    "report",
     "youth_design",
 ]
 
+#: Label of the whole region (the regional column and territory of the results).
+REGION = "Hauts-de-France"
 DEPARTEMENTS = {"02": "Aisne", "59": "Nord", "60": "Oise", "62": "Pas-de-Calais", "80": "Somme"}
 TERRITOIRES = {
     "rural": "Rural (zone de revitalisation)",
@@ -61,8 +80,13 @@ L_FJT = "Foyer de jeunes travailleurs (FJT), résidence"
 L_URGENCE = "Hébergement d'urgence ou social (CHRS, CHU, hôtel)"
 L_RUE = "Squat, rue, véhicule"
 HOUSING = (L_PARENTS, L_TIERS, L_PERSO, L_FJT, L_URGENCE, L_RUE)
-#: Current housing situations counted as residential precarity.
+#: Current housing situations counted as residential precarity (glossary
+#: ``precarite_residentielle``).
 PRECARIOUS = (L_TIERS, L_URGENCE, L_RUE)
+#: « Sans logement stable » as the shared glossary defines it (``term("sans_logement_stable")``):
+#: hosted by a third party, in a foyer/FJT or residence, emergency or social accommodation,
+#: squat, street or vehicle; youths with their parents or in their own home are not counted.
+SANS_LOGEMENT_STABLE = (L_TIERS, L_FJT, L_URGENCE, L_RUE)
 #: The six categories grouped in four for small domains.
 HOUSING_GROUPS = {
     L_PARENTS: "Chez les parents",
@@ -88,7 +112,7 @@ OUTCOMES_SHORT = {"emploi": "En emploi", "formation": "En formation",
 DERIVED_LABELS = {
     "logement_groupe": "Situation de logement (regroupée)",
     "precarite": "En situation de précarité résidentielle",
-    "sans_logement_stable": "Sans logement stable (urgence, rue, squat)",
+    "sans_logement_stable": term("sans_logement_stable").label,
     "mobilite": "Déménagements au cours des 3 dernières années",
     "zone": "Zone",
     "y_emploi": "En emploi",
@@ -152,8 +176,8 @@ def prepare_youths(frame: pd.DataFrame, *, departement: str = "") -> pd.DataFram
     """The youths' frame with the study's recodes (the original columns are kept).
 
     Adds ``logement_groupe`` (4 groups, :data:`HOUSING_GROUPS`), ``precarite`` (Oui/Non:
-    current housing in :data:`PRECARIOUS`), ``sans_logement_stable`` (emergency housing, squat,
-    street), ``mobilite`` (moves in 3 years: 0, 1–2, 3+), 0/1 outcomes ``y_emploi``,
+    current housing in :data:`PRECARIOUS`), ``sans_logement_stable`` (Oui/Non: current housing
+    in :data:`SANS_LOGEMENT_STABLE`, the glossary's definition), ``mobilite`` (moves in 3 years: 0, 1–2, 3+), 0/1 outcomes ``y_emploi``,
     ``y_formation``, ``y_decrochage`` and, with ``departement``, ``zone`` (that département vs
     the rest of the region).
     """
@@ -165,7 +189,7 @@ def prepare_youths(frame: pd.DataFrame, *, departement: str = "") -> pd.DataFram
     out["logement"] = pd.Categorical(log, categories=list(HOUSING))
     out["logement_groupe"] = pd.Categorical(log.map(HOUSING_GROUPS), categories=list(GROUP_ORDER))
     out["precarite"] = _yes_no(log.isin(PRECARIOUS).to_numpy(), miss)
-    out["sans_logement_stable"] = _yes_no(log.isin([L_URGENCE, L_RUE]).to_numpy(), miss)
+    out["sans_logement_stable"] = _yes_no(log.isin(SANS_LOGEMENT_STABLE).to_numpy(), miss)
     edges, labels = MOBILITY_BINS
     out["mobilite"] = pd.cut(out["nb_demenagements"], edges, labels=labels)
     for src in OUTCOMES:
@@ -255,55 +279,97 @@ def housing_by_departement(design: SurveyDesign, *, threshold: int, source: str 
                            title: str = "") -> BannerTable:
     """Current housing situation (4 groups) and precarity indicators by département.
 
+    The table holds the Rao–Scott test of each question (``table.tests``): the report's text
+    quotes the test of ``precarite`` from there, so text and table read one p-value.
     Weighted shares with logit CIs (``svyciprop``), Rao–Scott F test of independence per
     question (``svychisq``), ▲/▼ for a département differing from the rest of the region.
     The six detailed categories are not crossed with the département: their small cells
     (squat, street) would be hidden in one question and recoverable by difference from the
     grouped ones (secondary suppression does not span questions).
     """
-    return banner(design, ["logement_groupe", "sans_logement_stable", "periode_sans_logement",
-                           "rupture_hebergement"],
+    return banner(design, list(DEPARTEMENT_QUESTIONS),
                   ["departement"], threshold=threshold, source=source, title=title)
 
 
-def territory_banner(design: SurveyDesign, questions: Sequence[str], *, threshold: int,
-                     breakdown: str = "territoire", source: str = "", title: str = "") -> BannerTable:
-    """Banner of ``questions`` by the type of territory (or any ``breakdown``), yes/no
-    questions reduced to their "Oui" row."""
-    return only_level(banner(design, list(questions), [breakdown], threshold=threshold,
-                             source=source, title=title))
+#: Questions of the diagnosis by département (Tableau 1 of the regional report).
+DEPARTEMENT_QUESTIONS = ("logement_groupe", "precarite", "sans_logement_stable",
+                         "periode_sans_logement", "rupture_hebergement")
+
+
+def domain_estimates(design: SurveyDesign, questions: Sequence[str], by: str | None = None, *,
+                     level: str | None = YES) -> pd.DataFrame:
+    """Domain estimates with everything a small-domain presentation rule needs.
+
+    One row per question × group × level (only ``level`` when given, e.g. "Oui"; a numeric
+    question gives its mean, level ""): ``question, level, group`` ("Ensemble" without
+    ``by``), ``estimate, se``, the interval the report shows ``ci_low, ci_high`` (logit for
+    shares, Student for means), the Korn–Graubard interval ``kg_low, kg_high`` (shares only),
+    the domain's design degrees of freedom ``df`` (PSUs minus strata of the domain) and ``n``
+    (its respondents to the question).
+    Mirrors: ``svyby(~I(q == level), ~by, design, svyciprop, method="logit")`` and
+    ``method="beta"`` (``svymean`` for a numeric question); ``degf(subset(design, by == g))``.
+    """
+    frames = []
+    for q in questions:
+        numeric = pd.api.types.is_numeric_dtype(design.data[q]) \
+            and not isinstance(design.data[q].dtype, pd.CategoricalDtype)
+        if numeric:
+            lg = design.mean(q, by=by).assign(level="")
+            kg = lg.assign(ci_low=np.nan, ci_high=np.nan)
+        else:
+            lg = design.proportion(q, by=by, ci_method="logit")
+            kg = design.proportion(q, by=by, ci_method="beta")
+        out = pd.DataFrame({
+            "question": q, "level": lg["level"].astype(str).to_numpy(),
+            "group": lg[by].astype(str).to_numpy() if by else "Ensemble",
+            "estimate": lg["estimate"].to_numpy(), "se": lg["se"].to_numpy(),
+            "ci_low": lg["ci_low"].to_numpy(), "ci_high": lg["ci_high"].to_numpy(),
+            "kg_low": kg["ci_low"].to_numpy(), "kg_high": kg["ci_high"].to_numpy(),
+            "df": lg["df"].to_numpy(), "n": lg["n"].astype(int).to_numpy()})
+        frames.append(out if level is None or numeric else out[out["level"] == level])
+    return pd.concat(frames, ignore_index=True)
 
 
 @dataclass(frozen=True)
 class OutcomeComparison:
     """Insertion outcomes by residential precarity: ``estimates`` (outcome, group, estimate,
-    se, ci_low, ci_high, n) and ``tests`` (outcome, statistic, ndf, ddf, p_value: Rao–Scott F
-    test of outcome × precarity — ``svychisq(~outcome + precarite, statistic="F")``)."""
+    se, ci_low, ci_high, kg_low, kg_high, df, n, yes, no — ``n`` the group's respondents,
+    ``yes``/``no`` its unweighted answers) and ``tests`` (outcome, statistic, ndf, ddf,
+    p_value: Rao–Scott F test of outcome × precarity —
+    ``svychisq(~outcome + precarite, statistic="F")``)."""
 
     estimates: pd.DataFrame
     tests: pd.DataFrame
 
 
 def outcomes_by_precarity(design: SurveyDesign, by: str = "logement_groupe",
-                          outcomes: Mapping[str, str] = OUTCOMES) -> OutcomeComparison:
+                          outcomes: Mapping[str, str] = OUTCOMES, *,
+                          domain: np.ndarray | None = None) -> OutcomeComparison:
     """Share of each insertion outcome (a Oui/Non column) by housing group (or ``by``) with
-    logit CIs, and the Rao–Scott test of the outcome × group table.
+    logit and Korn–Graubard CIs, and the Rao–Scott test of the outcome × group table; with
+    ``domain`` (a boolean row mask, e.g. a département) in that domain (``design.subset``).
 
     Mirrors: ``svyby(~I(y == "Oui"), ~by, design, svyciprop, method="logit")`` for each
     outcome ``y`` and ``svychisq(~y + by, design, statistic="F")``.
     """
     data = design.data
     _check_columns(data, [by, *outcomes], "outcomes_by_precarity")
+    if domain is not None:
+        domain = np.asarray(domain, dtype=bool)
+        design = design.subset(domain)
     rows, tests = [], []
     for var in outcomes:
-        est = design.proportion(var, by=by, ci_method="logit")
-        est = est[est["level"].astype(str) == YES]
-        ok = data[var].notna() & data[by].notna()
-        n = data.loc[ok, by].astype(str).value_counts()
-        group = est[by].astype(str)
-        est = est.assign(outcome=var, group=group.to_numpy(),
-                         n=group.map(n).fillna(0).astype(int).to_numpy())
-        rows.append(est[["outcome", "group", "estimate", "se", "ci_low", "ci_high", "n"]])
+        est = domain_estimates(design, [var], by=by)
+        sel = data[var].notna() & data[by].notna()
+        if domain is not None:
+            sel &= domain
+        tab = pd.crosstab(data.loc[sel, by].astype(str), data.loc[sel, var].astype(str))
+        tab = tab.reindex(columns=[YES, NO], fill_value=0)
+        est = est.assign(outcome=var,
+                         yes=est["group"].map(tab[YES]).fillna(0).astype(int).to_numpy(),
+                         no=est["group"].map(tab[NO]).fillna(0).astype(int).to_numpy())
+        rows.append(est[["outcome", "group", "estimate", "se", "ci_low", "ci_high", "kg_low",
+                         "kg_high", "df", "n", "yes", "no"]])
         res = design.chisq(var, by, statistic="F")
         ndf, ddf = res.df
         tests.append({"outcome": var, "statistic": res.statistic, "ndf": ndf, "ddf": ddf,
@@ -364,3 +430,45 @@ def outcome_model(design: SurveyDesign, outcome: str = "y_emploi",
     out = pd.DataFrame(rows)
     out.attrs["nobs"] = int(fit.nobs)
     return out
+
+
+# --------------------------------------------------------------------------- the contract
+def compute(inputs: Any, params: Mapping[str, Any]) -> ParcoursResults:
+    """Every number the regional and département reports publish, computed once from
+    ``inputs`` (:class:`arefie_studies.project.StudyInputs`): see
+    :mod:`arefie_studies.studies._parcours_results`."""
+    from arefie_studies.studies._parcours_results import compute as _compute
+
+    return _compute(inputs, params)
+
+
+def report(results: ParcoursResults, params: Mapping[str, Any]) -> Report:
+    """The report of one variant (``params["departement"]``: "" regional, else a code), built
+    only from ``results`` (:mod:`arefie_studies.studies._parcours_report`)."""
+    from arefie_studies.studies._parcours_report import build_report
+
+    return build_report(results, params)
+
+
+def chapter(report: Report, key: str) -> Report:
+    """The blocks of one chapter of a parcours report (``key``: one of :data:`CHAPTERS`;
+    "annexe" gives the methods-annex texts); an empty report when the variant has no such
+    chapter (the département reports have no monographs nor typology)."""
+    from arefie_studies.studies._parcours_report import chapter_blocks
+
+    if key not in CHAPTERS:
+        raise ParcoursInputError(f"chapter {key!r}: unknown; expected one of {list(CHAPTERS)}.")
+    return chapter_blocks(report, key)
+
+
+#: The chapters of a parcours report, in reading order (the notebook shows one per cell).
+CHAPTERS = ("jeunes", "departements", "insertion", "territoires", "typologie", "professionnels",
+            "annexe")
+
+
+def __getattr__(name: str):
+    if name == "ParcoursResults":  # defined with compute (it needs the typology module)
+        from arefie_studies.studies._parcours_results import ParcoursResults
+
+        return ParcoursResults
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

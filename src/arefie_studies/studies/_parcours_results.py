@@ -1,0 +1,255 @@
+"""The parcours résidentiel results: every number the regional and the five département reports
+publish, computed once from the declared inputs (:func:`compute`) and held in
+:class:`ParcoursResults` (tidy DataFrames and BannerTables, disclosure already decided).
+
+Every domain estimate (département, type of territory, housing group, typology population)
+keeps its unweighted ``n``, ``se``, logit CI (``ci_low``/``ci_high``, what the tables show),
+design degrees of freedom ``df`` (PSUs minus strata of the domain, R ``degf``) and the
+Korn–Graubard interval ``kg_low``/``kg_high`` (``svyciprop(method="beta")``), for the NCHS
+small-domain presentation rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from arefie_studies.studies import _parcours_typology as T
+from arefie_studies.studies import parcours_residentiel as P
+from arefie_studies.studies.contract import Results
+from arefie_studies.tables import BannerTable, banner
+
+__all__ = ["REGION", "ParcoursResults", "compute"]
+
+REGION = P.REGION
+YOUTHS, PROS = "jeunes", "professionnels"
+#: Questions of each monograph's two tables.
+MONO_HOUSING = ("logement_groupe", "precarite", "sans_logement_stable", "periode_sans_logement",
+                "rupture_hebergement", "demande_logement_social", "souhait_demenager")
+MONO_BARRIERS = (*P.BARRIERS, "permis_b", "vehicule", *P.OUTCOMES)
+#: Questions of a département report's table (the département beside the rest of the region).
+DEP_QUESTIONS = ("logement_groupe", "precarite", "sans_logement_stable", "periode_sans_logement",
+                 "rupture_hebergement", *P.BARRIERS, *P.OUTCOMES)
+#: Indicators of the professionals' table.
+PRO_ITEMS = ("part_jeunes_probleme_logement", "a_l_aise", "satisfait_partenariats",
+             *("bien_" + k.removeprefix("connait_") for k in P.KNOWLEDGE), *P.NEEDS)
+#: Indicators of the key figures and of the opening paragraph (regional and per département).
+KEY_QUESTIONS = ("precarite", "sans_logement_stable", "periode_sans_logement")
+#: Recodes of ``logement_groupe`` published beside it: a hidden group of ``logement_groupe``
+#: hides them too in that column (they would reveal it by difference).
+_LINKED = ("precarite", "sans_logement_stable")
+_VALUES = ("estimate", "se", "ci_low", "ci_high", "N", "diff", "diff_se", "p_value")
+
+
+@dataclass(frozen=True)
+class ParcoursResults(Results):
+    """Everything the parcours résidentiel reports publish (see the module docstring).
+
+    ``territory`` columns hold :data:`REGION` or a département's name; département codes key
+    the per-département dicts (``"59"``).
+    """
+
+    n_youths: int
+    n_ml: int
+    n_pros: int
+    design_df: int
+    weighting: dict[str, float]
+    sample: pd.DataFrame              # département, n, n_ml, total (weighted), n_pros
+    housing: pd.DataFrame             # six housing situations, region (figure)
+    key_shares: pd.DataFrame          # KEY_QUESTIONS "Oui" in the region
+    departements: BannerTable         # Tableau 1: housing indicators by département
+    departement_domains: pd.DataFrame  # the same cells with df and Korn–Graubard intervals
+    insertion: pd.DataFrame           # outcomes by housing group, by territory (hidden decided)
+    insertion_tests: pd.DataFrame     # Rao–Scott test per territory × outcome
+    model: pd.DataFrame               # odds ratios of the employment model (region)
+    model_nobs: int
+    territories: pd.DataFrame         # share of each type of territory (region)
+    mono_housing: BannerTable
+    mono_barriers: BannerTable
+    mono_domains: pd.DataFrame        # the monographs' cells with df and Korn–Graubard intervals
+    typology: T.Typology
+    cluster_shares: pd.DataFrame      # one row per class + the "Ensemble" row (is_total)
+    dep_tables: dict[str, BannerTable]      # code -> DEP_QUESTIONS by zone
+    dep_domains: pd.DataFrame               # département domain estimates with df / KG
+    dep_territories: pd.DataFrame           # code, level, share of each type of territory
+    professionals: BannerTable              # PRO_ITEMS by département
+    pro_tables: dict[str, BannerTable]      # code -> PRO_ITEMS by zone
+    pro_domains: pd.DataFrame               # professionals' domain estimates with df / KG
+    knowledge: pd.DataFrame                 # 4-level knowledge of each scheme (region)
+
+    def territory_label(self, code: str) -> str:
+        """'' -> the region, '59' -> 'Nord'."""
+        return P.departement_label(code) if str(code).strip() else REGION
+
+
+# --------------------------------------------------------------------------------- helpers
+def hide_linked(table: BannerTable) -> BannerTable:
+    """Hide the :data:`_LINKED` recodes in every column where a ``logement_groupe`` cell is
+    hidden (``precarite`` is its last group, ``sans_logement_stable`` the sum of its last two:
+    publishing them would reveal the hidden group by difference)."""
+    c = table.cells
+    if "logement_groupe" not in set(c["question"]):
+        return table
+    hidden_cols = set(map(tuple, c.loc[(c["question"] == "logement_groupe") & c["suppressed"],
+                                       ["breakdown", "group"]].to_numpy()))
+    if not hidden_cols:
+        return table
+    col = pd.Series(list(zip(c["breakdown"], c["group"], strict=True)), index=c.index)
+    hit = c["question"].isin(_LINKED) & col.isin(hidden_cols)
+    c = c.copy()
+    c.loc[hit, "suppressed"] = True
+    for v in _VALUES:
+        c[v] = c[v].where(~hit)
+    c["n"] = c["n"].where(~hit)
+    c.loc[hit, "mark"] = ""
+    return replace(table, cells=c)
+
+
+def _banner(design, questions, breakdown: str, threshold: int) -> BannerTable:
+    """Banner of ``questions`` by ``breakdown``, linked recodes protected, "Oui" rows only."""
+    return P.only_level(hide_linked(banner(design, list(questions), [breakdown],
+                                           threshold=threshold)))
+
+
+def _hidden_shares(counts: pd.Series, threshold: int) -> pd.Series:
+    """Shares of one distribution to hide: counts from 1 to ``threshold - 1``, and the next
+    smallest when only one is hidden (the published shares sum to 100 %)."""
+    hidden = (counts > 0) & (counts < threshold)
+    if hidden.sum() == 1:
+        hidden[counts[~hidden & (counts > 0)].idxmin()] = True
+    return hidden
+
+
+def _with_territory(frame: pd.DataFrame, territory: str) -> pd.DataFrame:
+    return frame.assign(territory=territory)
+
+
+def _insertion(design, territory: str, threshold: int,
+               domain: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Outcomes by housing group in one territory, hidden when a count of Oui or Non (or the
+    base) is under the threshold — a hidden share keeps no value."""
+    comp = P.outcomes_by_precarity(design, domain=domain)
+    est = comp.estimates
+    small = ((est[["yes", "no"]].min(axis=1) > 0) & (est[["yes", "no"]].min(axis=1) < threshold)) \
+        | (est["n"] < threshold)
+    est = _blank(est.assign(hidden=small.to_numpy(), territory=territory), threshold)
+    return est, comp.tests.assign(territory=territory)
+
+
+_SHARE_VALUES = ("estimate", "se", "ci_low", "ci_high", "kg_low", "kg_high", "yes", "no", "count")
+
+
+def _blank(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Hidden rows keep no value (share, CI, counts) and no base under the threshold."""
+    out = frame.copy()
+    hidden = out["hidden"].to_numpy(dtype=bool)
+    for col in _SHARE_VALUES:
+        if col in out.columns:
+            out[col] = out[col].astype(float).where(~hidden)
+    out["n"] = out["n"].astype(float).where(~(hidden & (out["n"] < threshold)))
+    return out
+
+
+def _departement(inputs: Any, code: str, threshold: int) -> dict[str, Any]:
+    """What a département report shows beside the region: its table by zone (the département
+    vs the rest of the region), insertion by housing group in the département, its types of
+    territory, its domain estimates, its professionals by zone."""
+    label = P.departement_label(code)
+    youths = P.prepare_youths(inputs.frames[YOUTHS], departement=code)
+    design = P.youth_design(youths)
+    mask = (youths["zone"].astype(str) == label).to_numpy()
+    terr = P.domain_estimates(design.subset(mask), ["territoire"], level=None)
+    count = youths.loc[mask, "territoire"].astype(str).value_counts()
+    terr = terr.assign(code=code, territory=label,
+                       count=terr["level"].map(count).fillna(0).astype(int).to_numpy())
+    terr = _blank(terr.assign(hidden=_hidden_shares(terr["count"], threshold)), threshold)
+    pros = P.prepare_professionals(inputs.frames[PROS], departement=code)
+    return {"table": _banner(design, DEP_QUESTIONS, "zone", threshold),
+            "insertion": _insertion(design, label, threshold, domain=mask),
+            "territories": terr,
+            "domains": P.domain_estimates(design, DEP_QUESTIONS, by="zone"),
+            "pros": _banner(P.professional_design(pros), PRO_ITEMS, "zone", threshold),
+            "pro_domains": P.domain_estimates(P.professional_design(pros), PRO_ITEMS, by="zone")}
+
+
+# --------------------------------------------------------------------------------- compute
+def compute(inputs: Any, params: Mapping[str, Any]) -> ParcoursResults:
+    """Every published number of the study, for the region and each département, from
+    ``inputs.frames`` (youths' and professionals' surveys) only."""
+    threshold = int(params.get("disclosure_threshold", inputs.config.disclosure_threshold))
+    n_classes = int(params.get("n_classes", 0) or 0)
+    youths = P.prepare_youths(inputs.frames[YOUTHS])
+    pros = P.prepare_professionals(inputs.frames[PROS])
+    design = P.youth_design(youths)
+    pro_design = P.professional_design(pros)
+    dep = youths["departement"].astype(str)
+    pro_dep = pros["departement"].astype(str)
+
+    sample = pd.DataFrame({
+        "departement": list(P.DEPARTEMENTS.values()),
+        "n": [int((dep == v).sum()) for v in P.DEPARTEMENTS.values()],
+        "n_ml": [int(youths.loc[dep == v, "ml"].nunique()) for v in P.DEPARTEMENTS.values()],
+        "total": [float(youths.loc[dep == v, "poids"].sum()) for v in P.DEPARTEMENTS.values()],
+        "n_pros": [int((pro_dep == v).sum()) for v in P.DEPARTEMENTS.values()],
+    })
+    diag = design.weighting_diagnostics().summary.iloc[0]
+    weighting = {k: float(diag[k]) for k in ("total", "min", "max", "n_eff", "deff_w")}
+
+    housing = P.domain_estimates(design, ["logement"], level=None)
+    counts = youths["logement"].astype(str).value_counts()
+    housing = housing.assign(count=housing["level"].map(counts).fillna(0).astype(int).to_numpy())
+    housing = _blank(housing.assign(hidden=_hidden_shares(housing["count"], threshold)), threshold)
+
+    key_shares = _with_territory(P.domain_estimates(design, KEY_QUESTIONS), REGION)
+
+    departements = P.only_level(hide_linked(P.housing_by_departement(design, threshold=threshold)))
+    departement_domains = P.domain_estimates(design, P.DEPARTEMENT_QUESTIONS, by="departement")
+
+    parts = [_departement(inputs, code, threshold) for code in P.DEPARTEMENTS]
+    ins = [_insertion(design, REGION, threshold), *(p["insertion"] for p in parts)]
+    insertion = pd.concat([e for e, _ in ins], ignore_index=True)
+    insertion_tests = pd.concat([t for _, t in ins], ignore_index=True)
+
+    model = P.outcome_model(design, "y_emploi")
+    territories = P.domain_estimates(design, ["territoire"], level=None)
+    tcount = youths["territoire"].astype(str).value_counts()
+    territories["count"] = territories["level"].map(tcount).fillna(0).astype(int).to_numpy()
+    territories = _blank(territories.assign(hidden=_hidden_shares(territories["count"], threshold)),
+                         threshold)
+
+    typology = T.fit_typology(youths, n_clusters=n_classes or None)
+    shares = T.cluster_shares(design, typology)
+
+    professionals = _banner(pro_design, PRO_ITEMS, "departement", threshold)
+    knowledge = P.domain_estimates(pro_design, list(P.KNOWLEDGE), level=None)
+    knowledge["variable"] = knowledge["question"]
+    knowledge["question"] = knowledge["variable"].map(P.KNOWLEDGE)
+    knowledge["count"] = [int((pros[v].astype(str) == str(lv)).sum())
+                          for v, lv in zip(knowledge["variable"], knowledge["level"], strict=True)]
+    knowledge["hidden"] = knowledge.groupby("variable")["count"].transform(
+        lambda c: _hidden_shares(c, threshold)).astype(bool)
+    knowledge = _blank(knowledge, threshold)
+    return ParcoursResults(
+        **Results.base_fields(inputs, params),
+        n_youths=len(youths), n_ml=int(youths["ml"].nunique()), n_pros=len(pros),
+        design_df=int(design.degf()), weighting=weighting, sample=sample, housing=housing,
+        key_shares=key_shares, departements=departements, departement_domains=departement_domains,
+        insertion=insertion, insertion_tests=insertion_tests, model=model,
+        model_nobs=int(model.attrs.get("nobs", 0)), territories=territories,
+        mono_housing=_banner(design, MONO_HOUSING, "territoire", threshold),
+        mono_barriers=_banner(design, MONO_BARRIERS, "territoire", threshold),
+        mono_domains=P.domain_estimates(design, [*MONO_HOUSING, *MONO_BARRIERS], by="territoire"),
+        typology=typology, cluster_shares=shares,
+        dep_tables={code: p["table"] for code, p in zip(P.DEPARTEMENTS, parts, strict=True)},
+        dep_domains=pd.concat([p["domains"] for p in parts], ignore_index=True),
+        dep_territories=pd.concat([p["territories"] for p in parts], ignore_index=True),
+        professionals=professionals,
+        pro_domains=pd.concat([P.domain_estimates(pro_design, PRO_ITEMS, by="departement"),
+                               *(p["pro_domains"] for p in parts)], ignore_index=True),
+        pro_tables={code: p["pros"] for code, p in zip(P.DEPARTEMENTS, parts, strict=True)},
+        knowledge=knowledge,
+    )
