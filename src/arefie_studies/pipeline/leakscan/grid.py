@@ -230,7 +230,7 @@ def _row_level(grid: Grid, rules: ScanRules, where: Where, name: str) -> list[Le
           and not all(1900 <= v <= 2100 for v in label_ints)):
         signs.append("rows are numbered (a record index)")
     names = {_field_name(f) for f in rules.microdata_columns} | _PERSON_FIELDS
-    person = [h for h in headers if h.strip() and _field_name(h) in names]
+    person = sorted({_field_name(h) for h in headers if h.strip()} & names)
     if len(person) >= 2:
         signs.append(f"columns named like person-level variables ({', '.join(person[:4])})")
     cols = _columns(grid)
@@ -240,7 +240,10 @@ def _row_level(grid: Grid, rules: ScanRules, where: Where, name: str) -> list[Le
             signs.append(f"column {grid.headers.get(col, '#' + str(col + 1))!r} holds "
                          f"{len(dates)} distinct full dates")
             break
-    if not any(axis_kind(grid.headers.get(col, "")) == "count" or _count_like(cells)
+    if len(set(labels)) < len(labels) and grid.labelled:
+        signs.append("row labels repeat")
+    if not any(axis_kind(grid.headers.get(col, "")) == "count"
+               or (_count_like(cells) and axis_kind(grid.headers.get(col, "")) != "other")
                for col, cells in cols.items()):
         repeating = []
         for col, cells in cols.items():

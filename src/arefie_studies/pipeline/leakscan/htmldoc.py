@@ -22,7 +22,14 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from arefie_studies.pipeline.leakscan.grid import Cell, Grid, Row, analyse_grid, text_grids
+from arefie_studies.pipeline.leakscan.grid import (
+    Cell,
+    Grid,
+    Row,
+    analyse_grid,
+    int_value,
+    text_grids,
+)
 from arefie_studies.pipeline.leakscan.model import LeakFinding, ScanRules, Where
 from arefie_studies.pipeline.leakscan.text import scan_text
 
@@ -151,8 +158,11 @@ class _Doc(HTMLParser):
         if not mark["hidden"]:
             return
         text = " ".join("".join(mark["text"]).split())
-        if _DIGIT.search(text) or mark["attrs"]:
-            shown = "; ".join(([f"text «{text[:30]}»"] if _DIGIT.search(text) else []) + mark["attrs"][:3])
+        # the rule itself ("< 11", "moins de 11 répondants") says nothing about the cell
+        bare = re.sub(rf"(?:<|≤|(?i:moins\s+de|inf[ée]rieure?s?\s+[àa]))\s*{self.threshold}(?!\d)", "",
+                      text)
+        if _DIGIT.search(bare) or mark["attrs"]:
+            shown = "; ".join(([f"text «{text[:40]}»"] if _DIGIT.search(bare) else []) + mark["attrs"][:3])
             self.hidden_digits.append(f"<{mark['tag']}> {shown}")
 
     def handle_data(self, data):
@@ -176,13 +186,14 @@ class _Doc(HTMLParser):
     # ---------------------------------------------------------------- tables
     def _table_open(self, tag: str, a: dict, *, hidden: bool, marked: bool) -> None:
         if tag == "table":
-            self._tables.append({"head": 0, "rows": [], "row": None, "cell": None})
+            self._tables.append({"head": 0, "rows": [], "row": None, "cell": None, "thead": False})
             return
         if not self._tables:
             return
         t = self._tables[-1]
         if tag == "thead":
             t["head"] += 1
+            t["thead"] = True
         elif tag == "tr":
             self._end_cell(t)
             self._end_row(t)
@@ -209,7 +220,7 @@ class _Doc(HTMLParser):
             self._end_cell(t)
             self._end_row(t)
             self._tables.pop()
-            grid = _grid(t["rows"])
+            grid = _grid(t["rows"], has_thead=t["thead"])
             if grid is not None:
                 self.grids.append(grid)
 
@@ -235,8 +246,10 @@ def _span(value: str | None) -> int:
         return 1
 
 
-def _grid(rows: list[dict]) -> Grid | None:
-    """Rows of raw cells → a grid, row and column spans resolved (positions are absolute)."""
+def _grid(rows: list[dict], *, has_thead: bool = False) -> Grid | None:
+    """Rows of raw cells → a grid, row and column spans resolved (positions are absolute).  Header
+    rows: those in ``<thead>`` or, without one, the leading rows of ``<th>`` only; a ``<th>``-only
+    row further down is a section title (a question), not a header."""
     pending: dict[int, list] = {}  # position -> [rows left, cell]
     placed_rows = []
     for row in rows:
@@ -271,7 +284,7 @@ def _grid(rows: list[dict]) -> Grid | None:
     label_positions: set[int] | None = None
     for row, placed in placed_rows:
         has_td = any(c["tag"] == "td" for _, c, _ in placed)
-        if row["head"] or (not has_td and not body_started):
+        if row["head"] or (not has_td and not body_started and not has_thead):
             for pos, cell, _ in placed:
                 if cell["text"]:
                     headers[pos] = cell["text"]
@@ -290,6 +303,15 @@ def _grid(rows: list[dict]) -> Grid | None:
         grid.rows.append(Row(" / ".join(t for _, t in labels if t), values))
     if not grid.rows:
         return None
+    if not any(r.label for r in grid.rows):  # hand-written: labels in the first <td>
+        firsts = [r.cells[0] for r in grid.rows if r.cells]
+        if firsts and sum(bool(c.text) and int_value(c) is None and not _DIGIT.search(c.text)
+                          for c in firsts) >= 0.8 * len(grid.rows):
+            pos = firsts[0].col
+            if all(c.col == pos for c in firsts):
+                label_positions = {pos}
+                for r in grid.rows:
+                    r.label, r.cells = r.cells[0].text, r.cells[1:]
     grid.labelled = any(r.label for r in grid.rows)
     grid.label_header = " / ".join(headers[p] for p in sorted(label_positions or ()) if p in headers)
     grid.headers = {p: h for p, h in headers.items() if p not in (label_positions or ())}

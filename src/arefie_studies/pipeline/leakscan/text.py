@@ -13,6 +13,7 @@ dates never precede a population noun.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from arefie_studies.pipeline.leakscan.model import LeakFinding, ScanRules, Where, excerpt
 
@@ -31,7 +32,7 @@ POPULATION_NOUNS = (
     r"entrant(?:e)?s", r"signataires?", r"conseill(?:er|[èe]re)s?", r"professionnel(?:le)?s?",
     r"structures?", r"[ée]tablissements?", r"m[ée]nages?", r"familles?", r"foyers?", r"femmes?",
     r"hommes?", r"filles?", r"gar[çc]ons?", r"mineur(?:e)?s?", r"patient(?:e)?s?", r"cas",
-    r"r[ée]ponses?", r"questionnaires?", r"usagers?", r"accompagn[ée](?:e)?s", r"b[ée]n[ée]voles?",
+    r"questionnaires?", r"usagers?", r"accompagn[ée](?:e)?s", r"b[ée]n[ée]voles?",
     r"NEET", r"cases", r"records?", r"firms?", r"companies",
 )
 _NOUN = r"(?:(?i:" + "|".join(POPULATION_NOUNS) + r")|ML)(?![\w-])"
@@ -87,19 +88,24 @@ def prose_count_findings(text: str, rules: ScanRules, where: Where) -> list[Leak
         f"(n = {', '.join(str(v) for v, _ in hits[:8])}): {shown}", hits[0][1])]
 
 
+@lru_cache(maxsize=8)
+def _split_values(values: frozenset[str]) -> tuple[frozenset[str], tuple[tuple[str, list[str]], ...]]:
+    """One-word values (a set, matched against the text's tokens) and multi-word values."""
+    multi = tuple((v, v.split()) for v in values if " " in v)
+    return frozenset(v for v in values if " " not in v), multi
+
+
 def identifier_findings(text: str, rules: ScanRules, where: Where) -> list[LeakFinding]:
     """Values of identifying columns (whole tokens; multi-word values as phrases) and tokens shaped
     like identifiers or pseudonyms (:meth:`ScanRules.patterns`)."""
     found: set[str] = set()
     if rules.identifier_values:
+        single, multi = _split_values(rules.identifier_values)
         flat = " ".join(text.split())
         tokens = set(_TOKEN_FINE.findall(flat)) | set(_TOKEN_COARSE.findall(flat))
-        for value in rules.identifier_values:
-            if " " in value:
-                words = value.split()
-                if words[0] in tokens and " ".join(words) in flat:
-                    found.add(value)
-            elif value in tokens:
+        found = tokens & single
+        for value, words in multi:
+            if words[0] in tokens and " ".join(words) in flat:
                 found.add(value)
     shaped: set[str] = set()
     for rx in rules.patterns():
