@@ -33,8 +33,17 @@ def kinds(findings):
 
 def test_clean_report_passes():
     html = table('<tr><th>F</th><td data-n="30">30</td></tr>'
-                 '<tr><th>H</th><td data-n="4" data-suppressed="1">s</td></tr>')
+                 '<tr><th>H</th><td class="suppressed" data-suppressed="1">s</td></tr>')
     assert scan_html(html + "<p>Effectif 2 600 ; J1004 ; 12/04/2003x</p>", RULES) == []
+
+
+def test_hidden_cell_carrying_its_true_count_is_a_leak():
+    """``data-n="4" data-suppressed="1"``: the cell is hidden on screen but its count is in the
+    HTML (as in the CEJ per-ML reports): a hidden cell must carry no number at all."""
+    html = table('<tr><th>F</th><td data-n="30">30</td></tr>'
+                 '<tr><th>H</th><td data-n="4" data-suppressed="1">s</td></tr>')
+    [finding] = scan_html(html, RULES, "r.html")
+    assert finding.kind == "hidden_count" and 'data-n="4"' in finding.detail
 
 
 def test_small_cell_not_suppressed_is_found():
@@ -95,8 +104,12 @@ def test_pdf_and_xlsx_are_scanned(tmp_path):
     wb.active.append(["J10042", 3])
     wb.save(tmp_path / "bad.xlsx")
     findings = scan_files(sorted(tmp_path.iterdir()), RULES, relative_to=tmp_path)
-    assert [(f.file, f.kind) for f in findings] == [("bad.pdf", "identifier"), ("bad.xlsx", "identifier")]
-    assert "J10042" in findings[0].detail and "Dupontel7" in findings[0].detail
+    # the workbook is a table with an 'id' column (row-level), the value J10042, and a count of 3
+    assert sorted((f.file, f.kind) for f in findings) == [
+        ("bad.pdf", "identifier"), ("bad.xlsx", "identifier"), ("bad.xlsx", "row_level"),
+        ("bad.xlsx", "small_cell")]
+    pdf = next(f for f in findings if f.file == "bad.pdf")
+    assert "J10042" in pdf.detail and "Dupontel7" in pdf.detail and pdf.channel == "pdf"
 
 
 def test_rules_for_the_fixture_study_read_identifying_values(project):

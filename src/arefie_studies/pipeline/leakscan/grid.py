@@ -311,22 +311,20 @@ def grid_from_matrix(matrix: list[list[Cell | None]], *, header_rows: int | None
 
 
 # ------------------------------------------------------------------- printed tables in text
-_SPLIT2 = re.compile(r"\s{2,}")
 _MD_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _FOOTER = re.compile(r"^(?:Name: (?P<name>[^,]*), )?(?:dtype|Length|Freq): ")
 
 
-def _fields(line: str) -> list[str]:
-    if line.count("|") >= 2:
-        return [f.strip() for f in line.strip().strip("|").split("|")]
-    return [f for f in _SPLIT2.split(line.strip()) if f]
+def _tabular(line: str) -> bool:
+    return "  " in line.strip() or line.count("|") >= 2
 
 
 def text_grids(text: str) -> list[Grid]:
-    """Tables printed as text: DataFrame/Series reprs (columns two spaces apart, the crosstab's
-    index-name line, the Series ``Name: …`` footer) and Markdown pipe tables."""
+    """Tables printed as text: DataFrame/Series reprs (runs of lines with column gaps, split at the
+    character columns blank in every line; the crosstab's index-name line; the Series ``Name: …``
+    footer) and Markdown pipe tables."""
     grids: list[Grid] = []
-    run: list[tuple[str, list[str]]] = []
+    run: list[str] = []
     state = {"index_line": "", "series": ""}
 
     def close() -> None:
@@ -337,57 +335,63 @@ def text_grids(text: str) -> list[Grid]:
         state.update(index_line="", series="")
 
     for line in text.expandtabs().splitlines():
-        if not line.strip() or _MD_RULE.match(line):
-            if not line.strip():
-                close()
+        stripped = line.strip()
+        if _MD_RULE.match(line) and stripped:
             continue
-        footer = _FOOTER.match(line.strip())
+        footer = _FOOTER.match(stripped)
         if footer:
             state["series"] = footer["name"] or ""
             close()
-            continue
-        fields = _fields(line)
-        if len(fields) >= 2:
-            run.append((line, fields))
-        elif len(run) == 1 and not state["index_line"]:
-            state["index_line"] = fields[0] if fields else ""
+        elif stripped and _tabular(line):
+            run.append(line.rstrip())
+        elif len(run) == 1 and stripped and " " not in stripped and not state["index_line"]:
+            state["index_line"] = stripped
         else:
             close()
     close()
     return grids
 
 
-def _text_block(run: list[tuple[str, list[str]]], index_line: str, series: str) -> Grid | None:
+def _split_fixed(lines: list[str]) -> list[list[str]]:
+    """Fields of fixed-width lines: split at the character columns blank in every line."""
+    if all(line.count("|") >= 2 for line in lines):
+        return [[f.strip() for f in line.strip().strip("|").split("|")] for line in lines]
+    width = max(len(line) for line in lines)
+    blank = [all(i >= len(line) or line[i] == " " for line in lines) for i in range(width)]
+    segments, start = [], None
+    for i, b in enumerate([*blank, True]):
+        if not b and start is None:
+            start = i
+        elif b and start is not None:
+            segments.append((start, i))
+            start = None
+    return [[line[a:b].strip() for a, b in segments] for line in lines]
+
+
+def _text_block(run: list[str], index_line: str, series: str) -> Grid | None:
     if len(run) < 2:
         return None
-    raw0, first = run[0]
-    rest = [f for _, f in run[1:]]
+    rows = _split_fixed(run)
+    if max(len(r) for r in rows) < 2:
+        return None
 
     def numeric(v: str) -> bool:
         return _is_number(Cell(v))
 
-    has_header = (raw0[:1].isspace() or bool(index_line)
+    first, rest = rows[0], rows[1:]
+    has_header = (run[0][:1].isspace() or bool(index_line) or first[0] == ""
                   or (not any(numeric(v) for v in first) and any(numeric(v) for r in rest for v in r)))
-    rows = rest if has_header else [f for _, f in run]
-    width = Counter(len(r) for r in rows).most_common(1)[0][0]
+    body = rest if has_header else rows
+    labelled = all(not numeric(r[0]) or (has_header and first[0] == "") for r in body if r)
     headers: dict[int, str] = {}
     label_header = index_line
-    if has_header and len(first) == width - 1:
-        labelled = True
-        headers = dict(enumerate(first))
-    elif has_header and len(first) == width:
-        labelled = bool(index_line) or all(not numeric(r[0]) for r in rows)
-        if labelled:
-            label_header = index_line or first[0]
-            headers = dict(enumerate(first[1:]))
-        else:
-            headers = dict(enumerate(first))
-    else:
-        labelled = width >= 2 and all(not numeric(r[0]) for r in rows)
-        if series:
-            headers = {0: series}
+    if has_header:
+        label_header = index_line or (first[0] if labelled else "")
+        headers = {j: h for j, h in enumerate(first[1:] if labelled else first) if h}
+    elif series:
+        headers = {0: series}
     grid = Grid(headers=headers, label_header=label_header, labelled=labelled)
-    for r in rows:
+    for r in body:
         label, values = (r[0], r[1:]) if labelled else ("", r)
         grid.rows.append(Row(label, [Cell(v, col=j) for j, v in enumerate(values)]))
     return grid

@@ -37,7 +37,8 @@ class LeakFinding:
     source: str = ""
 
     def location(self) -> str:
-        parts = [self.file]
+        """``cell 7 «display(df.head())» [execute_result text/html]`` (empty for a plain file)."""
+        parts = []
         if self.cell is not None:
             parts.append(f"cell {self.cell}" + (f" «{self.source}»" if self.source else ""))
         if self.channel:
@@ -45,7 +46,8 @@ class LeakFinding:
         return " ".join(parts)
 
     def __str__(self) -> str:
-        text = f"{self.location()}: {self.kind}: {self.detail}"
+        where = self.location()
+        text = f"{self.file}: {self.kind}" + (f" in {where}" if where else "") + f": {self.detail}"
         return text + (f" — «{self.excerpt}»" if self.excerpt else "")
 
 

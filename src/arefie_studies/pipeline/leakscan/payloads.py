@@ -62,11 +62,12 @@ def _tables_of(value: Any) -> list[list[list[Cell | None]]]:
                             + [_cell(x) for x in row])
         return [[head, *rows]]
     items = list(value.items())
-    if all(isinstance(v, list) for _, v in items) and len({len(v) for _, v in items}) == 1:
-        n = len(items[0][1])
-        if n >= 1 and all(not isinstance(x, (dict, list)) for _, v in items for x in v):
-            return [[[Cell(str(k)) for k, _ in items]]
-                    + [[_cell(v[i]) for _, v in items] for i in range(n)]]
+    columns = [(k, v) for k, v in items if isinstance(v, list) and v
+               and all(not isinstance(x, (dict, list)) for x in v)]
+    if columns and len({len(v) for _, v in columns}) == 1:  # columns (a chart's x and y…)
+        n = len(columns[0][1])
+        return [[[Cell(str(k)) for k, _ in columns]]
+                + [[_cell(v[i]) for _, v in columns] for i in range(n)]]
     if all(isinstance(v, dict) for _, v in items):
         inner = list(dict.fromkeys(k for _, v in items for k in v))
         if inner and all(not isinstance(x, (dict, list)) for _, v in items for x in v.values()):

@@ -87,8 +87,9 @@ def identifier_shape(values) -> str | None:
     if shape.startswith("hex"):
         k = int(shape[3:])
         return (_EDGE_L + r"(?=[0-9a-f]*[a-f])(?=[0-9a-f]*[0-9])[0-9a-f]{" + str(k) + "}" + _EDGE_R)
-    if not re.search(r"\\d\{(?:[4-9]|\d\d)\}", shape) or not re.search(r"[A-Za-z]|\\[-_./]|[-_/]", shape):
-        return None
+    sample = next(v for v in values if _shape(v) == shape)
+    if not re.search(r"\d{4}", sample) or sample.isdigit():
+        return None  # no 4-digit group, or a bare number (would match ordinary figures)
     return _EDGE_L + shape + _EDGE_R
 
 
