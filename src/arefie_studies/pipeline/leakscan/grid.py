@@ -334,16 +334,22 @@ def text_grids(text: str) -> list[Grid]:
         run.clear()
         state.update(index_line="", series="")
 
-    for line in text.expandtabs().splitlines():
+    lines = text.expandtabs().splitlines()
+    for i, line in enumerate(lines):
         stripped = line.strip()
         if _MD_RULE.match(line) and stripped:
             continue
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
         footer = _FOOTER.match(stripped)
         if footer:
             state["series"] = footer["name"] or ""
             close()
         elif stripped and _tabular(line):
             run.append(line.rstrip())
+        elif (not run and stripped and " " in stripped and _tabular(nxt)
+              and (line[:1].isspace() or len(line.rstrip()) <= len(nxt.rstrip()) + 2)):
+            close()
+            run.append(line.rstrip())  # a header whose names are one space apart
         elif len(run) == 1 and stripped and " " not in stripped and not state["index_line"]:
             state["index_line"] = stripped
         else:
@@ -372,6 +378,9 @@ def _text_block(run: list[str], index_line: str, series: str) -> Grid | None:
     if len(run) < 2:
         return None
     rows = _split_fixed(run)
+    if max(len(r) for r in rows) < 2 and not _tabular(run[0]) and len(run) > 2:
+        run, index_line = run[1:], ""  # the first line was text above the table, not its header
+        rows = _split_fixed(run)
     if max(len(r) for r in rows) < 2:
         return None
 
