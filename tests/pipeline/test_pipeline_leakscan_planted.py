@@ -184,6 +184,15 @@ def test_crosstab_counts_are_found_in_html_and_text():
     assert not found(findings, "row_level")
 
 
+def test_a_marked_cell_showing_a_small_count_is_found_once():
+    base = '<table><tr><th>F</th><td data-n="30">{}</td></tr></table>'
+    [finding] = scan_html(base.format("3"), RULES)  # the base is 30 but the cell shows 3
+    assert finding.kind == "small_cell" and "= 3" in finding.detail
+    assert scan_html(base.format("30"), RULES) == scan_html(base.format("49,3 %"), RULES) == []
+    [finding] = scan_html(base.replace("30", "8").format("8"), RULES)  # reported once, from data-n
+    assert "data-n under the threshold" in finding.detail
+
+
 def test_hand_written_count_table_and_value_counts_are_found():
     html = ("<table><tr><th>Département</th><th>Jeunes</th></tr><tr><td>Nord</td><td>120</td></tr>"
             "<tr><td>Aisne</td><td>7</td></tr></table>")

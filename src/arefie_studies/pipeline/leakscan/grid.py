@@ -6,7 +6,8 @@ Small counts — a cell is a *count* when its row or column is labelled as one (
 60 % of its non-empty cells) that are not a numbering ``0, 1, 2…``; a label that says otherwise
 (weighted ``N``, ``Rang``, ``Année``, ``Âge``, ``%``, ``Moyenne``, ``Code``, ``Valeur``…) wins.
 A count 1 … threshold-1 is a finding unless its cell is marked hidden.  Cells carrying ``data-n``
-are checked from that attribute (by :mod:`.htmldoc`), not from their text (a percentage).
+are checked from that attribute (by :mod:`.htmldoc`); their text (usually a percentage) is read
+too, so ``<td data-n="30">3</td>`` still shows a count of 3.
 
 Row-level data — a table is individual records when a column is headed by an identifying name
 (the study's identifiers, ``id``, ``identifiant``, ``date de naissance``…), when it has as many
@@ -38,6 +39,7 @@ class Cell:
     col: int = 0
     hidden: bool = False  # marked suppressed (data-suppressed / class suppressed)
     marked: bool = False  # carries data-n: checked from the attribute
+    n: int | None = None  # the data-n value
     number: float | int | None = None  # typed value (XLSX, JSON)
     percent: bool = False  # a percentage (XLSX number format)
 
@@ -148,7 +150,7 @@ def _columns(grid: Grid) -> dict[int, list[Cell]]:
 
 
 def _count_like(cells: list[Cell]) -> bool:
-    values = [c for c in cells if not c.hidden and not c.marked and not _empty(c)]
+    values = [c for c in cells if not c.hidden and not _empty(c)]
     if not values:
         return False
     ints = [int_value(c) for c in values]
@@ -164,11 +166,11 @@ def _small_cells(grid: Grid, rules: ScanRules, where: Where, name: str) -> list[
     for row in grid.rows:
         rk = axis_kind(row.label)
         for cell in row.cells:
-            if cell.hidden or cell.marked:
+            if cell.hidden:
                 continue
             value = int_value(cell)
-            if value is None or not 0 < value < rules.threshold:
-                continue
+            if value is None or not 0 < value < rules.threshold or (cell.marked and value == cell.n):
+                continue  # a marked cell showing its own data-n is reported once, from the attribute
             ck = axis_kind(grid.headers.get(cell.col, ""))
             if "other" in (rk, ck):
                 continue

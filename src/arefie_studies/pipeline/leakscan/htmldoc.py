@@ -117,7 +117,7 @@ class _Doc(HTMLParser):
                 self._close_mark(mark)
             else:
                 self._marks.append(mark)
-        self._table_open(tag, a, hidden=hidden, marked="data-n" in a)
+        self._table_open(tag, a, hidden=hidden, marked="data-n" in a, n=_int(a.get("data-n")))
         if not void:
             self._stack.append(tag)
 
@@ -184,7 +184,7 @@ class _Doc(HTMLParser):
             self.comments.append(data)
 
     # ---------------------------------------------------------------- tables
-    def _table_open(self, tag: str, a: dict, *, hidden: bool, marked: bool) -> None:
+    def _table_open(self, tag: str, a: dict, *, hidden: bool, marked: bool, n: int | None) -> None:
         if tag == "table":
             self._tables.append({"head": 0, "rows": [], "row": None, "cell": None, "thead": False})
             return
@@ -202,7 +202,7 @@ class _Doc(HTMLParser):
             self._end_cell(t)
             if t["row"] is None:
                 t["row"] = {"head": t["head"] > 0, "cells": []}
-            t["cell"] = {"tag": tag, "text": [], "hidden": hidden, "marked": marked,
+            t["cell"] = {"tag": tag, "text": [], "hidden": hidden, "marked": marked, "n": n,
                          "colspan": _span(a.get("colspan")), "rowspan": _span(a.get("rowspan"))}
 
     def _table_close(self, tag: str) -> None:
@@ -237,6 +237,13 @@ class _Doc(HTMLParser):
         if t["row"] is not None and t["row"]["cells"]:
             t["rows"].append(t["row"])
         t["row"] = None
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
 
 
 def _span(value: str | None) -> int:
@@ -297,7 +304,8 @@ def _grid(rows: list[dict], *, has_thead: bool = False) -> Grid | None:
             if cell["tag"] == "th" and not values:
                 labels.append((pos, cell["text"]))
             elif not copy:
-                values.append(Cell(cell["text"], col=pos, hidden=cell["hidden"], marked=cell["marked"]))
+                values.append(Cell(cell["text"], col=pos, hidden=cell["hidden"], marked=cell["marked"],
+                                   n=cell["n"]))
         if label_positions is None:
             label_positions = {p for p, _ in labels}
         grid.rows.append(Row(" / ".join(t for _, t in labels if t), values))
