@@ -107,3 +107,5 @@ def test_a_planted_leak_is_quarantined_and_the_published_report_kept(published, 
     assert _files(report) == before  # the good report is untouched, byte for byte
     log = (root / "reports" / "_logs" / "planted" / "regional.log").read_text(encoding="utf-8")
     assert any(kind in line and where in line for line in log.splitlines()), log
+    if "[" in where:  # a notebook output: named by its cell in the original notebook
+        assert "planted.ipynb: " + kind + ' in cell 3 «if plant == "hidden_count":» ' + where in log

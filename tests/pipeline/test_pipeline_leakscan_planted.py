@@ -161,6 +161,23 @@ def test_dataframe_display_of_microdata_is_found_in_both_mime_types():
     assert all("Lille" not in f.excerpt and "Amiens" not in f.detail for f in findings)
 
 
+def test_printed_frames_with_one_space_between_column_names_are_read():
+    df = microdata().rename(columns={"commune": "commune_de_residence_declaree"})
+    text = "Extrait des données\n" + repr(df.head()) + "\n\n[5 rows x 4 columns]\n"
+    [finding] = scan_text(text, RULES, Where("x", "stream stdout"))
+    assert finding.kind == "row_level" and "5 rows" in finding.detail
+
+
+def test_papermill_injected_parameters_do_not_shift_cell_numbers():
+    nb = notebook(output("stream stdout", "3 jeunes\n"))
+    injected = nb.cells[1].copy()
+    injected.update(source='ml = "J10046"', outputs=[], metadata={"tags": ["injected-parameters"]})
+    nb.cells.insert(1, injected)
+    findings = scan_notebook(nb, RULES)
+    assert [(f.cell, f.channel) for f in findings] == [(None, "code (injected parameters)"),
+                                                        (2, "stream stdout")]
+
+
 def test_hand_written_table_of_ten_youths_is_row_level():
     rows = "".join(f"<tr><td>{s}</td><td>{a}</td><td>{c}</td><td>{x}</td></tr>"
                    for s, a, c, x in microdata().itertuples(index=False))

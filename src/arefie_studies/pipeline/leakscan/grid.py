@@ -380,9 +380,10 @@ def _text_block(run: list[str], index_line: str, series: str) -> Grid | None:
     if len(run) < 2:
         return None
     rows = _split_fixed(run)
-    if max(len(r) for r in rows) < 2 and not _tabular(run[0]) and len(run) > 2:
-        run, index_line = run[1:], ""  # the first line was text above the table, not its header
-        rows = _split_fixed(run)
+    if not _tabular(run[0]) and len(run) > 2:
+        without = _split_fixed(run[1:])
+        if max(map(len, without)) > max(map(len, rows)):
+            run, rows, index_line = run[1:], without, ""  # text above the table, not its header
     if max(len(r) for r in rows) < 2:
         return None
 

@@ -3,7 +3,8 @@
 ``text/plain``, ``text/markdown``, ``application/json`` and ``*+json``, ``image/svg+xml``,
 ``text/csv``…; raster images are not read), every output's ``metadata``, markdown cells with their
 attachments, and the identifiers in code cells' source.  Findings name the cell (its index in the
-executed notebook and its first line) and the channel."""
+original notebook — papermill's injected-parameters cell is not counted — and its first line) and
+the channel."""
 
 from __future__ import annotations
 
@@ -79,9 +80,15 @@ def _attachments(cell, rules: ScanRules, where: Where) -> list[LeakFinding]:
 def scan_notebook(nb, rules: ScanRules, source: str = "notebook.ipynb") -> list[LeakFinding]:
     """Findings in every output of an executed notebook (an ``nbformat`` node or its dict)."""
     out: list[LeakFinding] = []
-    for index, cell in enumerate(nb.get("cells", [])):
+    injected = 0  # papermill's injected-parameters cells: indexes are the original notebook's
+    for position, cell in enumerate(nb.get("cells", [])):
         src = _text(cell.get("source", ""))
-        where = Where(source, cell=index, source=_first_line(src))
+        tags = (cell.get("metadata") or {}).get("tags", [])
+        where = Where(source, cell=position - injected, source=_first_line(src))
+        if "injected-parameters" in tags:
+            injected += 1
+            out += identifier_findings(src, rules, Where(source, "code (injected parameters)"))
+            continue
         kind = cell.get("cell_type")
         meta = {k: v for k, v in (cell.get("metadata") or {}).items() if k not in _TOOL_METADATA}
         if meta:
