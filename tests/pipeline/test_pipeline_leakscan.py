@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import shutil
 
 import pytest
@@ -120,6 +121,12 @@ def test_rules_for_the_fixture_study_read_identifying_values(project):
     assert rules.identifier_columns == {"id", "nom", "date_naissance"}
     assert {"J10000", "J10059", "Dupontel0", "2000-01-10", "10/01/2000"} <= rules.identifier_values
     assert "59" not in rules.identifier_values  # short codes are not identifying values
+    # the shape of the ids is searched too (dates and names are not shapes: too common / too short)
+    [shape] = rules.identifier_patterns
+    assert re.fullmatch(shape, "J99999") and not re.search(shape, "2000-01-10 Dupontel0 J1004")
+    assert rules.microdata_columns == frozenset()  # 60 rows: not microdata-sized
+    tuned = rules_for_study(cfg, project, row_level_rows=8, row_level_signals=3)
+    assert (tuned.row_level_rows, tuned.row_level_signals, tuned.threshold) == (8, 3, 11)
 
 
 def test_row_count_rule_uses_the_smallest_large_input(project):

@@ -61,6 +61,7 @@ def _value_strings(series) -> set[str]:
     return out
 
 
+_DATE_SHAPE = re.compile(r"^(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})$")
 _SHAPE_PART = re.compile(r"[A-Za-z]+|\d+|[-_./]")
 _EDGE_L, _EDGE_R = r"(?<![0-9A-Za-z])", r"(?![0-9A-Za-z])"
 
@@ -88,8 +89,8 @@ def identifier_shape(values) -> str | None:
         k = int(shape[3:])
         return (_EDGE_L + r"(?=[0-9a-f]*[a-f])(?=[0-9a-f]*[0-9])[0-9a-f]{" + str(k) + "}" + _EDGE_R)
     sample = next(v for v in values if _shape(v) == shape)
-    if not re.search(r"\d{4}", sample) or sample.isdigit():
-        return None  # no 4-digit group, or a bare number (would match ordinary figures)
+    if not re.search(r"\d{4}", sample) or sample.isdigit() or _DATE_SHAPE.match(sample):
+        return None  # no 4-digit group, a bare number or a date: would match ordinary figures
     return _EDGE_L + shape + _EDGE_R
 
 
