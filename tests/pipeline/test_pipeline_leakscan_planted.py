@@ -25,6 +25,7 @@ from arefie_studies.pipeline.leakscan import (
     identifier_shape,
     scan_files,
     scan_html,
+    scan_json_value,
     scan_notebook,
     scan_report_dir,
     scan_text,
@@ -279,6 +280,18 @@ def test_downloads_xlsx_csv_json_and_data_files(tmp_path):
     assert {f.kind for f in findings if f.file == "donnees.json"} == {"identifier", "row_level"}
     assert [f.kind for f in findings if f.file == "extrait.parquet"] == ["unscanned"]
     assert not [f for f in findings if f.file == "meta.json"]  # the pipeline's own provenance
+
+
+def test_records_are_one_table_and_unreadable_files_are_refused(tmp_path):
+    records = [{"annee": 2024, "jeunes": 3}, {"annee": 2025, "jeunes": 40}]
+    [finding] = scan_json_value(records, RULES, Where("d.json", "json"))  # not one per record
+    assert finding.kind == "small_cell" and "column 'jeunes' = 3" in finding.detail
+    (tmp_path / "bad.xlsx").write_bytes(b"not a workbook")
+    (tmp_path / "bad.ipynb").write_text("{", encoding="utf-8")
+    findings = scan_report_dir(tmp_path, RULES)
+    assert sorted((f.file, f.kind) for f in findings) == [("bad.ipynb", "unscanned"),
+                                                          ("bad.xlsx", "unscanned")]
+    assert all("cannot be read" in f.detail for f in findings)
 
 
 # --------------------------------------------------------------------------- clean content passes

@@ -110,7 +110,11 @@ def scan_files(paths, rules: ScanRules, *, relative_to: Path | None = None) -> l
         if not path.is_file():
             continue
         name = str(path.relative_to(relative_to)) if relative_to else str(path)
-        findings += scan_file(path, rules, name)
+        try:
+            findings += scan_file(path, rules, name)
+        except Exception as exc:  # an unreadable file is refused, with its reason
+            findings.append(LeakFinding(name, "unscanned", f"cannot be read for the leak scan "
+                                        f"({type(exc).__name__}: {str(exc)[:200]}); fix or remove it"))
     return findings
 
 

@@ -83,13 +83,14 @@ def scan_json_value(value: Any, rules: ScanRules, where: Where, *, strings: bool
     """Strings and table-shaped parts of a parsed JSON value (walked to any depth)."""
     texts: list[str] = []
     out: list[LeakFinding] = []
-    stack = [value]
+    stack: list[tuple[Any, bool]] = [(value, True)]  # (node, may it be read as a table)
     seen = 0
     n_tables = 0
     while stack and seen < _MAX_NODES:
-        node = stack.pop()
+        node, tabulate = stack.pop()
         seen += 1
-        for matrix in _tables_of(node):
+        matrices = _tables_of(node) if tabulate else []
+        for matrix in matrices:
             header_rows = 1 if matrix and all(c is None or c.number is None for c in matrix[0]) else 0
             grid = grid_from_matrix(matrix, header_rows=header_rows)
             if grid is not None:
@@ -97,11 +98,19 @@ def scan_json_value(value: Any, rules: ScanRules, where: Where, *, strings: bool
                 out += analyse_grid(grid, rules, where, f"JSON table {n_tables}")
         if isinstance(node, dict):
             texts += [str(k) for k in node]
-            stack += list(node.values())
+            stack += [(v, True) for v in node.values()]
         elif isinstance(node, list):
-            stack += node
+            # flat records of a table already read are not tables of their own
+            flat = bool(matrices) and all(
+                isinstance(v, (dict, list)) and not any(isinstance(x, (dict, list))
+                                                        for x in (v.values() if isinstance(v, dict) else v))
+                for v in node)
+            stack += [(v, not flat) for v in node]
         elif isinstance(node, str):
             texts.append(node)
+    if seen >= _MAX_NODES:
+        out.append(where.finding("unscanned", f"JSON payload larger than {_MAX_NODES} values: "
+                                 "only its beginning was read"))
     if strings and texts:
         out += scan_text(_SEP.join(texts), rules, where, tables=False)
     return out
