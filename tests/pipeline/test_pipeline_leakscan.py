@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import shutil
 
 import pytest
@@ -33,8 +34,17 @@ def kinds(findings):
 
 def test_clean_report_passes():
     html = table('<tr><th>F</th><td data-n="30">30</td></tr>'
-                 '<tr><th>H</th><td data-n="4" data-suppressed="1">s</td></tr>')
+                 '<tr><th>H</th><td class="suppressed" data-suppressed="1">s</td></tr>')
     assert scan_html(html + "<p>Effectif 2 600 ; J1004 ; 12/04/2003x</p>", RULES) == []
+
+
+def test_hidden_cell_carrying_its_true_count_is_a_leak():
+    """``data-n="4" data-suppressed="1"``: the cell is hidden on screen but its count is in the
+    HTML (as in the CEJ per-ML reports): a hidden cell must carry no number at all."""
+    html = table('<tr><th>F</th><td data-n="30">30</td></tr>'
+                 '<tr><th>H</th><td data-n="4" data-suppressed="1">s</td></tr>')
+    [finding] = scan_html(html, RULES, "r.html")
+    assert finding.kind == "hidden_count" and 'data-n="4"' in finding.detail
 
 
 def test_small_cell_not_suppressed_is_found():
@@ -95,8 +105,12 @@ def test_pdf_and_xlsx_are_scanned(tmp_path):
     wb.active.append(["J10042", 3])
     wb.save(tmp_path / "bad.xlsx")
     findings = scan_files(sorted(tmp_path.iterdir()), RULES, relative_to=tmp_path)
-    assert [(f.file, f.kind) for f in findings] == [("bad.pdf", "identifier"), ("bad.xlsx", "identifier")]
-    assert "J10042" in findings[0].detail and "Dupontel7" in findings[0].detail
+    # the workbook is a table with an 'id' column (row-level), the value J10042, and a count of 3
+    assert sorted((f.file, f.kind) for f in findings) == [
+        ("bad.pdf", "identifier"), ("bad.xlsx", "identifier"), ("bad.xlsx", "row_level"),
+        ("bad.xlsx", "small_cell")]
+    pdf = next(f for f in findings if f.file == "bad.pdf")
+    assert "J10042" in pdf.detail and "Dupontel7" in pdf.detail and pdf.channel == "pdf"
 
 
 def test_rules_for_the_fixture_study_read_identifying_values(project):
@@ -107,6 +121,12 @@ def test_rules_for_the_fixture_study_read_identifying_values(project):
     assert rules.identifier_columns == {"id", "nom", "date_naissance"}
     assert {"J10000", "J10059", "Dupontel0", "2000-01-10", "10/01/2000"} <= rules.identifier_values
     assert "59" not in rules.identifier_values  # short codes are not identifying values
+    # the shape of the ids is searched too (dates and names are not shapes: too common / too short)
+    [shape] = rules.identifier_patterns
+    assert re.fullmatch(shape, "J99999") and not re.search(shape, "2000-01-10 Dupontel0 J1004")
+    assert rules.microdata_columns == frozenset()  # 60 rows: not microdata-sized
+    tuned = rules_for_study(cfg, project, row_level_rows=8, row_level_signals=3)
+    assert (tuned.row_level_rows, tuned.row_level_signals, tuned.threshold) == (8, 3, 11)
 
 
 def test_row_count_rule_uses_the_smallest_large_input(project):

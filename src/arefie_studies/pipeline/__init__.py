@@ -7,7 +7,8 @@ Modules (each imported on demand, so ``arefie-studies`` starts fast):
 - :mod:`.execute` — one variant in a worker: papermill then the renderer, into a temporary folder;
 - :mod:`._kernels` — each notebook's fresh kernel, forked from a warm per-worker template;
 - :mod:`.runner` — :func:`run_studies`: plan, fan out (processes or Dask), scan, publish;
-- :mod:`.leakscan` — identifiers, row-level tables and small cells in HTML/PDF/XLSX;
+- :mod:`.leakscan` — identifiers, row-level data and small counts in everything a variant outputs
+  (executed notebook, HTML, PDF, downloads);
 - :mod:`.publish` — atomic moves, recovery, ``index.html``, ``manifest.json``, copies;
 - :mod:`.validate` — ``arefie-studies validate``;
 - :mod:`.render` — HTML/PDF from an executed notebook (nbconvert template + WeasyPrint).

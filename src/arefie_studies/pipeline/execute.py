@@ -301,8 +301,7 @@ def _render(job: Job, executed: Path, tmp: Path, result: JobResult) -> None:
         return
     if "notebook" in job.outputs:
         files["notebook"] = executed
-    else:
-        executed.unlink(missing_ok=True)
+    # otherwise the executed notebook stays in tmp for the parent's leak scan, which deletes it
     for k, p in files.items():
         if p.resolve().parent != tmp.resolve():
             target = tmp / p.name

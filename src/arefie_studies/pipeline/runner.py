@@ -367,7 +367,7 @@ def _longest_first(jobs_list: list, runnable: list[PlannedVariant]) -> list:
 def _finish(root: Path, layout: ReportsLayout, job, res, config: StudyConfig,
             rules_cache: dict[str, Any], summary: RunSummary) -> None:
     """Parent side of one finished job: record a failure, or leak scan then publish/quarantine."""
-    from arefie_studies.pipeline.leakscan import rules_for_study, scan_files
+    from arefie_studies.pipeline.leakscan import rules_for_study, scan_files, summarize
     from arefie_studies.pipeline.publish import publish_variant
 
     failed_nb = Path(job.failed_path)
@@ -389,7 +389,7 @@ def _finish(root: Path, layout: ReportsLayout, job, res, config: StudyConfig,
         findings = None
         reason = f"leak scan could not run: {_clean_error(exc)}"
     else:
-        reason = "leak scan refused to publish: " + "; ".join(str(f) for f in findings[:5])
+        reason = "leak scan refused to publish: " + summarize(findings, limit=5)
     if findings is None or findings:
         with open(job.log_path, "a", encoding="utf-8") as log:
             log.write(reason + "\n" + "".join(f"  {f}\n" for f in findings or []))
@@ -400,6 +400,8 @@ def _finish(root: Path, layout: ReportsLayout, job, res, config: StudyConfig,
         summary.failures.append(Failure(job.slug, job.variant, reason=reason,
                                         kept=rel(quarantine), log=rel(job.log_path)))
         return
+    if "notebook" not in job.outputs:  # kept by the worker for the scan only
+        (tmp / f"{job.slug}.ipynb").unlink(missing_ok=True)
     publish_variant(layout, job.slug, job.variant, tmp)
     failed_nb.unlink(missing_ok=True)
     shutil.rmtree(layout.quarantine(job.slug, job.variant), ignore_errors=True)

@@ -40,7 +40,7 @@ def table_html(rows: list[dict], threshold: int, *, small: bool = False) -> str:
     body = []
     for sexe, n in sorted(counts.items()):
         if n < threshold and not small:
-            body.append(f'<tr><th>{sexe}</th><td data-n="{n}" data-suppressed="1">s</td></tr>')
+            body.append(f'<tr><th>{sexe}</th><td data-suppressed="1">s</td></tr>')  # no count at all
         else:
             body.append(f'<tr><th>{sexe}</th><td data-n="{n}">{n}</td></tr>')
     return ("<table><thead><tr><th>Sexe</th><th>Effectif</th></tr></thead><tbody>"
