@@ -1,85 +1,28 @@
-"""Helpers shared by the four study modules: load a study's inputs with their codebooks, turn
-labelled categoricals back into codes, and the weighting annex of the reports.  The generic
-printable tables (``estimate_table_html`` = :func:`arefie_studies.tables.indicator_table_html`,
-``plain_table_html``, ``protected_shares``) live in :mod:`arefie_studies.tables` and are
-re-exported here for the study modules.
-
-Kept deliberately small: anything specific to one study lives in its own module.
+"""Helpers shared by the study modules: turn labelled categoricals back into codes, and the
+weighting annex of the reports (inputs are read by :mod:`arefie_studies.project`, tables are built
+by :mod:`arefie_studies.tables`). Kept deliberately small: anything specific to one study lives in
+its own module.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from arefie_studies.tables import (
-    fmt_int,
-    fmt_num,
-    plain_table_html,
-    protected_shares,
-)
-from arefie_studies.tables import indicator_table_html as estimate_table_html
+from arefie_studies.tables import fmt_int, fmt_num, plain_table_html
 
 __all__ = [
-    "StudyData",
     "StudyInputError",
     "codes_of",
-    "estimate_table_html",
-    "load_study",
-    "plain_table_html",
-    "protected_shares",
-    "show_figure",
-    "show_html",
-    "show_markdown",
     "weighting_annex_html",
 ]
 
 
 class StudyInputError(ValueError):
     """A study input lacks a variable or a level the study needs (message names both)."""
-
-
-@dataclass(frozen=True)
-class StudyData:
-    """A study's inputs (``frames``), their codebooks, the config and the project root."""
-
-    frames: dict[str, pd.DataFrame]
-    codebooks: dict[str, Any]
-    config: Any
-    root: Path
-
-
-def load_study(slug: str, root: str | Path | None = None, *, inputs: Sequence[str] | None = None,
-               validate: bool = False) -> StudyData:
-    """Inputs of ``studies/<slug>.yaml`` read as the config says (identifiers pseudonymised or
-    dropped, see :func:`project.inputs.load_inputs`) plus each input's declared codebook.
-
-    ``inputs`` restricts to the named inputs (a light variant reads only what it shows);
-    ``validate=False`` by default because ``arefie-studies run`` validates every input once
-    before any notebook starts (pass True when running a notebook by hand on new data).
-    """
-    from dataclasses import replace
-
-    from arefie_studies.project.config import load_config
-    from arefie_studies.project.inputs import declared_codebook, load_inputs
-    from arefie_studies.project.layout import find_root
-
-    root = Path(root) if root is not None else find_root()
-    config = load_config(root / "studies" / f"{slug}.yaml", root)
-    if inputs is not None:
-        unknown = [i for i in inputs if i not in config.inputs]
-        if unknown:
-            raise StudyInputError(
-                f"{config.path}: no input named {unknown} (declared: {list(config.inputs)}).")
-        config = replace(config, inputs={k: v for k, v in config.inputs.items() if k in inputs})
-    frames = load_inputs(config, root, validate=validate)
-    books = {name: declared_codebook(spec, root) for name, spec in config.inputs.items()}
-    return StudyData(frames=frames, codebooks=books, config=config, root=root)
 
 
 def codes_of(series: pd.Series, value_labels: Mapping[Any, str], *, name: str = "") -> np.ndarray:
@@ -133,24 +76,3 @@ def weighting_annex_html(diagnostics: Any, *, title: str, labels: Mapping[str, s
                              align_right=["Valeur"])
             + plain_table_html(margins, title=f"{title} : marges de calage, cible et atteint",
                                align_right=["Effectif cible", "Effectif atteint", "Écart relatif"]))
-
-
-def show_markdown(text: str) -> None:
-    """Display Markdown in the executing notebook (a report paragraph or heading)."""
-    from IPython.display import Markdown, display
-
-    display(Markdown(text))
-
-
-def show_html(text: str) -> None:
-    """Display an HTML fragment (a rendered table) in the executing notebook."""
-    from IPython.display import HTML, display
-
-    display(HTML(text))
-
-
-def show_figure(fig, caption: str) -> None:
-    """Display a figure with its numbered caption (:func:`arefie_studies.charts.show`)."""
-    from arefie_studies.charts import show
-
-    show(fig, caption)
