@@ -4,6 +4,7 @@
 an XLSX export does not need).
 """
 
+from ._audit import DisclosureAudit, DisclosureError, audit_disclosure
 from ._banner import CELL_COLUMNS, TOTAL, BannerError, BannerTable, banner, source_note
 from ._compact import (
     COMPACT_NOTES,
@@ -41,7 +42,10 @@ __all__ = [
     "YES",
     "BannerError",
     "BannerTable",
+    "DisclosureAudit",
+    "DisclosureError",
     "ascii_anchor",
+    "audit_disclosure",
     "banner",
     "compact_html",
     "disclosure_rule_text",
