@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from test_suppress import count_tables, enumeration_size, feasible_values
 
 from arefie_studies.tables import DisclosureError, audit_disclosure, exposed_cells, protect_table
+from arefie_studies.tables._audit import flow_width, margin_mask
 
 DURATIONS = np.array([[3, 4, 30], [20, 25, 40]])
 
@@ -123,7 +124,7 @@ def tables_with_margins(draw):
     return n, margins
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tables_with_margins(), st.integers(3, 15))
 def test_protected_tables_pass_the_audit(table, threshold):
     n, margins = table
@@ -133,3 +134,21 @@ def test_protected_tables_pass_the_audit(table, threshold):
     audit = audit_disclosure(n, hidden, threshold, margins=margins, lower=np.minimum(n, 1))
     assert audit.ok, audit.failures
     assert (audit.cells["width"] >= threshold).all()
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tables_with_margins(), st.integers(0, 2**32 - 1))
+def test_max_flow_width_equals_the_lp_width(table, seed):
+    # protect_table measures intervals by max-flow (fast); the audit by linprog: same widths
+    n, margins = table
+    rng = np.random.default_rng(seed)
+    hidden = np.zeros((n.shape[0] + 1, n.shape[1] + 1), dtype=bool)
+    hidden[:-1, :-1] = rng.random(n.shape) < 0.5
+    hidden[-1, :-1] = rng.random(n.shape[1]) < 0.2
+    hidden |= margin_mask(n.shape, margins)
+    lower = np.minimum(n, 1)
+    audit = audit_disclosure(n, hidden, 5, margins=margins, lower=lower)
+    slack = np.full(hidden.shape, np.inf)
+    slack[:-1, :-1] = n - lower
+    for row in audit.cells.itertuples():
+        assert flow_width(slack, hidden, row.row, row.col) == row.width, (row, n, hidden)

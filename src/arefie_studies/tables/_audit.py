@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
 
-__all__ = ["DisclosureAudit", "DisclosureError", "audit_disclosure", "margin_mask"]
+__all__ = ["DisclosureAudit", "DisclosureError", "audit_disclosure", "flow_width", "margin_mask"]
 
 
 class DisclosureError(ValueError):
@@ -72,7 +72,8 @@ class DisclosureAudit:
     ``cells``: one row per hidden cell or hidden margin with ``row``, ``col`` (positions in the
     (R+1) × (C+1) table, last row/column = margins), ``margin`` (bool), ``value`` (true count),
     ``low``, ``high`` (feasible interval), ``width`` (``high - low``, inf when unbounded) and
-    ``ok`` (``width >= threshold``).
+    ``ok`` (``width >= threshold``, or the value is 0: an empty cell identifies nobody and zeros
+    are published under the rule anyway).
     """
 
     cells: pd.DataFrame
@@ -108,66 +109,57 @@ def _as_ext_mask(hidden: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     )
 
 
-def intervals(
-    counts: np.ndarray, hidden_ext: np.ndarray, lower: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Feasible [low, high] of every hidden entry of the (R+1, C+1) table (NaN elsewhere).
+class Polytope:
+    """The tables an attacker finds consistent with what is published (an LP feasible set).
 
-    ``hidden_ext`` marks hidden cells and hidden or unpublished margins; ``lower`` (R, C) the
-    lower bound the attacker knows for each cell (default 0).
+    ``counts`` (R, C) true counts; ``hidden_ext`` (R+1, C+1) hidden cells and hidden or
+    unpublished margins; ``lower`` (R, C) the least value the attacker knows for each cell.
+    :meth:`interval` gives the feasible [low, high] of one hidden cell or margin.
     """
-    n = np.asarray(counts, dtype=float)
-    R, C = n.shape
-    hid = np.asarray(hidden_ext, dtype=bool)
-    lo_b = np.zeros((R, C)) if lower is None else np.broadcast_to(np.asarray(lower, float), (R, C))
-    low = np.full((R + 1, C + 1), np.nan)
-    high = np.full((R + 1, C + 1), np.nan)
-    inner = hid[:-1, :-1]
-    var_rc = np.argwhere(inner)
-    k = len(var_rc)
-    index = -np.ones((R, C), dtype=int)
-    index[inner] = np.arange(k)
-    ext = np.zeros((R + 1, C + 1))
-    ext[:-1, :-1] = n
-    ext[:-1, -1] = n.sum(axis=1)
-    ext[-1, :-1] = n.sum(axis=0)
-    ext[-1, -1] = n.sum()
-    # hidden margins: their value is their (known + hidden) cells' sum
-    for r in range(R):
-        if hid[r, -1] and not inner[r].any():
-            low[r, -1] = high[r, -1] = ext[r, -1]
-    for c in range(C):
-        if hid[-1, c] and not inner[:, c].any():
-            low[-1, c] = high[-1, c] = ext[-1, c]
-    if hid[-1, -1] and k == 0:
-        low[-1, -1] = high[-1, -1] = ext[-1, -1]
-    if k == 0:
-        return low, high
-    shown = np.where(inner, 0.0, n)
-    rows_a, rhs = [], []
-    for r in range(R):
-        if not hid[r, -1] and inner[r].any():
-            a = np.zeros(k)
-            a[index[r, inner[r]]] = 1
-            rows_a.append(a)
-            rhs.append(ext[r, -1] - shown[r].sum())
-    for c in range(C):
-        if not hid[-1, c] and inner[:, c].any():
-            a = np.zeros(k)
-            a[index[inner[:, c], c]] = 1
-            rows_a.append(a)
-            rhs.append(ext[-1, c] - shown[:, c].sum())
-    if not hid[-1, -1]:
-        rows_a.append(np.ones(k))
-        rhs.append(ext[-1, -1] - shown.sum())
-    a_eq = np.array(rows_a) if rows_a else None
-    b_eq = np.array(rhs) if rows_a else None
-    bounds = [(float(lo_b[r, c]), None) for r, c in var_rc]
 
-    def extremes(obj: np.ndarray) -> tuple[float, float]:
+    def __init__(self, counts: np.ndarray, hidden_ext: np.ndarray,
+                 lower: np.ndarray | float | None = None) -> None:
+        n = np.asarray(counts, dtype=float)
+        R, C = n.shape
+        hid = np.asarray(hidden_ext, dtype=bool)
+        lo_b = np.broadcast_to(np.asarray(0.0 if lower is None else lower, float), (R, C))
+        inner = hid[:-1, :-1]
+        self.var_rc = np.argwhere(inner)
+        k = len(self.var_rc)
+        index = -np.ones((R, C), dtype=int)
+        index[inner] = np.arange(k)
+        ext = np.zeros((R + 1, C + 1))
+        ext[:-1, :-1] = n
+        ext[:-1, -1] = n.sum(axis=1)
+        ext[-1, :-1] = n.sum(axis=0)
+        ext[-1, -1] = n.sum()
+        shown = np.where(inner, 0.0, n)
+        rows_a, rhs = [], []
+        for r in range(R):
+            if not hid[r, -1] and inner[r].any():
+                a = np.zeros(k)
+                a[index[r, inner[r]]] = 1
+                rows_a.append(a)
+                rhs.append(ext[r, -1] - shown[r].sum())
+        for c in range(C):
+            if not hid[-1, c] and inner[:, c].any():
+                a = np.zeros(k)
+                a[index[inner[:, c], c]] = 1
+                rows_a.append(a)
+                rhs.append(ext[-1, c] - shown[:, c].sum())
+        if not hid[-1, -1] and k:
+            rows_a.append(np.ones(k))
+            rhs.append(ext[-1, -1] - shown.sum())
+        self.a_eq = np.array(rows_a) if rows_a else None
+        self.b_eq = np.array(rhs) if rows_a else None
+        self.bounds = [(float(lo_b[r, c]), None) for r, c in self.var_rc]
+        self.shape, self.ext, self.shown, self.inner, self.index = (R, C), ext, shown, inner, index
+
+    def _extremes(self, obj: np.ndarray) -> tuple[float, float]:
         out = []
         for sign in (1.0, -1.0):
-            res = linprog(sign * obj, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+            res = linprog(sign * obj, A_eq=self.a_eq, b_eq=self.b_eq, bounds=self.bounds,
+                          method="highs")
             if res.status == 3:  # unbounded
                 out.append(-np.inf * sign)
             elif res.status != 0:
@@ -180,27 +172,109 @@ def intervals(
                 out.append(sign * float(res.fun))
         return out[0], out[1]
 
-    for j, (r, c) in enumerate(var_rc):
+    def interval(self, r: int, c: int) -> tuple[float, float]:
+        """Feasible [low, high] of entry (r, c) of the (R+1, C+1) table (a cell or a margin)."""
+        R, C = self.shape
+        k = len(self.var_rc)
+        if r < R and c < C:
+            cells = np.zeros((R, C), dtype=bool)
+            cells[r, c] = True
+        elif r < R:
+            cells = np.zeros((R, C), dtype=bool)
+            cells[r] = True
+        elif c < C:
+            cells = np.zeros((R, C), dtype=bool)
+            cells[:, c] = True
+        else:
+            cells = np.ones((R, C), dtype=bool)
+        known = float(np.where(cells & ~self.inner, self.shown, 0.0).sum())
+        sel = cells & self.inner
+        if not sel.any() or k == 0:
+            return known, known
         obj = np.zeros(k)
-        obj[j] = 1
-        low[r, c], high[r, c] = extremes(obj)
-    for r in range(R):
-        if hid[r, -1] and inner[r].any():
-            obj = np.zeros(k)
-            obj[index[r, inner[r]]] = 1
-            lo, hi = extremes(obj)
-            low[r, -1], high[r, -1] = lo + shown[r].sum(), hi + shown[r].sum()
-    for c in range(C):
-        if hid[-1, c] and inner[:, c].any():
-            obj = np.zeros(k)
-            obj[index[inner[:, c], c]] = 1
-            lo, hi = extremes(obj)
-            low[-1, c], high[-1, c] = lo + shown[:, c].sum(), hi + shown[:, c].sum()
-    if hid[-1, -1]:
-        lo, hi = extremes(np.ones(k))
-        low[-1, -1], high[-1, -1] = lo + shown.sum(), hi + shown.sum()
-    # LP round-off: the vertices are integers
-    return np.round(low, 6), np.round(high, 6)
+        obj[self.index[sel]] = 1
+        lo, hi = self._extremes(obj)
+        # LP round-off: the vertices are integers
+        return round(lo + known, 6), round(hi + known, 6)
+
+
+def flow_width(slack: np.ndarray, hidden_ext: np.ndarray, r: int, c: int) -> float:
+    """Width ``high - low`` of hidden entry (r, c) by max-flow (exact, as the LP).
+
+    With the margins negated, every row and column of the (R+1, C+1) table sums to zero, and
+    what an attacker cannot tell apart are the circulations on the hidden entries. Increasing
+    entry (r, c) by ``t`` sends ``t`` from column node c back to row node r through the other
+    hidden entries: an interior entry can grow without bound (row → column arc) and shrink by
+    its ``slack`` (value minus the attacker's lower bound; column → row arc); margins are free
+    both ways. So ``high - value = maxflow(c → r)`` and ``value - low = min(slack_rc,
+    maxflow(r → c))`` (max-flow/min-cut, Edmonds–Karp on the small row/column graph).
+    ``slack``: (R+1, C+1), infinite on the margins.
+    """
+    n_rows, n_cols = hidden_ext.shape
+    size = n_rows + n_cols
+    inf = float("inf")
+    cap = [[0.0] * size for _ in range(size)]
+    any_edge = False
+    for i, j in np.argwhere(hidden_ext):
+        if i == r and j == c:
+            continue
+        cap[i][n_rows + j] = inf  # the entry grows
+        cap[n_rows + j][i] = float(slack[i, j])  # the entry shrinks (margins: inf)
+        any_edge = True
+    if not any_edge:
+        return 0.0
+    up = _max_flow(cap, n_rows + c, r)
+    down = min(float(slack[r, c]), _max_flow(cap, r, n_rows + c))
+    return up + down
+
+
+def _max_flow(cap: list[list[float]], source: int, sink: int) -> float:
+    """Edmonds–Karp on a small dense graph (inf capacities allowed: returns inf)."""
+    size = len(cap)
+    res = [row[:] for row in cap]
+    total = 0.0
+    while True:
+        parent = [-1] * size
+        parent[source] = source
+        queue = [source]
+        for u in queue:
+            if u == sink:
+                break
+            row = res[u]
+            for v in range(size):
+                if parent[v] == -1 and row[v] > 0:
+                    parent[v] = u
+                    queue.append(v)
+        if parent[sink] == -1:
+            return total
+        push = float("inf")
+        v = sink
+        while v != source:
+            u = parent[v]
+            push = min(push, res[u][v])
+            v = u
+        if push == float("inf"):
+            return push
+        v = sink
+        while v != source:
+            u = parent[v]
+            res[u][v] -= push
+            res[v][u] += push
+            v = u
+        total += push
+
+
+def intervals(
+    counts: np.ndarray, hidden_ext: np.ndarray, lower: np.ndarray | float | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Feasible [low, high] of every hidden entry of the (R+1, C+1) table (NaN elsewhere)."""
+    poly = Polytope(counts, hidden_ext, lower)
+    hid = np.asarray(hidden_ext, dtype=bool)
+    low = np.full(hid.shape, np.nan)
+    high = np.full(hid.shape, np.nan)
+    for r, c in np.argwhere(hid):
+        low[r, c], high[r, c] = poly.interval(int(r), int(c))
+    return low, high
 
 
 def audit_disclosure(
@@ -256,6 +330,6 @@ def audit_disclosure(
         width = high[r, c] - low[r, c]
         rows.append({"row": int(r), "col": int(c), "margin": bool(is_margin),
                      "value": float(ext[r, c]), "low": low[r, c], "high": high[r, c],
-                     "width": width, "ok": bool(width >= threshold)})
+                     "width": width, "ok": bool(width >= threshold or ext[r, c] == 0)})
     cols = ["row", "col", "margin", "value", "low", "high", "width", "ok"]
     return DisclosureAudit(cells=pd.DataFrame(rows, columns=cols), threshold=int(threshold))

@@ -260,7 +260,7 @@ def protect_table(
     interval, so each repair holds and the loop ends); (4) if no such cycle exists, every
     non-empty cell and margin is hidden (nothing is then bounded).
     """
-    from ._audit import intervals, margin_mask
+    from ._audit import flow_width, margin_mask
 
     n = np.asarray(n, dtype=float)
     if n.ndim != 2:
@@ -303,22 +303,35 @@ def protect_table(
     lower = np.minimum(n, 1.0)
     slack = np.full(ext.shape, np.inf)
     slack[:-1, :-1] = n - lower
-    for _ in range(ext.size + 1):
-        low, high = intervals(n, hidden, lower)
-        width = high - low
-        audited = hidden & ~unpublished
-        narrow = audited & (width < width_rule)
-        if not narrow.any():
+    only_hidden = np.full(ext.shape, np.inf)  # certificate search: hidden cells only
+    certified = np.zeros(ext.shape, dtype=bool)
+    for _ in range(2 * ext.size + 1):
+        todo = hidden & ~unpublished & (ext > 0) & ~certified  # a hidden 0 identifies nobody
+        if not todo.any():
             return primary, hidden
-        r, c = min(map(tuple, np.argwhere(narrow)), key=lambda rc: (width[rc], ext[rc]))
-        s = slack[r, c]
-        need_plus = min(s, width_rule)
-        need_minus = max(1.0, width_rule - s)
-        path = _capacity_path(cost, hidden, slack, r, c, need_minus, need_plus)
+        for r, c in sorted(map(tuple, np.argwhere(todo)), key=lambda rc: ext[rc]):
+            s = slack[r, c]
+            need_plus, need_minus = min(s, width_rule), max(0.0, width_rule - s)
+            # (a) a cycle of hidden cells that moves it over width_rule values (no LP needed)
+            if _capacity_path(only_hidden, hidden, slack, r, c, need_minus, need_plus):
+                certified[r, c] = True
+                continue
+            # (b) the exact interval (several cycles may combine), by max-flow
+            if flow_width(slack, hidden, r, c) >= width_rule:
+                certified[r, c] = True
+                continue
+            # (c) hide the cheapest cycle with enough room (hidden values only widen intervals)
+            path = _capacity_path(cost, hidden, slack, r, c, need_minus, need_plus)
+            if not path:
+                break
+            for cell in path:
+                hidden[cell] = True
+            certified[r, c] = True
+            break  # the pattern changed: look again at what is left
+        else:
+            continue
         if not path:
             break
-        for cell in path:
-            hidden[cell] = True
     # Last resort: nothing published but the empty rows/columns (known zeros).
     hidden |= ext > 0
     hidden |= unpublished
