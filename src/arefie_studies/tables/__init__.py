@@ -22,6 +22,14 @@ from ._compact import (
     yes_rows,
 )
 from ._format import MISSING, NNBSP, fmt_ci, fmt_int, fmt_num, fmt_p, fmt_pct, fmt_pct_points
+from ._presentation import (
+    FLAG_MARK,
+    NOT_SHOWN_MARK,
+    PresentationError,
+    nchs_proportions,
+    presentation_rule,
+    presentation_rule_text,
+)
 from ._suppress import (
     SUPPRESSED_MARK,
     disclosure_rule_text,
@@ -34,9 +42,11 @@ from ._suppress import (
 __all__ = [
     "CELL_COLUMNS",
     "COMPACT_NOTES",
+    "FLAG_MARK",
     "MISSING",
     "NNBSP",
     "NO",
+    "NOT_SHOWN_MARK",
     "SUPPRESSED_MARK",
     "TOTAL",
     "YES",
@@ -44,6 +54,7 @@ __all__ = [
     "BannerTable",
     "DisclosureAudit",
     "DisclosureError",
+    "PresentationError",
     "ascii_anchor",
     "audit_disclosure",
     "banner",
@@ -59,7 +70,10 @@ __all__ = [
     "heading_html",
     "hidden_cell_html",
     "indicator_table_html",
+    "nchs_proportions",
     "plain_table_html",
+    "presentation_rule",
+    "presentation_rule_text",
     "primary_suppression",
     "protect_table",
     "protected_shares",
