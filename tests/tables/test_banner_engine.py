@@ -178,7 +178,7 @@ def test_table_tests_are_shown(design, table):
     assert np.isnan(tests.loc[("api00", "stype"), "p_value"])  # no chi-square for a mean
     html = table.to_html(split=False)
     assert "Test d’indépendance" in html and "Rao–Scott" in html
-    assert "p\u202f<\u202f0,001" in html  # awards × stype: p = 2e-6
+    assert "p\u202f&lt;\u202f0,001" in html  # awards × stype: p = 2e-6 (escaped « < »)
 
 
 @pytest.mark.parametrize(

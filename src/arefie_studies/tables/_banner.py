@@ -185,8 +185,8 @@ class BannerTable:
         """The disclosure rule printed under the table."""
         return disclosure_rule_text(self.threshold)
 
-    def notes_text(self) -> list[str]:
-        """Notes under the table (French): reading guide, marks, test, rule, source."""
+    def reading_notes(self) -> list[str]:
+        """The reading guide and the marks' meaning (French), before the rule and source."""
         from ._format import fmt_pct
 
         level = fmt_pct(self.conf_level, 0)
@@ -207,7 +207,20 @@ class BannerTable:
         ]
         if (self.cells["mark"] != "").any() or self.cells["p_value"].notna().any():
             out.append(marks)
-        out += [self.rule_text(), *self.notes]
+        return out
+
+    @property
+    def has_hidden(self) -> bool:
+        """A cell or a total of the banner is hidden."""
+        return bool(self.cells["suppressed"].any() or self.totals["suppressed"].any())
+
+    def notes_text(self) -> list[str]:
+        """Notes under the table (French): reading guide, marks, test, the disclosure rule
+        (when a value is hidden), the table's notes, source."""
+        out = self.reading_notes()
+        if self.has_hidden:
+            out.append(self.rule_text())
+        out += list(self.notes)
         if self.source:
             out.append(self.source)
         return out

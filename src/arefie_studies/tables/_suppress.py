@@ -338,14 +338,20 @@ def protect_table(
     return primary, hidden
 
 
-def disclosure_rule_text(threshold: int) -> str:
-    """The rule printed under every table (French)."""
-    low = "1 répondant" if threshold <= 2 else f"1 à {threshold - 1} répondants"
+def _singular(unit: str) -> str:
+    """'répondants' -> 'répondant', 'Missions Locales' -> 'Mission Locale'."""
+    return " ".join(w[:-1] if w.endswith("s") else w for w in unit.split())
+
+
+def disclosure_rule_text(threshold: int, unit: str = "répondants") -> str:
+    """The rule printed under a table with a hidden cell (French); ``unit`` is what the
+    counts count (respondents, youths, Missions Locales...)."""
+    low = f"1 {_singular(unit)}" if threshold <= 2 else f"1 à {threshold - 1} {unit}"
     return (
         f"«{NNBSP}{SUPPRESSED_MARK}{NNBSP}»{NNBSP}: valeur masquée (secret statistique). Les "
         f"cases comptant de {low} ne sont pas publiées, ainsi que les cases complémentaires "
-        "nécessaires pour qu’aucune valeur masquée ne puisse être retrouvée par différence "
-        "avec les totaux."
+        "nécessaires pour qu’aucune valeur masquée ne puisse être retrouvée, ni encadrée à "
+        f"moins de {threshold} près, à partir des valeurs et des totaux publiés."
     )
 
 
