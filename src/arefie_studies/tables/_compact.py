@@ -232,7 +232,7 @@ def indicator_table_html(
     'mean', default proportion). ``columns``: (key, header) pairs in display order (a header
     ``"A|B"`` puts B under a spanning header A). ``extra_columns`` maps a column of ``cells``
     holding preformatted text (e.g. a p-value) to its header; read from the row's first cell,
-    hidden when a cell of the row is hidden. A cell with ``1 <= n < threshold`` is hidden too.
+    left blank when a cell of the row is hidden. A cell with ``1 <= n < threshold`` is hidden too.
     Notes: ``notes``, the disclosure rule for ``threshold`` (when a cell is hidden),
     ``source``. Same as ``Table.from_estimates(...).to_html()``.
     """

@@ -393,8 +393,8 @@ class Table:
         ``presentation=True`` every proportion also goes through :func:`presentation_rule`
         (needs ``se`` and ``df``; Korn–Graubard ``ci_low``/``ci_high``): « nd » when
         suppressed, « † » when flagged. ``extra_columns`` maps a column of preformatted text
-        (e.g. a test) to its header, read from the row's first cell; it is hidden when a cell
-        of its row is hidden (a difference or a test could reveal the hidden value).
+        (e.g. a test) to its header, read from the row's first cell; it is left blank (–) when a
+        cell of its row is hidden (a difference or a test could reveal the hidden value).
         """
         df = _check_estimates(estimates, row, column)
         if "kind" not in df.columns:
@@ -447,8 +447,8 @@ class Table:
                     ))  # fmt: skip
             any_hidden = any(c.is_hidden for c in cells)
             for col in extra:
-                if any_hidden:
-                    cells.append(Cell.hidden())
+                if any_hidden:  # left blank (–): the hidden cell's mark already says why
+                    cells.append(Cell(kind="empty"))
                 else:
                     cells.append(Cell(kind="text", text=str(df[col].iloc[first]), css="test"))
             rows.append(Row(label=str(df[row].iloc[first]), cells=tuple(cells),
