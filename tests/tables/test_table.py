@@ -133,3 +133,15 @@ def test_plain_table_hidden_row_keeps_no_count():
     assert 'data-n="7"' not in html and "40 %" not in html
     assert 'data-n="40"' in html and html.count('data-suppressed="1"') == 1
     assert scan_html(html, ScanRules(threshold=11)) == []
+
+
+def test_shares_of_missions_locales_hide_small_bases():
+    # an organisational survey: each share rests on n Missions Locales, not on youths
+    est = pd.DataFrame({"row": ["Convention signée", "Convention signée"],
+                        "column": ["Rural", "Urbain"], "estimate": [0.6, 0.55],
+                        "ci_low": [0.3, 0.4], "ci_high": [0.85, 0.7], "n": [9, 31]})
+    t = Table.from_estimates(est, title="t", threshold=11, unit="Missions Locales")
+    html = t.to_html()
+    assert 'data-n="9"' not in html and "60,0" not in html and 'data-n="31"' in html
+    assert "de 1 à 10 Missions Locales" in html
+    assert scan_html(html, ScanRules(threshold=11)) == []

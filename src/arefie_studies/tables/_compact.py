@@ -222,6 +222,8 @@ def indicator_table_html(
     stub_header: str = "",
     extra_columns: Mapping[str, str] | None = None,
     stub_width: str = "34mm",
+    unit: str = "répondants",
+    presentation: bool = False,
 ) -> str:
     """Printable table of estimates with their 95 % CI, one row per indicator.
 
@@ -234,11 +236,14 @@ def indicator_table_html(
     holding preformatted text (e.g. a p-value) to its header; read from the row's first cell,
     left blank when a cell of the row is hidden. A cell with ``1 <= n < threshold`` is hidden too.
     Notes: ``notes``, the disclosure rule for ``threshold`` (when a cell is hidden),
-    ``source``. Same as ``Table.from_estimates(...).to_html()``.
+    ``source``. ``unit``: what ``n`` counts (e.g. ``"Missions Locales"``: the same threshold
+    applies to organisations). ``presentation=True``: the NCHS rule on proportions (needs
+    ``se`` and ``df``). Same as ``Table.from_estimates(...).to_html()``.
     """
     return Table.from_estimates(
         cells, title=title, columns=columns, threshold=threshold, notes=notes, source=source,
         digits=digits, stub=stub_header, extra_columns=extra_columns, stub_width=stub_width,
+        unit=unit, presentation=presentation,
     ).to_html()
 
 
