@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ._format import NNBSP, fmt_int, fmt_p
+from ._format import NNBSP, fmt_p
 from ._table import Cell, Row, Table
 
 if TYPE_CHECKING:
@@ -107,8 +107,8 @@ def part_table(
         for b, g in columns:
             key = (question, b, g)
             if key in totals.index and not totals.loc[key, "suppressed"]:
-                n_cells.append(Cell(kind="text", text=fmt_int(totals.loc[key, "n"])))
-                N_cells.append(Cell(kind="text", text=fmt_int(totals.loc[key, "N"])))
+                n_cells.append(Cell(kind="count", n=int(totals.loc[key, "n"])))
+                N_cells.append(Cell(kind="number", estimate=float(totals.loc[key, "N"])))
             elif key in totals.index:
                 n_cells.append(Cell.hidden())
                 N_cells.append(Cell.hidden())

@@ -51,7 +51,7 @@ FLAG_NOTE = (
     "liberté ou complément imprécis, voir l’annexe méthodologique)."
 )
 
-_KINDS = ("proportion", "mean", "count", "text", "hidden", "nd", "empty")
+_KINDS = ("proportion", "mean", "count", "number", "text", "hidden", "nd", "empty")
 
 
 class TableError(ValueError):
@@ -63,7 +63,8 @@ class Cell:
     """One decided cell.
 
     ``kind``: ``"proportion"`` (shown in %), ``"mean"``, ``"count"`` (``n`` shown as an
-    integer), ``"text"`` (preformatted ``text``), ``"hidden"`` (disclosure, « s »), ``"nd"``
+    integer), ``"number"`` (``estimate`` shown as an integer, e.g. a weighted total; no
+    ``data-n``), ``"text"`` (preformatted ``text``), ``"hidden"`` (disclosure, « s »), ``"nd"``
     (presentation rule) or ``"empty"`` (–). ``n``: the unweighted base (respondents, or
     organisations), written as ``data-n`` when shown and positive. ``mark``: significance mark
     (▲ ▼); ``flag``: the presentation-rule flag (†). ``span``/``css``/``style``: layout only.
@@ -111,7 +112,7 @@ class Cell:
 
     def value(self) -> object:
         """The published value (``to_frame``): a number, a text, or the marker."""
-        if self.kind in ("proportion", "mean"):
+        if self.kind in ("proportion", "mean", "number"):
             return np.nan if self.estimate is None else float(self.estimate)
         if self.kind == "count":
             return np.nan if self.n is None else int(self.n)
@@ -155,6 +156,8 @@ def cell_html(cell: Cell, digits: int = 1) -> str:
         return f"<td{css}{span}{style}{data_n}>{escape(cell.text)}</td>"
     if cell.kind == "count":
         return f"<td{css}{span}{style}{data_n}>{fmt_int(cell.n)}</td>"
+    if cell.kind == "number":
+        return f"<td{css}{span}{style}>{fmt_int(cell.estimate)}</td>"
     if cell.kind == "mean":
         value = fmt_num(cell.estimate, digits) + (f"{NNBSP}{cell.unit}" if cell.unit else "")
         ci = fmt_ci(cell.ci_low, cell.ci_high, digits, scale=1.0)
@@ -357,9 +360,9 @@ class Table:
         """One sheet: title, headers, one row per table row (numbers stored as numbers; each
         column holding CIs gets ``IC bas``/``IC haut`` columns), then the notes. Hidden cells
         hold their marker only."""
-        from ._xlsx import write_table_sheet
+        from ._xlsx import write_xlsx
 
-        return write_table_sheet(self, path, sheet_name=sheet_name)
+        return write_xlsx({sheet_name or self.title or "Tableau 1": self}, path)
 
     # -- constructors ------------------------------------------------------------------------
     @classmethod
