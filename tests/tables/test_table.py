@@ -9,6 +9,8 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from arefie_studies.pipeline.leakscan import ScanRules, scan_html
 from arefie_studies.tables import (
@@ -145,3 +147,29 @@ def test_shares_of_missions_locales_hide_small_bases():
     assert 'data-n="9"' not in html and "60,0" not in html and 'data-n="31"' in html
     assert "de 1 à 10 Missions Locales" in html
     assert scan_html(html, ScanRules(threshold=11)) == []
+
+
+def test_duplicate_cells_are_an_error():
+    est = pd.concat([_estimates(), _estimates().iloc[:1]])
+    with pytest.raises(TableError, match="share a"):
+        Table.from_estimates(est, title="t")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.floats(0.01, 0.99), st.booleans()),
+                min_size=1, max_size=12), st.integers(2, 15))
+def test_no_small_or_hidden_count_in_any_attribute(cells, threshold):
+    est = pd.DataFrame({
+        "row": [f"r{i // 3}" for i in range(len(cells))],
+        "column": [f"c{i % 3}" for i in range(len(cells))],
+        "n": [n for n, _, _ in cells], "estimate": [p for _, p, _ in cells],
+        "ci_low": [p / 2 for _, p, _ in cells], "ci_high": [(1 + p) / 2 for _, p, _ in cells],
+        "hidden": [h for _, _, h in cells],
+    })  # fmt: skip
+    html = Table.from_estimates(est, title="t", threshold=threshold).to_html()
+    shown = [int(x) for x in re.findall(r'data-n="(\d+)"', html)]
+    assert all(n >= threshold for n in shown)
+    assert len(shown) == int(((est.n >= threshold) & ~est.hidden).sum())
+    for td in re.findall(r"<td[^>]*data-suppressed[^>]*>[^<]*</td>", html):
+        assert td == '<td class="suppressed" data-suppressed="1">s</td>'
+    assert scan_html(html, ScanRules(threshold=threshold)) == []

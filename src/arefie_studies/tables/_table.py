@@ -426,6 +426,13 @@ class Table:
         heads = [str(k) for k in keys] if columns is None else [h for _, h in columns]
         extra = dict(extra_columns or {})
         df["_key"] = df["section"] + "\x1f" + df[row].astype(str)
+        dup = df.duplicated(["_key", column], keep=False)
+        if dup.any():
+            first_dup = df.loc[dup, ["section", row, column]].head(3).to_dict("records")
+            raise TableError(
+                f"from_estimates: {int(dup.sum())} rows share a (section, {row}, {column}), "
+                f"e.g. {first_dup}; give one estimate per table cell."
+            )
         by = {(rk, ck): i for i, (rk, ck) in enumerate(zip(df["_key"], df[column], strict=True))}
         rows = []
         style = f"min-width:{stub_width}" if stub_width else ""
