@@ -228,3 +228,36 @@ def test_bar_ci_takes_estimator_output_as_it_is():
     with pytest.raises(charts.ChartError, match=r"'level' repeats across several label columns: "
                                                 r"'sch_wide' \(2 values\), 'awards' \(2 values\)"):
         charts.bar_ci(two)
+
+
+def test_bar_ci_applies_the_presentation_rule():
+    df = dep_frame().assign(decision=["show", "suppress", "flag", "show", "show"])
+    fig = charts.bar_ci(df, y="group", decision="decision", source="Source : test.", digits=1)
+    ax = fig.axes[0]
+    by_y = sorted(ax.patches, key=lambda b: b.get_y())[::-1]  # top first = first row
+    widths = [b.get_width() for b in by_y]
+    assert widths[1] == 0  # the suppressed estimate draws no bar ...
+    texts = _texts(fig)
+    assert "nd" in texts  # ... but « nd » in its place
+    assert by_y[2].get_hatch() == "////" and not by_y[0].get_hatch()
+    assert not any(t.startswith(f"24,5{NNBSP}%") for t in texts)  # the suppressed 0.245
+    assert f"22,0{NNBSP}% †" in texts  # the flagged one
+    joined = "\n".join(texts)
+    assert "non diffusée" in joined and "prudence" in joined and "Source" in joined
+    plt.close(fig)
+
+
+def test_comparison_bars_apply_the_presentation_rule():
+    df = comparison_frame()
+    df["decision"] = "show"
+    df.loc[df.index[0], "decision"] = "suppress"
+    fig = charts.comparison_bars(df, decision="decision")
+    joined = "\n".join(_texts(fig))
+    assert "nd" in _texts(fig) and "non diffusée" in joined
+    assert "prudence" not in joined  # no flagged estimate: no † note
+    plt.close(fig)
+
+
+def test_unknown_decision_is_an_error():
+    with pytest.raises(charts.ChartError, match="unknown value"):
+        charts.bar_ci(dep_frame().assign(d="maybe"), y="group", decision="d")

@@ -117,7 +117,12 @@ def test_html_splits_wide_banners(table):
     html = table.to_html(max_columns=4)
     assert html.count("<thead>") == 2
     assert "État de santé, selon sexe" in html and "État de santé, selon département" in html
-    assert html.count("de 1 à 10 répondants") == 2  # the rule under every part
+    # the rule (« s ») is stated under exactly the parts that hide a value
+    parts = html.split('<div class="arefie-table')[1:]
+    assert len(parts) == 2
+    for part in parts:
+        assert ('data-suppressed="1"' in part) == ("de 1 à 10 répondants" in part)
+    assert any('data-suppressed="1"' in part for part in parts)
 
 
 def test_xlsx_numbers_are_numbers(table, tmp_path):

@@ -11,6 +11,7 @@ from ._show import figure_bundle, show, show_annex
 from .bars import bar_ci, comparison_bars
 from .likert import likert_bars
 from .multiples import small_multiples
+from .reliability import apply_presentation, presentation_note
 from .style import (
     ACCENT,
     GREY,
@@ -35,6 +36,7 @@ __all__ = [
     "ChartError",
     "add_source",
     "apply_house_style",
+    "apply_presentation",
     "bar_ci",
     "comparison_bars",
     "figure_bundle",
@@ -43,6 +45,7 @@ __all__ = [
     "house_rc",
     "house_style",
     "likert_bars",
+    "presentation_note",
     "show",
     "show_annex",
     "small_multiples",

@@ -193,10 +193,10 @@ def add_source(fig: Figure, text: str, *, note: str | None = None) -> None:
     line is kept whatever way the figure is saved or displayed.
     """
     text = text.strip()
-    if not text.lower().startswith("source"):
+    if text and not text.lower().startswith("source"):
         text = f"Source{NNBSP}: {text}"
     width_chars = max(40, int(fig.get_figwidth() * 15))
-    lines = textwrap.wrap(text, width_chars)
+    lines = textwrap.wrap(text, width_chars) if text else []
     if note:
         lines = [*textwrap.wrap(f"Note{NNBSP}: {note.strip()}", width_chars), *lines]
     fontsize = 7.5

@@ -4,6 +4,7 @@
 an XLSX export does not need).
 """
 
+from ._audit import DisclosureAudit, DisclosureError, audit_disclosure
 from ._banner import CELL_COLUMNS, TOTAL, BannerError, BannerTable, banner, source_note
 from ._compact import (
     COMPACT_NOTES,
@@ -11,9 +12,11 @@ from ._compact import (
     YES,
     ascii_anchor,
     compact_html,
+    compact_table,
     heading_html,
     hidden_cell_html,
     indicator_table_html,
+    plain_table,
     plain_table_html,
     table_classes,
     table_html,
@@ -21,6 +24,14 @@ from ._compact import (
     yes_rows,
 )
 from ._format import MISSING, NNBSP, fmt_ci, fmt_int, fmt_num, fmt_p, fmt_pct, fmt_pct_points
+from ._presentation import (
+    FLAG_MARK,
+    NOT_SHOWN_MARK,
+    PresentationError,
+    nchs_proportions,
+    presentation_rule,
+    presentation_rule_text,
+)
 from ._suppress import (
     SUPPRESSED_MARK,
     disclosure_rule_text,
@@ -29,21 +40,36 @@ from ._suppress import (
     protect_table,
     protected_shares,
 )
+from ._table import FLAG_NOTE, NOT_SHOWN_NOTE, Cell, Row, Table, TableError, cell_html
 
 __all__ = [
     "CELL_COLUMNS",
     "COMPACT_NOTES",
+    "FLAG_MARK",
+    "FLAG_NOTE",
     "MISSING",
     "NNBSP",
     "NO",
+    "NOT_SHOWN_MARK",
+    "NOT_SHOWN_NOTE",
     "SUPPRESSED_MARK",
     "TOTAL",
     "YES",
     "BannerError",
     "BannerTable",
+    "Cell",
+    "DisclosureAudit",
+    "DisclosureError",
+    "PresentationError",
+    "Row",
+    "Table",
+    "TableError",
     "ascii_anchor",
+    "audit_disclosure",
     "banner",
+    "cell_html",
     "compact_html",
+    "compact_table",
     "disclosure_rule_text",
     "exposed_cells",
     "fmt_ci",
@@ -55,7 +81,11 @@ __all__ = [
     "heading_html",
     "hidden_cell_html",
     "indicator_table_html",
+    "nchs_proportions",
+    "plain_table",
     "plain_table_html",
+    "presentation_rule",
+    "presentation_rule_text",
     "primary_suppression",
     "protect_table",
     "protected_shares",

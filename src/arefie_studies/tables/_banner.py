@@ -185,8 +185,8 @@ class BannerTable:
         """The disclosure rule printed under the table."""
         return disclosure_rule_text(self.threshold)
 
-    def notes_text(self) -> list[str]:
-        """Notes under the table (French): reading guide, marks, test, rule, source."""
+    def reading_notes(self) -> list[str]:
+        """The reading guide and the marks' meaning (French), before the rule and source."""
         from ._format import fmt_pct
 
         level = fmt_pct(self.conf_level, 0)
@@ -207,7 +207,20 @@ class BannerTable:
         ]
         if (self.cells["mark"] != "").any() or self.cells["p_value"].notna().any():
             out.append(marks)
-        out += [self.rule_text(), *self.notes]
+        return out
+
+    @property
+    def has_hidden(self) -> bool:
+        """A cell or a total of the banner is hidden."""
+        return bool(self.cells["suppressed"].any() or self.totals["suppressed"].any())
+
+    def notes_text(self) -> list[str]:
+        """Notes under the table (French): reading guide, marks, test, the disclosure rule
+        (when a value is hidden), the table's notes, source."""
+        out = self.reading_notes()
+        if self.has_hidden:
+            out.append(self.rule_text())
+        out += list(self.notes)
         if self.source:
             out.append(self.source)
         return out
@@ -304,9 +317,12 @@ def _suppress_cells(cells: pd.DataFrame, threshold: int) -> tuple[pd.DataFrame, 
     order = np.lexsort((b_codes, q_codes))
     bounds = np.flatnonzero(np.diff(q_codes[order])) + 1
 
-    def protect(forced: dict[str, set[str]]) -> dict[tuple[str, str, str], bool]:
+    def protect(
+        forced: dict[str, set[str]], forced_levels: dict[str, set[int]]
+    ) -> dict[tuple[str, str, str], bool]:
         """One pass over the tables; ``forced``: groups whose totals are hidden in every
-        question of their breakdown."""
+        question of their breakdown; ``forced_levels``: level totals (positions, -1 = the
+        question's grand total) hidden by some breakdown's protection, hence in all of them."""
         hidden_totals: dict[tuple[str, str, str], bool] = {}
         for q_rows in np.split(order, bounds):
             question = cells["question"].iat[q_rows[0]]
@@ -325,12 +341,20 @@ def _suppress_cells(cells: pd.DataFrame, threshold: int) -> tuple[pd.DataFrame, 
             else:  # no whole-population cells: margins are the sums over the first breakdown
                 first = q_rows[b_codes[q_rows] == b_codes[q_rows[0]]]
                 np.add.at(n_levels, lvl(first), n_all[first])
+            extra = forced_levels.get(question, set())
             if mean:
                 level_hidden = (n_levels > 0) & (n_levels < threshold)
-                all_hidden = bool(level_hidden[0])
-            elif ((n_levels > 0) & (n_levels < threshold)).any():
-                _, hid_lv = protect_table(n_levels[:, None], threshold)
-                level_hidden, all_hidden = hid_lv[:-1, 0], bool(hid_lv[-1, 0])
+                all_hidden = bool(level_hidden[0]) or bool(extra)
+                level_hidden |= all_hidden
+            elif ((n_levels > 0) & (n_levels < threshold)).any() or extra:
+                # the whole-population column is a levels × 1 table with its grand total; level
+                # totals hidden by a breakdown's protection (``extra``) are protected here too
+                pre_lv = np.zeros((len(levels) + 1, 2), dtype=bool)
+                pre_lv[[i for i in extra if i >= 0], :] = True
+                pre_lv[-1, :] = -1 in extra
+                _, hid_lv = protect_table(n_levels[:, None], threshold, pre_hidden=pre_lv)
+                level_hidden = hid_lv[:-1, 0] | hid_lv[:-1, 1]
+                all_hidden = bool(hid_lv[-1, 0] or hid_lv[-1, 1])
             else:
                 level_hidden, all_hidden = np.zeros(len(levels), dtype=bool), False
             if len(ens_rows):
@@ -373,6 +397,13 @@ def _suppress_cells(cells: pd.DataFrame, threshold: int) -> tuple[pd.DataFrame, 
                     hid[0, :-1] |= hid[-1, :-1]
                 suppressed[rows] = hid[r, c]
                 primary[rows] = prim[r, c]
+                # margins shared with the other breakdowns (level totals, grand total) that
+                # this table's protection hid: hidden everywhere on the next pass
+                new_levels = {int(i) for i in np.flatnonzero(hid[:-1, -1] & ~level_hidden)}
+                if hid[-1, -1] and not all_hidden:
+                    new_levels.add(-1)
+                if new_levels:
+                    found_levels.setdefault(question, set()).update(new_levels)
                 group_names = cells["group"].to_numpy()[rows]
                 for g_name, j in zip(group_names, c, strict=True):
                     if hid[-1, j]:
@@ -384,16 +415,25 @@ def _suppress_cells(cells: pd.DataFrame, threshold: int) -> tuple[pd.DataFrame, 
     # reveal the one hidden in another). Passes repeat until the hidden groups are stable
     # (the sets only grow, so this ends; usually one or two passes).
     forced: dict[str, set[str]] = {}
+    forced_levels: dict[str, set[int]] = {}
+    found_levels: dict[str, set[int]] = {}
     while True:
         suppressed[:] = False
         primary[:] = False
-        hidden_totals = protect(forced)
+        found_levels.clear()
+        hidden_totals = protect(forced, forced_levels)
         found: dict[str, set[str]] = {}
         for (_q, b, g), hidden in hidden_totals.items():
             if hidden and b != "":
                 found.setdefault(b, set()).add(g)
-        if all(gs <= forced.get(b, set()) for b, gs in found.items()):
+        if all(gs <= forced.get(b, set()) for b, gs in found.items()) and all(
+            ls <= forced_levels.get(q, set()) for q, ls in found_levels.items()
+        ):
             break
+        forced_levels = {
+            q: forced_levels.get(q, set()) | found_levels.get(q, set())
+            for q in {*forced_levels, *found_levels}
+        }
         forced = {b: forced.get(b, set()) | found.get(b, set()) for b in {*forced, *found}}
     if hidden_totals:
         flags = [hidden_totals.get(k, False) for k in totals.index]

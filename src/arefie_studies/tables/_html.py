@@ -7,19 +7,18 @@ stylesheet keeps the table readable outside the report template too.
 
 from __future__ import annotations
 
-from html import escape
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from ._format import NNBSP, fmt_ci, fmt_int, fmt_num, fmt_p, fmt_pct
-from ._suppress import SUPPRESSED_MARK
+from ._format import NNBSP, fmt_p
+from ._table import Cell, Row, Table
 
 if TYPE_CHECKING:
     from ._banner import BannerTable
 
-__all__ = ["banner_html"]
+__all__ = ["banner_html", "part_table"]
 
 _FALLBACK_CSS = """
 <style>
@@ -33,7 +32,7 @@ _FALLBACK_CSS = """
 .arefie-table tr.question th{font-weight:bold;background:#F3F6F9;color:#1F4E79}
 .arefie-table tr.effectifs th,.arefie-table tr.effectifs td{color:#6B6B6B;font-size:.85em}
 .arefie-table td .ci{display:block;color:#6B6B6B;font-size:.8em}
-.arefie-table td .mark{color:#E07B00;font-weight:bold}
+.arefie-table td .mark,.arefie-table td .flag{color:#E07B00;font-weight:bold}
 .arefie-table td.suppressed{color:#6B6B6B;text-align:center}
 .arefie-table .table-notes{font-size:.8em;color:#6B6B6B;margin-top:.4em}
 .arefie-table .table-notes p{margin:.1em 0}
@@ -41,26 +40,30 @@ _FALLBACK_CSS = """
 """
 
 
-def _value_html(kind: str, row: pd.Series, digits: int) -> str:
+def _value_cell(kind: str, row: pd.Series) -> Cell:
     if row["suppressed"]:
-        return f'<td class="suppressed" data-suppressed="1">{SUPPRESSED_MARK}</td>'
-    if kind == "mean":
-        est = fmt_num(row["estimate"], digits)
-        ci = fmt_ci(row["ci_low"], row["ci_high"], digits, scale=1.0)
-    else:
-        est = fmt_pct(row["estimate"], digits)
-        ci = fmt_ci(row["ci_low"], row["ci_high"], digits)
-    mark = f'{NNBSP}<span class="mark">{row["mark"]}</span>' if row["mark"] else ""
-    # data-n: the unweighted count, read by the publish-time leak scan (empty cells carry none:
-    # a cell without respondent identifies nobody and is published as 0 %).
+        return Cell.hidden()
     n = row["n"]
-    data_n = f' data-n="{int(n)}"' if n is not None and not pd.isna(n) and int(n) > 0 else ""
-    return f'<td{data_n}>{est}{mark}<span class="ci">{ci}</span></td>'
+    n = int(n) if n is not None and not pd.isna(n) and int(n) > 0 else None
+    mark = row["mark"] if isinstance(row["mark"], str) else ""
+    return Cell(kind="mean" if kind == "mean" else "proportion", estimate=_num(row["estimate"]),
+                ci_low=_num(row["ci_low"]), ci_high=_num(row["ci_high"]), n=n, mark=mark)
 
 
-def _part_html(
+def _num(x: object) -> float | None:
+    try:
+        v = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return v if np.isfinite(v) else None
+
+
+def part_table(
     table: BannerTable, breakdowns: list[str], title: str, digits: int, with_notes: bool
-) -> str:
+) -> Table:
+    """One part of a banner (the whole-population column and ``breakdowns``) as a
+    :class:`Table`: a block per question (levels, then the ``n`` and ``N`` rows and the test
+    of independence under each breakdown)."""
     cells = table.cells
     part = cells[(cells["breakdown"] == "") | cells["breakdown"].isin(breakdowns)]
     # column order: Ensemble, then each breakdown's groups in order of appearance
@@ -72,17 +75,15 @@ def _part_html(
 
         columns = [("", TOTAL)]
     spans: list[tuple[str, str, int]] = []
+    heads = [g for _, g in columns]
     for b in breakdowns:
         sub = part[part["breakdown"] == b]
         groups = list(dict.fromkeys(sub["group"]))
         columns += [(b, g) for g in groups]
-        spans.append((b, str(sub["breakdown_label"].iloc[0]) if len(sub) else b, len(groups)))
-    n_cols = len(columns)
-    head1 = ['<th rowspan="2" class="stub"></th>']
-    head1 += [f'<th rowspan="2">{escape(g)}</th>' for b, g in columns if b == ""]
-    head1 += [f'<th colspan="{k}">{escape(label)}</th>' for _, label, k in spans]
-    head2 = [f"<th>{escape(g)}</th>" for b, g in columns if b != ""]
-    rows: list[str] = []
+        label = str(sub["breakdown_label"].iloc[0]) if len(sub) else b
+        spans.append((b, label, len(groups)))
+        heads += [f"{label}|{g}" for g in groups]
+    rows: list[Row] = []
     totals = table.totals.set_index(["question", "breakdown", "group"])
     tests = table.tests.set_index(["question", "breakdown"]) if len(table.tests) else None
     for question, qcells in part.groupby("question", sort=False):
@@ -90,36 +91,34 @@ def _part_html(
         qlabel = str(qcells["question_label"].iloc[0])
         if kind == "mean":
             qlabel += " (moyenne)"
-        rows.append('<tbody class="qblock">')
-        rows.append(f'<tr class="question"><th colspan="{n_cols + 1}">{escape(qlabel)}</th></tr>')
         by_cell = qcells.set_index(["level", "breakdown", "group"])
         levels = [""] if kind == "mean" else list(dict.fromkeys(qcells["level"]))
         for level in levels:
-            tds = []
+            row_cells = []
             for b, g in columns:
                 key = (level, b, g)
                 if key in by_cell.index:
-                    tds.append(_value_html(kind, by_cell.loc[key], digits))
+                    row_cells.append(_value_cell(kind, by_cell.loc[key]))
                 else:
-                    tds.append("<td>–</td>")
-            stub = "Moyenne" if kind == "mean" else escape(level)
-            rows.append(f'<tr><th scope="row">{stub}</th>{"".join(tds)}</tr>')
-        n_tds, N_tds = [], []
+                    row_cells.append(Cell(kind="empty"))
+            stub = "Moyenne" if kind == "mean" else str(level)
+            rows.append(Row(label=stub, cells=tuple(row_cells), section=qlabel))
+        n_cells, N_cells = [], []
         for b, g in columns:
             key = (question, b, g)
             if key in totals.index and not totals.loc[key, "suppressed"]:
-                n_tds.append(f"<td>{fmt_int(totals.loc[key, 'n'])}</td>")
-                N_tds.append(f"<td>{fmt_int(totals.loc[key, 'N'])}</td>")
+                n_cells.append(Cell(kind="count", n=int(totals.loc[key, "n"])))
+                N_cells.append(Cell(kind="number", estimate=float(totals.loc[key, "N"])))
             elif key in totals.index:
-                n_tds.append(f'<td class="suppressed" data-suppressed="1">{SUPPRESSED_MARK}</td>')
-                N_tds.append(f'<td class="suppressed" data-suppressed="1">{SUPPRESSED_MARK}</td>')
+                n_cells.append(Cell.hidden())
+                N_cells.append(Cell.hidden())
             else:
-                n_tds.append("<td>–</td>")
-                N_tds.append("<td>–</td>")
-        rows.append(f'<tr class="effectifs"><th scope="row">n</th>{"".join(n_tds)}</tr>')
-        rows.append(f'<tr class="effectifs"><th scope="row">N</th>{"".join(N_tds)}</tr>')
+                n_cells.append(Cell(kind="empty"))
+                N_cells.append(Cell(kind="empty"))
+        rows.append(Row(label="n", cells=tuple(n_cells), section=qlabel, css="effectifs"))
+        rows.append(Row(label="N", cells=tuple(N_cells), section=qlabel, css="effectifs"))
         if tests is not None and breakdowns:
-            t_tds = ["<td></td>" for b, _ in columns if b == ""]
+            t_cells = [Cell(kind="text") for b, _ in columns if b == ""]
             any_test = False
             for b, _, k in spans:
                 p = np.nan
@@ -129,31 +128,17 @@ def _part_html(
                 text = "–" if not np.isfinite(p) else f"p{NNBSP}={NNBSP}{fmt_p(p)}"
                 if np.isfinite(p) and p < 0.001:
                     text = f"p{NNBSP}{fmt_p(p)}"
-                t_tds.append(f'<td colspan="{k}" class="test">{text}</td>')
+                t_cells.append(Cell(kind="text", text=text, span=k, css="test"))
             if any_test:
-                rows.append(
-                    '<tr class="effectifs test"><th scope="row">Test d’indépendance</th>'
-                    f"{''.join(t_tds)}</tr>"
-                )
-        rows.append("</tbody>")
-    classes = ["arefie-table"]
-    if n_cols > 6:
-        classes.append("wide")
-    if len(rows) <= 34:
-        classes.append("fits-page")
-    note_lines = table.notes_text() if with_notes else [table.rule_text(), table.source]
-    notes = (
-        '<div class="table-notes">'
-        + "".join(f"<p>{escape(t)}</p>" for t in note_lines if t)
-        + "</div>"
-    )
-    title_html = f'<div class="table-title">{escape(title)}</div>' if title else ""
-    return (
-        f'<div class="{" ".join(classes)}" data-threshold="{table.threshold}">{title_html}'
-        f"<table><thead><tr>{''.join(head1)}</tr>"
-        + (f"<tr>{''.join(head2)}</tr>" if head2 else "")
-        + f"</thead>{''.join(rows)}</table>{notes}</div>"
-    )
+                rows.append(Row(label="Test d’indépendance", cells=tuple(t_cells),
+                                section=qlabel, css="effectifs test"))
+    if with_notes:
+        notes, extra = table.reading_notes(), table.notes
+    else:
+        notes, extra = (), ()
+    return Table(title=title, columns=tuple(heads), rows=tuple(rows), notes=tuple(notes),
+                 extra_notes=tuple(extra), source=table.source, threshold=table.threshold,
+                 stub="", digits=digits, blocks=True, wide=len(heads) > 6)
 
 
 def _lower_first(text: str) -> str:
@@ -174,17 +159,17 @@ def banner_html(
         split = width > max_columns and len(breakdowns) > 1
     title = table.title or "Résultats pondérés"
     if not split:
-        parts = [_part_html(table, breakdowns, title, digits, True)]
+        parts = [part_table(table, breakdowns, title, digits, True).to_html()]
     else:
         labels = table.cells.drop_duplicates("breakdown").set_index("breakdown")["breakdown_label"]
         parts = [
-            _part_html(
+            part_table(
                 table,
                 [b],
                 f"{title}, selon {_lower_first(str(labels[b]))}",
                 digits,
                 i == len(breakdowns) - 1,
-            )
+            ).to_html()
             for i, b in enumerate(breakdowns)
         ]
     return _FALLBACK_CSS + "".join(parts)

@@ -159,43 +159,125 @@ def _cheapest_path(cost: np.ndarray, mask: np.ndarray, src_row: int, dst_col: in
     return path
 
 
+def _capacity_path(
+    cost: np.ndarray,
+    mask: np.ndarray,
+    slack: np.ndarray,
+    src_row: int,
+    dst_col: int,
+    need_minus: float,
+    need_plus: float,
+) -> list:
+    """Cheapest row→column path whose cells can absorb a shift of the hidden cell.
+
+    Closing the cycle ``(src_row, dst_col)`` + path and adding ``+t, -t, +t, ...`` along it
+    keeps every margin: cells entered from a row node (odd positions) decrease when the hidden
+    cell increases, cells entered from a column node increase. The path keeps only cells whose
+    ``slack`` (value minus the attacker's lower bound; margins: infinite) is at least
+    ``need_minus`` on odd positions and ``need_plus`` on even ones, so the cycle alone moves the
+    hidden cell over ``need_minus + min(need_plus, its slack)`` values.
+    """
+    n_rows, n_cols = cost.shape
+    dist = np.full(n_rows + n_cols, np.inf)
+    prev: list[tuple[int, tuple[int, int]] | None] = [None] * (n_rows + n_cols)
+    dist[src_row] = 0.0
+    heap = [(0.0, src_row)]
+    target = n_rows + dst_col
+    while heap:
+        d, node = heapq.heappop(heap)
+        if d > dist[node]:
+            continue
+        if node == target:
+            break
+        if node < n_rows:
+            r = node
+            for c in range(n_cols):
+                if (r == src_row and c == dst_col) or slack[r, c] < need_minus:
+                    continue
+                nd = d + (0.0 if mask[r, c] else cost[r, c])
+                if np.isfinite(nd) and nd < dist[n_rows + c]:
+                    dist[n_rows + c] = nd
+                    prev[n_rows + c] = (node, (r, c))
+                    heapq.heappush(heap, (nd, n_rows + c))
+        else:
+            c = node - n_rows
+            for r in range(n_rows):
+                if (r == src_row and c == dst_col) or slack[r, c] < need_plus:
+                    continue
+                nd = d + (0.0 if mask[r, c] else cost[r, c])
+                if np.isfinite(nd) and nd < dist[r]:
+                    dist[r] = nd
+                    prev[r] = (node, (r, c))
+                    heapq.heappush(heap, (nd, r))
+    if not np.isfinite(dist[target]):
+        return []
+    path = []
+    node = target
+    while node != src_row:
+        p = prev[node]
+        assert p is not None  # internal invariant: reached nodes have a predecessor
+        node, cell = p
+        path.append(cell)
+    return path
+
+
 def protect_table(
     n: np.ndarray,
     threshold: int,
     *,
-    margins: bool = True,
+    margins: bool | str = True,
     pre_hidden: np.ndarray | None = None,
+    min_width: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Primary and secondary suppression for a count table.
 
     Parameters
     ----------
     n : (R, C) array of unweighted counts (rows = answer levels, columns = groups).
-    threshold : minimum number of respondents for a published cell.
-    margins : the row totals (last column) and column totals (last row) are published.
+    threshold : minimum number of respondents (or organisations) for a published cell.
+    margins : which totals are published: ``True``/``"both"`` (row and column totals, grand
+        total), ``"rows"``, ``"columns"``, ``False``/``"none"``. Unpublished margins are
+        marked hidden in the result.
     pre_hidden : optional (R+1, C+1) mask of cells already hidden elsewhere (e.g. a level's
         total hidden for the whole banner, so that every breakdown hides the same margins).
+    min_width : the protection interval (default ``threshold``): after suppression, every
+        hidden cell and hidden margin can take, given everything published and counts
+        ``>= 1`` for the non-empty cells, values over an interval at least ``min_width`` wide
+        (checked by :func:`audit_disclosure`). ``0`` keeps the older, weaker rule (no hidden
+        cell determined exactly).
 
     Returns
     -------
     (primary, hidden): boolean arrays of shape (R+1, C+1) covering the table *and* its
     margins (last row = column totals, last column = row totals, corner = grand total).
-    ``hidden`` includes ``primary`` and the complementary cells; no hidden cell is a bridge.
+    ``hidden`` includes ``primary`` and the complementary cells.
+
+    Algorithm: (1) primary suppression; (2) every hidden cell that is a bridge of the hidden
+    cells' row/column graph (determined exactly) gets the cheapest cycle (see module
+    docstring); (3) while :func:`audit_disclosure` finds a hidden value pinned to an interval
+    narrower than ``min_width``, the narrowest one gets a cycle of cells large enough to move
+    it over ``min_width`` values (:func:`_capacity_path`; hiding more never narrows an
+    interval, so each repair holds and the loop ends); (4) if no such cycle exists, every
+    non-empty cell and margin is hidden (nothing is then bounded).
     """
+    from ._audit import flow_width, margin_mask
+
     n = np.asarray(n, dtype=float)
     if n.ndim != 2:
         raise ValueError(f"protect_table: n must be a 2-D count table, got shape {n.shape}.")
+    width_rule = int(threshold if min_width is None else min_width)
+    unpublished = margin_mask(n.shape, margins)
     ext = np.zeros((n.shape[0] + 1, n.shape[1] + 1))
     ext[:-1, :-1] = n
     ext[:-1, -1] = n.sum(axis=1)
     ext[-1, :-1] = n.sum(axis=0)
     ext[-1, -1] = n.sum()
-    primary = primary_suppression(ext, threshold)
-    hidden = primary.copy()
+    primary = primary_suppression(ext, threshold) & ~unpublished
+    hidden = primary | unpublished
     if pre_hidden is not None:
         hidden |= np.asarray(pre_hidden, dtype=bool)
-    if not margins:
-        return primary, hidden
+    if unpublished[:-1, -1].all() and unpublished[-1, :-1].all():
+        return primary, hidden  # no margin published: a hidden cell is bounded by nothing
     cost = np.where(ext > 0, ext, _ZERO_COST)
     cost[-1, :] += _MARGIN_COST
     cost[:, -1] += _MARGIN_COST
@@ -203,7 +285,8 @@ def protect_table(
     cost[ext[:, -1] == 0, :] = np.inf
     cost[:, ext[-1, :] == 0] = np.inf
     for _ in range(ext.size):
-        bridges = _bridges(hidden)
+        # unpublished margins are no values to protect: only their edges matter (free sums)
+        bridges = [rc for rc in _bridges(hidden) if not unpublished[rc]]
         if not bridges:
             break
         # Protect the smallest exposed cell first: its cycle often covers the others.
@@ -214,17 +297,63 @@ def protect_table(
             break
         for cell in path:
             hidden[cell] = True
+    if width_rule <= 0:
+        return primary, hidden
+    # The attacker knows that published zeros are zeros, hence hidden non-empty cells hold >= 1.
+    lower = np.minimum(n, 1.0)
+    slack = np.full(ext.shape, np.inf)
+    slack[:-1, :-1] = n - lower
+    only_hidden = np.full(ext.shape, np.inf)  # certificate search: hidden cells only
+    certified = np.zeros(ext.shape, dtype=bool)
+    for _ in range(2 * ext.size + 1):
+        todo = hidden & ~unpublished & (ext > 0) & ~certified  # a hidden 0 identifies nobody
+        if not todo.any():
+            return primary, hidden
+        for r, c in sorted(map(tuple, np.argwhere(todo)), key=lambda rc: ext[rc]):
+            s = slack[r, c]
+            need_plus, need_minus = min(s, width_rule), max(0.0, width_rule - s)
+            # (a) a cycle of hidden cells that moves it over width_rule values (no LP needed)
+            if _capacity_path(only_hidden, hidden, slack, r, c, need_minus, need_plus):
+                certified[r, c] = True
+                continue
+            # (b) the exact interval (several cycles may combine), by max-flow
+            if flow_width(slack, hidden, r, c) >= width_rule:
+                certified[r, c] = True
+                continue
+            # (c) hide the cheapest cycle with enough room (hidden values only widen intervals)
+            path = _capacity_path(cost, hidden, slack, r, c, need_minus, need_plus)
+            if not path:
+                break
+            for cell in path:
+                hidden[cell] = True
+            certified[r, c] = True
+            break  # the pattern changed: look again at what is left
+        else:
+            continue
+        if not path:
+            break
+    # Last resort: nothing published but the empty rows/columns (known zeros).
+    hidden |= ext > 0
+    hidden |= unpublished
     return primary, hidden
 
 
-def disclosure_rule_text(threshold: int) -> str:
-    """The rule printed under every table (French)."""
-    low = "1 répondant" if threshold <= 2 else f"1 à {threshold - 1} répondants"
+def _singular(unit: str) -> str:
+    """'répondants' -> 'répondant', 'Missions Locales' -> 'Mission Locale'."""
+    return " ".join(w[:-1] if w.endswith("s") else w for w in unit.split())
+
+
+def disclosure_rule_text(threshold: int, unit: str = "répondants") -> str:
+    """The rule printed under a table with a hidden cell (French); ``unit`` is what the
+    counts count (respondents, youths, Missions Locales...)."""
+    # "1 à 10" is the threshold's range, which the leak scan reads as such; at threshold 2 the
+    # range is one value, said with the threshold itself
+    low = f"moins de {threshold} {unit}" if threshold <= 2 else f"de 1 à {threshold - 1} {unit}"
     return (
         f"«{NNBSP}{SUPPRESSED_MARK}{NNBSP}»{NNBSP}: valeur masquée (secret statistique). Les "
-        f"cases comptant de {low} ne sont pas publiées, ainsi que les cases complémentaires "
-        "nécessaires pour qu’aucune valeur masquée ne puisse être retrouvée par différence "
-        "avec les totaux."
+        f"cases comptant {low} ne sont pas publiées, ainsi que les cases complémentaires "
+        "nécessaires pour qu’aucune valeur masquée ne puisse être retrouvée, ni encadrée à "
+        f"moins de {threshold} près, à partir des valeurs et des totaux publiés."
     )
 
 

@@ -1,10 +1,12 @@
-"""XLSX export of banner tables: one sheet per table, numbers stored as numbers.
+"""XLSX export: one sheet per table, numbers stored as numbers, from the one :class:`Table`.
 
-Layout of a sheet: title, two header rows (breakdown, group), then for every group four
-columns ``% (or Moyenne) | IC bas | IC haut | Sig.``; per question a label row, one row per
-answer level, then the rows ``n`` and ``N``. Proportions are stored as fractions with a
-percentage number format (Excel shows ``49,3 %`` in a French locale); hidden cells hold the
-text ``s``. The notes (reading guide, disclosure rule, source) follow the table.
+Layout of a sheet: title, a header row (``Spanner – group``) and a sub-header row; every
+table column holding estimates gets ``Estimation | IC bas | IC haut`` (and ``Sig.`` when a
+cell has a mark ▲ ▼ or the flag †); a row per table row under its section heading; then the
+notes (reading guide, « nd » / « † » / disclosure rule when needed, source). Proportions are
+stored as fractions with a percentage number format (Excel shows ``49,3 %`` in a French
+locale), counts as integers. Hidden cells hold their marker (``s``, ``nd``) and nothing else:
+no value, no comment, no hidden column.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from ._suppress import SUPPRESSED_MARK
+from ._table import Table
 
 if TYPE_CHECKING:
     from ._banner import BannerTable
@@ -51,143 +53,118 @@ def _sheet_title(name: str, used: set[str]) -> str:
     return title
 
 
-def _write_sheet(ws, table: BannerTable) -> None:
-    from ._banner import TOTAL
+def write_xlsx(
+    tables: Mapping[str, BannerTable | Table] | list[BannerTable | Table], path: str | Path
+) -> Path:
+    """Write tables to ``path``: one sheet per table (sheet names ≤ 31 characters).
 
-    cells = table.cells
-    columns = [("", g) for g in dict.fromkeys(cells.loc[cells["breakdown"] == "", "group"])] or [
-        ("", TOTAL)
-    ]
-    spans = []
-    for b in table.breakdowns:
-        sub = cells[cells["breakdown"] == b]
-        groups = list(dict.fromkeys(sub["group"]))
-        spans.append((len(columns), str(sub["breakdown_label"].iloc[0]), len(groups)))
-        columns += [(b, g) for g in groups]
-    width = 4
-    ws.cell(row=1, column=1, value=table.title or "Résultats pondérés").font = Font(
-        bold=True, size=12
-    )
-    r_head = 3
-    ws.cell(row=r_head, column=1, value="")
-    for j, (b, g) in enumerate(columns):
-        col = 2 + j * width
-        if b == "":
-            c = ws.cell(row=r_head, column=col, value=g)
-            ws.merge_cells(
-                start_row=r_head, start_column=col, end_row=r_head + 1, end_column=col + width - 1
-            )
-        else:
-            ws.cell(row=r_head + 1, column=col, value=g)
-            ws.merge_cells(
-                start_row=r_head + 1,
-                start_column=col,
-                end_row=r_head + 1,
-                end_column=col + width - 1,
-            )
-        for k, sub in enumerate(_SUB):
-            ws.cell(row=r_head + 2, column=col + k, value=sub)
-    for start, label, k in spans:
-        col = 2 + start * width
-        ws.cell(row=r_head, column=col, value=label)
-        ws.merge_cells(
-            start_row=r_head, start_column=col, end_row=r_head, end_column=col + k * width - 1
-        )
-    last_col = 1 + len(columns) * width
-    for row in ws.iter_rows(min_row=r_head, max_row=r_head + 2, min_col=1, max_col=last_col):
-        for c in row:
-            c.font = _HEAD_FONT
-            c.fill = _HEAD_FILL
-            c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    r = r_head + 3
-    totals = table.totals.set_index(["question", "breakdown", "group"])
-    for question, qcells in cells.groupby("question", sort=False):
-        kind = qcells["kind"].iloc[0]
-        label = str(qcells["question_label"].iloc[0]) + (" (moyenne)" if kind == "mean" else "")
-        for c in range(1, last_col + 1):
-            ws.cell(row=r, column=c).fill = _Q_FILL
-        ws.cell(row=r, column=1, value=label).font = _Q_FONT
-        r += 1
-        by_cell = qcells.set_index(["level", "breakdown", "group"])
-        levels = [""] if kind == "mean" else list(dict.fromkeys(qcells["level"]))
-        fmt = _MEAN if kind == "mean" else _PCT
-        for level in levels:
-            ws.cell(row=r, column=1, value="Moyenne" if kind == "mean" else level)
-            for j, (b, g) in enumerate(columns):
-                col = 2 + j * width
-                key = (level, b, g)
-                if key not in by_cell.index:
-                    continue
-                row = by_cell.loc[key]
-                if row["suppressed"]:
-                    ws.cell(row=r, column=col, value=SUPPRESSED_MARK).alignment = Alignment(
-                        horizontal="center"
-                    )
-                    continue
-                for k, name in enumerate(("estimate", "ci_low", "ci_high")):
-                    v = row[name]
-                    if v is not None and np.isfinite(v):
-                        c = ws.cell(row=r, column=col + k, value=float(v))
-                        c.number_format = fmt
-                if row["mark"]:
-                    ws.cell(row=r, column=col + 3, value=row["mark"]).font = _MARK
-            for c in range(1, last_col + 1):
-                ws.cell(row=r, column=c).border = _THIN
-            r += 1
-        for name, fmt_n in (("n", _INT), ("N", _INT)):
-            ws.cell(row=r, column=1, value=name).font = _GREY
-            for j, (b, g) in enumerate(columns):
-                key = (question, b, g)
-                if key not in totals.index:
-                    continue
-                col = 2 + j * width
-                if totals.loc[key, "suppressed"]:
-                    ws.cell(row=r, column=col, value=SUPPRESSED_MARK).font = _GREY
-                else:
-                    v = totals.loc[key, name]
-                    c = ws.cell(row=r, column=col, value=int(v) if name == "n" else float(v))
-                    c.number_format = fmt_n
-                    c.font = _GREY
-            r += 1
-        if len(table.tests):
-            tests = table.tests.set_index(["question", "breakdown"])
-            ws.cell(row=r, column=1, value="Test d’indépendance (p)").font = _GREY
-            wrote = False
-            for start, _, _ in spans:
-                b = columns[start][0]
-                if (question, b) in tests.index:
-                    p = float(tests.loc[(question, b), "p_value"])
-                    if np.isfinite(p):
-                        c = ws.cell(row=r, column=2 + start * width, value=p)
-                        c.number_format = "0.000"
-                        c.font = _GREY
-                        wrote = True
-            r += 1 if wrote else 0
-            if not wrote:
-                ws.cell(row=r, column=1, value=None)
-    r += 1
-    for line in table.notes_text():
-        ws.cell(row=r, column=1, value=line).font = _GREY
-        r += 1
-    ws.column_dimensions["A"].width = 42
-    for c in range(2, last_col + 1):
-        ws.column_dimensions[get_column_letter(c)].width = 9 if (c - 2) % width < 3 else 5
-    ws.freeze_panes = ws.cell(row=r_head + 3, column=2)
+    Banner tables are written as their :class:`Table` (``part_table`` with every breakdown),
+    so every sheet comes from the one table object: hidden cells hold their marker only.
+    """
+    from ._html import part_table
 
-
-def write_xlsx(tables: Mapping[str, BannerTable] | list[BannerTable], path: str | Path) -> Path:
-    """Write banner tables to ``path``: one sheet per table (sheet names ≤ 31 characters)."""
     path = Path(path)
     if not isinstance(tables, Mapping):
         tables = {(t.title or f"Tableau {i + 1}"): t for i, t in enumerate(tables)}
     if not tables:
-        raise ValueError("write_xlsx: no table to write; pass at least one BannerTable.")
+        raise ValueError("write_xlsx: no table to write; pass at least one table.")
     wb = Workbook()
     wb.remove(wb.active)
     used: set[str] = set()
     for name, table in tables.items():
         ws = wb.create_sheet(_sheet_title(str(name), used))
-        _write_sheet(ws, table)
+        if not isinstance(table, Table):
+            title = table.title or "Résultats pondérés"
+            table = part_table(table, table.breakdowns, title, 1, True)
+        _fill_table_sheet(ws, table)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+def _fill_table_sheet(ws, table) -> None:
+    """One :class:`~arefie_studies.tables.Table` on a sheet (see :meth:`Table.to_xlsx`)."""
+    ws.cell(row=1, column=1, value=table.title or "Tableau").font = Font(bold=True, size=12)
+    n_cols = len(table.columns)
+    # per table column: how many sheet columns (value, IC bas, IC haut, mark)
+    has_ci = [False] * n_cols
+    has_mark = [False] * n_cols
+    for row in table.rows:
+        j = 0
+        for c in row.cells:
+            if c.kind in ("proportion", "mean") and c.span == 1:
+                has_ci[j] |= c.ci_low is not None or c.ci_high is not None
+                has_mark[j] |= bool(c.mark or c.flag)
+            j += c.span
+    width = [1 + 2 * has_ci[j] + has_mark[j] for j in range(n_cols)]
+    start = [2 + sum(width[:j]) for j in range(n_cols)]
+    r_head = 3
+    ws.cell(row=r_head, column=1, value=table.stub)
+    for j, head in enumerate(table.columns):
+        ws.cell(row=r_head, column=start[j], value=head.replace("|", " – "))
+        subs = ["Estimation"] + (["IC bas", "IC haut"] if has_ci[j] else []) + (
+            ["Sig."] if has_mark[j] else [])
+        if width[j] > 1:
+            for k, sub in enumerate(subs):
+                ws.cell(row=r_head + 1, column=start[j] + k, value=sub)
+    last = 1 + sum(width)
+    for row in ws.iter_rows(min_row=r_head, max_row=r_head + 1, min_col=1, max_col=last):
+        for c in row:
+            c.font = _HEAD_FONT
+            c.fill = _HEAD_FILL
+            c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    r = r_head + 2
+    section = None
+    for row in table.rows:
+        if row.section and row.section != section:
+            ws.cell(row=r, column=1, value=row.section).font = _Q_FONT
+            for c in range(1, last + 1):
+                ws.cell(row=r, column=c).fill = _Q_FILL
+            section = row.section
+            r += 1
+        ws.cell(row=r, column=1, value=row.label)
+        j = 0
+        for cell in row.cells:
+            col = start[j]
+            _write_cell(ws, r, col, cell)
+            if cell.kind in ("proportion", "mean") and cell.span == 1:
+                fmt = _MEAN if cell.kind == "mean" else _PCT
+                if has_ci[j]:
+                    for k, v in enumerate((cell.ci_low, cell.ci_high)):
+                        if v is not None and np.isfinite(v):
+                            x = ws.cell(row=r, column=col + 1 + k, value=float(v))
+                            x.number_format = fmt
+                if has_mark[j] and (cell.mark or cell.flag):
+                    text = cell.mark + ("†" if cell.flag else "")
+                    ws.cell(row=r, column=col + width[j] - 1, value=text).font = _MARK
+            j += cell.span
+        for c in range(1, last + 1):
+            ws.cell(row=r, column=c).border = _THIN
+        r += 1
+    r += 1
+    for line in table.notes_text():
+        ws.cell(row=r, column=1, value=line).font = _GREY
+        r += 1
+    ws.column_dimensions["A"].width = 42
+    for c in range(2, last + 1):
+        ws.column_dimensions[get_column_letter(c)].width = 11
+    ws.freeze_panes = ws.cell(row=r_head + 2, column=2)
+
+
+def _write_cell(ws, r: int, col: int, cell) -> None:
+    if cell.kind in ("hidden", "nd"):  # the marker only: a hidden cell holds nothing else
+        ws.cell(row=r, column=col, value=cell.text).alignment = Alignment(horizontal="center")
+    elif cell.kind == "empty":
+        ws.cell(row=r, column=col, value="–")
+    elif cell.kind == "count":
+        x = ws.cell(row=r, column=col, value=int(cell.n) if cell.n is not None else 0)
+        x.number_format = _INT
+    elif cell.kind == "number":
+        if cell.estimate is not None and np.isfinite(cell.estimate):
+            x = ws.cell(row=r, column=col, value=float(cell.estimate))
+            x.number_format = _INT
+    elif cell.kind == "text":
+        ws.cell(row=r, column=col, value=cell.text)
+    elif cell.estimate is not None and np.isfinite(cell.estimate):
+        x = ws.cell(row=r, column=col, value=float(cell.estimate))
+        x.number_format = _MEAN if cell.kind == "mean" else _PCT
