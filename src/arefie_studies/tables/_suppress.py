@@ -338,11 +338,6 @@ def protect_table(
     return primary, hidden
 
 
-def _singular(unit: str) -> str:
-    """'répondants' -> 'répondant', 'Missions Locales' -> 'Mission Locale'."""
-    return " ".join(w[:-1] if w.endswith("s") else w for w in unit.split())
-
-
 def disclosure_rule_text(threshold: int, unit: str = "répondants") -> str:
     """The rule printed under a table with a hidden cell (French); ``unit`` is what the
     counts count (respondents, youths, Missions Locales...)."""
