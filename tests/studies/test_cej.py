@@ -366,15 +366,19 @@ def test_no_margin_pins_a_hidden_cell(res, ml_codes):
 
 def test_the_range_check_catches_the_old_rule(res):
     """The audited rule (primary suppression + bridges of the table with its margins, one column
-    per ML) leaves ml-204's hidden durations pinned to a narrow range: the check above bites."""
+    per ML; ``protect_table(min_width=0)``) leaves ml-204's hidden durations pinned to a narrow
+    range: the check above bites. ``protect_table``'s default now gives them room."""
     from arefie_studies.tables import protect_table
 
     d = res.durations[res.durations["territory"] == "204"]
     n = d["n"].to_numpy(float)
-    _, hid = protect_table(n[:, None], THR)
+    _, hid = protect_table(n[:, None], THR, min_width=0)
     old = hid[:-1, 0]
     assert old.sum() >= 2 and n[old].sum() < THR
     assert (_feasible_widths(n, old, bool(hid[-1, 0])) < THR).all()
+    _, hid = protect_table(n[:, None], THR)
+    new = hid[:-1, 0]
+    assert (_feasible_widths(n, new, bool(hid[-1, 0])) >= THR).all()
 
 
 def test_binary_indicators_hide_both_counts(res):

