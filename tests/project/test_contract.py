@@ -28,3 +28,17 @@ def test_find_root_from_outside_the_repository(tmp_path, monkeypatch):
     assert find_root() == checkout
     with pytest.raises(ProjectNotFoundError, match="Hint: open the notebook from the repository"):
         find_root(tmp_path)   # an explicit start is never replaced
+
+
+def test_table_block_from_a_decided_table():
+    import pandas as pd
+
+    from arefie_studies.studies import Table
+    from arefie_studies.tables import Table as DecidedTable
+
+    est = pd.DataFrame({"row": ["Oui", "Oui"], "column": ["Nord", "Aisne"], "estimate": [0.49, 0.5],
+                        "ci_low": [0.45, 0.3], "ci_high": [0.53, 0.7], "n": [600, 7]})
+    block = Table.of(DecidedTable.from_estimates(est, title="Part", threshold=11), name="part")
+    assert block.name == "part" and 'data-suppressed="1"' in block.html
+    assert "0.5" not in block.frame.astype(str).to_numpy().ravel().tolist()
+    assert "s" in block.frame.astype(str).to_numpy().ravel().tolist()

@@ -125,10 +125,19 @@ class Table:
     frame: Any = None
     name: str = ""
 
-    def show(self) -> None:
-        from IPython.display import HTML, display
+    @classmethod
+    def of(cls, table: Any, name: str) -> Table:
+        """A block from a :class:`arefie_studies.tables.Table` (HTML and download frame from the
+        same decided cells)."""
+        return cls(html=table.to_html(), frame=table.to_frame(), name=name)
 
-        display(HTML(self.html))
+    def show(self) -> None:
+        """Display the table; its ``name`` travels in the output's metadata so the renderer can
+        write the download files (the frame is written from the same decided cells)."""
+        from IPython.display import display
+
+        meta = {"arefie": {"kind": "table", "name": self.name}} if self.name else {}
+        display({"text/html": self.html}, raw=True, metadata=meta)
 
 
 @dataclass(frozen=True)
