@@ -1,7 +1,8 @@
 """Command-line entry point: ``arefie-studies list | run | publish | validate | synth``.
 
-Exit status: 0 success, 1 a variant failed / a leak was found / validation found problems,
-2 bad usage or configuration.  Heavy modules (pandas, papermill, dask) are imported only by the
+Exit status: 0 success, 1 a variant failed / a leak was found / validation found problems /
+the reports folder cannot be written, 2 bad usage or configuration, 130 Ctrl-C, 143 SIGTERM
+(both: workers and kernels ended, published reports unchanged).  Heavy modules (pandas, papermill, dask) are imported only by the
 commands that need them, so an up-to-date ``run --all`` returns in well under two seconds.
 """
 
@@ -229,23 +230,44 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, handled exactly as Ctrl-C (workers and kernels ended, temporary folders removed)."""
+
+
+def _on_sigterm(_signum, _frame) -> None:
+    raise _Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
+    import signal
+    import threading
+
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return EXIT_OK
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         return args.func(args)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         _err("interrupted; published reports are unchanged.")
-        return 130
+        return 143 if isinstance(exc, _Terminated) else 130
+    except OSError as exc:  # reports/ read-only or full (PublishError is not an OSError)
+        _err(f"error: {exc}")
+        return EXIT_FAILED
     except ValueError as exc:  # config / input errors from the library: a clean message
         _err(f"error: {exc}")
         return EXIT_USAGE
-    except RuntimeError as exc:  # e.g. the reports folder is locked
+    except RuntimeError as exc:  # e.g. the reports folder is locked, or cannot be written
+        from arefie_studies.pipeline.publish import PublishError
+
         _err(f"error: {exc}")
-        return EXIT_USAGE
+        return EXIT_FAILED if isinstance(exc, PublishError) else EXIT_USAGE
+    finally:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":
