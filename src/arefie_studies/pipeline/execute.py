@@ -15,6 +15,7 @@ import threading
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -321,12 +322,22 @@ def _software_versions() -> dict[str, str]:
     return out
 
 
-def _render(job: Job, executed: Path, tmp: Path, result: JobResult) -> None:
+def report_date():
+    """The report's date: now, or ``SOURCE_DATE_EPOCH`` (UTC) when set, so that a rebuild of the
+    same inputs is byte-identical (the reproducible-builds convention)."""
     from datetime import datetime
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC)
+    return datetime.now().astimezone()
+
+
+def _render(job: Job, executed: Path, tmp: Path, result: JobResult) -> None:
 
     metadata = {
         **job.metadata,
-        "date": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "date": report_date().isoformat(timespec="seconds"),
         "parameters": job.parameters,
         "software": _software_versions(),
     }
