@@ -17,6 +17,7 @@ The schedule is drawn from a fixed seed and printed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -51,10 +52,11 @@ def _env() -> dict[str, str]:
 def _apply_state(root: Path, state: tuple[int, int, int, bool]) -> None:
     """csv version, tiny's wave, tiny_b's wave, tiny's notebook error."""
     csv_version, wave_a, wave_b, crash = state
-    lines = (FIXTURE / "data" / "tiny.csv").read_text(encoding="utf-8").splitlines()
+    raw = (FIXTURE / "data" / "tiny.csv").read_bytes().decode("utf-8")
+    lines = raw.splitlines(keepends=True)  # the fixture's own line endings (CRLF) are kept
     if csv_version == 1:  # one respondent changes sex: the counts change
         lines[5] = lines[5].replace(",H,", ",F,") if ",H," in lines[5] else lines[5].replace(",F,", ",H,")
-    _write_if_changed(root / "data" / "tiny.csv", "\n".join(lines) + "\n")
+    _write_if_changed(root / "data" / "tiny.csv", "".join(lines))
     for slug, wave, fail in (("tiny", wave_a, crash), ("tiny_b", wave_b, False)):
         text = (FIXTURE / "studies" / f"{slug}.yaml").read_text(encoding="utf-8")
         extra = "\n  fail: crash" if fail else ""
@@ -63,8 +65,9 @@ def _apply_state(root: Path, state: tuple[int, int, int, bool]) -> None:
 
 
 def _write_if_changed(path: Path, text: str) -> None:
-    if not path.is_file() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
+    data = text.encode("utf-8")
+    if not path.is_file() or path.read_bytes() != data:
+        path.write_bytes(data)
 
 
 def _fingerprints(root: Path, reports: Path) -> dict[tuple[str, str], str]:
@@ -73,7 +76,10 @@ def _fingerprints(root: Path, reports: Path) -> dict[tuple[str, str], str]:
 
 
 def _folder(path: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(path.iterdir()) if p.is_file()}
+    """A report folder's files; ``started`` (the fixture notebook writes its kernel's pid there for
+    the kill tests) is the one file that differs between two runs by design."""
+    return {p.name: p.read_bytes() for p in sorted(path.iterdir())
+            if p.is_file() and p.name != "started"}
 
 
 def _project_processes(root: Path) -> list[str]:
@@ -100,12 +106,14 @@ class References:
         self.by_fp: dict[str, dict[str, bytes]] = {}
         self.builds = 0
 
-    def ensure(self, state, fps: dict[tuple[str, str], str]) -> None:
-        if all(fp in self.by_fp for fp in fps.values()):
-            return
+    def ensure(self, state) -> None:
         root = self.scratch / f"clean-{self.builds}"
         shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("__pycache__", "reports"))
         _apply_state(root, state)
+        fps = _fingerprints(root, root / "reports")
+        if all(fp in self.by_fp for fp in fps.values()):
+            shutil.rmtree(root)
+            return
         res = subprocess.run([sys.executable, "-m", "arefie_studies.cli", "run", "--all",
                               "--jobs", "2", "--no-progress"], cwd=root, env=_env(),
                              capture_output=True, text=True, timeout=300)
@@ -119,9 +127,22 @@ class References:
         shutil.rmtree(root)
 
 
+def _kill_project_processes(root: Path) -> None:
+    for line in _project_processes(root):
+        with contextlib.suppress(OSError):
+            os.kill(int(line.split(":")[0]), signal.SIGKILL)
+
+
 def test_thirty_nights_with_random_faults(tmp_path):
     if not can_mount():
         pytest.fail("the soak test needs root and mount (the full disk is a small tmpfs)")
+    try:
+        _soak(tmp_path)
+    finally:  # a failing night must not leave its processes running
+        _kill_project_processes(tmp_path / "project")
+
+
+def _soak(tmp_path: Path) -> None:
     rng = random.Random(SEED)
     root = tmp_path / "project"
     shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("__pycache__", "reports"))
@@ -155,17 +176,21 @@ def test_thirty_nights_with_random_faults(tmp_path):
             if fault == "disk_full":
                 fill(reports)
             delay = rng.uniform(0.3, 8.0)
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "arefie_studies.cli", "run", "--all", "--jobs", "2",
-                 "--no-progress", "--reports", str(reports)], cwd=root, env=_env(),
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+            # output to files, not pipes: a process left behind must not hang the test
+            err_path = tmp_path / f"night-{night}.err"
+            with open(err_path, "w") as err_file:
+                proc = subprocess.Popen(
+                    [sys.executable, "-m", "arefie_studies.cli", "run", "--all", "--jobs", "2",
+                     "--no-progress", "--reports", str(reports)], cwd=root, env=_env(),
+                    stdout=subprocess.DEVNULL, stderr=err_file, start_new_session=True)
             counts["runs"] += 1
             if fault in ("kill9", "term"):
                 try:
                     proc.wait(timeout=delay)
                 except subprocess.TimeoutExpired:
                     proc.send_signal(signal.SIGKILL if fault == "kill9" else signal.SIGTERM)
-            _out, err = proc.communicate(timeout=300)
+            proc.wait(timeout=300)
+            err = err_path.read_text()
             (reports / "filler.bin").unlink(missing_ok=True)
             when = f"after {delay:.1f} s " if fault in ("kill9", "term") else ""
             log.append(f"night {night:2d}: state {state} fault {fault:<14} {when}"
@@ -184,7 +209,7 @@ def test_thirty_nights_with_random_faults(tmp_path):
             counts["strays"] += len(strays)
             assert strays == [], f"night {night}: processes left: {strays}"
             # 2. every published report: the previous good one or the new one, byte-identical
-            refs.ensure(good_state, {k: v for k, v in fps.items()})
+            refs.ensure(good_state)
             for key in VARIANTS:
                 vdir = reports / key[0] / key[1]
                 if not vdir.is_dir():
@@ -197,6 +222,7 @@ def test_thirty_nights_with_random_faults(tmp_path):
                 allowed = {good[key], fps[key]} if fault != "notebook_error" or key[0] != "tiny" \
                     else {good[key]}
                 assert fp in allowed, f"night {night}: {key} has fingerprint {fp}, not {allowed}"
+                assert fp in refs.by_fp, f"night {night}: {key} {fp} good {good[key]} {log} {err}"
                 assert _folder(vdir) == refs.by_fp[fp], f"night {night}: {key} differs from a rebuild"
                 if fp != good[key]:
                     counts["published"] += 1

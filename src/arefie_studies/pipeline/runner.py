@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import select
 import shutil
 import signal
 import sys
@@ -293,10 +294,13 @@ def _worker_init(parent: int) -> None:
     signal.signal(signal.SIGINT, lambda _signum, _frame: None)
 
     def die() -> None:
-        from arefie_studies.pipeline._kernels import kill_templates
-
-        kill_templates()
-        os.kill(os.getpid(), signal.SIGKILL)
+        # no import here: the main thread may hold an import lock (a deadlock, seen in the soak)
+        try:
+            kernels = sys.modules.get("arefie_studies.pipeline._kernels")
+            if kernels is not None:
+                kernels.kill_templates()
+        finally:
+            os.kill(os.getpid(), signal.SIGKILL)
 
     try:
         fd = os.pidfd_open(parent)
@@ -308,8 +312,6 @@ def _worker_init(parent: int) -> None:
 
     def watch() -> None:
         if fd is not None:
-            import select
-
             select.select([fd], [], [])
         else:
             while os.path.exists(f"/proc/{parent}") or not os.path.isdir("/proc"):
