@@ -209,3 +209,37 @@ def test_full_disk_gives_a_summary_no_empty_failed_notebook(published):
     assert after == before  # every published report (and index, manifest) as it was
 
 
+
+
+@needs_mount
+def test_failed_notebook_on_a_full_disk_is_not_kept_empty(tmp_path):
+    """Disk full while keeping the failed notebook: no 0-byte or partial copy, the log says why."""
+    from arefie_studies.pipeline.execute import _keep_failed
+
+    executed = tmp_path / "executed.ipynb"
+    executed.write_text(json.dumps({"cells": [{"source": "x" * 200_000}]}), encoding="utf-8")
+    failed_dir = tmp_path / "failed"
+    with small_disk(failed_dir, "64k"):
+        log = tmp_path / "job.log"
+        with open(log, "w", encoding="utf-8") as fh:
+            _keep_failed(executed, failed_dir / "tiny" / "regional.ipynb", fh)
+        left = sorted(str(p.relative_to(failed_dir)) for p in failed_dir.rglob("*") if p.is_file())
+    assert left == []
+    assert "the failed notebook could not be kept in" in log.read_text()
+    assert "No space left on device" in log.read_text()
+
+
+@needs_mount
+def test_publish_copy_to_a_full_folder(published, capsys):
+    from arefie_studies.cli import main
+
+    dest = published / "web"
+    with small_disk(dest, "64k"):
+        fill(dest)
+        code = main(["--root", str(published), "publish", "--to", str(dest)])
+        left = sorted(p.name for p in dest.iterdir())
+    err = capsys.readouterr().err
+    assert code == 1
+    assert f"error: cannot copy the reports of {dest / 'tiny'}: the disk is full (ENOSPC)" in err
+    assert "Traceback" not in err
+    assert left == ["filler.bin"]  # no .incoming-* folder, no temporary file

@@ -273,28 +273,58 @@ def build_index(layout: ReportsLayout, published: dict | None = None) -> Path:
 def copy_reports(layout: ReportsLayout, dest: Path) -> list[Path]:
     """Copy the published reports, index and manifest to ``dest`` (e.g. a web or shared folder),
     each study folder swapped in atomically; private folders (``_failed``, ``_logs``, ``.tmp-*``)
-    are not copied."""
+    are not copied.  A destination that is full or read-only raises :class:`PublishError` and
+    keeps no half-copied folder or temporary file."""
     dest = Path(dest)
-    dest.mkdir(parents=True, exist_ok=True)
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise publish_error(exc, "create", dest) from None
     copied = []
     for slug in collect_published(layout):
         incoming = dest / f".incoming-{uuid.uuid4().hex}"
-        shutil.copytree(layout.reports / slug, incoming,
-                        ignore=shutil.ignore_patterns(".*"))
         target = dest / slug
-        if target.exists():
-            old = dest / f".old-{uuid.uuid4().hex}"
-            os.rename(target, old)
-            os.rename(incoming, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.rename(incoming, target)
+        try:
+            shutil.copytree(layout.reports / slug, incoming,
+                            ignore=shutil.ignore_patterns(".*"))
+            if target.exists():
+                old = dest / f".old-{uuid.uuid4().hex}"
+                os.rename(target, old)
+                try:
+                    os.rename(incoming, target)
+                except OSError:
+                    os.rename(old, target)
+                    raise
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.rename(incoming, target)
+        except (OSError, shutil.Error) as exc:
+            shutil.rmtree(incoming, ignore_errors=True)
+            if isinstance(exc, shutil.Error):  # copytree gathers the errors of its files
+                exc = next((e for e in _os_errors(exc)), OSError(errno.EIO, str(exc)))
+            raise publish_error(exc, "copy the reports of", target) from None
         copied.append(target)
     for name in ("index.html", "manifest.json"):
         src = layout.reports / name
         if src.is_file():
             tmp = dest / f".{name}.{uuid.uuid4().hex}.tmp"
-            shutil.copyfile(src, tmp)
-            os.replace(tmp, dest / name)
+            try:
+                shutil.copyfile(src, tmp)
+                os.replace(tmp, dest / name)
+            except OSError as exc:
+                with contextlib.suppress(OSError):
+                    tmp.unlink(missing_ok=True)
+                raise publish_error(exc, "copy", dest / name) from None
             copied.append(dest / name)
     return copied
+
+
+def _os_errors(exc: shutil.Error):
+    """The OSErrors gathered in a ``shutil.Error`` (its args: a list of (src, dst, why))."""
+    for item in exc.args[0] if exc.args and isinstance(exc.args[0], list) else []:
+        why = item[2] if len(item) == 3 else None
+        if isinstance(why, OSError):
+            yield why
+        elif isinstance(why, str):
+            code = errno.ENOSPC if "No space left" in why else errno.EIO
+            yield OSError(code, why)
