@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from pathlib import Path
 
 from arefie_studies import __version__
@@ -238,6 +239,20 @@ def _on_sigterm(_signum, _frame) -> None:
     raise _Terminated
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """The library's own warnings (a data file read with values it could not label, ...) as one
+    ``warning: ...`` line, not Python's file:line form; others as Python shows them."""
+    from arefie_studies.io.errors import DataIntakeWarning, PseudonymisationWarning
+
+    if issubclass(category, (DataIntakeWarning, PseudonymisationWarning)):
+        _err(f"warning: {message}")
+    else:
+        _PYTHON_SHOWWARNING(message, category, filename, lineno, file, line)
+
+
+_PYTHON_SHOWWARNING = warnings.showwarning
+
+
 def main(argv: list[str] | None = None) -> int:
     import signal
     import threading
@@ -249,6 +264,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    previous_show, warnings.showwarning = warnings.showwarning, _show_warning
     try:
         return args.func(args)
     except KeyboardInterrupt as exc:
@@ -266,6 +282,7 @@ def main(argv: list[str] | None = None) -> int:
         _err(f"error: {exc}")
         return EXIT_FAILED if isinstance(exc, PublishError) else EXIT_USAGE
     finally:
+        warnings.showwarning = previous_show
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, previous)
 
