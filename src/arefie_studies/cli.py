@@ -1,7 +1,8 @@
 """Command-line entry point: ``arefie-studies list | run | publish | validate | synth``.
 
-Exit status: 0 success, 1 a variant failed / a leak was found / validation found problems,
-2 bad usage or configuration.  Heavy modules (pandas, papermill, dask) are imported only by the
+Exit status: 0 success, 1 a variant failed / a leak was found / validation found problems /
+the reports folder cannot be written, 2 bad usage or configuration, 130 Ctrl-C, 143 SIGTERM
+(both: workers and kernels ended, published reports unchanged).  Heavy modules (pandas, papermill, dask) are imported only by the
 commands that need them, so an up-to-date ``run --all`` returns in well under two seconds.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from pathlib import Path
 
 from arefie_studies import __version__
@@ -228,23 +230,60 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, handled exactly as Ctrl-C (workers and kernels ended, temporary folders removed)."""
+
+
+def _on_sigterm(_signum, _frame) -> None:
+    raise _Terminated
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """The library's own warnings (a data file read with values it could not label, ...) as one
+    ``warning: ...`` line, not Python's file:line form; others as Python shows them."""
+    from arefie_studies.io.errors import DataIntakeWarning, PseudonymisationWarning
+
+    if issubclass(category, (DataIntakeWarning, PseudonymisationWarning)):
+        _err(f"warning: {message}")
+    else:
+        _PYTHON_SHOWWARNING(message, category, filename, lineno, file, line)
+
+
+_PYTHON_SHOWWARNING = warnings.showwarning
+
+
 def main(argv: list[str] | None = None) -> int:
+    import signal
+    import threading
+
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return EXIT_OK
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    previous_show, warnings.showwarning = warnings.showwarning, _show_warning
     try:
         return args.func(args)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         _err("interrupted; published reports are unchanged.")
-        return 130
+        return 143 if isinstance(exc, _Terminated) else 130
+    except OSError as exc:  # reports/ read-only or full (PublishError is not an OSError)
+        _err(f"error: {exc}")
+        return EXIT_FAILED
     except ValueError as exc:  # config / input errors from the library: a clean message
         _err(f"error: {exc}")
         return EXIT_USAGE
-    except RuntimeError as exc:  # e.g. the reports folder is locked
+    except RuntimeError as exc:  # e.g. the reports folder is locked, or cannot be written
+        from arefie_studies.pipeline.publish import PublishError
+
         _err(f"error: {exc}")
-        return EXIT_USAGE
+        return EXIT_FAILED if isinstance(exc, PublishError) else EXIT_USAGE
+    finally:
+        warnings.showwarning = previous_show
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

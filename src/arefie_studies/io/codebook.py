@@ -12,7 +12,7 @@ YAML layout::
     variables:
       sexe:
         label: Sexe
-        type: numeric            # numeric | string | date | datetime
+        type: numeric            # numeric | string | date | datetime | time (of day)
         measure: nominal         # nominal | ordinal | scale
         values: {1: Homme, 2: Femme}
         missing: [9]             # user-missing codes (SPSS); become NaN on read
@@ -35,7 +35,7 @@ import yaml
 
 from arefie_studies.io.errors import CodebookError
 
-_TYPES = ("numeric", "string", "date", "datetime")
+_TYPES = ("numeric", "string", "date", "datetime", "time")
 _MEASURES = ("nominal", "ordinal", "scale", None)
 
 
