@@ -1,0 +1,228 @@
+# R `survey` parity, second round: reference values for tests/survey/test_r_parity2.py.
+#
+# Run from the repository root:   Rscript tests/reference/r/parity2.R
+# Writes tests/reference/data/{nhanes,yrbs}.csv (R's own data sets) and
+# tests/reference/survey_r_parity2.json.  Every computation reads the CSV files back, so the
+# Python tests and R see the same numbers.  R survey 4.1.x.
+#
+# Case layout: id, r_function, data (CSV stem), design (weights/strata/psu/fpc/nest/lonely_psu,
+# optional `replicate` = list(type=) for as.svrepdesign, `adjust_domain_lonely`), op (kind + args),
+# expected (numbers in R's order).
+
+suppressPackageStartupMessages({
+  library(survey)
+  library(jsonlite)
+})
+
+args <- commandArgs(trailingOnly = TRUE)
+root <- if (length(args)) args[1] else "."
+datadir <- file.path(root, "tests", "reference", "data")
+outfile <- file.path(root, "tests", "reference", "survey_r_parity2.json")
+
+# --- data -------------------------------------------------------------------------------------
+data(nhanes)
+nh <- nhanes
+nh$agecat <- as.character(nh$agecat)
+write.csv(nh, file.path(datadir, "nhanes.csv"), row.names = FALSE)
+data(yrbs)
+yr <- yrbs
+yr$qn8yes <- 2 - yr$qn8  # as in example(yrbs) / ?svyciprop
+write.csv(yr, file.path(datadir, "yrbs.csv"), row.names = FALSE)
+
+read <- function(stem) read.csv(file.path(datadir, paste0(stem, ".csv")))
+D <- list(
+  nhanes = read("nhanes"), yrbs = read("yrbs"), apistrat = read("apistrat"),
+  apiclus1 = read("apiclus1"), apisrs = read("apisrs"), apiclus2 = read("apiclus2")
+)
+
+cases <- list()
+add <- function(id, r_function, data, design, op, expected) {
+  cases[[length(cases) + 1]] <<- list(
+    id = id, r_function = r_function, data = data, design = design, op = op,
+    expected = lapply(expected, function(v) unname(as.vector(v)))
+  )
+}
+
+make <- function(data, spec) {
+  df <- D[[data]]
+  f <- function(x) if (is.null(x)) NULL else as.formula(paste("~", paste(x, collapse = "+")))
+  ids <- if (is.null(spec$psu)) ~1 else f(spec$psu)
+  des <- svydesign(ids = ids, strata = f(spec$strata), weights = f(spec$weights),
+                   fpc = f(spec$fpc), nest = isTRUE(spec$nest), data = df)
+  if (!is.null(spec$replicate)) des <- as.svrepdesign(des, type = spec$replicate$type)
+  des
+}
+
+designs <- list(
+  nhanes = list(psu = "SDMVPSU", strata = "SDMVSTRA", weights = "WTMEC2YR", nest = TRUE),
+  yrbs = list(psu = "psu", strata = "stratum", weights = "weight"),
+  strat = list(strata = "stype", weights = "pw", fpc = "fpc"),
+  clus1 = list(psu = "dnum", weights = "pw", fpc = "fpc"),
+  srs1 = list(),  # every weight 1, no fpc: N = n
+  clus2 = list(psu = c("dnum", "snum"), fpc = c("fpc1", "fpc2"))
+)
+data_of <- c(nhanes = "nhanes", yrbs = "yrbs", strat = "apistrat", clus1 = "apiclus1",
+             srs1 = "apisrs", clus2 = "apiclus2")
+
+# --- svyciprop with missing values (df = degf(design) with the NA rows, nrow(design)) ----------
+for (m in c("logit", "likelihood", "beta", "asin", "mean", "xlogit")) {
+  for (dn in c("yrbs", "nhanes")) {
+    var <- if (dn == "yrbs") "qn8yes" else "HI_CHOL"
+    des <- make(data_of[[dn]], designs[[dn]])
+    ci <- svyciprop(as.formula(paste("~", var)), des, method = m, na.rm = TRUE)
+    add(paste(dn, "ciprop", m, sep = "-"), "svyciprop", data_of[[dn]], designs[[dn]],
+        list(kind = "ciprop", var = var, method = m),
+        list(estimate = coef(ci), ci_low = attr(ci, "ci")[1], ci_high = attr(ci, "ci")[2]))
+  }
+  des <- make("nhanes", designs$nhanes)
+  b <- svyby(~HI_CHOL, ~race, des, svyciprop, method = m, na.rm = TRUE, vartype = "ci")
+  add(paste("nhanes-ciprop-by-race", m, sep = "-"), "svyby(svyciprop)", "nhanes", designs$nhanes,
+      list(kind = "ciprop", var = "HI_CHOL", method = m, by = "race"),
+      list(estimate = b$HI_CHOL, ci_low = b$ci_l, ci_high = b$ci_u))
+}
+# replicate designs: logit interval from the replicate variance of the refitted logit
+for (m in c("logit", "xlogit", "mean", "beta", "asin")) {
+  spec <- c(designs$clus1, list(replicate = list(type = "JK1")))
+  des <- make("apiclus1", spec)
+  des <- update(des, emer0 = as.numeric(emer == 0))
+  ci <- svyciprop(~emer0, des, method = m)
+  add(paste("clus1-JK1-ciprop", m, sep = "-"), "svyciprop", "apiclus1", spec,
+      list(kind = "ciprop", var = "emer0", method = m, derive = list(emer0 = "emer == 0")),
+      list(estimate = coef(ci), ci_low = attr(ci, "ci")[1], ci_high = attr(ci, "ci")[2]))
+}
+
+# --- deff: Inf when N = n; deff = "replace" ----------------------------------------------------
+des <- make("apisrs", designs$srs1)
+m <- svymean(~api00, des, deff = TRUE)
+add("srs1-mean-deff", "svymean", "apisrs", designs$srs1, list(kind = "mean", var = "api00"),
+    list(estimate = coef(m), se = SE(m), deff = if (is.finite(deff(m))) deff(m) else "Inf"))
+for (dn in c("strat", "clus1", "clus2")) {
+  des <- make(data_of[[dn]], designs[[dn]])
+  m <- svymean(~api00, des, deff = "replace")
+  add(paste(dn, "mean-deff-replace", sep = "-"), "svymean", data_of[[dn]], designs[[dn]],
+      list(kind = "mean", var = "api00", deff = "replace"),
+      list(estimate = coef(m), se = SE(m), deff = deff(m)))
+  t <- svytotal(~api00, des, deff = "replace")
+  add(paste(dn, "total-deff-replace", sep = "-"), "svytotal", data_of[[dn]], designs[[dn]],
+      list(kind = "total", var = "api00", deff = "replace"),
+      list(estimate = coef(t), se = SE(t), deff = deff(t)))
+}
+
+# --- svyttest ------------------------------------------------------------------------------------
+tt_case <- function(id, dn, formula, op) {
+  des <- make(data_of[[dn]], designs[[dn]])
+  if (!is.null(op$derive)) {
+    for (nm in names(op$derive)) {
+      des$variables[[nm]] <- as.numeric(with(des$variables, eval(parse(text = op$derive[[nm]]))))
+    }
+  }
+  r <- svyttest(as.formula(formula), des, na.rm = TRUE)
+  add(id, "svyttest", data_of[[dn]], designs[[dn]], c(list(kind = "ttest"), op),
+      list(statistic = r$statistic, df = r$parameter, p_value = r$p.value,
+           estimate = r$estimate, ci_low = r$conf.int[1], ci_high = r$conf.int[2]))
+}
+tt_case("clus1-ttest-two", "clus1", "enroll ~ comp_imp", list(var = "enroll", group = "comp_imp"))
+tt_case("clus1-ttest-one", "clus1", "enroll ~ 1", list(var = "enroll"))
+tt_case("strat-ttest-one-shift", "strat", "api00_700 ~ 0",
+        list(var = "api00_700", derive = list(api00_700 = "api00 - 700")))
+tt_case("strat-ttest-E-vs-rest", "strat", "api00 ~ isE",
+        list(var = "api00", group = "isE", derive = list(isE = "stype == 'E'")))
+tt_case("nhanes-ttest-sex", "nhanes", "HI_CHOL ~ RIAGENDR", list(var = "HI_CHOL", group = "RIAGENDR"))
+tt_case("yrbs-ttest-one", "yrbs", "qn8yes ~ 1", list(var = "qn8yes"))
+
+# --- svyvar -------------------------------------------------------------------------------------
+for (dn in c("strat", "clus1", "clus2")) {
+  des <- make(data_of[[dn]], designs[[dn]])
+  v <- svyvar(~api00, des)
+  add(paste(dn, "svyvar", sep = "-"), "svyvar", data_of[[dn]], designs[[dn]],
+      list(kind = "svyvar", vars = list("api00")), list(estimate = coef(v), se = SE(v)))
+  v <- svyvar(~api00 + enroll, des)
+  add(paste(dn, "svyvar-2", sep = "-"), "svyvar", data_of[[dn]], designs[[dn]],
+      list(kind = "svyvar", vars = list("api00", "enroll")),
+      list(estimate = as.vector(as.matrix(v)), se = SE(v)))
+}
+des <- make("nhanes", designs$nhanes)
+v <- svyvar(~HI_CHOL, des, na.rm = TRUE)
+add("nhanes-svyvar-na", "svyvar", "nhanes", designs$nhanes,
+    list(kind = "svyvar", vars = list("HI_CHOL")), list(estimate = coef(v), se = SE(v)))
+
+# --- svycontrast ---------------------------------------------------------------------------------
+for (dn in c("strat", "clus1")) {
+  des <- make(data_of[[dn]], designs[[dn]])
+  m <- svymean(~api00 + api99, des)
+  k <- svycontrast(m, c(api00 = 1, api99 = -1))
+  add(paste(dn, "contrast-linear", sep = "-"), "svycontrast", data_of[[dn]], designs[[dn]],
+      list(kind = "contrast", base = "mean", vars = list("api00", "api99"), coef = list(1, -1)),
+      list(estimate = coef(k), se = SE(k)))
+  k <- svycontrast(m, quote(api00 / api99))
+  add(paste(dn, "contrast-ratio-expr", sep = "-"), "svycontrast", data_of[[dn]], designs[[dn]],
+      list(kind = "contrast", base = "mean", vars = list("api00", "api99"), expr = "ratio"),
+      list(estimate = coef(k), se = SE(k)))
+  t <- svytotal(~enroll + api_stu, des)
+  k <- svycontrast(t, quote(log(api_stu / enroll)))
+  add(paste(dn, "contrast-logratio-expr", sep = "-"), "svycontrast", data_of[[dn]], designs[[dn]],
+      list(kind = "contrast", base = "total", vars = list("enroll", "api_stu"), expr = "logratio"),
+      list(estimate = coef(k), se = SE(k)))
+  b <- svyby(~api00, ~stype, des, svymean, covmat = TRUE)
+  k <- svycontrast(b, c(E = 1, H = -1))
+  add(paste(dn, "contrast-svyby-E-H", sep = "-"), "svycontrast(svyby(covmat=TRUE))",
+      data_of[[dn]], designs[[dn]],
+      list(kind = "contrast", base = "mean", vars = list("api00"), by = "stype", coef = list(1, -1, 0)),
+      list(estimate = coef(k), se = SE(k)))
+  k <- svycontrast(b, list(EvsM = c(E = 1, M = -1), avg = c(E = 1 / 3, H = 1 / 3, M = 1 / 3)))
+  add(paste(dn, "contrast-svyby-two", sep = "-"), "svycontrast(svyby(covmat=TRUE))",
+      data_of[[dn]], designs[[dn]],
+      list(kind = "contrast", base = "mean", vars = list("api00"), by = "stype",
+           coef = list(list(1, 0, -1), list(1 / 3, 1 / 3, 1 / 3))),
+      list(estimate = coef(k), se = SE(k), vcov = as.vector(vcov(k))))
+  add(paste(dn, "svyby-covmat", sep = "-"), "svyby(covmat=TRUE)", data_of[[dn]], designs[[dn]],
+      list(kind = "svyby_vcov", base = "mean", vars = list("api00"), by = "stype"),
+      list(estimate = coef(b), vcov = as.vector(vcov(b))))
+}
+
+# --- svytable ------------------------------------------------------------------------------------
+des <- make("apistrat", designs$strat)
+tb <- svytable(~stype + sch_wide, des)
+add("strat-svytable", "svytable", "apistrat", designs$strat,
+    list(kind = "svytable", vars = list("stype", "sch_wide")),
+    list(estimate = as.vector(t(tb))))
+tb <- svytable(~stype + sch_wide, des, Ntotal = 100)
+add("strat-svytable-Ntotal", "svytable", "apistrat", designs$strat,
+    list(kind = "svytable", vars = list("stype", "sch_wide"), Ntotal = 100),
+    list(estimate = as.vector(t(tb))))
+tb <- svytable(~stype, des, Ntotal = 1, round = FALSE)
+add("strat-svytable-1", "svytable", "apistrat", designs$strat,
+    list(kind = "svytable", vars = list("stype"), Ntotal = 1), list(estimate = as.vector(tb)))
+des <- make("nhanes", designs$nhanes)
+tb <- svytable(~race + HI_CHOL, des)
+add("nhanes-svytable-na", "svytable", "nhanes", designs$nhanes,
+    list(kind = "svytable", vars = list("race", "HI_CHOL")), list(estimate = as.vector(t(tb))))
+
+# --- svyquantile: qrule and interval.type ----------------------------------------------------------
+qrules <- c("math", "school", "shahvaish", paste0("hf", 1:9))
+for (dn in c("strat", "clus1")) {
+  des <- make(data_of[[dn]], designs[[dn]])
+  for (qr in qrules) {
+    q <- svyquantile(~api00, des, c(0.1, 0.5, 0.9), qrule = qr)
+    add(paste(dn, "quantile", qr, sep = "-"), "svyquantile", data_of[[dn]], designs[[dn]],
+        list(kind = "quantile", var = "api00", probs = list(0.1, 0.5, 0.9), qrule = qr,
+             interval_type = "mean"),
+        list(estimate = q$api00[, 1], ci_low = q$api00[, 2], ci_high = q$api00[, 3],
+             se = q$api00[, 4]))
+  }
+  for (it in c("beta", "xlogit", "asin", "score")) {
+    for (qr in c("math", "hf7")) {
+      q <- svyquantile(~api00, des, c(0.25, 0.5, 0.75), qrule = qr, interval.type = it)
+      add(paste(dn, "quantile", qr, it, sep = "-"), "svyquantile", data_of[[dn]], designs[[dn]],
+          list(kind = "quantile", var = "api00", probs = list(0.25, 0.5, 0.75), qrule = qr,
+               interval_type = it),
+          list(estimate = q$api00[, 1], ci_low = q$api00[, 2], ci_high = q$api00[, 3],
+               se = q$api00[, 4]))
+    }
+  }
+}
+
+writeLines(toJSON(list(generator = "tests/reference/r/parity2.R", suite = paste("R survey",
+  packageVersion("survey")), cases = cases), auto_unbox = TRUE, digits = NA, pretty = TRUE),
+  outfile)
+cat("wrote", length(cases), "cases to", outfile, "\n")
