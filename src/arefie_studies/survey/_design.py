@@ -28,6 +28,7 @@ from .errors import (
     NestingError,
     WeightsError,
     bad_rows_message,
+    show,
 )
 
 __all__ = ["LONELY_PSU_OPTIONS", "SurveyDesign"]
@@ -97,6 +98,16 @@ def _distinct_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarra
     nb = int(b.max()) + 1
     _, keys = _dense_codes(a * nb + b, (int(a.max()) + 1) * nb)
     return keys // nb, keys % nb
+
+
+def check_columns(df: pd.DataFrame) -> None:
+    """Column names must be unique (``df[name]`` must be one column)."""
+    dup = df.columns[df.columns.duplicated()]
+    if len(dup):
+        raise DesignSpecError(
+            f"The data frame has duplicated column names: {', '.join(show(c) for c in dict.fromkeys(dup))}. "
+            "Rename them (e.g. df.columns = [...]) so that each variable is one column."
+        )
 
 
 def check_weights(values: Any, column: str, index: pd.Index, argument: str = "weights") -> np.ndarray:
@@ -184,6 +195,7 @@ class SurveyDesign(WeightingMixin, ModelsMixin, _BaseDesign):
                 f"lonely_psu={lonely_psu!r} is not an option. Possible values are: "
                 f"{', '.join(LONELY_PSU_OPTIONS)} (R's survey.lonely.psu)."
             )
+        check_columns(df)
         n = len(df)
         if n == 0:
             raise DesignSpecError("The data frame has no rows: nothing to estimate from.")
@@ -254,8 +266,8 @@ class SurveyDesign(WeightingMixin, ModelsMixin, _BaseDesign):
                 in_strata = st_labels[0][pairs[1][pairs[0] == bad[0]]]
                 raise NestingError(
                     f"PSU ids repeat across strata in column {psu_cols[0]!r}: {len(bad)} PSU id(s) "
-                    f"appear in more than one stratum of {strata_cols[0]!r} (e.g. {ex!r} in strata "
-                    f"{', '.join(repr(x) for x in in_strata[:5])}). If PSU ids are only unique "
+                    f"appear in more than one stratum of {strata_cols[0]!r} (e.g. {show(ex)} in strata "
+                    f"{', '.join(show(x) for x in in_strata[:5])}). If PSU ids are only unique "
                     "within strata, use nest=True."
                 )
         # strata per stage: stage s >= 2 is the interaction of strata and the stage s-1 cluster
@@ -313,13 +325,18 @@ class SurveyDesign(WeightingMixin, ModelsMixin, _BaseDesign):
                         f"fpc column {c!r} implies a population size ({pop[i]:g}) smaller than the "
                         f"number of sampled units ({int(sampsize_rows[s][i])}) in stratum "
                         f"{self._stratum_label(s, j, strata_st, st_labels, ids, id_labels)} at stage {s + 1} "
-                        f"(first row {index[i]!r}). Give population sizes, or sampling fractions <= 1."
+                        f"(first row {show(index[i])}). Give population sizes, or sampling fractions <= 1."
                     )
                 popsize_rows.append(pop)
 
         # --- weights -------------------------------------------------------------------------
         if weights is not None:
             w = check_weights(df[weights], weights, index)
+            if not (w != 0).any():
+                raise WeightsError(
+                    f"weights column {weights!r} is 0 on every row: no respondent counts, every "
+                    "estimate would be 0/0. Check the column."
+                )
         elif popsize_rows is not None:
             w = np.prod(np.stack([p / s for p, s in zip(popsize_rows, sampsize_rows, strict=True)]), axis=0)
         else:
@@ -386,7 +403,7 @@ class SurveyDesign(WeightingMixin, ModelsMixin, _BaseDesign):
     @staticmethod
     def _stratum_label(s, j, strata_st, st_labels, ids, id_labels) -> str:
         if s == 0:
-            return repr(st_labels[0][j]) if len(st_labels[0]) > j else repr(j)
+            return show(st_labels[0][j]) if len(st_labels[0]) > j else show(j)
         return f"#{j} (within a stage-{s} cluster)"
 
     # ---- frozen object -------------------------------------------------------------------

@@ -26,7 +26,13 @@ from ._base import _BaseDesign
 from ._cells import Cells
 from ._models import ModelsMixin
 from ._weighting import WeightingMixin
-from .errors import DesignSpecError, LonelyPSUError, MissingVariableError, ReplicateWeightsError
+from .errors import (
+    DesignSpecError,
+    LonelyPSUError,
+    MissingVariableError,
+    ReplicateWeightsError,
+    show,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._design import SurveyDesign
@@ -247,6 +253,9 @@ class ReplicateDesign(WeightingMixin, ModelsMixin, _BaseDesign):
             raise DesignSpecError(
                 f"type={type!r} is not a replicate type. Possible values are: {', '.join(REPLICATE_TYPES)}."
             )
+        from ._design import check_columns
+
+        check_columns(df)
         if weights not in df.columns:
             raise MissingVariableError(weights, "weights", df.columns)
         cols = list(replicate_weights)
@@ -269,7 +278,7 @@ class ReplicateDesign(WeightingMixin, ModelsMixin, _BaseDesign):
             raise ReplicateWeightsError(
                 f"replicate weights contain {nan_rows.size} missing value(s) in column(s) "
                 f"{', '.join(map(repr, bad_cols[:5]))}{' ...' if len(bad_cols) > 5 else ''} "
-                f"(first rows: {', '.join(repr(df.index[i]) for i in np.unique(nan_rows)[:5])}). "
+                f"(first rows: {', '.join(show(df.index[i]) for i in np.unique(nan_rows)[:5])}). "
                 "Replicate weights must be complete: use 0 for a row dropped by a replicate."
             )
         if (rw < 0).any():
@@ -404,7 +413,12 @@ class ReplicateDesign(WeightingMixin, ModelsMixin, _BaseDesign):
         ok = (cells.cd >= 0) & (self._w != 0)
         n = np.bincount(cells.cd[ok], minlength=cells.n_domains)[cells.dmap]
         return {"theta": theta, "var": var, "den": den, "n": n,
-                "degf": self._degf_by(cells.cd, cells.n_domains)}
+                "degf": self._degf_by(cells.cd, cells.n_domains), "reps": reps}
+
+    def _replicate_var(self, theta: np.ndarray, reps: np.ndarray) -> np.ndarray:
+        """svrVar of estimates ``theta`` (C,) with replicates ``reps`` (C, R)."""
+        return _replicate_var_diag(np.asarray(theta, dtype=float), np.asarray(reps, dtype=float),
+                                   self.scale, self.rscales, self.mse)
 
     def _rank(self, rows: np.ndarray) -> int:
         """Rank of the replicate weights of ``rows`` (cached per set of PSUs / rows)."""
