@@ -7,6 +7,7 @@ Errors: one family rooted at :class:`SurveyError` (a ``ValueError``); the tree i
 :mod:`arefie_studies.survey.errors` and every class is exported here.
 """
 
+from ._contrast import contrast
 from ._design import SurveyDesign
 from ._replicate import ReplicateDesign, replicate_vcov
 from ._variance import linearized_vcov
@@ -48,6 +49,7 @@ __all__ = [
     "SurveyError",
     "VariableTypeError",
     "WeightsError",
+    "contrast",
     "linearized_vcov",
     "replicate_vcov",
 ]

@@ -94,6 +94,16 @@ def _small_integer_codes(ser: pd.Series) -> tuple[np.ndarray, list] | None:
     return codes, levels
 
 
+def _estimate_names(frame: pd.DataFrame, by, variable: str, several: bool) -> list[str]:
+    """R's names of svyby / svymean estimates: the group values joined by ".", prefixed by
+    ``variable:`` when several variables are estimated (the variable alone without ``by``)."""
+    by_cols = _as_list(by)
+    if not by_cols:
+        return [variable] * len(frame)
+    keys = [".".join(str(frame[b].iloc[i]) for b in by_cols) for i in range(len(frame))]
+    return [f"{k}:{variable}" for k in keys] if several else keys
+
+
 def _n_groups(groups: dict) -> int:
     return len(next(iter(groups.values()))) if groups else 1
 
@@ -400,65 +410,90 @@ class _BaseDesign(ABC):
 
     def mean(self, var: str | Sequence[str], by: str | Sequence[str] | None = None, *,
              conf_level: float = 0.95, df: float | None = None, deff: bool | str = True,
-             keep_empty_groups: bool = False) -> pd.DataFrame:
+             keep_empty_groups: bool = False, covmat: bool = False) -> pd.DataFrame:
         """Weighted mean ``sum w y / sum w`` with linearised (or replicate) SE and ``deff``.
 
         A categorical variable gives the proportion of each level (as R's svymean on a factor).
         ``deff="replace"``: design effect against sampling with replacement (R's option).
         ``df`` (default): R's ``degf(design)`` of the domain, counting the rows where the
         variable is missing (as ``confint(svymean(~y, d, na.rm=TRUE), df=degf(d))``).
+        ``covmat=True`` (numeric variables): the variance-covariance matrix of all the estimates
+        (variables x groups) in ``frame.attrs["vcov"]``, their names in ``attrs["names"]``, for
+        :func:`contrast` (R's ``svyby(..., covmat=TRUE)``; each variable keeps its own
+        non-missing rows).
         Mirrors: survey::svymean(deff=TRUE, na.rm=TRUE), survey::svyby.
         """
-        frames = []
-        for v in _as_list(var):
+        return self._linear("mean", var, by, conf_level, df, deff, keep_empty_groups, covmat)
+
+    def _linear(self, kind: str, var, by, conf_level, df, deff, keep_empty_groups,
+                covmat) -> pd.DataFrame:
+        """mean / total of numeric variables (categoricals go to proportion / counts)."""
+        frames, parts = [], []
+        variables = _as_list(var)
+        for v in variables:
             if self._is_categorical(v):
-                frames.append(self.proportion(v, by=by, ci_method="mean", conf_level=conf_level,
-                                              df=df, deff=deff, keep_empty_groups=keep_empty_groups))
+                if covmat:
+                    raise ArgumentError(
+                        f"covmat=True is for numeric variables; {v!r} is categorical. Use "
+                        f".proportion({v!r}, by=..., covmat=True) for its levels."
+                    )
+                if kind == "mean":
+                    frames.append(self.proportion(v, by=by, ci_method="mean",
+                                                  conf_level=conf_level, df=df, deff=deff,
+                                                  keep_empty_groups=keep_empty_groups))
+                else:
+                    frames.append(self._level_totals(v, by, conf_level, df, deff, keep_empty_groups))
                 continue
             y, valid = self._numeric(v)
             g, groups = self._groups(by, valid, repr(v))
             ng = _n_groups(groups)
             cells = Cells(a=y, cn=g, n_cells=ng, b=None, cd=g, n_domains=ng,
-                          dmap=np.arange(ng))
-            res = self._finish(cells, "mean", conf_level, df, deff=deff)
+                          dmap=np.arange(ng), total=kind == "total")
+            res = self._finish(cells, kind, conf_level, df, deff=deff)
             res = self._with_design_df(res, by, valid, ng, 1, conf_level, df)
-            frames.append(self._keep_empty(self._frame(v, groups, res), by, keep_empty_groups))
-        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+            frame = self._frame(v, groups, res)
+            if covmat:
+                parts.append((cells, res))
+                frame = frame.assign(_name=_estimate_names(frame, by, v, len(variables) > 1))
+            frames.append(self._keep_empty(frame, by, keep_empty_groups))
+        out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        if covmat:
+            out.attrs["vcov"] = self._joint_vcov(parts)
+            out.attrs["names"] = out.pop("_name").tolist()
+        return out
+
+    def _joint_vcov(self, parts: list) -> np.ndarray:
+        """Variance-covariance matrix of the cells of several estimates: one influence matrix
+        through ``linearized_vcov``, or the replicates through ``svrVar``."""
+        if getattr(self, "_is_replicate", lambda: False)():
+            theta = np.concatenate([res["estimate"] for _, res in parts])
+            reps = np.vstack([res["_reps"] for _, res in parts])
+            return self._replicate_vcov(theta, reps.T)
+        u = np.hstack([cells.influence(self._w, *cells.estimate(self._w)) for cells, _ in parts])
+        return self._vcov_matrix(u, None)
 
     def total(self, var: str | Sequence[str], by: str | Sequence[str] | None = None, *,
               conf_level: float = 0.95, df: float | None = None, deff: bool | str = True,
-              keep_empty_groups: bool = False) -> pd.DataFrame:
+              keep_empty_groups: bool = False, covmat: bool = False) -> pd.DataFrame:
         """Weighted total ``sum w y``; for a categorical, the estimated count of each level.
 
-        ``deff`` and ``df`` as :meth:`mean`.
+        ``deff``, ``df`` and ``covmat`` as :meth:`mean`.
         Mirrors: survey::svytotal(deff=TRUE, na.rm=TRUE), survey::svyby.
         """
-        frames = []
-        for v in _as_list(var):
-            if self._is_categorical(v):
-                codes, _ = self._categorical(v)
-                valid = codes >= 0
-                fast = self._fast_table(v, by, "total", conf_level, df) if deff is True else None
-                if fast is not None:
-                    res, groups, levels = fast
-                    self._groups(by, valid, repr(v))  # reports groups without any value
-                else:
-                    cells, groups, levels = self._level_cells(v, by, total=True)
-                    res = self._finish(cells, "total", conf_level, df, deff=deff)
-                res = self._with_design_df(res, by, valid, _n_groups(groups), len(levels),
-                                           conf_level, df)
-                frames.append(self._keep_empty(self._frame(v, groups, res, levels), by,
-                                               keep_empty_groups))
-                continue
-            y, valid = self._numeric(v)
-            g, groups = self._groups(by, valid, repr(v))
-            ng = _n_groups(groups)
-            cells = Cells(a=y, cn=g, n_cells=ng, b=None, cd=g, n_domains=ng,
-                          dmap=np.arange(ng), total=True)
+        return self._linear("total", var, by, conf_level, df, deff, keep_empty_groups, covmat)
+
+    def _level_totals(self, v: str, by, conf_level, df, deff, keep_empty_groups) -> pd.DataFrame:
+        codes, _ = self._categorical(v)
+        valid = codes >= 0
+        fast = self._fast_table(v, by, "total", conf_level, df) if deff is True else None
+        if fast is not None:
+            res, groups, levels = fast
+            self._groups(by, valid, repr(v))  # reports groups without any value
+        else:
+            cells, groups, levels = self._level_cells(v, by, total=True)
             res = self._finish(cells, "total", conf_level, df, deff=deff)
-            res = self._with_design_df(res, by, valid, ng, 1, conf_level, df)
-            frames.append(self._keep_empty(self._frame(v, groups, res), by, keep_empty_groups))
-        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        res = self._with_design_df(res, by, valid, _n_groups(groups), len(levels), conf_level, df)
+        return self._keep_empty(self._frame(v, groups, res, levels), by, keep_empty_groups)
 
     def _level_cells(self, v: str, by, total: bool = False) -> tuple[Cells, pd.DataFrame, list]:
         codes, levels = self._categorical(v)
