@@ -17,6 +17,7 @@ from ._base import _as_list, _BaseDesign, design_effect
 from ._cells import Cells
 from ._ci import t_crit
 from ._models import ModelsMixin
+from ._moments import MomentsMixin
 from ._replicate import ReplicateDesign, make_replicates
 from ._variance import VarianceStage, linearized_vcov, psu_totals_vcov
 from ._weighting import WeightingMixin
@@ -139,7 +140,7 @@ def check_weights(values: Any, column: str, index: pd.Index, argument: str = "we
     return arr
 
 
-class SurveyDesign(WeightingMixin, ModelsMixin, _BaseDesign):
+class SurveyDesign(WeightingMixin, ModelsMixin, MomentsMixin, _BaseDesign):
     """A (stratified, multistage) probability sample design.
 
     Parameters
@@ -545,15 +546,16 @@ class SurveyDesign(WeightingMixin, ModelsMixin, _BaseDesign):
             self._col(q, "questions" if q in questions else "breakdowns")
         return banner_cells(self, questions, breakdowns, conf_level=conf_level, ci_method=ci_method)
 
-    def mean_vs_rest(self, var: str, by: str) -> pd.DataFrame:
+    def mean_vs_rest(self, var: str, by: str, *, df_rule: str = "svyttest") -> pd.DataFrame:
         """Each group's mean of ``var`` minus the mean of the other groups of ``by``, with its
         linearised SE and design-based t test, on every linearised design (calibrated,
         multistage, subsets).  Columns: ``by``, estimate, diff, se_diff, t, df, p_value.
-        See ``_banner.mean_vs_rest``.
+        ``df_rule="svyttest"`` (default): df ``degf - 1`` as R's ``svyttest``; ``"degf"``: the
+        design df (as :meth:`banner_cells`).  See ``_banner.mean_vs_rest``.
         """
         self._col(var, "var")
         self._col(by, "by")
-        return mean_vs_rest(self, var, by)
+        return mean_vs_rest(self, var, by, df_rule=df_rule)
 
     def _degf_by(self, codes: np.ndarray, n_cells: int) -> np.ndarray:
         """Design df per domain code (R's degf on the domain): PSUs minus strata with rows there."""

@@ -25,6 +25,7 @@ from scipy.linalg import hadamard
 from ._base import _BaseDesign
 from ._cells import Cells
 from ._models import ModelsMixin
+from ._moments import MomentsMixin
 from ._weighting import WeightingMixin
 from .errors import (
     DesignSpecError,
@@ -207,7 +208,7 @@ def make_replicates(
 # ---------------------------------------------------------------------------------------------
 
 
-class ReplicateDesign(WeightingMixin, ModelsMixin, _BaseDesign):
+class ReplicateDesign(WeightingMixin, ModelsMixin, MomentsMixin, _BaseDesign):
     """A design whose variance comes from replicate weights.
 
     Parameters

@@ -136,7 +136,7 @@ for (dn in c("strat", "clus1", "clus2")) {
   v <- svyvar(~api00, des)
   add(paste(dn, "svyvar", sep = "-"), "svyvar", data_of[[dn]], designs[[dn]],
       list(kind = "svyvar", vars = list("api00")), list(estimate = coef(v), se = SE(v)))
-  v <- svyvar(~api00 + enroll, des)
+  v <- svyvar(~api00 + enroll, des, na.rm = TRUE)
   add(paste(dn, "svyvar-2", sep = "-"), "svyvar", data_of[[dn]], designs[[dn]],
       list(kind = "svyvar", vars = list("api00", "enroll")),
       list(estimate = as.vector(as.matrix(v)), se = SE(v)))
