@@ -29,7 +29,7 @@ import pandas as pd
 
 from ._cells import Cells
 from ._ci import CI_METHODS, likelihood_ci, proportion_ci, t_crit, t_interval
-from ._quantile import QRULES, r_zeroin, weighted_quantile
+from ._quantile import QRULES, r_zeroin, sorted_quantile, weighted_quantile
 from .errors import (
     ArgumentError,
     EmptyDomainError,
@@ -478,6 +478,9 @@ class _BaseDesign(ABC):
             theta = np.concatenate([res["estimate"] for _, res in parts])
             reps = np.vstack([res["_reps"] for _, res in parts])
             return self._replicate_vcov(theta, reps.T)
+        fast = getattr(self, "_joint_vcov_fast", None)
+        if fast is not None and (v := fast(parts)) is not None:
+            return v
         u = np.hstack([cells.influence(self._w, *cells.estimate(self._w)) for cells, _ in parts])
         return self._vcov_matrix(u, None)
 
@@ -644,12 +647,21 @@ class _BaseDesign(ABC):
         dfs = self._degf_by(g, ng) if df is None else np.full(ng, float(df))
         n = np.bincount(g[(g >= 0) & (w != 0)], minlength=ng)
         n_rows = np.array([float(r.size) for r in rows_by_group])
+        key = ("sorted", var)
+        order = self._cache.get(key)
+        if order is None:  # one stable sort of the column, reused by every group and call
+            order = self._cache[key] = np.argsort(x, kind="stable")
+        go = g[order]
+        sorted_groups = []
+        for j in range(ng):
+            o = order[(go == j) & (w[order] != 0)]
+            sorted_groups.append((x[o], w[o]))
         q = t_crit(conf_level, dfs)
         est = np.empty((ng, len(probs_list)))
         lo = np.empty_like(est)
         hi = np.empty_like(est)
         for k, p in enumerate(probs_list):
-            qhat = np.array([weighted_quantile(x[r], w[r], p, qrule) for r in rows_by_group])
+            qhat = np.array([sorted_quantile(xs, ws, p, qrule) for xs, ws in sorted_groups])
             est[:, k] = qhat
             if interval_type == "score":
                 for j, r in enumerate(rows_by_group):
@@ -663,9 +675,9 @@ class _BaseDesign(ABC):
             method = {"mean": "mean", "xlogit": "logit", "asin": "asin", "beta": "beta"}[interval_type]
             with np.errstate(invalid="ignore", divide="ignore"):
                 plo, phi = _woodruff_p(method, pm, se_p, dfs, n_rows, conf_level)
-            for j, r in enumerate(rows_by_group):
-                lo[j, k] = np.nan if (np.isnan(plo[j]) or plo[j] < 0) else weighted_quantile(x[r], w[r], plo[j], qrule)
-                hi[j, k] = np.nan if (np.isnan(phi[j]) or phi[j] > 1) else weighted_quantile(x[r], w[r], phi[j], qrule)
+            for j, (xs, ws) in enumerate(sorted_groups):
+                lo[j, k] = np.nan if (np.isnan(plo[j]) or plo[j] < 0) else sorted_quantile(xs, ws, plo[j], qrule)
+                hi[j, k] = np.nan if (np.isnan(phi[j]) or phi[j] > 1) else sorted_quantile(xs, ws, phi[j], qrule)
         se = (hi - lo) / (2 * q[:, None])
         res = {
             "estimate": est.ravel(), "se": se.ravel(), "ci_low": lo.ravel(), "ci_high": hi.ravel(),

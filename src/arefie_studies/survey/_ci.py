@@ -211,9 +211,12 @@ def likelihood_ci(
     if p <= 0 or p >= 1 or var_p <= 0:
         return p, p
 
-    def deviance(beta):
+    s1 = float(np.sum(wt * y))
+    s0 = float(np.sum(wt * (1 - y)))
+
+    def deviance(beta):  # intercept only: the deviance depends on the weighted counts alone
         mu = 1 / (1 + np.exp(-beta))
-        return -2 * np.sum(wt * (y * np.log(mu) + (1 - y) * np.log(1 - mu)))
+        return -2 * (s1 * np.log(mu) + s0 * np.log(1 - mu))
 
     # glm.fit's IRLS, to reproduce its final coefficient and the working weights of its last
     # QR (computed at the previous iterate), which give R's "naive" covariance.

@@ -506,6 +506,20 @@ class SurveyDesign(WeightingMixin, ModelsMixin, MomentsMixin, _BaseDesign):
             var = linearized_vcov(u, self, domain=dom, diag_only=True)
         return {"theta": theta, "var": var, "den": den, "n": n, "degf": degf}
 
+    def _joint_vcov_fast(self, parts: list) -> np.ndarray | None:
+        """Covariance of several cells' estimates from their PSU totals (one-stage,
+        uncalibrated designs): no (n, C) influence matrix.  None when not applicable."""
+        if not self._fast_totals_ok() or self.lonely_psu == "average":
+            return None
+        st = self._stages[0]
+        totals = []
+        for cells, _ in parts:
+            g = cells.grouped(self._w, st.psu, st.n_units, positive=self._positive)
+            num, den = g["ta"].sum(axis=0), g["tb"].sum(axis=0)
+            theta = cells.theta_from(num, den)
+            totals.append(cells.influence_totals(g["ta"], g["tb"], theta, den))
+        return psu_totals_vcov(np.hstack(totals), st, self.lonely_psu, None, diag_only=False)
+
     def _fast_table(self, var: str, by, kind: str, conf_level: float, df: float | None):
         """Categorical table in one bincount pass (one-stage, uncalibrated designs)."""
         if not self._fast_totals_ok():
@@ -562,9 +576,17 @@ class SurveyDesign(WeightingMixin, ModelsMixin, MomentsMixin, _BaseDesign):
         ok = (codes >= 0) & (self._w != 0)
         c = codes[ok]
         p = self._psu1[ok]
-        s = self._strata1[ok]
         npsu = int(self._psu1.max()) + 1
         nst = int(self._strata1.max()) + 1
+        if n_cells * npsu <= max(4 * len(codes), 1 << 16):  # presence tables: O(n), no sort
+            psu_stratum = np.zeros(npsu, dtype=np.int64)
+            psu_stratum[self._psu1] = self._strata1  # PSUs are nested in strata
+            pres = np.bincount(c * npsu + p, minlength=n_cells * npsu).reshape(n_cells, npsu) > 0
+            cell, psu = np.nonzero(pres)
+            strat = np.bincount(cell * nst + psu_stratum[psu], minlength=n_cells * nst)
+            n_strat = (strat.reshape(n_cells, nst) > 0).sum(axis=1)
+            return (pres.sum(axis=1) - n_strat).astype(float)
+        s = self._strata1[ok]
         psus = np.bincount(np.unique(c * npsu + p) // npsu, minlength=n_cells)
         strat = np.bincount(np.unique(c * nst + s) // nst, minlength=n_cells)
         return (psus - strat).astype(float)

@@ -94,14 +94,14 @@ class MomentsMixin:
         ok = g >= 0
         sw = np.bincount(g[ok], weights=w[ok], minlength=ng)
         xbar = [np.bincount(g[ok], weights=(w * x)[ok], minlength=ng) / sw for x, _ in cols]
+        ddf = None if df is not None else self._design_df(by, valid, ng)
         frames = []
         for k, (xk, _) in enumerate(cols):
             for j, (xj, _) in enumerate(cols):
                 gi = np.maximum(g, 0)
                 z = np.where(ok, (xj - xbar[j][gi]) * (xk - xbar[k][gi]) * (n / (n - 1))[gi], 0.0)
                 cells = Cells(a=z, cn=g, n_cells=ng, b=None, cd=g, n_domains=ng, dmap=np.arange(ng))
-                res = self._finish(cells, "ratio", conf_level, df)
-                res = self._with_design_df(res, by, valid, ng, 1, conf_level, df)
+                res = self._finish(cells, "ratio", conf_level, df, design_df=ddf)
                 frame = self._frame(names[j], groups, res)
                 frame.insert(1, "with", names[k])
                 frames.append(frame)

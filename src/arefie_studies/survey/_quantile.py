@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["QRULES", "qrule_math", "r_zeroin", "weighted_quantile"]
+__all__ = ["QRULES", "qrule_math", "r_zeroin", "sorted_quantile", "weighted_quantile"]
 
 
 def _prep(x, w) -> tuple[np.ndarray, np.ndarray]:
@@ -132,6 +132,11 @@ def weighted_quantile(x: np.ndarray, w: np.ndarray, p: float, qrule: str = "math
     """The ``p`` quantile of ``x`` with weights ``w`` by R's rule ``qrule`` (zero weights
     ignored); NaN without any positive weight."""
     xs, ws = _prep(x, w)
+    return sorted_quantile(xs, ws, p, qrule)
+
+
+def sorted_quantile(xs: np.ndarray, ws: np.ndarray, p: float, qrule: str = "math") -> float:
+    """:func:`weighted_quantile` on values already sorted (stable) with positive weights."""
     if xs.size == 0:
         return float("nan")
     return float(QRULES[qrule](xs, ws, p))
