@@ -61,6 +61,7 @@ CATALOGUE: list[tuple[str, str, str, str]] = [
     ("svyby", "by= on every estimator; covmat=True for the covariance", "Groups without any "
      "non-missing value raise an EmptyGroupWarning (R drops them silently); "
      "`keep_empty_groups=True` lists them.", MATCHES),
+    ("svyby(svymean)", "SurveyDesign.mean(by=)", "", MATCHES),
     ("svyby(svyciprop)", "SurveyDesign.proportion(by=, ci_method=)", "", MATCHES),
     ("svyby(covmat=TRUE)", "mean/total(by=, covmat=True) -> frame.attrs['vcov']", "", MATCHES),
     ("svycontrast", "contrast(frame, coefficients, {name: coef} or a function)",
@@ -88,7 +89,9 @@ CATALOGUE: list[tuple[str, str, str, str]] = [
     ("svykm / svysmooth / svyplot", "-", "Graphics and survival curves are out of scope.",
      MISSING),
     ("twophase", "-", "Two-phase designs are not implemented.", MISSING),
-    ("options(survey.adjust.domain.lonely=TRUE)", "-", "Not a design option yet.", MISSING),
+    ("options(survey.adjust.domain.lonely=TRUE)", "SurveyDesign(adjust_domain_lonely=True)",
+     "Applies to the estimators' SEs (mean, total, proportion, ratio, quantile); not to "
+     "covmat=True, banner_cells or glm.", MISSING),
 ]
 
 

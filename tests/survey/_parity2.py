@@ -64,7 +64,7 @@ def run_case(case: dict) -> dict[str, np.ndarray]:
         out = {k: res[k].to_numpy() for k in ("estimate", "ci_low", "ci_high")}
     elif kind in ("mean", "total"):
         fn = d.mean if kind == "mean" else d.total
-        res = fn(op["var"], deff=op.get("deff", True))
+        res = fn(op["var"], by=op.get("by"), deff=op.get("deff", True))
         out = {k: res[k].to_numpy() for k in ("estimate", "se", "deff")}
     elif kind == "ttest":
         res = d.ttest(op["var"], group=op.get("group"))

@@ -163,6 +163,11 @@ class SurveyDesign(WeightingMixin, ModelsMixin, MomentsMixin, _BaseDesign):
         R's ``options(survey.lonely.psu=)``, as a design argument.
     labels : mapping, optional
         Variable labels; defaults to ``df.attrs["variable_labels"]``.
+    adjust_domain_lonely : bool
+        R's ``options(survey.adjust.domain.lonely=TRUE)``: in a domain estimate, a stratum
+        with several PSUs of which only one has rows of the domain is treated by ``lonely_psu``
+        (``adjust``: its total is not centred; ``average``: left out and averaged).  Applies to
+        the estimators' SEs (mean, total, proportion, ratio, quantile); R's default is False.
 
     The design is frozen: :meth:`update` returns a modified copy; :meth:`subset` returns a
     domain design that keeps every row (out-of-domain rows get zero weight in the estimating
@@ -173,7 +178,7 @@ class SurveyDesign(WeightingMixin, ModelsMixin, MomentsMixin, _BaseDesign):
 
     _FIELDS = (
         "_df", "_w", "_domain", "_labels", "_stages", "_psu1", "_strata1", "_calibrations",
-        "lonely_psu", "nest", "spec", "_cache",
+        "lonely_psu", "nest", "spec", "_cache", "adjust_domain_lonely",
     )
 
     def __init__(
@@ -186,6 +191,7 @@ class SurveyDesign(WeightingMixin, ModelsMixin, MomentsMixin, _BaseDesign):
         nest: bool = False,
         lonely_psu: str = "fail",
         labels: Mapping[str, str] | None = None,
+        adjust_domain_lonely: bool = False,
     ) -> None:
         if not isinstance(df, pd.DataFrame):
             raise DesignSpecError(
@@ -396,9 +402,10 @@ class SurveyDesign(WeightingMixin, ModelsMixin, MomentsMixin, _BaseDesign):
             _df=df, _w=w, _domain=None, _labels=labels_map, _stages=tuple(stages),
             _psu1=ids[0], _strata1=st_codes[0], _calibrations=(), lonely_psu=lonely_psu,
             _domain_label=None, _positive=bool((w != 0).all()),
-            nest=nest, _cache={},
+            nest=nest, _cache={}, adjust_domain_lonely=bool(adjust_domain_lonely),
             spec={"weights": weights, "strata": strata_cols or None, "psu": psu_cols or None,
-                  "fpc": fpc_cols or None, "nest": nest, "lonely_psu": lonely_psu},
+                  "fpc": fpc_cols or None, "nest": nest, "lonely_psu": lonely_psu,
+                  "adjust_domain_lonely": bool(adjust_domain_lonely)},
         )
 
     @staticmethod
@@ -443,13 +450,20 @@ class SurveyDesign(WeightingMixin, ModelsMixin, MomentsMixin, _BaseDesign):
                     raise LonelyPSUError("The design has a stratum with one PSU; 'fail' is not possible.")
                 object.__setattr__(new, "lonely_psu", value)
                 object.__setattr__(new, "spec", {**self.spec, "lonely_psu": value})
+            elif key == "adjust_domain_lonely":
+                object.__setattr__(new, "adjust_domain_lonely", bool(value))
+                object.__setattr__(new, "spec", {**self.spec, "adjust_domain_lonely": bool(value)})
             else:
                 raise TypeError(f"_replace() got an unexpected field {key!r}")
         return new
 
-    def update(self, *, lonely_psu: str | None = None, labels: Mapping[str, str] | None = None) -> SurveyDesign:
-        """A copy with another lonely-PSU rule or more variable labels."""
+    def update(self, *, lonely_psu: str | None = None, labels: Mapping[str, str] | None = None,
+               adjust_domain_lonely: bool | None = None) -> SurveyDesign:
+        """A copy with another lonely-PSU rule, R's ``survey.adjust.domain.lonely`` option or
+        more variable labels."""
         changes: dict[str, Any] = {}
+        if adjust_domain_lonely is not None:
+            changes["adjust_domain_lonely"] = adjust_domain_lonely
         if lonely_psu is not None:
             changes["lonely_psu"] = lonely_psu
         if labels is not None:
@@ -499,12 +513,20 @@ class SurveyDesign(WeightingMixin, ModelsMixin, MomentsMixin, _BaseDesign):
         if self._fast_totals_ok():
             totals = cells.influence_totals(g["ta"], g["tb"], theta, den)
             pres = strat_present[:, cells.dmap] if self.lonely_psu == "average" else None
-            var = psu_totals_vcov(totals, st, self.lonely_psu, pres, diag_only=True)
+            dpsu = present[:, cells.dmap] if self._adl_domain(cells) else None
+            var = psu_totals_vcov(totals, st, self.lonely_psu, pres, diag_only=True,
+                                  domain_psus=dpsu)
         else:
             u = cells.influence(self._w, theta, den)
-            dom = cells.domain_matrix() if self.lonely_psu == "average" else None
+            need = self.lonely_psu == "average" or self._adl_domain(cells)
+            dom = cells.domain_matrix() if need else None
             var = linearized_vcov(u, self, domain=dom, diag_only=True)
         return {"theta": theta, "var": var, "den": den, "n": n, "degf": degf}
+
+    def _adl_domain(self, cells: Cells) -> bool:
+        """R's survey.adjust.domain.lonely applies (an estimate on a proper domain)."""
+        return self.adjust_domain_lonely and self.lonely_psu in ("adjust", "average") and bool(
+            (cells.cd < 0).any())
 
     def _joint_vcov_fast(self, parts: list) -> np.ndarray | None:
         """Covariance of several cells' estimates from their PSU totals (one-stage,
@@ -522,7 +544,8 @@ class SurveyDesign(WeightingMixin, ModelsMixin, MomentsMixin, _BaseDesign):
 
     def _fast_table(self, var: str, by, kind: str, conf_level: float, df: float | None):
         """Categorical table in one bincount pass (one-stage, uncalibrated designs)."""
-        if not self._fast_totals_ok():
+        if not self._fast_totals_ok() or (
+                self.adjust_domain_lonely and self.lonely_psu in ("adjust", "average")):
             return None
         r = table_stats(self, var, _as_list(by), total=(kind == "total"))
         theta, var_, den, n_g = r["theta"], r["var"], r["den"], r["n"]

@@ -222,6 +222,28 @@ for (dn in c("strat", "clus1")) {
   }
 }
 
+# --- options(survey.adjust.domain.lonely = TRUE) as a design option ------------------------------
+for (lp in c("adjust", "average")) {
+  for (adl in c(FALSE, TRUE)) {
+    spec <- c(designs$nhanes, list(lonely_psu = lp, adjust_domain_lonely = adl))
+    old <- options(survey.lonely.psu = lp, survey.adjust.domain.lonely = adl)
+    des <- make("nhanes", designs$nhanes)
+    b <- suppressWarnings(svyby(~HI_CHOL, ~race, des, svymean, na.rm = TRUE))
+    rf <- if (adl) "options(survey.adjust.domain.lonely=TRUE)" else NULL
+    add(paste("nhanes-mean-by-race", lp, if (adl) "adl" else "noadl", sep = "-"),
+        if (is.null(rf)) "svyby(svymean)" else rf,
+        "nhanes", spec, list(kind = "mean", var = "HI_CHOL", by = "race"),
+        list(estimate = coef(b), se = SE(b)))
+    q <- suppressWarnings(svyby(~HI_CHOL, ~race, des, svyciprop, method = "logit", na.rm = TRUE,
+                                vartype = "ci"))
+    add(paste("nhanes-ciprop-by-race", lp, if (adl) "adl" else "noadl", sep = "-"),
+        if (is.null(rf)) "svyby(svyciprop)" else rf, "nhanes", spec,
+        list(kind = "ciprop", var = "HI_CHOL", method = "logit", by = "race"),
+        list(estimate = q$HI_CHOL, ci_low = q$ci_l, ci_high = q$ci_u))
+    options(old)
+  }
+}
+
 writeLines(toJSON(list(generator = "tests/reference/r/parity2.R", suite = paste("R survey",
   packageVersion("survey")), cases = cases), auto_unbox = TRUE, digits = NA, pretty = TRUE),
   outfile)
