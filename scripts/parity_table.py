@@ -77,10 +77,19 @@ CATALOGUE: list[tuple[str, str, str, str]] = [
     ("svychisq", "SurveyDesign.chisq(row, col, statistic=)", "", MATCHES),
     ("svyglm", "SurveyDesign.glm(formula, family)", "", MATCHES),
     ("postStratify", "SurveyDesign.poststratify", "", MATCHES),
-    ("rake", "SurveyDesign.rake", "Run to convergence; R's default stopping point "
-     "(`control=list(epsilon=)`) is not exposed.", MATCHES),
-    ("calibrate", "SurveyDesign.calibrate", "`aggregate=`, `trim=`, `epsilon=`, `maxit=` are "
-     "not supported.", MATCHES),
+    ("rake", "SurveyDesign.rake", "Differs in default: the library rakes to convergence; "
+     "`control={}` gives R's default stopping point (epsilon 1, maxit 10).", MATCHES),
+    ("rake(control=)", "SurveyDesign.rake(control={'epsilon': , 'maxit': })",
+     "R's stopping rule, weights equal to R's. After a non-converged rake the SE differs (R "
+     "uses each margin's weights of the last pass, the library the final weights).", MATCHES),
+    ("calibrate", "SurveyDesign.calibrate", "`epsilon=`, `maxit=` as R (default epsilon "
+     "tighter: 1e-10).", MATCHES),
+    ("calibrate(trim=)", "SurveyDesign.calibrate(trim=(lo, hi))", "R ignores `trim=` for "
+     "unbounded linear calibration (its regcalibrate branch); the library applies it there.",
+     MATCHES),
+    ("calibrate(aggregate.stage=)", "SurveyDesign.calibrate(aggregate_stage=1)",
+     "Stage 1 (PSUs) only; linear aggregated calibration making negative weights is an "
+     "error here (R returns them).", MATCHES),
     ("degf", "SurveyDesign.degf / ReplicateDesign.degf", "", MATCHES),
     ("svycoxph", "SurveyDesign.coxph (in progress on another branch)", "", MISSING),
     ("svyolr", "-", "Proportional-odds models are not implemented.", MISSING),

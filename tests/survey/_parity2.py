@@ -93,6 +93,19 @@ def run_case(case: dict) -> dict[str, np.ndarray]:
             out = {"estimate": res["estimate"].to_numpy(), "se": res["se"].to_numpy()}
             if "vcov" in case["expected"]:
                 out["vcov"] = res.attrs["vcov"].ravel()
+    elif kind in ("rake", "calibrate"):
+        if kind == "rake":
+            dw = d.rake(op["margins"], control=op["control"])
+        else:
+            dw = d.calibrate(categorical=op["categorical"], numeric=op["numeric"],
+                             method=op["method"],
+                             trim=tuple(op["trim"]) if "trim" in op else None,
+                             bounds=tuple(op["bounds"]) if "bounds" in op else None,
+                             aggregate_stage=op.get("aggregate_stage"))
+        res = dw.mean(op["then"]["var"])
+        out = {"weights": dw.weights, "estimate": res["estimate"], "se": res["se"]}
+        if "se" not in case["expected"]:
+            out.pop("se")
     elif kind == "svytable":
         res = d.table(op["vars"], Ntotal=op.get("Ntotal"))
         out = {"estimate": res["count"].to_numpy()}

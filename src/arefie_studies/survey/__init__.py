@@ -14,6 +14,7 @@ from ._variance import linearized_vcov
 from .errors import (
     ArgumentError,
     CalibrationError,
+    CalibrationWarning,
     DesignSpecError,
     EmptyDomainError,
     EmptyGroupWarning,
@@ -33,6 +34,7 @@ from .errors import (
 __all__ = [
     "ArgumentError",
     "CalibrationError",
+    "CalibrationWarning",
     "DesignSpecError",
     "EmptyDomainError",
     "EmptyGroupWarning",

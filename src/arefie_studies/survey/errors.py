@@ -32,6 +32,7 @@ from collections.abc import Iterable, Sequence
 __all__ = [
     "ArgumentError",
     "CalibrationError",
+    "CalibrationWarning",
     "DesignSpecError",
     "EmptyDomainError",
     "EmptyGroupWarning",
@@ -139,6 +140,10 @@ class CalibrationError(SurveyError):
 
 class MarginError(CalibrationError):
     """A margin that does not fit the data: unknown variable or level, bad values, disagreement."""
+
+
+class CalibrationWarning(UserWarning):
+    """A weighting step stopped at R's stopping rule before convergence (``rake(control=)``)."""
 
 
 class EmptyGroupWarning(UserWarning):
