@@ -37,7 +37,10 @@ MISSING = "not supported"
 # (R function, arefie_studies counterpart, notes, status when no reference case covers it)
 CATALOGUE: list[tuple[str, str, str, str]] = [
     ("svydesign", "SurveyDesign(df, weights, strata, psu, fpc, nest, lonely_psu)",
-     "Checked through every estimator case. `pps=` (Brewer, ppsmat, HT/YG variances) is not "
+     "Checked through every estimator case.", MATCHES),
+    ("svydesign(pps=)", "SurveyDesign(fpc=probabilities, pps='brewer' or joint matrix, "
+     "variance='HT'/'YG')", "Brewer for one-stage designs; joint probabilities (R's ppsmat) "
+     "for element sampling (psu=None). R's 'overton' and `ppsmat` with clusters are not "
      "supported.", MATCHES),
     ("svrepdesign", "ReplicateDesign(df, weights, replicate_weights, type, scale, rscales, mse)",
      "Replicate weights imported from R give R's SEs (apiclus1 bootstrap cases).", MATCHES),

@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 from _reference import REFERENCE_DIR, build_design, load_data
 
+from arefie_studies.survey import SurveyDesign
+
 PARITY2 = REFERENCE_DIR / "survey_r_parity2.json"
 
 
@@ -35,6 +37,11 @@ def make_design(case: dict):
     df = load_data(case)
     for name, expr in (case["op"].get("derive") or {}).items():
         df[name] = df.eval(expr).astype(float)
+    if "pps" in spec or "pps_joint" in spec:
+        pps = spec.get("pps")
+        if "pps_joint" in spec:
+            pps = pd.read_csv(REFERENCE_DIR / "data" / f"{spec['pps_joint']}.csv").to_numpy()
+        return SurveyDesign(df, fpc=spec["fpc"], pps=pps, variance=spec.get("variance", "HT"))
     design = build_design(case, df)
     if "replicate" in spec:
         design = design.replicate(spec["replicate"]["type"])
@@ -66,6 +73,9 @@ def run_case(case: dict) -> dict[str, np.ndarray]:
         fn = d.mean if kind == "mean" else d.total
         res = fn(op["var"], by=op.get("by"), deff=op.get("deff", True))
         out = {k: res[k].to_numpy() for k in ("estimate", "se", "deff")}
+    elif kind == "ratio":
+        res = d.ratio(op["numerator"], op["denominator"])
+        out = {k: res[k].to_numpy() for k in ("estimate", "se")}
     elif kind == "ttest":
         res = d.ttest(op["var"], group=op.get("group"))
         out = {"statistic": res["t"], "df": res["df"], "p_value": res["p_value"],

@@ -101,6 +101,43 @@ def _distinct_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return keys // nb, keys % nb
 
 
+def _check_pps(pps, variance: str, n: int, fpc, psu) -> tuple[bool, np.ndarray | None]:
+    """(brewer?, joint probability matrix or None) of the ``pps=`` argument."""
+    if variance not in ("HT", "YG"):
+        raise DesignSpecError(f"variance={variance!r} is not available: 'HT' or 'YG'.")
+    if pps is None or pps is False:
+        if variance != "HT":
+            raise DesignSpecError("variance='YG' needs pps= joint inclusion probabilities.")
+        return False, None
+    if isinstance(pps, str):
+        if pps != "brewer":
+            raise DesignSpecError(f"pps={pps!r} is not available: 'brewer' or a matrix of joint "
+                                  "inclusion probabilities (R's ppsmat).")
+        if not fpc:
+            raise DesignSpecError("pps='brewer' needs fpc= with the inclusion probabilities.")
+        if len(_as_list(psu)) > 1:
+            raise DesignSpecError("pps='brewer' is supported for one-stage designs only.")
+        if variance != "HT":
+            raise DesignSpecError("pps='brewer' supports variance='HT' only (as R).")
+        return True, None
+    mat = np.asarray(pps.to_numpy() if isinstance(pps, pd.DataFrame) else pps, dtype=float)
+    if mat.shape != (n, n):
+        raise DesignSpecError(
+            f"pps= joint inclusion probabilities must be a ({n}, {n}) matrix (one row and column "
+            f"per row of the data); got shape {mat.shape}.")
+    if psu is not None:
+        raise DesignSpecError("pps= with a joint probability matrix needs psu=None (each row a unit).")
+    if not np.allclose(mat, mat.T) or (mat <= 0).any() or (mat > 1).any():
+        raise DesignSpecError("pps= joint inclusion probabilities must be symmetric and in (0, 1].")
+    return False, mat
+
+
+def _pps_dcheck(joint: np.ndarray) -> np.ndarray:
+    """``1 - pi_i pi_j / pi_ij`` with ``pi_i`` the diagonal (R's ppsmat ``Dcheck``)."""
+    pi = np.diag(joint)
+    return 1.0 - np.outer(pi, pi) / joint
+
+
 def check_columns(df: pd.DataFrame) -> None:
     """Column names must be unique (``df[name]`` must be one column)."""
     dup = df.columns[df.columns.duplicated()]
@@ -168,6 +205,13 @@ class SurveyDesign(WeightingMixin, ModelsMixin, MomentsMixin, _BaseDesign):
         with several PSUs of which only one has rows of the domain is treated by ``lonely_psu``
         (``adjust``: its total is not centred; ``average``: left out and averaged).  Applies to
         the estimators' SEs (mean, total, proportion, ratio, quantile); R's default is False.
+    pps : "brewer" or array (n, n), optional
+        Sampling without replacement with unequal probabilities (R's ``svydesign(pps=)``), with
+        ``fpc`` the inclusion probabilities (one stage).  ``"brewer"``: Brewer's approximation,
+        each PSU gets its own finite population correction ``1 - pi_i`` (fpc may then vary
+        within strata, not within PSUs).  An (n, n) matrix of joint inclusion probabilities
+        (R's ``ppsmat``; each row its own unit): the Horvitz-Thompson variance, or with
+        ``variance="YG"`` the Sen-Yates-Grundy one.
 
     The design is frozen: :meth:`update` returns a modified copy; :meth:`subset` returns a
     domain design that keeps every row (out-of-domain rows get zero weight in the estimating
@@ -178,7 +222,7 @@ class SurveyDesign(WeightingMixin, ModelsMixin, MomentsMixin, _BaseDesign):
 
     _FIELDS = (
         "_df", "_w", "_domain", "_labels", "_stages", "_psu1", "_strata1", "_calibrations",
-        "lonely_psu", "nest", "spec", "_cache", "adjust_domain_lonely",
+        "lonely_psu", "nest", "spec", "_cache", "adjust_domain_lonely", "_pps_D", "_pps_variance",
     )
 
     def __init__(
@@ -192,6 +236,8 @@ class SurveyDesign(WeightingMixin, ModelsMixin, MomentsMixin, _BaseDesign):
         lonely_psu: str = "fail",
         labels: Mapping[str, str] | None = None,
         adjust_domain_lonely: bool = False,
+        pps: str | np.ndarray | None = None,
+        variance: str = "HT",
     ) -> None:
         if not isinstance(df, pd.DataFrame):
             raise DesignSpecError(
@@ -206,6 +252,7 @@ class SurveyDesign(WeightingMixin, ModelsMixin, MomentsMixin, _BaseDesign):
         n = len(df)
         if n == 0:
             raise DesignSpecError("The data frame has no rows: nothing to estimate from.")
+        brewer, pps_matrix = _check_pps(pps, variance, n, fpc, psu)
         psu_cols, strata_cols, fpc_cols = _as_list(psu), _as_list(strata), _as_list(fpc)
         for arg, cols in (("weights", _as_list(weights)), ("strata", strata_cols),
                           ("psu", psu_cols), ("fpc", fpc_cols)):
@@ -318,6 +365,10 @@ class SurveyDesign(WeightingMixin, ModelsMixin, MomentsMixin, _BaseDesign):
                 np.minimum.at(lo, h, pop)
                 np.maximum.at(hi, h, pop)
                 varies = hi - lo > 1e-9 * np.maximum(np.abs(hi), 1)
+                if brewer or pps_matrix is not None:  # PPS: fpc = per-unit probabilities
+                    if is_popsize:
+                        raise FpcError("pps= needs fpc= as inclusion probabilities (<= 1).")
+                    varies[:] = False
                 if varies.any():
                     j = int(np.flatnonzero(varies)[0])
                     raise FpcError(
@@ -371,6 +422,12 @@ class SurveyDesign(WeightingMixin, ModelsMixin, MomentsMixin, _BaseDesign):
                 f = np.where(np.isinf(pop_h), 1.0, (pop_h - n_psu) / pop_h)
             else:
                 f = np.ones(n_h)
+            psu_f = None
+            if brewer and s == 0:
+                pop_p = popsize_rows[0][first]
+                psu_f = (pop_p - n_psu[psu_stratum]) / pop_p
+                f = np.zeros(n_h)
+                np.maximum.at(f, psu_stratum, psu_f)
             parent = parent_rows[strat_first]
             parent_codes = np.unique(parent, return_inverse=True)[1].astype(np.int64)
             stage = VarianceStage(
@@ -381,6 +438,7 @@ class SurveyDesign(WeightingMixin, ModelsMixin, MomentsMixin, _BaseDesign):
                 stratum_labels=tuple(
                     self._stratum_label(s, j, strata_st, st_labels, ids, id_labels) for j in range(n_h)
                 ),
+                psu_f=psu_f,
             )
             if lonely_psu == "fail" and stage.lonely.any():
                 bad = [stage.stratum_labels[j] for j in np.flatnonzero(stage.lonely)]
@@ -403,6 +461,8 @@ class SurveyDesign(WeightingMixin, ModelsMixin, MomentsMixin, _BaseDesign):
             _psu1=ids[0], _strata1=st_codes[0], _calibrations=(), lonely_psu=lonely_psu,
             _domain_label=None, _positive=bool((w != 0).all()),
             nest=nest, _cache={}, adjust_domain_lonely=bool(adjust_domain_lonely),
+            _pps_D=_pps_dcheck(pps_matrix) if pps_matrix is not None else None,
+            _pps_variance=variance,
             spec={"weights": weights, "strata": strata_cols or None, "psu": psu_cols or None,
                   "fpc": fpc_cols or None, "nest": nest, "lonely_psu": lonely_psu,
                   "adjust_domain_lonely": bool(adjust_domain_lonely)},
@@ -489,7 +549,7 @@ class SurveyDesign(WeightingMixin, ModelsMixin, MomentsMixin, _BaseDesign):
 
     # ---- hooks used by _BaseDesign -------------------------------------------------------------
     def _fast_totals_ok(self) -> bool:
-        return not self._calibrations and len(self._stages) == 1
+        return not self._calibrations and len(self._stages) == 1 and self._pps_D is None
 
     def _vcov(self, u: np.ndarray, domain: np.ndarray | None = None, diag_only: bool = True) -> np.ndarray:
         """``linearized_vcov(u, self, domain, diag_only)`` (hook used by the models mixin)."""

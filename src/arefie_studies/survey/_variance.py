@@ -37,7 +37,7 @@ import scipy.sparse as sp
 if TYPE_CHECKING:  # pragma: no cover
     from ._design import SurveyDesign
 
-__all__ = ["VarianceStage", "linearized_vcov", "psu_totals_vcov"]
+__all__ = ["VarianceStage", "joint_prob_vcov", "linearized_vcov", "psu_totals_vcov"]
 
 _SELF_REPRESENTING = 1e-7
 
@@ -61,6 +61,7 @@ class VarianceStage:
     parent: np.ndarray
     n_parent: int
     stratum_labels: tuple
+    psu_f: np.ndarray | None = None  # (P,) per-PSU 1 - n/N (pps="brewer": 1 - pi_i)
 
     @property
     def n_units(self) -> int:
@@ -151,7 +152,12 @@ def psu_totals_vcov(
             dl = None
     if dl is not None and lonely_psu == "adjust":
         means = np.where(dl, 0.0, means)
-    z = (t - means[h]) * np.sqrt(scale)[h][:, None]
+    scale_p = scale[h]
+    if stage.psu_f is not None:  # Brewer's approximation: each PSU its own 1 - pi_i
+        nh = n_psu[h]
+        scale_p = np.where(nh > 1, stage.psu_f * nh / np.maximum(nh - 1.0, 1.0), stage.psu_f)
+        scale_p = np.where(scale[h] == 0, 0.0, scale_p * stage.mult[h])
+    z = (t - means[h]) * np.sqrt(scale_p)[:, None]
     if dl is not None and lonely_psu == "average":
         z = z * ~dl[h]
     if lonely_psu == "average" and (lonely.any() or dl is not None):
@@ -194,6 +200,10 @@ def linearized_vcov(
         arr = np.asarray(cal.residualize(arr), dtype=float)
         if arr.ndim == 1:
             arr = arr[:, None]
+    pps_d = getattr(design, "_pps_D", None)
+    if pps_d is not None:
+        v = joint_prob_vcov(arr, pps_d, design._pps_variance)
+        return np.diag(v).copy() if diag_only else v
     k = arr.shape[1]
     out = np.zeros(k) if diag_only else np.zeros((k, k))
     adl = getattr(design, "adjust_domain_lonely", False) and domain is not None
@@ -209,3 +219,19 @@ def linearized_vcov(
             domain_psus=dpsu,
         )
     return out
+
+
+def joint_prob_vcov(x: np.ndarray, dcheck: np.ndarray, variance: str = "HT") -> np.ndarray:
+    """Horvitz-Thompson (or Sen-Yates-Grundy) variance of the totals of ``x`` (n, k) (influence
+    values, already weighted by 1/pi) with ``dcheck[i, j] = 1 - pi_i pi_j / pi_ij``::
+
+        HT:  x' D x            YG:  x' D x - sum_i (sum_j D_ij) x_i x_i'
+
+    Mirrors: survey:::htvar.matrix and survey:::ygvar.matrix (``svydesign(pps = ppsmat(),
+    variance = "HT" / "YG")``).
+    """
+    v = x.T @ (dcheck @ x)
+    if variance == "YG":
+        c = dcheck.sum(axis=0)
+        v = v - x.T @ (c[:, None] * x)
+    return v

@@ -29,11 +29,17 @@ yr <- yrbs
 yr$qn8yes <- 2 - yr$qn8  # as in example(yrbs) / ?svyciprop
 write.csv(yr, file.path(datadir, "yrbs.csv"), row.names = FALSE)
 
+data(election)
+write.csv(election_pps, file.path(datadir, "election_pps.csv"), row.names = FALSE)
+write.csv(election_jointprob, file.path(datadir, "election_jointprob.csv"), row.names = FALSE)
+
 read <- function(stem) read.csv(file.path(datadir, paste0(stem, ".csv")))
 D <- list(
   nhanes = read("nhanes"), yrbs = read("yrbs"), apistrat = read("apistrat"),
-  apiclus1 = read("apiclus1"), apisrs = read("apisrs"), apiclus2 = read("apiclus2")
+  apiclus1 = read("apiclus1"), apisrs = read("apisrs"), apiclus2 = read("apiclus2"),
+  election_pps = read("election_pps")
 )
+jointprob <- as.matrix(read("election_jointprob"))
 
 cases <- list()
 add <- function(id, r_function, data, design, op, expected) {
@@ -51,6 +57,12 @@ make <- function(data, spec) {
                    fpc = f(spec$fpc), nest = isTRUE(spec$nest), data = df)
   if (!is.null(spec$replicate)) des <- as.svrepdesign(des, type = spec$replicate$type)
   des
+}
+make_pps <- function(spec) {
+  if (identical(spec[["pps"]], "brewer"))
+    return(svydesign(id = ~1, fpc = ~p, data = D$election_pps, pps = "brewer"))
+  svydesign(id = ~1, fpc = ~p, data = D$election_pps, pps = ppsmat(jointprob),
+            variance = spec$variance)
 }
 
 designs <- list(
@@ -283,6 +295,24 @@ for (cc in cal_cases) {
   add(paste("clus1-calibrate", cc$id, sep = "-"),
       if (cc$id == "aggregate") "calibrate(aggregate.stage=)" else "calibrate(trim=)",
       "apiclus1", designs$clus1, op, list(weights = weights(cal), estimate = coef(m), se = SE(m)))
+}
+
+# --- PPS without replacement: Brewer's approximation, joint probabilities (HT, YG) ---------------
+for (spec in list(list(fpc = "p", pps = "brewer"),
+                  list(fpc = "p", pps_joint = "election_jointprob", variance = "HT"),
+                  list(fpc = "p", pps_joint = "election_jointprob", variance = "YG"))) {
+  des <- make_pps(spec)
+  tag <- if (is.null(spec[["pps"]])) paste0("ppsmat-", spec$variance) else "brewer"
+  t <- svytotal(~Bush + Kerry, des)
+  add(paste("election", tag, "total", sep = "-"), "svydesign(pps=)", "election_pps", spec,
+      list(kind = "total", var = list("Bush", "Kerry")), list(estimate = coef(t), se = SE(t)))
+  m <- svymean(~Bush, des)
+  add(paste("election", tag, "mean", sep = "-"), "svydesign(pps=)", "election_pps", spec,
+      list(kind = "mean", var = "Bush"), list(estimate = coef(m), se = SE(m)))
+  r <- svyratio(~Bush, ~votes, des)
+  add(paste("election", tag, "ratio", sep = "-"), "svydesign(pps=)", "election_pps", spec,
+      list(kind = "ratio", numerator = "Bush", denominator = "votes"),
+      list(estimate = coef(r), se = SE(r)))
 }
 
 writeLines(toJSON(list(generator = "tests/reference/r/parity2.R", suite = paste("R survey",
