@@ -44,10 +44,17 @@ CATALOGUE: list[tuple[str, str, str, str]] = [
      "supported.", MATCHES),
     ("svrepdesign", "ReplicateDesign(df, weights, replicate_weights, type, scale, rscales, mse)",
      "Replicate weights imported from R give R's SEs (apiclus1 bootstrap cases).", MATCHES),
-    ("as.svrepdesign", "SurveyDesign.replicate(type=JK1/JKn/bootstrap/BRR/Fay)",
-     "JK1/JKn deterministic and equal to R. Types subbootstrap and mrbbootstrap, and "
-     "`hadamard.matrix=` (R's own `hadamard()` construction for BRR), are not supported; "
-     "bootstrap draws cannot match R's RNG.", MATCHES),
+    ("as.svrepdesign", "SurveyDesign.replicate(type=JK1/JKn/bootstrap/BRR/Fay/subbootstrap/"
+     "mrbbootstrap)", "JK1/JKn deterministic and equal to R. Bootstrap draws cannot match R's "
+     "RNG: their rescaling is tested against R's formulas (tests/survey/"
+     "test_replicate_bootstraps.py). BRR uses a Sylvester Hadamard matrix: "
+     "`hadamard.matrix=` and R's own `hadamard()` construction are not supported, so BRR "
+     "nonlinear estimates can differ from R's when R picks another matrix.", MATCHES),
+    ("as.svrepdesign(type='subbootstrap')", "SurveyDesign.replicate('subbootstrap'); "
+     "ReplicateDesign(type='subbootstrap')", "R's replicate weights give R's SEs.", MATCHES),
+    ("as.svrepdesign(type='mrbbootstrap')", "SurveyDesign.replicate('mrbbootstrap'); "
+     "ReplicateDesign(type='mrbbootstrap')", "R's replicate weights give R's SEs. Stages >= 2 "
+     "are drawn within the stage-1 clusters.", MATCHES),
     ("svymean", "SurveyDesign.mean / .proportion", "`deff=\"replace\"` supported; `deff` is "
      "`Inf` when N = n, as R. `df` defaults to the design df of the domain (R's `confint` uses "
      "the normal unless `df=degf(design)` is given).", MATCHES),

@@ -682,7 +682,9 @@ class SurveyDesign(WeightingMixin, ModelsMixin, MomentsMixin, _BaseDesign):
         fay_rho: float = 0.0,
         mse: bool = False,
     ) -> ReplicateDesign:
-        """Replicate-weight version of this design ("JK1", "JKn", "bootstrap", "BRR", "Fay").
+        """Replicate-weight version of this design ("JK1", "JKn", "bootstrap", "BRR", "Fay",
+        "subbootstrap", "mrbbootstrap"; the bootstraps are seeded with ``seed=`` and cannot
+        reproduce R's random draws, only R's rescaling formulas).
 
         JK1/JKn include the first-stage fpc as R does; bootstrap is seeded (``seed=``) with
         ``replicates`` (default 50) resamples.  Mirrors: survey::as.svrepdesign.

@@ -40,7 +40,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["REPLICATE_TYPES", "ReplicateDesign", "make_replicates", "replicate_vcov"]
 
-REPLICATE_TYPES = ("JK1", "JKn", "bootstrap", "BRR", "Fay", "other")
+REPLICATE_TYPES = ("JK1", "JKn", "bootstrap", "BRR", "Fay", "subbootstrap", "mrbbootstrap", "other")
 
 
 def replicate_vcov(
@@ -200,9 +200,86 @@ def make_replicates(
         nbar = 1 / np.mean(1 / n_h)
         return {"factors": factors, "scale": nbar / ((nbar - 1) * (r - 1)), "rscales": np.ones(r),
                 "type": "bootstrap"}
+    if type == "subbootstrap":
+        return _subbootstrap(st, replicates, seed)
+    if type == "mrbbootstrap":
+        return _mrbbootstrap(design, replicates, seed)
     raise DesignSpecError(
-        f"type={type!r} is not a replicate type. Possible values are: JK1, JKn, bootstrap, BRR, Fay."
+        f"type={type!r} is not a replicate type. Possible values are: JK1, JKn, bootstrap, BRR, "
+        "Fay, subbootstrap, mrbbootstrap."
     )
+
+
+def _rng(seed) -> np.random.Generator:
+    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+
+
+def _subbootstrap(st, replicates, seed) -> dict[str, Any]:
+    """R's subbootweights: in each stratum ``n_h - 1`` PSUs drawn with replacement among the
+    ``n_h``, factor = count x ``n_h / (n_h - 1)`` (so the factors of a stratum sum to ``n_h``);
+    ``scale = 1 / (R - 1)``, ``rscales = 1``.  The fpc is not used (R refuses it)."""
+    r = 50 if replicates is None else int(replicates)
+    if r < 2:
+        raise DesignSpecError("subbootstrap needs at least 2 replicates.")
+    if (st.n_psu < 2).any():
+        bad = st.stratum_labels[int(np.flatnonzero(st.n_psu < 2)[0])]
+        raise DesignSpecError(f"subbootstrap needs 2 PSUs or more per stratum; stratum {bad} has 1.")
+    rng = _rng(seed)
+    factors = np.empty((st.n_units, r))
+    for h in range(st.n_strata):
+        nh = int(st.n_psu[h])
+        members = np.arange(st.stratum_starts[h], st.stratum_starts[h] + nh)
+        counts = rng.multinomial(nh - 1, np.full(nh, 1 / nh), size=r)
+        factors[members] = counts.T * nh / (nh - 1)
+    return {"factors": factors, "scale": 1 / (r - 1), "rscales": np.ones(r), "type": "subbootstrap"}
+
+
+def _mrbbootstrap(design, replicates, seed) -> dict[str, Any]:
+    """R's mrbweights (Preston's multistage rescaled bootstrap).  In each stratum of each stage
+    with ``n`` units, ``n* = floor(n/2)`` are kept; with ``f`` the sampling fraction and ``c``
+    the product of the fractions of the earlier stages, ``lambda = sqrt(c n* (1 - f) / (n - n*))``
+    and the stage term is ``-lambda + lambda (n / n*) [kept]``; later stages only count inside
+    kept units, scaled by ``sqrt(n / n*)``.  Factor = 1 + sum of the stage terms;
+    ``scale = 1``, ``rscales = 1 / (R - 1)``.  Without fpc only the first stage is used
+    (f = 0), as R.  Row-level factors (they vary within PSUs after stage 1)."""
+    r = 50 if replicates is None else int(replicates)
+    if r < 2:
+        raise DesignSpecError("mrbbootstrap needs at least 2 replicates.")
+    rng = _rng(seed)
+    stages = design._stages if design.spec.get("fpc") is not None else design._stages[:1]
+    has_fpc = design.spec.get("fpc") is not None
+    n = len(design._df)
+    ns = len(stages)
+    out = np.empty((n, r))
+    for k in range(r):
+        weights = np.ones((n, ns))
+        kept = np.ones(n, dtype=bool)
+        cumff = np.ones(n)
+        for i, st in enumerate(stages):
+            frac = (1 - st.f) if has_fpc else np.zeros(st.n_strata)
+            for h in range(st.n_strata):
+                rows = st.strata == h
+                units = np.unique(st.psu[rows & kept])
+                nu = units.size
+                nstar = nu // 2
+                f_h = float(frac[h])
+                cf = float(cumff[rows][0])
+                if nstar == 0:
+                    weights[rows, i] = 0.0
+                    keep = np.zeros(int(rows.sum()), dtype=bool)
+                else:
+                    lam = np.sqrt(cf * nstar * (1 - f_h) / (nu - nstar))
+                    chosen = rng.choice(units, nstar, replace=False)
+                    keep = np.isin(st.psu[rows], chosen)
+                    weights[rows, i] = (-lam + lam * (nu / nstar) * keep) * weights[rows, i]
+                    if i < ns - 1:
+                        sub = rows & kept
+                        weights[sub, i + 1:] *= (np.sqrt(nu / nstar) * np.isin(st.psu[sub], chosen))[:, None]
+                kept[rows] &= keep
+                cumff[rows] *= f_h
+        out[:, k] = 1 + weights.sum(axis=1)
+    return {"factors": out, "row_level": True, "scale": 1.0, "rscales": np.full(r, 1 / (r - 1)),
+            "type": "mrbbootstrap"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -292,10 +369,13 @@ class ReplicateDesign(WeightingMixin, ModelsMixin, MomentsMixin, _BaseDesign):
         if scale is None:
             scale = {
                 "bootstrap": 1 / (n_rep - 1),
+                "subbootstrap": 1 / (n_rep - 1),
                 "JK1": (n_rep - 1) / n_rep,
                 "BRR": 1 / n_rep,
                 "Fay": 1 / (n_rep * (1 - (fay_rho or 0)) ** 2),
             }.get(type, 1.0)
+        if rscales is None and type == "mrbbootstrap":  # R's mrbweights: scale 1, rscales 1/(R-1)
+            rscales = np.full(n_rep, 1 / (n_rep - 1))
         rs = np.ones(n_rep) if rscales is None else np.asarray(rscales, dtype=float)
         if rs.shape != (n_rep,):
             raise ReplicateWeightsError(f"rscales has {rs.size} values for {n_rep} replicate columns.")
@@ -315,7 +395,9 @@ class ReplicateDesign(WeightingMixin, ModelsMixin, MomentsMixin, _BaseDesign):
         self._set(
             _df=design._df, _w=design._w.copy(), _domain=design._domain,
             _domain_label=getattr(design, "_domain_label", None), _labels=dict(design._labels),
-            _cache={}, _rep_full=None, _rep_index=design._stages[0].psu, _calibrations=(),
+            _cache={}, _rep_full=None, _calibrations=(),
+            _rep_index=(np.arange(len(design._df)) if rep.get("row_level")
+                        else design._stages[0].psu),
             _rep_factors=rep["factors"], type=rep["type"], scale=float(rep["scale"]),
             rscales=np.asarray(rep["rscales"], dtype=float), mse=bool(mse), fay_rho=rep.get("rho"),
         )

@@ -315,6 +315,34 @@ for (spec in list(list(fpc = "p", pps = "brewer"),
       list(estimate = coef(r), se = SE(r)))
 }
 
+# --- subbootstrap / mrbbootstrap: replicate weights made by R give R's SEs -------------------------
+boot_specs <- list(
+  list(id = "strat-subbootstrap", data = "apistrat", spec = designs$strat, type = "subbootstrap"),
+  list(id = "clus2-mrbbootstrap", data = "apiclus2", spec = designs$clus2, type = "mrbbootstrap")
+)
+for (b in boot_specs) {
+  set.seed(20261204)
+  des <- make(b$data, b$spec)
+  rep <- as.svrepdesign(des, type = b$type, replicates = 40, compress = FALSE)
+  rw <- weights(rep, "analysis")
+  colnames(rw) <- paste0("rw", seq_len(ncol(rw)))
+  out <- cbind(D[[b$data]], pw_rep = weights(rep, "sampling"), rw)
+  stem <- paste0(b$data, "_", b$type)
+  write.csv(out, file.path(datadir, paste0(stem, ".csv")), row.names = FALSE)
+  spec <- list(weights = "pw_rep", replicate_weights = colnames(rw), replicate_type = b$type,
+               scale = rep$scale, rscales = rep$rscales)
+  m <- svymean(~api00, rep)
+  add(paste(b$id, "mean", sep = "-"), paste0("as.svrepdesign(type='", b$type, "')"), stem, spec,
+      list(kind = "mean", var = "api00"), list(estimate = coef(m), se = SE(m)))
+  t <- svytotal(~enroll, rep, na.rm = TRUE)
+  add(paste(b$id, "total", sep = "-"), paste0("as.svrepdesign(type='", b$type, "')"), stem, spec,
+      list(kind = "total", var = "enroll"), list(estimate = coef(t), se = SE(t)))
+  r <- svyratio(~api00, ~api99, rep)
+  add(paste(b$id, "ratio", sep = "-"), paste0("as.svrepdesign(type='", b$type, "')"), stem, spec,
+      list(kind = "ratio", numerator = "api00", denominator = "api99"),
+      list(estimate = coef(r), se = SE(r)))
+}
+
 writeLines(toJSON(list(generator = "tests/reference/r/parity2.R", suite = paste("R survey",
   packageVersion("survey")), cases = cases), auto_unbox = TRUE, digits = NA, pretty = TRUE),
   outfile)

@@ -1,0 +1,86 @@
+"""subbootstrap and mrbbootstrap replicates: R's draws cannot be reproduced (RNG), so these check
+what is deterministic in R's formulas (subbootweights, mrbweights); R's own replicate weights
+giving R's SEs are cases of test_r_parity2 (as.svrepdesign(type='subbootstrap'/'mrbbootstrap'))."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from _reference import REFERENCE_DIR
+
+from arefie_studies.survey import DesignSpecError, SurveyDesign
+
+
+@pytest.fixture(scope="module")
+def strat():
+    df = pd.read_csv(REFERENCE_DIR / "data" / "apistrat.csv")
+    return SurveyDesign(df, weights="pw", strata="stype", fpc="fpc")
+
+
+@pytest.fixture(scope="module")
+def clus2():
+    df = pd.read_csv(REFERENCE_DIR / "data" / "apiclus2.csv")
+    return SurveyDesign(df, psu=["dnum", "snum"], fpc=["fpc1", "fpc2"])
+
+
+def _factors(rep) -> np.ndarray:
+    return rep.repweights / rep.weights[:, None]
+
+
+def test_subbootstrap_rescaling_as_subbootweights(strat):
+    rep = strat.replicate("subbootstrap", replicates=30, seed=3)
+    assert rep.scale == pytest.approx(1 / 29) and np.all(rep.rscales == 1)
+    f = _factors(rep)
+    st = strat.data["stype"].to_numpy()
+    for h in np.unique(st):
+        fh = f[st == h]
+        n_h = fh.shape[0]  # one school per PSU
+        # n_h - 1 draws, each worth n_h / (n_h - 1): the factors of a stratum sum to n_h, i.e.
+        # the mean replicate weight factor of every stratum is exactly 1
+        np.testing.assert_allclose(fh.sum(axis=0), n_h, rtol=1e-12)
+        counts = fh * (n_h - 1) / n_h
+        np.testing.assert_allclose(counts, np.round(counts), atol=1e-9)
+    again = strat.replicate("subbootstrap", replicates=30, seed=3)
+    np.testing.assert_array_equal(again.repweights, rep.repweights)
+
+
+def test_mrbbootstrap_one_stage_as_mrbweights(strat):
+    rep = strat.replicate("mrbbootstrap", replicates=20, seed=5)
+    assert rep.scale == 1 and np.allclose(rep.rscales, 1 / 19)
+    f = _factors(rep)
+    df = strat.data
+    for h, grp in df.groupby("stype"):
+        rows = grp.index.to_numpy()
+        n = len(rows)
+        nstar = n // 2
+        frac = n / grp["fpc"].iloc[0]
+        lam = np.sqrt(nstar * (1 - frac) / (n - nstar))
+        fh = f[rows]
+        low, high = 1 - lam, 1 - lam + lam * n / nstar
+        assert np.all(np.isclose(fh, low) | np.isclose(fh, high)), h
+        assert ((np.isclose(fh, high)).sum(axis=0) == nstar).all()  # n* PSUs kept
+        np.testing.assert_allclose(fh.sum(axis=0), n, rtol=1e-12)  # mean factor exactly 1
+
+
+def test_mrbbootstrap_two_stages(clus2):
+    rep = clus2.replicate("mrbbootstrap", replicates=10, seed=8)
+    f = _factors(rep)
+    df = clus2.data
+    n1 = df["dnum"].nunique()
+    nstar = n1 // 2
+    frac1 = n1 / df["fpc1"].iloc[0]
+    lam1 = np.sqrt(nstar * (1 - frac1) / (n1 - nstar))
+    for k in range(f.shape[1]):
+        per_psu = pd.Series(f[:, k]).groupby(df["dnum"].to_numpy())
+        # a district not kept at stage 1 gives 1 - lambda_1 to all its schools (stage 2 off)
+        dropped = [d for d, v in per_psu if np.allclose(v, 1 - lam1)]
+        assert len(dropped) == n1 - nstar
+    assert np.isfinite(rep.mean("api00")["se"].iloc[0])
+
+
+def test_subbootstrap_needs_two_psus_per_stratum():
+    df = pd.read_csv(REFERENCE_DIR / "data" / "apistrat_lonely.csv")
+    d = SurveyDesign(df, weights="pw", strata="stype", lonely_psu="certainty")
+    with pytest.raises(DesignSpecError, match="2 PSUs or more"):
+        d.replicate("subbootstrap")
