@@ -47,9 +47,14 @@ CATALOGUE: list[tuple[str, str, str, str]] = [
     ("as.svrepdesign", "SurveyDesign.replicate(type=JK1/JKn/bootstrap/BRR/Fay/subbootstrap/"
      "mrbbootstrap)", "JK1/JKn deterministic and equal to R. Bootstrap draws cannot match R's "
      "RNG: their rescaling is tested against R's formulas (tests/survey/"
-     "test_replicate_bootstraps.py). BRR uses a Sylvester Hadamard matrix: "
-     "`hadamard.matrix=` and R's own `hadamard()` construction are not supported, so BRR "
-     "nonlinear estimates can differ from R's when R picks another matrix.", MATCHES),
+     "test_replicate_bootstraps.py). BRR/Fay: strata and PSUs in R's order; the default "
+     "Hadamard matrix is Sylvester's of the smallest power-of-2 order, which is R's "
+     "`hadamard()` for those orders; where R picks its 28/36/Paley matrices (e.g. 20-27 "
+     "strata) pass R's matrix with `hadamard_matrix=`.", MATCHES),
+    ("as.svrepdesign(type='BRR')", "SurveyDesign.replicate('BRR' / 'Fay', fay_rho=)",
+     "Nonlinear estimates (ratio, svyciprop) equal R's.", MATCHES),
+    ("as.svrepdesign(hadamard.matrix=)", "SurveyDesign.replicate('BRR', hadamard_matrix=)",
+     "R's coding: the first value of the matrix is 0.", MATCHES),
     ("as.svrepdesign(type='subbootstrap')", "SurveyDesign.replicate('subbootstrap'); "
      "ReplicateDesign(type='subbootstrap')", "R's replicate weights give R's SEs.", MATCHES),
     ("as.svrepdesign(type='mrbbootstrap')", "SurveyDesign.replicate('mrbbootstrap'); "

@@ -44,7 +44,12 @@ def make_design(case: dict):
         return SurveyDesign(df, fpc=spec["fpc"], pps=pps, variance=spec.get("variance", "HT"))
     design = build_design(case, df)
     if "replicate" in spec:
-        design = design.replicate(spec["replicate"]["type"])
+        rep = spec["replicate"]
+        hm = rep.get("hadamard_matrix")
+        if hm:
+            hm = pd.read_csv(REFERENCE_DIR / "data" / f"{hm}.csv").to_numpy()
+        design = design.replicate(rep["type"], fay_rho=rep.get("fay_rho", 0.0),
+                                  hadamard_matrix=hm or None if not isinstance(hm, np.ndarray) else hm)
     return design
 
 

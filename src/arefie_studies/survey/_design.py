@@ -681,6 +681,7 @@ class SurveyDesign(WeightingMixin, ModelsMixin, MomentsMixin, _BaseDesign):
         seed: int | np.random.Generator | None = None,
         fay_rho: float = 0.0,
         mse: bool = False,
+        hadamard_matrix: np.ndarray | None = None,
     ) -> ReplicateDesign:
         """Replicate-weight version of this design ("JK1", "JKn", "bootstrap", "BRR", "Fay",
         "subbootstrap", "mrbbootstrap"; the bootstraps are seeded with ``seed=`` and cannot
@@ -696,7 +697,8 @@ class SurveyDesign(WeightingMixin, ModelsMixin, MomentsMixin, _BaseDesign):
                 "d.replicate(...).rake(...) / .calibrate(...) / .poststratify(...) adjusts "
                 "every replicate column."
             )
-        rep = make_replicates(self, type, replicates=replicates, seed=seed, fay_rho=fay_rho)
+        rep = make_replicates(self, type, replicates=replicates, seed=seed, fay_rho=fay_rho,
+                              hadamard_matrix=hadamard_matrix)
         return ReplicateDesign._from_factors(self, rep, mse)
 
     def degf(self) -> int:

@@ -101,8 +101,15 @@ def make_replicates(
     replicates: int | None = None,
     seed: int | np.random.Generator | None = None,
     fay_rho: float = 0.0,
+    hadamard_matrix: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Replicate factors (P, R), scale and rscales for ``design`` as ``as.svrepdesign`` builds.
+
+    BRR/Fay: half-samples from a Sylvester Hadamard matrix of the smallest power-of-2 order
+    above the number of strata (R's ``hadamard()`` gives the same matrix for those orders);
+    ``hadamard_matrix=`` is R's ``hadamard.matrix=``: any two-valued Hadamard matrix with at
+    least ``n_strata + 1`` rows, rows 2..H+1 used for the strata, one replicate per column, and
+    the value of its first cell coded 0 (the first PSU of a stratum gets ``rho``), as R.
 
     JK1 and JKn include the first-stage fpc (``rscales`` / ``scale`` times ``1 - n/N``);
     BRR and Fay drop it (as R, which warns); bootstrap uses R's rescaled bootstrap counts
@@ -169,14 +176,30 @@ def make_replicates(
         if type == "Fay" and not 0 < rho < 1:
             raise DesignSpecError(f"Fay replicates need 0 < fay_rho < 1; got {fay_rho}.")
         n_strata = st.n_strata
-        size = 1
-        while size < n_strata + 1:
-            size *= 2
-        had = hadamard(size)[:, 1 : n_strata + 1]  # (R, H), balanced half-samples
-        first = st.stratum_starts  # the first PSU of each stratum
-        factors = np.empty((n_units, size))
+        if hadamard_matrix is not None:
+            had = _user_hadamard(hadamard_matrix, n_strata)
+            size = had.shape[0]
+        else:
+            size = 1
+            while size < n_strata + 1:
+                size *= 2
+            had = hadamard(size)[:, 1 : n_strata + 1]  # (R, H), balanced half-samples
+        # R's brrweights: strata in the order of their labels as text, and in each stratum the
+        # PSU met first in the data is "first" (gets rho when the Hadamard entry is 0 / -1)
+        n_rows = len(design._df)
+        first_row = np.full(n_units, n_rows)
+        np.minimum.at(first_row, st.psu, np.arange(n_rows))
+        strata_col = design.spec["strata"][0]
+        labels = design._df[strata_col].to_numpy()[first_row[st.stratum_starts]]
+        rank = np.empty(n_strata, dtype=np.int64)
+        rank[np.argsort(np.array([str(x) for x in labels]), kind="stable")] = np.arange(n_strata)
+        had = had[:, rank]
+        a, b = st.stratum_starts, st.stratum_starts + 1
+        swap = first_row[b] < first_row[a]
+        first, second = np.where(swap, b, a), np.where(swap, a, b)
+        factors = np.empty((n_units, had.shape[0]))
         factors[first] = 1 + (1 - rho) * had.T
-        factors[first + 1] = 1 - (1 - rho) * had.T
+        factors[second] = 1 - (1 - rho) * had.T
         return {"factors": factors, "scale": 1 / (size * (1 - rho) ** 2), "rscales": np.ones(size),
                 "type": "Fay" if rho else "BRR"}
     if type == "bootstrap":
@@ -208,6 +231,25 @@ def make_replicates(
         f"type={type!r} is not a replicate type. Possible values are: JK1, JKn, bootstrap, BRR, "
         "Fay, subbootstrap, mrbbootstrap."
     )
+
+
+def _user_hadamard(matrix, n_strata: int) -> np.ndarray:
+    """(R, H) +/-1 half-sample signs from a user Hadamard matrix, as R's brrweights reads
+    ``hadamard.matrix``: the first value (column-major) -> 0 -> sign -1 (first PSU gets rho)."""
+    h = np.asarray(matrix)
+    if h.ndim != 2 or h.shape[0] < n_strata + 1:
+        raise DesignSpecError(
+            f"hadamard_matrix must be a matrix with at least n_strata + 1 = {n_strata + 1} rows; "
+            f"got shape {h.shape}.")
+    values = pd.unique(h.ravel(order="F"))
+    if len(values) != 2:
+        raise DesignSpecError("hadamard_matrix must have exactly two distinct values (e.g. 0/1 or -1/1).")
+    h01 = np.where(h == values[0], 0.0, 1.0)
+    signs = 2 * h01 - 1
+    gram = signs.T @ signs
+    if not np.allclose(gram - np.diag(np.diag(gram)), 0):
+        raise DesignSpecError("hadamard_matrix is not a Hadamard matrix (its columns are not orthogonal).")
+    return signs[1 : n_strata + 1, :].T  # (replicates = columns, strata = rows 2..H+1)
 
 
 def _rng(seed) -> np.random.Generator:

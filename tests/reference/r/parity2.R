@@ -343,6 +343,33 @@ for (b in boot_specs) {
       list(estimate = coef(r), se = SE(r)))
 }
 
+# --- BRR: R's hadamard() and hadamard.matrix= ---------------------------------------------------
+nh2 <- D$nhanes[D$nhanes$SDMVSTRA != 86, ]  # every stratum with 2 PSUs
+write.csv(nh2, file.path(datadir, "nhanes_brr.csv"), row.names = FALSE)
+D$nhanes_brr <- read("nhanes_brr")
+H <- hadamard(14)
+write.csv(H, file.path(datadir, "hadamard14.csv"), row.names = FALSE)
+for (hm in list(NULL, "hadamard14")) {
+  for (rho in c(0, 0.3)) {
+    des <- make("nhanes_brr", designs$nhanes)
+    rep <- if (is.null(hm)) as.svrepdesign(des, type = if (rho) "Fay" else "BRR", fay.rho = rho)
+           else as.svrepdesign(des, type = if (rho) "Fay" else "BRR", fay.rho = rho, hadamard.matrix = H)
+    spec <- c(designs$nhanes, list(replicate = list(type = if (rho) "Fay" else "BRR", fay_rho = rho,
+                                                    hadamard_matrix = hm)))
+    tag <- paste(if (rho) "Fay" else "BRR", if (is.null(hm)) "default" else "hadamard14", sep = "-")
+    r <- svyratio(~HI_CHOL, ~RIAGENDR, rep, na.rm = TRUE)
+    add(paste("nhanes", tag, "ratio", sep = "-"),
+        if (is.null(hm)) "as.svrepdesign(type='BRR')" else "as.svrepdesign(hadamard.matrix=)",
+        "nhanes_brr", spec, list(kind = "ratio", numerator = "HI_CHOL", denominator = "RIAGENDR"),
+        list(estimate = coef(r), se = SE(r)))
+    ci <- svyciprop(~HI_CHOL, rep, method = "logit", na.rm = TRUE)
+    add(paste("nhanes", tag, "ciprop-logit", sep = "-"),
+        if (is.null(hm)) "as.svrepdesign(type='BRR')" else "as.svrepdesign(hadamard.matrix=)",
+        "nhanes_brr", spec, list(kind = "ciprop", var = "HI_CHOL", method = "logit"),
+        list(estimate = coef(ci), ci_low = attr(ci, "ci")[1], ci_high = attr(ci, "ci")[2]))
+  }
+}
+
 writeLines(toJSON(list(generator = "tests/reference/r/parity2.R", suite = paste("R survey",
   packageVersion("survey")), cases = cases), auto_unbox = TRUE, digits = NA, pretty = TRUE),
   outfile)
