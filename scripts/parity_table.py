@@ -107,7 +107,10 @@ CATALOGUE: list[tuple[str, str, str, str]] = [
      "error here (R returns them).", MATCHES),
     ("degf", "SurveyDesign.degf / ReplicateDesign.degf", "", MATCHES),
     ("svycoxph", "SurveyDesign.coxph (in progress on another branch)", "", MISSING),
-    ("svyolr", "-", "Proportional-odds models are not implemented.", MISSING),
+    ("svyolr", "SurveyDesign.olr(formula)", "Logistic link, linearised designs. R's BFGS "
+     "stops at reltol 1e-8 (about 1e-5 from the optimum): the reference is R run to "
+     "convergence (`control=list(reltol=1e-14)`); probit/cloglog/cauchit links and replicate "
+     "designs are not supported.", MISSING),
     ("svyranktest", "-", "Not implemented.", MISSING),
     ("svyloglin", "-", "Not implemented.", MISSING),
     ("svykm / svysmooth / svyplot", "-", "Graphics and survival curves are out of scope.",

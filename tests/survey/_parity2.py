@@ -37,6 +37,11 @@ def make_design(case: dict):
     df = load_data(case)
     for name, expr in (case["op"].get("derive") or {}).items():
         df[name] = df.eval(expr).astype(float)
+    if "cut" in case["op"]:  # R's cut(x, breaks): right-closed intervals, ordered levels
+        c = case["op"]["cut"]
+        b = c["breaks"]
+        labels = [f"({b[i]},{b[i + 1]}]" for i in range(len(b) - 1)]
+        df[c["name"]] = pd.cut(df[c["var"]], b, labels=labels, ordered=True)
     if "pps" in spec or "pps_joint" in spec:
         pps = spec.get("pps")
         if "pps_joint" in spec:
@@ -121,6 +126,9 @@ def run_case(case: dict) -> dict[str, np.ndarray]:
         out = {"weights": dw.weights, "estimate": res["estimate"], "se": res["se"]}
         if "se" not in case["expected"]:
             out.pop("se")
+    elif kind == "olr":
+        m = d.olr(op["formula"])
+        out = {"estimate": m.params, "se": m.bse, "df": [m.df_resid]}
     elif kind == "svytable":
         res = d.table(op["vars"], Ntotal=op.get("Ntotal"))
         out = {"estimate": res["count"].to_numpy()}

@@ -174,3 +174,9 @@ def test_duplicated_column_names_are_named(strat):
     df.columns = ["api", "api", "pw", "stype"]
     with pytest.raises(DesignSpecError, match=r"duplicated column names: 'api'"):
         SurveyDesign(df, weights="pw", strata="stype")
+
+
+def test_olr_needs_an_ordinal_outcome_with_three_levels(strat):
+    d = SurveyDesign(strat, weights="pw", strata="stype")
+    with pytest.raises(SurveyError, match="3 or more"):
+        d.olr("sch_wide ~ ell")

@@ -18,6 +18,7 @@ from ._cells import Cells
 from ._ci import t_crit
 from ._models import ModelsMixin
 from ._moments import MomentsMixin
+from ._olr import OLRMixin
 from ._replicate import ReplicateDesign, make_replicates
 from ._variance import VarianceStage, linearized_vcov, psu_totals_vcov
 from ._weighting import WeightingMixin
@@ -177,7 +178,7 @@ def check_weights(values: Any, column: str, index: pd.Index, argument: str = "we
     return arr
 
 
-class SurveyDesign(WeightingMixin, ModelsMixin, MomentsMixin, _BaseDesign):
+class SurveyDesign(WeightingMixin, ModelsMixin, MomentsMixin, OLRMixin, _BaseDesign):
     """A (stratified, multistage) probability sample design.
 
     Parameters

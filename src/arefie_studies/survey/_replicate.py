@@ -26,6 +26,7 @@ from ._base import _BaseDesign
 from ._cells import Cells
 from ._models import ModelsMixin
 from ._moments import MomentsMixin
+from ._olr import OLRMixin
 from ._weighting import WeightingMixin
 from .errors import (
     DesignSpecError,
@@ -327,7 +328,7 @@ def _mrbbootstrap(design, replicates, seed) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------
 
 
-class ReplicateDesign(WeightingMixin, ModelsMixin, MomentsMixin, _BaseDesign):
+class ReplicateDesign(WeightingMixin, ModelsMixin, MomentsMixin, OLRMixin, _BaseDesign):
     """A design whose variance comes from replicate weights.
 
     Parameters

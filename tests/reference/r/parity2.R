@@ -370,6 +370,23 @@ for (hm in list(NULL, "hadamard14")) {
   }
 }
 
+# --- svyolr (run to convergence: control = list(reltol = 1e-14)) ------------------------------------
+olr_cases <- list(
+  list(id = "clus1-svyolr", dn = "clus1", r = "mealcat ~ avg_ed + mobility + stype",
+       py = "mealcat ~ avg_ed + mobility + C(stype)"),
+  list(id = "strat-svyolr", dn = "strat", r = "mealcat ~ avg_ed + ell",
+       py = "mealcat ~ avg_ed + ell")
+)
+for (oc in olr_cases) {
+  des <- make(data_of[[oc$dn]], designs[[oc$dn]])
+  des <- update(des, mealcat = cut(meals, c(0, 25, 50, 75, 100)))
+  m <- svyolr(as.formula(oc$r), design = des, control = list(reltol = 1e-14, maxit = 1000))
+  add(oc$id, "svyolr", data_of[[oc$dn]], designs[[oc$dn]],
+      list(kind = "olr", formula = oc$py,
+           cut = list(var = "meals", breaks = list(0, 25, 50, 75, 100), name = "mealcat")),
+      list(estimate = c(coef(m)), se = SE(m), df = m$df.residual))
+}
+
 writeLines(toJSON(list(generator = "tests/reference/r/parity2.R", suite = paste("R survey",
   packageVersion("survey")), cases = cases), auto_unbox = TRUE, digits = NA, pretty = TRUE),
   outfile)
