@@ -66,9 +66,8 @@ CATALOGUE: list[tuple[str, str, str, str]] = [
     ("svytotal", "SurveyDesign.total", "Same options as svymean.", MATCHES),
     ("svyratio", "SurveyDesign.ratio", "", MATCHES),
     ("svyquantile", "SurveyDesign.quantile(qrule=, interval_type=)",
-     "All 12 `qrule`s; interval types mean, beta, xlogit, asin, score. `interval.type=\"quantile\"` "
-     "(replicate designs) is not supported: replicate designs use the Woodruff interval.",
-     MATCHES),
+     "All 12 `qrule`s; interval types mean, beta, xlogit, asin, score, and quantile "
+     "(replicate designs).", MATCHES),
     ("svyciprop", "SurveyDesign.proportion(ci_method=)",
      "Missing values as R: df and `nrow` of the design with the missing rows. `wilson` is an "
      "extra method (not in R). On a replicate design R's likelihood interval is NA; the library "

@@ -43,7 +43,7 @@ from .errors import (
 __all__ = ["_BaseDesign"]
 
 RESULT_COLUMNS = ["estimate", "se", "ci_low", "ci_high", "df", "deff", "n"]
-QUANTILE_INTERVALS = ("mean", "beta", "xlogit", "asin", "score")
+QUANTILE_INTERVALS = ("mean", "beta", "xlogit", "asin", "score", "quantile")
 
 
 def _woodruff_p(method, p, se, df, n_rows, conf_level):
@@ -622,8 +622,9 @@ class _BaseDesign(ABC):
         ``interval_type``: the interval of the proportion ``p = mean(x <= q)`` that is inverted
         through the same rule: mean (default, Wald), beta (Korn-Graubard with ``nrow``), xlogit,
         asin; or score (Francisco & Fuller: the roots of ``mean(U)/SE(U) = -/+ qt`` with
-        ``U = (x > theta) - (1 - p)``, found by R's ``uniroot``).  An interval end outside
-        [0, 1] gives NaN.  ``se = (ci_high - ci_low) / (2 qt(1 - alpha/2, df))``.
+        ``U = (x > theta) - (1 - p)``, found by R's ``uniroot``); or, on replicate designs,
+        quantile (the quantile recomputed with every replicate weight, its replicate variance
+        ``v`` and ``q -/+ qt sqrt(v)``, R's ``repCI``).  An interval end outside [0, 1] gives NaN.  ``se = (ci_high - ci_low) / (2 qt(1 - alpha/2, df))``.
         df: design df of the domain after rows missing ``var`` are dropped (as R).
         Mirrors: survey::svyquantile(qrule=, interval.type=, na.rm=TRUE) (survey.design2 and
         svyrep designs use the same Woodruff construction here).
@@ -639,6 +640,10 @@ class _BaseDesign(ABC):
         for p in probs_list:
             if not 0 <= p <= 1:
                 raise ArgumentError(f"probs must lie in [0, 1]; got {p}.")
+        if interval_type == "quantile" and not hasattr(self, "repweights"):
+            raise ArgumentError(
+                "interval_type='quantile' needs replicate weights (R: svrep designs only); "
+                "use design.replicate(...) or another interval_type.")
         x, valid = self._numeric(var)
         g, groups = self._groups(by, valid, repr(var))
         ng = _n_groups(groups)
@@ -667,6 +672,11 @@ class _BaseDesign(ABC):
                 for j, r in enumerate(rows_by_group):
                     lo[j, k], hi[j, k] = self._score_interval(x, g, j, r, p, qrule, q[j])
                 continue
+            if interval_type == "quantile":
+                for j in range(ng):
+                    se_q = np.sqrt(self._replicate_quantile_var(x, g, order, j, p, qrule, qhat[j]))
+                    lo[j, k], hi[j, k] = qhat[j] - q[j] * se_q, qhat[j] + q[j] * se_q
+                continue
             ind = (x <= qhat[np.maximum(g, 0)]).astype(float)
             cells = Cells(a=ind, cn=g, n_cells=ng, b=None, cd=g, n_domains=ng,
                           dmap=np.arange(ng), binary=True)
@@ -686,6 +696,20 @@ class _BaseDesign(ABC):
         }
         frame = self._frame(var, groups, res, levels=probs_list)
         return frame.rename(columns={"level": "quantile"})
+
+    def _replicate_quantile_var(self, x, g, order, j, p, qrule, qhat) -> float:
+        """svrVar of the quantile recomputed with each replicate weight (R's repCI)."""
+        o = order[g[order] == j]
+        wr = self.repweights[o]
+        xs = x[o]
+        reps = np.empty(wr.shape[1])
+        for r in range(wr.shape[1]):
+            keep = wr[:, r] != 0
+            reps[r] = sorted_quantile(xs[keep], wr[keep, r], p, qrule)
+        from ._replicate import replicate_vcov
+
+        return float(replicate_vcov(np.array([qhat]), reps[:, None], self.scale, self.rscales,
+                                    self.mse)[0, 0])
 
     def _score_interval(self, x, g, j, rows, p, qrule, qcrit) -> tuple[float, float]:
         """R's ffullerCI for group ``j``: roots of the score statistic, then the quantiles at

@@ -370,6 +370,27 @@ for (hm in list(NULL, "hadamard14")) {
   }
 }
 
+# --- svyquantile on replicate designs: interval.type = "quantile" (repCI) and Woodruff ------------
+for (it in c("quantile", "mean")) {
+  spec <- c(designs$clus1, list(replicate = list(type = "JK1")))
+  des <- make("apiclus1", spec)
+  q <- suppressWarnings(svyquantile(~api00, des, c(0.25, 0.5, 0.75), interval.type = it))
+  add(paste("clus1-JK1-quantile", it, sep = "-"), "svyquantile", "apiclus1", spec,
+      list(kind = "quantile", var = "api00", probs = list(0.25, 0.5, 0.75), qrule = "math",
+           interval_type = it),
+      list(estimate = q$api00[, 1], ci_low = q$api00[, 2], ci_high = q$api00[, 3],
+           se = q$api00[, 4]))
+}
+
+# --- svyby(covmat=TRUE) + svycontrast on a replicate design ---------------------------------------
+spec <- c(designs$strat, list(replicate = list(type = "JKn")))
+des <- make("apistrat", spec)
+b <- svyby(~api00, ~stype, des, svymean, covmat = TRUE)
+k <- svycontrast(b, c(E = 1, H = -1))
+add("strat-JKn-contrast-svyby-E-H", "svycontrast(svyby(covmat=TRUE))", "apistrat", spec,
+    list(kind = "contrast", base = "mean", vars = list("api00"), by = "stype", coef = list(1, -1, 0)),
+    list(estimate = coef(k), se = SE(k)))
+
 # --- svyolr (run to convergence: control = list(reltol = 1e-14)) ------------------------------------
 olr_cases <- list(
   list(id = "clus1-svyolr", dn = "clus1", r = "mealcat ~ avg_ed + mobility + stype",
