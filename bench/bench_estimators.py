@@ -77,6 +77,16 @@ def main() -> None:
         jobs[f"median qrule={rule}"] = lambda rule=rule: d.quantile("y", 0.5, qrule=rule)
     for it in ("beta", "xlogit", "score"):
         jobs[f"median interval_type={it}"] = lambda it=it: d.quantile("y", 0.5, interval_type=it)
+    df["grade"] = pd.Categorical(pd.cut(df["y"], [-np.inf, 45, 52, 60, np.inf],
+                                        labels=["a", "b", "c", "d"]), ordered=True)
+    d = SurveyDesign(df, weights="w", strata="stratum", psu="psu")
+    jobs["olr (svyolr grade ~ y2 + sex)"] = lambda: d.olr("grade ~ y2 + C(sex)")
+    pps = df.assign(p=np.clip(1 / df["w"] / 20, 1e-4, 1))
+    dp = SurveyDesign(pps, fpc="p", pps="brewer")
+    jobs["total on pps='brewer' (svytotal)"] = lambda: dp.total("y2")
+    rep = d.replicate("bootstrap", replicates=50, seed=1)
+    jobs["median, 50 bootstrap reps, interval_type=quantile"] = lambda: rep.quantile(
+        "y", 0.5, interval_type="quantile")
     rows = []
     with warnings.catch_warnings():
         warnings.simplefilter("error")
