@@ -180,3 +180,11 @@ def test_olr_needs_an_ordinal_outcome_with_three_levels(strat):
     d = SurveyDesign(strat, weights="pw", strata="stype")
     with pytest.raises(SurveyError, match="3 or more"):
         d.olr("sch_wide ~ ell")
+
+
+def test_kept_empty_groups_do_not_leak_into_the_next_call(strat):
+    df = strat.assign(x=np.where(strat["stype"] == "E", np.nan, 1.0))
+    d = SurveyDesign(df, weights="pw", strata="stype")
+    with pytest.warns(EmptyGroupWarning):
+        d.quantile("x", 0.5, by="stype")  # reports E, keeps nothing
+    assert d.mean("api00", by="stype", keep_empty_groups=True)["stype"].tolist() == ["E", "H", "M"]

@@ -249,6 +249,7 @@ class _BaseDesign(ABC):
     def _groups(self, by, valid: np.ndarray, what: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Group codes (n,) (-1 outside) over the rows of the domain with valid values, and the
         table of the groups observed there (sorted): ``{by column: values}``."""
+        self._cache.pop("_lost_groups", None)  # set again below when groups are lost
         ok = valid if self._domain is None else (self._domain & valid)
         by_cols = _as_list(by)
         if not by_cols:
