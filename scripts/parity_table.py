@@ -91,8 +91,9 @@ CATALOGUE: list[tuple[str, str, str, str]] = [
     ("svychisq", "SurveyDesign.chisq(row, col, statistic=)", "", MATCHES),
     ("svyglm", "SurveyDesign.glm(formula, family)", "", MATCHES),
     ("postStratify", "SurveyDesign.poststratify", "", MATCHES),
-    ("rake", "SurveyDesign.rake", "Differs in default: the library rakes to convergence; "
-     "`control={}` gives R's default stopping point (epsilon 1, maxit 10).", MATCHES),
+    ("rake", "SurveyDesign.rake", "Differs in default: the library rakes to convergence "
+     "(the first-round case is R run to convergence); `control={}` gives R's default stopping "
+     "point (epsilon 1, maxit 10).", DIFFERS),
     ("rake(control=)", "SurveyDesign.rake(control={'epsilon': , 'maxit': })",
      "R's stopping rule, weights equal to R's. After a non-converged rake the SE differs (R "
      "uses each margin's weights of the last pass, the library the final weights).", MATCHES),
@@ -172,6 +173,8 @@ def render() -> str:
             continue
         if n and status == MISSING:
             status = MATCHES
+        if n and status == DIFFERS:
+            status = "differs by default (see notes); its R cases match"
         if not n and status == MATCHES:
             status = "matches R (checked through other cases)" if r_fun in (
                 "svydesign", "svrepdesign", "svyby", "degf") else "not checked against R"
