@@ -77,7 +77,7 @@ CATALOGUE: list[tuple[str, str, str, str]] = [
      "`keep_empty_groups=True` lists them.", MATCHES),
     ("svyby(svymean)", "SurveyDesign.mean(by=)", "", MATCHES),
     ("svyby(svyciprop)", "SurveyDesign.proportion(by=, ci_method=)", "", MATCHES),
-    ("svyby(covmat=TRUE)", "mean/total(by=, covmat=True) -> frame.attrs['vcov']", "", MATCHES),
+    ("svyby(covmat=TRUE)", "mean/total/proportion(by=, covmat=True) -> frame.attrs['vcov']", "", MATCHES),
     ("svycontrast", "contrast(frame, coefficients, {name: coef} or a function)",
      "Nonlinear contrasts by a Python function (gradient by complex step) instead of an R "
      "expression.", MATCHES),

@@ -129,6 +129,12 @@ def run_case(case: dict) -> dict[str, np.ndarray]:
     elif kind == "olr":
         m = d.olr(op["formula"])
         out = {"estimate": m.params, "se": m.bse, "df": [m.df_resid]}
+    elif kind == "contrast_prop":
+        from arefie_studies.survey import contrast
+
+        est = d.proportion(op["var"], by=op["by"], covmat=True)
+        res = contrast(est, op["coef"])
+        out = {"estimate": res["estimate"], "se": res["se"]}
     elif kind == "svytable":
         res = d.table(op["vars"], Ntotal=op.get("Ntotal"))
         out = {"estimate": res["count"].to_numpy()}

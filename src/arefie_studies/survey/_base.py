@@ -522,8 +522,12 @@ class _BaseDesign(ABC):
     def proportion(self, var: str | Sequence[str], by: str | Sequence[str] | None = None, *,
                    ci_method: str = "logit", conf_level: float = 0.95,
                    df: float | None = None, deff: bool | str = True,
-                   keep_empty_groups: bool = False) -> pd.DataFrame:
+                   keep_empty_groups: bool = False, covmat: bool = False) -> pd.DataFrame:
         """Proportion of each level of a categorical variable, one row per (group, level).
+
+        ``covmat=True``: the covariance of all the proportions in ``attrs["vcov"]`` with R's
+        names in ``attrs["names"]`` (``"sch_wideYes"``, by group ``"E:sch_wideYes"``), for
+        :func:`contrast` (R's ``svyby(~factor, ~g, design, svymean, covmat=TRUE)``).
 
         ``ci_method``: logit (default, as svyciprop), likelihood, beta (Korn-Graubard), asin,
         mean, xlogit, wilson; all with the design degrees of freedom of the domain.
@@ -545,7 +549,7 @@ class _BaseDesign(ABC):
             codes, _ = self._categorical(v)
             valid = codes >= 0
             fast = None
-            if ci_method not in ("likelihood",) and deff is True:
+            if ci_method not in ("likelihood",) and deff is True and not covmat:
                 fast = self._fast_table(v, by, "mean", conf_level, df)
             cells = None
             if fast is not None:
@@ -558,7 +562,16 @@ class _BaseDesign(ABC):
             res = self._with_design_df(res, by, valid, ng, nl, conf_level, df)
             n_rows, w_mean = (np.repeat(x, nl) for x in self._design_rows(by, valid, ng))
             self._proportion_ci(res, cells, ci_method, conf_level, n_rows, w_mean)
-            frames.append(self._keep_empty(self._frame(v, groups, res, levels), by, keep_empty_groups))
+            frame = self._keep_empty(self._frame(v, groups, res, levels), by, keep_empty_groups)
+            if covmat:
+                frame.attrs["vcov"] = self._joint_vcov([(cells, res)])
+                by_cols = _as_list(by)
+                frame.attrs["names"] = [
+                    (".".join(str(frame[b].iloc[i]) for b in by_cols) + ":" if by_cols else "")
+                    + f"{v}{frame['level'].iloc[i]}" for i in range(len(frame))]
+            frames.append(frame)
+        if covmat and len(frames) > 1:
+            raise ArgumentError("covmat=True takes one categorical variable at a time.")
         return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
     def _proportion_ci(self, res: dict, cells: Cells | None, method: str, conf_level: float,

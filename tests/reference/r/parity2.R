@@ -391,6 +391,18 @@ add("strat-JKn-contrast-svyby-E-H", "svycontrast(svyby(covmat=TRUE))", "apistrat
     list(kind = "contrast", base = "mean", vars = list("api00"), by = "stype", coef = list(1, -1, 0)),
     list(estimate = coef(k), se = SE(k)))
 
+# --- contrasts of proportions between svyby domains (factor, covmat = TRUE) ------------------------
+for (dn in c("strat", "clus1")) {
+  des <- make(data_of[[dn]], designs[[dn]])
+  b <- svyby(~sch_wide, ~stype, des, svymean, covmat = TRUE)
+  k <- svycontrast(b, c(`E:sch_wideYes` = 1, `M:sch_wideYes` = -1))
+  add(paste(dn, "contrast-svyby-proportion", sep = "-"), "svycontrast(svyby(covmat=TRUE))",
+      data_of[[dn]], designs[[dn]],
+      list(kind = "contrast_prop", var = "sch_wide", by = "stype",
+           coef = list(`E:sch_wideYes` = 1, `M:sch_wideYes` = -1)),
+      list(estimate = coef(k), se = SE(k)))
+}
+
 # --- svyolr (run to convergence: control = list(reltol = 1e-14)) ------------------------------------
 olr_cases <- list(
   list(id = "clus1-svyolr", dn = "clus1", r = "mealcat ~ avg_ed + mobility + stype",
