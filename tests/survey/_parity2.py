@@ -78,7 +78,7 @@ def run_case(case: dict) -> dict[str, np.ndarray]:
     if kind == "ciprop":
         res = d.proportion(op["var"], by=op.get("by"), ci_method=op["method"])
         res = res[res["level"] == 1]
-        out = {k: res[k].to_numpy() for k in ("estimate", "ci_low", "ci_high")}
+        out = {k: res[k].to_numpy() for k in ("estimate", "se", "ci_low", "ci_high")}
     elif kind in ("mean", "total"):
         fn = d.mean if kind == "mean" else d.total
         res = fn(op["var"], by=op.get("by"), deff=op.get("deff", True))

@@ -84,13 +84,13 @@ for (m in c("logit", "likelihood", "beta", "asin", "mean", "xlogit")) {
     ci <- svyciprop(as.formula(paste("~", var)), des, method = m, na.rm = TRUE)
     add(paste(dn, "ciprop", m, sep = "-"), "svyciprop", data_of[[dn]], designs[[dn]],
         list(kind = "ciprop", var = var, method = m),
-        list(estimate = coef(ci), ci_low = attr(ci, "ci")[1], ci_high = attr(ci, "ci")[2]))
+        list(estimate = coef(ci), se = SE(ci), ci_low = attr(ci, "ci")[1], ci_high = attr(ci, "ci")[2]))
   }
   des <- make("nhanes", designs$nhanes)
-  b <- svyby(~HI_CHOL, ~race, des, svyciprop, method = m, na.rm = TRUE, vartype = "ci")
+  b <- svyby(~HI_CHOL, ~race, des, svyciprop, method = m, na.rm = TRUE, vartype = c("se", "ci"))
   add(paste("nhanes-ciprop-by-race", m, sep = "-"), "svyby(svyciprop)", "nhanes", designs$nhanes,
       list(kind = "ciprop", var = "HI_CHOL", method = m, by = "race"),
-      list(estimate = b$HI_CHOL, ci_low = b$ci_l, ci_high = b$ci_u))
+      list(estimate = b$HI_CHOL, se = b$se, ci_low = b$ci_l, ci_high = b$ci_u))
 }
 # replicate designs: logit interval from the replicate variance of the refitted logit
 for (m in c("logit", "xlogit", "mean", "beta", "asin")) {
@@ -100,7 +100,7 @@ for (m in c("logit", "xlogit", "mean", "beta", "asin")) {
   ci <- svyciprop(~emer0, des, method = m)
   add(paste("clus1-JK1-ciprop", m, sep = "-"), "svyciprop", "apiclus1", spec,
       list(kind = "ciprop", var = "emer0", method = m, derive = list(emer0 = "emer == 0")),
-      list(estimate = coef(ci), ci_low = attr(ci, "ci")[1], ci_high = attr(ci, "ci")[2]))
+      list(estimate = coef(ci), se = SE(ci), ci_low = attr(ci, "ci")[1], ci_high = attr(ci, "ci")[2]))
 }
 
 # --- deff: Inf when N = n; deff = "replace" ----------------------------------------------------
@@ -366,7 +366,7 @@ for (hm in list(NULL, "hadamard14")) {
     add(paste("nhanes", tag, "ciprop-logit", sep = "-"),
         if (is.null(hm)) "as.svrepdesign(type='BRR')" else "as.svrepdesign(hadamard.matrix=)",
         "nhanes_brr", spec, list(kind = "ciprop", var = "HI_CHOL", method = "logit"),
-        list(estimate = coef(ci), ci_low = attr(ci, "ci")[1], ci_high = attr(ci, "ci")[2]))
+        list(estimate = coef(ci), se = SE(ci), ci_low = attr(ci, "ci")[1], ci_high = attr(ci, "ci")[2]))
   }
 }
 
