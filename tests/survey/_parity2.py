@@ -83,6 +83,9 @@ def run_case(case: dict) -> dict[str, np.ndarray]:
         fn = d.mean if kind == "mean" else d.total
         res = fn(op["var"], by=op.get("by"), deff=op.get("deff", True))
         out = {k: res[k].to_numpy() for k in ("estimate", "se", "deff")}
+    elif kind == "mean_ci":
+        res = d.mean(op["var"])
+        out = {k: res[k].to_numpy() for k in ("estimate", "se", "ci_low", "ci_high", "df")}
     elif kind == "ratio":
         res = d.ratio(op["numerator"], op["denominator"])
         out = {k: res[k].to_numpy() for k in ("estimate", "se")}

@@ -403,6 +403,23 @@ for (dn in c("strat", "clus1")) {
       list(estimate = coef(k), se = SE(k)))
 }
 
+# --- the df rule with missing values: confint(svymean(na.rm = TRUE), df = degf(design)) -----------
+des <- make("yrbs", designs$yrbs)
+m <- svymean(~qn8yes, des, na.rm = TRUE)
+ci <- confint(m, df = degf(des))
+add("yrbs-mean-df-with-missing-rows", "svymean", "yrbs", designs$yrbs,
+    list(kind = "mean_ci", var = "qn8yes"),
+    list(estimate = coef(m), se = SE(m), ci_low = ci[1], ci_high = ci[2], df = degf(des)))
+des <- make("apiclus2", designs$clus2)
+for (it in c("mean", "beta")) {
+  q <- svyquantile(~enroll, des, c(0.25, 0.5), na.rm = TRUE, interval.type = it)
+  add(paste("clus2-quantile-enroll-na", it, sep = "-"), "svyquantile", "apiclus2", designs$clus2,
+      list(kind = "quantile", var = "enroll", probs = list(0.25, 0.5), qrule = "math",
+           interval_type = it),
+      list(estimate = q$enroll[, 1], ci_low = q$enroll[, 2], ci_high = q$enroll[, 3],
+           se = q$enroll[, 4]))
+}
+
 # --- svyolr (run to convergence: control = list(reltol = 1e-14)) ------------------------------------
 olr_cases <- list(
   list(id = "clus1-svyolr", dn = "clus1", r = "mealcat ~ avg_ed + mobility + stype",
