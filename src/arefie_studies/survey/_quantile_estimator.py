@@ -31,18 +31,6 @@ def _woodruff_p(method, p, se, df, n_rows, conf_level):
 
 
 
-def _as_list(x) -> list:
-    if x is None:
-        return []
-    if isinstance(x, str | int) or not isinstance(x, Sequence):
-        return [x]
-    return list(x)
-
-
-def _n_groups(groups: dict) -> int:
-    return len(next(iter(groups.values()))) if groups else 1
-
-
 class QuantileMixin:
     """``quantile`` on top of the estimator hooks of ``_BaseDesign``."""
 
@@ -63,6 +51,8 @@ class QuantileMixin:
         Mirrors: survey::svyquantile(qrule=, interval.type=, na.rm=TRUE) (survey.design2 and
         svyrep designs use the same Woodruff construction here).
         """
+        from ._base import _as_list, _n_groups  # the base module imports this mixin
+
         if qrule not in QRULES:
             raise ArgumentError(f"qrule={qrule!r} is not available. Possible values are: {', '.join(QRULES)}.")
         if interval_type not in QUANTILE_INTERVALS:
