@@ -114,9 +114,12 @@ def _shahvaish(xs, ws, p):
     s = _cumsum(ws / ws.mean())
     pk = (s + 0.5 - ws / 2) / (n + 1)  # R subtracts the raw weight: pk need not be sorted
     # approx(pk, xs, p, method = "constant", f = 0, rule = 2): sorts by pk, ties -> mean of y
-    order = np.argsort(pk, kind="stable")
-    upk, inv = np.unique(pk[order], return_inverse=True)
-    ys = np.bincount(inv, weights=xs[order]) / np.bincount(inv)
+    if np.all(np.diff(pk) > 0):  # already sorted, no ties: approx uses them as they are
+        upk, ys = pk, xs
+    else:
+        order = np.argsort(pk, kind="stable")
+        upk, inv = np.unique(pk[order], return_inverse=True)
+        ys = np.bincount(inv, weights=xs[order]) / np.bincount(inv)
     i = int(np.searchsorted(upk, p, side="right")) - 1
     return float(ys[min(max(i, 0), upk.size - 1)])
 

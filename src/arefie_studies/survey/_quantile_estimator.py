@@ -140,12 +140,20 @@ class QuantileMixin:
         the unweighted shares of values below the roots."""
         xr = x[rows]
         cd = np.where(g == j, 0, -1)
+        xs = np.sort(xr)
+        memo: dict[int, float] = {}
+
+        def statistic(theta: float) -> float:
+            k = int(np.searchsorted(xs, theta, side="right"))  # U only depends on #{x <= theta}
+            if k not in memo:
+                u = np.where(cd >= 0, (x > theta) - (1 - p), 0.0)
+                cells = Cells(a=u, cn=cd, n_cells=1, b=None, cd=cd, n_domains=1, dmap=np.arange(1))
+                st = self._cell_stats(cells)
+                memo[k] = float(st["theta"][0] / np.sqrt(st["var"][0]))
+            return memo[k]
 
         def score(theta: float, qlimit: float) -> float:
-            u = np.where(cd >= 0, (x > theta) - (1 - p), 0.0)
-            cells = Cells(a=u, cn=cd, n_cells=1, b=None, cd=cd, n_domains=1, dmap=np.arange(1))
-            st = self._cell_stats(cells)
-            return float(st["theta"][0] / np.sqrt(st["var"][0]) - qlimit)
+            return statistic(theta) - qlimit
 
         q25, q75 = np.percentile(xr, [25, 75])
         iqr = q75 - q25
