@@ -133,6 +133,10 @@ tt_case <- function(id, dn, formula, op) {
       list(statistic = r$statistic, df = r$parameter, p_value = r$p.value,
            estimate = r$estimate, ci_low = r$conf.int[1], ci_high = r$conf.int[2]))
 }
+designs$clus1_JK1 <- c(designs$clus1, list(replicate = list(type = "JK1")))
+data_of[["clus1_JK1"]] <- "apiclus1"
+tt_case("clus1-JK1-ttest-two", "clus1_JK1", "enroll ~ comp_imp", list(var = "enroll", group = "comp_imp"))
+tt_case("clus1-JK1-ttest-one", "clus1_JK1", "enroll ~ 1", list(var = "enroll"))
 tt_case("clus1-ttest-two", "clus1", "enroll ~ comp_imp", list(var = "enroll", group = "comp_imp"))
 tt_case("clus1-ttest-one", "clus1", "enroll ~ 1", list(var = "enroll"))
 tt_case("strat-ttest-one-shift", "strat", "api00_700 ~ 0",
