@@ -60,11 +60,14 @@ CATALOGUE: list[tuple[str, str, str, str]] = [
     ("as.svrepdesign(type='mrbbootstrap')", "SurveyDesign.replicate('mrbbootstrap'); "
      "ReplicateDesign(type='mrbbootstrap')", "R's replicate weights give R's SEs. Stages >= 2 "
      "are drawn within the stage-1 clusters.", MATCHES),
-    ("svymean", "SurveyDesign.mean / .proportion", "`deff=\"replace\"` supported; `deff` is "
-     "`Inf` when N = n, as R. `df` defaults to the design df of the domain (R's `confint` uses "
-     "the normal unless `df=degf(design)` is given).", MATCHES),
-    ("svytotal", "SurveyDesign.total", "Same options as svymean.", MATCHES),
-    ("svyratio", "SurveyDesign.ratio", "", MATCHES),
+    ("svymean", "SurveyDesign.mean / .proportion", "Estimates, SEs and deff match (`deff=\"replace\"` "
+     "too; `deff` is `Inf` when N = n, as R). Intervals differ by default: t with R's "
+     "`degf(design)` of the domain (rows missing the variable included), i.e. R's "
+     "`confint(..., df=degf(design))`; `df=numpy.inf` gives R's default normal `confint()`.",
+     DIFFERS),
+    ("svytotal", "SurveyDesign.total", "As svymean (intervals: t with the design df by default; "
+     "`df=numpy.inf` for R's normal).", DIFFERS),
+    ("svyratio", "SurveyDesign.ratio", "As svymean for the intervals.", DIFFERS),
     ("svyquantile", "SurveyDesign.quantile(qrule=, interval_type=)",
      "All 12 `qrule`s; interval types mean, beta, xlogit, asin, score, and quantile "
      "(replicate designs).", MATCHES),
