@@ -47,10 +47,10 @@ CATALOGUE: list[tuple[str, str, str, str]] = [
     ("as.svrepdesign", "SurveyDesign.replicate(type=JK1/JKn/bootstrap/BRR/Fay/subbootstrap/"
      "mrbbootstrap)", "JK1/JKn deterministic and equal to R. Bootstrap draws cannot match R's "
      "RNG: their rescaling is tested against R's formulas (tests/survey/"
-     "test_replicate_bootstraps.py). BRR/Fay: strata and PSUs in R's order; the default "
-     "Hadamard matrix is Sylvester's of the smallest power-of-2 order, which is R's "
-     "`hadamard()` for those orders; where R picks its 28/36/Paley matrices (e.g. 20-27 "
-     "strata) pass R's matrix with `hadamard_matrix=`.", MATCHES),
+     "test_replicate_bootstraps.py). BRR/Fay: strata and PSUs in R's order, R's `hadamard()` "
+     "(Sylvester, doubling, Paley); the strata counts for which R uses its precooked order-28/36 "
+     "matrices (24-27, 32-35, 48-55, ...) raise and take R's matrix via `hadamard_matrix=`.",
+     MATCHES),
     ("as.svrepdesign(type='BRR')", "SurveyDesign.replicate('BRR' / 'Fay', fay_rho=)",
      "Nonlinear estimates (ratio, svyciprop) equal R's.", MATCHES),
     ("as.svrepdesign(hadamard.matrix=)", "SurveyDesign.replicate('BRR', hadamard_matrix=)",

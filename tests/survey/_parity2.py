@@ -35,6 +35,8 @@ def make_design(case: dict):
         case = {**case, "design": {}}
     spec = case["design"]
     df = load_data(case)
+    if "query" in case["op"]:  # R built the design on this subset of the data
+        df = df.query(case["op"]["query"]).reset_index(drop=True)
     for name, expr in (case["op"].get("derive") or {}).items():
         df[name] = df.eval(expr).astype(float)
     if "cut" in case["op"]:  # R's cut(x, breaks): right-closed intervals, ordered levels

@@ -84,3 +84,17 @@ def test_subbootstrap_needs_two_psus_per_stratum():
     d = SurveyDesign(df, weights="pw", strata="stype", lonely_psu="certainty")
     with pytest.raises(DesignSpecError, match="2 PSUs or more"):
         d.replicate("subbootstrap")
+
+
+def test_r_hadamard_orders_and_orthogonality():
+    from arefie_studies.survey._hadamard import r_hadamard
+
+    # the orders of R's hadamard(n) (survey 4.1), those built on its precooked 28/36 excepted
+    want = {1: 4, 3: 4, 4: 8, 8: 12, 11: 12, 12: 16, 16: 20, 20: 24, 28: 32, 36: 40, 45: 48, 56: 60}
+    for n, order in want.items():
+        h = 2 * r_hadamard(n) - 1
+        assert h.shape == (order, order), n
+        np.testing.assert_array_equal(h.T @ h, order * np.eye(order))
+    for n in (24, 33, 50):
+        with pytest.raises(DesignSpecError, match="hadamard_matrix="):
+            r_hadamard(n)

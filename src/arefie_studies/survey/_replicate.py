@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy.linalg import hadamard
 
 from ._base import _BaseDesign
 from ._cells import Cells
@@ -106,8 +105,8 @@ def make_replicates(
 ) -> dict[str, Any]:
     """Replicate factors (P, R), scale and rscales for ``design`` as ``as.svrepdesign`` builds.
 
-    BRR/Fay: half-samples from a Sylvester Hadamard matrix of the smallest power-of-2 order
-    above the number of strata (R's ``hadamard()`` gives the same matrix for those orders);
+    BRR/Fay: half-samples from R's ``hadamard(n_strata)`` (see ``_hadamard``: Sylvester,
+    doubling and Paley orders; the orders built on R's precooked 28/36 matrices raise);
     ``hadamard_matrix=`` is R's ``hadamard.matrix=``: any two-valued Hadamard matrix with at
     least ``n_strata + 1`` rows, rows 2..H+1 used for the strata, one replicate per column, and
     the value of its first cell coded 0 (the first PSU of a stratum gets ``rho``), as R.
@@ -180,11 +179,12 @@ def make_replicates(
         if hadamard_matrix is not None:
             had = _user_hadamard(hadamard_matrix, n_strata)
             size = had.shape[0]
-        else:
-            size = 1
-            while size < n_strata + 1:
-                size *= 2
-            had = hadamard(size)[:, 1 : n_strata + 1]  # (R, H), balanced half-samples
+        else:  # R's hadamard(n_strata) (0/1, 1 for +1): rows 2..H+1, one replicate per column
+            from ._hadamard import r_hadamard
+
+            signs = 2.0 * r_hadamard(n_strata) - 1.0
+            had = signs[1 : n_strata + 1, :].T
+            size = had.shape[0]
         # R's brrweights: strata in the order of their labels as text, and in each stratum the
         # PSU met first in the data is "first" (gets rho when the Hadamard entry is 0 / -1)
         n_rows = len(design._df)

@@ -353,6 +353,15 @@ write.csv(nh2, file.path(datadir, "nhanes_brr.csv"), row.names = FALSE)
 D$nhanes_brr <- read("nhanes_brr")
 H <- hadamard(14)
 write.csv(H, file.path(datadir, "hadamard14.csv"), row.names = FALSE)
+# 10 strata: R's hadamard(10) is a Paley matrix of order 12 (12 replicates)
+des10 <- svydesign(id = ~SDMVPSU, strata = ~SDMVSTRA, weights = ~WTMEC2YR, nest = TRUE,
+                   data = D$nhanes_brr[D$nhanes_brr$SDMVSTRA <= 84, ])
+rep10 <- as.svrepdesign(des10, type = "BRR")
+r <- svyratio(~HI_CHOL, ~RIAGENDR, rep10, na.rm = TRUE)
+add("nhanes-BRR-10strata-paley-ratio", "as.svrepdesign(type='BRR')", "nhanes_brr",
+    c(designs$nhanes, list(replicate = list(type = "BRR"))),
+    list(kind = "ratio", numerator = "HI_CHOL", denominator = "RIAGENDR", query = "SDMVSTRA <= 84"),
+    list(estimate = coef(r), se = SE(r)))
 for (hm in list(NULL, "hadamard14")) {
   for (rho in c(0, 0.3)) {
     des <- make("nhanes_brr", designs$nhanes)
