@@ -98,3 +98,20 @@ def test_r_hadamard_orders_and_orthogonality():
     for n in (24, 33, 50):
         with pytest.raises(DesignSpecError, match="hadamard_matrix="):
             r_hadamard(n)
+
+
+@pytest.mark.parametrize("rule", ["math", "school"])
+def test_replicate_quantiles_in_one_pass_equal_the_row_dropping_rule(rule):
+    from arefie_studies.survey._quantile import qs_columns, sorted_quantile
+
+    rng = np.random.default_rng(11)
+    for _ in range(200):
+        n = int(rng.integers(1, 40))
+        xs = np.sort(rng.integers(0, 10, n).astype(float))
+        wm = rng.integers(0, 4, (n, 5)).astype(float) * rng.choice([1.0, 0.3, 1.7])
+        for p in (0.0, 0.1, 0.25, 1 / 3, 0.5, 0.9, 1.0):
+            got = qs_columns(xs, wm, p, rule)
+            for c in range(5):
+                keep = wm[:, c] != 0  # R drops the zero weights of each replicate
+                want = sorted_quantile(xs[keep], wm[keep, c], p, rule)
+                assert got[c] == want or (np.isnan(got[c]) and np.isnan(want))

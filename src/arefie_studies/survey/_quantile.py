@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["QRULES", "qrule_math", "r_zeroin", "sorted_quantile", "weighted_quantile"]
+__all__ = ["QRULES", "qrule_math", "qs_columns", "r_zeroin", "sorted_quantile", "weighted_quantile"]
 
 
 def _prep(x, w) -> tuple[np.ndarray, np.ndarray]:
@@ -129,6 +129,38 @@ QRULES: dict[str, Callable[[np.ndarray, np.ndarray, float], float]] = {
     "hf1": _math, "hf2": _school, "hf3": _hf3, "hf4": _hf4, "hf5": _hf5, "hf6": _hf6,
     "hf7": _hf7, "hf8": _hf8, "hf9": _hf9,
 }
+
+
+def qs_columns(xs: np.ndarray, wm: np.ndarray, p: float, qrule: str) -> np.ndarray:
+    """The ``p`` quantile for every weight column of ``wm`` (n, R) (values ``xs`` sorted),
+    for the rules built on ``qs`` alone (math, hf1, school, hf2): R drops the zero weights of
+    each column; here the cumulative weights stay flat over them and the positions jump to the
+    previous / next row with a positive weight, which is the same."""
+    n, r = wm.shape
+    cumw = np.cumsum(wm.astype(np.longdouble), axis=0).astype(float)  # as _cumsum / _qs
+    total = cumw[-1]
+    pos_w = wm != 0
+    idx = np.arange(n)[:, None]
+    prev = np.maximum.accumulate(np.where(pos_w, idx, -1), axis=0)
+    nxt = np.minimum.accumulate(np.where(pos_w, idx, n)[::-1], axis=0)[::-1]
+    cols = np.arange(r)
+    below = cumw <= p * total[None, :]
+    last = np.where(below.any(axis=0), n - 1 - np.argmax(below[::-1], axis=0), 0)
+    low = prev[last, cols]
+    first_pos = nxt[0, cols]
+    low = np.where((low < 0) | ~below.any(axis=0), first_pos, low)
+    empty = first_pos >= n  # a column without positive weight: NaN, as weighted_quantile
+    low = np.minimum(low, n - 1)
+    up = nxt[np.minimum(low + 1, n - 1), cols]
+    up = np.where(up >= n, low, up)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        wlow = p - cumw[low, cols] / total
+    qlow, qup = xs[low], xs[up]
+    if qrule in ("math", "hf1"):
+        out = np.where(wlow == 0, qlow, qup)
+    else:
+        out = np.where(wlow == 0, (qlow + qup) / 2, qup)
+    return np.where(empty, np.nan, out)
 
 
 def weighted_quantile(x: np.ndarray, w: np.ndarray, p: float, qrule: str = "math") -> float:

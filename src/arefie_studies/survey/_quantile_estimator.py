@@ -13,7 +13,7 @@ import pandas as pd
 
 from ._cells import Cells
 from ._ci import proportion_ci, t_crit, t_interval
-from ._quantile import QRULES, r_zeroin, sorted_quantile, weighted_quantile
+from ._quantile import QRULES, qs_columns, r_zeroin, sorted_quantile, weighted_quantile
 from .errors import ArgumentError
 
 __all__ = ["QUANTILE_INTERVALS", "QuantileMixin"]
@@ -126,10 +126,13 @@ class QuantileMixin:
         o = order[g[order] == j]
         wr = self.repweights[o]
         xs = x[o]
-        reps = np.empty(wr.shape[1])
-        for r in range(wr.shape[1]):
-            keep = wr[:, r] != 0
-            reps[r] = sorted_quantile(xs[keep], wr[keep, r], p, qrule)
+        if qrule in ("math", "hf1", "school", "hf2"):
+            reps = qs_columns(xs, wr, p, qrule)
+        else:
+            reps = np.empty(wr.shape[1])
+            for r in range(wr.shape[1]):
+                keep = wr[:, r] != 0
+                reps[r] = sorted_quantile(xs[keep], wr[keep, r], p, qrule)
         from ._replicate import replicate_vcov
 
         return float(replicate_vcov(np.array([qhat]), reps[:, None], self.scale, self.rscales,
