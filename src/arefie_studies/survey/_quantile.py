@@ -136,25 +136,27 @@ def qs_columns(xs: np.ndarray, wm: np.ndarray, p: float, qrule: str) -> np.ndarr
     for the rules built on ``qs`` alone (math, hf1, school, hf2): R drops the zero weights of
     each column; here the cumulative weights stay flat over them and the positions jump to the
     previous / next row with a positive weight, which is the same."""
-    n, r = wm.shape
-    cumw = np.cumsum(wm.astype(np.longdouble), axis=0).astype(float)  # as _cumsum / _qs
-    total = cumw[-1]
-    pos_w = wm != 0
-    idx = np.arange(n)[:, None]
-    prev = np.maximum.accumulate(np.where(pos_w, idx, -1), axis=0)
-    nxt = np.minimum.accumulate(np.where(pos_w, idx, n)[::-1], axis=0)[::-1]
-    cols = np.arange(r)
-    below = cumw <= p * total[None, :]
-    last = np.where(below.any(axis=0), n - 1 - np.argmax(below[::-1], axis=0), 0)
-    low = prev[last, cols]
-    first_pos = nxt[0, cols]
-    low = np.where((low < 0) | ~below.any(axis=0), first_pos, low)
+    wt = np.ascontiguousarray(np.asarray(wm, dtype=float).T)  # (R, n): rows are contiguous
+    r, n = wt.shape
+    cumw = np.cumsum(wt.astype(np.longdouble), axis=1).astype(float)  # as _cumsum / _qs
+    total = cumw[:, -1]
+    pos_w = wt != 0
+    idx = np.arange(n)[None, :]
+    prev = np.maximum.accumulate(np.where(pos_w, idx, -1), axis=1)
+    nxt = np.minimum.accumulate(np.where(pos_w, idx, n)[:, ::-1], axis=1)[:, ::-1]
+    rows = np.arange(r)
+    below = cumw <= p * total[:, None]
+    anyb = below.any(axis=1)
+    last = np.where(anyb, n - 1 - np.argmax(below[:, ::-1], axis=1), 0)
+    first_pos = nxt[:, 0]
+    low = prev[rows, last]
+    low = np.where((low < 0) | ~anyb, first_pos, low)
     empty = first_pos >= n  # a column without positive weight: NaN, as weighted_quantile
     low = np.minimum(low, n - 1)
-    up = nxt[np.minimum(low + 1, n - 1), cols]
+    up = nxt[rows, np.minimum(low + 1, n - 1)]
     up = np.where(up >= n, low, up)
     with np.errstate(invalid="ignore", divide="ignore"):
-        wlow = p - cumw[low, cols] / total
+        wlow = p - cumw[rows, low] / total
     qlow, qup = xs[low], xs[up]
     if qrule in ("math", "hf1"):
         out = np.where(wlow == 0, qlow, qup)
