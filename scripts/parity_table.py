@@ -48,8 +48,9 @@ CATALOGUE: list[tuple[str, str, str, str]] = [
      "mrbbootstrap)", "JK1/JKn deterministic and equal to R. Bootstrap draws cannot match R's "
      "RNG: their rescaling is tested against R's formulas (tests/survey/"
      "test_replicate_bootstraps.py). BRR/Fay: strata and PSUs in R's order, R's `hadamard()` "
-     "(Sylvester, doubling, Paley); the strata counts for which R uses its precooked order-28/36 "
-     "matrices (24-27, 32-35, 48-55, ...) raise and take R's matrix via `hadamard_matrix=`.",
+     "(Sylvester, doubling, Paley); for the strata counts where R uses its precooked order-28/36 "
+     "matrices (24-27, 32-35, 48-55, ...) a Sylvester matrix with a ReplicateWarning; "
+     "`hadamard_matrix=` takes R's.",
      MATCHES),
     ("as.svrepdesign(type='BRR')", "SurveyDesign.replicate('BRR' / 'Fay', fay_rho=)",
      "Nonlinear estimates (ratio, svyciprop) equal R's.", MATCHES),

@@ -5,7 +5,7 @@ matrices (1 for +1).  R chooses among its precooked matrices of orders 4, 16, 28
 doublings ``[[H, H], [H, 1 - H]]`` and Paley's construction (a prime ``p = 3 mod 4``:
 quadratic residues mod p, bordered by ones), the smallest fit above ``n``.  The orders 4 and 16
 are Sylvester's; R's precooked 28 and 36 (Sloane's library) are not reproduced here: the orders
-that need them raise, and ``hadamard_matrix=`` takes R's matrix instead.
+that need them fall back to Sylvester's with a warning, and ``hadamard_matrix=`` takes R's.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-
-from .errors import DesignSpecError
 
 __all__ = ["r_hadamard"]
 
@@ -78,28 +76,47 @@ def paley(n: int, nmax: int | None = None) -> np.ndarray | None:
     return _paley_prime(p)
 
 
-def _precooked(k: int, n: int) -> np.ndarray:
-    if _SIZES[k] in (4, 16):
-        return _sylvester(_SIZES[k])
-    raise DesignSpecError(
-        f"BRR with {n} strata: R's hadamard({n}) uses its precooked order-{_SIZES[k]} matrix, "
-        "which is not reproduced here. Pass R's matrix: hadamard_matrix=<hadamard(n) from R> "
-        "(or use JKn / bootstrap replicates)."
-    )
+def _precooked(k: int) -> np.ndarray | None:
+    """R's precooked matrix of order ``_SIZES[k]`` (None for 28 and 36: not reproduced)."""
+    return _sylvester(_SIZES[k]) if _SIZES[k] in (4, 16) else None
 
 
 def r_hadamard(n: int) -> np.ndarray:
-    """The 0/1 matrix of R's ``hadamard(n)`` (order at least n + 1)."""
+    """The 0/1 matrix of R's ``hadamard(n)`` (order at least n + 1).  For the orders R builds
+    on its precooked 28/36 matrices: Sylvester's matrix of the next power-of-2 order and a
+    :class:`ReplicateWarning` (variances of linear estimates are the same; nonlinear ones and
+    the number of replicates differ from R's; ``hadamard_matrix=`` takes R's matrix)."""
+    h = _r_hadamard(n)
+    if h is None:
+        import warnings
+
+        from .errors import ReplicateWarning
+
+        order = 1
+        while order < n + 1:
+            order *= 2
+        warnings.warn(ReplicateWarning(
+            f"BRR with {n} strata: R's hadamard({n}) builds on its precooked order-28/36 "
+            f"matrices, not reproduced here; Sylvester's order-{order} matrix is used ({order} "
+            "replicates). Linear estimates get R's variances, nonlinear ones may differ slightly: "
+            "pass R's matrix with hadamard_matrix= to match R."), stacklevel=4)
+        return _sylvester(order)
+    return h
+
+
+def _r_hadamard(n: int) -> np.ndarray | None:
     m = n - (n % 4)
     pre = [k for k, s in enumerate(_SIZES) if m < s <= m + 4]
     if pre:
-        return _precooked(min(pre), n)
+        return _precooked(min(pre))
     sizes = [s * 2 ** max(0, math.ceil(math.log2((n + 1) / s))) for s in _SIZES]
     best = int(np.argmin([s - n for s in sizes]))
     h = paley(n, sizes[best]) if sizes[best] - n > 4 else None
     if h is None:
         ndoubles = math.ceil(math.log2(sizes[best] / _SIZES[best]))
-        h = _precooked(best, n)
+        h = _precooked(best)
+        if h is None:
+            return None
         for _ in range(ndoubles):
             h = _doubler(h)
     return h

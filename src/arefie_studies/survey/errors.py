@@ -43,6 +43,7 @@ __all__ = [
     "MissingVariableError",
     "ModelFormulaError",
     "NestingError",
+    "ReplicateWarning",
     "ReplicateWeightsError",
     "SurveyError",
     "VariableTypeError",
@@ -144,6 +145,10 @@ class MarginError(CalibrationError):
 
 class CalibrationWarning(UserWarning):
     """A weighting step stopped at R's stopping rule before convergence (``rake(control=)``)."""
+
+
+class ReplicateWarning(UserWarning):
+    """Replicate weights that cannot be R's (e.g. a BRR Hadamard matrix R precooks)."""
 
 
 class EmptyGroupWarning(UserWarning):
