@@ -48,7 +48,8 @@ def test_missing_analysis_variable(strat):
 def test_non_numeric_weights(strat):
     df = strat.assign(pw=strat["pw"].astype(object))
     df.loc[[3, 7], "pw"] = "n/a"
-    with pytest.raises(WeightsError, match=r"weights column 'pw' has 2 non-numeric value\(s\) \(first rows: 3, 7\)"):
+    with pytest.raises(WeightsError, match=r"weights column 'pw' holds text .*: 2 value\(s\) are not numbers "
+                                           r"\(first rows: 3, 7, e.g. 'n/a'\)"):
         SurveyDesign(df, weights="pw", strata="stype")
 
 

@@ -69,6 +69,10 @@ def design_effect(kind: str, var, num, s2, big_n, n, replace: bool = False) -> n
         return out
 
 
+#: Distinct values above which a numeric column is taken for a measure by ``proportion``.
+MAX_NUMERIC_LEVELS = 20
+
+
 def _small_integer_codes(ser: pd.Series) -> tuple[np.ndarray, list] | None:
     """Sorted level codes of an integer-valued numeric column with a small range (Likert
     codes): a lookup table instead of hashing.  None when not applicable."""
@@ -200,6 +204,20 @@ class _BaseDesign(QuantileMixin, ABC):
             hit = (codes, levels)
             self._cache[key] = hit
         return hit
+
+    def _check_not_continuous(self, name: str, levels: list, method: str) -> None:
+        """A numeric column with many distinct values is almost surely a measure (an age, an
+        income), not a set of categories: one proportion per distinct value is never what is
+        meant, so it is an error with the hint (a categorical or bool column is always fine)."""
+        ser = self._col(name, "var")
+        if (isinstance(ser.dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(ser)
+                or not pd.api.types.is_numeric_dtype(ser) or len(levels) <= MAX_NUMERIC_LEVELS):
+            return
+        raise ArgumentError(
+            f"{method}({name!r}): {name!r} is numeric with {len(levels)} distinct values, so "
+            f"{method} would give one row per value. Hint: use mean({name!r}) or quantile({name!r}) "
+            f"for a measure, or make classes first (e.g. df[{name!r}] = pd.cut(df[{name!r}], "
+            f"[15, 18, 22, 26])) or declare it categorical (df[{name!r}].astype('category')).")
 
     def _is_categorical(self, name: str, argument: str = "var") -> bool:
         ser = self._col(name, argument)
@@ -551,7 +569,8 @@ class _BaseDesign(QuantileMixin, ABC):
             )
         frames = []
         for v in _as_list(var):
-            codes, _ = self._categorical(v)
+            codes, levels = self._categorical(v)
+            self._check_not_continuous(v, levels, "proportion")
             valid = codes >= 0
             fast = None
             if ci_method not in ("likelihood",) and deff is True and not covmat:

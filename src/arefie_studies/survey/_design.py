@@ -29,6 +29,7 @@ from .errors import (
     MissingVariableError,
     NestingError,
     WeightsError,
+    _rows,
     bad_rows_message,
     show,
 )
@@ -149,16 +150,31 @@ def check_columns(df: pd.DataFrame) -> None:
         )
 
 
+def _text_weights_message(ser: pd.Series, column: str, index: pd.Index, argument: str) -> str:
+    """Why a text column cannot be weights, counted right, with the conversion that works."""
+    text = ser.astype("string").str.strip()
+    comma = text.str.fullmatch(r"[-+]?\d+(?:[ \u202f\u00a0.]\d{3})*,\d+").fillna(False).to_numpy(bool)
+    num = pd.to_numeric(text, errors="coerce")
+    bad = (num.isna() & text.notna()).to_numpy(bool) & ~comma
+    head = f"{argument} column {column!r} holds text (dtype {ser.dtype}), not numbers"
+    if comma.any() and not bad.any():
+        return (f"{head}: {int(comma.sum())} value(s) are written with a decimal comma (first rows: "
+                f"{_rows(list(index[comma]))}). Hint: read the file with decimal=',' "
+                f"(pd.read_csv(..., sep=';', decimal=',')) or convert: df[{column!r}] = "
+                f"pd.to_numeric(df[{column!r}].str.replace(',', '.'))")
+    if bad.any():
+        return (f"{head}: {int(bad.sum())} value(s) are not numbers (first rows: "
+                f"{_rows(list(index[bad]))}, e.g. {text[bad].iloc[0]!r}). Hint: fix or remove them, "
+                f"then df[{column!r}] = pd.to_numeric(df[{column!r}]).")
+    return (f"{head}, although every value reads as a number. Hint: convert it first: "
+            f"df[{column!r}] = pd.to_numeric(df[{column!r}]).")
+
+
 def check_weights(values: Any, column: str, index: pd.Index, argument: str = "weights") -> np.ndarray:
     """Validate analysis weights: numeric, finite, non-negative, no missing value."""
     ser = pd.Series(values, index=index) if not isinstance(values, pd.Series) else values
     if not (pd.api.types.is_numeric_dtype(ser) or pd.api.types.is_bool_dtype(ser)):
-        num = pd.to_numeric(ser, errors="coerce")
-        bad = index[num.isna() & ser.notna()]
-        raise WeightsError(
-            bad_rows_message(column, "non-numeric", list(bad), argument)
-            + " Weights must be numbers; convert the column (e.g. pd.to_numeric) first."
-        )
+        raise WeightsError(_text_weights_message(ser, column, index, argument))
     arr = np.asarray(ser, dtype=float)
     miss = np.isnan(arr)
     if miss.any():
