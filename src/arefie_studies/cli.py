@@ -55,11 +55,12 @@ def cmd_list(args) -> int:
     for p in planned:
         by_slug.setdefault(p.config.slug, []).append(p)
     for config in configs:
-        print(f"{config.slug}  —  {config.title}  (threshold {config.disclosure_threshold})")
+        print(f"{config.slug}  —  {config.title}  (seuil {config.disclosure_threshold})")
         for p in by_slug.get(config.slug, []):
-            state = ("error: " + p.error) if p.error else ("up to date" if p.fresh else "to run")
-            sub = f"  [{p.variant.subtitle}]" if p.variant.subtitle else ""
-            print(f"    {p.variant.name:<24}{state}{sub}")
+            state = ("erreur : " + p.error) if p.error else ("à jour" if p.fresh else "à produire")
+            names = [t for t in (p.variant.display, p.variant.subtitle) if t and t != p.variant.name]
+            sub = f"  [{' – '.join(dict.fromkeys(names))}]" if names else ""
+            print(f"    {p.variant.name:<24}{state:<12}{sub}")
     if not configs:
         print(f"no study in {root / 'studies'}")
     if not args.studies:

@@ -40,7 +40,8 @@ def test_bad_config_is_a_clean_error(project, capsys):
 def test_list_shows_variants_and_state(project, capsys):
     code, out, _ = cli(project, capsys, "list")
     assert code == 0
-    assert "tiny  —  Étude test du pipeline" in out and "departement-59" in out and "to run" in out
+    assert "tiny  —  Étude test du pipeline" in out and "departement-59" in out and "à produire" in out
+    assert "[Nord – Département : Nord]" in out   # the territory's name beside the folder name
     old = project / "reports" / "tiny" / "departement-02"
     old.mkdir(parents=True)
     (old / "meta.json").write_text("{}")
