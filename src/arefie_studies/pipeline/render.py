@@ -30,13 +30,18 @@ from typing import Any
 
 import nbformat
 
+from arefie_studies import french
+
 __all__ = [
     "RenderError",
     "collect_annex",
+    "mark_synthetic_sources",
+    "parameter_rows",
     "prepare_notebook",
     "render_html",
     "render_report",
     "software_versions",
+    "typeset",
 ]
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -60,6 +65,45 @@ _STUDY_NAMES = {
     "barometre": "Baromètre des Missions Locales",
 }
 _ANNEX_SECTIONS = ("sample", "weighting", "variance", "disclosure", "notes")
+#: French names of the study parameters shown in the traceability table. A parameter missing
+#: here is shown with its internal name and a visible note (never silently in English).
+PARAMETER_LABELS: dict[str, str] = {
+    "wave": "Vague / édition",
+    "compare_wave": "Vague de comparaison",
+    "ml": "Mission Locale",
+    "departement": "Département",
+    "n_types": "Nombre de types",
+    "n_classes": "Nombre de classes",
+    "calibration": "Méthode de calage",
+    "calibration_bounds": "Bornes de calage",
+    "population": "Marges de calage (fichier)",
+    "benchmarks": "Points de comparaison (fichier)",
+    "ml_pool_waves": "Vagues regroupées (jeunes, par Mission Locale)",
+    "ml_pool_waves_entreprises": "Vagues regroupées (entreprises, par Mission Locale)",
+    "extraction_date": "Date d’extraction",
+    "horizon": "Horizon des parcours (mois)",
+    "horizon_long": "Horizon long des parcours (mois)",
+    "exit_months": "Mois de mesure des sorties",
+    "low_hours": "Seuil d’heures hebdomadaires",
+    "km_group": "Variable des courbes de survie",
+    "followup_months": "Durée de suivi (mois)",
+    "ml_reference": "Référentiel des Missions Locales (fichier)",
+    "ml_profiles": "Profils des Missions Locales (fichier)",
+    "seed": "Graine du tirage aléatoire",
+    "disclosure_threshold": "Seuil de diffusion",
+}
+_VALUE_LABELS = {
+    ("calibration", "raking"): "calage sur marges (méthode du raking)",
+    ("calibration", "logit"): "calage logit borné",
+    ("km_group", "qualification"): "niveau de qualification",
+}
+_EMPTY_MEANS = {"ml": "aucune (rapport régional)", "departement": "aucun (rapport régional)"}
+SYNTHETIC_NOTICE = "Données de synthèse — chiffres fictifs, à ne pas citer ni diffuser"
+SYNTHETIC_SOURCE = "Données de synthèse."
+DIRTY_NOTICE = (
+    "Rapport produit à partir d’une version de travail non enregistrée du code : "
+    "il ne peut pas être reproduit à l’identique et ne doit pas être diffusé."
+)
 _HEADING_RE = re.compile(r"<h([12])\b([^>]*)>(.*?)</h\1>", re.S)
 _ID_RE = re.compile(r"\bid=\"([^\"]+)\"")
 _TAG_RE = re.compile(r"<[^>]+>")
@@ -126,8 +170,40 @@ def _text(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(_text(v) for v in value)
     if isinstance(value, float):
-        return repr(value).replace(".", ",")
+        return (str(int(value)) if value.is_integer() else repr(value)).replace(".", ",")
     return "" if value is None else str(value)
+
+
+def _param_value(name: str, value: Any) -> str:
+    """A parameter value in French: booleans oui/non, bounds « 0,2 à 5 », lists « 6 et 12 »,
+    the empty territory as « aucune (rapport régional) »."""
+    if value is None or value == "":
+        return _EMPTY_MEANS.get(name, "—")
+    if isinstance(value, (list, tuple)):
+        items = [_text(v) for v in value]
+        if name.endswith("_bounds") and len(items) == 2:
+            return f"{items[0]} à {items[1]}"
+        return french.liste(items)
+    if isinstance(value, str) and (name, value) in _VALUE_LABELS:
+        return _VALUE_LABELS[(name, value)]
+    return _text(value)
+
+
+def parameter_rows(params: Any) -> list[tuple[str, str, bool]]:
+    """``[(French name, French value, known)]`` for the traceability table; ``known`` is False
+    for a parameter without a French name (the template adds a visible note)."""
+    if params is None:
+        return []
+    items = params.items() if isinstance(params, Mapping) else [
+        (item.get("name"), item.get("value")) if isinstance(item, Mapping) else item
+        for item in params
+    ]
+    out = []
+    for name, value in items:
+        name = str(name)
+        label = PARAMETER_LABELS.get(name)
+        out.append((label or name, _param_value(name, value), label is not None))
+    return out
 
 
 def software_versions(extra: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
@@ -143,6 +219,18 @@ def software_versions(extra: Mapping[str, str] | None = None) -> list[tuple[str,
         out = [(n, str(extra.get(n, v))) for n, v in out]
         out += [(str(n), str(v)) for n, v in extra.items() if n not in known]
     return out
+
+
+def _portal_links(md: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """"Retour au portail" links, for a report published by the pipeline (it knows its study
+    slug and parameters); none for a report rendered on its own."""
+    slug = md.get("slug")
+    if not slug:
+        return []
+    from arefie_studies.pipeline.portal import portal_links
+
+    params = md.get("parameters")
+    return portal_links(str(slug), params if isinstance(params, Mapping) else {})
 
 
 def _disclosure_default(md: Mapping[str, Any]) -> str:
@@ -167,6 +255,7 @@ def _resources(
     else:
         software_list = _pairs(software, what="software")
     now = _dt.datetime.now()
+    code_version = _text(md.get("code_version", "inconnue"))
     return {
         "title": title,
         "subtitle": subtitle,
@@ -177,8 +266,13 @@ def _resources(
         "partners": _text(md.get("partners", "")),
         "date_fr": _date_fr(md.get("date")),
         "generated_fr": f"{_date_fr(now.date())} à {now:%H:%M}",
-        "code_version": _text(md.get("code_version", "inconnue")),
-        "parameters": _pairs(md.get("parameters"), what="parameters"),
+        "code_version": code_version,
+        "dirty": "-dirty" in code_version,
+        "dirty_notice": DIRTY_NOTICE,
+        "synthetic": bool(md.get("synthetic", False)),
+        "portal_links": _portal_links(md),
+        "synthetic_notice": SYNTHETIC_NOTICE,
+        "parameters": parameter_rows(md.get("parameters")),
         "inputs": _pairs(md.get("inputs") or md.get("input_hashes"), what="inputs"),
         "software": software_list,
         "sample": md.get("sample", ""),
@@ -389,12 +483,105 @@ def render_html(
     nb = prepare_notebook(nb, source=source)
     exporter = _exporter()
     res = _resources(str(title), subtitle, variant, metadata)
-    for section, text in annex.items():  # the notebook's own texts come after the config's
-        key = section if section in _ANNEX_SECTIONS else "notes"
-        res[key] = f"{res[key]}\n\n{text}".strip() if res.get(key) else text
+    _merge_annex(res, annex, metadata or {})
     resources = {"arefie": res}
     html, _ = exporter.from_notebook_node(nb, resources=resources)
-    return html.replace("<!--ARefIE-TOC-->", _toc(html), 1)
+    html = html.replace("<!--ARefIE-TOC-->", _toc(html), 1)
+    if res["synthetic"]:
+        html = mark_synthetic_sources(html)
+    return typeset(html)
+
+
+_RAW_BLOCK = re.compile(r"(<(script|style|pre|code|textarea)\b.*?</\2\s*>)", re.S | re.I)
+_TEXT_NODE = re.compile(r">([^<]+)<")
+_ENTITY = re.compile(r"(&#?\w+;)")
+
+
+def typeset(html: str) -> str:
+    """French spacing in every text node of the page (:func:`french.typographie`: narrow
+    no-break space before ``; : ! ? % »`` and after ``«``); style, script and code blocks,
+    attribute values and HTML entities are left alone."""
+
+    def text(m: re.Match[str]) -> str:
+        parts = _ENTITY.split(m.group(1))
+        return ">" + "".join(p if _ENTITY.fullmatch(p) else french.typographie(p)
+                             for p in parts) + "<"
+
+    pieces = _RAW_BLOCK.split(html)
+    out = []
+    skip = False
+    for i, piece in enumerate(pieces):
+        if skip:  # the tag-name group of the split
+            skip = False
+            continue
+        if i % 3 == 1:
+            out.append(piece)
+            skip = True
+        else:
+            out.append(_TEXT_NODE.sub(text, piece))
+    return "".join(out)
+
+
+def _merge_annex(res: dict[str, Any], annex: Mapping[str, str], md: Mapping[str, Any]) -> None:
+    """Put the notebook's annex texts after the config's, without repeating a paragraph.
+
+    The secrecy paragraph used to appear twice: the pipeline's default text (built from the
+    config's ``disclosure_threshold``) AND the study's own ``disclosure`` text, which says the
+    same thing with the study's wording. The study's text now replaces the default; any
+    paragraph given twice (config and notebook, or a notebook showing its annex twice) is
+    kept once.
+    """
+    if annex.get("disclosure") and not md.get("disclosure"):
+        res["disclosure"] = ""  # the study's wording replaces the generic default
+    for section, text in annex.items():
+        key = section if section in _ANNEX_SECTIONS else "notes"
+        res[key] = f"{res[key]}\n\n{text}".strip() if res.get(key) else text
+    for key in _ANNEX_SECTIONS:
+        if res.get(key):
+            res[key] = _dedupe_paragraphs(str(res[key]))
+
+
+def _dedupe_paragraphs(text: str) -> str:
+    seen: set[str] = set()
+    out = []
+    for para in re.split(r"\n\s*\n", text):
+        norm = " ".join(para.split())
+        if norm and norm in seen:
+            continue
+        seen.add(norm)
+        out.append(para)
+    return "\n\n".join(out)
+
+
+_SPACE = r"(?:\s|&nbsp;|&#160;|&#xa0;|&#8239;|&#x202f;|\u00a0|\u202f)*"
+_SOURCE_P = re.compile(
+    r"(<(p|div|li|figcaption|td|span)\b[^>]*>" + _SPACE + r"(?:<(?:em|strong|i|b|span)\b[^>]*>"
+    + _SPACE + r")*Sources?" + _SPACE + r":)(.*?)(</\2>)",
+    re.S | re.I,
+)
+_FIGURE_END = re.compile(r"(<figure class=\"report-figure\">.*?)(</figure>)", re.S)
+
+
+def mark_synthetic_sources(html: str) -> str:
+    """Append « Données de synthèse. » to every "Source :" line (a ``p``/``div``/``li``... whose
+    text starts with "Source", with an ordinary, no-break or narrow no-break space before the
+    colon) and under every figure (whose source line is drawn inside the image)."""
+    body = html.find('<main class="report-body">')
+    head, rest = (html[:body], html[body:]) if body >= 0 else ("", html)
+    mark = f' <span class="synthetic-source">{SYNTHETIC_SOURCE}</span>'
+
+    def add(m: re.Match[str]) -> str:
+        if SYNTHETIC_SOURCE in m.group(3):
+            return m.group(0)
+        return m.group(1) + m.group(3).rstrip() + mark + m.group(4)
+
+    rest = _SOURCE_P.sub(add, rest)
+    rest = _FIGURE_END.sub(
+        lambda m: m.group(0) if "figure-synthetic" in m.group(1) else
+        m.group(1) + f'<p class="figure-synthetic">{SYNTHETIC_SOURCE}</p>' + m.group(2),
+        rest,
+    )
+    return head + rest
 
 
 def render_report(
@@ -433,7 +620,19 @@ def render_report(
     previous = wlog.level
     wlog.setLevel(logging.ERROR)
     try:
-        weasyprint.HTML(string=html, base_url=str(out_dir)).write_pdf(pdf_path)
+        write_tagged_pdf(weasyprint.HTML(string=html, base_url=str(out_dir)), pdf_path)
     finally:
         wlog.setLevel(previous)
     return {"html": html_path, "pdf": pdf_path}
+
+
+def write_tagged_pdf(document: Any, pdf_path: Path) -> str:
+    """Write an accessible PDF: PDF/UA-1 (tagged structure, language and title taken from
+    ``<html lang="fr">`` and ``<title>``); WeasyPrint versions without that variant fall back to
+    ``pdf_tags=True``. Returns the variant used (``"pdf/ua-1"`` or ``"tags"``)."""
+    try:
+        document.write_pdf(pdf_path, pdf_variant="pdf/ua-1")
+        return "pdf/ua-1"
+    except (TypeError, ValueError, KeyError):
+        document.write_pdf(pdf_path, pdf_tags=True)
+        return "tags"
