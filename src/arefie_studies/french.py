@@ -247,6 +247,7 @@ _RULES: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("anglais", re.compile(r"(?<![\w.-])(?:" + "|".join(_ANGLAIS) + r")(?![\w-])"),
      "an English/programming word in the visible text"),
 )
+_URL = re.compile(r"(?:https?|file|mailto)://\S+|www\.\S+")
 _DIRTY = re.compile(r"git [0-9a-f]{6,}-dirty")
 _DIRTY_EXPLAINED = "version de travail non enregistrée"
 
@@ -264,6 +265,7 @@ def lint(text: str) -> list[Issue]:
     (wave, variant, True, NaN...), and a ``git ...-dirty`` version shown without explanation.
     """
     issues: list[Issue] = []
+    text = _URL.sub(lambda m: " " * len(m.group(0)), text)  # addresses are not French text
     for code, pattern, message in _RULES:
         for m in pattern.finditer(text):
             issues.append(Issue(code, message, _extrait(text, m.start(), m.end())))
