@@ -91,6 +91,8 @@ PARAMETER_LABELS: dict[str, str] = {
     "ml_profiles": "Profils des Missions Locales (fichier)",
     "seed": "Graine du tirage aléatoire",
     "disclosure_threshold": "Seuil de diffusion",
+    "variant": "Variante",
+    "study": "Étude",
 }
 _VALUE_LABELS = {
     ("calibration", "raking"): "calage sur marges (méthode du raking)",
