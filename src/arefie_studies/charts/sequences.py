@@ -25,8 +25,8 @@ from arefie_studies.charts.style import (
 from arefie_studies.methods.sequences import (
     MISSING_COLOR,
     MISSING_LABEL,
-    SequenceDataError,
     TRAMINER_COLORS,
+    SequenceDataError,
     StateSequences,
     transition_rates,
 )

@@ -31,10 +31,10 @@ from arefie_studies.methods._seq_cluster import (
 from arefie_studies.methods._seq_errors import SequenceDataError
 
 __all__ = [
+    "TRAMINER_COLORS",
     "PamResult",
     "SequenceDataError",
     "StateSequences",
-    "TRAMINER_COLORS",
     "WardTree",
     "adjusted_rand_index",
     "cluster_quality",
