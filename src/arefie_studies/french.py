@@ -185,7 +185,7 @@ def _pluriel(mot: str) -> str:
 
 # --------------------------------------------------------------------------- typography
 _AVANT = re.compile(r"(?<![\s\u202f\u00a0(\[])[ ]?([;!?%»])")
-_DEUX_POINTS = re.compile(r"(?<![\s\u202f\u00a0\d/])[ ]?:(?=\s|$)")
+_DEUX_POINTS = re.compile(r"(?<![\s\u202f\u00a0/])[ ]?:(?=\s|$)")
 _APRES = re.compile(r"«[ ]?(?=\S)")
 _MILLIERS = re.compile(r"(?<![\d,.])(\d{1,3})((?:[ ,]\d{3})+)(?![\d])")
 

@@ -412,7 +412,7 @@ def _select(name: str, label: str, options: list[tuple[str, str]], all_label: st
 
 def _index_html(entries: list[_Entry], territories: Mapping[str, Territory]) -> str:
     now = datetime.now().strftime("%d/%m/%Y à %H:%M")
-    body = [_banner(entries), "<header><h1>Rapports des études de l’observatoire AREFIE</h1>",
+    body = ["<header>", _banner(entries), "<h1>Rapports des études de l’observatoire AREFIE</h1>",
             f'<p class="secondary">Portail mis à jour le {now}.</p></header>', "<main>"]
     if not entries:
         body += ["<p>Aucun rapport publié pour le moment.</p>", "</main>"]
@@ -479,8 +479,9 @@ def _territory_html(t: Territory, entries: list[_Entry], territories: Mapping[st
     crumbs.append(f'<li aria-current="page">{_escape(t.name)}</li>')
     kind = _KIND_LABELS[t.kind]
     heading = t.name if t.kind != "region" else f"{t.name} (région)"
-    body = [_banner(own + wider),
+    body = ["<header>", _banner(own + wider),
             f'<nav class="breadcrumb" aria-label="Fil d’Ariane"><ol>{"".join(crumbs)}</ol></nav>',
+            "</header>",
             f'<main><h1>{_escape(heading)}</h1><p class="secondary">{kind}</p>']
     if t.indicators:
         body.append('<section aria-labelledby="titre-indicateurs"><h2 id="titre-indicateurs">'

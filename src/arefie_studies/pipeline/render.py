@@ -520,7 +520,7 @@ def typeset(html: str) -> str:
             out.append(piece)
             skip = True
         else:
-            out.append(_TEXT_NODE.sub(text, piece))
+            out.append(_TEXT_NODE.sub(text, ">" + piece + "<")[1:-1])  # text right after a block
     return "".join(out)
 
 
