@@ -25,6 +25,7 @@ from .style import (
     house_rc,
     house_style,
 )
+from .territories import caterpillar, funnel, funnel_limits, tile_map, tile_positions
 from .trend import trend
 
 __all__ = [
@@ -38,15 +39,20 @@ __all__ = [
     "add_source",
     "apply_house_style",
     "bar_ci",
+    "caterpillar",
     "comparison_bars",
     "figure_bundle",
     "format_num_fr",
     "format_pct_fr",
+    "funnel",
+    "funnel_limits",
     "house_rc",
     "house_style",
     "likert_bars",
     "show",
     "show_annex",
     "small_multiples",
+    "tile_map",
+    "tile_positions",
     "trend",
 ]
