@@ -154,3 +154,41 @@ def test_cli_publish_flags(site, tmp_path, capsys):
                  "--allow-synthetic"])
     assert code == 0, capsys.readouterr().err
     assert (dest / "territoires" / "region.html").is_file()
+
+
+def test_edition_falls_back_to_the_extraction_date(tmp_path):
+    layout = ReportsLayout(tmp_path / "reports")
+    _report(layout, "cej", "regional", wave=None, params={"extraction_date": "2025-03-31"})
+    build_portal(layout, collect_published(layout), tmp_path)
+    index = layout.index.read_text(encoding="utf-8")
+    assert "<td>données au 31 mars 2025</td>" in index
+
+
+CHROMIUM = shutil.which("chromium")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (apt package chromium)")
+@pytest.mark.parametrize(("query", "visible"), [
+    ("", {"regional", "ml-5901", "departement-59"}),
+    ("?territoire=dep-59", {"ml-5901", "departement-59"}),  # the Nord and its ML
+    ("?etude=barometre", {"regional", "ml-5901"}),
+    ("?edition=2024", {"departement-59"}),
+    ("?type=ml", {"ml-5901"}),
+    ("?q=lille", {"ml-5901"}),
+    ("?q=lIlLe%20baromètre&etude=sante_jeunes", set()),
+])
+def test_filters_work_in_a_browser_without_server(site, tmp_path, query, visible):
+    import subprocess
+
+    _, layout = site
+    out = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+                          "--virtual-time-budget=5000", f"--user-data-dir={tmp_path / 'p'}",
+                          "--dump-dom", layout.index.as_uri() + query],
+                         capture_output=True, text=True, timeout=120).stdout
+    rows = re.findall(r"<tr ([^>]*data-etude[^>]*)>(.*?)</tr>", out, re.S)
+    assert len(rows) == 3
+    shown = {re.search(r'href="\w+/([\w-]+)/report.html"', body).group(1)
+             for attrs, body in rows if not re.search(r"(^|\s)hidden(=|\s|$)", attrs)}
+    assert shown == visible
+    n = len(visible)
+    assert f"{n} rapport{'s' if n > 1 else ''} affiché{'s' if n > 1 else ''} sur 3." in out

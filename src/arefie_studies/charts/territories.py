@@ -324,10 +324,10 @@ def funnel(
         if outside.any():
             ax.scatter(n[outside], est[outside], s=22, color=ACCENT, zorder=4,
                        label=f"hors des limites à {str(outer * 100).replace('.', ',')}\u202f%")
-            for xx, yy, name in zip(n[outside], est[outside], shown.loc[outside, label],
-                                    strict=True):
-                ax.annotate(str(name), (xx, yy), xytext=(4, 3), textcoords="offset points",
-                            fontsize=7, color=ACCENT)
+            for i, (xx, yy, name) in enumerate(zip(n[outside], est[outside],
+                                                   shown.loc[outside, label], strict=True)):
+                ax.annotate(str(name), (xx, yy), xytext=(4, 3 - 10 * (i % 2)),
+                            textcoords="offset points", fontsize=7, color=ACCENT)
         ax.yaxis.set_major_formatter(
             mpl.ticker.FuncFormatter(lambda v, _p: value_text(v, percent, digits)))
         ax.set_xlabel(xlabel)

@@ -88,11 +88,12 @@ def territory_id(parameters: Mapping[str, Any] | None) -> str:
     return "region"
 
 
-def portal_links(slug: str, parameters: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+def portal_links(slug: str, parameters: Mapping[str, Any] | None,
+                 study: str = "") -> list[tuple[str, str]]:
     """Links from a report (``reports/<slug>/<variant>/report.html``) back to the portal:
-    its territory page and the list of the study's reports."""
+    its territory page and the list of the study's reports (``study``: its title)."""
     tid = territory_id(parameters)
-    study = _STUDY_NAMES.get(slug, slug)
+    study = study or _STUDY_NAMES.get(slug, slug)
     return [
         ("../../index.html", "Retour au portail des rapports"),
         (f"../../{PORTAL_DIR}/{tid}.html", "Tous les rapports de ce territoire"),
@@ -209,9 +210,17 @@ class _Entry:
 
     @property
     def edition(self) -> str:
+        """The survey wave (config ``wave``); else the data extraction date, in French."""
+        params = self.meta.get("parameters") or {}
         wave = self.meta.get("wave")
         if wave in (None, ""):
-            wave = (self.meta.get("parameters") or {}).get("wave", "")
+            wave = params.get("wave", "")
+        if wave in (None, "") and params.get("extraction_date"):
+            try:
+                d = datetime.fromisoformat(str(params["extraction_date"])).date()
+            except ValueError:
+                return f"données au {params['extraction_date']}"
+            return f"données au {'1er' if d.day == 1 else d.day} {french.mois(d.month)} {d.year}"
         return str(wave or "")
 
 

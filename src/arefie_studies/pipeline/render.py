@@ -223,7 +223,7 @@ def software_versions(extra: Mapping[str, str] | None = None) -> list[tuple[str,
     return out
 
 
-def _portal_links(md: Mapping[str, Any]) -> list[tuple[str, str]]:
+def _portal_links(md: Mapping[str, Any], title: str) -> list[tuple[str, str]]:
     """"Retour au portail" links, for a report published by the pipeline (it knows its study
     slug and parameters); none for a report rendered on its own."""
     slug = md.get("slug")
@@ -232,7 +232,7 @@ def _portal_links(md: Mapping[str, Any]) -> list[tuple[str, str]]:
     from arefie_studies.pipeline.portal import portal_links
 
     params = md.get("parameters")
-    return portal_links(str(slug), params if isinstance(params, Mapping) else {})
+    return portal_links(str(slug), params if isinstance(params, Mapping) else {}, title)
 
 
 def _disclosure_default(md: Mapping[str, Any]) -> str:
@@ -272,7 +272,7 @@ def _resources(
         "dirty": "-dirty" in code_version,
         "dirty_notice": DIRTY_NOTICE,
         "synthetic": bool(md.get("synthetic", False)),
-        "portal_links": _portal_links(md),
+        "portal_links": _portal_links(md, title),
         "synthetic_notice": SYNTHETIC_NOTICE,
         "parameters": parameter_rows(md.get("parameters")),
         "inputs": _pairs(md.get("inputs") or md.get("input_hashes"), what="inputs"),
