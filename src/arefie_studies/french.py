@@ -217,7 +217,7 @@ class Issue:
 
 _ANGLAIS = (
     "wave", "variant", "n_types", "threshold", "True", "False", "NaN", "nan", "None", "null",
-    "calibration_bounds", "NA", "n_clusters", "seed",
+    "calibration_bounds", "NA", "n_clusters", "seed", "compute", "report", "dirty",
 )  # fmt: skip
 _RULES: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("modalite-seule", re.compile(r"\b(?:Oui|Non)\s*\(\d+(?:[,.]\d+)?\)"),
