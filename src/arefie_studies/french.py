@@ -37,6 +37,7 @@ __all__ = [
     "liste",
     "mois",
     "typographie",
+    "typographie_html",
     "visible_text",
 ]
 
@@ -199,6 +200,29 @@ def typographie(text: str) -> str:
     text = _AVANT.sub(lambda m: NNBSP + m.group(1), text)
     text = _DEUX_POINTS.sub(NNBSP + ":", text)
     return _APRES.sub("«" + NNBSP, text)
+
+
+_RAW_BLOCK = re.compile(r"(<(script|style|pre|code|textarea)\b.*?</\2\s*>)", re.S | re.I)
+_TEXT_NODE = re.compile(r">([^<]+)<")
+_ENTITY = re.compile(r"(&#?\w+;)")
+
+
+def typographie_html(html: str) -> str:
+    """:func:`typographie` applied to every text node of an HTML page; style, script, code and
+    pre blocks, attribute values and HTML entities are left alone."""
+
+    def text(m: re.Match[str]) -> str:
+        parts = _ENTITY.split(m.group(1))
+        return ">" + "".join(p if _ENTITY.fullmatch(p) else typographie(p) for p in parts) + "<"
+
+    pieces = _RAW_BLOCK.split(html)  # [text, block, tag name, text, block, tag name, ...]
+    out = []
+    for i, piece in enumerate(pieces):
+        if i % 3 == 1:
+            out.append(piece)
+        elif i % 3 == 0:  # sentinels so that text right after a block is a text node too
+            out.append(_TEXT_NODE.sub(text, ">" + piece + "<")[1:-1])
+    return "".join(out)
 
 
 # --------------------------------------------------------------------------- checker

@@ -192,3 +192,13 @@ def test_filters_work_in_a_browser_without_server(site, tmp_path, query, visible
     assert shown == visible
     n = len(visible)
     assert f"{n} rapport{'s' if n > 1 else ''} affiché{'s' if n > 1 else ''} sur 3." in out
+
+
+def test_portal_pages_pass_the_french_checker(site):
+    from arefie_studies import french
+
+    _, layout = site
+    pages = [layout.index, *sorted((layout.reports / "territoires").glob("*.html"))]
+    for page in pages:
+        issues = french.lint_html(page.read_text(encoding="utf-8"))
+        assert issues == [], f"{page.name}: {issues[:5]}"

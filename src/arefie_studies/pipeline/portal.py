@@ -327,7 +327,7 @@ _JS = """
 
 
 def _page(title: str, body: list[str], *, css: str = _CSS, script: str = "") -> str:
-    return "\n".join([
+    return french.typographie_html("\n".join([
         '<!DOCTYPE html>\n<html lang="fr">\n<head>\n<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{_escape(title)}</title>",
@@ -335,7 +335,7 @@ def _page(title: str, body: list[str], *, css: str = _CSS, script: str = "") -> 
         *body,
         f"<script>{script}</script>" if script else "",
         "</body>\n</html>\n",
-    ])
+    ]))
 
 
 def _banner(entries: list[_Entry]) -> str:

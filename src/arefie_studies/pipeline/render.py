@@ -494,34 +494,9 @@ def render_html(
     return typeset(html)
 
 
-_RAW_BLOCK = re.compile(r"(<(script|style|pre|code|textarea)\b.*?</\2\s*>)", re.S | re.I)
-_TEXT_NODE = re.compile(r">([^<]+)<")
-_ENTITY = re.compile(r"(&#?\w+;)")
-
-
 def typeset(html: str) -> str:
-    """French spacing in every text node of the page (:func:`french.typographie`: narrow
-    no-break space before ``; : ! ? % »`` and after ``«``); style, script and code blocks,
-    attribute values and HTML entities are left alone."""
-
-    def text(m: re.Match[str]) -> str:
-        parts = _ENTITY.split(m.group(1))
-        return ">" + "".join(p if _ENTITY.fullmatch(p) else french.typographie(p)
-                             for p in parts) + "<"
-
-    pieces = _RAW_BLOCK.split(html)
-    out = []
-    skip = False
-    for i, piece in enumerate(pieces):
-        if skip:  # the tag-name group of the split
-            skip = False
-            continue
-        if i % 3 == 1:
-            out.append(piece)
-            skip = True
-        else:
-            out.append(_TEXT_NODE.sub(text, ">" + piece + "<")[1:-1])  # text right after a block
-    return "".join(out)
+    """French spacing in every text node of the page (see :func:`french.typographie_html`)."""
+    return french.typographie_html(html)
 
 
 def _merge_annex(res: dict[str, Any], annex: Mapping[str, str], md: Mapping[str, Any]) -> None:
