@@ -65,12 +65,22 @@ def test_typography():
         assert french.typographie(text) == text
 
 
-def test_number_formatters_are_the_tables_ones():
+def test_number_formatters_agree_with_the_tables_ones():
     from arefie_studies import tables
 
-    assert french.fmt_int is tables.fmt_int
     assert french.fmt_int(35768) == f"35{N}768"
     assert french.fmt_pct(0.493) == f"49,3{N}%"
+    assert french.fmt_num(-0.04, 1) == "0,0" and french.fmt_num(-1234.5, 1) == f"\u22121{N}234,5"
+    values = [None, float("nan"), float("inf"), 0, 1, -1, 0.5, -0.04, 999.95, 1234.567,
+              -98765.4321, 35768, 1e7, 0.0049]
+    for v in values:
+        for digits in (0, 1, 2):
+            assert french.fmt_num(v, digits) == tables.fmt_num(v, digits), (v, digits)
+            assert french.fmt_num(v, digits, sign=True) == tables.fmt_num(v, digits, sign=True)
+            assert french.fmt_pct(v, digits) == tables.fmt_pct(v, digits), (v, digits)
+        assert french.fmt_int(v) == tables.fmt_int(v)
+    with pytest.raises(ValueError, match="expected a number"):
+        french.fmt_num("abc")
 
 
 @pytest.mark.parametrize(("text", "code"), [

@@ -1,10 +1,12 @@
 """French text for partners: territory names with their articles, months, lists, plurals,
 typographic spaces, and a checker for the mistakes found in the report audit.
 
-This is the lowest layer of the package: it imports nothing from the project at import time.
-The number formatters (``fmt_int``, ``fmt_pct``...) live in :mod:`arefie_studies.tables` (their
-owner); they are re-exported here lazily so that ``french.fmt_int(35768) == "35 768"`` works
-without a second implementation.
+This is the lowest layer of the package: it imports nothing from the project (nor pandas), so
+the portal and the report renderer use it without loading the statistics stack. The number
+formatters are those of :mod:`arefie_studies.tables` (``fmt_int(35768) == "35 768"``,
+``fmt_pct(0.493) == "49,3 %"``, U+202F as thousands separator); they are implemented here and
+checked equal to the tables' ones value by value (tests/test_french.py) until ``tables._format``
+re-exports them.
 
 >>> dans("Nord"), dans("Aisne"), dans("Somme"), dans("Hauts-de-France")
 ('dans le Nord', 'dans l’Aisne', 'dans la Somme', 'en Hauts-de-France')
@@ -17,11 +19,13 @@ without a second implementation.
 from __future__ import annotations
 
 import html as _html
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "MISSING",
     "MOIS",
     "MOIS_ABREGES",
     "NBSP",
@@ -31,6 +35,9 @@ __all__ = [
     "accord",
     "dans",
     "de",
+    "fmt_int",
+    "fmt_num",
+    "fmt_pct",
     "le",
     "lint",
     "lint_html",
@@ -61,6 +68,40 @@ def mois(numero: int, *, abrege: bool = False) -> str:
     if not 1 <= int(numero) <= 12:
         raise ValueError(f"mois: month number must be 1-12, got {numero!r}.")
     return (MOIS_ABREGES if abrege else MOIS)[int(numero) - 1]
+
+
+# --------------------------------------------------------------------------- numbers
+MISSING = "–"  # en dash for a missing or undefined value (as in tables)
+
+
+def fmt_num(x: Any, digits: int = 1, *, sign: bool = False) -> str:
+    """``1234.56 -> '1 234,6'``: U+202F grouping, decimal comma, typographic minus; missing or
+    non-finite values print as an en dash (same rules as ``tables.fmt_num``)."""
+    if x is None:
+        return MISSING
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        raise ValueError(f"fmt_num: expected a number, got {x!r} ({type(x).__name__}).") from None
+    if not math.isfinite(v):
+        return MISSING
+    s = f"{abs(v):,.{digits}f}".replace(",", NNBSP).replace(".", ",")
+    rounded_zero = float(f"{abs(v):.{digits}f}") == 0.0
+    if v < 0 and not rounded_zero:
+        return "\u2212" + s
+    return "+" + s if sign and v > 0 and not rounded_zero else s
+
+
+def fmt_int(x: Any) -> str:
+    """A count: ``35768 -> '35 768'``."""
+    return fmt_num(x, 0)
+
+
+def fmt_pct(x: Any, digits: int = 1, *, scale: float = 100.0) -> str:
+    """A proportion as a percentage: ``0.493 -> '49,3 %'`` (``scale=1`` if already in %)."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return MISSING
+    return fmt_num(float(x) * scale, digits) + NNBSP + "%"
 
 
 # --------------------------------------------------------------------------- territories
@@ -320,15 +361,3 @@ def visible_text(html: str) -> str:
 def lint_html(html: str) -> list[Issue]:
     """:func:`lint` applied to the visible text of an HTML page."""
     return lint(visible_text(html))
-
-
-_LAZY = {"fmt_int", "fmt_num", "fmt_pct", "fmt_ci", "fmt_p", "fmt_pct_points", "MISSING"}
-
-
-def __getattr__(name: str) -> Any:
-    """Lazy re-export of the number formatters of :mod:`arefie_studies.tables` (their owner)."""
-    if name in _LAZY:
-        from arefie_studies import tables
-
-        return getattr(tables, name)
-    raise AttributeError(f"module 'arefie_studies.french' has no attribute {name!r}")

@@ -125,8 +125,7 @@ _PROFILE_INDICATORS = (  # (variable, level, French label)
 
 def _indicators(accompanied: float, profile: Mapping[str, Mapping[str, float]],
                 n_ml: int | None = None) -> list[tuple[str, str]]:
-    from arefie_studies.tables import fmt_int, fmt_pct
-
+    fmt_int, fmt_pct = french.fmt_int, french.fmt_pct
     out = []
     if n_ml is not None:
         out.append(("Missions Locales", fmt_int(n_ml)))
@@ -226,8 +225,7 @@ class _Entry:
 
 def _size(nbytes: int | None) -> str:
     """``1 234 567`` → ``1,2 Mo``; ``850 000`` → ``830 ko`` (1 ko = 1 024 octets)."""
-    from arefie_studies.tables import fmt_num
-
+    fmt_num = french.fmt_num
     if nbytes is None:
         return "taille inconnue"
     if nbytes < 1024 * 1024:
