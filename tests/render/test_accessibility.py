@@ -99,3 +99,29 @@ def test_portal_controls_in_keyboard_order(site, tmp_path):
     # the search box, then the four filters, then the reset button, then the reports
     assert result["order"][:6] == ["f-q", "f-etude", "f-type", "f-territoire", "f-edition",
                                    "button"]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed (apt package chromium)")
+def test_synthetic_banner_stays_on_screen_when_scrolling(site, tmp_path):
+    import re
+    import subprocess
+
+    page = site / "barometre/ml-5901/report.html"
+    probe = """<script>window.addEventListener('load', function () {
+      window.scrollTo(0, 3000);
+      var b = document.querySelector('.synthetic-banner').getBoundingClientRect();
+      var out = document.createElement('pre'); out.id = 'probe';
+      out.textContent = JSON.stringify({y: window.scrollY, top: b.top, h: b.height});
+      document.documentElement.appendChild(out);
+    });</script>"""
+    copy = page.with_name(".probe.html")
+    copy.write_text(page.read_text(encoding="utf-8").replace("</body>", probe + "</body>"),
+                    encoding="utf-8")
+    out = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+                          "--window-size=1000,700", "--virtual-time-budget=5000",
+                          f"--user-data-dir={tmp_path / 'p'}", "--dump-dom", copy.as_uri()],
+                         capture_output=True, text=True, timeout=120).stdout
+    copy.unlink()
+    probe = json.loads(re.search(r'<pre id="probe">(.*?)</pre>', out, re.S).group(1))
+    assert probe["y"] > 1000  # the page did scroll
+    assert probe["top"] == 0 and probe["h"] > 10  # the banner is still at the top of the screen

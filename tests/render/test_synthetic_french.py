@@ -168,3 +168,14 @@ def test_every_pdf_page_footer_says_synthetic(pdf):
     assert len(pages) >= 4
     missing = [i + 1 for i, p in enumerate(pages) if "Données de synthèse" not in p]
     assert missing == [], f"pages without the notice: {missing}"
+
+
+def test_parameter_values_in_french():
+    from arefie_studies.pipeline.render import parameter_rows
+
+    rows = parameter_rows({"variant": "regional", "departement": "", "exit_months": [6, 12],
+                           "pooled": False, "horizon": 12.0})
+    assert rows == [("Variante", "régional", True), ("Département", "aucun (rapport régional)", True),
+                    ("Mois de mesure des sorties", "6 et 12", True), ("pooled", "non", False),
+                    ("Horizon des parcours (mois)", "12", True)]
+    assert parameter_rows({"variant": "departement-59"})[0][1] == "département 59"

@@ -98,6 +98,7 @@ _VALUE_LABELS = {
     ("calibration", "raking"): "calage sur marges (méthode du raking)",
     ("calibration", "logit"): "calage logit borné",
     ("km_group", "qualification"): "niveau de qualification",
+    ("variant", "regional"): "régional",
 }
 _EMPTY_MEANS = {"ml": "aucune (rapport régional)", "departement": "aucun (rapport régional)"}
 SYNTHETIC_NOTICE = "Données de synthèse — chiffres fictifs, à ne pas citer ni diffuser"
@@ -188,6 +189,10 @@ def _param_value(name: str, value: Any) -> str:
         return french.liste(items)
     if isinstance(value, str) and (name, value) in _VALUE_LABELS:
         return _VALUE_LABELS[(name, value)]
+    if name == "variant" and isinstance(value, str):
+        for prefix, text in (("ml-", "Mission Locale "), ("departement-", "département ")):
+            if value.startswith(prefix):
+                return text + value[len(prefix):]
     return _text(value)
 
 
