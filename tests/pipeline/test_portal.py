@@ -11,9 +11,10 @@ import pytest
 
 from arefie_studies.cli import main
 from arefie_studies.pipeline.layout import ReportsLayout
-from arefie_studies.pipeline.portal import build_portal, load_territories, portal_links
+from arefie_studies.pipeline.portal import build_portal, portal_links
 from arefie_studies.pipeline.publish import collect_published, publish_variant
 from arefie_studies.pipeline.release import ReleaseRefused, copy_release
+from arefie_studies.pipeline.territories import load_territories
 
 REPO = Path(__file__).resolve().parents[2]
 N = "\u202f"

@@ -18,18 +18,18 @@ page carries a banner while any synthetic report is listed.  Internal folders (`
 
 from __future__ import annotations
 
-import csv
 import html
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from arefie_studies import french
 from arefie_studies.pipeline.layout import ReportsLayout
+from arefie_studies.pipeline.territories import REGION, Territory, load_territories, territory_id
 
 __all__ = [
     "PORTAL_DIR",
@@ -42,8 +42,6 @@ __all__ = [
 ]
 
 PORTAL_DIR = "territoires"  # territory pages: reports/territoires/<id>.html
-REGION = "Hauts-de-France"
-_DEPARTEMENTS = {"02": "Aisne", "59": "Nord", "60": "Oise", "62": "Pas-de-Calais", "80": "Somme"}
 _STUDY_NAMES = {
     "sante_jeunes": "Étude santé jeunes",
     "cej": "Contrat d’engagement jeune",
@@ -57,37 +55,7 @@ def _escape(value: Any) -> str:
     return html.escape(str(value), quote=True)
 
 
-# --------------------------------------------------------------------------- territories
-@dataclass
-class Territory:
-    """A region, département or Mission Locale, with its reference indicators."""
-
-    id: str  # "region", "dep-59", "ml-5901"
-    kind: str  # "region" | "departement" | "ml"
-    code: str
-    name: str
-    parent: str = ""  # id of the containing territory
-    indicators: list[tuple[str, str]] = field(default_factory=list)
-
-
-def _dep_code(value: Any) -> str:
-    text = str(value).strip()
-    return text.zfill(2) if text.isdigit() else text
-
-
-def territory_id(parameters: Mapping[str, Any] | None) -> str:
-    """The territory a report is about, from its parameters: ``ml`` → ``ml-<code>``,
-    ``departement`` → ``dep-<code>``, otherwise the region."""
-    params = parameters or {}
-    ml = str(params.get("ml") or "").strip()
-    if ml:
-        return f"ml-{ml}"
-    dep = str(params.get("departement") or "").strip()
-    if dep:
-        return f"dep-{_dep_code(dep)}"
-    return "region"
-
-
+# --------------------------------------------------------------------------- links
 def portal_links(slug: str, parameters: Mapping[str, Any] | None,
                  study: str = "") -> list[tuple[str, str]]:
     """Links from a report (``reports/<slug>/<variant>/report.html``) back to the portal:
@@ -99,84 +67,6 @@ def portal_links(slug: str, parameters: Mapping[str, Any] | None,
         (f"../../{PORTAL_DIR}/{tid}.html", "Tous les rapports de ce territoire"),
         (f"../../index.html?etude={slug}", f"Tous les rapports : {study}".replace(" :", "\u202f:")),
     ]
-
-
-def _read_csv(path: Path) -> list[dict[str, str]]:
-    if not path.is_file():
-        return []
-    with path.open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-def _share(counts: Mapping[str, float], level: str) -> float | None:
-    total = sum(counts.values())
-    return counts.get(level, 0.0) / total if total else None
-
-
-_PROFILE_INDICATORS = (  # (variable, level, French label)
-    ("sexe", "Femme", "Part de jeunes femmes"),
-    ("tranche_age", "Moins de 18 ans", "Part de mineurs (moins de 18 ans)"),
-    ("qualification", "Sans diplôme ou brevet", "Part sans diplôme (ou brevet seul)"),
-    ("qpv", "Oui", "Part résidant en quartier prioritaire (QPV)"),
-    ("rqth", "Oui", "Part avec une reconnaissance de handicap (RQTH)"),
-    ("logement", "Hébergement précaire ou sans logement", "Part en hébergement précaire ou sans logement"),
-)
-
-
-def _indicators(accompanied: float, profile: Mapping[str, Mapping[str, float]],
-                n_ml: int | None = None) -> list[tuple[str, str]]:
-    fmt_int, fmt_pct = french.fmt_int, french.fmt_pct
-    out = []
-    if n_ml is not None:
-        out.append(("Missions Locales", fmt_int(n_ml)))
-    out.append(("Jeunes accompagnés en 2024", fmt_int(accompanied)))
-    for var, level, label in _PROFILE_INDICATORS:
-        if var in profile:
-            out.append((label, fmt_pct(_share(profile[var], level))))
-    return out
-
-
-def load_territories(root: Path | None) -> dict[str, Territory]:
-    """Region, départements and Mission Locales from ``data/reference`` (with their indicators);
-    only the region and the five départements when the reference files are absent."""
-    ref = Path(root) / "data" / "reference" if root else None
-    mls = _read_csv(ref / "missions_locales.csv") if ref else []
-    profiles = _read_csv(ref / "profil_ml_2024.csv") if ref else []
-    prof: dict[str, dict[str, dict[str, float]]] = {}
-    for row in profiles:
-        var = prof.setdefault(row["ml_code"], {}).setdefault(row["variable"], {})
-        var[row["modalite"]] = var.get(row["modalite"], 0.0) + float(row["effectif"])
-
-    def add(into: dict[str, dict[str, float]], src: Mapping[str, Mapping[str, float]]) -> None:
-        for var, levels in src.items():
-            for lev, n in levels.items():
-                into.setdefault(var, {})[lev] = into.setdefault(var, {}).get(lev, 0.0) + n
-
-    out: dict[str, Territory] = {"region": Territory("region", "region", "32", REGION)}
-    deps = dict(_DEPARTEMENTS)
-    for row in mls:
-        deps.setdefault(_dep_code(row["departement"]), row["departement_nom"])
-    for code, name in sorted(deps.items()):
-        out[f"dep-{code}"] = Territory(f"dep-{code}", "departement", code, name, parent="region")
-    totals: dict[str, float] = {}
-    counts: dict[str, int] = {}
-    agg: dict[str, dict[str, dict[str, float]]] = {}
-    for row in mls:
-        code, dep = row["ml_code"], _dep_code(row["departement"])
-        n = float(row.get("accompagnes_2024") or 0)
-        ml_prof = prof.get(code, {})
-        t = Territory(f"ml-{code}", "ml", code, row["ml_nom"], parent=f"dep-{dep}")
-        t.indicators = [("Département", row["departement_nom"]),
-                        ("Type de territoire", row.get("type_territoire", "")),
-                        *_indicators(n, ml_prof)]
-        out[t.id] = t
-        for key in (f"dep-{dep}", "region"):
-            totals[key] = totals.get(key, 0.0) + n
-            counts[key] = counts.get(key, 0) + 1
-            add(agg.setdefault(key, {}), ml_prof)
-    for key, n in totals.items():
-        out[key].indicators = _indicators(n, agg.get(key, {}), n_ml=counts[key])
-    return out
 
 
 # --------------------------------------------------------------------------- report entries
@@ -264,64 +154,12 @@ def _entries(layout: ReportsLayout, published: Mapping[str, Mapping[str, dict]])
 
 
 # --------------------------------------------------------------------------- HTML
-_CSS = """
-:root { --blue: #1F4E79; --red: #8A1C1C; }
-body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 0 auto; max-width: 68rem; padding: 0 1rem 2rem;
-       color: #222; line-height: 1.45; }
-h1 { font-size: 1.6rem; color: var(--blue); } h2 { font-size: 1.2rem; margin-top: 2rem; color: var(--blue); }
-a { color: #0B4F8A; } a:focus, input:focus, select:focus, button:focus { outline: 3px solid #E07B00; outline-offset: 2px; }
-.banner { background: var(--red); color: #fff; font-weight: bold; padding: .6rem 1rem; margin: 0 -1rem 1rem; }
-.tag { display: inline-block; font-size: .75rem; padding: 0 .4em; border: 1px solid var(--red); color: var(--red);
-       border-radius: 3px; margin-left: .4em; white-space: nowrap; }
-form.filters { display: grid; grid-template-columns: repeat(auto-fit, minmax(12rem, 1fr)); gap: .6rem 1rem;
-               background: #F3F6F9; padding: .8rem 1rem; border-radius: 4px; }
-form.filters label { display: block; font-size: .85rem; font-weight: bold; margin-bottom: .2rem; }
-form.filters input, form.filters select, form.filters button { width: 100%; font: inherit; padding: .3rem; box-sizing: border-box; }
-table { border-collapse: collapse; width: 100%; margin-top: .8rem; }
-th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid #ccc; vertical-align: top; }
-th { background: #EEF2F6; } td.num { white-space: nowrap; }
-.secondary { color: #595959; font-size: .85rem; }
-dl.indicators { display: grid; grid-template-columns: max-content auto; gap: .2rem 1.2rem; }
-dl.indicators dt { color: #444; } dl.indicators dd { margin: 0; font-weight: bold; }
-nav.breadcrumb ol { list-style: none; padding: 0; display: flex; gap: .5rem; flex-wrap: wrap; }
-nav.breadcrumb li + li::before { content: "›"; margin-right: .5rem; color: #595959; }
-ul.territories { columns: 3 14rem; }
-"""
+_ASSETS = Path(__file__).parent / "templates" / "portal"
+_CSS = (_ASSETS / "portal.css").read_text(encoding="utf-8")
 
-_JS = """
-(function () {
-  var form = document.getElementById('filtres');
-  if (!form) return;
-  var rows = Array.prototype.slice.call(document.querySelectorAll('#rapports tbody tr'));
-  var status = document.getElementById('compte');
-  var fields = ['etude', 'type', 'territoire', 'edition'];
-  var params = new URLSearchParams(window.location.search);
-  fields.forEach(function (f) { if (params.get(f)) form.elements[f].value = params.get(f); });
-  if (params.get('q')) form.elements.q.value = params.get('q');
-  function norm(s) { return (s || '').normalize('NFD').replace(/[\\u0300-\\u036f]/g, '').toLowerCase(); }
-  function apply() {
-    var q = norm(form.elements.q.value).trim().split(/\\s+/).filter(Boolean);
-    var shown = 0;
-    rows.forEach(function (tr) {
-      var ok = fields.every(function (f) {
-        var v = form.elements[f].value;
-        return !v || (tr.dataset[f] || '').split(' ').indexOf(v) >= 0;
-      });
-      var text = norm(tr.textContent);
-      ok = ok && q.every(function (w) { return text.indexOf(w) >= 0; });
-      tr.hidden = !ok;
-      if (ok) shown += 1;
-    });
-    status.textContent = shown + (shown > 1 ? ' rapports affichés' : ' rapport affiché') +
-      ' sur ' + rows.length + '.';
-  }
-  form.addEventListener('input', apply);
-  form.addEventListener('change', apply);
-  form.addEventListener('reset', function () { setTimeout(apply, 0); });
-  form.addEventListener('submit', function (e) { e.preventDefault(); apply(); });
-  apply();
-})();
-"""
+
+_JS = (_ASSETS / "portal.js").read_text(encoding="utf-8")
+
 
 
 def _page(title: str, body: list[str], *, css: str = _CSS, script: str = "") -> str:

@@ -31,8 +31,19 @@ from typing import Any
 import nbformat
 
 from arefie_studies import french
+from arefie_studies.pipeline.report_marks import (
+    DIRTY_NOTICE,
+    SYNTHETIC_NOTICE,
+    SYNTHETIC_SOURCE,
+    mark_synthetic_sources,
+)
+from arefie_studies.pipeline.report_parameters import PARAMETER_LABELS, parameter_rows, text_fr
 
 __all__ = [
+    "DIRTY_NOTICE",
+    "PARAMETER_LABELS",
+    "SYNTHETIC_NOTICE",
+    "SYNTHETIC_SOURCE",
     "RenderError",
     "collect_annex",
     "mark_synthetic_sources",
@@ -65,48 +76,6 @@ _STUDY_NAMES = {
     "barometre": "Baromètre des Missions Locales",
 }
 _ANNEX_SECTIONS = ("sample", "weighting", "variance", "disclosure", "notes")
-#: French names of the study parameters shown in the traceability table. A parameter missing
-#: here is shown with its internal name and a visible note (never silently in English).
-PARAMETER_LABELS: dict[str, str] = {
-    "wave": "Vague / édition",
-    "compare_wave": "Vague de comparaison",
-    "ml": "Mission Locale",
-    "departement": "Département",
-    "n_types": "Nombre de types",
-    "n_classes": "Nombre de classes",
-    "calibration": "Méthode de calage",
-    "calibration_bounds": "Bornes de calage",
-    "population": "Marges de calage (fichier)",
-    "benchmarks": "Points de comparaison (fichier)",
-    "ml_pool_waves": "Vagues regroupées (jeunes, par Mission Locale)",
-    "ml_pool_waves_entreprises": "Vagues regroupées (entreprises, par Mission Locale)",
-    "extraction_date": "Date d’extraction",
-    "horizon": "Horizon des parcours (mois)",
-    "horizon_long": "Horizon long des parcours (mois)",
-    "exit_months": "Mois de mesure des sorties",
-    "low_hours": "Seuil d’heures hebdomadaires",
-    "km_group": "Variable des courbes de survie",
-    "followup_months": "Durée de suivi (mois)",
-    "ml_reference": "Référentiel des Missions Locales (fichier)",
-    "ml_profiles": "Profils des Missions Locales (fichier)",
-    "seed": "Graine du tirage aléatoire",
-    "disclosure_threshold": "Seuil de diffusion",
-    "variant": "Variante",
-    "study": "Étude",
-}
-_VALUE_LABELS = {
-    ("calibration", "raking"): "calage sur marges (méthode du raking)",
-    ("calibration", "logit"): "calage logit borné",
-    ("km_group", "qualification"): "niveau de qualification",
-    ("variant", "regional"): "régional",
-}
-_EMPTY_MEANS = {"ml": "aucune (rapport régional)", "departement": "aucun (rapport régional)"}
-SYNTHETIC_NOTICE = "Données de synthèse — chiffres fictifs, à ne pas citer ni diffuser"
-SYNTHETIC_SOURCE = "Données de synthèse."
-DIRTY_NOTICE = (
-    "Rapport produit à partir d’une version de travail non enregistrée du code : "
-    "il ne peut pas être reproduit à l’identique et ne doit pas être diffusé."
-)
 _HEADING_RE = re.compile(r"<h([12])\b([^>]*)>(.*?)</h\1>", re.S)
 _ID_RE = re.compile(r"\bid=\"([^\"]+)\"")
 _TAG_RE = re.compile(r"<[^>]+>")
@@ -134,7 +103,7 @@ def _date_fr(value: Any) -> str:
 
 def _study_name(value: Any) -> str:
     """A study slug (``sante_jeunes``) becomes its French name; free text is kept."""
-    text = _text(value).strip()
+    text = text_fr(value).strip()
     key = text.lower().replace("-", "_")
     if key in _STUDY_NAMES:
         return _STUDY_NAMES[key]
@@ -149,7 +118,7 @@ def _pairs(value: Any, *, what: str) -> list[tuple[str, str]]:
     if value is None:
         return []
     if isinstance(value, Mapping):
-        return [(str(k), _text(v)) for k, v in value.items()]
+        return [(str(k), text_fr(v)) for k, v in value.items()]
     out: list[tuple[str, str]] = []
     for item in value:
         if isinstance(item, Mapping):
@@ -160,56 +129,10 @@ def _pairs(value: Any, *, what: str) -> list[tuple[str, str]]:
                     f"metadata[{what!r}] entries must name a file: got keys {sorted(item)}; "
                     "use {'path': ..., 'sha256': ...}."
                 )
-            out.append((str(name), _text(digest)))
+            out.append((str(name), text_fr(digest)))
         else:
             name, val = item
-            out.append((str(name), _text(val)))
-    return out
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(_text(v) for v in value)
-    if isinstance(value, float):
-        return (str(int(value)) if value.is_integer() else repr(value)).replace(".", ",")
-    return "" if value is None else str(value)
-
-
-def _param_value(name: str, value: Any) -> str:
-    """A parameter value in French: booleans oui/non, bounds « 0,2 à 5 », lists « 6 et 12 »,
-    the empty territory as « aucune (rapport régional) »."""
-    if value is None or value == "":
-        return _EMPTY_MEANS.get(name, "—")
-    if isinstance(value, (list, tuple)):
-        items = [_text(v) for v in value]
-        if name.endswith("_bounds") and len(items) == 2:
-            return f"{items[0]} à {items[1]}"
-        return french.liste(items)
-    if isinstance(value, str) and (name, value) in _VALUE_LABELS:
-        return _VALUE_LABELS[(name, value)]
-    if name == "variant" and isinstance(value, str):
-        for prefix, text in (("ml-", "Mission Locale "), ("departement-", "département ")):
-            if value.startswith(prefix):
-                return text + value[len(prefix):]
-    return _text(value)
-
-
-def parameter_rows(params: Any) -> list[tuple[str, str, bool]]:
-    """``[(French name, French value, known)]`` for the traceability table; ``known`` is False
-    for a parameter without a French name (the template adds a visible note)."""
-    if params is None:
-        return []
-    items = params.items() if isinstance(params, Mapping) else [
-        (item.get("name"), item.get("value")) if isinstance(item, Mapping) else item
-        for item in params
-    ]
-    out = []
-    for name, value in items:
-        name = str(name)
-        label = PARAMETER_LABELS.get(name)
-        out.append((label or name, _param_value(name, value), label is not None))
+            out.append((str(name), text_fr(val)))
     return out
 
 
@@ -262,15 +185,15 @@ def _resources(
     else:
         software_list = _pairs(software, what="software")
     now = _dt.datetime.now()
-    code_version = _text(md.get("code_version", "inconnue"))
+    code_version = text_fr(md.get("code_version", "inconnue"))
     return {
         "title": title,
         "subtitle": subtitle,
         "variant": variant,
         "producer": md.get("producer", PRODUCER),
         "study": _study_name(md.get("study", "")),
-        "wave": _text(md.get("wave", "")),
-        "partners": _text(md.get("partners", "")),
+        "wave": text_fr(md.get("wave", "")),
+        "partners": text_fr(md.get("partners", "")),
         "date_fr": _date_fr(md.get("date")),
         "generated_fr": f"{_date_fr(now.date())} à {now:%H:%M}",
         "code_version": code_version,
@@ -533,37 +456,6 @@ def _dedupe_paragraphs(text: str) -> str:
         seen.add(norm)
         out.append(para)
     return "\n\n".join(out)
-
-
-_SPACE = r"(?:\s|&nbsp;|&#160;|&#xa0;|&#8239;|&#x202f;|\u00a0|\u202f)*"
-_SOURCE_P = re.compile(
-    r"(<(p|div|li|figcaption|td|span)\b[^>]*>" + _SPACE + r"(?:<(?:em|strong|i|b|span)\b[^>]*>"
-    + _SPACE + r")*Sources?" + _SPACE + r":)(.*?)(</\2>)",
-    re.S | re.I,
-)
-_FIGURE_END = re.compile(r"(<figure class=\"report-figure\">.*?)(</figure>)", re.S)
-
-
-def mark_synthetic_sources(html: str) -> str:
-    """Append « Données de synthèse. » to every "Source :" line (a ``p``/``div``/``li``... whose
-    text starts with "Source", with an ordinary, no-break or narrow no-break space before the
-    colon) and under every figure (whose source line is drawn inside the image)."""
-    body = html.find('<main class="report-body">')
-    head, rest = (html[:body], html[body:]) if body >= 0 else ("", html)
-    mark = f' <span class="synthetic-source">{SYNTHETIC_SOURCE}</span>'
-
-    def add(m: re.Match[str]) -> str:
-        if SYNTHETIC_SOURCE in m.group(3):
-            return m.group(0)
-        return m.group(1) + m.group(3).rstrip() + mark + m.group(4)
-
-    rest = _SOURCE_P.sub(add, rest)
-    rest = _FIGURE_END.sub(
-        lambda m: m.group(0) if "figure-synthetic" in m.group(1) else
-        m.group(1) + f'<p class="figure-synthetic">{SYNTHETIC_SOURCE}</p>' + m.group(2),
-        rest,
-    )
-    return head + rest
 
 
 def render_report(
