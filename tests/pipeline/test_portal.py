@@ -177,6 +177,7 @@ CHROMIUM = shutil.which("chromium")
     ("?type=ml", {"ml-5901"}),
     ("?q=lille", {"ml-5901"}),
     ("?q=lIlLe%20baromètre&etude=sante_jeunes", set()),
+    ("?territoire=dep-80", {"regional", "ml-5901", "departement-59"}),  # not offered: ignored
 ])
 def test_filters_work_in_a_browser_without_server(site, tmp_path, query, visible):
     import subprocess

@@ -6,7 +6,12 @@
   var status = document.getElementById('compte');
   var fields = ['etude', 'type', 'territoire', 'edition'];
   var params = new URLSearchParams(window.location.search);
-  fields.forEach(function (f) { if (params.get(f)) form.elements[f].value = params.get(f); });
+  fields.forEach(function (f) {  // a value from the address is used only if it is offered
+    var v = params.get(f), sel = form.elements[f];
+    if (v && Array.prototype.some.call(sel.options, function (o) { return o.value === v; })) {
+      sel.value = v;
+    }
+  });
   if (params.get('q')) form.elements.q.value = params.get('q');
   function norm(s) { return (s || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase(); }
   function apply() {
