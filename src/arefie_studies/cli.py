@@ -109,7 +109,6 @@ def cmd_publish(args) -> int:
         build_index,
         build_manifest,
         collect_published,
-        copy_reports,
         lock_reports,
         recover,
     )
@@ -149,7 +148,15 @@ def cmd_publish(args) -> int:
         print(f"{n} report(s) indexed in {layout.index}"
               + ("" if args.no_scan else "; leak scan clean"))
         if args.to:
-            copied = copy_reports(layout, Path(args.to))
+            from arefie_studies.pipeline.release import ReleaseRefused, copy_release
+
+            try:
+                copied = copy_release(layout, Path(args.to), published,
+                                      allow_synthetic=args.allow_synthetic,
+                                      allow_dirty=args.allow_dirty)
+            except ReleaseRefused as exc:
+                _err(str(exc))
+                return EXIT_FAILED
             print(f"copied {len(copied)} item(s) to {Path(args.to).resolve()}")
     finally:
         lock.close()
@@ -217,6 +224,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", default=None, metavar="DIR", help="also copy the reports to DIR")
     p.add_argument("--reports", default=None, help="reports folder (default ROOT/reports)")
     p.add_argument("--no-scan", action="store_true", help="skip the full leak scan")
+    p.add_argument("--allow-synthetic", action="store_true",
+                   help="with --to: also copy reports computed on synthetic data")
+    p.add_argument("--allow-dirty", action="store_true",
+                   help="with --to: also copy reports produced from uncommitted code")
     p.set_defaults(func=cmd_publish)
 
     p = sub.add_parser("validate", help="check configs, notebooks, modules and input data")

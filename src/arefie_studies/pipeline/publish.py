@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import html
 import json
 import os
 import re
@@ -213,61 +212,14 @@ def build_manifest(layout: ReportsLayout, published: dict | None = None) -> dict
     return manifest
 
 
-def _fr_date(iso: str | None) -> str:
-    if not iso:
-        return "—"
-    try:
-        return datetime.fromisoformat(iso).strftime("%d/%m/%Y %H:%M")
-    except ValueError:
-        return html.escape(iso)
+def build_index(layout: ReportsLayout, published: dict | None = None,
+                root: Path | None = None) -> Path:
+    """Write the partners' portal: ``reports/index.html`` and the territory pages
+    (see :mod:`arefie_studies.pipeline.portal`)."""
+    from arefie_studies.pipeline.portal import build_portal
 
-
-_INDEX_CSS = """
-body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 2rem auto; max-width: 60rem; color: #222; }
-h1 { font-size: 1.6rem; } h2 { font-size: 1.2rem; margin-top: 2rem; }
-table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #ccc; }
-th { background: #eef2f6; } a { color: #0b5394; }
-"""
-
-
-def build_index(layout: ReportsLayout, published: dict | None = None) -> Path:
-    """Write ``reports/index.html``: every study and variant with its date and HTML/PDF links."""
     published = collect_published(layout) if published is None else published
-    now = datetime.now().strftime("%d/%m/%Y à %H:%M")
-    parts = [
-        '<!DOCTYPE html>\n<html lang="fr">\n<head>\n<meta charset="utf-8">',
-        "<title>Rapports des études AREFIE</title>",
-        f"<style>{_INDEX_CSS}</style>\n</head>\n<body>",
-        "<h1>Rapports des études de l'observatoire AREFIE</h1>",
-        f"<p>Index mis à jour le {now}.</p>",
-    ]
-    if not published:
-        parts.append("<p>Aucun rapport publié pour le moment.</p>")
-    for slug, variants in published.items():
-        title = next(iter(variants.values())).get("title", slug)
-        parts.append(f'<h2 id="{html.escape(slug)}">{html.escape(str(title))}</h2>')
-        parts.append("<table>\n<thead><tr><th>Rapport</th><th>Date</th><th>HTML</th><th>PDF</th>"
-                     "</tr></thead>\n<tbody>")
-        for name in sorted(variants, key=_variant_order):
-            meta = variants[name]
-            label = meta.get("label") or ("Rapport régional" if name == "regional" else name)
-            sub = meta.get("subtitle") or ""
-            label = sub if label in sub else (f"{label} — {sub}" if sub else label)
-            files = meta.get("files", {})
-            cells = []
-            for kind, text in (("html", "HTML"), ("pdf", "PDF")):
-                if kind in files:
-                    href = html.escape(f"{slug}/{name}/{files[kind]}", quote=True)
-                    cells.append(f'<td><a href="{href}">{text}</a></td>')
-                else:
-                    cells.append("<td>—</td>")
-            parts.append(f"<tr><td>{html.escape(str(label))}</td><td>{_fr_date(meta.get('date'))}</td>"
-                         + "".join(cells) + "</tr>")
-        parts.append("</tbody>\n</table>")
-    parts.append("</body>\n</html>\n")
-    write_atomic(layout.index, "\n".join(parts))
-    return layout.index
+    return build_portal(layout, published, root)
 
 
 def copy_reports(layout: ReportsLayout, dest: Path) -> list[Path]:

@@ -437,7 +437,8 @@ def _execute(root: Path, layout: ReportsLayout, todo: list[PlannedVariant], summ
         metadata={"study": p.config.description or p.config.title,
                   "partners": p.config.partners, "wave": p.config.wave, "inputs": _input_list(p, root),
                   "code_version": code_version,
-                  "disclosure_threshold": p.config.disclosure_threshold},
+                  "disclosure_threshold": p.config.disclosure_threshold,
+                  "synthetic": p.config.is_synthetic, "slug": p.config.slug},
     ) for p, tmp in zip(runnable, tmp_dirs, strict=True)]
     jobs_list = _longest_first(jobs_list, runnable)
     configs = {p.config.slug: p.config for p in todo}
