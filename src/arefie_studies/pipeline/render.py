@@ -293,10 +293,21 @@ def collect_annex(nb: nbformat.NotebookNode) -> dict[str, str]:
     return {k: "\n\n".join(v) for k, v in out.items()}
 
 
+DOWNLOAD_PREFIX = "tableau-"
+
+
+def _download_links(name: str) -> str:
+    """The links under a table to its download files (written by the notebook's report)."""
+    base = _html.escape(f"{DOWNLOAD_PREFIX}{name}")
+    return (f'<p class="downloads">Télécharger ce tableau\u202f: <a href="{base}.xlsx">XLSX</a> · '
+            f'<a href="{base}.csv">CSV</a></p>')
+
+
 def prepare_notebook(
-    nb: nbformat.NotebookNode, *, source: str = "notebook"
+    nb: nbformat.NotebookNode, *, source: str = "notebook", downloads: frozenset[str] = frozenset()
 ) -> nbformat.NotebookNode:
     """Return a copy of ``nb`` whose outputs are fit for a partner (see module docstring).
+    A table whose name is in ``downloads`` gets the links to its XLSX/CSV files.
 
     Raises :class:`RenderError` naming the cell when an output holds an error.
     """
@@ -342,6 +353,11 @@ def prepare_notebook(
                         if k in ("text/html", "text/markdown", "text/plain")
                     }
                     if kept:  # scripts, widgets and unknown types never reach a partner
+                        name = output.get("metadata", {}).get("arefie", {}).get("name", "")
+                        if name in downloads and "text/html" in kept:
+                            html = kept["text/html"]
+                            kept["text/html"] = ("".join(html) if isinstance(html, list) else html) \
+                                + _download_links(name)
                         output["data"] = kept
                         outputs.append(output)
         cell.outputs = outputs
@@ -397,8 +413,10 @@ def render_html(
     subtitle: str = "",
     variant: str = "",
     metadata: Mapping[str, Any] | None = None,
+    downloads: frozenset[str] = frozenset(),
 ) -> str:
-    """The report as one self-contained HTML string (images embedded, no script, no code)."""
+    """The report as one self-contained HTML string (images embedded, no script, no code);
+    tables named in ``downloads`` link to their XLSX/CSV files beside the report."""
     if isinstance(notebook, (str, Path)):
         path = Path(notebook)
         if not path.is_file():
@@ -410,7 +428,7 @@ def render_html(
     if not title or not str(title).strip():
         raise RenderError("title: a report needs a non-empty title (shown on the title page).")
     annex = collect_annex(nb)
-    nb = prepare_notebook(nb, source=source)
+    nb = prepare_notebook(nb, source=source, downloads=downloads)
     exporter = _exporter()
     res = _resources(str(title), subtitle, variant, metadata)
     _merge_annex(res, annex, metadata or {})
@@ -475,7 +493,9 @@ def render_report(
     with the detected versions), and Markdown texts ``sample``, ``weighting``, ``variance``,
     ``disclosure``, ``notes`` for the methods annex.
 
-    Returns ``{"html": out_dir / "report.html", "pdf": out_dir / "report.pdf"}``.
+    Returns ``{"html": out_dir / "report.html", "pdf": out_dir / "report.pdf"}`` plus the
+    tables' download files the notebook wrote into ``out_dir`` (``"xlsx:<name>"``,
+    ``"csv:<name>"``), which the report links to.
     """
     import logging
 
@@ -483,8 +503,11 @@ def render_report(
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    tables = {p.stem[len(DOWNLOAD_PREFIX):]: p for p in sorted(out_dir.glob(f"{DOWNLOAD_PREFIX}*.xlsx"))
+              if p.with_suffix(".csv").is_file()}
     html = render_html(
-        Path(notebook), title=title, subtitle=subtitle, variant=variant, metadata=metadata
+        Path(notebook), title=title, subtitle=subtitle, variant=variant, metadata=metadata,
+        downloads=frozenset(tables),
     )
     html_path = out_dir / "report.html"
     html_path.write_text(html, encoding="utf-8")
@@ -497,7 +520,10 @@ def render_report(
         write_tagged_pdf(weasyprint.HTML(string=html, base_url=str(out_dir)), pdf_path)
     finally:
         wlog.setLevel(previous)
-    return {"html": html_path, "pdf": pdf_path}
+    files = {"html": html_path, "pdf": pdf_path}
+    for name, xlsx in tables.items():
+        files[f"xlsx:{name}"], files[f"csv:{name}"] = xlsx, xlsx.with_suffix(".csv")
+    return files
 
 
 def write_tagged_pdf(document: Any, pdf_path: Path) -> str:
