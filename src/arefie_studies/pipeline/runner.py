@@ -503,6 +503,14 @@ def _finish(root: Path, layout: ReportsLayout, job, res, config: StudyConfig,
         reason = f"leak scan could not run: {_clean_error(exc)}"
     else:
         reason = "leak scan refused to publish: " + summarize(findings, limit=5)
+        if not findings:
+            from arefie_studies.pipeline.quality import check_report
+
+            issues = check_report(tmp, synthetic=config.is_synthetic)
+            if issues:
+                findings = issues
+                reason = (f"quality check refused to publish: {len(issues)} issue(s): "
+                          + "; ".join(map(str, issues[:5])) + (" …" if len(issues) > 5 else ""))
     if findings is None or findings:
         kept = ""
         with contextlib.suppress(OSError):
