@@ -7,7 +7,7 @@ nothing); every domain estimate quoted in a sentence comes with its number of re
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -29,19 +29,24 @@ from arefie_studies.studies.contract import (
 )
 from arefie_studies.studies.glossary import glossary_markdown
 from arefie_studies.tables import (
+    COMPACT_NOTES,
+    FLAG_MARK,
     NNBSP,
     SUPPRESSED_MARK,
+    TOTAL,
     BannerTable,
-    compact_html,
+    Cell,
+    Row,
     disclosure_rule_text,
     fmt_ci,
     fmt_int,
     fmt_num,
     fmt_p,
     fmt_pct,
-    indicator_table_html,
-    plain_table_html,
+    plain_table,
+    presentation_rule_text,
 )
+from arefie_studies.tables import Table as TTable
 
 __all__ = ["build_report", "chapter_blocks", "share_text"]
 
@@ -62,7 +67,11 @@ MONOGRAPHS = (
      "les quartiers prioritaires périurbains"),
     ("urbain", "Monographie : un territoire urbain", "les territoires urbains"),
 )
+#: Note under a table of shares: what the brackets hold (the interval the rule is decided on).
+KG_NOTE = ("Entre crochets : intervalle de confiance à 95 % de Korn et Graubard (plan de sondage "
+           "pris en compte). n : effectif de répondants (non pondéré).")
 HIDDEN_TEXT = "(effectif trop faible pour être publié)"
+ND_TEXT = "(estimation trop imprécise pour être publiée)"
 
 
 # ----------------------------------------------------------------------------- formatting
@@ -81,10 +90,29 @@ def n_text(n: float, threshold: int) -> str:
     return f"n{NNBSP}={NNBSP}{fmt_int(n)}"
 
 
+def _flag(row: pd.Series | Any) -> str:
+    return f"{NNBSP}{FLAG_MARK}" if _decision(row) == "flag" else ""
+
+
+def _decision(row: pd.Series | Any) -> str:
+    try:
+        return str(row["decision"])
+    except (KeyError, TypeError, IndexError):
+        return "show"
+
+
 def _row_share(row: pd.Series | Any, ci: bool = True) -> str:
-    if row is None or bool(getattr(row, "hidden", False)) or pd.isna(row["estimate"]):
+    """A share as the report quotes it (Korn–Graubard interval), « † » when the presentation
+    rule flags it, a sentence instead when it is hidden or not published."""
+    if row is None or bool(getattr(row, "hidden", False)):
         return HIDDEN_TEXT
-    return share_text(row["estimate"], row["ci_low"], row["ci_high"]) if ci else fmt_pct(row["estimate"], 0)
+    if _decision(row) == "suppress":
+        return ND_TEXT
+    if pd.isna(row["estimate"]):
+        return HIDDEN_TEXT
+    value = (share_text(row["estimate"], row["ci_low"], row["ci_high"]) if ci
+             else fmt_pct(row["estimate"], 0))
+    return value + _flag(row)
 
 
 def _cell(table: BannerTable, question: str, level: str, group: str = "Ensemble") -> pd.Series | None:
@@ -94,9 +122,84 @@ def _cell(table: BannerTable, question: str, level: str, group: str = "Ensemble"
 
 
 def _pct(cell: pd.Series | None, ci: bool = True) -> str:
-    if cell is None or bool(cell["suppressed"]) or pd.isna(cell["estimate"]):
+    if cell is None or bool(cell["suppressed"]):
         return HIDDEN_TEXT
-    return share_text(cell["estimate"], cell["ci_low"], cell["ci_high"]) if ci else fmt_pct(cell["estimate"], 0)
+    if _decision(cell) == "suppress":
+        return ND_TEXT
+    if pd.isna(cell["estimate"]):
+        return HIDDEN_TEXT
+    value = (share_text(cell["estimate"], cell["ci_low"], cell["ci_high"]) if ci
+             else fmt_pct(cell["estimate"], 0))
+    return value + _flag(cell)
+
+
+def decided_table(table: BannerTable, *, title: str, groups: Sequence[str] | None = None,
+                  total_label: str = "Ensemble", notes: Sequence[str] = ()) -> TTable:
+    """A decided banner (:func:`_parcours_results.decide`) as one row per question, one column
+    per group (the layout of :func:`arefie_studies.tables.compact_table`), with the
+    presentation rule rendered: « nd » for a suppressed proportion (no value, no interval),
+    « † » after a flagged one; disclosure-hidden cells « s ». Intervals are Korn–Graubard."""
+    cells = table.cells
+    keep = list(groups) if groups is not None else list(
+        dict.fromkeys(cells.loc[cells["breakdown"] != "", "group"]))
+    cols = [("", TOTAL)] + [(b, g) for g in keep
+                            for b in dict.fromkeys(cells.loc[cells["group"] == g, "breakdown"])
+                            if b]
+    by_cell = cells.set_index(["question", "level", "breakdown", "group"])
+    rows: list[Row] = []
+    for question, qc in cells.groupby("question", sort=False):
+        levels = list(dict.fromkeys(qc["level"]))
+        label = str(qc["question_label"].iloc[0])
+        kind = str(qc["kind"].iloc[0])
+        multi = len(levels) > 1
+        for level in levels:
+            row_cells = []
+            for b, g in cols:
+                key = (question, level, b, g)
+                if key not in by_cell.index:
+                    row_cells.append(Cell(kind="empty"))
+                    continue
+                c = by_cell.loc[key]
+                if bool(c["suppressed"]):
+                    row_cells.append(Cell.hidden())
+                elif c["decision"] == "suppress":
+                    row_cells.append(Cell.not_shown())
+                else:
+                    mark = c["mark"] if isinstance(c["mark"], str) else ""
+                    row_cells.append(Cell(kind=kind, estimate=_num(c["estimate"]),
+                                          ci_low=_num(c["ci_low"]), ci_high=_num(c["ci_high"]),
+                                          n=_int_or_none(c["n"]), mark=mark,
+                                          flag=c["decision"] == "flag"))
+            rows.append(Row(label=str(level if multi else label), cells=tuple(row_cells),
+                            section=label if multi else ""))
+    first = cells["question"].iloc[0]
+    tot = table.totals.set_index(["question", "breakdown", "group"])
+    n_cells = []
+    for b, g in cols:
+        key = (first, b, g)
+        if key not in tot.index:
+            n_cells.append(Cell(kind="empty"))
+        elif bool(tot.loc[key, "suppressed"]):
+            n_cells.append(Cell.hidden())
+        else:
+            n_cells.append(Cell(kind="text", text=fmt_int(tot.loc[key, "n"])))
+    rows.append(Row(label="n", cells=tuple(n_cells), css="effectifs"))
+    return TTable(title=title, columns=(total_label, *[g for _, g in cols[1:]]), rows=tuple(rows),
+                  notes=(*notes, KG_NOTE, COMPACT_NOTES[1]), source=table.source,
+                  threshold=table.threshold, stub="")
+
+
+def _num(x: Any) -> float | None:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if np.isfinite(v) else None
+
+
+def _int_or_none(x: Any) -> int | None:
+    v = _num(x)
+    return int(v) if v is not None and v > 0 else None
 
 
 def _base(table: BannerTable, question: str, group: str) -> float:
@@ -224,14 +327,15 @@ Les pourcentages sont accompagnés de leur intervalle de confiance à 95 % entre
     return [
         keys, _chapter("jeunes", "Les jeunes interrogés"), Paragraph(text),
         Figure(draw=lambda: bar_ci(housing, order=[h for h in P.HOUSING if h in set(housing["level"])],
-                                   title="Situation de logement actuelle", source=ctx.source),
+                                   title="Situation de logement actuelle", source=ctx.source,
+                                   decision="decision"),
                caption="Situation de logement actuelle des jeunes accompagnés, Hauts-de-France "
                        "(intervalles à 95 %)",
                alt="Barres horizontales : part des jeunes dans chacune des six situations de logement."),
-        Table(plain_table_html(frame, title="Échantillon des jeunes et des professionnels par département",
-                               align_right=list(frame.columns[1:]),
-                               notes=["Jeunes représentés : somme des poids de sondage.", ctx.source]),
-              frame=frame, name="echantillon"),
+        Table.of(plain_table(frame, title="Échantillon des jeunes et des professionnels par département",
+                             align_right=list(frame.columns[1:]),
+                             notes=["Jeunes représentés : somme des poids de sondage.", ctx.source]),
+                 "echantillon"),
     ]
 
 
@@ -240,7 +344,8 @@ def _departements(ctx: _Ctx) -> list:
 
     table = ctx.res.departements
     c = table.cells
-    prec = c[(c["question"] == "precarite") & (c["level"] == P.YES) & ~c["suppressed"]].copy()
+    prec = c[(c["question"] == "precarite") & (c["level"] == P.YES) & ~c["suppressed"]
+             & (c["decision"] != "suppress")].copy()
     prec["level"] = prec["group"].replace({"Ensemble": REGION})
     deps = prec[prec["breakdown"] != ""].sort_values("estimate")
     test = table.tests.set_index("question").loc["precarite"]
@@ -263,14 +368,15 @@ qui se distingue significativement du reste de la région."""
     title = "Situations de logement des jeunes accompagnés, par département"
     return [
         _chapter("departements", "Diagnostic par département"), Paragraph(text),
-        Figure(draw=lambda: bar_ci(prec, order=order,
+        Figure(draw=lambda: bar_ci(prec, order=order, decision="decision",
                                    highlight=[REGION], source=ctx.source,
                                    title="Jeunes en précarité résidentielle, par département"),
                caption="Part des jeunes en précarité résidentielle par département (intervalle de "
                        "confiance à 95 %)",
                alt="Barres horizontales : part des jeunes en précarité résidentielle dans chaque "
                    "département et dans la région."),
-        Table(_titled(table, title, ctx.source).to_html(), frame=table.cells, name="departements"),
+        Table.of(decided_table(_titled(table, title, ctx.source), title=title, total_label=REGION),
+                 "departements"),
     ]
 
 
@@ -300,12 +406,12 @@ vivent chez leurs parents ({sig[bool(tests.loc["decrochage", "p_value"] < 0.05)]
         test=est["outcome"].map(lambda o: f"F{NNBSP}={NNBSP}{fmt_num(tests.loc[o, 'statistic'], 1)} ; "
                                           f"{_p_text(tests.loc[o, 'p_value'])}"))
     title = f"Situation d’insertion selon la situation de logement{suffix}"
-    html = indicator_table_html(
-        cells, title=title, threshold=t, source=ctx.source,
+    ttable = TTable.from_estimates(
+        cells, title=title, threshold=t, source=ctx.source, presentation=True, stub_width="34mm",
         columns=[(g, f"{g}|{n_text(base.get(g, 0), t)}") for g in P.GROUP_ORDER],
         extra_columns={"test": "Test de Rao–Scott"},
         notes=["Part pondérée de jeunes dans chaque situation ; entre crochets : intervalle de "
-               "confiance à 95 % (méthode logit, plan de sondage pris en compte) ; n : "
+               "confiance à 95 % (Korn et Graubard, plan de sondage pris en compte) ; n : "
                "répondants de chaque situation de logement.",
                "Test de Rao–Scott (statistique F, correction du second ordre) de l’indépendance "
                "entre la situation d’insertion et la situation de logement."])
@@ -313,9 +419,9 @@ vivent chez leurs parents ({sig[bool(tests.loc["decrochage", "p_value"] < 0.05)]
                                        group=lambda f: f["group"].map(GROUP_SHORT))
     blocks = [
         _chapter("insertion", f"Logement et insertion{suffix}"), Paragraph(text),
-        Table(html, frame=cells.drop(columns=["yes", "no"]), name=f"insertion{ctx.code}"),
+        Table.of(ttable, f"insertion{ctx.code}"),
         Figure(draw=lambda: _two_column_legend(comparison_bars(
-            shown, group="group", group_order=list(GROUP_SHORT.values()),
+            shown, group="group", group_order=list(GROUP_SHORT.values()), decision="decision",
             order=list(P.OUTCOMES_SHORT.values()), source=ctx.source,
             title="Situation d’insertion selon le logement")),
             caption=f"{title} (intervalles à 95 %)",
@@ -348,7 +454,7 @@ régression logistique tenant compte du plan de sondage isole l’effet du logem
                       for r in model.itertuples()],
         "p": [("–" if r.reference else fmt_p(r.p_value)) for r in model.itertuples()],
     })
-    html = plain_table_html(
+    ttable = plain_table(
         frame, title="Facteurs associés au fait d’être en emploi : rapports de cotes (régression "
                      "logistique pondérée)",
         align_right=["Rapport de cotes", "IC à 95 %", "p"],
@@ -357,7 +463,7 @@ régression logistique tenant compte du plan de sondage isole l’effet du logem
                "rapport de cotes supérieur à 1 signifie une probabilité plus élevée que pour la "
                "modalité de référence, toutes choses égales par ailleurs (variables du modèle).",
                "Intervalles et tests de Wald sur les degrés de liberté du plan.", ctx.source])
-    return [Paragraph(text), Table(html, frame=frame, name="modele_emploi")]
+    return [Paragraph(text), Table.of(ttable, "modele_emploi")]
 
 
 def _two_column_legend(fig):
@@ -389,7 +495,8 @@ def _monographs(ctx: _Ctx) -> list:
         par_all = _cell(housing, "logement_groupe", P.GROUP_ORDER[0])
         prec = _cell(housing, "precarite", P.YES, label)
         c = barriers.cells
-        bar = c[(c["group"] == label) & c["question"].isin(P.BARRIERS) & ~c["suppressed"]]
+        bar = c[(c["group"] == label) & c["question"].isin(P.BARRIERS) & ~c["suppressed"]
+                & (c["decision"] != "suppress")]
         bar = bar.sort_values("estimate")
         up = bar[bar["mark"] == "▲"]["question_label"].str.replace("Frein : ", "").tolist()
         emp = _cell(barriers, "emploi", P.YES, label)
@@ -412,14 +519,15 @@ emploi{_versus(emp, "les autres territoires")}."""
         cells["group"] = cells["group"].replace({"Ensemble": REGION})
         blocks += [
             Paragraph(text),
-            Table(compact_html(housing, groups=[label], total_label=REGION,
-                               title=f"{label} : situations de logement et parcours résidentiel"),
-                  frame=housing.cells, name=f"monographie_{key}_logement"),
-            Table(compact_html(barriers, groups=[label], total_label=REGION,
-                               title=f"{label} : freins au logement, mobilité et insertion"),
-                  frame=barriers.cells, name=f"monographie_{key}_freins"),
+            Table.of(decided_table(housing, groups=[label], total_label=REGION,
+                                   title=f"{label} : situations de logement et parcours résidentiel"),
+                     f"monographie_{key}_logement"),
+            Table.of(decided_table(barriers, groups=[label], total_label=REGION,
+                                   title=f"{label} : freins au logement, mobilité et insertion"),
+                     f"monographie_{key}_freins"),
             Figure(draw=lambda cells=cells, label=label: comparison_bars(
                 cells, group="group", group_order=[label, REGION], source=ctx.source,
+                decision="decision",
                 title=f"Freins au logement : {label[:1].lower() + label[1:]}"),
                 caption=f"Freins au logement cités par les jeunes : {label} et ensemble de la "
                         "région (intervalles à 95 %)",
@@ -470,14 +578,14 @@ d’insertion) est en variable supplémentaire : il décrit les classes sans les
     })
     blocks: list = [
         _chapter("typologie", "Typologie des jeunes en précarité résidentielle"), Paragraph(text),
-        Table(plain_table_html(
+        Table.of(plain_table(
             rows, title="Les classes de la typologie : effectifs et poids",
             align_right=["Répondants", "Part pondérée", "Jeunes représentés"], counts="_n",
             threshold=t, wrap=["Classe"],
             notes=["Part pondérée parmi les jeunes en précarité résidentielle, avec son intervalle "
                    "de confiance à 95 % ; jeunes représentés : total pondéré estimé, avec son "
                    "intervalle à 95 %.", disclosure_rule_text(t), ctx.source]),
-            frame=_download(rows, t), name="typologie_classes"),
+            "typologie_classes"),
         Figure(draw=lambda: _cluster_figure(typ, cluster_map),
                caption="Les jeunes sur le premier plan factoriel, par classe",
                alt="Nuage des jeunes en précarité résidentielle sur les deux premiers axes, "
@@ -508,25 +616,16 @@ d’insertion) est en variable supplémentaire : il décrit les classes sans les
 
 Cette classe regroupe {share_text(r.estimate, r.ci_low, r.ci_high)} des jeunes en précarité
 résidentielle ({n_text(r.n, t)}). Ses membres se distinguent surtout par : {traits}."""),
-            Table(plain_table_html(
+            Table.of(plain_table(
                 table, title=f"Classe {k} ({typ.names[k]}) : modalités sur-représentées",
                 align_right=["Dans la classe", "Ensemble des jeunes en précarité", "Valeur-test"],
                 counts="_n", threshold=t, wrap=["Caractéristique"],
                 notes=["Parts pondérées. Valeur-test : écart entre la classe et l’ensemble, en "
                        "nombre d’écarts-types (au-delà de 2 : sur-représentation significative).",
                        disclosure_rule_text(t), ctx.source]),
-                frame=_download(table, t), name=f"typologie_classe{k}"),
+                f"typologie_classe{k}"),
         ]
     return blocks
-
-
-def _download(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """The download of a plain table: rows whose count ``_n`` is under the threshold keep
-    their label and the suppression mark elsewhere, as the HTML shows them; ``_n`` dropped."""
-    out = frame.drop(columns="_n").astype(object)
-    hidden = ((frame["_n"] > 0) & (frame["_n"] < threshold)).to_numpy()
-    out.loc[hidden, out.columns[1:]] = SUPPRESSED_MARK
-    return out
 
 
 def _cluster_figure(typ: T.Typology, cluster_map):
@@ -602,13 +701,13 @@ bien)."""
     blocks: list = [
         _chapter("professionnels", "Les professionnels des Missions Locales face aux questions de logement"),
         Paragraph(text),
-        Table(compact_html(
+        Table.of(decided_table(
             table, groups=groups, total_label=REGION,
             title="Aisance, connaissance des dispositifs et besoins des professionnels"
                   + (", par département" if regional else ""),
             notes=["Réponses non pondérées (chaque professionnel compte pour un) ; intervalles de "
                    "confiance tenant compte du regroupement des professionnels par Mission "
-                   "Locale."]), frame=table.cells, name=f"professionnels{ctx.code}"),
+                   "Locale."]), f"professionnels{ctx.code}"),
     ]
     if regional and not res.knowledge["hidden"].any():
         kn = res.knowledge
@@ -668,10 +767,11 @@ des jeunes en précarité résidentielle.
     cells["group"] = cells["group"].replace({"Ensemble": REGION})
     return [
         keys, _chapter("jeunes", f"{dep} : les jeunes interrogés"), Paragraph(text),
-        Table(compact_html(table, groups=[dep, "Reste de la région"], total_label=REGION,
-                           title=f"{dep} : logement, freins et insertion des jeunes"),
-              frame=table.cells, name=f"departement{ctx.code}"),
+        Table.of(decided_table(table, groups=[dep, "Reste de la région"], total_label=REGION,
+                               title=f"{dep} : logement, freins et insertion des jeunes"),
+                 f"departement{ctx.code}"),
         Figure(draw=lambda: comparison_bars(cells, group="group", group_order=[dep, REGION],
+                                            decision="decision",
                                             order=list(P.GROUP_ORDER), source=ctx.source,
                                             title="Situation de logement"),
                caption=f"Situation de logement des jeunes : {dep} et Hauts-de-France "
@@ -696,15 +796,19 @@ d’échantillon effective (Kish) est de {fmt_int(w["n_eff"])} répondants, soit
 à la pondération de {fmt_num(w["deff_w"], 2)}."""
     variance = f"""Les intervalles de confiance à 95 % sont calculés par linéarisation (Taylor),
 en tenant compte de la stratification par département et du tirage des jeunes par Mission
-Locale ; les intervalles des proportions utilisent la méthode logit sur les degrés de liberté du
-domaine (nombre de Missions Locales moins nombre de départements du domaine : {res.design_df}
-pour la région, beaucoup moins pour un département), comme `svyciprop` du paquet R *survey*
-(Lumley, 2010). Pour chaque estimation d’un domaine, l’effectif, l’écart-type, les degrés de
-liberté et l’intervalle de Korn et Graubard sont conservés avec les résultats. Les tests
+Locale ; les intervalles des proportions sont ceux de Korn et Graubard sur les degrés de liberté
+du domaine (nombre de Missions Locales moins nombre de départements du domaine : {res.design_df}
+pour la région, beaucoup moins pour un département), comme `svyciprop(method = "beta")` du
+paquet R *survey* (Lumley, 2010). Pour chaque estimation d’un domaine, l’effectif,
+l’écart-type, les degrés de liberté et l’intervalle sont conservés avec les résultats. Les tests
 d’indépendance sont des tests de Rao–Scott (statistique F, correction du second ordre ; Rao et
 Scott, 1984). Les flèches ▲ / ▼ signalent un groupe significativement différent du reste de la
 population (test de Wald au seuil de 5 %). Le modèle d’accès à l’emploi est une régression
-logistique pondérée (`svyglm`) dont les écarts-types tiennent compte du plan."""
+logistique pondérée (`svyglm`) dont les écarts-types tiennent compte du plan.
+
+""" + presentation_rule_text() + """ Dans les départements qui comptent peu de Missions Locales
+(Aisne, Somme : 4 ; Oise : 6), toutes les proportions reposent sur moins de 8 degrés de liberté
+et sont donc signalées « † »."""
     disclosure = f"""{disclosure_rule_text(t)} Lorsqu’une situation de logement est masquée pour
 un groupe, la précarité résidentielle et l’absence de logement stable le sont aussi pour ce
 groupe (elles la révéleraient par différence). Aucune donnée individuelle ni aucun identifiant

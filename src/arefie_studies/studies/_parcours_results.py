@@ -21,7 +21,7 @@ import pandas as pd
 from arefie_studies.studies import _parcours_typology as T
 from arefie_studies.studies import parcours_residentiel as P
 from arefie_studies.studies.contract import Results
-from arefie_studies.tables import BannerTable, banner
+from arefie_studies.tables import BannerTable, banner, presentation_rule
 
 __all__ = ["REGION", "ParcoursResults", "compute"]
 
@@ -110,9 +110,85 @@ def hide_linked(table: BannerTable) -> BannerTable:
 
 
 def _banner(design, questions, breakdown: str, threshold: int) -> BannerTable:
-    """Banner of ``questions`` by ``breakdown``, linked recodes protected, "Oui" rows only."""
-    return P.only_level(hide_linked(banner(design, list(questions), [breakdown],
-                                           threshold=threshold)))
+    """Banner of ``questions`` by ``breakdown``, linked recodes protected, "Oui" rows only,
+    the presentation rule decided on every proportion (:func:`decide`)."""
+    table = P.only_level(hide_linked(banner(design, list(questions), [breakdown],
+                                            threshold=threshold)))
+    return decide(table, _domains(design, questions, breakdown))
+
+
+def _domains(design, questions, breakdown: str) -> pd.DataFrame:
+    """Domain estimates of ``questions`` (every level) in the whole population ("Ensemble")
+    and by ``breakdown``."""
+    qs = list(questions)
+    return pd.concat([P.domain_estimates(design, qs, level=None),
+                      P.domain_estimates(design, qs, by=breakdown, level=None)], ignore_index=True)
+
+
+def decide(table: BannerTable, domains: pd.DataFrame) -> BannerTable:
+    """The banner with the NCHS presentation rule decided on every published proportion.
+
+    ``domains``: :func:`P.domain_estimates` of the same questions, ``level=None``, for each
+    group of the banner (the whole-population column is the group "Ensemble"). Each
+    proportion cell gets its Korn–Graubard interval as ``ci_low``/``ci_high`` (the interval
+    the reports show, ``svyciprop(method="beta")``), the domain's base ``base`` (respondents
+    to the question in the group), ``df`` and ``decision``/``reason``
+    (:func:`arefie_studies.tables.presentation_rule`: show, flag or suppress). A suppressed
+    estimate keeps no value (estimate, interval, difference, test, mark); means are shown
+    (the rule is for proportions). Disclosure-hidden cells stay hidden and carry nothing.
+    """
+    c = table.cells.drop(columns=[k for k in ("base", "df", "decision", "reason")
+                                  if k in table.cells.columns])
+    d = domains.rename(columns={"n": "base"})[["question", "level", "group", "kg_low", "kg_high",
+                                               "df", "base"]]
+    d = d.assign(level=d["level"].astype(str), group=d["group"].astype(str))
+    c = c.merge(d, on=["question", "level", "group"], how="left", validate="many_to_one")
+    prop = ((c["kind"] == "proportion") & ~c["suppressed"].astype(bool)).to_numpy()
+    missing = prop & c["kg_low"].isna().to_numpy()
+    if missing.any():
+        raise P.ParcoursInputError(
+            f"decide: no domain estimate for {int(missing.sum())} published cell(s), e.g. "
+            f"{c.loc[missing, ['question', 'level', 'group']].head(3).to_dict('records')}. "
+            "Hint: compute domain_estimates of the same questions and groups (level=None).")
+    c["decision"], c["reason"] = "show", ""
+    if prop.any():
+        ruled = presentation_rule(c.loc[prop, ["estimate", "se", "kg_low", "kg_high", "base",
+                                               "df"]], ci_low="kg_low", ci_high="kg_high",
+                                  n="base")
+        c.loc[prop, "decision"] = ruled["decision"].to_numpy()
+        c.loc[prop, "reason"] = ruled["reason"].to_numpy()
+        c.loc[prop, "ci_low"] = c.loc[prop, "kg_low"]
+        c.loc[prop, "ci_high"] = c.loc[prop, "kg_high"]
+    sup = (c["decision"] == "suppress").to_numpy()
+    for v in _VALUES:
+        c[v] = c[v].where(~sup)
+    c.loc[sup, "mark"] = ""
+    hidden = c["suppressed"].astype(bool).to_numpy()
+    c["base"] = c["base"].where(~hidden)
+    c["df"] = c["df"].where(~hidden)
+    return replace(table, cells=c.drop(columns=["kg_low", "kg_high"]))
+
+
+def rule_on(frame: pd.DataFrame) -> pd.DataFrame:
+    """A tidy frame of domain proportions (``estimate, se, kg_low, kg_high, n, df``, optional
+    ``hidden``) with the NCHS rule decided on the Korn–Graubard interval: ``ci_low``/``ci_high``
+    become that interval, ``decision``/``reason`` are added (``"hidden"`` for a row hidden by
+    the disclosure rule). A suppressed row keeps its value here (the results are not published):
+    every renderer reads ``decision`` (the table builder re-decides the same rule from the same
+    numbers, the charts drop it, the sentences say it is not published)."""
+    out = frame.copy()
+    hidden = out["hidden"].astype(bool).to_numpy() if "hidden" in out.columns \
+        else np.zeros(len(out), dtype=bool)
+    out["decision"], out["reason"] = "show", ""
+    out["decision"] = np.where(hidden, "hidden", "show")
+    live = ~hidden & out["estimate"].notna().to_numpy()
+    if live.any():
+        ruled = presentation_rule(out.loc[live, ["estimate", "se", "kg_low", "kg_high", "n", "df"]],
+                                  ci_low="kg_low", ci_high="kg_high")
+        out.loc[live, "decision"] = ruled["decision"].to_numpy()
+        out.loc[live, "reason"] = ruled["reason"].to_numpy()
+    out["ci_low"], out["ci_high"] = out["kg_low"], out["kg_high"]
+    return out
 
 
 def _hidden_shares(counts: pd.Series, threshold: int) -> pd.Series:
@@ -136,7 +212,7 @@ def _insertion(design, territory: str, threshold: int,
     est = comp.estimates
     small = ((est[["yes", "no"]].min(axis=1) > 0) & (est[["yes", "no"]].min(axis=1) < threshold)) \
         | (est["n"] < threshold)
-    est = _blank(est.assign(hidden=small.to_numpy(), territory=territory), threshold)
+    est = rule_on(_blank(est.assign(hidden=small.to_numpy(), territory=territory), threshold))
     return est, comp.tests.assign(territory=territory)
 
 
@@ -166,7 +242,7 @@ def _departement(inputs: Any, code: str, threshold: int) -> dict[str, Any]:
     count = youths.loc[mask, "territoire"].astype(str).value_counts()
     terr = terr.assign(code=code, territory=label,
                        count=terr["level"].map(count).fillna(0).astype(int).to_numpy())
-    terr = _blank(terr.assign(hidden=_hidden_shares(terr["count"], threshold)), threshold)
+    terr = rule_on(_blank(terr.assign(hidden=_hidden_shares(terr["count"], threshold)), threshold))
     pros = P.prepare_professionals(inputs.frames[PROS], departement=code)
     return {"table": _banner(design, DEP_QUESTIONS, "zone", threshold),
             "insertion": _insertion(design, label, threshold, domain=mask),
@@ -202,11 +278,14 @@ def compute(inputs: Any, params: Mapping[str, Any]) -> ParcoursResults:
     housing = P.domain_estimates(design, ["logement"], level=None)
     counts = youths["logement"].astype(str).value_counts()
     housing = housing.assign(count=housing["level"].map(counts).fillna(0).astype(int).to_numpy())
-    housing = _blank(housing.assign(hidden=_hidden_shares(housing["count"], threshold)), threshold)
+    housing = rule_on(_blank(housing.assign(hidden=_hidden_shares(housing["count"], threshold)),
+                             threshold))
 
-    key_shares = _with_territory(P.domain_estimates(design, KEY_QUESTIONS), REGION)
+    key_shares = rule_on(_with_territory(P.domain_estimates(design, KEY_QUESTIONS), REGION))
 
-    departements = P.only_level(hide_linked(P.housing_by_departement(design, threshold=threshold)))
+    departements = decide(
+        P.only_level(hide_linked(P.housing_by_departement(design, threshold=threshold))),
+        _domains(design, P.DEPARTEMENT_QUESTIONS, "departement"))
     departement_domains = P.domain_estimates(design, P.DEPARTEMENT_QUESTIONS, by="departement")
 
     parts = [_departement(inputs, code, threshold) for code in P.DEPARTEMENTS]
@@ -218,8 +297,8 @@ def compute(inputs: Any, params: Mapping[str, Any]) -> ParcoursResults:
     territories = P.domain_estimates(design, ["territoire"], level=None)
     tcount = youths["territoire"].astype(str).value_counts()
     territories["count"] = territories["level"].map(tcount).fillna(0).astype(int).to_numpy()
-    territories = _blank(territories.assign(hidden=_hidden_shares(territories["count"], threshold)),
-                         threshold)
+    territories = rule_on(_blank(
+        territories.assign(hidden=_hidden_shares(territories["count"], threshold)), threshold))
 
     typology = T.fit_typology(youths, n_clusters=n_classes or None)
     shares = T.cluster_shares(design, typology)
@@ -232,7 +311,7 @@ def compute(inputs: Any, params: Mapping[str, Any]) -> ParcoursResults:
                           for v, lv in zip(knowledge["variable"], knowledge["level"], strict=True)]
     knowledge["hidden"] = knowledge.groupby("variable")["count"].transform(
         lambda c: _hidden_shares(c, threshold)).astype(bool)
-    knowledge = _blank(knowledge, threshold)
+    knowledge = rule_on(_blank(knowledge, threshold))
     return ParcoursResults(
         **Results.base_fields(inputs, params),
         n_youths=len(youths), n_ml=int(youths["ml"].nunique()), n_pros=len(pros),
