@@ -24,7 +24,9 @@ from scipy import stats
 from arefie_studies.studies import Paragraph, Report, Table
 from arefie_studies.studies import _parcours_typology as T
 from arefie_studies.studies import parcours_residentiel as P
+from arefie_studies.studies.contract import Annex
 from arefie_studies.studies.glossary import glossary_markdown, term
+from arefie_studies.tables import audit_disclosure, fmt_pct, presentation_rule_text
 
 ROOT = Path(__file__).resolve().parents[2]
 SAV = ROOT / "data" / "synthetic" / "parcours_residentiel_jeunes.sav"
@@ -122,8 +124,8 @@ def test_prepare_recodes_from_raw_codes(youths, raw):
 
 
 def test_housing_shares_and_ci_by_departement(results, raw):
-    """Weighted shares, linearised SEs and logit CIs (svyciprop) by département, as the
-    results hold them (Tableau 1 of the regional report)."""
+    """Weighted shares, linearised SEs, logit CIs (svyciprop) kept in the domain estimates and
+    Korn–Graubard CIs with the presentation decision in Tableau 1 of the regional report."""
     table = results.departements
     cells = table.cells
     w = raw["poids"].to_numpy()
@@ -145,7 +147,17 @@ def test_housing_shares_and_ci_by_departement(results, raw):
             # logit interval on the design df (the domain df: every PSU of the stratum is in it)
             dd = _dfree(strata[strata == code], psu[strata == code])
             lo = 1 / (1 + np.exp(-(np.log(p / (1 - p)) - stats.t.ppf(0.975, dd) * se / (p * (1 - p)))))
-            assert c["ci_low"] == pytest.approx(lo, rel=1e-7)
+            assert lo < c["estimate"]  # logit bound kept for reference (not shown any more)
+            # the table shows the Korn–Graubard interval (svyciprop(method="beta")): the
+            # Clopper–Pearson interval at n_eff (t_{n-1} / t_df)², n = the domain's rows
+            n_dom = int((strata == code).sum())
+            n_eff = p * (1 - p) / se**2 * (stats.t.ppf(0.975, n_dom - 1) / stats.t.ppf(0.975, dd)) ** 2
+            assert c["ci_low"] == pytest.approx(stats.beta.ppf(0.025, n_eff * p, n_eff * (1 - p) + 1),
+                                                rel=1e-7)
+            assert c["ci_high"] == pytest.approx(stats.beta.ppf(0.975, n_eff * p + 1, n_eff * (1 - p)),
+                                                 rel=1e-7)
+            assert c["df"] == dd and c["base"] == n_dom
+            assert c["decision"] == ("flag" if dd < 8 else "show")
     assert tq > 0
 
 
@@ -535,8 +547,9 @@ def test_report_reads_the_results(regional, results):
     for key in (("emploi", P.GROUP_ORDER[3]), ("decrochage", P.GROUP_ORDER[0])):
         assert fmt_pct(ins.loc[key, "estimate"], 0) in text
     table = _chapter_tables(regional, "insertion")[0]
-    shown = table.frame.set_index(["outcome", "group"])["estimate"]
-    assert shown.loc[("emploi", P.GROUP_ORDER[3])] == ins.loc[("emploi", P.GROUP_ORDER[3]), "estimate"]
+    col = next(c for c in table.frame.columns if c.startswith(P.GROUP_ORDER[3] + "|"))
+    assert table.frame.loc[P.OUTCOMES["emploi"], col] == ins.loc[("emploi", P.GROUP_ORDER[3]), "estimate"]
+    assert table.name == "insertion"
 
 
 @pytest.fixture(scope="module")
@@ -579,10 +592,8 @@ def test_hidden_cells_carry_nothing(strict, raw):
     table = _chapter_tables(rep, "insertion")[0]
     assert table.html.count('data-suppressed="1"') == len(hidden)
     assert not re.search(r'class="suppressed"[^>]*data-n=', table.html)
-    assert table.frame.loc[table.frame["hidden"], "estimate"].isna().all()
-    base = table.frame.loc[table.frame["hidden"], "n"]
-    assert (base.isna() | (base >= 60)).all()
-    assert "yes" not in table.frame.columns
+    values = table.frame.drop(columns=["Test de Rao–Scott"])
+    assert int((values == "s").sum().sum()) == len(hidden)
     # typology tables: a description row under the threshold keeps only its label
     rep = P.report(res, {"departement": "", "wave": 2024})
     typo = _chapter_tables(rep, "typologie")
@@ -660,3 +671,105 @@ def test_departement_notebook_runs_with_other_parameters(tmp_path):
     rules = rules_for_study(config, ROOT)
     rules = type(rules)(**{**rules.__dict__, "threshold": 15})
     assert scan_html(html, rules) == []
+
+
+def _row_of(html: str, label: str) -> str:
+    """The ``<tr>`` of a rendered table whose stub is ``label``."""
+    from html import escape
+
+    m = re.search(r"<tr[^>]*><th[^>]*>" + re.escape(escape(label)) + r"</th>(.*?)</tr>", html)
+    assert m, label
+    return m.group(1)
+
+
+def test_presentation_rule_in_rendered_tables(results, regional, raw_pro):
+    """NCHS rule on the Korn–Graubard interval: the Somme's professionals (n = 35, 4 Missions
+    Locales: df = 3) give proportions with n_eff < 30 (« nd », nothing of the value left) or
+    flagged (†, df < 8); the Aisne's youths (df = 3) are flagged in Tableau 1."""
+    som = raw_pro[raw_pro["departement"] == 80]
+    assert len(som) == 35 and som["ml"].nunique() - 1 == 3
+    c = results.professionals.cells
+    cell = c[(c["question"] == "a_l_aise") & (c["group"] == "Somme")].iloc[0]
+    dom = results.pro_domains.query("question == 'a_l_aise' and group == 'Somme' and level == 'Oui'"
+                                    ).iloc[0]
+    n_eff = dom["estimate"] * (1 - dom["estimate"]) / dom["se"] ** 2
+    assert dom["n"] == 35 and dom["df"] == 3 and n_eff < 30
+    assert cell["decision"] == "suppress" and pd.isna(cell["estimate"]) and pd.isna(cell["ci_low"])
+    table = next(t for t in regional.tables() if t.name == "professionnels")
+    row = _row_of(table.html, str(cell["question_label"]))
+    somme_td = re.findall(r"<td[^>]*>.*?</td>", row)[5]  # Ensemble, Aisne, Nord, Oise, P-d-C, Somme
+    assert 'data-not-shown="1"' in somme_td and ">nd<" in somme_td
+    for v in (dom["estimate"], dom["kg_low"], dom["kg_high"]):
+        assert fmt_pct(v, 1) not in row
+    assert table.frame.loc[str(cell["question_label"]), "Somme"] == "nd"
+    assert "nd" in table.html and "estimation non diffusée" in table.html
+    # a proportion kept but on 3 degrees of freedom: shown with †
+    dep = next(t for t in regional.tables() if t.name == "departements")
+    c = results.departements.cells
+    aisne = c[(c["question"] == "precarite") & (c["group"] == "Aisne")].iloc[0]
+    assert aisne["df"] == 3 and aisne["decision"] == "flag"
+    tds = re.findall(r"<td[^>]*>.*?</td>", _row_of(dep.html, str(aisne["question_label"])))
+    assert fmt_pct(aisne["estimate"], 1) in tds[1] and 'class="flag">†' in tds[1]
+    nord = c[(c["question"] == "precarite") & (c["group"] == "Nord")].iloc[0]
+    assert nord["df"] >= 8 and nord["decision"] == "show" and "†" not in tds[2]
+    # the rule is stated once in the methods annex
+    annex = "\n".join(b.markdown for b in regional if isinstance(b, Annex))
+    assert presentation_rule_text() in annex
+
+
+def test_tables_have_frames_and_unique_names(regional, results):
+    """Every table block carries its download frame (hidden cells as their marker) and a
+    unique slug-like name."""
+    for rep in (regional, P.report(results, {"departement": "80"})):
+        names = [t.name for t in rep.tables()]
+        assert len(names) == len(set(names)) and all(re.fullmatch(r"[a-z0-9_]+", n) for n in names)
+        for t in rep.tables():
+            assert isinstance(t.frame, pd.DataFrame) and len(t.frame) > 0
+            assert t.html.count('data-not-shown="1"') == int((t.frame == "nd").sum().sum())
+
+
+def test_linked_recodes_pin_no_hidden_housing_group(strict, results, raw):
+    """Précarité (the precarious group) and « sans logement stable » (transition + precarious)
+    are sums of housing groups: with the published groups, précarité, sans-logement counts and
+    the base of each column, no hidden housing group may be narrowed to an interval shorter
+    than the threshold (tables.audit_disclosure on the 2 × 2 table
+    [[parents, own home], [transition, precarious]] whose row totals are « stable » = base −
+    sans logement and « sans logement stable »; precarious = précarité when published)."""
+    codes = {P.GROUP_ORDER[0]: [1], P.GROUP_ORDER[1]: [3], P.GROUP_ORDER[2]: [4],
+             P.GROUP_ORDER[3]: [2, 5, 6]}
+    checked = 0
+    for res, thr in ((strict, 60), (results, 11)):
+        tables = [(res.departements, "departement", None),
+                  *((t, "zone", code) for code, t in res.dep_tables.items())]
+        for table, by, code in tables:
+            c = table.cells
+            for group in c.loc[c["group"] != "Ensemble", "group"].unique():
+                if by == "departement":
+                    sel = raw["departement"].map(DEP_CODES) == group
+                elif group == "Reste de la région":
+                    sel = raw["departement"] != int(code)
+                else:
+                    sel = raw["departement"] == int(code)
+                sub = raw.loc[sel, "logement"]
+                counts = np.array([[int(sub.isin(codes[g]).sum()) for g in P.GROUP_ORDER[:2]],
+                                   [int(sub.isin(codes[g]).sum()) for g in P.GROUP_ORDER[2:]]])
+                g = c[c["group"] == group]
+
+                def hidden(q, level=P.YES, g=g):
+                    return bool(g[(g["question"] == q) & (g["level"] == level)]["suppressed"].iloc[0])
+
+                mask = np.zeros((3, 3), dtype=bool)
+                for i, lv in enumerate(P.GROUP_ORDER):
+                    mask[i // 2, i % 2] = hidden("logement_groupe", lv)
+                mask[1, 1] &= hidden("precarite")
+                mask[:2, 2] = hidden("sans_logement_stable")
+                tot = table.totals
+                mask[2, 2] = bool(tot[(tot["question"] == "logement_groupe")
+                                      & (tot["group"] == group)]["suppressed"].iloc[0])
+                if not mask[:2, :2].any():
+                    continue
+                audit = audit_disclosure(counts, mask, thr, margins="rows")
+                groups_ = audit.cells[~audit.cells["margin"]]  # the housing groups themselves
+                assert groups_["ok"].all(), (group, code, groups_)
+                checked += 1
+    assert checked > 0

@@ -32,7 +32,6 @@ from arefie_studies.tables import (
     COMPACT_NOTES,
     FLAG_MARK,
     NNBSP,
-    SUPPRESSED_MARK,
     TOTAL,
     BannerTable,
     Cell,
@@ -134,11 +133,15 @@ def _pct(cell: pd.Series | None, ci: bool = True) -> str:
 
 
 def decided_table(table: BannerTable, *, title: str, groups: Sequence[str] | None = None,
-                  total_label: str = "Ensemble", notes: Sequence[str] = ()) -> TTable:
+                  total_label: str = "Ensemble", notes: Sequence[str] = (),
+                  tests: bool = False) -> TTable:
     """A decided banner (:func:`_parcours_results.decide`) as one row per question, one column
     per group (the layout of :func:`arefie_studies.tables.compact_table`), with the
     presentation rule rendered: « nd » for a suppressed proportion (no value, no interval),
-    « † » after a flagged one; disclosure-hidden cells « s ». Intervals are Korn–Graubard."""
+    « † » after a flagged one; disclosure-hidden cells « s ». Intervals are Korn–Graubard.
+    ``tests``: a last column with each question's Rao–Scott test (``table.tests``) on its first
+    row, left blank when a cell of the question is hidden for disclosure."""
+    test_p = table.tests.set_index("question")["p_value"] if tests else pd.Series(dtype=float)
     cells = table.cells
     keep = list(groups) if groups is not None else list(
         dict.fromkeys(cells.loc[cells["breakdown"] != "", "group"]))
@@ -152,7 +155,8 @@ def decided_table(table: BannerTable, *, title: str, groups: Sequence[str] | Non
         label = str(qc["question_label"].iloc[0])
         kind = str(qc["kind"].iloc[0])
         multi = len(levels) > 1
-        for level in levels:
+        q_hidden = bool(qc["suppressed"].any())
+        for i_level, level in enumerate(levels):
             row_cells = []
             for b, g in cols:
                 key = (question, level, b, g)
@@ -170,6 +174,11 @@ def decided_table(table: BannerTable, *, title: str, groups: Sequence[str] | Non
                                           ci_low=_num(c["ci_low"]), ci_high=_num(c["ci_high"]),
                                           n=_int_or_none(c["n"]), mark=mark,
                                           flag=c["decision"] == "flag"))
+            if tests:
+                p = test_p.get(question, np.nan)
+                show = i_level == 0 and not q_hidden and pd.notna(p)
+                row_cells.append(Cell(kind="text", text=_p_text(float(p)), css="test") if show
+                                 else Cell(kind="empty"))
             rows.append(Row(label=str(level if multi else label), cells=tuple(row_cells),
                             section=label if multi else ""))
     first = cells["question"].iloc[0]
@@ -183,8 +192,11 @@ def decided_table(table: BannerTable, *, title: str, groups: Sequence[str] | Non
             n_cells.append(Cell.hidden())
         else:
             n_cells.append(Cell(kind="text", text=fmt_int(tot.loc[key, "n"])))
+    if tests:
+        n_cells.append(Cell(kind="empty"))
     rows.append(Row(label="n", cells=tuple(n_cells), css="effectifs"))
-    return TTable(title=title, columns=(total_label, *[g for _, g in cols[1:]]), rows=tuple(rows),
+    heads = (total_label, *[g for _, g in cols[1:]], *(("Test de Rao–Scott",) if tests else ()))
+    return TTable(title=title, columns=heads, rows=tuple(rows),
                   notes=(*notes, KG_NOTE, COMPACT_NOTES[1]), source=table.source,
                   threshold=table.threshold, stub="")
 
@@ -375,7 +387,8 @@ qui se distingue significativement du reste de la région."""
                        "confiance à 95 %)",
                alt="Barres horizontales : part des jeunes en précarité résidentielle dans chaque "
                    "département et dans la région."),
-        Table.of(decided_table(_titled(table, title, ctx.source), title=title, total_label=REGION),
+        Table.of(decided_table(_titled(table, title, ctx.source), title=title, total_label=REGION,
+                               tests=True),
                  "departements"),
     ]
 
