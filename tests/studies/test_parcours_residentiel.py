@@ -381,17 +381,18 @@ def test_errors_name_the_problem(youths, design):
         P.prepare_youths(bad)
     with pytest.raises(P.ParcoursInputError, match="reference 'Cadre'"):
         P.outcome_model(design, terms=(("sexe", "Sexe", "Cadre"),))
-    with pytest.raises(P.ParcoursInputError, match="chapter 'conclusion'"):
-        P.chapter(Report(), "conclusion")
+    with pytest.raises(KeyError, match="no chapter 'conclusion'"):
+        Report().chapter("conclusion")
 
 
 # ----------------------------------------------------------------------------- contract
 def _chapter_text(report: Report, key: str) -> str:
-    return "\n".join(b.markdown for b in P.chapter(report, key) if isinstance(b, Paragraph))
+    return "\n".join(b.markdown for b in report.chapter("parcours-" + key)
+                     if isinstance(b, Paragraph))
 
 
 def _chapter_tables(report: Report, key: str) -> list[Table]:
-    return [b for b in P.chapter(report, key) if isinstance(b, Table)]
+    return [b for b in report.chapter("parcours-" + key) if isinstance(b, Table)]
 
 
 def test_compute_opens_no_file(inputs, tmp_path, monkeypatch):
@@ -629,7 +630,7 @@ def test_regional_report_is_french_and_leak_free(inputs):
     res = P.compute(inputs, {**PARAMS, "n_classes": 3})
     rep = P.report(res, {"departement": "", "wave": 2024})
     for key in P.CHAPTERS:
-        assert len(P.chapter(rep, key)) > 0, key
+        assert len(rep.chapter(key)) > 0, key
     text = rep.text() + "\n".join(t.html for t in rep.tables())
     assert "3 classes" in text and "Classe 3" in text and "Classe 4" not in text
     plain = _plain(text)

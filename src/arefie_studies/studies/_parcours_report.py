@@ -47,7 +47,7 @@ from arefie_studies.tables import (
 )
 from arefie_studies.tables import Table as TTable
 
-__all__ = ["build_report", "chapter_blocks", "share_text"]
+__all__ = ["build_report", "share_text"]
 
 ANCHOR = "parcours-"
 GLOSSARY_KEYS = ("precarite_residentielle", "sans_logement_stable", "rupture_accompagnement")
@@ -278,18 +278,6 @@ def build_report(res: ParcoursResults, params: Mapping[str, Any]) -> Report:
         rep.add(*_intro(ctx), *_departements(ctx), *_insertion(ctx), *_monographs(ctx),
                 *_typology(ctx), *_professionals(ctx), *_annex(ctx))
     return rep
-
-
-def chapter_blocks(report: Report, key: str) -> Report:
-    """The blocks of chapter ``key`` (from its level-1 heading to the next); "annexe": the
-    methods-annex texts."""
-    out, current = Report(), "jeunes"
-    for b in report:
-        if isinstance(b, Heading) and b.level == 1 and b.anchor.startswith(ANCHOR):
-            current = b.anchor.removeprefix(ANCHOR)
-        if (key == "annexe") == isinstance(b, Annex) and (key == "annexe" or current == key):
-            out.add(b)
-    return out
 
 
 # ----------------------------------------------------------------------------- regional
