@@ -16,13 +16,12 @@ import pandas as pd
 
 from arefie_studies.studies import _parcours_typology as T
 from arefie_studies.studies import parcours_residentiel as P
+from arefie_studies.studies._parcours_opening import comparison_blocks
 from arefie_studies.studies._parcours_results import REGION, ParcoursResults
 from arefie_studies.studies.contract import (
     Annex,
     Figure,
     Heading,
-    KeyFigure,
-    KeyFigures,
     Paragraph,
     Report,
     Table,
@@ -71,6 +70,63 @@ KG_NOTE = ("Entre crochets : intervalle de confiance à 95 % de Korn et Graubard
            "pris en compte). n : effectif de répondants (non pondéré).")
 HIDDEN_TEXT = "(effectif trop faible pour être publié)"
 ND_TEXT = "(estimation trop imprécise pour être publiée)"
+
+
+# ----------------------------------------------------------------------------- furniture
+CHAMP_J = ("jeunes accompagnés par les Missions Locales des Hauts-de-France, réponses "
+           "pondérées")
+CHAMP_P = "professionnels des Missions Locales des Hauts-de-France ayant répondu à l’enquête"
+CHAMP_T = ("jeunes accompagnés en précarité résidentielle ou ayant connu une période sans "
+           "logement, Hauts-de-France")
+
+
+def table_lecture(t: TTable) -> str:
+    """"Lecture : …" for a table, read from its first published value (a real cell)."""
+    for row in t.rows:
+        for j, c in enumerate(row.cells):
+            if c.kind in ("proportion", "mean") and c.estimate is not None:
+                value = (fmt_pct(c.estimate, 1) if c.kind == "proportion"
+                         else fmt_num(c.estimate, 1))
+                ci = ("" if c.ci_low is None else
+                      f" (intervalle de confiance à 95 % : "
+                      f"{fmt_ci(c.ci_low, c.ci_high, 1, scale=100.0 if c.kind == 'proportion' else 1.0)})")
+                head = t.columns[j].replace("|", " – ")
+                return f"Lecture : « {row.label} », colonne « {head} » : {value}{ci}."
+    for row in t.rows:
+        shown = [(h, c) for h, c in zip(t.columns, row.cells, strict=False)
+                 if c.kind == "text" and c.text]
+        if len(shown) >= 2:
+            (_, c0), (h1, c1) = shown[0], shown[1]
+            return f"Lecture : pour « {c0.text} », {h1.lower()} : {c1.text}."
+    return ""
+
+
+def _of(t: TTable, name: str, champ: str = CHAMP_J) -> Table:
+    """The contract block of a decided table, with its "Champ :" and "Lecture :" lines under
+    it (before the source)."""
+    lines = (f"Champ : {champ}.", table_lecture(t))
+    notes = tuple(t.notes)
+    if notes and notes[-1].startswith("Source"):
+        notes = (*notes[:-1], *lines, notes[-1])
+    else:
+        notes = (*notes, *lines)
+    return Table.of(replace(t, notes=notes), name)
+
+
+def _figure_lecture(frame: pd.DataFrame, what: str, label: str = "level") -> str:
+    """A "Lecture" for a chart: its first published estimate with its interval."""
+    ok = frame[~frame.get("hidden", False) & (frame.get("decision", "show") != "suppress")] \
+        if len(frame) else frame
+    if ok.empty:
+        return "aucune estimation n’est publiée pour ce graphique."
+    r = ok.iloc[0]
+    return (f"{fmt_pct(r['estimate'], 0)} {what} « {r[label]} » (intervalle à 95 % : "
+            f"{fmt_ci(r['ci_low'], r['ci_high'], 0)}).")
+
+
+def _furniture(champ: str, lecture: str) -> Paragraph:
+    """The lines under a figure: "Champ :" and "Lecture :" (with a value from the results)."""
+    return Paragraph(f"*Champ : {champ}. Lecture : {lecture}*")
 
 
 # ----------------------------------------------------------------------------- formatting
@@ -272,12 +328,26 @@ def build_report(res: ParcoursResults, params: Mapping[str, Any]) -> Report:
     """The blocks of the regional report (``departement`` empty) or of one département's."""
     ctx = _Ctx(res, params)
     rep = Report()
+    rep.add(*_opening(ctx), *_annex(ctx))
     if ctx.code:
-        rep.add(*_dep_intro(ctx), *_insertion(ctx), *_professionals(ctx), *_annex(ctx))
+        rep.add(*_dep_intro(ctx), *_insertion(ctx), *_professionals(ctx))
     else:
         rep.add(*_intro(ctx), *_departements(ctx), *_insertion(ctx), *_monographs(ctx),
-                *_typology(ctx), *_professionals(ctx), *_annex(ctx))
+                *_typology(ctx), *_professionals(ctx))
     return rep
+
+
+def _opening(ctx: _Ctx) -> list:
+    """Before the first chapter: key figures, the synthesis (significant findings only, with
+    their intervals), and the survey's furniture (champ, fieldwork, coverage, authors,
+    contact, how to cite)."""
+    from arefie_studies.studies import _parcours_opening as O
+
+    bullets = O.synthesis(ctx.res, ctx.code)
+    variant = ctx.dep or "rapport régional"
+    return [O.key_figures(ctx.res, ctx.code),
+            Paragraph("**L’essentiel**\n\n" + "\n".join(f"- {b}" for b in bullets)),
+            Paragraph(O.about_paragraph(ctx.res, variant, ctx.wave))]
 
 
 # ----------------------------------------------------------------------------- regional
@@ -292,15 +362,6 @@ def _intro(ctx: _Ctx) -> list:
     res = ctx.res
     prec, sls, gap = (_key_row(res, q) for q in ("precarite", "sans_logement_stable",
                                                   "periode_sans_logement"))
-    keys = KeyFigures((
-        KeyFigure("des jeunes accompagnés en précarité résidentielle", fmt_pct(prec.estimate, 0),
-                  f"IC à 95 % : {fmt_ci(prec.ci_low, prec.ci_high, 0)} ; {n_text(prec.n, ctx.t)}"),
-        KeyFigure("sans logement stable", fmt_pct(sls.estimate, 0),
-                  f"IC à 95 % : {fmt_ci(sls.ci_low, sls.ci_high, 0)} ; {n_text(sls.n, ctx.t)}"),
-        KeyFigure("ont connu une période sans logement", fmt_pct(gap.estimate, 0),
-                  f"IC à 95 % : {fmt_ci(gap.ci_low, gap.ci_high, 0)} ; {n_text(gap.n, ctx.t)}"),
-        KeyFigure("jeunes interrogés", fmt_int(res.n_youths), f"{res.n_ml} Missions Locales"),
-    ))
     text = f"""En {ctx.wave}, **{fmt_int(res.n_youths)} jeunes** accompagnés par **{res.n_ml}
 Missions Locales** des Hauts-de-France ont décrit leur situation de logement, leurs
 déménagements et les freins rencontrés. Leurs réponses sont pondérées pour représenter les
@@ -325,14 +386,15 @@ Les pourcentages sont accompagnés de leur intervalle de confiance à 95 % entre
         "Professionnels": [fmt_int(v) for v in [*sample["n_pros"], res.n_pros]],
     })
     return [
-        keys, _chapter("jeunes", "Les jeunes interrogés"), Paragraph(text),
+        _chapter("jeunes", "Les jeunes interrogés"), Paragraph(text),
         Figure(draw=lambda: bar_ci(housing, order=[h for h in P.HOUSING if h in set(housing["level"])],
                                    title="Situation de logement actuelle", source=ctx.source,
                                    decision="decision"),
                caption="Situation de logement actuelle des jeunes accompagnés, Hauts-de-France "
                        "(intervalles à 95 %)",
                alt="Barres horizontales : part des jeunes dans chacune des six situations de logement."),
-        Table.of(plain_table(frame, title="Échantillon des jeunes et des professionnels par département",
+        _furniture(CHAMP_J, _figure_lecture(housing, "des jeunes accompagnés vivent dans la situation")),
+        _of(plain_table(frame, title="Échantillon des jeunes et des professionnels par département",
                              align_right=list(frame.columns[1:]),
                              notes=["Jeunes représentés : somme des poids de sondage.", ctx.source]),
                  "echantillon"),
@@ -340,8 +402,6 @@ Les pourcentages sont accompagnés de leur intervalle de confiance à 95 % entre
 
 
 def _departements(ctx: _Ctx) -> list:
-    from arefie_studies.charts import bar_ci
-
     table = ctx.res.departements
     c = table.cells
     prec = c[(c["question"] == "precarite") & (c["level"] == P.YES) & ~c["suppressed"]
@@ -364,20 +424,13 @@ def _departements(ctx: _Ctx) -> list:
     text = f"""{span} ; {verdict} (test de Rao–Scott, {_p_text(p)}, repris dans le tableau). Le
 tableau présente les quatre grandes situations de logement ; une flèche signale un département
 qui se distingue significativement du reste de la région."""
-    order = [g for g in [*P.DEPARTEMENTS.values(), REGION] if g in set(prec["level"])]
     title = "Situations de logement des jeunes accompagnés, par département"
     return [
         _chapter("departements", "Diagnostic par département"), Paragraph(text),
-        Figure(draw=lambda: bar_ci(prec, order=order, decision="decision",
-                                   highlight=[REGION], source=ctx.source,
-                                   title="Jeunes en précarité résidentielle, par département"),
-               caption="Part des jeunes en précarité résidentielle par département (intervalle de "
-                       "confiance à 95 %)",
-               alt="Barres horizontales : part des jeunes en précarité résidentielle dans chaque "
-                   "département et dans la région."),
-        Table.of(decided_table(_titled(table, title, ctx.source), title=title, total_label=REGION,
-                               tests=True),
-                 "departements"),
+        *comparison_blocks(ctx.res, ctx.source),
+        Heading("Les situations de logement par département", 2, "parcours-logement-departements"),
+        _of(decided_table(_titled(table, title, ctx.source), title=title, total_label=REGION,
+                          tests=True), "departements"),
     ]
 
 
@@ -419,8 +472,9 @@ vivent chez leurs parents ({sig[bool(tests.loc["decrochage", "p_value"] < 0.05)]
     shown = est[~est["hidden"]].assign(level=lambda f: f["outcome"].map(P.OUTCOMES_SHORT),
                                        group=lambda f: f["group"].map(GROUP_SHORT))
     blocks = [
-        _chapter("insertion", f"Logement et insertion{suffix}"), Paragraph(text),
-        Table.of(ttable, f"insertion{ctx.code}"),
+        _chapter("insertion", f"Logement et insertion{suffix}"),
+        Heading(_insertion_finding(ctx), 2, "parcours-insertion-constat"), Paragraph(text),
+        _of(ttable, f"insertion{ctx.code}"),
         Figure(draw=lambda: _two_column_legend(comparison_bars(
             shown, group="group", group_order=list(GROUP_SHORT.values()), decision="decision",
             order=list(P.OUTCOMES_SHORT.values()), source=ctx.source,
@@ -428,10 +482,25 @@ vivent chez leurs parents ({sig[bool(tests.loc["decrochage", "p_value"] < 0.05)]
             caption=f"{title} (intervalles à 95 %)",
             alt="Barres groupées : part en emploi, en formation et en rupture d’accompagnement "
                 "selon la situation de logement."),
+        _furniture(CHAMP_J + (f", {ctx.dep}" if ctx.dep else ""),
+                   _figure_lecture(shown.assign(level=shown["group"]),
+                                   "des jeunes sont en emploi parmi ceux dont le logement est")),
     ]
     if not ctx.dep:
         blocks += _model(ctx)
     return blocks
+
+
+def _insertion_finding(ctx: _Ctx) -> str:
+    """The insertion chapter's level-2 heading: the finding when the employment gap between
+    precarious youths and youths with their parents is significant, else a neutral title."""
+    from arefie_studies.studies._parcours_opening import employment_gap
+
+    gap = employment_gap(ctx.res, ctx.territory)
+    if gap is None:
+        return "Emploi et situation de logement : pas d’écart significatif"
+    word = "moins" if gap["prec"]["estimate"] < gap["par"]["estimate"] else "plus"
+    return f"Les jeunes en hébergement précaire sont {word} souvent en emploi"
 
 
 def _model(ctx: _Ctx) -> list:
@@ -464,7 +533,7 @@ régression logistique tenant compte du plan de sondage isole l’effet du logem
                "rapport de cotes supérieur à 1 signifie une probabilité plus élevée que pour la "
                "modalité de référence, toutes choses égales par ailleurs (variables du modèle).",
                "Intervalles et tests de Wald sur les degrés de liberté du plan.", ctx.source])
-    return [Paragraph(text), Table.of(ttable, "modele_emploi")]
+    return [Paragraph(text), _of(ttable, "modele_emploi")]
 
 
 def _two_column_legend(fig):
@@ -520,10 +589,10 @@ emploi{_versus(emp, "les autres territoires")}."""
         cells["group"] = cells["group"].replace({"Ensemble": REGION})
         blocks += [
             Paragraph(text),
-            Table.of(decided_table(housing, groups=[label], total_label=REGION,
+            _of(decided_table(housing, groups=[label], total_label=REGION,
                                    title=f"{label} : situations de logement et parcours résidentiel"),
                      f"monographie_{key}_logement"),
-            Table.of(decided_table(barriers, groups=[label], total_label=REGION,
+            _of(decided_table(barriers, groups=[label], total_label=REGION,
                                    title=f"{label} : freins au logement, mobilité et insertion"),
                      f"monographie_{key}_freins"),
             Figure(draw=lambda cells=cells, label=label: comparison_bars(
@@ -533,6 +602,9 @@ emploi{_versus(emp, "les autres territoires")}."""
                 caption=f"Freins au logement cités par les jeunes : {label} et ensemble de la "
                         "région (intervalles à 95 %)",
                 alt=f"Barres groupées : part des jeunes citant chaque frein, {label} et région."),
+            _furniture(CHAMP_J, _figure_lecture(
+                cells[cells["group"] == label].assign(level=cells["level"]),
+                f"des jeunes ({label}) citent le frein")),
         ]
     return blocks
 
@@ -571,32 +643,40 @@ d’insertion) est en variable supplémentaire : il décrit les classes sans les
     rows = pd.DataFrame({
         "Classe": [T.TOTAL_NAME if r.is_total else f"{r.cluster}. {r.name}" for r in shares.itertuples()],
         "Répondants": [fmt_int(v) for v in shares["n"]],
-        "Part pondérée": [share_text(r.estimate, r.ci_low, r.ci_high, 1) if not r.is_total else
-                          fmt_pct(1.0, 0) for r in shares.itertuples()],
+        "Part pondérée": [fmt_pct(1.0, 0) if r.is_total else "nd" if r.decision == "suppress"
+                          else share_text(r.estimate, r.kg_low, r.kg_high, 1) + _flag(r._asdict())
+                          for r in shares.itertuples()],
         "Jeunes représentés": [f"{fmt_int(r.total)} [{fmt_int(r.total_low)}{NNBSP}; "
                                f"{fmt_int(r.total_high)}]" for r in shares.itertuples()],
         "_n": shares["n"].to_numpy(),
     })
     blocks: list = [
         _chapter("typologie", "Typologie des jeunes en précarité résidentielle"), Paragraph(text),
-        Table.of(plain_table(
+        _of(plain_table(
             rows, title="Les classes de la typologie : effectifs et poids",
             align_right=["Répondants", "Part pondérée", "Jeunes représentés"], counts="_n",
             threshold=t, wrap=["Classe"],
             notes=["Part pondérée parmi les jeunes en précarité résidentielle, avec son intervalle "
                    "de confiance à 95 % ; jeunes représentés : total pondéré estimé, avec son "
                    "intervalle à 95 %.", disclosure_rule_text(t), ctx.source]),
-            "typologie_classes"),
+            "typologie_classes", CHAMP_T),
         Figure(draw=lambda: _cluster_figure(typ, cluster_map),
                caption="Les jeunes sur le premier plan factoriel, par classe",
                alt="Nuage des jeunes en précarité résidentielle sur les deux premiers axes, "
                    "coloré par classe."),
+        _furniture(CHAMP_T, "chaque point est un jeune, placé selon son parcours résidentiel ; "
+                   f"les {typ.k} couleurs sont les classes de la typologie ; deux jeunes proches "
+                   "ont des parcours semblables."),
         Figure(draw=lambda: _category_figure(typ, category_map),
                caption="Carte des modalités actives contribuant le plus aux deux premiers axes",
                alt="Modalités actives les plus contributives sur le premier plan factoriel."),
+        _furniture(CHAMP_T, "une modalité éloignée du centre caractérise fortement un axe ; "
+                   "deux modalités proches sont souvent choisies par les mêmes jeunes."),
         Figure(draw=lambda: dendrogram_plot(typ.hcpc).figure,
                caption=f"Arbre de classification (Ward) et coupure en {typ.k} classes",
                alt="Dendrogramme de la classification ascendante hiérarchique."),
+        _furniture(CHAMP_T, f"la coupure horizontale sépare les {typ.k} classes ; plus une "
+                   "branche est haute, plus les groupes qu’elle réunit diffèrent."),
     ]
     desc = typ.description
     for r in classes.itertuples():
@@ -617,14 +697,14 @@ d’insertion) est en variable supplémentaire : il décrit les classes sans les
 
 Cette classe regroupe {share_text(r.estimate, r.ci_low, r.ci_high)} des jeunes en précarité
 résidentielle ({n_text(r.n, t)}). Ses membres se distinguent surtout par : {traits}."""),
-            Table.of(plain_table(
+            _of(plain_table(
                 table, title=f"Classe {k} ({typ.names[k]}) : modalités sur-représentées",
                 align_right=["Dans la classe", "Ensemble des jeunes en précarité", "Valeur-test"],
                 counts="_n", threshold=t, wrap=["Caractéristique"],
                 notes=["Parts pondérées. Valeur-test : écart entre la classe et l’ensemble, en "
                        "nombre d’écarts-types (au-delà de 2 : sur-représentation significative).",
                        disclosure_rule_text(t), ctx.source]),
-                f"typologie_classe{k}"),
+                f"typologie_classe{k}", CHAMP_T),
         ]
     return blocks
 
@@ -701,16 +781,19 @@ bien)."""
     groups = None if regional else [ctx.dep, "Reste de la région"]
     blocks: list = [
         _chapter("professionnels", "Les professionnels des Missions Locales face aux questions de logement"),
+        Heading(f"L’aisance des professionnels avec les questions de logement {diff} {where}",
+                2, "parcours-professionnels-constat"),
         Paragraph(text),
-        Table.of(decided_table(
+        _of(decided_table(
             table, groups=groups, total_label=REGION,
             title="Aisance, connaissance des dispositifs et besoins des professionnels"
                   + (", par département" if regional else ""),
             notes=["Réponses non pondérées (chaque professionnel compte pour un) ; intervalles de "
                    "confiance tenant compte du regroupement des professionnels par Mission "
-                   "Locale."]), f"professionnels{ctx.code}"),
+                   "Locale."]), f"professionnels{ctx.code}", CHAMP_P),
     ]
-    if regional and not res.knowledge["hidden"].any():
+    if regional and not res.knowledge["hidden"].any() \
+            and not (res.knowledge["decision"] == "suppress").any():
         kn = res.knowledge
         blocks.append(Figure(
             draw=lambda: likert_bars(kn, levels=["Pas du tout", "Un peu", "Assez bien", "Très bien"],
@@ -718,6 +801,10 @@ bien)."""
                                      source=ctx.source_pro),
             caption="Connaissance des dispositifs d’aide au logement par les professionnels des ML",
             alt="Barres empilées : niveau de connaissance de six dispositifs d’aide au logement."))
+        kn0 = kn[kn["level"] == "Très bien"].iloc[0]
+        blocks.append(_furniture(CHAMP_P, f"{fmt_pct(kn0['estimate'], 0)} des professionnels "
+                                 f"connaissent très bien « {kn0['question']} » (intervalle à 95 % : "
+                                 f"{fmt_ci(kn0['ci_low'], kn0['ci_high'], 0)})."))
     elif regional:
         blocks.append(Paragraph("La répartition détaillée de la connaissance des dispositifs "
                                 "n’est pas représentée : certaines réponses comptent trop peu "
@@ -734,25 +821,12 @@ def _dep_intro(ctx: _Ctx) -> list:
     n = int(res.sample.set_index("departement").loc[dep, "n"])
     prec, prec_all = _cell(table, "precarite", P.YES, dep), _cell(table, "precarite", P.YES)
     sls = _cell(table, "sans_logement_stable", P.YES, dep)
-    gap = _cell(table, "periode_sans_logement", P.YES, dep)
     emp = _cell(table, "emploi", P.YES, dep)
     terr = res.dep_territories[(res.dep_territories["code"] == ctx.code)]
     terr_txt = ", ".join(
         f"{fmt_pct(r.estimate, 0)} {TERRITORY_TEXT.get(str(r.level), str(r.level))}"
         for r in terr.itertuples() if not r.hidden)
 
-    def key(cell, label):
-        base = _base(table, cell["question"], dep) if cell is not None else np.nan
-        value = fmt_pct(cell["estimate"], 0) if cell is not None and not cell["suppressed"] else "–"
-        detail = (f"IC à 95 % : {fmt_ci(cell['ci_low'], cell['ci_high'], 0)} ; {n_text(base, t)}"
-                  if value != "–" else HIDDEN_TEXT)
-        return KeyFigure(label, value, detail)
-
-    keys = KeyFigures((key(prec, "des jeunes accompagnés en précarité résidentielle"),
-                       key(sls, "sans logement stable"),
-                       key(gap, "ont connu une période sans logement"),
-                       KeyFigure("jeunes interrogés dans le département", fmt_int(n),
-                                 f"{fmt_int(res.n_youths)} dans la région")))
     text = f"""En {ctx.wave}, **{fmt_int(n)} jeunes** accompagnés par les Missions Locales du
 département ont répondu à l’enquête, sur {fmt_int(res.n_youths)} dans la région ; ils vivent pour
 {terr_txt}. Les résultats, pondérés, sont présentés à côté de ceux de l’ensemble des
@@ -766,9 +840,12 @@ des jeunes en précarité résidentielle.
     cells = c[(c["question"] == "logement_groupe") & c["group"].isin(["Ensemble", dep])
               & ~c["suppressed"]].copy()
     cells["group"] = cells["group"].replace({"Ensemble": REGION})
+    from arefie_studies.studies._parcours_opening import place_of
+
     return [
-        keys, _chapter("jeunes", f"{dep} : les jeunes interrogés"), Paragraph(text),
-        Table.of(decided_table(table, groups=[dep, "Reste de la région"], total_label=REGION,
+        _chapter("jeunes", f"{dep} : les jeunes interrogés"), Paragraph(text),
+        Paragraph(place_of(res, ctx.code)),
+        _of(decided_table(table, groups=[dep, "Reste de la région"], total_label=REGION,
                                title=f"{dep} : logement, freins et insertion des jeunes"),
                  f"departement{ctx.code}"),
         Figure(draw=lambda: comparison_bars(cells, group="group", group_order=[dep, REGION],
@@ -778,6 +855,9 @@ des jeunes en précarité résidentielle.
                caption=f"Situation de logement des jeunes : {dep} et Hauts-de-France "
                        "(intervalles à 95 %)",
                alt=f"Barres groupées : situation de logement des jeunes, {dep} et région."),
+        _furniture(f"{CHAMP_J}, {dep} et ensemble de la région",
+                   _figure_lecture(cells[cells["group"] == dep],
+                                   f"des jeunes {ctx.dep_in} vivent dans la situation")),
     ]
 
 

@@ -39,6 +39,12 @@ PRO_ITEMS = ("part_jeunes_probleme_logement", "a_l_aise", "satisfait_partenariat
              *("bien_" + k.removeprefix("connait_") for k in P.KNOWLEDGE), *P.NEEDS)
 #: Indicators of the key figures and of the opening paragraph (regional and per département).
 KEY_QUESTIONS = ("precarite", "sans_logement_stable", "periode_sans_logement")
+#: Indicators on which the five départements are compared (question -> French label): the
+#: regional comparison table and chart, and each département report's place in it.
+COMPARED = {"precarite": "En précarité résidentielle",
+            "sans_logement_stable": "Sans logement stable",
+            "periode_sans_logement": "A connu une période sans logement",
+            "emploi": "En emploi"}
 #: Recodes of ``logement_groupe`` published beside it: a hidden group of ``logement_groupe``
 #: hides them too in that column (they would reveal it by difference).
 _LINKED = ("precarite", "sans_logement_stable")
@@ -80,6 +86,8 @@ class ParcoursResults(Results):
     pro_tables: dict[str, BannerTable]      # code -> PRO_ITEMS by zone
     pro_domains: pd.DataFrame               # professionals' domain estimates with df / KG
     knowledge: pd.DataFrame                 # 4-level knowledge of each scheme (region)
+    comparison: pd.DataFrame                # COMPARED indicators × the 5 départements (decided)
+    about: dict[str, str]                   # title, partners, contact, fieldwork (the config)
 
     def territory_label(self, code: str) -> str:
         """'' -> the region, '59' -> 'Nord'."""
@@ -252,6 +260,32 @@ def _departement(inputs: Any, code: str, threshold: int) -> dict[str, Any]:
             "pro_domains": P.domain_estimates(P.professional_design(pros), PRO_ITEMS, by="zone")}
 
 
+def _comparison(departements: BannerTable, dep_tables: Mapping[str, BannerTable]) -> pd.DataFrame:
+    """The :data:`COMPARED` indicators for each département, read from the decided tables
+    (Tableau 1 for the housing indicators, each département's table by zone for employment):
+    ``question, label, code, departement, estimate, ci_low, ci_high`` (Korn–Graubard),
+    ``base, df, decision, hidden, mark`` (▲/▼: differs from the rest of the region at 5 %),
+    ``p_value`` (that test) and ``region`` (the regional estimate), ``rank`` (1 = highest among
+    the published estimates)."""
+    rows = []
+    for code, dep in P.DEPARTEMENTS.items():
+        for q, label in COMPARED.items():
+            table = departements if q in set(departements.cells["question"]) else dep_tables[code]
+            c = table.cells
+            sel = c[(c["question"] == q) & (c["level"] == P.YES)]
+            cell, reg = sel[sel["group"] == dep].iloc[0], sel[sel["group"] == "Ensemble"].iloc[0]
+            rows.append({"question": q, "label": label, "code": code, "departement": dep,
+                         **{k: cell[k] for k in ("estimate", "ci_low", "ci_high", "base", "df",
+                                                 "decision", "mark", "p_value")},
+                         "hidden": bool(cell["suppressed"]), "region": float(reg["estimate"]),
+                         "region_low": float(reg["ci_low"]), "region_high": float(reg["ci_high"])})
+    out = pd.DataFrame(rows)
+    published = ~out["hidden"] & (out["decision"] != "suppress")
+    out["rank"] = out["estimate"].where(published).groupby(out["question"]).rank(
+        ascending=False, method="min")
+    return out
+
+
 # --------------------------------------------------------------------------------- compute
 def compute(inputs: Any, params: Mapping[str, Any]) -> ParcoursResults:
     """Every published number of the study, for the region and each département, from
@@ -302,6 +336,11 @@ def compute(inputs: Any, params: Mapping[str, Any]) -> ParcoursResults:
 
     typology = T.fit_typology(youths, n_clusters=n_classes or None)
     shares = T.cluster_shares(design, typology)
+    # the presentation rule on each class's share of the typology population (its base)
+    base = int(shares.loc[shares["is_total"], "n"].iloc[0])
+    ruled = presentation_rule(shares.assign(base=base), ci_low="kg_low", ci_high="kg_high",
+                              n="base")
+    shares = shares.assign(decision=np.where(shares["is_total"], "show", ruled["decision"]))
 
     professionals = _banner(pro_design, PRO_ITEMS, "departement", threshold)
     knowledge = P.domain_estimates(pro_design, list(P.KNOWLEDGE), level=None)
@@ -331,4 +370,8 @@ def compute(inputs: Any, params: Mapping[str, Any]) -> ParcoursResults:
                                *(p["pro_domains"] for p in parts)], ignore_index=True),
         pro_tables={code: p["pros"] for code, p in zip(P.DEPARTEMENTS, parts, strict=True)},
         knowledge=knowledge,
+        comparison=_comparison(departements, {code: p["table"] for code, p in
+                                              zip(P.DEPARTEMENTS, parts, strict=True)}),
+        about={k: str(getattr(inputs.config, k, "") or "") for k in
+               ("title", "partners", "contact", "fieldwork")},
     )
