@@ -24,9 +24,11 @@ from scipy import stats
 from arefie_studies.studies import Paragraph, Report, Table
 from arefie_studies.studies import _parcours_typology as T
 from arefie_studies.studies import parcours_residentiel as P
+from arefie_studies.studies._parcours_report import share_text
+from arefie_studies.studies._parcours_results import REGION
 from arefie_studies.studies.contract import Annex
 from arefie_studies.studies.glossary import glossary_markdown, term
-from arefie_studies.tables import audit_disclosure, fmt_pct, presentation_rule_text
+from arefie_studies.tables import audit_disclosure, fmt_ci, fmt_pct, presentation_rule_text
 
 ROOT = Path(__file__).resolve().parents[2]
 SAV = ROOT / "data" / "synthetic" / "parcours_residentiel_jeunes.sav"
@@ -444,7 +446,8 @@ def test_departement_text_quotes_the_table_test(regional, results, raw):
     p_text = _num(re.search(r"Rao–Scott, p\s=\s(\d+,\d+)", text).group(1))
     test = results.departements.tests.set_index("question").loc["precarite"]
     assert p_text == round(float(test["p_value"]), 3)
-    html = _plain(_chapter_tables(regional, "departements")[0].html)
+    html = _plain(next(t for t in _chapter_tables(regional, "departements")
+                       if t.name == "departements").html)
     block = html[html.index("précarité résidentielle"):]
     assert f"p = {p_text:.3f}".replace(".", ",") in block.split("Sans logement stable")[0]
     y = np.isin(raw["logement"], [2, 5, 6]).astype(int)
@@ -774,3 +777,112 @@ def test_linked_recodes_pin_no_hidden_housing_group(strict, results, raw):
                 assert groups_["ok"].all(), (group, code, groups_)
                 checked += 1
     assert checked > 0
+
+
+def test_key_figures_and_synthesis_read_the_results(regional, results, raw):
+    """The opening: the key figures equal the Results values (interval in the detail); the
+    synthesis lists only significant differences — the employment gap (Rao–Scott by hand
+    below 5 %) is there, the département differences (Rao–Scott p = 0,37, no ▲/▼) are not."""
+    from arefie_studies.studies import KeyFigures
+
+    opening = regional.chapter("")
+    keys = next(b for b in opening if isinstance(b, KeyFigures))
+    assert 4 <= len(keys.items) <= 6
+    k = results.key_shares.set_index("question")
+    for item, q in zip(keys.items, ("precarite", "sans_logement_stable", "periode_sans_logement"),
+                       strict=False):
+        assert item.value == fmt_pct(k.loc[q, "estimate"], 0)
+        assert fmt_ci(k.loc[q, "ci_low"], k.loc[q, "ci_high"], 0) in item.detail
+    # the synthesis
+    text = next(b.markdown for b in opening if isinstance(b, Paragraph) and "L’essentiel" in b.markdown)
+    bullets = [line for line in text.splitlines() if line.startswith("- ")]
+    assert 3 <= len(bullets) <= 6
+    groups = np.select([raw["logement"] == 1, raw["logement"] == 3, raw["logement"] == 4],
+                       [0, 1, 2], 3)
+    f, d0, ddf = _rao_scott_f(raw["emploi"].to_numpy(), groups, raw["poids"].to_numpy(),
+                              raw["departement"].to_numpy(), raw["ml"].to_numpy())
+    assert stats.f.sf(f, d0, ddf) < 0.05  # by hand: the employment gap is significant
+    ins = results.insertion[(results.insertion["territory"] == REGION)
+                            & (results.insertion["outcome"] == "emploi")].set_index("group")
+    test = results.insertion_tests.query("territory == @REGION and outcome == 'emploi'").iloc[0]
+    assert test["p_value"] < 0.05
+    gap_line = next(b for b in bullets if "en emploi" in b)
+    assert fmt_pct(ins.loc[P.GROUP_ORDER[3], "estimate"], 0) in gap_line
+    dep_test = results.departements.tests.set_index("question").loc["precarite", "p_value"]
+    assert dep_test > 0.05
+    comp = results.comparison
+    for r in comp[~comp["mark"].isin(["▲", "▼"])].itertuples():
+        assert not any(r.departement in b and r.label.lower() in b for b in bullets)
+    # every bullet with a share quotes its interval
+    assert all("[" in b for b in bullets if "%" in b)
+    # the furniture
+    about = next(b.markdown for b in opening if isinstance(b, Paragraph) and "Pour citer" in b.markdown)
+    assert "observatoire@arefie.fr" in about and "mars à mai 2024" in about
+    assert fmt_pct(results.n_youths / results.weighting["total"], 1) in about
+    assert "AREFIE (2026), *Parcours résidentiel des jeunes accompagnés*, édition 2024" in about
+
+
+def test_every_departement_compared_and_placed(results, regional):
+    """The regional comparison holds the five départements on the four key indicators
+    (Korn–Graubard intervals, decisions); each département report places itself with its
+    interval, its rank among the published estimates and its test against the rest."""
+    comp = results.comparison
+    assert sorted(comp["departement"].unique()) == sorted(P.DEPARTEMENTS.values())
+    assert len(comp) == 5 * 4
+    table = next(t for t in regional.tables() if t.name == "comparaison_departements")
+    assert list(table.frame.index) == [*P.DEPARTEMENTS.values(), REGION]
+    for r in comp.itertuples():
+        cell = table.frame.loc[r.departement, r.label]
+        assert cell == ("nd" if r.decision == "suppress" else r.estimate)
+    tab1 = results.departements.cells
+    prec = tab1[(tab1["question"] == "precarite") & (tab1["group"] == "Oise")].iloc[0]
+    oise = comp.query("question == 'precarite' and departement == 'Oise'").iloc[0]
+    assert oise["ci_low"] == prec["ci_low"] and oise["decision"] == prec["decision"]
+    order = comp[comp["question"] == "precarite"].sort_values("estimate", ascending=False)
+    assert list(order["rank"]) == [1, 2, 3, 4, 5]
+    rep = P.report(results, {"departement": "60"})
+    place = next(b.markdown for b in rep if isinstance(b, Paragraph) and "Place du département" in b.markdown)
+    line = next(s for s in place.splitlines() if s.startswith("- En précarité"))
+    assert share_text(oise["estimate"], oise["ci_low"], oise["ci_high"]) in line
+    assert f"{int(oise['rank'])}" in line and "sans écart significatif" in line and "†" in line
+
+
+def test_champ_and_lecture_under_every_table_and_figure(regional, results):
+    """Under every table (its notes) and figure (the paragraph after it) of the regional
+    report: "Champ :" and "Lecture :" with a value read from the results."""
+    from arefie_studies.studies.contract import Figure
+
+    blocks = regional.blocks
+    for i, b in enumerate(blocks):
+        if isinstance(b, Table):
+            notes = _plain(b.html.split('class="table-notes"')[1])
+            assert "Champ :" in notes and "Lecture :" in notes, b.name
+        if isinstance(b, Figure):
+            after = blocks[i + 1]
+            assert isinstance(after, Paragraph) and "Champ :" in after.markdown \
+                and "Lecture :" in after.markdown, b.caption
+    housing = results.housing.iloc[0]
+    assert fmt_pct(housing["estimate"], 0) in regional.text()
+    value = fmt_pct(_cell_of(results.departements, "logement_groupe", P.GROUP_ORDER[0]), 1)
+    assert ("Lecture : « Chez les parents », colonne « Hauts-de-France » : "
+            + value.replace("\u202f", " ")) in \
+        _plain(next(t for t in regional.tables() if t.name == "departements").html)
+
+
+def _cell_of(table, question, level, group="Ensemble") -> float:
+    c = table.cells
+    return float(c[(c["question"] == question) & (c["level"] == level)
+                   & (c["group"] == group)]["estimate"].iloc[0])
+
+
+def test_headings_state_findings_and_chapters_have_anchors(regional, results):
+    """Level-1 headings carry the notebook's anchors; the level-2 headings state the finding
+    the results support (or a neutral title when nothing is significant)."""
+    from arefie_studies.studies.contract import Heading
+
+    anchors = [b.anchor for b in regional if isinstance(b, Heading) and b.level == 1]
+    assert anchors == [a for a in P.CHAPTERS if a]
+    h2 = [b.text for b in regional if isinstance(b, Heading) and b.level == 2]
+    assert "Les jeunes en hébergement précaire sont moins souvent en emploi" in h2
+    assert not results.comparison["mark"].isin(["▲", "▼"]).any()
+    assert "Aucun département ne se distingue significativement du reste de la région" in h2
