@@ -665,13 +665,13 @@ d’insertion) est en variable supplémentaire : il décrit les classes sans les
                alt="Nuage des jeunes en précarité résidentielle sur les deux premiers axes, "
                    "coloré par classe."),
         _furniture(CHAMP_T, "chaque point est un jeune, placé selon son parcours résidentiel ; "
-                   f"les {typ.k} couleurs sont les classes de la typologie ; deux jeunes proches "
+                   f"les {typ.k} couleurs sont les classes de la typologie ; des jeunes proches "
                    "ont des parcours semblables."),
         Figure(draw=lambda: _category_figure(typ, category_map),
                caption="Carte des modalités actives contribuant le plus aux deux premiers axes",
                alt="Modalités actives les plus contributives sur le premier plan factoriel."),
         _furniture(CHAMP_T, "une modalité éloignée du centre caractérise fortement un axe ; "
-                   "deux modalités proches sont souvent choisies par les mêmes jeunes."),
+                   "des modalités proches sont souvent choisies par les mêmes jeunes."),
         Figure(draw=lambda: dendrogram_plot(typ.hcpc).figure,
                caption=f"Arbre de classification (Ward) et coupure en {typ.k} classes",
                alt="Dendrogramme de la classification ascendante hiérarchique."),
