@@ -218,8 +218,13 @@ def comparison_blocks(res: Any, source: str) -> list:
     heading = ("Un ou plusieurs départements se distinguent du reste de la région" if len(sig)
                else "Aucun département ne se distingue significativement du reste de la région")
     prec = comp[comp["question"] == "precarite"]
-    data = prec.assign(label=prec["departement"], flag=prec["decision"] == "flag",
-                       hidden=prec["hidden"] | (prec["decision"] == "suppress"))
+    # accent colour = differs significantly from the rest of the region (the chart's legend);
+    # a fragile estimate (presentation rule) carries « † » after its name
+    data = prec.assign(
+        label=[f"{d}{NNBSP}{FLAG_MARK}" if dec == "flag" else d
+               for d, dec in zip(prec["departement"], prec["decision"], strict=True)],
+        flag=prec["mark"].isin(["▲", "▼"]),
+        hidden=prec["hidden"] | (prec["decision"] == "suppress"))
     top = prec.sort_values("estimate").iloc[-1]
     return [
         Heading(heading, 2, "parcours-comparaison"),
@@ -238,8 +243,8 @@ def comparison_blocks(res: Any, source: str) -> list:
         Paragraph(f"Champ : jeunes accompagnés par les Missions Locales des Hauts-de-France. "
                   f"Lecture : {top['departement']} a la part la plus élevée, "
                   f"{fmt_pct(top['estimate'], 0)} (intervalle à 95 % : "
-                  f"{fmt_ci(top['ci_low'], top['ci_high'], 0)}) ; † : estimation fragile (moins "
-                  "de 8 degrés de liberté)."),
+                  f"{fmt_ci(top['ci_low'], top['ci_high'], 0)}) ; † après le nom : estimation "
+                  "fragile (moins de 8 degrés de liberté), à interpréter avec prudence."),
     ]
 
 
