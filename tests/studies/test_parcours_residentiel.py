@@ -886,3 +886,28 @@ def test_headings_state_findings_and_chapters_have_anchors(regional, results):
     assert "Les jeunes en hébergement précaire sont moins souvent en emploi" in h2
     assert not results.comparison["mark"].isin(["▲", "▼"]).any()
     assert "Aucun département ne se distingue significativement du reste de la région" in h2
+
+
+def test_case_mix_adjusted_employment_by_hand(results, youths):
+    """Indirect standardisation: the expected rate is the weighted mean, over a département's
+    youths, of the employment probability from a regional weighted logistic model on sex, age,
+    qualification and QPV — refitted here with statsmodels (freq weights: the same MLE) — and
+    the ratio is Σw·y / Σw·p̂ (Somme)."""
+    import statsmodels.api as sm
+    import statsmodels.formula.api as smf
+
+    data = youths.assign(y=youths["y_emploi"].astype(float))
+    data = data.assign(**{c: data[c].astype(str) for c in ("sexe", "tranche_age",
+                                                           "qualification", "qpv")})
+    fit = smf.glm("y ~ C(sexe) + C(tranche_age) + C(qualification) + C(qpv)", data=data,
+                  family=sm.families.Binomial(), freq_weights=data["poids"]).fit()
+    p_hat = fit.predict(data)
+    som = (data["departement"].astype(str) == "Somme").to_numpy()
+    w, y = data["poids"].to_numpy(), data["y"].to_numpy()
+    adj = results.adjusted.set_index("departement").loc["Somme"]
+    assert adj["observed"] == pytest.approx(np.sum(w[som] * y[som]) / np.sum(w[som]), rel=1e-10)
+    assert adj["expected"] == pytest.approx(np.sum(w[som] * p_hat[som]) / np.sum(w[som]), rel=1e-6)
+    assert adj["ratio"] == pytest.approx(np.sum(w[som] * y[som]) / np.sum(w[som] * p_hat[som]),
+                                         rel=1e-6)
+    assert adj["ci_low"] < adj["ratio"] < adj["ci_high"] and adj["df"] == 3
+    assert list(results.adjusted["departement"]) == list(P.DEPARTEMENTS.values())

@@ -209,6 +209,48 @@ def comparison_table(res: Any, source: str) -> Table:
         source=source)
 
 
+def adjusted_table(res: Any, source: str) -> Table:
+    """Employment by département: observed rate (Korn–Graubard, rule decided), expected rate at
+    the region's rates for the same profile, and the observed/expected ratio with its interval
+    (indirect standardisation)."""
+    from arefie_studies.tables import Cell, Row
+
+    adj = res.adjusted.set_index("departement")
+    emp = res.comparison[res.comparison["question"] == "emploi"].set_index("departement")
+    rows = []
+    for dep in P.DEPARTEMENTS.values():
+        a, e = adj.loc[dep], emp.loc[dep]
+        if e["hidden"]:
+            obs = Cell.hidden()
+        elif e["decision"] == "suppress":
+            obs = Cell.not_shown()
+        else:
+            obs = Cell(kind="proportion", estimate=float(e["estimate"]), ci_low=float(e["ci_low"]),
+                       ci_high=float(e["ci_high"]), n=int(e["base"]), flag=e["decision"] == "flag")
+        ratio = (f"{fmt_num(a['ratio'], 2)} {fmt_ci(a['ci_low'], a['ci_high'], 2, scale=1.0)}"
+                 + (" (écart significatif)" if a["differs"] else ""))
+        rows.append(Row(label=dep, cells=(
+            obs, Cell(kind="proportion", estimate=float(a["expected"])),
+            Cell(kind="text", text=ratio, style="text-align:right"))))
+    first = res.adjusted.iloc[0]
+    return Table(
+        title="Emploi des jeunes par département : taux observé et taux attendu à profil égal",
+        columns=("Taux observé", "Taux attendu (profil du département, taux régionaux)",
+                 "Rapport observé / attendu [IC à 95 %]"),
+        rows=tuple(rows), threshold=res.threshold,
+        notes=("Taux attendu : moyenne, sur les jeunes du département, de la probabilité d’être en "
+               "emploi prédite par une régression logistique régionale pondérée sur le sexe, "
+               "l’âge, la qualification et la résidence en QPV (standardisation indirecte). Un "
+               "rapport supérieur à 1 : plus de jeunes en emploi qu’attendu pour ce profil ; "
+               "l’écart est significatif quand l’intervalle exclut 1.",
+               "Champ : jeunes accompagnés par les Missions Locales des Hauts-de-France.",
+               f"Lecture : {first['departement']}, {fmt_pct(first['observed'], 1)} des jeunes "
+               f"sont en emploi, pour {fmt_pct(first['expected'], 1)} attendus à profil égal : "
+               f"rapport {fmt_num(first['ratio'], 2)} (IC à 95 % : "
+               f"{fmt_ci(first['ci_low'], first['ci_high'], 2, scale=1.0)})."),
+        source=source)
+
+
 def comparison_blocks(res: Any, source: str) -> list:
     """The regional chapter comparing the five départements (table + caterpillar chart)."""
     from arefie_studies.charts import caterpillar
@@ -240,11 +282,15 @@ def comparison_blocks(res: Any, source: str) -> list:
                     "leur intervalle à 95 % ; trait vertical : la région",
             alt="Points et intervalles : part des jeunes en précarité résidentielle dans chaque "
                 "département, classés, et valeur régionale."),
-        Paragraph(f"Champ : jeunes accompagnés par les Missions Locales des Hauts-de-France. "
+        Paragraph(f"*Champ : jeunes accompagnés par les Missions Locales des Hauts-de-France. "
                   f"Lecture : {top['departement']} a la part la plus élevée, "
                   f"{fmt_pct(top['estimate'], 0)} (intervalle à 95 % : "
                   f"{fmt_ci(top['ci_low'], top['ci_high'], 0)}) ; † après le nom : estimation "
-                  "fragile (moins de 8 degrés de liberté), à interpréter avec prudence."),
+                  "fragile (moins de 8 degrés de liberté), à interpréter avec prudence.*"),
+        Heading(("Des écarts d’emploi entre départements à profil égal" if res.adjusted["differs"].any()
+                 else "À profil égal, l’emploi ne diffère significativement dans aucun département"),
+                2, "parcours-emploi-profil"),
+        Block.of(adjusted_table(res, source), "emploi_profil_egal"),
     ]
 
 
@@ -269,6 +315,12 @@ def place_of(res: Any, code: str) -> str:
         parts.append(f"- {r.label} : {_share(r.estimate, r.ci_low, r.ci_high)}{flag}, "
                      f"{_ordinal(int(r.rank))} sur {int(n_pub[r.question])} départements ({sig} ; "
                      f"{_p(r.p_value)}) ; région : {fmt_pct(r.region, 0)}.")
+    a = res.adjusted.set_index("departement").loc[P.departement_label(code)]
+    parts.append(f"- En emploi à profil égal (sexe, âge, qualification, QPV) : rapport observé / "
+                 f"attendu {fmt_num(a['ratio'], 2)} (IC à 95 % : "
+                 f"{fmt_ci(a['ci_low'], a['ci_high'], 2, scale=1.0)}), "
+                 + ("écart significatif avec le taux attendu." if a["differs"] else
+                    "sans écart significatif avec le taux attendu."))
     return ("Place du département parmi les cinq départements de la région (rang : 1 = part la "
             "plus élevée ; un rang seul ne dit pas si l’écart est significatif) :\n\n"
             + "\n".join(parts))

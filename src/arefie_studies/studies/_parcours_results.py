@@ -11,6 +11,7 @@ small-domain presentation rule.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -87,6 +88,7 @@ class ParcoursResults(Results):
     pro_domains: pd.DataFrame               # professionals' domain estimates with df / KG
     knowledge: pd.DataFrame                 # 4-level knowledge of each scheme (region)
     comparison: pd.DataFrame                # COMPARED indicators × the 5 départements (decided)
+    adjusted: pd.DataFrame                  # employment observed / expected (case mix) by dép.
     about: dict[str, str]                   # title, partners, contact, fieldwork (the config)
 
     def territory_label(self, code: str) -> str:
@@ -286,6 +288,56 @@ def _comparison(departements: BannerTable, dep_tables: Mapping[str, BannerTable]
     return out
 
 
+#: The youths' profile the expected employment rate is standardised on (indirect
+#: standardisation): the covariates of the regional model, without the département.
+CASE_MIX = ("sexe", "tranche_age", "qualification", "qpv")
+CASE_MIX_FORMULA = "y_emploi ~ " + " + ".join(f"C({c})" for c in CASE_MIX)
+
+
+def expected_employment(design) -> np.ndarray:
+    """Each youth's expected probability of being in employment given the profile
+    :data:`CASE_MIX`, from the regional design-weighted logistic model
+    (``svyglm(y_emploi ~ sexe + tranche_age + qualification + qpv, family=quasibinomial())``):
+    ``expit(X β)``; NaN where a covariate is missing."""
+    import patsy
+
+    fit = design.glm(CASE_MIX_FORMULA, family="binomial")
+    rhs = CASE_MIX_FORMULA.split("~", 1)[1]
+    x = patsy.dmatrix(rhs, design.data, NA_action=patsy.NAAction(NA_types=[]),
+                      return_type="dataframe")
+    # R-style coefficient names ("(Intercept)", "C(sexe)Femme") from patsy's columns
+    x.columns = ["(Intercept)" if c == "Intercept" else re.sub(r"\[T\.(.*)\]$", r"\1", c)
+                 for c in x.columns]
+    missing = sorted(set(fit.params.index) - set(x.columns))
+    if missing:
+        raise P.ParcoursInputError(f"expected_employment: coefficient(s) {missing} have no "
+                                   "column in the model matrix; check the profile's levels.")
+    eta = x[fit.params.index].to_numpy(float) @ fit.params.to_numpy(float)
+    return 1.0 / (1.0 + np.exp(-eta))
+
+
+def _adjusted(youths: pd.DataFrame) -> pd.DataFrame:
+    """Employment by département, observed and expected at the region's rates for the same
+    profile (indirect standardisation): ``observed`` = Σw·y / Σw, ``expected`` = Σw·p̂ / Σw,
+    ``ratio`` = observed / expected = Σw·y / Σw·p̂ with its linearised interval
+    (``svyratio(~y_emploi, ~p_hat, by=~departement)``, p̂ taken as fixed), ``df``, ``n``."""
+    frame = youths.assign(p_hat=expected_employment(P.youth_design(youths)))
+    design = P.youth_design(frame)
+    ratio = design.ratio("y_emploi", "p_hat", by="departement")
+    obs = design.mean("y_emploi", by="departement").set_index("departement")
+    exp = design.mean("p_hat", by="departement").set_index("departement")
+    out = pd.DataFrame({
+        "departement": ratio["departement"].astype(str).to_numpy(),
+        "observed": obs.loc[ratio["departement"], "estimate"].to_numpy(),
+        "expected": exp.loc[ratio["departement"], "estimate"].to_numpy(),
+        "ratio": ratio["estimate"].to_numpy(), "ci_low": ratio["ci_low"].to_numpy(),
+        "ci_high": ratio["ci_high"].to_numpy(), "df": ratio["df"].to_numpy(),
+        "n": ratio["n"].to_numpy()})
+    out["differs"] = (out["ci_low"] > 1) | (out["ci_high"] < 1)
+    order = {d: i for i, d in enumerate(P.DEPARTEMENTS.values())}
+    return out.sort_values("departement", key=lambda s: s.map(order)).reset_index(drop=True)
+
+
 # --------------------------------------------------------------------------------- compute
 def compute(inputs: Any, params: Mapping[str, Any]) -> ParcoursResults:
     """Every published number of the study, for the region and each département, from
@@ -372,6 +424,7 @@ def compute(inputs: Any, params: Mapping[str, Any]) -> ParcoursResults:
         knowledge=knowledge,
         comparison=_comparison(departements, {code: p["table"] for code, p in
                                               zip(P.DEPARTEMENTS, parts, strict=True)}),
+        adjusted=_adjusted(youths),
         about={k: str(getattr(inputs.config, k, "") or "") for k in
                ("title", "partners", "contact", "fieldwork")},
     )
