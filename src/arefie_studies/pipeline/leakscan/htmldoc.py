@@ -44,6 +44,7 @@ _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "me
 #: Layout attributes: never read for counts (pandas' ``row0 col1`` classes, spans).
 _LAYOUT = {"class", "id", "style", "colspan", "rowspan", "scope", "headers", "width", "height",
            "align", "valign", "span", "tabindex", "dir", "lang", "role", "data-suppressed", "border",
+           "data-not-shown",
            "cellpadding", "cellspacing"}
 #: SVG geometry and presentation: numbers only, never read.
 _GEOMETRY = {"d", "points", "transform", "viewbox", "x", "y", "x1", "x2", "y1", "y2", "cx", "cy", "r",
