@@ -221,6 +221,5 @@ def caterpillar_chart(cells: pd.DataFrame, columns: Sequence[tuple[str, str]], *
             ax.xaxis.set_major_formatter(format_pct_fr())
             apply_house_style(ax, grid="x")
         fig.set_label(title)
-        fig.subplots_adjust(hspace=0.75)
         add_source(fig, source, note="trait vertical : Hauts-de-France ; † : estimation fragile.")
     return fig

@@ -67,11 +67,14 @@ CHAPTERS: dict[str, str] = {
     "introduction": "Principaux résultats",
     "themes": "Résultats par thème",
     "comparaisons": "Comparaisons",
-    "annexe": "Annexe méthodologique",
+    "annexe": "Méthode, définitions et références",
 }
 #: « de l’Aisne », « du Nord »... (French article before a département's name).
 OF_DEP = {"Aisne": "de l’Aisne", "Nord": "du Nord", "Oise": "de l’Oise",
           "Pas-de-Calais": "du Pas-de-Calais", "Somme": "de la Somme"}
+#: « dans l’Aisne », « dans le Nord »...
+IN_DEP = {"Aisne": "dans l’Aisne", "Nord": "dans le Nord", "Oise": "dans l’Oise",
+          "Pas-de-Calais": "dans le Pas-de-Calais", "Somme": "dans la Somme"}
 #: The key indicators on which the five départements are compared.
 COMPARED = ("detresse", "renoncement", "tabac_quotidien", "surpoids_obesite")
 
@@ -256,8 +259,8 @@ def synthesis(r: Any) -> list[str]:
             way = "hausse" if x["diff"] > 0 else "baisse"
             out.append(f"{x['label']} : {fmt_pct(x['estimate_prev'])} en {r.previous}, "
                        f"{fmt_pct(x['estimate'])} en {r.wave} ({way} de "
-                       f"{fmt_pct_points(abs(x['diff']))}, écart {fmt_pct_points(x['diff'])} "
-                       f"{fmt_ci(x['diff_low'], x['diff_high'])}, {_p_text(x['p_value'])}).")
+                       f"{fmt_pct_points(x['diff'])} {fmt_ci(x['diff_low'], x['diff_high'])}, "
+                       f"{_p_text(x['p_value'])}).")
     dep = _dep_differences(r)
     out += dep[: max(0, 6 - len(out))]
     return out[:6]
@@ -484,7 +487,7 @@ def _comparison(r: Any, code: str = "") -> list:
     lecture = ""
     if len(ok):
         x = ok.iloc[0]
-        lecture = (f"Lecture{NNBSP}: en {x['group']}, la part « {names[x['indicator']]} » est "
+        lecture = (f"Lecture{NNBSP}: {IN_DEP.get(x['group'], 'en ' + x['group'])}, la part « {names[x['indicator']]} » est "
                    f"estimée à {_value_ci(x)}")
     table = _estimate_table(
         r, cells, columns, lecture=lecture + "." if lecture else "",
@@ -539,8 +542,8 @@ def _position(r: Any, code: str) -> str:
                "pas significativement différente de celle du reste de la région")
         lines.append(f"- {x['label']} : {_value_ci(x)}, {sig} (région {_value_ci(o.loc[n])} ; "
                      f"{_p_text(p)}).")
-    return (f"Place {OF_DEP.get(lab, 'de ' + lab)} parmi les cinq départements (intervalles de Korn–Graubard à "
-            "95 %) :\n\n" + "\n".join(lines))
+    return (f"Place {OF_DEP.get(lab, 'de ' + lab)} parmi les cinq départements (intervalles de "
+            "Korn–Graubard à 95 %) :\n\n" + "\n".join(lines))
 
 
 # ----------------------------------------------------------------------------- evolution
@@ -574,9 +577,13 @@ def _evolution(r: Any) -> list:
     cells = pd.DataFrame(rows)
     mental = comp[comp["theme"].isin(["mentale", "addictions", "soins"])]
     up, down = shown[shown["diff"] > 0], shown[shown["diff"] < 0]
-    head = (f"Depuis {r.previous}, {len(up)} indicateur{'s' if len(up) > 1 else ''} clé"
-            f"{'s' if len(up) > 1 else ''} en hausse et {len(down)} en baisse significative"
-            if len(shown) else f"Évolution depuis {r.previous} : aucun écart significatif")
+    def count(k: int, what: str) -> str:
+        return (f"{k} indicateur{'s' if k > 1 else ''} clé{'s' if k > 1 else ''} en {what}"
+                if k else f"aucun en {what}")
+
+    head = (f"Depuis {r.previous}, {count(len(up), 'hausse')} et {count(len(down), 'baisse')} "
+            "significative" if len(shown) else
+            f"Évolution depuis {r.previous} : aucun écart significatif")
     lect = ""
     if len(shown):
         x = shown.iloc[0]
@@ -920,13 +927,19 @@ def _departement(r: Any, code: str) -> Report:
                         ("tabac_quotidien", "Tabagisme quotidien"),
                         ("surpoids_obesite", "Surpoids ou obésité")) if _visible(d.loc[n]))
     findings = _dep_differences(r, [code])
+    in_dep = IN_DEP.get(label, f"en {label}")
+    # a count of Missions Locales under the threshold is design information: not published
+    many = int(info["n_ml"]) >= r.threshold
+    mls = f"les {fmt_int(info['n_ml'])} Missions Locales" if many else "les Missions Locales"
+    mls_few = (f"{fmt_int(info['n_ml'])} Missions Locales" if many
+               else "peu de Missions Locales")
     src = _source(r)
     where = OF_DEP.get(label, f"de {label}")
     fig_lect = ""
     okd = dep[[_visible(x) and x["indicator"] in names for _, x in dep.iterrows()]]
     if len(okd):
         x = okd.iloc[0]
-        fig_lect = (f"Lecture{NNBSP}: en {label}, la part « {x['label']} » est estimée à "
+        fig_lect = (f"Lecture{NNBSP}: {IN_DEP.get(label, 'en ' + label)}, la part « {x['label']} » est estimée à "
                     f"{_value_ci(_pub(okd).iloc[0])} ; le losange donne la valeur régionale.")
     dp = _pub(dep)
     return Report([
@@ -938,16 +951,17 @@ def _departement(r: Any, code: str) -> Report:
                             f"- Sur les indicateurs clés comparés, {label} ne diffère pas "
                             "significativement du reste de la région.")),
         Heading(f"{label} : les jeunes interrogés", 2),
-        Paragraph(f"En {r.wave}, **{fmt_int(info['n'])} jeunes** accompagnés par les "
-                  f"{fmt_int(info['n_ml'])} Missions Locales du département ({label}) ont répondu "
+        Paragraph(f"En {r.wave}, **{fmt_int(info['n'])} jeunes** accompagnés par {mls} du "
+                  f"département ({label}) ont répondu "
                   f"à l’enquête santé, sur {fmt_int(r.n)} dans la région. Les résultats sont "
                   "pondérés (calage régional sur la population des jeunes accompagnés) et "
                   "présentés à côté de ceux de l’ensemble des Hauts-de-France. Le rapport régional "
-                  f"détaille chaque thème.\n\nEn {label}, {_share(dep, 'detresse')} des jeunes "
+                  f"détaille chaque thème.\n\n{in_dep[:1].upper() + in_dep[1:]}, "
+                  f"{_share(dep, 'detresse')} des jeunes "
                   f"présentent une détresse psychologique (région : {_share(o, 'detresse')}) et "
                   f"{_share(dep, 'renoncement')} ont renoncé à des soins dans l’année (région : "
                   f"{_share(o, 'renoncement')}). Les intervalles du département reposent sur "
-                  f"{fmt_int(info['n_ml'])} Missions Locales ({fmt_int(d['df'].min())} degrés de "
+                  f"{mls_few} ({fmt_int(d['df'].min())} degrés de "
                   "liberté) ; une part marquée « † » est à interpréter avec prudence."),
         _about(r, "dans la région"),
         Heading(CHAPTERS["themes"], 1, "themes"),
