@@ -21,7 +21,6 @@ import pytest
 from scipy import stats
 
 from arefie_studies.project import load_study_inputs
-from arefie_studies.studies import _sante_charts as C
 from arefie_studies.studies import _sante_report as R
 from arefie_studies.studies import glossary
 from arefie_studies.studies import sante_jeunes as S
@@ -427,14 +426,17 @@ def test_departement_domain_matches_r(res):
 def test_departement_df_and_korn_graubard(res, design):
     """Every domain estimate keeps n, SE, CI, df and the Korn–Graubard interval; df = PSUs −
     strata in the domain (counted here from the data); KG recomputed with scipy from (p, se, df,
-    n) as svyciprop(method="beta") does with the domain's n."""
+    n) as svyciprop(method="beta") does with nrow(design) of the domain: every respondent of
+    the département, those missing the indicator included (svyby(..., na.rm=TRUE))."""
     data = design.data
     by = res.by("departement")
     assert {"estimate", "se", "ci_low", "ci_high", "kg_low", "kg_high", "df", "n"} <= set(by)
     for dep, sub in by.groupby("group"):
         n_ml = data.loc[data["departement"].astype(str) == dep, "ml"].nunique()
         assert (sub["df"] == n_ml - 1).all(), dep
-    p, se, df, n = (by[c].to_numpy(dtype=float) for c in ("estimate", "se", "df", "n"))
+    p, se, df = (by[c].to_numpy(dtype=float) for c in ("estimate", "se", "df"))
+    rows = data["departement"].astype(str).value_counts()
+    n = by["group"].map(rows).to_numpy(dtype=float)
     ok = (p > 0) & (p < 1) & (se > 0)
     neff = p * (1 - p) / se**2 * (stats.t.ppf(0.025, n - 1) / stats.t.ppf(0.025, df)) ** 2
     lo = stats.beta.ppf(0.025, neff * p, neff * (1 - p) + 1)
@@ -509,9 +511,16 @@ def test_presentation_rule_flags_few_psus_and_suppresses_small_n_eff(res, region
         for v in (x["estimate"], x["kg_low"], x["kg_high"]):
             assert R.fmt_num(v * 100, 1) not in row, name
         assert (t.frame == "nd").any().any()
-    fig = next(f for f in rep if isinstance(f, Figure) and "par département" in f.caption)
-    drawn = C._shown(fig.draw.args[0])
-    assert not ((drawn["row"] == "Nord") & (drawn["column"] == "detresse")).any()
+    det = next(i.label for i in S.INDICATORS if i.name == "detresse")
+    fig = next(f for f in rep if isinstance(f, Figure) and f.caption.startswith(f"{det} par"))
+    drawn = fig.draw()
+    ax = drawn.axes[0]
+    assert "non publié" in [tx.get_text() for tx in ax.texts]
+    ticks = [tk.get_text() for tk in ax.get_yticklabels()]
+    assert ticks[0] == "Nord" and len(ticks) == 5  # hidden rows first, without a value
+    for line in ax.lines:
+        assert R.fmt_num(x["estimate"], 6) not in str(line.get_xdata())
+    assert len(ax.collections) + len(ax.lines) > 0
     assert "Nord : détresse" not in rep.text().lower()
     for _, x in flag.head(5).iterrows():
         t = next(t for t in regional.tables() if t.name == f"{theme[x['indicator']]}_departement")
@@ -631,8 +640,10 @@ def test_comparison_holds_every_departement(res, regional, aisne):
             label = next(i.label for i in S.INDICATORS if i.name == name)
             want = ("s" if x["hidden"] else "nd" if x["decision"] == "suppress" else x["estimate"])
             assert t.frame.loc[dep, label] == want
-    fig = next(b for b in regional if isinstance(b, Figure) and "par département" in b.caption)
-    assert set(fig.draw.args[0]["row"]) == {*S.DEPARTEMENTS.values(), "Hauts-de-France"}
+    figs = [b for b in regional if isinstance(b, Figure) and "par département" in b.caption]
+    assert [f.draw.args[1] for f in figs] == list(R.COMPARED)
+    for f in figs:
+        assert set(f.draw.args[0]["row"]) == {*S.DEPARTEMENTS.values(), "Hauts-de-France"}
     x = by.loc[("Aisne", "detresse")]  # the département report places itself
     p = res.dep_tests.query("departement == '02' and indicator == 'detresse'")["p_value"].iloc[0]
     assert R.fmt_pct(x["estimate"]) in aisne.text()

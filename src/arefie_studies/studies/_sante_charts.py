@@ -196,30 +196,27 @@ def departement_chart(dep: pd.DataFrame, region: pd.DataFrame, indicators: Seque
 
 
 
-def caterpillar_chart(cells: pd.DataFrame, columns: Sequence[tuple[str, str]], *, region: str,
-                      title: str, source: str) -> Figure:
-    """One panel per indicator: each territory's estimate with its interval, sorted, and the
-    regional value as a vertical line. ``cells``: rows ``row`` (territory, ``region`` for the
-    region), ``column`` (indicator key), estimate, ci_low, ci_high, hidden, decision. Hidden
-    or suppressed estimates are not drawn; flagged ones get « † » after their name."""
-    with house_style():
-        fig, axes = plt.subplots(len(columns), 1, figsize=(6.3, 1.25 * len(columns) + 0.9),
-                                 squeeze=False)
-        for ax, (key, label) in zip(axes[:, 0], columns, strict=True):
-            sub = cells[cells["column"] == key]
-            reg = sub[sub["row"] == region]
-            d = _shown(sub[sub["row"] != region]).sort_values("estimate")
-            y = np.arange(len(d))
-            ax.errorbar(d["estimate"], y, xerr=[d["estimate"] - d["ci_low"],
-                                                d["ci_high"] - d["estimate"]],
-                        fmt="o", color=PRIMARY, ecolor=PRIMARY, ms=4, capsize=2)
-            if len(reg) and len(_shown(reg)):
-                ax.axvline(float(reg["estimate"].iloc[0]), color=ACCENT, lw=1.2, ls="--")
-            ax.set_yticks(y, [_flag(g, dec) for g, dec in zip(d["row"], d["decision"],
-                                                                strict=True)], fontsize=7)
-            ax.set_title(label, fontsize=8, loc="left")
-            ax.xaxis.set_major_formatter(format_pct_fr())
-            apply_house_style(ax, grid="x")
-        fig.set_label(title)
-        add_source(fig, source, note="trait vertical : Hauts-de-France ; † : estimation fragile.")
-    return fig
+
+def caterpillar_chart(cells: pd.DataFrame, key: str, *, region: str, title: str,
+                      source: str) -> Figure:
+    """The five départements on one indicator with :func:`arefie_studies.charts.caterpillar`:
+    estimate and Korn–Graubard interval, sorted, the regional value as a line; a significant gap
+    to the rest of the region (``mark`` ▲/▼) in the accent colour; hidden or « nd » estimates
+    listed without a value; a flagged (†) estimate keeps its « † » in its name.
+    ``cells``: rows ``row`` (territory, ``region`` for the region), ``column`` (indicator key),
+    estimate, ci_low, ci_high, hidden, decision, mark."""
+    from arefie_studies.charts import caterpillar
+
+    sub = cells[cells["column"] == key]
+    reg = sub[sub["row"] == region]
+    d = sub[sub["row"] != region]
+    gone = d["hidden"].astype(bool) | (d["decision"] == "suppress")
+    frame = pd.DataFrame({
+        "label": [_flag(g, dec) for g, dec in zip(d["row"], d["decision"], strict=True)],
+        "estimate": d["estimate"].where(~gone), "ci_low": d["ci_low"].where(~gone),
+        "ci_high": d["ci_high"].where(~gone), "hidden": gone.to_numpy(),
+        "flag": (d["mark"].fillna("") != "").to_numpy() & ~gone.to_numpy()})
+    ref = (float(reg["estimate"].iloc[0]) if len(reg) and not reg["hidden"].iloc[0]
+           and reg["decision"].iloc[0] != "suppress" else None)
+    return caterpillar(frame, reference=ref, reference_label="Hauts-de-France", digits=0,
+                       title=title, source=source)

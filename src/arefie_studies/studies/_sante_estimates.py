@@ -84,10 +84,20 @@ def indicator_estimates(design: SurveyDesign, indicators: Sequence[Indicator], b
     decision and reason (NCHS presentation rule on the Korn–Graubard interval,
     :func:`with_presentation`).
     Groups with no respondent are left out; a group whose counts fall under ``threshold`` (or
-    would reveal one by difference) is ``hidden``.
+    would reveal one by difference) is ``hidden``. An indicator with a level of ``by`` outside
+    its universe (no respondent there: contraception, asked of young women, by sex) is not
+    broken down by ``by`` (its only group is the whole universe, shown as « Ensemble »).
     Mirrors: survey::svyby(~I(x == "Oui"), ~by, design, svyciprop, method=...).
     """
     cols = [i.column for i in indicators]
+    if by is not None:
+        active = np.asarray(design.weights) > 0
+        g = design.data[by].cat.codes.to_numpy()
+        present = np.unique(g[active & (g >= 0)])
+        cols = [c for c in cols
+                if np.isin(present, np.unique(g[active & (g >= 0)
+                                                  & (design.data[c].cat.codes.to_numpy() >= 0)])
+                           ).all()]
     logit = _yes_rows(design, cols, by, "logit")
     beta = _yes_rows(design, cols, by, "beta")
     group_col = by if by is not None else None

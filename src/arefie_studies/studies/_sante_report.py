@@ -487,7 +487,8 @@ def _comparison(r: Any, code: str = "") -> list:
     lecture = ""
     if len(ok):
         x = ok.iloc[0]
-        lecture = (f"Lecture{NNBSP}: {IN_DEP.get(x['group'], 'en ' + x['group'])}, la part « {names[x['indicator']]} » est "
+        where = IN_DEP.get(x["group"], "en " + x["group"])
+        lecture = (f"Lecture{NNBSP}: {where}, la part « {names[x['indicator']]} » est "
                    f"estimée à {_value_ci(x)}")
     table = _estimate_table(
         r, cells, columns, lecture=lecture + "." if lecture else "",
@@ -496,8 +497,6 @@ def _comparison(r: Any, code: str = "") -> list:
         notes=[KG_NOTE.format(dfs=_dep_dfs(r)),
                "▲ / ▼ : part significativement supérieure / inférieure à celle du reste de la "
                "région (test de Rao–Scott au seuil de 5 %)."])
-    if lecture:
-        lecture += " ; le trait vertical est la valeur régionale."
     blocks: list = [Heading(head, 2)]
     if code:
         blocks.append(Paragraph(_position(r, code)))
@@ -508,17 +507,28 @@ def _comparison(r: Any, code: str = "") -> list:
             + ("Écarts significatifs :\n\n" + "\n".join(f"- {t}" for t in diffs) if diffs else
                "Aucun écart n’est significatif au seuil de 5 % : les différences visibles entre "
                "départements peuvent relever des fluctuations d’échantillonnage.")))
-    blocks += [
-        table,
-        Figure(draw=partial(C.caterpillar_chart, cells, columns, region="Hauts-de-France",
-                            title="Indicateurs clés par département",
-                            source=_source(r) + " Intervalles de Korn–Graubard."),
-               caption="Indicateurs clés par département (points, intervalle à 95 %) et valeur "
-                       "régionale (trait vertical)",
-               alt="Pour chaque indicateur, les départements classés par valeur estimée, avec leur "
-                   "intervalle de confiance (valeurs dans le tableau précédent)."),
-        _figure_notes(r, lecture),
-    ]
+    blocks.append(table)
+    reg = cells[cells["row"] == "Hauts-de-France"].set_index("indicator")
+    for key, label in columns:
+        sub = dep_cells[dep_cells["indicator"] == key]
+        ok_k = sub[[_visible(x) for _, x in sub.iterrows()]].sort_values("estimate")
+        lect = ""
+        if len(ok_k):
+            x = ok_k.iloc[-1]
+            lect = (f"Lecture{NNBSP}: {IN_DEP.get(x['group'], 'en ' + x['group'])}, la part « "
+                    f"{label} » est estimée à {_value_ci(x)} (la plus élevée des départements "
+                    f"publiés) ; le trait vertical est la valeur régionale "
+                    f"({_value(reg.loc[key])}).")
+        blocks += [
+            Figure(draw=partial(C.caterpillar_chart, cells, key, region="Hauts-de-France",
+                                title=label, source=_source(r) + " Intervalles de Korn–Graubard."),
+                   caption=f"{label} par département (point et intervalle à 95 %, en couleur "
+                           "si l’écart au reste de la région est significatif) et valeur "
+                           "régionale (trait vertical)",
+                   alt=f"{label} : les départements classés par valeur estimée, avec leur "
+                       "intervalle de confiance (valeurs dans le tableau précédent)."),
+            _figure_notes(r, lect),
+        ]
     return blocks
 
 
