@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from arefie_studies import french
 from arefie_studies import tables as T
 from arefie_studies.studies import _sante_charts as C
 from arefie_studies.studies._common import weighting_annex_html
@@ -69,12 +70,6 @@ CHAPTERS: dict[str, str] = {
     "comparaisons": "Comparaisons",
     "annexe": "Méthode, définitions et références",
 }
-#: « de l’Aisne », « du Nord »... (French article before a département's name).
-OF_DEP = {"Aisne": "de l’Aisne", "Nord": "du Nord", "Oise": "de l’Oise",
-          "Pas-de-Calais": "du Pas-de-Calais", "Somme": "de la Somme"}
-#: « dans l’Aisne », « dans le Nord »...
-IN_DEP = {"Aisne": "dans l’Aisne", "Nord": "dans le Nord", "Oise": "dans l’Oise",
-          "Pas-de-Calais": "dans le Pas-de-Calais", "Somme": "dans la Somme"}
 #: The key indicators on which the five départements are compared.
 COMPARED = ("detresse", "renoncement", "tabac_quotidien", "surpoids_obesite")
 
@@ -171,7 +166,9 @@ def _lecture(cells: pd.DataFrame, headers: Mapping[str, str], wave: int) -> str:
         return ""
     x = ok.iloc[0]
     col = headers.get(x["column"], str(x["column"])).replace("|", " : ")
-    where = "l’ensemble des jeunes" if col in ("Ensemble", "Part des jeunes") else col
+    where = ("l’ensemble des jeunes" if col in ("Ensemble", "Part des jeunes") else
+             "les Hauts-de-France" if col == "Hauts-de-France" else
+             french.le(col) if col in DEPARTEMENTS.values() else col)
     return (f"Lecture{NNBSP}: en {wave}, pour {where}, la part « {x['row']} » est estimée à "
             f"{_value(x)} (intervalle de confiance à 95 % : {fmt_ci(x['ci_low'], x['ci_high'])}).")
 
@@ -487,7 +484,7 @@ def _comparison(r: Any, code: str = "") -> list:
     lecture = ""
     if len(ok):
         x = ok.iloc[0]
-        where = IN_DEP.get(x["group"], "en " + x["group"])
+        where = french.dans(x["group"])
         lecture = (f"Lecture{NNBSP}: {where}, la part « {names[x['indicator']]} » est "
                    f"estimée à {_value_ci(x)}")
     table = _estimate_table(
@@ -515,7 +512,7 @@ def _comparison(r: Any, code: str = "") -> list:
         lect = ""
         if len(ok_k):
             x = ok_k.iloc[-1]
-            lect = (f"Lecture{NNBSP}: {IN_DEP.get(x['group'], 'en ' + x['group'])}, la part « "
+            lect = (f"Lecture{NNBSP}: {french.dans(x['group'])}, la part « "
                     f"{label} » est estimée à {_value_ci(x)} (la plus élevée des départements "
                     f"publiés) ; le trait vertical est la valeur régionale "
                     f"({_value(reg.loc[key])}).")
@@ -552,7 +549,7 @@ def _position(r: Any, code: str) -> str:
                "pas significativement différente de celle du reste de la région")
         lines.append(f"- {x['label']} : {_value_ci(x)}, {sig} (région {_value_ci(o.loc[n])} ; "
                      f"{_p_text(p)}).")
-    return (f"Place {OF_DEP.get(lab, 'de ' + lab)} parmi les cinq départements (intervalles de "
+    return (f"Place {french.de(lab)} parmi les cinq départements (intervalles de "
             "Korn–Graubard à 95 %) :\n\n" + "\n".join(lines))
 
 
@@ -566,9 +563,12 @@ def _evolution(r: Any) -> list:
     ok = ~comp["hidden"] & (comp["decision"] != "suppress") & (comp["decision_prev"] != "suppress")
     shown = comp[ok & (comp["p_value"] < 0.05)]
 
-    def lst(d: pd.DataFrame) -> str:
-        return ", ".join(f"{_lower_first(x['label'])} ({fmt_pct_points(x['diff'])})"
-                         for _, x in d.iterrows()) or "aucun indicateur"
+    def lst(d: pd.DataFrame, what: str, verb: str) -> str:
+        if d.empty:
+            return f"Aucun indicateur clé ne {verb} significativement (au seuil de 5 %)."
+        return (f"Les {what} significatives (au seuil de 5 %) concernent : "
+                + ", ".join(f"{_lower_first(x['label'])} ({fmt_pct_points(x['diff'])})"
+                            for _, x in d.iterrows()) + ".")
 
     rows = []
     for i, x in comp.iterrows():
@@ -602,8 +602,8 @@ def _evolution(r: Any) -> list:
                 f"{fmt_pct_points(x['diff'])}, significatif au seuil de 5 %).")
     return [
         Heading(head, 2),
-        Paragraph(f"Entre {r.previous} et {r.wave}, les hausses significatives (au seuil de 5 %) "
-                  f"concernent : {lst(up)}. Les baisses significatives concernent : {lst(down)}. "
+        Paragraph(f"Indicateurs clés entre {r.previous} et {r.wave}. "
+                  f"{lst(up, 'hausses', 'augmente')} {lst(down, 'baisses', 'baisse')} "
                   "Les autres écarts ne sont pas significatifs : ils peuvent relever des "
                   f"fluctuations d’échantillonnage. Les valeurs {r.previous} sont ré-estimées à "
                   f"partir des réponses de l’enquête {r.previous}, avec les définitions et le "
@@ -719,8 +719,9 @@ def _model(r: Any) -> list:
         Heading(head, 2),
         Paragraph("Une régression logistique pondérée relie la détresse psychologique (score "
                   "ADRS ≥ 3) à la précarité (score EPICES), au logement, au sexe et à l’âge, chaque "
-                  "facteur étant mesuré « toutes choses égales par ailleurs ». Facteurs "
-                  f"significativement associés : {lst or 'aucun'}."),
+                  "facteur étant mesuré « toutes choses égales par ailleurs ». "
+                  + (f"Facteurs significativement associés : {lst}." if lst else
+                     "Aucun facteur n’est significativement associé (au seuil de 5 %).")),
         _plain(frame, name="modele_detresse", title=title,
                align_right=["Rapport de cotes", "IC à 95 %", "Test"],
                notes=[f"Régression logistique pondérée tenant compte du plan de sondage "
@@ -937,19 +938,19 @@ def _departement(r: Any, code: str) -> Report:
                         ("tabac_quotidien", "Tabagisme quotidien"),
                         ("surpoids_obesite", "Surpoids ou obésité")) if _visible(d.loc[n]))
     findings = _dep_differences(r, [code])
-    in_dep = IN_DEP.get(label, f"en {label}")
+    in_dep = french.dans(label)
     # a count of Missions Locales under the threshold is design information: not published
     many = int(info["n_ml"]) >= r.threshold
     mls = f"les {fmt_int(info['n_ml'])} Missions Locales" if many else "les Missions Locales"
     mls_few = (f"{fmt_int(info['n_ml'])} Missions Locales" if many
                else "peu de Missions Locales")
     src = _source(r)
-    where = OF_DEP.get(label, f"de {label}")
+    where = french.de(label)
     fig_lect = ""
     okd = dep[[_visible(x) and x["indicator"] in names for _, x in dep.iterrows()]]
     if len(okd):
         x = okd.iloc[0]
-        fig_lect = (f"Lecture{NNBSP}: {IN_DEP.get(label, 'en ' + label)}, la part « {x['label']} » est estimée à "
+        fig_lect = (f"Lecture{NNBSP}: {french.dans(label)}, la part « {x['label']} » est estimée à "
                     f"{_value_ci(_pub(okd).iloc[0])} ; le losange donne la valeur régionale.")
     dp = _pub(dep)
     return Report([
