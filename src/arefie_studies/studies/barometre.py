@@ -49,17 +49,18 @@ __all__ = [
     "compute",
     "kg_decisions",
     "load_survey",
-    "participation",
     "ml_presentation",
     "ml_profile",
     "ml_trend",
     "ml_vs_region",
     "national_design",
+    "participation",
     "region_likert",
     "region_vs_rest",
     "report",
     "satisfied_share",
     "survey_from_frame",
+    "trend_change",
     "trends",
 ]
 
@@ -540,6 +541,7 @@ class BarometreResults(Results):
     diff: dict[str, pd.DataFrame] = field(default_factory=dict)         # region_vs_rest(wave)
     likert_dist: dict[str, pd.DataFrame] = field(default_factory=dict)  # region_likert(wave)
     trend: dict[str, pd.DataFrame] = field(default_factory=dict)        # trends()
+    change: dict[str, pd.DataFrame] = field(default_factory=dict)       # trend_change(trend, wave)
     ml: dict[str, pd.DataFrame] = field(default_factory=dict)           # ml_vs_region(ml_waves)
     pooled: dict[str, pd.DataFrame] = field(default_factory=dict)       # region and nation over ml_waves
     ml_trend: pd.DataFrame | None = None                                # youths, overall item, per ML and year
@@ -572,12 +574,13 @@ def pooled_region_nation(survey: Survey, waves: Sequence[int]) -> pd.DataFrame:
 
 def ml_yearly(survey: Survey, item: str) -> pd.DataFrame:
     """% satisfied of ``item`` per ML of the region and year (ML as fixed strata).
-    Columns: ml, annee, estimate, se, ci_low, ci_high, n."""
+    Columns: ml, annee, estimate, se, ci_low, ci_high, n, df, decision, reason (NCHS rule)."""
     frame = survey.data[survey.data["region"] == REGION_CODE].reset_index(drop=True)
     p = region_design(frame).proportion(survey.ok(item), by=["ml", "annee"], ci_method="beta")
     p = p[p["level"] == SATISFIED]
-    return pd.DataFrame({"ml": p["ml"].to_numpy(dtype=np.int64), "annee": p["annee"].to_numpy(dtype=int),
-                         **{c: p[c].to_numpy() for c in ("estimate", "se", "ci_low", "ci_high", "n")}})
+    out = pd.DataFrame({"ml": p["ml"].to_numpy(dtype=np.int64), "annee": p["annee"].to_numpy(dtype=int),
+                        **{c: p[c].to_numpy() for c in ("estimate", "se", "ci_low", "ci_high", "n", "df")}})
+    return _ruled(out)
 
 
 def participation(survey: Survey, accompanied: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -607,6 +610,35 @@ def participation(survey: Survey, accompanied: pd.DataFrame | None) -> pd.DataFr
     return out[["ml", "annee", "answers", "accompanied", "rate"]]
 
 
+def trend_change(trend: pd.DataFrame, wave: int) -> pd.DataFrame:
+    """Change of % satisfied between two waves, per item and group (rows of :func:`trends`):
+    ``wave`` against the first wave and against the previous one. Each wave is its own survey
+    (independent samples): ``diff = p1 - p0``, ``se = sqrt(se0² + se1²)``, 95 % CI and p-value
+    from the normal distribution (R: ``svycontrast`` of two independent ``svyciprop``, z test).
+
+    Columns: item, group, since ("first" | "previous"), y0, y1, est0, est1, diff, se, ci_low,
+    ci_high, p_value.
+    """
+    from scipy import stats
+
+    rows = []
+    for (item, group), g in trend.groupby(["item", "group"], sort=False):
+        g = g.set_index("annee")
+        years = sorted(y for y in g.index if y <= wave)
+        if wave not in g.index or len(years) < 2:
+            continue
+        for since, y0 in (("first", years[0]), ("previous", years[-2])):
+            a, b = g.loc[y0], g.loc[wave]
+            diff = float(b["estimate"] - a["estimate"])
+            se = float(np.hypot(a["se"], b["se"]))
+            p = float(2 * stats.norm.sf(abs(diff) / se)) if se > 0 else np.nan
+            rows.append({"item": item, "group": group, "since": since, "y0": int(y0), "y1": int(wave),
+                         "est0": float(a["estimate"]), "est1": float(b["estimate"]), "diff": diff,
+                         "se": se, "ci_low": diff - 1.959963984540054 * se,
+                         "ci_high": diff + 1.959963984540054 * se, "p_value": p})
+    return pd.DataFrame(rows)
+
+
 def compute(inputs: StudyInputs, params: Mapping[str, Any]) -> BarometreResults:
     """All tables of the study for ``params["wave"]`` (youths and companies, region, nation and
     every Mission Locale of the region), read from the declared inputs only.
@@ -629,7 +661,8 @@ def compute(inputs: StudyInputs, params: Mapping[str, Any]) -> BarometreResults:
         share={p: satisfied_share(s, wave) for p, s in surveys.items()},
         diff={p: region_vs_rest(s, wave) for p, s in surveys.items()},
         likert_dist={p: region_likert(s, wave) for p, s in surveys.items()},
-        trend={p: trends(s) for p, s in surveys.items()},
+        trend=(trend := {p: trends(s) for p, s in surveys.items()}),
+        change={p: trend_change(t, wave) for p, t in trend.items()},
         ml={p: ml_vs_region(s, ml_waves[p], threshold) for p, s in surveys.items()},
         pooled={p: pooled_region_nation(s, ml_waves[p]) for p, s in surveys.items()},
         ml_trend=ml_yearly(young, next(iter(young.items))),
@@ -673,9 +706,10 @@ def ml_profile(res: BarometreResults, population: str, ml: int) -> pd.DataFrame:
 
 def ml_trend(res: BarometreResults, ml: int) -> pd.DataFrame:
     """Youths' overall satisfaction per year: the ML (years with at least ``res.threshold``
-    answers), the region and the nation. Columns: annee, group, estimate, ci_low, ci_high, n."""
+    answers whose estimate the NCHS rule publishes), the region and the nation. Columns: annee, group, estimate, ci_low, ci_high, n."""
     item = next(iter(res.items["jeunes"]))
-    mine = res.ml_trend[(res.ml_trend["ml"] == ml) & (res.ml_trend["n"] >= res.threshold)]
+    mine = res.ml_trend[(res.ml_trend["ml"] == ml) & (res.ml_trend["n"] >= res.threshold)
+                        & res.ml_trend["decision"].isin(["show", "flag"])]
     mine = mine.assign(group=res.ml_names[ml])
     base = res.trend["jeunes"]
     base = base[base["item"] == item]
