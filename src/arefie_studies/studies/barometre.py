@@ -415,7 +415,9 @@ def ml_presentation(ml: pd.DataFrame) -> pd.DataFrame:
     its Korn–Graubard interval: R's ``degf`` of the ML's subset). Adds ``decision``: "hidden"
     (disclosure, every value already NaN), "suppress" (« nd »: the rule's values are blanked
     here too, so nothing of them is left), "flag" (« † ») or "show"; ``reason`` (French);
-    ``significant`` (p < 5 % against the rest of the region, published rows only) and ``rank``
+    ``significant`` (p < 5 % against the rest of the region, published rows only),
+    ``diff_low``/``diff_high`` (95 % CI of the gap: ``diff ± t_{df, 0.975} se_diff``, the test's
+    SE and df) and ``rank``
     (1 = highest among the item's published MLs, ties share the lowest rank) with ``ranked``
     (number of published MLs of the item).
     """
@@ -434,6 +436,11 @@ def ml_presentation(ml: pd.DataFrame) -> pd.DataFrame:
     out.loc[gone, [c for c in values if c in out.columns]] = np.nan
     published = out["decision"].isin(["show", "flag"])
     out["significant"] = published & (out["p_value"] < 0.05)
+    from scipy import stats
+
+    q = stats.t.ppf(0.975, np.maximum(out["df"].to_numpy(dtype=float), 1))
+    out["diff_low"] = out["diff"] - q * out["se_diff"]
+    out["diff_high"] = out["diff"] + q * out["se_diff"]
     out["rank"] = np.nan
     out["ranked"] = 0
     for _item, rows in out.groupby("item", sort=False).groups.items():
