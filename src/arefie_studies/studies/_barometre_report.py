@@ -410,7 +410,7 @@ def key_figures(res: Results) -> KeyFigures:
     if c is not None:
         items.append(KeyFigure(
             f"évolution de la satisfaction des jeunes depuis {c['y0']}",
-            fmt_pct_points(c["diff"]) + NNBSP + "pts",
+            fmt_pct_points(c["diff"]),
             f"de {fmt_pct(c['est0'])} à {fmt_pct(c['est1'])} ; IC à {PCT} "
             f"{fmt_ci(c['ci_low'], c['ci_high'])}" + ("" if _significant(c["p_value"]) else " (non significatif)")))
     sizes = res.sizes["jeunes"].set_index("annee")
@@ -562,7 +562,7 @@ def trend_lecture(res: Results, population: str) -> str:
     first = _first(res, population)
     tr = tr[(tr["item"] == first) & (tr["group"] == REGION)].sort_values("annee").iloc[0]
     return (f"Lecture{NNBSP}: en {int(tr['annee'])}, {fmt_pct(tr['estimate'])} des "
-            f"{POPULATION_FR[population]} des Hauts-de-France se déclaraient satisfaits de leur "
+            f"{POPULATION_FR[population]} des Hauts-de-France se déclaraient {_sat(population)} de leur "
             f"Mission Locale {fmt_ci(tr['ci_low'], tr['ci_high'])} ; les bandes colorées donnent "
             f"l’intervalle de confiance à {PCT} de chaque année.")
 
@@ -576,7 +576,8 @@ def caterpillar_lecture(res: Results, population: str, item: str) -> str:
             f"({fmt_pct(region['estimate'])}).")
     if len(ml):
         r = ml.iloc[0]
-        text += (f" {str(r['ml_nom'])[:1].upper()}{_la(str(r['ml_nom']))[1:]} a le résultat publié le "
+        name = _la(str(r["ml_nom"]))
+        text += (f" {name[:1].upper()}{name[1:]} a le résultat publié le "
                  f"plus bas : {fmt_pct(r['estimate'])} {fmt_ci(r['ci_low'], r['ci_high'])}.")
     return text
 
@@ -680,7 +681,7 @@ def regional_intro(res: Results) -> str:
         f"Locales de la région comparée au reste de la région. En {res.wave}, "
         f"{fmt_int(sj['region'])} jeunes de la région ont répondu")
     if res.meta.get("fieldwork"):
-        text += f" ({res.meta['fieldwork']})"
+        text += f". Collecte{NNBSP}: {res.meta['fieldwork']}"
     return text + (". Tous les pourcentages sont accompagnés de leur intervalle de confiance à "
                    + PCT + " (entre crochets) ; seuls les écarts significatifs au seuil de 5" + NNBSP
                    + "% sont retenus ci-dessous.")
@@ -752,7 +753,7 @@ def _population_regional(res: Results, population: str) -> list:
         Heading(trend_heading(res, population), 2, f"{population}-evolution"),
         Paragraph(trend_text(res, population)),
         Figure(lambda: trend_figure(res, population),
-               f"Part de {who} satisfaits par année, Hauts-de-France et France entière, "
+               f"Part des {who} {_sat(population)} par année, Hauts-de-France et France entière, "
                f"{waves[0]}-{waves[-1]}"),
         figure_note(_champ(res, population, f"{waves[0]}-{waves[-1]}",
                            "Hauts-de-France et France métropolitaine"), trend_lecture(res, population)),

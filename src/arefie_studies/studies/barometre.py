@@ -353,7 +353,7 @@ def pooled_waves(survey: Survey, wave: int, pool: int) -> tuple[int, ...]:
 
 
 def ml_vs_region(survey: Survey, waves: Sequence[int], threshold: int,
-                 items: Sequence[str] | None = None) -> pd.DataFrame:
+                 items: Sequence[str] | None = None, presentation: bool = True) -> pd.DataFrame:
     """% satisfied in each ML of the region (``waves`` pooled) against the rest of the region.
 
     CIs are Korn–Graubard (``svyciprop(method="beta")``); where the estimate is 0 or 100 % (zero
@@ -372,7 +372,8 @@ def ml_vs_region(survey: Survey, waves: Sequence[int], threshold: int,
     (the plain linearised SE, R's ``svycontrast``), df (answers minus MLs, R's ``degf`` of the
     item's answers), p_value, primary (n below ``threshold``),
     hidden (primary or secondary suppression: values of hidden rows are NaN). MLs without any
-    answer get a row with n = 0 (hidden, shown as "no answer").
+    answer get a row with n = 0 (hidden). With ``presentation`` (default), the NCHS rule's
+    columns of :func:`ml_presentation` (rows it suppresses are blanked too).
     """
     from arefie_studies.tables import protect_table
 
@@ -404,7 +405,7 @@ def ml_vs_region(survey: Survey, waves: Sequence[int], threshold: int,
     out.loc[out["hidden"], values] = np.nan
     out.insert(1, "label", out["item"].map(survey.items))
     out.insert(3, "ml_nom", out["ml"].map(survey.ml_names))
-    return ml_presentation(out)
+    return ml_presentation(out) if presentation else out
 
 
 def ml_presentation(ml: pd.DataFrame) -> pd.DataFrame:
