@@ -13,9 +13,9 @@ import pandas as pd
 
 from arefie_studies.studies.barometre import NATION, REGION, REST
 from arefie_studies.studies.barometre import BarometreResults as Results
-from arefie_studies.tables import FLAG_MARK, NNBSP, fmt_pct
+from arefie_studies.tables import FLAG_MARK, NNBSP
 
-__all__ = ["HIDDEN_LABEL", "caterpillar", "likert_figure", "ml_caterpillar", "ml_trend_figure",
+__all__ = ["HIDDEN_LABEL", "likert_figure", "ml_caterpillar", "ml_trend_figure",
            "share_figure", "trend_figure"]
 
 SOURCE = "Source" + NNBSP + ": UNML, baromètre national de satisfaction ; traitement AREFIE."
@@ -111,73 +111,14 @@ def trend_figure(res: Results, population: str, items: Sequence[str] | None = No
     return fig
 
 
-def caterpillar(df: pd.DataFrame, *, label: str = "label", estimate: str = "estimate",
-                ci_low: str = "ci_low", ci_high: str = "ci_high", reference: float | None = None,
-                reference_label: str = "Région", flag: str | None = "flag",
-                hidden: str | None = "hidden", highlight: str | None = None,
-                source: str | None = None):
-    """Each territory's estimate and interval, sorted (top = highest), the regional value as a
-    dashed line; ``flag`` rows (significant gap) in the accent colour, ``hidden`` rows at the
-    bottom reading « non publié » with no value; ``highlight``: a label in bold (an ML's own
-    report). Same arguments as ``charts.caterpillar`` of the portal branch (to switch to it
-    once merged)."""
-    import matplotlib as mpl
-    from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
-
-    from arefie_studies.charts import ACCENT, GREY, PRIMARY, add_source, house_style
-
-    d = df.copy()
-    d["_hidden"] = d[hidden].fillna(False).astype(bool) if hidden else False
-    shown = d.loc[~d["_hidden"]].sort_values(estimate, kind="stable")
-    gone = d.loc[d["_hidden"]]
-    n = len(shown) + len(gone)
-    with house_style():
-        fig = Figure(figsize=(7.0, 1.1 + 0.19 * n), layout="constrained")
-        ax = fig.add_subplot()
-        y_hidden = np.arange(len(gone))
-        y = np.arange(len(shown)) + len(gone)
-        flagged = (shown[flag].fillna(False).astype(bool).to_numpy() if flag
-                   else np.zeros(len(shown), bool))
-        est = shown[estimate].to_numpy(float)
-        lo, hi = shown[ci_low].to_numpy(float), shown[ci_high].to_numpy(float)
-        for mask, colour in ((~flagged, PRIMARY), (flagged, ACCENT)):
-            if mask.any():
-                ax.errorbar(est[mask], y[mask], xerr=[est[mask] - lo[mask], hi[mask] - est[mask]],
-                            fmt="o", color=colour, ms=3.5, elinewidth=1.1, capsize=0)
-        for yy in y_hidden:
-            ax.text(0.01, yy, HIDDEN_LABEL, transform=ax.get_yaxis_transform(), va="center",
-                    fontsize=7, color=GREY, style="italic")
-        labels = [*gone[label].astype(str), *shown[label].astype(str)]
-        ax.set_yticks(list(y_hidden) + list(y), labels, fontsize=7)
-        if highlight is not None:
-            for tick in ax.get_yticklabels():
-                if tick.get_text().rstrip(" " + FLAG_MARK) == highlight:
-                    tick.set_fontweight("bold")
-        if reference is not None:
-            ax.axvline(reference, color=GREY, linestyle="--", linewidth=1)
-            ax.text(reference, 1.0, f" {reference_label}{NNBSP}: {fmt_pct(reference)}",
-                    transform=ax.get_xaxis_transform(), va="bottom", fontsize=7.5, color=GREY)
-        lows = lo[np.isfinite(lo)]
-        ax.set_xlim(max(0.0, np.floor((lows.min() if lows.size else 0.5) * 10) / 10), 1.005)
-        ax.xaxis.set_major_formatter(mpl.ticker.FuncFormatter(lambda v, _p: fmt_pct(v, 0)))
-        ax.set_ylim(-0.7, n - 0.3)
-        ax.grid(axis="y", visible=False)
-        handles = [Line2D([], [], marker="o", color=PRIMARY,
-                          label="estimation et intervalle à 95" + NNBSP + "%")]
-        if flagged.any():
-            handles.append(Line2D([], [], marker="o", color=ACCENT,
-                                  label="écart significatif avec le reste de la région"))
-        ax.legend(handles=handles, loc="lower right", fontsize=7, frameon=True)
-        if source:
-            add_source(fig, source)
-    return fig
-
-
 def ml_caterpillar(res: Results, population: str, item: str, highlight: int | None = None):
-    """The caterpillar view of ``item``: every ML of the region (published estimates with their
-    Korn–Graubard interval, « † » after a flagged one; hidden and « nd » ones « non publié »),
-    the region's pooled value as the reference line."""
+    """The caterpillar view of ``item`` (:func:`arefie_studies.charts.caterpillar`): every ML of
+    the region (published estimates with their Korn–Graubard interval, « † » after a flagged one,
+    accent colour for a significant gap with the rest of the region; hidden and « nd » ones
+    « non publié », no value), the region's pooled value as the reference line; ``highlight``:
+    an ML code, its name in bold."""
+    from arefie_studies.charts import caterpillar
+
     ml = res.ml[population]
     ml = ml[ml["item"] == item]
     region = res.pooled[population].set_index(["item", "group"]).loc[(item, REGION)]
@@ -190,9 +131,14 @@ def ml_caterpillar(res: Results, population: str, item: str, highlight: int | No
         "flag": ml["significant"].to_numpy(dtype=bool)})
     note = (f" {FLAG_MARK}" + NNBSP + ": estimation fragile. « " + HIDDEN_LABEL + " »" + NNBSP
             + ": secret statistique ou estimation trop imprécise.")
-    return caterpillar(data, reference=float(region["estimate"]), reference_label=REGION,
-                       highlight=None if highlight is None else res.ml_names[highlight],
-                       source=SOURCE + note)
+    fig = caterpillar(data, reference=float(region["estimate"]), reference_label=REGION,
+                      source=SOURCE + note)
+    if highlight is not None:  # the ML of a territorial report, in bold
+        name = res.ml_names[highlight]
+        for tick in fig.axes[0].get_yticklabels():
+            if tick.get_text().removesuffix(f" {FLAG_MARK}") == name:
+                tick.set_fontweight("bold")
+    return fig
 
 
 def ml_trend_figure(res: Results, ml: int):
