@@ -497,6 +497,28 @@ def test_champ_lecture_under_every_table_and_figure(results):
         assert "mars à mai" in annex  # fieldwork, from the config
 
 
+def test_study_modules_write_no_html_table():
+    """Tables come from tables.Table: no hand-written table HTML or data-n in the modules."""
+    src = Path(B.__file__).parent
+    for name in ("barometre.py", "_barometre_report.py", "_barometre_figures.py"):
+        code = (src / name).read_text(encoding="utf-8")
+        for token in ("<table", "<td", "<tr", "<th", "data-n", "value_cell_html", "hidden_cell_html"):
+            assert token not in code, (name, token)
+
+
+def test_every_report_passes_the_leak_scan(results):
+    """Regional and 42 ML reports: tables and text clean for the study's own rules."""
+    from arefie_studies.pipeline.leakscan import rules_for_study, scan_html
+    from arefie_studies.project.config import load_config
+
+    rules = rules_for_study(load_config(ROOT / "studies" / "barometre.yaml", ROOT), ROOT)
+    for ml in ["", *map(str, results.ml_names)]:
+        rep = B.report(results, {"ml": ml})
+        html = "\n".join(t.html for t in rep.tables()) + "".join(
+            f"<p>{line}</p>" for line in rep.text().splitlines())
+        assert scan_html(html, rules) == [], ml
+
+
 # ----------------------------------------------------------------------------- notebook
 def _run(tmp: Path, params: dict) -> Path:
     import papermill as pm
