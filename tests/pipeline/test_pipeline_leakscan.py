@@ -61,19 +61,6 @@ def test_hidden_cell_carrying_its_true_count_is_a_leak():
     assert finding.kind == "hidden_count" and 'data-n="4"' in finding.detail
 
 
-def test_not_shown_cell_of_the_table_builder_passes():
-    """The « nd » cell of ``tables.Cell.not_shown`` (presentation rule) carries its marker
-    attribute only; the same cell with a count is still a leak."""
-    from arefie_studies.tables import Cell, Row, Table
-
-    nd = Table(title="t", columns=("a",), rows=(Row(label="x", cells=(Cell.not_shown(),)),))
-    assert 'data-not-shown="1"' in nd.to_html()
-    assert scan_html(nd.to_html(), RULES) == []
-    html = table('<tr><th>H</th><td class="suppressed not-shown" data-not-shown="1" '
-                 'data-n="4">nd</td></tr>')
-    assert kinds(scan_html(html, RULES)) == ["hidden_count"]
-
-
 def test_small_cell_not_suppressed_is_found():
     html = table('<tr><th>F</th><td data-n="30">30</td></tr><tr><th>X</th><td data-n="10">10</td></tr>')
     [finding] = scan_html(html, RULES, "r.html")
