@@ -610,3 +610,22 @@ def test_recode_property(rows):
     assert (out["sat_x"].cat.codes.to_numpy()[known] == code[known] - 1).all()
     assert ((out["zone"] == B.REGION).to_numpy() == (raw["region"] == 32).to_numpy()).all()
     assert (out["strate"] == 2025 * 100 + raw["region"]).all()
+
+
+def test_ml_map_shows_published_estimates_only(results):
+    """The map of the 42 MLs reads the same decided estimates as the caterpillar: a hidden or
+    « nd » area shows « non publié » and no number."""
+    import matplotlib.pyplot as plt
+
+    from arefie_studies.studies._barometre_figures import ml_map
+    from arefie_studies.tables import fmt_pct
+
+    fig = ml_map(results, "jeunes", "sat_globale")
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    ml = results.ml["jeunes"]
+    ml = ml[ml["item"] == "sat_globale"]
+    hidden = ml[~ml["decision"].isin(["show", "flag"])]
+    shown = ml[ml["decision"].isin(["show", "flag"])]
+    assert sum("non publié" in t for t in texts) == len(hidden) > 0
+    assert any(fmt_pct(shown["estimate"].iloc[0], 0) in t for t in texts)
+    plt.close(fig)

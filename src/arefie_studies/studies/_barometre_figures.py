@@ -15,7 +15,7 @@ from arefie_studies.studies.barometre import NATION, REGION, REST
 from arefie_studies.studies.barometre import BarometreResults as Results
 from arefie_studies.tables import FLAG_MARK, NNBSP
 
-__all__ = ["HIDDEN_LABEL", "likert_figure", "ml_caterpillar", "ml_trend_figure",
+__all__ = ["HIDDEN_LABEL", "likert_figure", "ml_caterpillar", "ml_map", "ml_trend_figure",
            "share_figure", "trend_figure"]
 
 SOURCE = "Source" + NNBSP + ": UNML, baromètre national de satisfaction ; traitement AREFIE."
@@ -139,6 +139,24 @@ def ml_caterpillar(res: Results, population: str, item: str, highlight: int | No
             if tick.get_text().removesuffix(f" {FLAG_MARK}") == name:
                 tick.set_fontweight("bold")
     return fig
+
+
+def ml_map(res: Results, population: str, item: str):
+    """The same estimates as :func:`ml_caterpillar` on the schematic map of the 42 Mission
+    Locale areas (:func:`arefie_studies.charts.tile_map`): hidden and « nd » areas hatched
+    « non publié » with no value, a significant gap with the rest of the region outlined."""
+    from arefie_studies.charts import tile_map
+
+    ml = res.ml[population]
+    ml = ml[ml["item"] == item]
+    data = pd.DataFrame({
+        "code": ml["ml"].to_numpy(), "label": ml["ml_nom"].astype(str).to_numpy(),
+        "estimate": ml["estimate"].to_numpy(), "ci_low": ml["ci_low"].to_numpy(),
+        "ci_high": ml["ci_high"].to_numpy(),
+        "hidden": ~ml["decision"].isin(["show", "flag"]).to_numpy(),
+        "flag": ml["significant"].to_numpy(dtype=bool)})
+    return tile_map(data, level="ml", legend_title="Part de satisfaits", flag="flag",
+                    source=SOURCE)
 
 
 def ml_trend_figure(res: Results, ml: int):

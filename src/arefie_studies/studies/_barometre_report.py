@@ -19,6 +19,7 @@ from arefie_studies.studies._barometre_figures import (
     SOURCE,
     likert_figure,
     ml_caterpillar,
+    ml_map,
     ml_trend_figure,
     share_figure,
     trend_figure,
@@ -768,6 +769,10 @@ def _population_regional(res: Results, population: str) -> list:
                f"intervalle de confiance à {PCT}"),
         figure_note(_champ(res, population, years, "Missions Locales des Hauts-de-France"),
                     caterpillar_lecture(res, population, first)),
+        Figure(lambda: ml_map(res, population, first),
+               f"{res.items[population][first]} ({who}, {years}) : carte des Missions Locales",
+               alt=f"Carte schématique des {len(res.ml_names)} Missions Locales colorées selon la part "
+                   f"de {who} {_sat(population)} ; les zones non publiées sont hachurées."),
         Table.of(ml_comparison_table(res, population), f"{population}-ml"),
     ]
     return blocks
