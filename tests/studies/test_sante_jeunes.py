@@ -753,3 +753,24 @@ def test_sample_table_hides_small_levels(res):
                                                                   "group"].iloc[0]]
     assert (row[["Répondants", "Échantillon brut", "Après calage"]] == "s").all().all()
     assert f">{R.fmt_int(smallest)}<" not in table.html
+
+
+def test_departement_map_reads_the_decided_estimates():
+    """The map of the départements shows the same decided values as the comparison table: a
+    flagged estimate keeps its « † », a hidden one shows no number."""
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from arefie_studies.studies._sante_charts import departement_map
+
+    cells = pd.DataFrame({
+        "row": ["Hauts-de-France", "Aisne", "Nord", "Oise", "Pas-de-Calais", "Somme"],
+        "column": "x", "estimate": [0.30, 0.34, 0.31, 0.32, 0.29, 0.07],
+        "ci_low": [0.28, 0.2, 0.29, 0.27, 0.26, 0.01], "ci_high": [0.32, 0.5, 0.33, 0.37, 0.32, 0.3],
+        "hidden": [False, False, False, False, False, True],
+        "decision": ["show", "flag", "show", "show", "show", "show"], "mark": ["", "", "", "", "▼", ""]})
+    fig = departement_map(cells, "x", region="Hauts-de-France", title="Part", source="Source : test.")
+    texts = " ".join(t.get_text() for ax in fig.axes for t in ax.texts)
+    assert "Aisne †" in texts and "34\u202f%" in texts and "31\u202f%" in texts
+    assert "7\u202f%" not in texts and "non publié" in texts
+    plt.close(fig)

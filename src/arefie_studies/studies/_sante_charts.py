@@ -26,8 +26,15 @@ from arefie_studies.charts import (
 from arefie_studies.studies._sante_recodes import Indicator
 from arefie_studies.tables import FLAG_MARK, fmt_num, fmt_pct
 
-__all__ = ["benchmark_chart", "caterpillar_chart", "departement_chart", "evolution_chart",
-           "forest_chart", "theme_chart"]
+__all__ = [
+    "benchmark_chart",
+    "caterpillar_chart",
+    "departement_chart",
+    "departement_map",
+    "evolution_chart",
+    "forest_chart",
+    "theme_chart",
+]
 
 
 def _shown(frame: pd.DataFrame) -> pd.DataFrame:
@@ -195,6 +202,25 @@ def departement_chart(dep: pd.DataFrame, region: pd.DataFrame, indicators: Seque
 
 
 
+
+
+def departement_map(cells: pd.DataFrame, key: str, *, region: str, title: str, source: str) -> Figure:
+    """The same decided estimates as :func:`caterpillar_chart` on the schematic map of the five
+    départements (:func:`arefie_studies.charts.tile_map`): a hidden or « nd » département is
+    hatched « non publié » with no value, a significant gap to the rest of the region outlined."""
+    from arefie_studies.charts import tile_map
+    from arefie_studies.studies._sante_recodes import DEPARTEMENTS
+
+    code_of = {name: code for code, name in DEPARTEMENTS.items()}
+    sub = cells[(cells["column"] == key) & (cells["row"] != region)]
+    gone = sub["hidden"].astype(bool) | (sub["decision"] == "suppress")
+    frame = pd.DataFrame({
+        "code": [code_of[g] for g in sub["row"]],
+        "label": [_flag(g, dec) for g, dec in zip(sub["row"], sub["decision"], strict=True)],
+        "estimate": sub["estimate"].where(~gone).to_numpy(), "ci_low": sub["ci_low"].where(~gone).to_numpy(),
+        "ci_high": sub["ci_high"].where(~gone).to_numpy(), "hidden": gone.to_numpy(),
+        "flag": (sub["mark"].fillna("") != "").to_numpy() & ~gone.to_numpy()})
+    return tile_map(frame, level="departement", legend_title=title, flag="flag", source=source)
 
 
 def caterpillar_chart(cells: pd.DataFrame, key: str, *, region: str, title: str,

@@ -526,6 +526,14 @@ def _comparison(r: Any, code: str = "") -> list:
                        "intervalle de confiance (valeurs dans le tableau précédent)."),
             _figure_notes(r, lect),
         ]
+        if key == columns[0][0]:   # the first compared indicator also on the map
+            blocks.append(Figure(
+                draw=partial(C.departement_map, cells, key, region="Hauts-de-France", title=label,
+                             source=_source(r)),
+                caption=f"{label} par département : carte schématique (contour épais si l’écart au "
+                        "reste de la région est significatif)",
+                alt=f"{label} : carte des cinq départements colorés selon la valeur estimée "
+                    "(valeurs dans le tableau précédent)."))
     return blocks
 
 
