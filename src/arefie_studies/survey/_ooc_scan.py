@@ -73,14 +73,28 @@ def make_lut(levels: Sequence) -> tuple | None:
 
 
 @numba.njit(cache=True, nogil=True)
-def _fold(pcode, w, gcodes, gsize, goff, qcodes, q_miss, l1, acc_w, acc_n):  # pragma: no cover - jit
-    """acc[((goff[b] + p * gsize[b] + g) * l1 + lv) * Q + q] += w (acc_w) and += (w != 0)
-    (acc_n) for every row, breakdown b (group g >= 0) and question q (level lv, or the
-    'missing' slot ``q_miss[q]``)."""
+def _fold(pcode, w, gcodes, gsize, goff, qvals, qlo, qlut, l1, acc_w, acc_n):  # pragma: no cover - jit
+    """For every row, breakdown b (group g >= 0) and question q: level ``lv`` =
+    ``qlut[q, qvals[q, i] - qlo[q]]`` (the last slot ``l1 - 1`` when missing or unknown), then
+    ``acc_w[((goff[b] + p * gsize[b] + g) * Q + q) * l1 + lv] += w`` and, when the answer is
+    valid, ``acc_n[(goff[b] + p * gsize[b] + g) * Q + q] += (w != 0)``."""
     n = pcode.shape[0]
     nb = gcodes.shape[1]
-    nq = qcodes.shape[1]
+    nq = qvals.shape[0]
+    width = qlut.shape[1]
+    lvs = np.empty(nq, dtype=np.int64)
     for i in range(n):
+        for q in range(nq):
+            v = qvals[q, i]
+            lv = l1 - 1
+            if not np.isnan(v):
+                off = v - qlo[q]
+                k = int(off)
+                if k >= 0 and k < width and k == off:
+                    c = qlut[q, k]
+                    if c >= 0:
+                        lv = c
+            lvs[q] = lv
         p = pcode[i]
         wi = w[i]
         nz = 1.0 if wi != 0.0 else 0.0
@@ -88,33 +102,40 @@ def _fold(pcode, w, gcodes, gsize, goff, qcodes, q_miss, l1, acc_w, acc_n):  # p
             g = gcodes[i, b]
             if g < 0:
                 continue
-            base = (goff[b] + p * gsize[b] + g) * l1
+            row = (goff[b] + p * gsize[b] + g) * nq
             for q in range(nq):
-                lv = qcodes[i, q]
-                if lv < 0:
-                    lv = q_miss[q]
-                k = (base + lv) * nq + q
-                acc_w[k] += wi
-                acc_n[k] += nz
+                lv = lvs[q]
+                acc_w[(row + q) * l1 + lv] += wi
+                if lv < l1 - 1:
+                    acc_n[row + q] += nz
+
+
+def question_lut(levels: Sequence, lut: tuple | None) -> tuple[float, np.ndarray, bool]:
+    """(lo, table, raw): ``raw`` questions go to the kernel as their values (integer-valued
+    numeric levels, looked up in ``table``); the others are coded first (``code_column``) and
+    passed as float codes with the identity table."""
+    if lut is not None:
+        return float(lut[0]), lut[1], True
+    return 0.0, np.arange(len(levels), dtype=np.int32), False
 
 
 def fold_tables(batches: Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
-                n_psu: int, gsize: np.ndarray, n_levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Fold coded batches ``(pcode, w, gcodes (n, B), qcodes (n, Q))`` into weighted sums and
-    nonzero-weight counts, shaped (sum_b P * G_b, L + 1, Q) with ``L = max(n_levels)``; the
-    last level slot of question q (index ``n_levels[q]``) collects its missing answers."""
+                n_psu: int, gsize: np.ndarray, n_levels: np.ndarray, qlo: np.ndarray,
+                qlut: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Fold batches ``(pcode, w, gcodes (n, B), qvals (Q, n))`` into weighted sums shaped
+    (sum_b P * G_b, Q, L + 1) — the last level slot collects missing answers — and the
+    nonzero-weight counts of valid answers shaped (sum_b P * G_b, Q)."""
     gsize = np.asarray(gsize, dtype=np.int64)
     goff = np.concatenate([[0], np.cumsum(n_psu * gsize)[:-1]]).astype(np.int64)
     nq = len(n_levels)
     l1 = int(max(n_levels)) + 1
     rows = int(n_psu * gsize.sum())
-    acc_w = np.zeros(rows * l1 * nq)
-    acc_n = np.zeros(rows * l1 * nq)
-    q_miss = np.asarray(n_levels, dtype=np.int32)
-    for pcode, w, gcodes, qcodes in batches:
+    acc_w = np.zeros(rows * nq * l1)
+    acc_n = np.zeros(rows * nq)
+    for pcode, w, gcodes, qvals in batches:
         _fold(pcode.astype(np.int64, copy=False), w, np.ascontiguousarray(gcodes),
-              gsize, goff, np.ascontiguousarray(qcodes), q_miss, l1, acc_w, acc_n)
-    return acc_w.reshape(rows, l1, nq), acc_n.reshape(rows, l1, nq)
+              gsize, goff, qvals, qlo, qlut, l1, acc_w, acc_n)
+    return acc_w.reshape(rows, nq, l1), acc_n.reshape(rows, nq)
 
 
 def fold_moments(batches: Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],

@@ -34,7 +34,7 @@ import pyarrow as pa
 from ._base import RESULT_COLUMNS, _as_list, design_effect
 from ._ci import CI_METHODS, proportion_ci, t_interval
 from ._design import LONELY_PSU_OPTIONS
-from ._ooc_scan import code_column, fold_moments, fold_tables, make_lut, quote
+from ._ooc_scan import code_column, fold_moments, fold_tables, make_lut, question_lut, quote
 from ._variance import VarianceStage, psu_totals_vcov
 from .errors import (
     ArgumentError,
@@ -82,7 +82,7 @@ class OutOfCoreDesign:
         nest: bool = False,
         lonely_psu: str = "fail",
         table: str | None = None,
-        chunk_rows: int = 1_000_000,
+        chunk_rows: int = 250_000,
         threads: int = 2,
         memory_limit: str = "2GB",
         labels: dict[str, str] | None = None,
@@ -248,17 +248,34 @@ class OutOfCoreDesign:
         return t.split("(")[0] in _NUMERIC or t.startswith("DECIMAL")
 
     def levels(self, col: str, argument: str = "var") -> list:
-        """Sorted distinct non-missing values of ``col`` (NaN counts as missing), one scan."""
+        """Sorted distinct non-missing values of ``col`` (NaN counts as missing)."""
         self._check_column(col, argument)
         if col not in self._levels_cache:
-            q = quote(col)
-            cond = f"{q} IS NOT NULL" + (
-                f" AND NOT isnan(CAST({q} AS DOUBLE))" if self._types[col] in ("FLOAT", "DOUBLE") else ""
-            )
-            vals = [r[0] for r in self._con.execute(
-                f"SELECT DISTINCT {q} FROM {self._src} WHERE {cond}").fetchall()]
-            self._levels_cache[col] = sorted(vals)
+            self.prefetch_levels([col])
         return self._levels_cache[col]
+
+    def prefetch_levels(self, cols: Sequence[str]) -> None:
+        """Distinct values of several columns in ONE scan (``GROUP BY GROUPING SETS``)."""
+        todo = list(dict.fromkeys(c for c in cols if c not in self._levels_cache))
+        if not todo:
+            return
+        qs = [quote(c) for c in todo]
+        flags = ", ".join(f"GROUPING({q}) AS g{i}" for i, q in enumerate(qs))
+        sets = ", ".join(f"({q})" for q in qs)
+        rows = self._con.execute(
+            f"SELECT {', '.join(qs)}, {flags} FROM {self._src} GROUP BY GROUPING SETS ({sets})"
+        ).fetchall()
+        k = len(todo)
+        found: list[list] = [[] for _ in todo]
+        for r in rows:
+            for j in range(k):
+                if r[k + j] == 0:
+                    v = r[j]
+                    if v is not None and not (isinstance(v, float) and np.isnan(v)):
+                        found[j].append(v)
+                    break
+        for c, vals in zip(todo, found, strict=True):
+            self._levels_cache[c] = sorted(vals)
 
     def _batches(self, cols: list[str]):
         """Arrow record batches of (pcode, w, *cols) over all rows, ``chunk_rows`` at a time."""
@@ -306,6 +323,10 @@ class OutOfCoreDesign:
         bds = [_as_list(b) for b in breakdowns]
         for q in questions:
             self._check_column(q, "questions")
+        for b in bds:
+            for c in b:
+                self._check_column(c, "by")
+        self.prefetch_levels(questions + [c for b in bds for c in b])
         qlevels = [self.levels(q) for q in questions]
         for q, lv in zip(questions, qlevels, strict=True):
             if not lv:
@@ -319,33 +340,47 @@ class OutOfCoreDesign:
         n_levels = np.asarray([len(lv) for lv in qlevels], dtype=np.int64)
         n_q = len(questions)
 
+        qspec = [question_lut(lv, lut) for lv, lut in zip(qlevels, qluts, strict=True)]
+        width = max(t.size for _, t, _ in qspec)
+        qlo = np.asarray([lo for lo, _, _ in qspec], dtype=float)
+        qlut = np.full((n_q, width), -1, dtype=np.int32)
+        for j, (_, t, _) in enumerate(qspec):
+            qlut[j, :t.size] = t
+
         def coded():
             for batch in self._batches(questions + by_flat):
                 p = batch.column(0).to_numpy()
                 w = batch.column(1).to_numpy(zero_copy_only=False)
-                qc = np.empty((batch.num_rows, n_q), dtype=np.int32)
+                qv = np.empty((n_q, batch.num_rows), dtype=float)
                 for j in range(n_q):
-                    qc[:, j] = code_column(batch.column(2 + j), qlevels[j], qluts[j])
+                    col = batch.column(2 + j)
+                    if qspec[j][2]:
+                        qv[j] = col.to_numpy(zero_copy_only=False)
+                        if col.null_count and not pa.types.is_floating(col.type):
+                            qv[j][col.is_null().to_numpy(zero_copy_only=False)] = np.nan
+                    else:
+                        c = code_column(col, qlevels[j], None)
+                        qv[j] = np.where(c >= 0, c, np.nan)
                 gc = np.empty((batch.num_rows, len(bds)), dtype=np.int64)
                 first, k = 2 + n_q, 0
                 for j, b in enumerate(bds):
                     gc[:, j] = self._group_codes(batch, first + k, b, specs[j][0],
                                                  bluts[k:k + len(b)])
                     k += len(b)
-                yield p, w, gc, qc
+                yield p, w, gc, qv
 
-        acc_w, acc_n = fold_tables(coded(), self.n_psu, gsize, n_levels)
+        acc_w, acc_n = fold_tables(coded(), self.n_psu, gsize, n_levels, qlo, qlut)
         out = {}
         off = 0
         for j, b in enumerate(bds):
             g = int(gsize[j])
-            blk_w = acc_w[off:off + self.n_psu * g].reshape(self.n_psu, g, -1, n_q)
-            blk_n = acc_n[off:off + self.n_psu * g].reshape(self.n_psu, g, -1, n_q)
+            blk_w = acc_w[off:off + self.n_psu * g].reshape(self.n_psu, g, n_q, -1)
+            blk_n = acc_n[off:off + self.n_psu * g].reshape(self.n_psu, g, n_q)
             off += self.n_psu * g
             for i, q in enumerate(questions):
                 nl = int(n_levels[i])
                 out[(q, tuple(b))] = self._table(
-                    q, b, specs[j][0], qlevels[i], blk_w[:, :, :nl, i], blk_n[:, :, :nl, i].sum(axis=2), kind)
+                    q, b, specs[j][0], qlevels[i], blk_w[:, :, i, :nl], blk_n[:, :, i], kind)
         return out
 
     def _groups_table(self, by_cols: list[str], levels: list[list], observed: np.ndarray) -> dict:
