@@ -72,7 +72,6 @@ def national_codes():
 def child(size: str, samples: int, check: bool) -> None:
     sys.path.insert(0, str(ROOT / "src"))
     import numba
-    import numpy as np
 
     from arefie_studies.methods import StateSequences, pam, sequence_distances, ward_tree
     from arefie_studies.methods.clara import seq_clara

@@ -172,9 +172,26 @@ def cmd_validate(args) -> int:
 def cmd_synth(args) -> int:
     from arefie_studies.synth import generate_all
 
+    scale = getattr(args, "scale", None)
     root = _root(args) if args.out is None else None
-    out = Path(args.out) if args.out is not None else root / "data" / "synthetic"
-    paths = generate_all(out_dir=out, seed=args.seed)
+    if scale is None:
+        out = Path(args.out) if args.out is not None else root / "data" / "synthetic"
+        paths = generate_all(out_dir=out, seed=args.seed)
+    else:
+        from arefie_studies.synth.national import generate_scaled, resolve_scale
+
+        try:
+            resolve_scale(scale)
+        except ValueError as exc:
+            _err(f"synth: {exc}")
+            return EXIT_USAGE
+        # scaled data never overwrite the regional files: data/synthetic/<scale>/ by default
+        sub_dir = "national" if scale.strip().lower() == "national" else f"scale-{scale}"
+        out = Path(args.out) if args.out is not None else root / "data" / "synthetic" / sub_dir
+        if out.resolve() == ((root or Path.cwd()) / "data" / "synthetic").resolve():
+            _err(f"synth: --scale {scale} would overwrite the regional files in {out}; choose another --out.")
+            return EXIT_USAGE
+        paths = generate_scaled(out, seed=args.seed, scale=scale)
     for p in paths or []:
         print(p)
     print(f"{len(paths or [])} file(s) written to {out} (seed {args.seed})")
@@ -223,7 +240,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("synth", help="generate the synthetic data")
     p.add_argument("--seed", type=int, default=2024)
-    p.add_argument("--out", default=None, metavar="DIR", help="default ROOT/data/synthetic")
+    p.add_argument("--out", default=None, metavar="DIR",
+                   help="default ROOT/data/synthetic (ROOT/data/synthetic/national with --scale national)")
+    p.add_argument("--scale", default=None, metavar="national|FACTOR",
+                   help="national-size data (1.1M CEJ youths, 1M barometer answers), or a factor of the "
+                        "regional sizes; written in chunks (bounded memory)")
     p.set_defaults(func=cmd_synth)
     return parser
 
