@@ -87,6 +87,19 @@ def cmd_run(args) -> int:
         _err(f"error: --jobs must be at least 1, got {args.jobs}.")
         return EXIT_USAGE
     root = _root(args)
+    data = getattr(args, "data", None)
+    if data:
+        import os
+
+        from arefie_studies.project.config import DATASET_ENV
+
+        if not (root / "data" / "synthetic" / data).is_dir():
+            _err(f"error: --data {data}: no folder data/synthetic/{data}. Generate it first: "
+                 f"arefie-studies synth --scale {data}.")
+            return EXIT_USAGE
+        os.environ[DATASET_ENV] = data  # inherited by the kernels (and set it on Dask workers)
+        if not getattr(args, "reports", None):
+            args.reports = str(root / "reports" / data)
     configs = load_configs(root, args.studies or None)
     summary = run_studies(
         root, configs, reports=_reports(args, root), variant=args.variant, force=args.force,
@@ -224,6 +237,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="run on a Dask cluster (e.g. tcp://host:8786); workers must share the files")
     p.add_argument("--reports", default=None, help="reports folder (default ROOT/reports)")
+    p.add_argument("--data", default=None, metavar="NAME",
+                   help="read the synthetic inputs from data/synthetic/NAME (e.g. national, written by "
+                        "synth --scale national); reports go to ROOT/reports/NAME")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_run)
 

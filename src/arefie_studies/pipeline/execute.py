@@ -273,12 +273,22 @@ def _software_versions() -> dict[str, str]:
     return out
 
 
+def report_date():
+    """The report's date: now, or ``SOURCE_DATE_EPOCH`` (UTC) when set, so that a rebuild of the
+    same inputs is byte-identical (the reproducible-builds convention)."""
+    from datetime import UTC, datetime
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC)
+    return datetime.now().astimezone()
+
+
 def _render(job: Job, executed: Path, tmp: Path, result: JobResult) -> None:
-    from datetime import datetime
 
     metadata = {
         **job.metadata,
-        "date": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "date": report_date().isoformat(timespec="seconds"),
         "parameters": job.parameters,
         "software": _software_versions(),
     }
