@@ -58,10 +58,9 @@ def national_codes():
     t = pq.read_table(path, columns=["id_jeune", "mois", "situation"])
     ids = t.column("id_jeune").to_numpy()
     month = t.column("mois").to_numpy().astype(np.int64)
-    sit = t.column("situation").to_pylist()
-    states = sorted(set(sit))
-    lut = {s: i for i, s in enumerate(states)}
-    codes_flat = np.fromiter((lut[s] for s in sit), dtype=np.int16, count=len(sit))
+    enc = t.column("situation").combine_chunks().dictionary_encode()
+    states = enc.dictionary.to_pylist()
+    codes_flat = enc.indices.to_numpy().astype(np.int16)
     uid, row = np.unique(ids, return_inverse=True)
     L = int(month.max() - month.min() + 1)
     codes = np.full((uid.size, L), -1, dtype=np.int16)

@@ -4,8 +4,8 @@ read from Parquet by :class:`OutOfCoreDesign` (DuckDB stream, chunks of 250,000 
 Each size runs in a fresh process so that the peak resident memory (VmHWM) is its own.  The
 data (``bench/make_parquet_bench.py``) are written outside the repository
 (``--dir``, default /tmp/arefie_bench) and reused when present.  "columns used" is the
-uncompressed size of the 49 columns the banner reads (Parquet metadata), i.e. what loading them
-in memory would take at least.
+in-memory size of the 49 columns the banner reads as numpy would hold them (8 bytes a value:
+float64 / int64 / a pointer per string), i.e. what an in-memory design would load at least.
 
 Usage: python bench/bench_outofcore.py [--rows 1000000 10000000] [--dir DIR] [--check]
 Prints one line per size and a ``RESULT {json}`` line.
@@ -51,6 +51,7 @@ def child(path: str, check: bool) -> None:
     t1 = time.perf_counter()
     ban = d.banner(QUESTIONS, BREAKDOWNS)
     t2 = time.perf_counter()
+    col_bytes = meta.num_rows * len(used) * 8
     out = {"rows": meta.num_rows, "design_s": t1 - t0, "banner_s": t2 - t1, "total_s": t2 - t0,
            "cells": len(ban), "tables": ban.groupby(["question", "breakdown"]).ngroups,
            "peak_rss_mb": vmhwm_mb(), "rss_before_mb": base, "columns_used_mb": col_bytes / 2**20}
