@@ -49,25 +49,11 @@ def exponent(sizes: list[float], times: list[float]) -> float | None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--timeout", type=float, default=300, help="per study run (s)")
     args = ap.parse_args(argv)
     rows: list[tuple[str, str, float, float, str]] = []
     growth: list[tuple[str, float | None, str]] = []
     loads = []
-
-    studies = run("bench_national.py", [] if not args.quick else ["--datasets", "regional"])
-    if studies:
-        loads.append(("studies", studies["load"]))
-        by_study: dict[str, list] = {}
-        for r in studies["runs"]:
-            if "error" in r:
-                rows.append((f"study {r['study']}", r["dataset"], float("nan"), float("nan"), f"not run: {r['error']}"))
-                continue
-            rows.append((f"study {r['study']}", f"{r['dataset']} ({r['rows']:,} rows)", r["total_s"],
-                         r["peak_rss_mb"], f"compute {r['compute_s']:.1f} s"))
-            by_study.setdefault(r["study"], []).append(r)
-        for slug, rs in by_study.items():
-            b = exponent([r["rows"] for r in rs], [r["total_s"] for r in rs])
-            growth.append((f"study {slug} (input rows)", b, f"{len(rs)} sizes"))
 
     ooc = run("bench_outofcore.py", ["--rows", "1000000"] + ([] if args.quick else ["10000000"]) + ["--check"])
     if ooc:
@@ -88,6 +74,22 @@ def main(argv: list[str] | None = None) -> int:
                                                                [r["seconds"] for r in coh["sizes"]]), ""))
         growth.append(("cohort CLARA (distinct sequences)", exponent([r["distinct"] for r in coh["sizes"]],
                                                                      [r["seconds"] for r in coh["sizes"]]), ""))
+
+    studies = run("bench_national.py", ["--timeout", str(args.timeout)]
+                  + ([] if not args.quick else ["--datasets", "regional"]))
+    if studies:
+        loads.append(("studies", studies["load"]))
+        by_study: dict[str, list] = {}
+        for r in studies["runs"]:
+            if "error" in r:
+                rows.append((f"study {r['study']}", r["dataset"], float("nan"), float("nan"), f"not run: {r['error']}"))
+                continue
+            rows.append((f"study {r['study']}", f"{r['dataset']} ({r['rows']:,} rows)", r["total_s"],
+                         r["peak_rss_mb"], f"compute {r['compute_s']:.1f} s"))
+            by_study.setdefault(r["study"], []).append(r)
+        for slug, rs in by_study.items():
+            b = exponent([r["rows"] for r in rs], [r["total_s"] for r in rs])
+            growth.append((f"study {slug} (input rows)", b, f"{len(rs)} sizes"))
 
     print()
     head = f"{'workload':<34}{'size':<34}{'time (s)':>10}{'peak RSS (MB)':>15}  note"
