@@ -90,6 +90,19 @@ def cmd_run(args) -> int:
         _err(f"error: --jobs must be at least 1, got {args.jobs}.")
         return EXIT_USAGE
     root = _root(args)
+    data = getattr(args, "data", None)
+    if data:
+        import os
+
+        from arefie_studies.project.config import DATASET_ENV
+
+        if not (root / "data" / "synthetic" / data).is_dir():
+            _err(f"error: --data {data}: no folder data/synthetic/{data}. Generate it first: "
+                 f"arefie-studies synth --scale {data}.")
+            return EXIT_USAGE
+        os.environ[DATASET_ENV] = data  # inherited by the kernels (and set it on Dask workers)
+        if not getattr(args, "reports", None):
+            args.reports = str(root / "reports" / data)
     configs = load_configs(root, args.studies or None)
     summary = run_studies(
         root, configs, reports=_reports(args, root), variant=args.variant, force=args.force,
@@ -182,9 +195,26 @@ def cmd_validate(args) -> int:
 def cmd_synth(args) -> int:
     from arefie_studies.synth import generate_all
 
+    scale = getattr(args, "scale", None)
     root = _root(args) if args.out is None else None
-    out = Path(args.out) if args.out is not None else root / "data" / "synthetic"
-    paths = generate_all(out_dir=out, seed=args.seed)
+    if scale is None:
+        out = Path(args.out) if args.out is not None else root / "data" / "synthetic"
+        paths = generate_all(out_dir=out, seed=args.seed)
+    else:
+        from arefie_studies.synth.national import generate_scaled, resolve_scale
+
+        try:
+            resolve_scale(scale)
+        except ValueError as exc:
+            _err(f"synth: {exc}")
+            return EXIT_USAGE
+        # scaled data never overwrite the regional files: data/synthetic/<scale>/ by default
+        sub_dir = "national" if scale.strip().lower() == "national" else f"scale-{scale}"
+        out = Path(args.out) if args.out is not None else root / "data" / "synthetic" / sub_dir
+        if out.resolve() == ((root or Path.cwd()) / "data" / "synthetic").resolve():
+            _err(f"synth: --scale {scale} would overwrite the regional files in {out}; choose another --out.")
+            return EXIT_USAGE
+        paths = generate_scaled(out, seed=args.seed, scale=scale)
     for p in paths or []:
         print(p)
     print(f"{len(paths or [])} file(s) written to {out} (seed {args.seed})")
@@ -217,6 +247,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="run on a Dask cluster (e.g. tcp://host:8786); workers must share the files")
     p.add_argument("--reports", default=None, help="reports folder (default ROOT/reports)")
+    p.add_argument("--data", default=None, metavar="NAME",
+                   help="read the synthetic inputs from data/synthetic/NAME (e.g. national, written by "
+                        "synth --scale national); reports go to ROOT/reports/NAME")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_run)
 
@@ -237,7 +270,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("synth", help="generate the synthetic data")
     p.add_argument("--seed", type=int, default=2024)
-    p.add_argument("--out", default=None, metavar="DIR", help="default ROOT/data/synthetic")
+    p.add_argument("--out", default=None, metavar="DIR",
+                   help="default ROOT/data/synthetic (ROOT/data/synthetic/national with --scale national)")
+    p.add_argument("--scale", default=None, metavar="national|FACTOR",
+                   help="national-size data (1.1M CEJ youths, 1M barometer answers), or a factor of the "
+                        "regional sizes; written in chunks (bounded memory)")
     p.set_defaults(func=cmd_synth)
     return parser
 

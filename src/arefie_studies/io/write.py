@@ -119,14 +119,9 @@ def write_sav(
     return path
 
 
-def write_parquet(df: pd.DataFrame, path: str | Path, codebook: Codebook | None = None,
-                  *, compression: str = "zstd") -> Path:
-    """Write Parquet with the codebook embedded as JSON metadata (deterministic, no timestamps).
-
-    Categorical columns with numeric codes in the codebook are written as those integer codes;
-    other categoricals are written as their (dictionary-encoded) string labels.
-    """
-    path = Path(path)
+def parquet_table(df: pd.DataFrame, codebook: Codebook | None = None) -> pa.Table:
+    """The Arrow table :func:`write_parquet` writes (codebook as JSON metadata): also used to
+    append chunks of a large table with a ``pyarrow.parquet.ParquetWriter``."""
     if codebook is None:
         codebook = codebook_from_frame(df)
     cols = {}
@@ -151,6 +146,18 @@ def write_parquet(df: pd.DataFrame, path: str | Path, codebook: Codebook | None 
     meta.pop(b"pandas", None)  # pandas metadata is not needed (types are in the codebook)
     meta[PARQUET_CODEBOOK_KEY] = codebook.to_json().encode("utf-8")
     table = table.replace_schema_metadata(meta)
+    return table
+
+
+def write_parquet(df: pd.DataFrame, path: str | Path, codebook: Codebook | None = None,
+                  *, compression: str = "zstd") -> Path:
+    """Write Parquet with the codebook embedded as JSON metadata (deterministic, no timestamps).
+
+    Categorical columns with numeric codes in the codebook are written as those integer codes;
+    other categoricals are written as their (dictionary-encoded) string labels.
+    """
+    path = Path(path)
+    table = parquet_table(df, codebook)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     pq.write_table(table, tmp, compression=compression, use_dictionary=True,

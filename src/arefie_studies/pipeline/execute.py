@@ -334,7 +334,6 @@ def report_date():
 
 
 def _render(job: Job, executed: Path, tmp: Path, result: JobResult) -> None:
-
     metadata = {
         **job.metadata,
         "date": report_date().isoformat(timespec="seconds"),

@@ -275,6 +275,24 @@ def _load_yaml(path: Path) -> Any:
         raise StudyConfigError(f"{path}: not valid YAML: {exc}") from None
 
 
+#: environment variable naming an alternative synthetic dataset (``run --data national``)
+DATASET_ENV = "AREFIE_DATASET"
+
+
+def dataset_path(path: str, dataset: str | None = None) -> str:
+    """``path`` in the synthetic dataset ``dataset`` (default: ``$AREFIE_DATASET``): an input
+    under ``data/synthetic/`` is read from ``data/synthetic/<dataset>/`` instead (what
+    ``arefie-studies synth --scale national`` writes); other paths are unchanged.  The variable
+    reaches the notebook kernels and Dask workers, which load the inputs themselves."""
+    import os
+
+    name = (dataset if dataset is not None else os.environ.get(DATASET_ENV, "")).strip()
+    parts = Path(path).parts
+    if not name or parts[:2] != ("data", "synthetic"):
+        return path
+    return Path("data", "synthetic", name, *parts[2:]).as_posix()
+
+
 def _parse_inputs(ctx: _Ctx, raw: Any) -> dict[str, InputSpec]:
     out: dict[str, InputSpec] = {}
     for name, spec in ctx.mapping(raw, "inputs").items():
@@ -291,7 +309,7 @@ def _parse_inputs(ctx: _Ctx, raw: Any) -> dict[str, InputSpec]:
             raise ctx.fail(f"{key}.codebook", f"expected a path, got {codebook!r}.")
         out[str(name)] = InputSpec(
             name=str(name),
-            path=path,
+            path=dataset_path(path),
             codebook=codebook,
             identifiers=ctx.str_list(spec.get("identifiers"), f"{key}.identifiers"),
             pseudonymise=ctx.str_list(spec.get("pseudonymise"), f"{key}.pseudonymise"),

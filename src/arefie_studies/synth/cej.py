@@ -307,6 +307,8 @@ def generate(n: int = 12_000, seed: int = 2024) -> dict[str, tuple[pd.DataFrame,
         "cej_allocations": (allocations, _cb_allocations()),
         "cej_enquete_ml": (enquete, _cb_enquete()),
         "_types": (pd.DataFrame({"id_jeune": ids, "type": typ}), None),
+        # monthly grid from entry (state codes of SITUATIONS; months observed: months_obs)
+        "_states": (pd.DataFrame({"id_jeune": ids, "months_obs": months_obs}), states),
     }
 
 
