@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from arefie_studies.survey import SurveyDesign
+from arefie_studies.tables import protect_table
 
 __all__ = ["REGION", "binary", "distribution", "means", "protect_distribution", "ratios"]
 
@@ -26,28 +27,12 @@ _COLS = ["estimate", "se", "ci_low", "ci_high", "df"]
 
 
 def protect_distribution(n, threshold: int) -> tuple[np.ndarray, bool]:
-    """Which counts of one distribution (shown with its total) are hidden, and whether the total is.
-
-    Primary: ``1 <= n < threshold``. Secondary: further cells (smallest first) until at least two
-    cells are hidden and the hidden cells together hold at least ``threshold`` units — the total
-    minus the shown cells then leaves each hidden cell anywhere in ``[0, sum]``, an interval at
-    least ``threshold`` wide. A total under the threshold hides the whole distribution.
-    """
-    n = np.asarray(n, dtype=float)
-    total = n.sum()
-    if 0 < total < threshold:
-        return n >= 0, True
-    hidden = (n > 0) & (n < threshold)
-    if not hidden.any():
-        return hidden, False
-    for i in np.argsort(n, kind="stable"):
-        if n[hidden].sum() >= threshold and hidden.sum() >= 2:
-            break
-        if not hidden[i] and n[i] > 0:
-            hidden[i] = True
-    if n[hidden].sum() < threshold or hidden.sum() < 2:
-        return n >= 0, True
-    return hidden, False
+    """Which counts of one distribution (shown with its total) are hidden, and whether the total is:
+    :func:`arefie_studies.tables.protect_table` on the one-column table with its total, so every
+    hidden cell keeps a feasible interval at least ``threshold`` wide (a total under the threshold
+    hides it and every non-empty cell)."""
+    _, hidden = protect_table(np.asarray(n, dtype=float)[:, None], threshold)
+    return hidden[:-1, 0], bool(hidden[-1, 0])
 
 
 def _design(frame: pd.DataFrame, psu: str | None = None) -> SurveyDesign:
