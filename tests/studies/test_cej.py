@@ -65,15 +65,16 @@ def raw():
             "profils": pd.read_csv(ROOT / "data/reference/profil_ml_2024.csv", dtype={"ml_code": str})}
 
 
-def _wilson(k, n):
-    """Wilson's interval on the design's effective size: with unit weights and the youth as unit,
-    var(p) = p(1-p)/(n-1), so n_eff = n - 1 and the quantile is Student's with n - 1 df."""
+def _korn_graubard(k, n, rows=None):
+    """Korn–Graubard interval (``svyciprop(method="beta")``) by hand: with unit weights and the
+    youth as unit, var(p) = p(1-p)/(n-1) and the domain has n - 1 degrees of freedom, so the
+    effective size is (n - 1) (t_{rows-1} / t_{n-1})² (``rows``: the design's rows, the domain's
+    included) and the interval is Clopper–Pearson at x = p · n_eff."""
+    rows = n if rows is None else rows
     p = k / n
-    ne = n - 1
-    q = stats.t.ppf(0.975, n - 1)
-    centre = (p + q**2 / (2 * ne)) / (1 + q**2 / ne)
-    half = q * np.sqrt(p * (1 - p) / ne + q**2 / (4 * ne**2)) / (1 + q**2 / ne)
-    return centre - half, centre + half
+    ne = (n - 1) * (stats.t.ppf(0.975, rows - 1) / stats.t.ppf(0.975, n - 1)) ** 2
+    x = p * ne
+    return stats.beta.ppf(0.025, x, ne - x + 1), stats.beta.ppf(0.975, x + 1, ne - x)
 
 
 def _row(frame, **keys):
@@ -102,7 +103,7 @@ def test_profile_vs_all_ml_youths(res, raw):
     k = int((j["sexe"] == "Femme").sum())
     r = _row(prof, territory="region", variable="sexe", level="Femme")
     assert r["estimate"] == pytest.approx(k / len(j), abs=1e-12) and r["n"] == k and r["base"] == len(j)
-    assert (r["ci_low"], r["ci_high"]) == pytest.approx(_wilson(k, len(j)), rel=1e-9)
+    assert (r["ci_low"], r["ci_high"]) == pytest.approx(_korn_graubard(k, len(j)), rel=1e-9)
     q = ref[ref["variable"] == "qualification"].groupby("modalite")["effectif"].sum()
     r = _row(prof, territory="region", variable="qualification", level="CAP-BEP")
     assert r["ml_share"] == pytest.approx(q["CAP-BEP"] / q.sum(), abs=1e-12)
@@ -202,7 +203,7 @@ def test_exits_match_episodes_by_hand(res, raw, k):
     base = int(st.notna().sum())
     r = e.loc["emploi"]
     assert r["base"] == base and r["n"] == int(emp.sum())
-    assert r["ci_low"] == pytest.approx(_wilson(int(emp.sum()), base)[0], rel=1e-9)
+    assert r["ci_low"] == pytest.approx(_korn_graubard(int(emp.sum()), base, len(st))[0], rel=1e-9)
     # durable employment as the glossary defines it: alternance is NOT in it, it has its own row
     assert e.loc["emploi_durable", "n"] == int((st == "Emploi durable").sum())
     assert e.loc["alternance", "n"] == int((st == "Contrat en alternance").sum())

@@ -124,7 +124,7 @@ def entries(data: CejData, threshold: int) -> dict[str, pd.DataFrame]:
 
 # ------------------------------------------------------------------ profile, durations, end reasons
 def profile(data: CejData, threshold: int) -> pd.DataFrame:
-    """Profile of CEJ youths (shares, Wilson CI) beside all youths accompanied by the same territory
+    """Profile of CEJ youths (shares, Korn–Graubard CI) beside all youths accompanied by the same territory
     (``profil_ml_2024``: the region's sum, or the ML's own counts): ``ml_share`` and ``diff``."""
     j, ref = data.youths, data.ml_profiles
     out = []

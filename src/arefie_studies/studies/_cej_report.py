@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 
 import numpy as np
@@ -26,54 +27,80 @@ from arefie_studies.studies.contract import (
 from arefie_studies.studies.glossary import glossary_markdown, term
 from arefie_studies.tables import (
     SUPPRESSED_MARK,
-    disclosure_rule_text,
+    Cell,
     fmt_ci,
     fmt_int,
     fmt_num,
     fmt_p,
     fmt_pct,
     fmt_pct_points,
-    indicator_table_html,
-    plain_table_html,
+    plain_table,
 )
+from arefie_studies.tables import Table as TTable
 
 __all__ = ["build"]
 
 SOURCE = "Source : i-Milo, extraction du {date} (données synthétiques) ; traitement AREFIE."
+CHAMP = "jeunes entrés en CEJ dans une Mission Locale des Hauts-de-France."
 CI_NOTE = "Entre crochets : intervalle de confiance à 95 %."
 EXIT_LABELS = {"emploi": "En emploi", "emploi_durable": "En emploi durable", "alternance": "En alternance"}
 
 
 # ------------------------------------------------------------------ table helpers
 def _cells(frame: pd.DataFrame, *, row: str, column: str, section: str | None = None,
-           kind: str = "proportion", n: str = "n") -> pd.DataFrame:
-    """Rows of ``frame`` as :func:`indicator_table_html` cells (estimate, CI, count, hidden)."""
+           kind: str = "proportion", n: str | None = None) -> pd.DataFrame:
+    """Rows of ``frame`` as :meth:`tables.Table.from_estimates` cells (estimate, CI, base, se, df,
+    hidden): ``n`` is the unweighted base (``base`` of a share, the youths of a mean or ratio)."""
+    n = n or ("base" if "base" in frame.columns else "n")
+    nan = np.full(len(frame), np.nan)
     return pd.DataFrame({
         "row": frame[row].astype(str).to_numpy(),
         "section": frame[section].astype(str).to_numpy() if section else "",
         "column": frame[column].astype(str).to_numpy(),
         "estimate": frame["estimate"].to_numpy(float), "ci_low": frame["ci_low"].to_numpy(float),
         "ci_high": frame["ci_high"].to_numpy(float), "n": frame[n].to_numpy(float),
+        "se": frame["se"].to_numpy(float) if "se" in frame.columns else nan,
+        "df": frame["df"].to_numpy(float) if "df" in frame.columns else nan,
         "hidden": frame["hidden"].to_numpy(bool), "kind": kind})
 
 
-def _masked(cells: pd.DataFrame) -> pd.DataFrame:
-    """The cells for downloads: a hidden cell keeps its label and mark only."""
-    cols = ["estimate", "ci_low", "ci_high", "n"]
-    return cells.assign(**{c: cells[c].where(~cells["hidden"]) for c in cols})
+def _lecture(t: TTable) -> str:
+    """"Lecture :" line of a table, read from its first shown estimate (a real value)."""
+    for r in t.rows:
+        for c, head in zip(r.cells, t.columns, strict=False):
+            if c.kind in ("proportion", "mean") and c.estimate is not None:
+                value = fmt_pct(c.estimate) if c.kind == "proportion" else fmt_num(c.estimate, t.digits)
+                ci = (f", intervalle de confiance à 95 % {fmt_ci(c.ci_low, c.ci_high)}" if c.kind == "proportion"
+                      and c.ci_low is not None else "")
+                where = f"{r.section} – {r.label}" if r.section else r.label
+                return f"Lecture : {where}, {head.replace('|', ' – ')} : {value}{ci}."
+    return ""
+
+
+def _furnish(t: TTable, champ: str) -> TTable:
+    """Champ first, Lecture after the notes (before the rule notes and the source)."""
+    lect = _lecture(t)
+    return replace(t, notes=(f"Champ : {champ}", *t.notes), extra_notes=(*t.extra_notes, *([lect] if lect else [])))
 
 
 def _table(cells: pd.DataFrame, *, title: str, columns, thr: int, notes=(), source: str = "", name: str = "",
-           stub: str = "", digits: int = 1) -> Table:
-    html = indicator_table_html(cells, title=title, columns=list(columns), threshold=thr, notes=list(notes),
-                                source=source, stub_header=stub, digits=digits)
-    return Table(html=html, frame=_masked(cells), name=name)
+           stub: str = "", digits: int = 1, champ: str = "", extra=None, presentation: bool = True) -> Table:
+    t = TTable.from_estimates(cells, title=title, columns=list(columns), threshold=thr, notes=list(notes),
+                              source=source, stub=stub, digits=digits, extra_columns=extra, unit="jeunes",
+                              presentation=presentation, stub_width="34mm")
+    return Table.of(_furnish(t, champ or CHAMP), name)
 
 
-def _plain(frame: pd.DataFrame, *, title: str, notes=(), name: str = "", thr: int | None = None) -> Table:
-    notes = [*notes] + ([disclosure_rule_text(thr)] if thr else [])
+def _plain(frame: pd.DataFrame, *, title: str, notes=(), name: str = "", thr: int | None = None,
+           champ: str = "", unit: str = "jeunes") -> Table:
+    """A table of formatted text; a cell holding the suppression mark becomes a hidden cell
+    (:meth:`Cell.hidden`, nothing else kept) and the disclosure rule is stated when one is."""
     right = [c for c in frame.columns[1:]]
-    return Table(html=plain_table_html(frame, title=title, notes=notes, align_right=right), frame=frame, name=name)
+    t = plain_table(frame, title=title, notes=list(notes), align_right=right)
+    rows = tuple(replace(r, cells=tuple(Cell.hidden() if c.kind == "text" and c.text == SUPPRESSED_MARK else c
+                                        for c in r.cells)) for r in t.rows)
+    t = replace(t, rows=rows, threshold=thr, unit=unit)
+    return Table.of(replace(t, notes=(f"Champ : {champ or CHAMP}", *t.notes)), name)
 
 
 def _count(n, hidden: bool) -> str:
@@ -133,16 +160,14 @@ def _profile(r, ml: str, source: str) -> list:
                          "diff": fmt_pct_points(x["diff"])})
         extra = pd.DataFrame(rows)
         cells = cells.assign(ml=extra["ml"].to_numpy(), diff=extra["diff"].to_numpy())
-        html = indicator_table_html(cells, title="Profil des jeunes à l'entrée en CEJ comparé à l'ensemble des "
+        table = _table(cells, title="Profil des jeunes à l'entrée en CEJ comparé à l'ensemble des "
                                     "jeunes accompagnés", columns=[(REGION, "Jeunes entrés en CEJ")],
-                                    threshold=r.threshold, extra_columns={
+                                    thr=r.threshold, name="profil", extra={
                                         "ml": "Ensemble des jeunes accompagnés par les ML (2024)",
                                         "diff": "Écart (points)"},
                                     notes=[CI_NOTE + " Les jeunes accompagnés par les ML sont un dénombrement "
                                            "exhaustif (pas d'intervalle).", "Jeunes accompagnés : AREFIE, profils "
                                            "2024 par Mission Locale."], source=source)
-        table = Table(html=html, frame=_masked(cells),
-                      name="profil")
     else:
         own = p[p["territory"] == ml]
         reg = p[p["territory"] == REGION]
@@ -152,16 +177,14 @@ def _profile(r, ml: str, source: str) -> list:
         accomp = dict(zip(own["variable_label"] + "\x1f" + own["level"], own["ml_share"], strict=True))
         cells["accomp"] = [fmt_pct(accomp[f"{s}\x1f{lv}"]) for s, lv in zip(cells["section"], cells["row"],
                                                                              strict=True)]
-        html = indicator_table_html(cells, title="Profil des jeunes à l'entrée en CEJ comparé à l'ensemble des "
+        table = _table(cells, title="Profil des jeunes à l'entrée en CEJ comparé à l'ensemble des "
                                     "jeunes accompagnés", columns=[(ml, f"CEJ – {name}"),
                                                                    (REGION, "CEJ – Hauts-de-France")],
-                                    threshold=r.threshold,
-                                    extra_columns={"accomp": f"Tous les jeunes accompagnés – {name}"},
+                                    thr=r.threshold, name="profil",
+                                    extra={"accomp": f"Tous les jeunes accompagnés – {name}"},
                                     notes=[CI_NOTE + " Jeunes accompagnés par la ML : dénombrement exhaustif (pas "
                                            "d'intervalle).", "Jeunes accompagnés : AREFIE, profils 2024 par Mission "
                                            "Locale."], source=source)
-        table = Table(html=html, frame=_masked(cells),
-                      name="profil")
     text = T.profile_text(r, ml)
     return [Heading("Le profil des jeunes entrés en CEJ", 1), *([Paragraph(text)] if text else []), table]
 
@@ -200,10 +223,10 @@ def _hours(r, ml: str, cols: list[str], source: str, low_hours: float) -> list:
     weeks = dict(zip(h["label"], h["weeks"], strict=True))
     cells["weeks"] = [SUPPRESSED_MARK if hd else fmt_int(weeks[x]) for x, hd in
                       zip(cells["row"], cells["hidden"], strict=True)]
-    html = indicator_table_html(cells, title="Heures d'activité hebdomadaires pendant le CEJ",
+    table = _table(cells, title="Heures d'activité hebdomadaires pendant le CEJ",
                                 columns=[("hours", "Heures par semaine (moyenne)"),
-                                         ("low", f"Semaines de moins de {lh} h")], threshold=r.threshold,
-                                extra_columns={"youths": "Jeunes", "weeks": "Semaines déclarées"},
+                                         ("low", f"Semaines de moins de {lh} h")], thr=r.threshold,
+                                name="heures", extra={"youths": "Jeunes", "weeks": "Semaines déclarées"},
                                 notes=["Intervalles de confiance à 95 % : estimateur par le ratio, le jeune étant "
                                        "l'unité (ses semaines ne sont pas indépendantes)."], source=source)
     blocks = [Heading("Les heures d'activité hebdomadaires", 1),
@@ -211,7 +234,7 @@ def _hours(r, ml: str, cols: list[str], source: str, low_hours: float) -> list:
                         "formation, emploi). Les heures sont celles déclarées chaque semaine dans i-Milo.")]
     text = T.hours_text(r, ml, low_hours)
     blocks += [Paragraph(text)] if text else []
-    blocks.append(Table(html=html, frame=_masked(cells), name="heures"))
+    blocks.append(table)
     if not ml:
         blocks.append(Figure(draw=partial(F.hours_by_month, r, f"Semaines de moins de {lh} h", source),
                              caption=f"Part des semaines de moins de {lh} h selon le mois de contrat",
@@ -358,11 +381,11 @@ def _survival(r, ml: str, source: str, km_group: str, followup: int) -> list:
     cells = pd.concat(cells)
     cells["youths"] = cells["row"].map({g: _count(n, h) for g, n, h in zip(s["group"], s["n"], s["hidden"],
                                                                         strict=True)})
-    html = indicator_table_html(cells, title="Accès au premier emploi après l'entrée en CEJ (Kaplan–Meier)",
+    table = _table(cells, title="Accès au premier emploi après l'entrée en CEJ (Kaplan–Meier)",
                                 columns=[("emp6", "En emploi dans les 6 mois"), ("emp12", "En emploi dans les 12 mois"),
-                                         ("median", "Délai médian (mois)")], threshold=r.threshold,
-                                extra_columns={"youths": "Jeunes"},
-                                stub_header=PROFILE_VARIABLES.get(km_group, "") if not ml else "",
+                                         ("median", "Délai médian (mois)")], thr=r.threshold, presentation=False,
+                                extra={"youths": "Jeunes"}, name="premier_emploi",
+                                stub=PROFILE_VARIABLES.get(km_group, "") if not ml else "",
                                 notes=[f"Premier emploi ou contrat en alternance ; les jeunes sans emploi à la date "
                                        f"d'extraction ou après {followup} mois sont censurés. Délai médian « – » : "
                                        "non atteint. Entre crochets : intervalle de confiance à 95 % (échelle "
@@ -371,7 +394,7 @@ def _survival(r, ml: str, source: str, km_group: str, followup: int) -> list:
               Figure(draw=partial(F.km, r, t, followup, source),
                      caption="Part des jeunes restés sans emploi depuis l'entrée en CEJ (Kaplan–Meier)",
                      alt="Courbes de Kaplan–Meier du délai d'accès au premier emploi."),
-              Table(html=html, frame=_masked(cells), name="premier_emploi")]
+              table]
     if not ml:
         c = r.cox
         frame = pd.DataFrame({"Facteur": c["facteur"],

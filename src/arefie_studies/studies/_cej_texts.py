@@ -196,7 +196,7 @@ ML. *Les données de ce rapport sont synthétiques : elles reproduisent les ordr
 décrivent pas de jeunes réels.*
 
 **Précision.** Les intervalles de confiance à 95 % mesurent la variabilité aléatoire des indicateurs, chaque
-jeune comptant pour une unité : intervalle de Wilson pour les proportions, de Student pour les moyennes ; pour
+jeune comptant pour une unité : intervalle de Korn–Graubard (Clopper–Pearson à la taille effective) pour les proportions, de Student pour les moyennes ; pour
 la part des semaines de moins de {fmt_num(low_hours, 0)} heures et le montant mensuel moyen, estimateur par le
 ratio linéarisé, le jeune étant l'unité (ses semaines ne sont pas indépendantes), comme pour la nature des
 mensualités versées ; Kaplan–Meier : variance de
