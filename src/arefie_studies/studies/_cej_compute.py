@@ -37,6 +37,7 @@ __all__ = [
     "allowance",
     "durations",
     "entries",
+    "exit_flags",
     "exits",
     "hours",
     "profile",
@@ -233,7 +234,8 @@ def sequences(data: CejData, horizon_long: int) -> np.ndarray:
     return s.codes[pos].astype(np.int8)
 
 
-def _flags(codes: np.ndarray, month: int) -> pd.DataFrame:
+def exit_flags(codes: np.ndarray, month: int) -> pd.DataFrame:
+    """Per youth, 1/0 for each exit indicator at ``month`` (NaN: not observed then)."""
     col = codes[:, month]
     obs = col >= 0
     idx = {s: i for i, s in enumerate(ALPHABET)}
@@ -248,7 +250,7 @@ def exits(data: CejData, codes: np.ndarray, threshold: int, exit_months) -> pd.D
     j = data.youths
     out = []
     for m in exit_months:
-        fl = _flags(codes, int(m))
+        fl = exit_flags(codes, int(m))
         fl["ml_code"] = j["ml_code"].to_numpy()
         e = binary(fl, threshold).assign(breakdown="", mois=int(m))
         out.append(e)

@@ -70,6 +70,8 @@ class CejResults(Results):
     modalities: pd.DataFrame | None = None
     links: pd.DataFrame | None = None
     ml_answers: pd.DataFrame | None = None
+    ml_compare: pd.DataFrame | None = None
+    casemix: pd.DataFrame | None = None
 
     def name(self, territory: str) -> str:
         """French name of a territory ("Hauts-de-France" or the ML's name)."""
@@ -96,6 +98,7 @@ def _check(params: Mapping[str, Any]) -> dict[str, Any]:
 
 def compute(inputs, params: Mapping[str, Any]) -> CejResults:
     """Every published figure of the CEJ study for the region and the 42 Missions Locales."""
+    from arefie_studies.studies import _cej_compare as X
     from arefie_studies.studies import _cej_compute as C
     from arefie_studies.studies import _cej_ml as M
     from arefie_studies.studies._cej_data import prepare
@@ -111,6 +114,10 @@ def compute(inputs, params: Mapping[str, Any]) -> CejResults:
                              "exits": C.exits(data, codes, thr, p["exit_months"]),
                              **C.typology_tables(data, codes, thr, p["horizon"], p["n_types"]),
                              **C.survival(data, thr, p["km_group"], p["followup_months"])}
+    durable = C.exit_flags(codes, p["exit_months"][-1])["emploi_durable"].to_numpy(float)
+    parts["casemix"] = X.casemix(data.youths, durable, thr)
+    parts["ml_compare"] = X.compare_mls(parts["overview"], parts["exits"], parts["km_summary"], parts["hours"],
+                                        p["exit_months"])
     outcomes = M.ml_outcomes(parts["exits"], parts["hours"], p["exit_months"])
     code_of = dict(zip(data.ml_ref["ml_nom"], data.ml_ref["ml_code"], strict=True))
     answers = data.survey.assign(ml_code=data.survey["ml"].astype(str).map(code_of))
