@@ -10,16 +10,14 @@ import numpy as np
 import pandas as pd
 
 from arefie_studies.studies import _cej_figures as F
+from arefie_studies.studies import _cej_findings as G
 from arefie_studies.studies import _cej_texts as T
 from arefie_studies.studies._cej_compute import DURATION_CLASSES, cohort_end
 from arefie_studies.studies._cej_estimates import REGION
-from arefie_studies.studies._cej_ml import OUTCOMES
 from arefie_studies.studies.contract import (
     Annex,
     Figure,
     Heading,
-    KeyFigure,
-    KeyFigures,
     Paragraph,
     Report,
     Table,
@@ -35,6 +33,7 @@ from arefie_studies.tables import (
     fmt_pct,
     fmt_pct_points,
     plain_table,
+    presentation_rule_text,
 )
 from arefie_studies.tables import Table as TTable
 
@@ -139,7 +138,7 @@ def _entries(r, ml: str, cols: list[str], source: str) -> list:
         frame["Part des entrées"] = [fmt_pct(total[d] / total["Hauts-de-France"]) for d in frame.index]
         frame = frame.reset_index().rename(columns={"row": "Département"})
     caption = "Entrées en CEJ par mois et par département" + (f" (courbe : {r.name(ml)}, par trimestre)" if ml else "")
-    return [Heading("Les entrées en CEJ", 1),
+    return [Heading("Les entrées en CEJ", 1, "entrees"),
             Paragraph("Le contrat d'engagement jeune (CEJ) a remplacé la Garantie jeunes le 1er mars 2022. Il "
                       "s'adresse aux jeunes de 16 à 25 ans (29 ans pour les jeunes reconnus travailleurs "
                       "handicapés) sans emploi ni formation durable, pour un accompagnement intensif de 6 à 12 mois "
@@ -186,7 +185,7 @@ def _profile(r, ml: str, source: str) -> list:
                                            "d'intervalle).", "Jeunes accompagnés : AREFIE, profils 2024 par Mission "
                                            "Locale."], source=source)
     text = T.profile_text(r, ml)
-    return [Heading("Le profil des jeunes entrés en CEJ", 1), *([Paragraph(text)] if text else []), table]
+    return [Heading("Le profil des jeunes entrés en CEJ", 1, "profil"), *([Paragraph(text)] if text else []), table]
 
 
 def _durations(r, ml: str, cols: list[str], source: str, horizon_long: int) -> list:
@@ -208,7 +207,7 @@ def _durations(r, ml: str, cols: list[str], source: str, horizon_long: int) -> l
                  columns=heads, thr=r.threshold,
                  notes=[CI_NOTE, "Contrats terminés : " + " ; ".join(
                      f"{r.name(t)} {fmt_int(ended[t])}" for t in cols)], source=source, name="motifs_fin")
-    return [Heading("Durée des contrats et motifs de fin", 1), dur, end]
+    return [Heading("Durée des contrats et motifs de fin", 1, "durees"), dur, end]
 
 
 def _hours(r, ml: str, cols: list[str], source: str, low_hours: float) -> list:
@@ -229,7 +228,7 @@ def _hours(r, ml: str, cols: list[str], source: str, low_hours: float) -> list:
                                 name="heures", extra={"youths": "Jeunes", "weeks": "Semaines déclarées"},
                                 notes=["Intervalles de confiance à 95 % : estimateur par le ratio, le jeune étant "
                                        "l'unité (ses semaines ne sont pas indépendantes)."], source=source)
-    blocks = [Heading("Les heures d'activité hebdomadaires", 1),
+    blocks = [Heading("Les heures d'activité hebdomadaires", 1, "heures"),
               Paragraph("Le CEJ prévoit de 15 à 20 heures d'activité par semaine (ateliers, entretiens, immersions, "
                         "formation, emploi). Les heures sont celles déclarées chaque semaine dans i-Milo.")]
     text = T.hours_text(r, ml, low_hours)
@@ -254,7 +253,7 @@ def _allowance(r, ml: str, cols: list[str], source: str) -> list:
     note = " ; ".join(f"{r.name(t)} : {_count(counts.loc[t, 'youths'], counts.loc[t, 'youths'] < r.threshold)} "
                       f"jeunes, {_count(counts.loc[t, 'payments'], counts.loc[t, 'youths'] < r.threshold)} mensualités"
                       for t in cols)
-    blocks = [Heading("L'allocation CEJ", 1),
+    blocks = [Heading("L'allocation CEJ", 1, "allocation"),
               _table(cells, title="Allocation CEJ versée", columns=[(t, r.name(t)) for t in cols], thr=r.threshold,
                      notes=["Jeunes ayant perçu l'allocation et mensualités versées — " + note + ".",
                             "Montant plein : 500,44 € jusqu'en mars 2023, 528 € d'avril 2023 à mars 2025, 561,68 € "
@@ -277,7 +276,7 @@ def _allowance(r, ml: str, cols: list[str], source: str) -> list:
 
 def _trajectories(r, ml: str, cols: list[str], source: str, horizon: int, horizon_long: int,
                   exit_months) -> list:
-    blocks = [Heading("Les trajectoires mois par mois", 1),
+    blocks = [Heading("Les trajectoires mois par mois", 1, "trajectoires"),
               Paragraph("Chaque mois depuis l'entrée, la situation du jeune est celle enregistrée dans i-Milo (la "
                         "plus récente quand plusieurs situations se succèdent dans le mois). L'emploi est distingué "
                         f"selon sa durée : {lower(term('emploi_durable').label)} (CDI, CDD de plus de 6 mois) ou "
@@ -315,7 +314,7 @@ def _trajectories(r, ml: str, cols: list[str], source: str, horizon: int, horizo
     pos = e[(e["indicator"] == "positive") & (e["breakdown"] == "") & e["territory"].isin(cols)]
     pos = pos.assign(row=[f"{m} mois après l'entrée" for m in pos["mois"]])
     text = T.exits_text(r, ml, exit_months)
-    blocks += [Heading("Les sorties du CEJ", 2), *([Paragraph(text)] if text else []),
+    blocks += [Heading(_exits_heading(r, ml, exit_months), 2), *([Paragraph(text)] if text else []),
                _table(pd.concat(cells), title=title, columns=columns, thr=r.threshold, notes=[note], source=source,
                       name="sorties"),
                _table(_cells(pos, row="row", column="territory"), title="Sorties positives (emploi, alternance, "
@@ -324,12 +323,26 @@ def _trajectories(r, ml: str, cols: list[str], source: str, horizon: int, horizo
     return blocks
 
 
+def _exits_heading(r, ml: str, exit_months) -> str:
+    """A finding as the heading of the exits section (a significant difference), else neutral."""
+    groups = G.group_findings(r, exit_months) if not ml else []
+    if groups:
+        return groups[0].split(" : ")[0]
+    if ml:
+        x = r.ml_compare[(r.ml_compare["territory"] == ml) & (r.ml_compare["indicator"] == "emploi")].iloc[0]
+        if bool(x["differs"]) and x["decision"] != "suppress" and not x["hidden"]:
+            reg = r.ml_compare[(r.ml_compare["territory"] == REGION) & (r.ml_compare["indicator"] == "emploi")]
+            way = "plus" if x["estimate"] > reg["estimate"].iloc[0] else "moins"
+            return f"Les jeunes sont {way} souvent en emploi {exit_months[0]} mois après l'entrée que dans la région"
+    return "Les sorties du CEJ"
+
+
 def lower(text: str) -> str:
     return T.lower_first(text)
 
 
 def _typology(r, ml: str, cols: list[str], source: str, horizon: int) -> list:
-    blocks: list = [Heading("Typologie des trajectoires", 1)]
+    blocks: list = [Heading("Typologie des trajectoires", 1, "typologie")]
     if ml:
         t = _sel(r.types_by_territory, cols)
         blocks += [Paragraph("Les types sont ceux de la classification régionale ; le tableau compare la "
@@ -390,7 +403,7 @@ def _survival(r, ml: str, source: str, km_group: str, followup: int) -> list:
                                        f"d'extraction ou après {followup} mois sont censurés. Délai médian « – » : "
                                        "non atteint. Entre crochets : intervalle de confiance à 95 % (échelle "
                                        "logarithmique)."], source=source)
-    blocks = [Heading("L'accès au premier emploi", 1), Paragraph(T.km_text(r, ml, km_group)),
+    blocks = [Heading("L'accès au premier emploi", 1, "premier_emploi"), Paragraph(T.km_text(r, ml, km_group)),
               Figure(draw=partial(F.km, r, t, followup, source),
                      caption="Part des jeunes restés sans emploi depuis l'entrée en CEJ (Kaplan–Meier)",
                      alt="Courbes de Kaplan–Meier du délai d'accès au premier emploi."),
@@ -414,22 +427,10 @@ def _survival(r, ml: str, source: str, km_group: str, followup: int) -> list:
 
 
 def _missions_locales(r, ml: str, source: str) -> list:
-    blocks: list = [Heading("L'organisation du CEJ dans les Missions Locales", 1)]
+    blocks: list = [Heading("L'organisation du CEJ dans les Missions Locales", 1, "organisation")]
     survey_source = "Source : enquête AREFIE auprès des 42 Missions Locales (données synthétiques)."
-    if ml:
-        o = r.ml_outcomes
-        rows = []
-        for oc, lab in OUTCOMES.items():
-            v = o[oc]
-            mine = v.loc[ml]
-            better = (v < mine) if oc == "semaines_moins_15h" else (v > mine)
-            rows.append({"Indicateur": lab, r.name(ml): fmt_pct(mine),
-                         "Étendue des 42 ML": f"{fmt_pct(v.min())} – {fmt_pct(v.max())}",
-                         "Médiane des 42 ML": fmt_pct(v.median()), "Rang": f"{int(better.sum()) + 1}e sur {len(v)}"})
-        blocks += [Paragraph(T.ml_answers_text(r, ml)),
-                   _plain(pd.DataFrame(rows), title="Position de la Mission Locale parmi les 42 ML", name="rang_ml",
-                          notes=["Rang 1 : résultat le plus favorable (taux d'emploi le plus élevé, part de semaines "
-                                 "de moins de 15 h la plus faible).", source])]
+    if ml:  # its position among the 42 (estimates, intervals, ranks) is in the comparison chapter
+        blocks.append(Paragraph(T.ml_answers_text(r, ml)))
         return blocks
     rows = []
     for label, g in r.modalities.groupby("label", sort=False):
@@ -482,29 +483,22 @@ def build(r, ml: str, *, horizon: int = 12, horizon_long: int = 18, exit_months=
     followup = int(p.get("followup_months", followup))
     source = SOURCE.format(date=T.date_fr(r.extraction))
     cols = [ml, REGION] if ml else [REGION]
-    t = ml or REGION
-    o = T.overview(r, t)
-    e6, d12 = T.exit_row(r, t, exit_months[0], "emploi"), T.exit_row(r, t, exit_months[-1], "emploi_durable")
-    h = r.hours.set_index("territory").loc[t]
-    kf = [KeyFigure("jeunes entrés en CEJ", fmt_int(o["youths"]))]
-    for row, label in ((e6, f"en emploi {exit_months[0]} mois après l'entrée"),
-                       (d12, f"en emploi durable {exit_months[-1]} mois après l'entrée")):
-        if not row["hidden"]:
-            kf.append(KeyFigure(label, fmt_pct(row["estimate"]), fmt_ci(row["ci_low"], row["ci_high"])))
-    if not h["hidden"]:
-        kf.append(KeyFigure(f"des semaines à moins de {fmt_num(low_hours, 0)} h d'activité", fmt_pct(h["estimate"]),
-                            fmt_ci(h["ci_low"], h["ci_high"])))
     rep = Report()
-    rep.add(KeyFigures(tuple(kf)), Heading("Synthèse", 1),
-            Paragraph(T.key_figures_text(r, ml) + " " + T.synthesis(r, ml, exit_months, low_hours)))
+    items = G.synthesis_items(r, ml, exit_months, low_hours)
+    rep.add(G.key_figures(r, ml, exit_months, low_hours), Heading("Synthèse", 1, "synthese"),
+            Paragraph(T.key_figures_text(r, ml)),
+            Paragraph("**Ce qu'il faut retenir** (écarts significatifs seulement, intervalles de confiance à 95 %) :"
+                      "\n\n" + "\n".join(f"- {x}" for x in items)))
     rep.add(*_entries(r, ml, cols, source), *_profile(r, ml, source),
             *_durations(r, ml, cols, source, horizon_long), *_hours(r, ml, cols, source, low_hours),
             *_allowance(r, ml, cols, source),
             *_trajectories(r, ml, cols, source, horizon, horizon_long, exit_months),
             *_typology(r, ml, cols, source, horizon), *_survival(r, ml, source, km_group, followup),
-            *_missions_locales(r, ml, source))
-    rep.add(Heading("Méthodes", 1),
+            *G.comparison_blocks(r, ml, exit_months, low_hours, source), *_missions_locales(r, ml, source))
+    rep.add(Heading("Méthodes", 1, "methodes"),
             Paragraph("Les sources, les méthodes, les règles du secret statistique et les définitions des "
                       "indicateurs sont présentées dans l'annexe méthodologique."), Annex("notes", T.methods_text(r, horizon, horizon_long, low_hours)),
-            Annex("notes", glossary_markdown(["emploi_durable", "alternance", "qpv"])))
+            Annex("notes", glossary_markdown(["emploi_durable", "alternance", "qpv"])),
+            Annex("variance", "**Règle de présentation des proportions.** " + presentation_rule_text()),
+            Annex("notes", G.furniture_markdown(r, ml, p)))
     return rep

@@ -23,12 +23,12 @@ from arefie_studies.studies._cej_compute import PROFILE_VARIABLES
 from arefie_studies.studies._cej_data import AGE_GROUPS, CejInputError
 from arefie_studies.studies.contract import Report, Results
 
-__all__ = ["AGE_GROUPS", "CHAPTERS", "PROFILE_VARIABLES", "CejInputError", "CejResults", "chapters", "compute",
-           "report"]
+__all__ = ["AGE_GROUPS", "CHAPTERS", "PROFILE_VARIABLES", "CejInputError", "CejResults", "compute", "report"]
 
-#: Chapters of every CEJ report, in order (keys of :func:`chapters`).
+#: Anchors of the level-1 headings of every CEJ report, in order (``report.chapter(anchor)``; the
+#: key figures open the preamble chapter ``""``).
 CHAPTERS = ("synthese", "entrees", "profil", "durees", "heures", "allocation", "trajectoires", "typologie",
-            "premier_emploi", "organisation", "methodes")
+            "premier_emploi", "comparaison", "organisation", "methodes")
 
 
 @dataclass(frozen=True)
@@ -137,19 +137,3 @@ def report(results: CejResults, params: Mapping[str, Any]) -> Report:
         raise CejInputError(f"parameter ml: unknown Mission Locale code {ml!r}; known codes: {known}. "
                             "Hint: leave ml empty for the regional report.")
     return build(results, ml)
-
-
-def chapters(rep: Report) -> dict[str, Report]:
-    """The report split at its first-level headings, keyed by :data:`CHAPTERS` (the key figures
-    open the first chapter), so a notebook shows one chapter per cell."""
-    from arefie_studies.studies.contract import Heading
-
-    parts: list[Report] = [Report()]
-    for b in rep:
-        if isinstance(b, Heading) and b.level == 1 and len(parts[-1]) and any(
-                isinstance(x, Heading) for x in parts[-1]):
-            parts.append(Report())
-        parts[-1].add(b)
-    if len(parts) != len(CHAPTERS):
-        raise CejInputError(f"CEJ report: {len(parts)} chapters, expected {len(CHAPTERS)} ({CHAPTERS}).")
-    return dict(zip(CHAPTERS, parts, strict=True))
