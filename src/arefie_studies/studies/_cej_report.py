@@ -73,6 +73,10 @@ def _lecture(t: TTable) -> str:
                       and c.ci_low is not None else "")
                 where = f"{r.section} – {r.label}" if r.section else r.label
                 return f"Lecture : {where}, {head.replace('|', ' – ')} : {value}{ci}."
+    for r in t.rows:
+        for c, head in zip(r.cells, t.columns, strict=False):
+            if c.kind in ("text", "count") and (c.text or c.n) and head != t.columns[0]:
+                return f"Lecture : {r.label}, {head.replace('|', ' – ')} : {c.text or fmt_int(c.n)}."
     return ""
 
 
@@ -99,7 +103,35 @@ def _plain(frame: pd.DataFrame, *, title: str, notes=(), name: str = "", thr: in
     rows = tuple(replace(r, cells=tuple(Cell.hidden() if c.kind == "text" and c.text == SUPPRESSED_MARK else c
                                         for c in r.cells)) for r in t.rows)
     t = replace(t, rows=rows, threshold=thr, unit=unit)
-    return Table.of(replace(t, notes=(f"Champ : {champ or CHAMP}", *t.notes)), name)
+    return Table.of(_furnish(t, champ or CHAMP), name)
+
+
+def _figure_note(r, kind: str, ml: str, arg=None) -> Paragraph:
+    """"Champ :" and "Lecture :" under a figure, the reading quoting a value of the results."""
+    t = ml or REGION
+    where = f"à la {r.name(ml)}" if ml else "en Hauts-de-France"
+    if kind == "entrees":
+        em = r.entries_month
+        x = em.loc[em["n"].idxmax()]
+        lect = (f"en {T.month_fr(x['month'])}, {fmt_int(x['n'])} jeunes sont entrés en CEJ dans le département "
+                f"{x['departement']} (le mois le plus haut de la période).")
+    elif kind == "hours":
+        x = r.hours_by_month[(r.hours_by_month["territory"] == REGION)].iloc[0]
+        lect = (f"au {int(x['mois'])}er mois de contrat, {fmt_pct(x['estimate'])} des semaines déclarées comptent "
+                f"moins de {arg} h d'activité {fmt_ci(x['ci_low'], x['ci_high'])}.")
+    elif kind == "chronogram":
+        x = T.exit_row(r, t, int(arg), "emploi")
+        lect = ("chaque barre montre la répartition des jeunes selon leur situation le mois indiqué après l'entrée"
+                + ("" if x["hidden"] else f" ; {arg} mois après l'entrée, {fmt_pct(x['estimate'])} des jeunes "
+                   f"observés {where} sont en emploi (emploi durable, emploi court ou alternance)") + ".")
+    elif kind == "types":
+        x = r.types_by_territory[r.types_by_territory["territory"] == REGION].iloc[0]
+        lect = f"le type « {x['level']} » regroupe {fmt_pct(x['estimate'])} des jeunes de la région."
+    else:
+        s = r.km_summary[(r.km_summary["territory"] == t) & ~r.km_summary["hidden"]].iloc[0]
+        lect = (f"12 mois après l'entrée, {fmt_pct(1 - s['emp12'])} des jeunes du groupe « {s['group']} » n'ont "
+                "encore occupé aucun emploi (ni alternance).")
+    return Paragraph(f"Champ : {CHAMP[:1].upper() + CHAMP[1:]} Lecture : {lect}")
 
 
 def _count(n, hidden: bool) -> str:
@@ -145,6 +177,7 @@ def _entries(r, ml: str, cols: list[str], source: str) -> list:
                       "(jusqu'à 18 mois), de 15 à 20 heures d'activité par semaine, avec une allocation mensuelle."),
             Figure(draw=partial(F.entries, r, ml, source), caption=caption,
                    alt="Histogramme des entrées mensuelles en CEJ par département."),
+            _figure_note(r, "entrees", ml),
             _plain(frame, title="Entrées en CEJ par année d'entrée", notes=notes, name="entrees", thr=r.threshold)]
 
 
@@ -238,6 +271,7 @@ def _hours(r, ml: str, cols: list[str], source: str, low_hours: float) -> list:
         blocks.append(Figure(draw=partial(F.hours_by_month, r, f"Semaines de moins de {lh} h", source),
                              caption=f"Part des semaines de moins de {lh} h selon le mois de contrat",
                              alt=f"Courbe de la part des semaines de moins de {lh} heures par mois de contrat."))
+        blocks.append(_figure_note(r, "hours", ml, lh))
     return blocks
 
 
@@ -283,12 +317,14 @@ def _trajectories(r, ml: str, cols: list[str], source: str, horizon: int, horizo
                         "emploi court (CDD de 6 mois ou moins, intérim) ; l'alternance est une situation à part."),
               Figure(draw=partial(F.chronogram, r, ml, horizon),
                      caption=f"Situation des jeunes mois par mois, {horizon} premiers mois après l'entrée. {source}",
-                     alt="Chronogramme des situations mensuelles des jeunes.")]
+                     alt="Chronogramme des situations mensuelles des jeunes."),
+              _figure_note(r, "chronogram", ml, exit_months[0])]
     if not ml:
         blocks += [Paragraph(T.chronogram_note(r, horizon_long)),
                    Figure(draw=partial(F.chronogram, r, "", horizon_long),
                           caption=f"Situation des jeunes mois par mois, {horizon_long} premiers mois (jeunes observés "
-                                  f"{horizon_long} mois). {source}", alt="Chronogramme sur la période longue.")]
+                                  f"{horizon_long} mois). {source}", alt="Chronogramme sur la période longue."),
+                   _figure_note(r, "chronogram", ml, exit_months[-1])]
     e = r.exits
     cells = []
     for m in exit_months:
@@ -372,6 +408,7 @@ def _typology(r, ml: str, cols: list[str], source: str, horizon: int) -> list:
                       name="typologie_qualite"),
                Figure(draw=partial(F.types, r, horizon), caption=f"Chronogrammes des types de trajectoires "
                       f"({horizon} premiers mois). {source}", alt="Chronogrammes des types de trajectoires."),
+               _figure_note(r, "types", ml),
                _table(cells, title="Types de trajectoires et profil des jeunes",
                       columns=[*((n, n) for n in r.type_names), ("Ensemble", "Ensemble")], thr=r.threshold,
                       stub="Profil", notes=["Lecture : part de chaque profil parmi les jeunes du type (première "
@@ -407,7 +444,7 @@ def _survival(r, ml: str, source: str, km_group: str, followup: int) -> list:
               Figure(draw=partial(F.km, r, t, followup, source),
                      caption="Part des jeunes restés sans emploi depuis l'entrée en CEJ (Kaplan–Meier)",
                      alt="Courbes de Kaplan–Meier du délai d'accès au premier emploi."),
-              table]
+              _figure_note(r, "km", ml), table]
     if not ml:
         c = r.cox
         frame = pd.DataFrame({"Facteur": c["facteur"],
