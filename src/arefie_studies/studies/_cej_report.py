@@ -41,6 +41,7 @@ __all__ = ["build"]
 
 SOURCE = "Source : i-Milo, extraction du {date} (données synthétiques) ; traitement AREFIE."
 CHAMP = "jeunes entrés en CEJ dans une Mission Locale des Hauts-de-France."
+SURVEY_CHAMP = "les 42 Missions Locales des Hauts-de-France (enquête d'organisation du CEJ)."
 CI_NOTE = "Entre crochets : intervalle de confiance à 95 %."
 EXIT_LABELS = {"emploi": "En emploi", "emploi_durable": "En emploi durable", "alternance": "En alternance"}
 
@@ -80,9 +81,9 @@ def _lecture(t: TTable) -> str:
     return ""
 
 
-def _furnish(t: TTable, champ: str) -> TTable:
+def _furnish(t: TTable, champ: str, lecture: str = "") -> TTable:
     """Champ first, Lecture after the notes (before the rule notes and the source)."""
-    lect = _lecture(t)
+    lect = f"Lecture : {lecture}" if lecture else _lecture(t)
     return replace(t, notes=(f"Champ : {champ}", *t.notes), extra_notes=(*t.extra_notes, *([lect] if lect else [])))
 
 
@@ -95,7 +96,7 @@ def _table(cells: pd.DataFrame, *, title: str, columns, thr: int, notes=(), sour
 
 
 def _plain(frame: pd.DataFrame, *, title: str, notes=(), name: str = "", thr: int | None = None,
-           champ: str = "", unit: str = "jeunes") -> Table:
+           champ: str = "", unit: str = "jeunes", lecture: str = "") -> Table:
     """A table of formatted text; a cell holding the suppression mark becomes a hidden cell
     (:meth:`Cell.hidden`, nothing else kept) and the disclosure rule is stated when one is."""
     right = [c for c in frame.columns[1:]]
@@ -103,7 +104,7 @@ def _plain(frame: pd.DataFrame, *, title: str, notes=(), name: str = "", thr: in
     rows = tuple(replace(r, cells=tuple(Cell.hidden() if c.kind == "text" and c.text == SUPPRESSED_MARK else c
                                         for c in r.cells)) for r in t.rows)
     t = replace(t, rows=rows, threshold=thr, unit=unit)
-    return Table.of(_furnish(t, champ or CHAMP), name)
+    return Table.of(_furnish(t, champ or CHAMP, lecture), name)
 
 
 def _figure_note(r, kind: str, ml: str, arg=None) -> Paragraph:
@@ -132,6 +133,24 @@ def _figure_note(r, kind: str, ml: str, arg=None) -> Paragraph:
         lect = (f"12 mois après l'entrée, {fmt_pct(1 - s['emp12'])} des jeunes du groupe « {s['group']} » n'ont "
                 "encore occupé aucun emploi (ni alternance).")
     return Paragraph(f"Champ : {CHAMP[:1].upper() + CHAMP[1:]} Lecture : {lect}")
+
+
+def _cox_lecture(r) -> str:
+    c = r.cox.iloc[0]
+    return (f"à autres caractéristiques égales, le rapport de risques instantanés de « {c['modalite']} » par "
+            f"rapport à « {c['reference']} » vaut {fmt_num(c['hazard_ratio'], 2)} "
+            f"{fmt_ci(c['ci_low'], c['ci_high'], 2, scale=1.0)} : au-dessus de 1, l'accès au premier emploi est plus "
+            "rapide.")
+
+
+def _links_lecture(r) -> str:
+    x = r.links[~r.links["hidden"] & (r.links["kind"] == "binary")]
+    if not len(x):
+        return ""
+    x = x.iloc[0]
+    return (f"l'indicateur « {x['indicateur']} » vaut en moyenne {fmt_pct(x['moy_avec'])} dans les Missions Locales "
+            f"où « {lower(x['modalite'])} » et {fmt_pct(x['moy_sans'])} dans les autres (écart "
+            f"{fmt_pct_points(x['diff'])} {fmt_ci(x['ci_low'], x['ci_high'])}).")
 
 
 def _count(n, hidden: bool) -> str:
@@ -411,8 +430,8 @@ def _typology(r, ml: str, cols: list[str], source: str, horizon: int) -> list:
                _figure_note(r, "types", ml),
                _table(cells, title="Types de trajectoires et profil des jeunes",
                       columns=[*((n, n) for n in r.type_names), ("Ensemble", "Ensemble")], thr=r.threshold,
-                      stub="Profil", notes=["Lecture : part de chaque profil parmi les jeunes du type (première "
-                                            "ligne : part du type parmi l'ensemble). " + CI_NOTE],
+                      stub="Profil", notes=["Part de chaque profil parmi les jeunes du type (première ligne : part "
+                                            "du type parmi l'ensemble). " + CI_NOTE],
                       source=source, name="types_profil")]
     return blocks
 
@@ -456,6 +475,7 @@ def _survival(r, ml: str, source: str, km_group: str, followup: int) -> list:
                               "p": [fmt_p(x) for x in c["p_value"]]})
         blocks += [Paragraph(T.cox_text(r)),
                    _plain(frame, title="Facteurs de l'accès au premier emploi (modèle de Cox)", name="cox",
+                          lecture=_cox_lecture(r),
                           notes=[f"{fmt_int(c['n_youths'].iloc[0])} jeunes, {fmt_int(c['n_events'].iloc[0])} premiers "
                                  "emplois. Un rapport supérieur à 1 signifie un accès plus rapide à l'emploi que la "
                                  "modalité de référence, à autres caractéristiques égales. Variance robuste tenant "
@@ -496,10 +516,12 @@ def _missions_locales(r, ml: str, source: str) -> list:
     blocks += [Paragraph("Les 42 Missions Locales ont décrit leur organisation du CEJ. Le tableau ci-dessous "
                          "rapproche ces modalités des résultats de chaque ML (taux d'emploi, heures d'activité)."),
                _plain(mods, title="Modalités d'organisation du CEJ dans les 42 Missions Locales", name="modalites",
+                      champ=SURVEY_CHAMP, unit="Missions Locales",
                       notes=[f"Les modalités choisies par moins de {r.threshold} Missions Locales sont masquées, "
                              "avec une modalité complémentaire.", survey_source], thr=r.threshold),
                Paragraph(T.links_text(r)),
                _plain(pd.DataFrame(rows), title="Modalités d'organisation et résultats des Missions Locales",
+                      champ=SURVEY_CHAMP, unit="Missions Locales", lecture=_links_lecture(r),
                       name="liens", thr=r.threshold,
                       notes=["Unité d'analyse : la Mission Locale (42 ML, chacune comptant pour une). Écart : moyenne "
                              "des ML avec la modalité moins moyenne des ML sans (en points, IC de Welch) ; comparaison "
