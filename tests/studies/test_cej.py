@@ -578,3 +578,173 @@ def test_notebook_runs_for_one_ml_with_other_parameters(tmp_path):
     from dataclasses import replace
 
     assert scan_html(html, replace(rules, threshold=15)) == []
+
+
+# ------------------------------------------------------------------ issue 11: what partners read
+def test_small_domains_flagged_or_not_shown_in_the_rendered_table():
+    """NCHS rule on the Korn–Graubard interval: a domain with few clusters (df < 8) but enough
+    effective size is flagged «†»; a domain with n_eff < 30 is «nd» with nothing of its value
+    left in the HTML (neither the estimate nor its interval)."""
+    from arefie_studies.studies._cej_estimates import distribution
+    from arefie_studies.studies._cej_report import _cells, _table
+
+    rng = np.random.default_rng(3)
+    # ML "A": 6 youths × 40 payments each (a youth is a cluster: df = 5), independent kinds
+    # ML "B": 40 youths × 1 payment with a rare kind -> n_eff = 39 but the interval is wide
+    # relative to p; ML "C": 25 youths × 1 payment -> n_eff 24 < 30
+    a = pd.DataFrame({"ml_code": "A", "id": np.repeat([f"a{i}" for i in range(6)], 40),
+                      "kind": rng.choice(["x", "y"], 240, p=[0.5, 0.5])})
+    c = pd.DataFrame({"ml_code": "C", "id": [f"c{i}" for i in range(25)],
+                      "kind": ["x"] * 12 + ["y"] * 13})
+    f = pd.concat([a, c], ignore_index=True)
+    d = distribution(f, "kind", 11, psu="id")
+    ra, rc = _row(d, territory="A", level="x"), _row(d, territory="C", level="x")
+    assert ra["df"] < 8 and ra["decision"] == "flag"
+    assert rc["decision"] == "suppress"
+    cells = _cells(d[d["territory"].isin(["A", "C"])], row="level", column="territory")
+    html = _table(cells, title="t", columns=[("A", "ML A"), ("C", "ML C")], thr=11).html
+    assert html.count("†") >= 2  # the flagged cells (and the note)
+    assert html.count('data-not-shown="1"') == 2  # both levels of C (12 and 13 youths)
+    for x in ("x", "y"):
+        r = _row(d, territory="C", level=x)
+        assert fmt_pct(r["estimate"]) not in html and fmt_ci(r["ci_low"], r["ci_high"]) not in html
+    assert fmt_pct(ra["estimate"]) in html
+
+
+def test_presentation_rule_stated_in_the_annex_and_decisions_stored(res, reports):
+    from arefie_studies.studies.contract import Annex
+    from arefie_studies.tables import presentation_rule_text
+
+    annex = [b for b in reports[""] if isinstance(b, Annex) and b.section == "variance"]
+    assert len(annex) == 1 and presentation_rule_text() in annex[0].markdown
+    for name in ("exits", "profile", "durations", "types_by_territory"):
+        f = getattr(res, name)
+        assert set(f["decision"]) <= {"show", "flag", "suppress"}
+    assert (res.durations["decision"] == "suppress").any()  # small MLs have « nd » cells
+
+
+def test_every_table_block_has_its_frame_and_a_unique_name(reports):
+    for ml in ("", "204"):
+        tables = reports[ml].tables()
+        names = [t.name for t in tables]
+        assert all(re.fullmatch(r"[a-z0-9_]+", n) for n in names) and len(set(names)) == len(names)
+        for t in tables:
+            assert isinstance(t.frame, pd.DataFrame) and len(t.frame)
+
+
+def test_key_figures_are_the_results(res, reports):
+    from arefie_studies.studies.contract import KeyFigures
+
+    kf = next(b for b in reports[""] if isinstance(b, KeyFigures))
+    assert 4 <= len(kf.items) <= 6
+    items = {k.label: k for k in kf.items}
+    d12 = _row(res.exits, territory="region", breakdown="", mois=12, indicator="emploi_durable")
+    k = items["en emploi durable 12 mois après l'entrée"]
+    assert k.value == fmt_pct(d12["estimate"]) and fmt_ci(d12["ci_low"], d12["ci_high"]) in k.detail
+    k = items["Missions Locales dont l'emploi durable diffère de l'attendu"]
+    assert k.value == str(int(res.casemix["differs"].sum()))
+    kf = next(b for b in reports["204"] if isinstance(b, KeyFigures))
+    x = _row(res.casemix, territory="204")
+    k = next(i for i in kf.items if "observé / attendu" in i.label)
+    assert k.value == f"{x['estimate']:.2f}".replace(".", ",")
+
+
+def _synthesis(rep) -> str:
+    from arefie_studies.studies.contract import Paragraph
+
+    return next(b.markdown for b in rep if isinstance(b, Paragraph) and "Ce qu'il faut retenir" in b.markdown)
+
+
+def test_synthesis_lists_only_significant_differences(res, reports):
+    text = _synthesis(reports[""])
+    bullets = [b for b in text.splitlines() if b.startswith("- ")]
+    assert 3 <= len(bullets) <= 6
+    cm = res.casemix[res.casemix["territory"] != "region"]
+    names = dict(zip(res.overview["territory"], res.overview["name"], strict=True))
+    adjusted = next(b for b in bullets if "observé / attendu" in b)
+    for _, x in cm.iterrows():  # every ML named in the adjusted bullet differs, every differing one is named
+        assert (f"{names[x['territory']]} (" in adjusted) == bool(x["differs"]), names[x["territory"]]
+    # one ML: an indicator whose interval holds the regional value is not a finding
+    for ml in ("204", "5901"):
+        text = _synthesis(reports[ml])
+        c = res.ml_compare[res.ml_compare["territory"] == ml].set_index("indicator")
+        for ind, label in (("emploi", "En emploi 6 mois"), ("emploi_durable", "En emploi durable 12 mois"),
+                           ("semaines_basses", "Semaines de moins de 15 h")):
+            assert (f"- {label}" in text) == bool(c.loc[ind, "differs"]), (ml, ind)
+
+
+def test_comparison_table_holds_every_territory(res, reports):
+    t = next(t for t in reports[""].tables() if t.name == "comparaison_ml")
+    names = list(res.overview["name"])
+    assert list(t.frame.index) == names and len(names) == 43
+    e6 = _row(res.exits, territory="5901", breakdown="", mois=6, indicator="emploi")
+    assert t.frame.loc[res.name("5901"), "En emploi 6 mois après l'entrée"] == e6["estimate"]
+    assert any(t.name == "comparaison_ml" for t in reports["204"].tables())
+
+
+def test_case_mix_ratio_by_hand(res, raw):
+    """Observed/expected durable employment of one ML = Σy / Σp̂ with p̂ from a statsmodels
+    logistic regression on the profile (unit weights: the same maximum-likelihood fit), and its
+    interval the linearised ratio's (svyratio) with the youth as unit."""
+    import statsmodels.formula.api as smf
+
+    j = raw["jeunes"].set_index("id_jeune")
+    st = _state_at(raw, 12).reindex(j.index)
+    f = j[st.notna().to_numpy()].copy()
+    f["y"] = (st[st.notna()] == "Emploi durable").astype(float)
+    f["tranche_age"] = pd.cut(f["age_entree"], [-np.inf, 17, 21, 25, np.inf],
+                              labels=["Moins de 18 ans", "18-21 ans", "22-25 ans", "26 ans et plus"]).astype(str)
+    fit = smf.logit("y ~ C(sexe) + C(tranche_age) + C(qualification) + C(qpv) + C(rqth) + C(logement)",
+                    data=f).fit(disp=0, tol=1e-12)
+    f["p"] = fit.predict(f)
+    g = f[f["ml_code"] == "204"]
+    ratio = g["y"].sum() / g["p"].sum()
+    x = _row(res.casemix, territory="204")
+    assert x["estimate"] == pytest.approx(ratio, rel=1e-6)
+    assert x["observed"] == g["y"].sum() and x["n"] == len(g)
+    # linearised variance of a domain ratio in an SRS design of N rows: N/(N-1) Σ (d_i - d̄)²
+    d = np.where(f["ml_code"] == "204", (f["y"] - ratio * f["p"]) / g["p"].sum(), 0.0)
+    se = np.sqrt(len(d) / (len(d) - 1) * ((d - d.mean()) ** 2).sum())
+    assert x["se"] == pytest.approx(se, rel=1e-6)
+    assert x["differs"] == (x["ci_low"] > 1 or x["ci_high"] < 1)
+    assert _row(res.casemix, territory="region")["observed"] == pytest.approx(
+        _row(res.casemix, territory="region")["expected"], rel=1e-8)  # a logit with intercept fits the total
+
+
+def test_ml_report_places_itself_with_its_interval(res, reports):
+    text = reports["204"].text()
+    x = _row(res.ml_compare, territory="204", indicator="emploi")
+    assert f"En emploi 6 mois après l'entrée : {fmt_pct(x['estimate'])} {fmt_ci(x['ci_low'], x['ci_high'])}, " in text
+    assert re.search(r"\d+e sur 42 — (pas )?significativement différent de la région", text)
+    assert "Rang" not in "".join(t.name for t in reports["204"].tables())
+
+
+def test_champ_and_lecture_under_every_table_and_figure(reports):
+    from arefie_studies.studies.contract import Figure, Paragraph
+
+    for ml in ("", "204"):
+        rep = reports[ml]
+        for t in rep.tables():
+            assert "<p>Champ : " in t.html and "<p>Lecture : " in t.html, t.name
+        blocks = list(rep)
+        for i, b in enumerate(blocks):
+            if isinstance(b, Figure):
+                nxt = blocks[i + 1]
+                assert isinstance(nxt, Paragraph) and nxt.markdown.startswith("Champ : ") and "Lecture : " in \
+                    nxt.markdown, b.caption
+
+
+def test_furniture_from_the_results_and_config(res, reports):
+    from arefie_studies.project import study_config
+
+    cfg = study_config("cej", ROOT).parameters
+    text = reports[""].text()
+    answered = int(res.ml_answers["ml_code"].notna().sum())
+    assert f"{answered} Missions Locales répondantes sur 42" in text
+    full = cej.report(res, {**cfg, **PARAMS, "ml": ""}).text()
+    assert f"**Contact.** {cfg['contact']}" in full and cfg["survey_fieldwork"] in full
+    assert f"Observatoire AREFIE, avec {cfg['partners']}" in full and cfg["edition"] in full
+    assert "**Contact.**" not in text  # no contact configured: no empty line
+    assert "AREFIE (2026), *Déploiement du Contrat d'engagement jeune*" in text
+    assert "Hauts-de-France." in text.split("Pour citer ce rapport.")[1]
+    assert res.name("204") + "." in reports["204"].text().split("Pour citer ce rapport.")[1]
