@@ -533,8 +533,9 @@ def _missions_locales(r, ml: str, source: str) -> list:
 
 # ------------------------------------------------------------------ the report
 def build(r, ml: str, *, horizon: int = 12, horizon_long: int = 18, exit_months=(6, 12), low_hours: float = 15,
-          km_group: str = "qualification", followup: int = 24) -> Report:
-    """The blocks of the regional report (``ml`` empty) or of one Mission Locale's."""
+          km_group: str = "qualification", followup: int = 24, params=None) -> Report:
+    """The blocks of the regional report (``ml`` empty) or of one Mission Locale's; ``params`` (the
+    report's) give the furniture: title, edition, partners, contact, survey fieldwork."""
     p = r.params
     horizon, horizon_long = int(p.get("horizon", horizon)), int(p.get("horizon_long", horizon_long))
     exit_months = [int(m) for m in p.get("exit_months", exit_months)]
@@ -559,5 +560,5 @@ def build(r, ml: str, *, horizon: int = 12, horizon_long: int = 18, exit_months=
                       "indicateurs sont présentées dans l'annexe méthodologique."), Annex("notes", T.methods_text(r, horizon, horizon_long, low_hours)),
             Annex("notes", glossary_markdown(["emploi_durable", "alternance", "qpv"])),
             Annex("variance", "**Règle de présentation des proportions.** " + presentation_rule_text()),
-            Annex("notes", G.furniture_markdown(r, ml, p)))
+            Annex("notes", G.furniture_markdown(r, ml, params or {})))
     return rep

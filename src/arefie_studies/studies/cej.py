@@ -136,4 +136,4 @@ def report(results: CejResults, params: Mapping[str, Any]) -> Report:
     if ml and ml not in known:
         raise CejInputError(f"parameter ml: unknown Mission Locale code {ml!r}; known codes: {known}. "
                             "Hint: leave ml empty for the regional report.")
-    return build(results, ml)
+    return build(results, ml, params=params)
