@@ -641,8 +641,9 @@ def test_key_figures_are_the_results(res, reports):
     d12 = _row(res.exits, territory="region", breakdown="", mois=12, indicator="emploi_durable")
     k = items["en emploi durable 12 mois après l'entrée"]
     assert k.value == fmt_pct(d12["estimate"]) and fmt_ci(d12["ci_low"], d12["ci_high"]) in k.detail
-    k = items["Missions Locales dont l'emploi durable diffère de l'attendu"]
-    assert k.value == str(int(res.casemix["differs"].sum()))
+    pos = _row(res.exits, territory="region", breakdown="", mois=6, indicator="positive")
+    k = next(i for i in kf.items if i.label.startswith("en sortie positive 6 mois"))
+    assert k.value == fmt_pct(pos["estimate"])
     kf = next(b for b in reports["204"] if isinstance(b, KeyFigures))
     x = _row(res.casemix, territory="204")
     k = next(i for i in kf.items if "observé / attendu" in i.label)

@@ -77,9 +77,13 @@ def key_figures(r, ml: str, exit_months, low_hours: float) -> KeyFigures:
         items.append(KeyFigure("emploi durable observé / attendu (profil des jeunes)", fmt_num(c["estimate"], 2),
                                "IC à 95 % " + fmt_ci(c["ci_low"], c["ci_high"], 2, scale=1.0)))
     elif not ml:
-        n = int(cm["differs"].sum())
-        items.append(KeyFigure("Missions Locales dont l'emploi durable diffère de l'attendu", fmt_int(n),
-                               f"sur {fmt_int(len(cm) - 1)}, à profil des jeunes égal"))
+        e = r.exits
+        x = e[(e["territory"] == REGION) & (e["breakdown"] == "") & (e["indicator"] == "positive")
+              & (e["mois"] == exit_months[0])].iloc[0]
+        if not x["hidden"] and x["decision"] != "suppress":
+            items.append(KeyFigure(f"en sortie positive {exit_months[0]} mois après l'entrée (emploi, alternance, "
+                                   "formation ou études)", fmt_pct(x["estimate"]),
+                                   "IC à 95 % " + fmt_ci(x["ci_low"], x["ci_high"])))
     return KeyFigures(tuple(items[:6]))
 
 
@@ -139,16 +143,19 @@ def synthesis_items(r, ml: str, exit_months, low_hours: float) -> list[str]:
         names = r.overview.set_index("territory")["name"]
         parts = [f"{names[t]} ({fmt_num(x['estimate'], 2)} {fmt_ci(x['ci_low'], x['ci_high'], 2, scale=1.0)})"
                  for t, x in sig.sort_values("estimate").iterrows()]
-        items.append(f"À profil des jeunes égal, {fmt_int(len(sig))} Missions Locales sur {fmt_int(len(cm) - 1)} ont "
-                     "un emploi durable différent de ce que donneraient les taux régionaux (rapport observé / "
-                     "attendu) : " + " ; ".join(parts) + ".")
+        items.append(f"À profil des jeunes égal, {_how_many(len(sig), len(cm) - 1, r.threshold)} ont un emploi durable "
+                     "différent de ce que donneraient les taux régionaux (rapport observé / attendu) : "
+                     + " ; ".join(parts) + ".")
     c = r.ml_compare
     for ind in ("emploi", "semaines_basses"):
         d = c[(c["indicator"] == ind) & c["differs"]]
         if len(d):
             reg = _row(r, REGION, ind)
-            items.append(f"{lab[ind]} : {fmt_int(len(d))} Missions Locales sur 42 ont un intervalle qui exclut la "
-                         f"valeur régionale ({_value(reg)} {_ci(reg)}).")
+            names = r.overview.set_index("territory")["name"]
+            who = (_how_many(len(d), 42, r.threshold) if len(d) >= r.threshold
+                   else "les Missions Locales suivantes : " + ", ".join(names[t] for t in d["territory"]) + ",")
+            items.append(f"{lab[ind]} : {who} ont un intervalle qui exclut la valeur régionale ({_value(reg)} "
+                         f"{_ci(reg)}).")
     cox = r.cox
     sig = cox[(cox["ci_low"] > 1) | (cox["ci_high"] < 1)]
     if len(sig):
@@ -161,6 +168,12 @@ def synthesis_items(r, ml: str, exit_months, low_hours: float) -> list[str]:
         items.append("Aucun écart significatif entre Missions Locales ni entre groupes de jeunes sur les "
                      "indicateurs clés.")
     return items[:6]
+
+
+def _how_many(n: int, of: int, threshold: int) -> str:
+    """"12 Missions Locales sur 42", or "certaines Missions Locales" under the disclosure threshold
+    (the text names them: a count of organisations under the threshold is never printed)."""
+    return f"{fmt_int(n)} Missions Locales sur {fmt_int(of)}" if n >= threshold else "certaines Missions Locales"
 
 
 # ------------------------------------------------------------------ the 42 ML compared
@@ -244,8 +257,8 @@ def comparison_blocks(r, ml: str, exit_months, low_hours: float, source: str) ->
     reg = _row(r, REGION, "emploi_durable")
     cm = r.casemix
     n_sig = int(cm["differs"].sum())
-    head = (f"{fmt_int(n_sig)} Missions Locales sur 42 s'écartent de l'emploi durable attendu pour leurs jeunes"
-            if n_sig else "À profil égal, aucune Mission Locale ne s'écarte significativement de l'emploi durable "
+    head = (f"{_how_many(n_sig, 42, r.threshold)[:1].upper()}{_how_many(n_sig, 42, r.threshold)[1:]} s'écartent "
+            "de l'emploi durable attendu pour leurs jeunes" if n_sig else "À profil égal, aucune Mission Locale ne s'écarte significativement de l'emploi durable "
                           "attendu")
     name = r.name(ml) if ml else ""
     blocks: list = [Heading("Les 42 Missions Locales comparées", 1, "comparaison")]
