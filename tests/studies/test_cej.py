@@ -566,7 +566,7 @@ def test_notebook_runs_for_one_ml_with_other_parameters(tmp_path):
     html = render_html(out, title="Déploiement du Contrat d'engagement jeune", subtitle="ML du Santerre",
                        variant="ML du Santerre")
     assert "ML du Santerre" in html and "moins de 20 h" in html and "9 mois après l'entrée" in html
-    assert "moins de 15 jeunes" in html and "1 à 14 répondants" in html
+    assert "moins de 15 jeunes" in html and "1 à 14 jeunes" in html  # the unit of the CEJ tables: youths
     text = re.sub(r"<style.*?</style>", " ", html, flags=re.S)
     text = re.sub(r"data:[^\"]+", " ", text)
     text = re.sub(r"<[^>]+>", " ", text)

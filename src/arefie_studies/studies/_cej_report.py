@@ -96,11 +96,12 @@ def _table(cells: pd.DataFrame, *, title: str, columns, thr: int, notes=(), sour
 
 
 def _plain(frame: pd.DataFrame, *, title: str, notes=(), name: str = "", thr: int | None = None,
-           champ: str = "", unit: str = "jeunes", lecture: str = "") -> Table:
+           champ: str = "", unit: str = "jeunes", lecture: str = "", wrap=()) -> Table:
     """A table of formatted text; a cell holding the suppression mark becomes a hidden cell
     (:meth:`Cell.hidden`, nothing else kept) and the disclosure rule is stated when one is."""
     right = [c for c in frame.columns[1:]]
-    t = plain_table(frame, title=title, notes=list(notes), align_right=right)
+    t = plain_table(frame, title=title, notes=list(notes), align_right=[c for c in right if c not in wrap],
+                    wrap=list(wrap))
     rows = tuple(replace(r, cells=tuple(Cell.hidden() if c.kind == "text" and c.text == SUPPRESSED_MARK else c
                                         for c in r.cells)) for r in t.rows)
     t = replace(t, rows=rows, threshold=thr, unit=unit)
@@ -475,7 +476,7 @@ def _survival(r, ml: str, source: str, km_group: str, followup: int) -> list:
                               "p": [fmt_p(x) for x in c["p_value"]]})
         blocks += [Paragraph(T.cox_text(r)),
                    _plain(frame, title="Facteurs de l'accès au premier emploi (modèle de Cox)", name="cox",
-                          lecture=_cox_lecture(r),
+                          lecture=_cox_lecture(r), wrap=["Modalité"],
                           notes=[f"{fmt_int(c['n_youths'].iloc[0])} jeunes, {fmt_int(c['n_events'].iloc[0])} premiers "
                                  "emplois. Un rapport supérieur à 1 signifie un accès plus rapide à l'emploi que la "
                                  "modalité de référence, à autres caractéristiques égales. Variance robuste tenant "
