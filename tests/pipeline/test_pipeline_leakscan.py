@@ -141,3 +141,15 @@ def test_row_count_rule_uses_the_smallest_large_input(project):
     assert "P000149" in rules.identifier_values and "M1" not in rules.identifier_values  # too short
     long_table = table("".join(f'<tr><td>{i}</td><td data-n="20">20</td></tr>' for i in range(150)))
     assert kinds(scan_html(long_table, rules)) == ["row_level"]
+
+
+def test_not_shown_cell_of_the_presentation_rule_passes():
+    """A « nd » cell (tables.Cell.not_shown: ``data-not-shown="1"``, no value) is no leak; the
+    same cell carrying a number still is."""
+    from arefie_studies.tables import Cell, cell_html
+
+    html = f"<table><tr><td data-n=\"40\">52,1 %</td>{cell_html(Cell.not_shown())}</tr></table>"
+    assert 'data-not-shown="1"' in html
+    assert scan_html(html, RULES) == []
+    leaky = html.replace(">nd<", ">nd 7<")
+    assert [f.kind for f in scan_html(leaky, RULES)] == ["hidden_count"]
