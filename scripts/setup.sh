@@ -18,9 +18,18 @@ if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   need=()
   command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
   fc-list 2>/dev/null | grep -qi "dejavu" || need+=(fonts-dejavu-core)
   if [ ${#need[@]} -gt 0 ]; then
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}") >/dev/null 2>&1 \
       || echo "setup: could not install ${need[*]} (rendered-output checks will be skipped)" >&2
   fi
+fi
+# axe-core (accessibility checks of the rendered HTML, tests/render/test_accessibility.py): installed
+# with npm into a cache folder outside the repository, never vendored.
+AXE_DIR=${AREFIE_AXE_DIR:-$HOME/.cache/arefie-studies/axe}
+if command -v npm >/dev/null 2>&1 && [ ! -f "$AXE_DIR/node_modules/axe-core/axe.min.js" ]; then
+  mkdir -p "$AXE_DIR"
+  npm install --prefix "$AXE_DIR" --no-audit --no-fund --silent axe-core@4 >/dev/null 2>&1 \
+    || echo "setup: could not install axe-core (accessibility checks will be skipped)" >&2
 fi

@@ -1,7 +1,8 @@
 """Command-line entry point: ``arefie-studies list | run | publish | validate | synth``.
 
-Exit status: 0 success, 1 a variant failed / a leak was found / validation found problems,
-2 bad usage or configuration.  Heavy modules (pandas, papermill, dask) are imported only by the
+Exit status: 0 success, 1 a variant failed / a leak was found / validation found problems /
+the reports folder cannot be written, 2 bad usage or configuration, 130 Ctrl-C, 143 SIGTERM
+(both: workers and kernels ended, published reports unchanged).  Heavy modules (pandas, papermill, dask) are imported only by the
 commands that need them, so an up-to-date ``run --all`` returns in well under two seconds.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from pathlib import Path
 
 from arefie_studies import __version__
@@ -53,11 +55,12 @@ def cmd_list(args) -> int:
     for p in planned:
         by_slug.setdefault(p.config.slug, []).append(p)
     for config in configs:
-        print(f"{config.slug}  —  {config.title}  (threshold {config.disclosure_threshold})")
+        print(f"{config.slug}  —  {config.title}  (seuil {config.disclosure_threshold})")
         for p in by_slug.get(config.slug, []):
-            state = ("error: " + p.error) if p.error else ("up to date" if p.fresh else "to run")
-            sub = f"  [{p.variant.subtitle}]" if p.variant.subtitle else ""
-            print(f"    {p.variant.name:<24}{state}{sub}")
+            state = ("erreur : " + p.error) if p.error else ("à jour" if p.fresh else "à produire")
+            names = [t for t in (p.variant.display, p.variant.subtitle) if t and t != p.variant.name]
+            sub = f"  [{' – '.join(dict.fromkeys(names))}]" if names else ""
+            print(f"    {p.variant.name:<24}{state:<12}{sub}")
     if not configs:
         print(f"no study in {root / 'studies'}")
     if not args.studies:
@@ -106,7 +109,6 @@ def cmd_publish(args) -> int:
         build_index,
         build_manifest,
         collect_published,
-        copy_reports,
         lock_reports,
         recover,
     )
@@ -146,7 +148,15 @@ def cmd_publish(args) -> int:
         print(f"{n} report(s) indexed in {layout.index}"
               + ("" if args.no_scan else "; leak scan clean"))
         if args.to:
-            copied = copy_reports(layout, Path(args.to))
+            from arefie_studies.pipeline.release import ReleaseRefused, copy_release
+
+            try:
+                copied = copy_release(layout, Path(args.to), published,
+                                      allow_synthetic=args.allow_synthetic,
+                                      allow_dirty=args.allow_dirty)
+            except ReleaseRefused as exc:
+                _err(str(exc))
+                return EXIT_FAILED
             print(f"copied {len(copied)} item(s) to {Path(args.to).resolve()}")
     finally:
         lock.close()
@@ -214,6 +224,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", default=None, metavar="DIR", help="also copy the reports to DIR")
     p.add_argument("--reports", default=None, help="reports folder (default ROOT/reports)")
     p.add_argument("--no-scan", action="store_true", help="skip the full leak scan")
+    p.add_argument("--allow-synthetic", action="store_true",
+                   help="with --to: also copy reports computed on synthetic data")
+    p.add_argument("--allow-dirty", action="store_true",
+                   help="with --to: also copy reports produced from uncommitted code")
     p.set_defaults(func=cmd_publish)
 
     p = sub.add_parser("validate", help="check configs, notebooks, modules and input data")
@@ -228,23 +242,60 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, handled exactly as Ctrl-C (workers and kernels ended, temporary folders removed)."""
+
+
+def _on_sigterm(_signum, _frame) -> None:
+    raise _Terminated
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """The library's own warnings (a data file read with values it could not label, ...) as one
+    ``warning: ...`` line, not Python's file:line form; others as Python shows them."""
+    from arefie_studies.io.errors import DataIntakeWarning, PseudonymisationWarning
+
+    if issubclass(category, (DataIntakeWarning, PseudonymisationWarning)):
+        _err(f"warning: {message}")
+    else:
+        _PYTHON_SHOWWARNING(message, category, filename, lineno, file, line)
+
+
+_PYTHON_SHOWWARNING = warnings.showwarning
+
+
 def main(argv: list[str] | None = None) -> int:
+    import signal
+    import threading
+
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return EXIT_OK
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    previous_show, warnings.showwarning = warnings.showwarning, _show_warning
     try:
         return args.func(args)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         _err("interrupted; published reports are unchanged.")
-        return 130
+        return 143 if isinstance(exc, _Terminated) else 130
+    except OSError as exc:  # reports/ read-only or full (PublishError is not an OSError)
+        _err(f"error: {exc}")
+        return EXIT_FAILED
     except ValueError as exc:  # config / input errors from the library: a clean message
         _err(f"error: {exc}")
         return EXIT_USAGE
-    except RuntimeError as exc:  # e.g. the reports folder is locked
+    except RuntimeError as exc:  # e.g. the reports folder is locked, or cannot be written
+        from arefie_studies.pipeline.publish import PublishError
+
         _err(f"error: {exc}")
-        return EXIT_USAGE
+        return EXIT_FAILED if isinstance(exc, PublishError) else EXIT_USAGE
+    finally:
+        warnings.showwarning = previous_show
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from io_helpers import write_latin1_sav
 
 from arefie_studies.io import (
     Codebook,
+    DataIntakeWarning,
     DataReadError,
     DataValidationError,
     read_data,
@@ -39,8 +40,13 @@ def _sav(tmp_path, df: pd.DataFrame, name: str = "enquete.sav"):
     return write_sav(df, tmp_path / name, value_labels=labels, row_compress=False)
 
 
-def _validate(path, **kw) -> DataValidationError:
-    df, _ = read_data(path)
+def _validate(path, *, unlabelled: str | None = None, **kw) -> DataValidationError:
+    """Read then validate; ``unlabelled`` names the variable read with a DataIntakeWarning."""
+    if unlabelled is None:
+        df, _ = read_data(path)
+    else:
+        with pytest.warns(DataIntakeWarning, match=f"variable '{unlabelled}' has value labels"):
+            df, _ = read_data(path)
     with pytest.raises(DataValidationError) as info:
         validate_frame(df, DECLARED, source=path, **kw)
     return info.value
@@ -171,7 +177,7 @@ def test_15_missing_column(tmp_path):
 def test_16_unknown_code(tmp_path):
     df = _frame()
     df.loc[[1, 4], "sexe"] = 3.0  # no label for 3: the column stays numeric, validation names the code
-    err = _validate(_sav(tmp_path, df))
+    err = _validate(_sav(tmp_path, df), unlabelled="sexe")
     assert err.kinds == ["unexpected_code"]
     assert "variable 'sexe'" in str(err) and "codes 3" in str(err) and "1=Homme, 2=Femme" in str(err)
     assert err.problems[0].rows == (1, 4)
@@ -245,7 +251,7 @@ def test_25_all_problems_reported_at_once(tmp_path):
     df.loc[1, "sexe"] = 7.0
     df.loc[4, "id"] = "J0"
     df["poids"] = np.nan
-    err = _validate(_sav(tmp_path, df, "tout.sav"))
+    err = _validate(_sav(tmp_path, df, "tout.sav"), unlabelled="sexe")
     assert err.kinds == ["missing_column", "unexpected_code", "all_missing", "duplicated_id"]
     text = str(err)
     assert text.startswith("Data validation failed for '") and "tout.sav' (4 problem(s))" in text

@@ -40,7 +40,8 @@ def test_bad_config_is_a_clean_error(project, capsys):
 def test_list_shows_variants_and_state(project, capsys):
     code, out, _ = cli(project, capsys, "list")
     assert code == 0
-    assert "tiny  —  Étude test du pipeline" in out and "departement-59" in out and "to run" in out
+    assert "tiny  —  Étude test du pipeline" in out and "departement-59" in out and "à produire" in out
+    assert "[Nord – Département : Nord]" in out   # the territory's name beside the folder name
     old = project / "reports" / "tiny" / "departement-02"
     old.mkdir(parents=True)
     (old / "meta.json").write_text("{}")
@@ -70,6 +71,8 @@ def test_bad_input_data_is_a_clean_message_in_validate_and_run(project, capsys):
     assert code == 1 and "tiny: 1 problem(s)" in out and "tiny_b: ok" in out
     assert "tiny: input 'enquete' (data/tiny.csv): DataValidationError: Data validation failed" in err
     assert "variable 'sexe'" in err and "Traceback" not in err
+    # the unlabelled value is also a one-line warning naming the file, the variable and the value
+    assert "warning: '" in err and "data/tiny.csv': variable 'sexe' has value labels but the value(s) 'X'" in err
     # run checks inputs with a codebook before starting any kernel: a clean summary, exit 1
     code, _, err = cli(project, capsys, "run", "tiny", "--no-progress")
     assert code == 1

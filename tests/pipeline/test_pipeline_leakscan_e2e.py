@@ -39,7 +39,9 @@ elif plant == "crosstab":
 elif plant == "stderr_id":
     print("ligne ignorée :", df["id"][0], file=sys.stderr)
 elif plant == "csv_download":
-    df.head(8).drop(columns=["nom"]).to_csv(pathlib.Path(output_dir, "extrait.csv"), index=False)"""
+    df.head(8).drop(columns=["nom"]).to_csv(pathlib.Path(output_dir, "extrait.csv"), index=False)
+elif plant == "french":
+    print("Pour Hauts-de-France, le cej progresse.")"""
 
 #: plant -> (kind, where it shows: file and channel in the finding)
 LEAKS = {
@@ -109,3 +111,18 @@ def test_a_planted_leak_is_quarantined_and_the_published_report_kept(published, 
     assert any(kind in line and where in line for line in log.splitlines()), log
     if "[" in where:  # a notebook output: named by its cell in the original notebook
         assert "planted.ipynb: " + kind + ' in cell 3 «if plant == "hidden_count":» ' + where in log
+
+
+def test_a_report_in_poor_french_is_quarantined_by_the_quality_gate(published, tmp_path):
+    """No leak, but the audit's French patterns: the quality gate refuses it the same way."""
+    root = tmp_path / "project"
+    shutil.copytree(published, root)
+    report = root / "reports" / "planted" / "regional"
+    before = _files(report)
+    set_parameter(root, "planted", '  plant: ""', "  plant: french")
+    run = run_cli(root, "run", "planted")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "planted / regional: quality check refused to publish: 2 issue(s)" in run.stderr
+    assert "region-sans-article" in run.stderr and "sigle-minuscule" in run.stderr
+    assert (root / "reports" / "_failed" / "planted" / "regional.quarantine" / "report.html").is_file()
+    assert _files(report) == before

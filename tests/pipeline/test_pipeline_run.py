@@ -57,14 +57,10 @@ def test_incremental_runs_failure_isolation_and_leak_scan(project):
     assert "30 répondants" in (project / "reports/tiny/departement-59/report.html").read_text()
     assert (project / "reports/_logs/tiny/regional.log").read_text().count("status ok") == 1
 
-    # 2. nothing changed: nothing runs, in under 2 s for the whole command
-    start = time.perf_counter()
+    # 2. nothing changed: nothing runs (how fast is measured in bench/, not asserted here)
     second = run_cli(project, "run", "--all")
-    elapsed = time.perf_counter() - start
     assert second.returncode == 0, second.stderr
     assert "0 report(s) published, 3 up to date" in second.stdout
-    print(f"\nsecond `run --all` (nothing changed): {elapsed:.2f} s")
-    assert elapsed < 2.0
 
     # 3. one study's parameter changes and two new studies fail (a notebook error, a leak):
     #    that study alone re-runs, the failures do not stop it, exit 1 with a clean summary

@@ -42,3 +42,47 @@ def test_table_block_from_a_decided_table():
     assert block.name == "part" and 'data-suppressed="1"' in block.html
     assert "0.5" not in block.frame.astype(str).to_numpy().ravel().tolist()
     assert "s" in block.frame.astype(str).to_numpy().ravel().tolist()
+
+
+def test_report_tables_write_their_downloads_hidden_as_shown(tmp_path, capsys):
+    import openpyxl
+    import pandas as pd
+
+    from arefie_studies.studies import Report, Table
+    from arefie_studies.tables import Table as DecidedTable
+
+    est = pd.DataFrame({"row": ["Oui", "Oui"], "column": ["Nord", "Aisne"], "estimate": [0.493, 0.5],
+                        "ci_low": [0.451, 0.3], "ci_high": [0.535, 0.7], "n": [600, 7]})
+    decided = DecidedTable.from_estimates(est, title="Part des jeunes", threshold=11, source="Source : test.")
+    Report([Table.of(decided, "part")], downloads=tmp_path).show()
+    csv = (tmp_path / "tableau-part.csv").read_text(encoding="utf-8-sig")
+    assert csv.splitlines()[0] == "Part des jeunes"
+    assert ",s" in csv and "0.5," not in csv and "Source : test." in csv and "de 1 à 10" in csv
+    values = [c.value for row in openpyxl.load_workbook(tmp_path / "tableau-part.xlsx").active.iter_rows()
+              for c in row if c.value is not None]
+    assert 0.493 in values and 0.5 not in values and "s" in values
+    # a frame-only block (no decided table) writes the same two files
+    frame = decided.to_frame()
+    Report([Table(html="<table></table>", frame=frame, name="brut", notes=("Note.",))],
+           downloads=tmp_path).show()
+    assert "Note." in (tmp_path / "tableau-brut.csv").read_text(encoding="utf-8-sig")
+    assert (tmp_path / "tableau-brut.xlsx").is_file()
+    # shown by a researcher (no downloads folder): nothing written
+    Report([Table.of(decided, "autre")]).show()
+    assert not (tmp_path / "tableau-autre.csv").exists()
+
+
+def test_renderer_links_a_table_to_its_downloads():
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    from arefie_studies.pipeline.render import prepare_notebook
+
+    out = new_output("display_data", data={"text/html": "<table><tr><td>1</td></tr></table>"},
+                     metadata={"arefie": {"kind": "table", "name": "part"}})
+    nb = new_notebook(cells=[new_code_cell("x", outputs=[out])])
+    html = prepare_notebook(nb, downloads=frozenset({"part"})).cells[0].outputs[0]["data"]["text/html"]
+    assert 'href="tableau-part.xlsx"' in html and 'href="tableau-part.csv"' in html
+    html = prepare_notebook(nb).cells[0].outputs[0]["data"]["text/html"]
+    assert "tableau-part" not in html
+    assert isinstance(nb, nbformat.NotebookNode)

@@ -117,7 +117,8 @@ def test_title_page_contents_annex_provenance(html):
         "abc1234",
         "a" * 64,
         "data/sante_2024.sav",
-        "departement",
+        "<td>Département</td><td>59</td>",  # parameter names in French
+        "(paramètre interne sans libellé français)",  # "seuil" has no French name: visible note
     ):
         assert text in html, text
     assert "numpy" in html and "weasyprint" in html  # detected software versions

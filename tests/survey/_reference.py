@@ -60,6 +60,7 @@ def build_design(case: dict, df: pd.DataFrame | None = None) -> SurveyDesign | R
         df, weights=spec.get("weights"), strata=spec.get("strata"), psu=spec.get("psu"),
         fpc=spec.get("fpc"), nest=spec.get("nest", False),
         lonely_psu=spec.get("lonely_psu", "fail"),
+        adjust_domain_lonely=spec.get("adjust_domain_lonely", False),
     )
 
 

@@ -8,6 +8,7 @@ from _reference import REFERENCE_DIR
 from arefie_studies.survey import (
     DesignSpecError,
     EmptyDomainError,
+    EmptyGroupWarning,
     FpcError,
     LonelyPSUError,
     MissingVariableError,
@@ -47,7 +48,8 @@ def test_missing_analysis_variable(strat):
 def test_non_numeric_weights(strat):
     df = strat.assign(pw=strat["pw"].astype(object))
     df.loc[[3, 7], "pw"] = "n/a"
-    with pytest.raises(WeightsError, match=r"weights column 'pw' has 2 non-numeric value\(s\) \(first rows: 3, 7\)"):
+    with pytest.raises(WeightsError, match=r"weights column 'pw' holds text .*: 2 value\(s\) are not numbers "
+                                           r"\(first rows: 3, 7, e.g. 'n/a'\)"):
         SurveyDesign(df, weights="pw", strata="stype")
 
 
@@ -100,8 +102,17 @@ def test_empty_domain_is_an_error(strat):
     d2 = SurveyDesign(df, weights="pw", strata="stype")
     with pytest.raises(EmptyDomainError, match="No observation of 'x'"):
         d2.subset(df["stype"] == "E").mean("x")
-    # by= covers the groups where the variable is observed: E is simply absent
-    assert d2.mean("x", by="stype")["stype"].tolist() == ["H", "M"]
+    # by= covers the groups where the variable is observed; E is reported, not silently lost
+    with pytest.warns(EmptyGroupWarning, match=r"'stype'.*no non-missing value of 'x'.*'E'"):
+        assert d2.mean("x", by="stype")["stype"].tolist() == ["H", "M"]
+    with pytest.warns(EmptyGroupWarning):
+        kept = d2.mean("x", by="stype", keep_empty_groups=True)
+    assert kept["stype"].tolist() == ["H", "M", "E"]
+    assert kept["n"].tolist() == [kept["n"][0], kept["n"][1], 0]
+    assert np.isnan(kept["estimate"].iloc[2]) and not np.isnan(kept["estimate"].iloc[:2]).any()
+    with pytest.warns(EmptyGroupWarning):
+        props = d2.proportion("x", by="stype", keep_empty_groups=True)
+    assert props["stype"].tolist() == ["H", "M", "E"] and props["n"].iloc[2] == 0
 
 
 def test_mean_of_text_column_suggests_proportion(strat):
@@ -140,3 +151,41 @@ def test_replicate_weights_with_nan():
         ReplicateDesign(df, weights="pw", replicate_weights=cols, type="bootstrap")
     with pytest.raises(MissingVariableError, match="'bw51' given as replicate_weights="):
         ReplicateDesign(df, weights="pw", replicate_weights=[*cols, "bw51"], type="bootstrap")
+
+
+def test_numpy_scalars_print_as_numbers_in_messages(strat):
+    df = strat.assign(st=np.where(strat["stype"] == "H", 83, 84).astype(np.int64))
+    df = df[(df["st"] == 84) | (df.index == df.index[df["st"] == 83][0])]
+    with pytest.raises(LonelyPSUError) as err:
+        SurveyDesign(df, weights="pw", strata="st")
+    assert "83" in str(err.value) and "np.int64" not in str(err.value)
+
+
+def test_all_zero_weights_are_an_error_not_a_nan(strat):
+    with pytest.raises(WeightsError, match="0 on every row"):
+        SurveyDesign(strat.assign(w0=0.0), weights="w0", strata="stype")
+    d = SurveyDesign(strat.assign(w0=np.where(strat["stype"] == "E", 0.0, strat["pw"])),
+                     weights="w0", strata="stype", lonely_psu="certainty")
+    with pytest.raises(WeightsError, match=r"Every weight .* is 0"):
+        d.subset(strat["stype"] == "E").mean("api00")
+
+
+def test_duplicated_column_names_are_named(strat):
+    df = strat[["api00", "api99", "pw", "stype"]].copy()
+    df.columns = ["api", "api", "pw", "stype"]
+    with pytest.raises(DesignSpecError, match=r"duplicated column names: 'api'"):
+        SurveyDesign(df, weights="pw", strata="stype")
+
+
+def test_olr_needs_an_ordinal_outcome_with_three_levels(strat):
+    d = SurveyDesign(strat, weights="pw", strata="stype")
+    with pytest.raises(SurveyError, match="3 or more"):
+        d.olr("sch_wide ~ ell")
+
+
+def test_kept_empty_groups_do_not_leak_into_the_next_call(strat):
+    df = strat.assign(x=np.where(strat["stype"] == "E", np.nan, 1.0))
+    d = SurveyDesign(df, weights="pw", strata="stype")
+    with pytest.warns(EmptyGroupWarning):
+        d.quantile("x", 0.5, by="stype")  # reports E, keeps nothing
+    assert d.mean("api00", by="stype", keep_empty_groups=True)["stype"].tolist() == ["E", "H", "M"]

@@ -44,14 +44,20 @@ def test_mean_vs_rest_equals_svyglm_indicator(name):
         fit = d.glm(f"api00 ~ is_{g}", family="gaussian")
         assert res.loc[g, "diff"] == pytest.approx(fit.params[f"is_{g}"], rel=1e-9)
         assert res.loc[g, "se_diff"] == pytest.approx(fit.bse[f"is_{g}"], rel=1e-8)
-    assert (res["df"] == d.degf()).all()  # every row answers: degf(design)
+    assert (res["df"] == d.degf() - 1).all()  # R's svyttest: degf(design) - 1
+    for g in res.index:  # and its test is R's svyttest(api00 ~ I(stype == g))
+        tt = d.ttest("api00", group=f"is_{g}")
+        assert tt["t"].iloc[0] == pytest.approx(res.loc[g, "t"], rel=1e-8)
+        assert tt["p_value"].iloc[0] == pytest.approx(res.loc[g, "p_value"], rel=1e-8)
+    old = d.mean_vs_rest("api00", "stype", df_rule="degf")
+    assert (old["df"] == d.degf()).all()
 
 
 def test_mean_vs_rest_binary_equals_banner_cells_on_a_subset():
     d = CASES["clus1-raked"]()
     df = d.data
     d = d.subset(df["api99"] > 600)
-    got = d.mean_vs_rest("is_E", "sch_wide").set_index("sch_wide")
+    got = d.mean_vs_rest("is_E", "sch_wide", df_rule="degf").set_index("sch_wide")
     ref = d.banner_cells(["stype"], ["sch_wide"])
     ref = ref[ref.level == "E"].set_index("group")
     for a, b in (("estimate", "estimate"), ("diff", "diff"), ("se_diff", "se_diff"),

@@ -241,8 +241,8 @@ def _problem(draw):
     rng = np.random.default_rng(seed)
     a = rng.integers(0, 3, n)
     b = rng.integers(0, 2, n)
-    a[:3] = [0, 1, 2]
-    b[:2] = [0, 1]
+    a[:6] = [0, 0, 1, 1, 2, 2]  # every (a, b) cell has a respondent: the margins are
+    b[:6] = [0, 1, 0, 1, 0, 1]  # always reachable together (else raking rightly fails)
     w = rng.uniform(0.5, 3.0, n)
     x = rng.gamma(2.0, 2.0, n)
     total = w.sum() * rng.uniform(0.8, 1.2)

@@ -18,6 +18,7 @@ from .style import (
     LIKERT4,
     PALETTE,
     PRIMARY,
+    SEQUENCE_PALETTE,
     add_source,
     apply_house_style,
     format_num_fr,
@@ -25,6 +26,7 @@ from .style import (
     house_rc,
     house_style,
 )
+from .territories import caterpillar, funnel, funnel_limits, tile_map, tile_positions
 from .trend import trend
 
 __all__ = [
@@ -33,15 +35,19 @@ __all__ = [
     "LIKERT4",
     "PALETTE",
     "PRIMARY",
+    "SEQUENCE_PALETTE",
     "ChartError",
     "add_source",
     "apply_house_style",
     "apply_presentation",
     "bar_ci",
+    "caterpillar",
     "comparison_bars",
     "figure_bundle",
     "format_num_fr",
     "format_pct_fr",
+    "funnel",
+    "funnel_limits",
     "house_rc",
     "house_style",
     "likert_bars",
@@ -49,5 +55,7 @@ __all__ = [
     "show",
     "show_annex",
     "small_multiples",
+    "tile_map",
+    "tile_positions",
     "trend",
 ]

@@ -15,10 +15,17 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from arefie_studies.charts.style import add_source, format_num_fr, format_pct_fr, house_style
+from arefie_studies.charts.style import (
+    SEQUENCE_PALETTE,
+    add_source,
+    format_num_fr,
+    format_pct_fr,
+    house_style,
+)
 from arefie_studies.methods.sequences import (
     MISSING_COLOR,
     MISSING_LABEL,
+    TRAMINER_COLORS,
     SequenceDataError,
     StateSequences,
     transition_rates,
@@ -28,6 +35,17 @@ from arefie_studies.tables import fmt_int, fmt_num
 __all__ = ["chronogram", "index_plot", "mean_time_plot", "transition_table"]
 
 
+
+
+def _colours(seqs: StateSequences) -> list[str]:
+    """The states' colours: those the study chose, or — when the sequences carry the default
+    TraMineR palette (not safe for colour-blind readers) and have at most 11 states — the
+    house :data:`SEQUENCE_PALETTE`."""
+    colours = list(seqs.colors)
+    a = len(colours)
+    if a <= len(SEQUENCE_PALETTE) and colours == list(TRAMINER_COLORS[:a]):
+        return list(SEQUENCE_PALETTE[:a])
+    return colours
 
 
 def _groups(
@@ -116,7 +134,7 @@ def _legend_and_source(
     :func:`~arefie_studies.charts.style.add_source` reserves, so the legend is anchored just
     above the source band and the constrained-layout rectangle is shrunk by its height.
     """
-    handles = [Patch(color=c, label=lab) for c, lab in zip(seqs.colors, seqs.labels, strict=True)]
+    handles = [Patch(color=c, label=lab) for c, lab in zip(_colours(seqs), seqs.labels, strict=True)]
     if with_missing:
         handles.append(Patch(color=MISSING_COLOR, label=MISSING_LABEL))
     if source:
@@ -174,7 +192,7 @@ def chronogram(
     names, g = _groups(seqs, groups, order)
     miss = seqs.has_missing
     fig, ax = _axes(len(names), axes)
-    colors = [*seqs.colors, MISSING_COLOR] if miss else list(seqs.colors)
+    colors = [*_colours(seqs), MISSING_COLOR] if miss else list(_colours(seqs))
     for i, name in enumerate(names):
         sub = seqs.subset(g == i)
         dist = sub.state_distribution(weighted=weighted, with_missing=miss)
@@ -217,7 +235,7 @@ def index_plot(
     """
     names, g = _groups(seqs, groups, order)
     a = len(seqs.alphabet)
-    cmap = ListedColormap([*seqs.colors, MISSING_COLOR, "#ffffff"])
+    cmap = ListedColormap([*_colours(seqs), MISSING_COLOR, "#ffffff"])
     fig, ax = _axes(len(names), axes)
     codes = np.where(seqs.codes < 0, a + 1, seqs.codes)
     for i, name in enumerate(names):
@@ -257,7 +275,7 @@ def mean_time_plot(
     for i, name in enumerate(names):
         mt = seqs.subset(g == i).mean_time(weighted=weighted)
         y = np.arange(len(mt))[::-1]
-        ax[i].barh(y, mt["mean"], color=list(seqs.colors), edgecolor="#555555", linewidth=0.5)
+        ax[i].barh(y, mt["mean"], color=list(_colours(seqs)), edgecolor="#555555", linewidth=0.5)
         ax[i].set_yticks(y)
         ax[i].set_yticklabels(mt["label"])
         ax[i].set_xlim(0, seqs.n_months)

@@ -35,6 +35,7 @@ __all__ = [
     "LIKERT4",
     "PALETTE",
     "PRIMARY",
+    "SEQUENCE_PALETTE",
     "TEXT",
     "add_source",
     "apply_house_style",
@@ -63,6 +64,22 @@ TEXT = "#222222"
 #: 4-point Likert scale, negative → positive ("Pas du tout", "Plutôt pas", "Plutôt", "Très").
 LIKERT4: tuple[str, ...] = ("#B35806", "#F1A340", "#92C5DE", "#1F4E79")
 FONT_FAMILY = "DejaVu Sans"
+#: Qualitative palette for up to 11 states (sequence charts): drawn from Okabe–Ito and Paul Tol's
+#: schemes and chosen so that every pair stays ≥ 22 ΔE*ab apart for normal vision, deuteranopia
+#: and protanopia (Machado 2009 simulation, see :mod:`.colourblind`; checked by the tests).
+SEQUENCE_PALETTE: tuple[str, ...] = (
+    "#0072B2",  # blue
+    "#F0E442",  # yellow
+    "#882255",  # wine
+    "#44AA99",  # teal
+    "#77AADD",  # light blue
+    "#117733",  # green
+    "#EEDD88",  # sand
+    "#332288",  # indigo
+    "#999933",  # olive
+    "#000000",  # black
+    "#DDDDDD",  # pale grey
+)
 
 
 def house_rc() -> dict[str, Any]:

@@ -12,6 +12,7 @@ The writers are imported on first use (pyarrow and pyreadstat are not needed to 
 from arefie_studies.io.codebook import Codebook, Variable, codebook_from_frame
 from arefie_studies.io.errors import (
     CodebookError,
+    DataIntakeWarning,
     DataReadError,
     DataValidationError,
     Problem,
@@ -24,6 +25,7 @@ from arefie_studies.io.validate import validate_frame
 __all__ = [
     "Codebook",
     "CodebookError",
+    "DataIntakeWarning",
     "DataReadError",
     "DataValidationError",
     "Problem",

@@ -12,7 +12,7 @@ YAML layout::
     variables:
       sexe:
         label: Sexe
-        type: numeric            # numeric | string | date | datetime
+        type: numeric            # numeric | string | date | datetime | time (of day)
         measure: nominal         # nominal | ordinal | scale
         values: {1: Homme, 2: Femme}
         missing: [9]             # user-missing codes (SPSS); become NaN on read
@@ -35,7 +35,7 @@ import yaml
 
 from arefie_studies.io.errors import CodebookError
 
-_TYPES = ("numeric", "string", "date", "datetime")
+_TYPES = ("numeric", "string", "date", "datetime", "time")
 _MEASURES = ("nominal", "ordinal", "scale", None)
 
 
@@ -195,6 +195,21 @@ class Codebook:
     @property
     def value_labels(self) -> dict[str, dict[int | float | str, str]]:
         return {v.name: dict(v.value_labels) for v in self if v.value_labels}
+
+    def __repr__(self) -> str:
+        """A readable listing (one line per variable, first 30), as R's ``str()`` would give,
+        instead of the dataclass's one huge line."""
+        head = (f"Codebook {self.dataset or ''!s}: {len(self)} variable(s)"
+                + (f" — {self.source}" if self.source else "")).replace("Codebook :", "Codebook:")
+        if not len(self):
+            return head
+        frame = self.to_frame()[["variable", "label", "type", "value_labels"]].head(30)
+        frame["value_labels"] = frame["value_labels"].str.slice(0, 60)
+        body = frame.to_string(index=False, max_colwidth=60)
+        more = f"\n… {len(self) - 30} more: codebook.to_frame() lists them all." if len(self) > 30 else ""
+        return f"{head}\n{body}{more}"
+
+    __str__ = __repr__
 
     def with_variables(self, variables: Mapping[str, Variable]) -> Codebook:
         """A copy with another set of variables (the codebook object is never mutated in place)."""

@@ -62,5 +62,11 @@ class DataValidationError(ValueError):
         return [p.kind for p in self.problems]
 
 
+class DataIntakeWarning(UserWarning):
+    """A file was read but some values could not be interpreted as its metadata says (e.g. codes
+    of a labelled variable that have no label): the message names the file, the variable, the
+    values and the first rows; the column is kept with its raw values."""
+
+
 class PseudonymisationWarning(UserWarning):
     """The pseudonymisation key is not set: a per-process random key is used (ids not linkable)."""

@@ -1,6 +1,7 @@
 """Validation of a frame against a study's declared codebook; every problem reported at once.
 
-Checks: empty file; missing (required) columns; wrong storage type; codes without a declared label;
+Checks: empty file; missing (required) columns; wrong storage type (text in a numeric variable,
+anything but dates/times in a ``date``/``datetime``/``time`` variable); codes without a declared label;
 values outside the declared range; identifiers missing or duplicated; weights missing,
 non-positive or entirely missing; text that was decoded with the wrong encoding (mojibake such as
 ``Ã©`` for ``é``, or the U+FFFD replacement character). Each :class:`Problem` names the variable and
@@ -77,6 +78,50 @@ def _check_type(var: Variable, s: pd.Series, k: int) -> tuple[list[Problem], pd.
     return [Problem("wrong_type", var.name,
                     f"declared numeric but holds text values {_fmt_values(list(examples))}",
                     _first(bad, k))], num
+
+
+def _not_temporal(kind: str, values: pd.Series) -> np.ndarray:
+    """Mask of the non-missing values that are not a ``date``/``datetime``/``time``: Python date,
+    datetime and time objects pass, and text that parses as ISO 8601 (``2024-03-01``,
+    ``2024-03-01 08:30``, ``08:30:00``)."""
+    import datetime as dt
+
+    ok_types: tuple[type, ...] = (dt.time,) if kind == "time" else (dt.date, pd.Timestamp, np.datetime64)
+    out = np.zeros(len(values), dtype=bool)
+    for i, v in enumerate(values.to_numpy(dtype=object)):
+        if v is None or v is pd.NaT or (isinstance(v, float) and np.isnan(v)) or isinstance(v, ok_types):
+            continue
+        if isinstance(v, str):
+            text = v.strip()
+            try:
+                if kind == "time":
+                    dt.time.fromisoformat(text)
+                else:
+                    dt.datetime.fromisoformat(text)
+                continue
+            except ValueError:
+                pass
+        out[i] = True
+    return out
+
+
+def _check_temporal(var: Variable, s: pd.Series, k: int) -> list[Problem]:
+    """Declared ``date``/``datetime``/``time`` variables must hold such values (a Parquet or CSV
+    column of text such as ``'x'`` is reported with its rows)."""
+    if var.type not in ("date", "datetime", "time") or pd.api.types.is_datetime64_any_dtype(s):
+        return []
+    if isinstance(s.dtype, pd.CategoricalDtype) or pd.api.types.is_numeric_dtype(s):
+        if s.notna().any():
+            return [Problem("wrong_type", var.name,
+                            f"declared {var.type} but holds {'labels' if isinstance(s.dtype, pd.CategoricalDtype) else 'numbers'} "
+                            f"{_fmt_values(list(pd.unique(s.dropna()))[:5])}", _first(s.notna(), k))]
+        return []
+    bad = _not_temporal(var.type, s)
+    if not bad.any():
+        return []
+    return [Problem("wrong_type", var.name,
+                    f"declared {var.type} but holds values that are not a {var.type} (ISO 8601 "
+                    f"expected): {_fmt_values(list(pd.unique(s[bad])))}", _first(bad, k))]
 
 
 def _check_range(var: Variable, s: pd.Series, k: int) -> list[Problem]:
@@ -166,6 +211,7 @@ def validate_frame(
                 continue
             s = df[var.name]
             type_problems, s_num = _check_type(var, s, max_rows)
+            type_problems += _check_temporal(var, s, max_rows)
             problems += type_problems
             if var.role == "weight":
                 problems += _check_weight(var, s, max_rows)

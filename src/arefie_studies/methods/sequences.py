@@ -31,6 +31,7 @@ from arefie_studies.methods._seq_cluster import (
 from arefie_studies.methods._seq_errors import SequenceDataError
 
 __all__ = [
+    "TRAMINER_COLORS",
     "PamResult",
     "SequenceDataError",
     "StateSequences",
@@ -53,6 +54,7 @@ _PALETTE = (
     "#b3de69", "#fccde5", "#d9d9d9", "#bc80bd", "#ccebc5", "#ffed6f",
     "#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02",
 )  # fmt: skip
+TRAMINER_COLORS: tuple[str, ...] = _PALETTE  # public: charts swap it for a colour-blind-safe one
 
 
 def _missing_columns(param: str, missing: Sequence[str], available: Sequence[str]) -> None:

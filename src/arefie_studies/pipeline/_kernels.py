@@ -16,6 +16,7 @@ ends with the worker.  Anything unusual (not Linux, a kernelspec that is not
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import select
@@ -29,7 +30,8 @@ from typing import Any
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 
-__all__ = ["BASE_PRELOAD", "ForkedKernelManager", "kernel_manager_class", "shutdown_templates"]
+__all__ = ["BASE_PRELOAD", "ForkedKernelManager", "kernel_manager_class", "kill_templates",
+           "shutdown_templates"]
 
 #: imported once in the template (what every study notebook imports anyway)
 BASE_PRELOAD = (
@@ -94,6 +96,14 @@ def shutdown_templates() -> None:
         for tpl in _TEMPLATES.values():
             tpl.close()
         _TEMPLATES.clear()
+
+
+def kill_templates() -> None:
+    """SIGKILL this process's templates at once (the worker is being ended: no waiting); their
+    kernels follow them (``PR_SET_PDEATHSIG``)."""
+    for tpl in list(_TEMPLATES.values()):
+        with contextlib.suppress(OSError):
+            tpl.proc.kill()
 
 
 atexit.register(shutdown_templates)

@@ -15,6 +15,7 @@ import threading
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +134,38 @@ def _environ(**values: str):
                 os.environ[k] = v
 
 
+class _SafeLog:
+    """The job's log file; a write that fails (disk full) is dropped, never raised, so the job's
+    own outcome is still returned (the log is a diagnostic, not a product)."""
+
+    def __init__(self, fh):
+        self._fh = fh
+        self.failed: OSError | None = None
+
+    def write(self, text: str) -> int:
+        try:
+            return self._fh.write(text)
+        except (OSError, ValueError) as exc:
+            self.failed = self.failed or (exc if isinstance(exc, OSError) else None)
+            return 0
+
+    def flush(self) -> None:
+        try:
+            self._fh.flush()
+        except (OSError, ValueError) as exc:
+            self.failed = self.failed or (exc if isinstance(exc, OSError) else None)
+
+    def fileno(self) -> int:
+        return self._fh.fileno()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self._fh.close()
+
+
 def _log_handler(log):
     import logging
 
@@ -150,12 +183,16 @@ def execute_job(job: Job) -> JobResult:
     start = time.monotonic()
     result = JobResult(job.slug, job.variant, ok=False, tmp_dir=job.tmp_dir)
     tmp = Path(job.tmp_dir)
-    tmp.mkdir(parents=True, exist_ok=True)
     executed = tmp / f"{job.slug}.ipynb"
     log_path = Path(job.log_path)
-    log_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        log_file = open(log_path, "w", encoding="utf-8")
+    except OSError as exc:  # a read-only or full reports/: the variant fails cleanly, no log
+        result.error = f"cannot write the log {log_path}: {exc.strerror or type(exc).__name__}"
+        return result
     pm_logger = logging.getLogger("papermill")
-    with open(log_path, "w", encoding="utf-8") as log:
+    with _SafeLog(log_file) as log:
         handler = _log_handler(log)
         pm_logger.addHandler(handler)
         pm_logger.setLevel(logging.INFO)
@@ -229,12 +266,12 @@ def _run_notebook(job: Job, executed: Path, log, result: JobResult) -> None:
         evalue = _clean(exc.evalue)
         result.error = f"{exc.ename}: {evalue}" if evalue else exc.ename
         log.write(_clean("\n".join(exc.traceback)) + "\n")
-        _keep_failed(executed, Path(job.failed_path))
+        _keep_failed(executed, Path(job.failed_path), log)
     except Exception as exc:  # kernel died, cell timeout, bad notebook, missing kernel...
         result.error = f"notebook did not run: {type(exc).__name__}: {_first_line(_clean(exc))}"
         log.write(traceback.format_exc())
         result.cell = _last_started_cell(executed, Path(job.notebook))
-        _keep_failed(executed, Path(job.failed_path))
+        _keep_failed(executed, Path(job.failed_path), log)
 
 
 def _last_started_cell(executed: Path, notebook: Path) -> dict[str, Any] | None:
@@ -254,10 +291,22 @@ def _last_started_cell(executed: Path, notebook: Path) -> dict[str, Any] | None:
             "source": _first_line(src)}
 
 
-def _keep_failed(executed: Path, target: Path) -> None:
-    if executed.is_file():
+def _keep_failed(executed: Path, target: Path, log=None) -> None:
+    """Copy the executed notebook to ``reports/_failed`` through a temporary file: a disk that is
+    full or read-only leaves no empty or partial "failed notebook" (the log says why)."""
+    if not executed.is_file() or executed.stat().st_size == 0:
+        return
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(executed, target)
+        shutil.copyfile(executed, tmp)
+        os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        if log is not None:
+            with contextlib.suppress(OSError, ValueError):
+                log.write(f"the failed notebook could not be kept in {target}: {exc}\n")
 
 
 def _software_versions() -> dict[str, str]:
@@ -273,12 +322,22 @@ def _software_versions() -> dict[str, str]:
     return out
 
 
-def _render(job: Job, executed: Path, tmp: Path, result: JobResult) -> None:
+def report_date():
+    """The report's date: now, or ``SOURCE_DATE_EPOCH`` (UTC) when set, so that a rebuild of the
+    same inputs is byte-identical (the reproducible-builds convention)."""
     from datetime import datetime
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=UTC)
+    return datetime.now().astimezone()
+
+
+def _render(job: Job, executed: Path, tmp: Path, result: JobResult) -> None:
 
     metadata = {
         **job.metadata,
-        "date": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "date": report_date().isoformat(timespec="seconds"),
         "parameters": job.parameters,
         "software": _software_versions(),
     }

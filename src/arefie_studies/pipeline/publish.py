@@ -10,8 +10,9 @@ describe exactly what is on disk.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import fcntl
-import html
 import json
 import os
 import re
@@ -24,6 +25,7 @@ from typing import Any
 from arefie_studies.pipeline.layout import ReportsLayout
 
 __all__ = [
+    "PublishError",
     "ReportsLockedError",
     "build_index",
     "build_manifest",
@@ -42,19 +44,60 @@ class ReportsLockedError(RuntimeError):
     """Another ``arefie-studies run``/``publish`` holds the reports folder."""
 
 
+class PublishError(RuntimeError):
+    """``reports/`` (or a study folder in it) cannot be written: read-only, full, permissions.
+    The message names the path, the reason and a hint; nothing half-written is left behind."""
+
+
+_REASONS = {
+    errno.ENOSPC: ("the disk is full", "free some space on that file system (or point --reports "
+                   "to another one) and run again"),
+    errno.EDQUOT: ("the disk quota is exceeded", "free some space or raise the quota, then run again"),
+    errno.EROFS: ("the file system is read-only", "remount it read-write or give --reports a "
+                  "writable folder"),
+    errno.EACCES: ("permission denied", "give this user write access to the folder (chmod/chown) "
+                   "or give --reports a writable folder"),
+    errno.EPERM: ("operation not permitted", "give this user write access to the folder or give "
+                  "--reports a writable folder"),
+}
+
+
+def publish_error(exc: OSError, action: str, path: Path | str) -> PublishError:
+    """A clean :class:`PublishError` for an ``OSError`` met while doing ``action`` on ``path``."""
+    reason, hint = _REASONS.get(exc.errno or 0, (exc.strerror or type(exc).__name__,
+                                                 "check the folder and the disk, then run again"))
+    code = errno.errorcode.get(exc.errno or 0, "")
+    return PublishError(f"cannot {action} {path}: {reason}{f' ({code})' if code else ''}. "
+                        f"Hint: {hint}.")
+
+
 def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write ``text`` to ``path`` through a temporary file and ``os.replace``; on failure the
+    temporary file is removed and :class:`PublishError` raised (``path`` is left as it was)."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        raise publish_error(exc, "write", path) from None
 
 
 def lock_reports(layout: ReportsLayout):
     """Take an exclusive lock on ``reports/.lock`` (released when the process ends, even on kill -9).
-    Returns the open file: keep it alive for the duration of the run."""
-    layout.reports.mkdir(parents=True, exist_ok=True)
-    fh = open(layout.reports / ".lock", "w")
+    Returns the open file: keep it alive for the duration of the run.  A folder that cannot be
+    created or written raises :class:`PublishError`."""
+    lock_path = layout.reports / ".lock"
+    try:
+        layout.reports.mkdir(parents=True, exist_ok=True)
+        fh = open(lock_path, "a")
+    except OSError as exc:
+        raise publish_error(exc, "lock the reports folder at", lock_path) from None
     try:
         fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -81,27 +124,47 @@ def recover(layout: ReportsLayout) -> list[str]:
                 continue
             target = study / m.group("variant")
             if not target.exists():
-                os.rename(old, target)
+                try:
+                    os.rename(old, target)
+                except OSError as exc:
+                    raise publish_error(exc, "restore the previous report to", target) from None
                 done.append(f"restored {target}")
             else:
                 shutil.rmtree(old, ignore_errors=True)
-    for tmp in layout.reports.glob(".tmp-*"):
-        shutil.rmtree(tmp, ignore_errors=True)
-        done.append(f"removed {tmp.name}")
+    for tmp in [*layout.reports.glob(".tmp-*"), *layout.reports.glob(".*.tmp")]:
+        if tmp.is_dir():
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            tmp.unlink(missing_ok=True)
+        if not tmp.exists():
+            done.append(f"removed {tmp.name}")
     return done
 
 
 def publish_variant(layout: ReportsLayout, slug: str, variant: str, tmp_dir: Path) -> Path:
     """Move a complete ``tmp_dir`` to ``reports/<slug>/<variant>`` (replacing the previous report)."""
     target = layout.variant_dir(slug, variant)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise publish_error(exc, "create the study folder", target.parent) from None
     if target.exists():
         old = target.parent / f".{variant}.old-{uuid.uuid4().hex}"
-        os.rename(target, old)
-        os.rename(tmp_dir, target)
+        try:
+            os.rename(target, old)
+        except OSError as exc:  # nothing moved: the previous report stays published
+            raise publish_error(exc, "replace the report in", target.parent) from None
+        try:
+            os.rename(tmp_dir, target)
+        except OSError as exc:  # put the previous report back
+            os.rename(old, target)
+            raise publish_error(exc, "move the new report into", target.parent) from None
         shutil.rmtree(old, ignore_errors=True)
     else:
-        os.rename(tmp_dir, target)
+        try:
+            os.rename(tmp_dir, target)
+        except OSError as exc:
+            raise publish_error(exc, "move the new report into", target.parent) from None
     return target
 
 
@@ -149,88 +212,71 @@ def build_manifest(layout: ReportsLayout, published: dict | None = None) -> dict
     return manifest
 
 
-def _fr_date(iso: str | None) -> str:
-    if not iso:
-        return "—"
-    try:
-        return datetime.fromisoformat(iso).strftime("%d/%m/%Y %H:%M")
-    except ValueError:
-        return html.escape(iso)
+def build_index(layout: ReportsLayout, published: dict | None = None,
+                root: Path | None = None) -> Path:
+    """Write the partners' portal: ``reports/index.html`` and the territory pages
+    (see :mod:`arefie_studies.pipeline.portal`)."""
+    from arefie_studies.pipeline.portal import build_portal
 
-
-_INDEX_CSS = """
-body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 2rem auto; max-width: 60rem; color: #222; }
-h1 { font-size: 1.6rem; } h2 { font-size: 1.2rem; margin-top: 2rem; }
-table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #ccc; }
-th { background: #eef2f6; } a { color: #0b5394; }
-"""
-
-
-def build_index(layout: ReportsLayout, published: dict | None = None) -> Path:
-    """Write ``reports/index.html``: every study and variant with its date and HTML/PDF links."""
     published = collect_published(layout) if published is None else published
-    now = datetime.now().strftime("%d/%m/%Y à %H:%M")
-    parts = [
-        '<!DOCTYPE html>\n<html lang="fr">\n<head>\n<meta charset="utf-8">',
-        "<title>Rapports des études AREFIE</title>",
-        f"<style>{_INDEX_CSS}</style>\n</head>\n<body>",
-        "<h1>Rapports des études de l'observatoire AREFIE</h1>",
-        f"<p>Index mis à jour le {now}.</p>",
-    ]
-    if not published:
-        parts.append("<p>Aucun rapport publié pour le moment.</p>")
-    for slug, variants in published.items():
-        title = next(iter(variants.values())).get("title", slug)
-        parts.append(f'<h2 id="{html.escape(slug)}">{html.escape(str(title))}</h2>')
-        parts.append("<table>\n<thead><tr><th>Rapport</th><th>Date</th><th>HTML</th><th>PDF</th>"
-                     "</tr></thead>\n<tbody>")
-        for name in sorted(variants, key=_variant_order):
-            meta = variants[name]
-            label = meta.get("label") or ("Rapport régional" if name == "regional" else name)
-            sub = meta.get("subtitle") or ""
-            label = sub if label in sub else (f"{label} — {sub}" if sub else label)
-            files = meta.get("files", {})
-            cells = []
-            for kind, text in (("html", "HTML"), ("pdf", "PDF")):
-                if kind in files:
-                    href = html.escape(f"{slug}/{name}/{files[kind]}", quote=True)
-                    cells.append(f'<td><a href="{href}">{text}</a></td>')
-                else:
-                    cells.append("<td>—</td>")
-            parts.append(f"<tr><td>{html.escape(str(label))}</td><td>{_fr_date(meta.get('date'))}</td>"
-                         + "".join(cells) + "</tr>")
-        parts.append("</tbody>\n</table>")
-    parts.append("</body>\n</html>\n")
-    write_atomic(layout.index, "\n".join(parts))
-    return layout.index
+    return build_portal(layout, published, root)
 
 
 def copy_reports(layout: ReportsLayout, dest: Path) -> list[Path]:
     """Copy the published reports, index and manifest to ``dest`` (e.g. a web or shared folder),
     each study folder swapped in atomically; private folders (``_failed``, ``_logs``, ``.tmp-*``)
-    are not copied."""
+    are not copied.  A destination that is full or read-only raises :class:`PublishError` and
+    keeps no half-copied folder or temporary file."""
     dest = Path(dest)
-    dest.mkdir(parents=True, exist_ok=True)
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise publish_error(exc, "create", dest) from None
     copied = []
     for slug in collect_published(layout):
         incoming = dest / f".incoming-{uuid.uuid4().hex}"
-        shutil.copytree(layout.reports / slug, incoming,
-                        ignore=shutil.ignore_patterns(".*"))
         target = dest / slug
-        if target.exists():
-            old = dest / f".old-{uuid.uuid4().hex}"
-            os.rename(target, old)
-            os.rename(incoming, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.rename(incoming, target)
+        try:
+            shutil.copytree(layout.reports / slug, incoming,
+                            ignore=shutil.ignore_patterns(".*"))
+            if target.exists():
+                old = dest / f".old-{uuid.uuid4().hex}"
+                os.rename(target, old)
+                try:
+                    os.rename(incoming, target)
+                except OSError:
+                    os.rename(old, target)
+                    raise
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.rename(incoming, target)
+        except (OSError, shutil.Error) as exc:
+            shutil.rmtree(incoming, ignore_errors=True)
+            if isinstance(exc, shutil.Error):  # copytree gathers the errors of its files
+                exc = next((e for e in _os_errors(exc)), OSError(errno.EIO, str(exc)))
+            raise publish_error(exc, "copy the reports of", target) from None
         copied.append(target)
     for name in ("index.html", "manifest.json"):
         src = layout.reports / name
         if src.is_file():
             tmp = dest / f".{name}.{uuid.uuid4().hex}.tmp"
-            shutil.copyfile(src, tmp)
-            os.replace(tmp, dest / name)
+            try:
+                shutil.copyfile(src, tmp)
+                os.replace(tmp, dest / name)
+            except OSError as exc:
+                with contextlib.suppress(OSError):
+                    tmp.unlink(missing_ok=True)
+                raise publish_error(exc, "copy", dest / name) from None
             copied.append(dest / name)
     return copied
+
+
+def _os_errors(exc: shutil.Error):
+    """The OSErrors gathered in a ``shutil.Error`` (its args: a list of (src, dst, why))."""
+    for item in exc.args[0] if exc.args and isinstance(exc.args[0], list) else []:
+        why = item[2] if len(item) == 3 else None
+        if isinstance(why, OSError):
+            yield why
+        elif isinstance(why, str):
+            code = errno.ENOSPC if "No space left" in why else errno.EIO
+            yield OSError(code, why)

@@ -30,13 +30,29 @@ from typing import Any
 
 import nbformat
 
+from arefie_studies import french
+from arefie_studies.pipeline.report_marks import (
+    DIRTY_NOTICE,
+    SYNTHETIC_NOTICE,
+    SYNTHETIC_SOURCE,
+    mark_synthetic_sources,
+)
+from arefie_studies.pipeline.report_parameters import PARAMETER_LABELS, parameter_rows, text_fr
+
 __all__ = [
+    "DIRTY_NOTICE",
+    "PARAMETER_LABELS",
+    "SYNTHETIC_NOTICE",
+    "SYNTHETIC_SOURCE",
     "RenderError",
     "collect_annex",
+    "mark_synthetic_sources",
+    "parameter_rows",
     "prepare_notebook",
     "render_html",
     "render_report",
     "software_versions",
+    "typeset",
 ]
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -87,7 +103,7 @@ def _date_fr(value: Any) -> str:
 
 def _study_name(value: Any) -> str:
     """A study slug (``sante_jeunes``) becomes its French name; free text is kept."""
-    text = _text(value).strip()
+    text = text_fr(value).strip()
     key = text.lower().replace("-", "_")
     if key in _STUDY_NAMES:
         return _STUDY_NAMES[key]
@@ -102,7 +118,7 @@ def _pairs(value: Any, *, what: str) -> list[tuple[str, str]]:
     if value is None:
         return []
     if isinstance(value, Mapping):
-        return [(str(k), _text(v)) for k, v in value.items()]
+        return [(str(k), text_fr(v)) for k, v in value.items()]
     out: list[tuple[str, str]] = []
     for item in value:
         if isinstance(item, Mapping):
@@ -113,21 +129,11 @@ def _pairs(value: Any, *, what: str) -> list[tuple[str, str]]:
                     f"metadata[{what!r}] entries must name a file: got keys {sorted(item)}; "
                     "use {'path': ..., 'sha256': ...}."
                 )
-            out.append((str(name), _text(digest)))
+            out.append((str(name), text_fr(digest)))
         else:
             name, val = item
-            out.append((str(name), _text(val)))
+            out.append((str(name), text_fr(val)))
     return out
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(_text(v) for v in value)
-    if isinstance(value, float):
-        return repr(value).replace(".", ",")
-    return "" if value is None else str(value)
 
 
 def software_versions(extra: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
@@ -143,6 +149,18 @@ def software_versions(extra: Mapping[str, str] | None = None) -> list[tuple[str,
         out = [(n, str(extra.get(n, v))) for n, v in out]
         out += [(str(n), str(v)) for n, v in extra.items() if n not in known]
     return out
+
+
+def _portal_links(md: Mapping[str, Any], title: str) -> list[tuple[str, str]]:
+    """"Retour au portail" links, for a report published by the pipeline (it knows its study
+    slug and parameters); none for a report rendered on its own."""
+    slug = md.get("slug")
+    if not slug:
+        return []
+    from arefie_studies.pipeline.portal import portal_links
+
+    params = md.get("parameters")
+    return portal_links(str(slug), params if isinstance(params, Mapping) else {}, title)
 
 
 def _disclosure_default(md: Mapping[str, Any]) -> str:
@@ -167,18 +185,24 @@ def _resources(
     else:
         software_list = _pairs(software, what="software")
     now = _dt.datetime.now()
+    code_version = text_fr(md.get("code_version", "inconnue"))
     return {
         "title": title,
         "subtitle": subtitle,
         "variant": variant,
         "producer": md.get("producer", PRODUCER),
         "study": _study_name(md.get("study", "")),
-        "wave": _text(md.get("wave", "")),
-        "partners": _text(md.get("partners", "")),
+        "wave": text_fr(md.get("wave", "")),
+        "partners": text_fr(md.get("partners", "")),
         "date_fr": _date_fr(md.get("date")),
         "generated_fr": f"{_date_fr(now.date())} à {now:%H:%M}",
-        "code_version": _text(md.get("code_version", "inconnue")),
-        "parameters": _pairs(md.get("parameters"), what="parameters"),
+        "code_version": code_version,
+        "dirty": "-dirty" in code_version,
+        "dirty_notice": DIRTY_NOTICE,
+        "synthetic": bool(md.get("synthetic", False)),
+        "portal_links": _portal_links(md, title),
+        "synthetic_notice": SYNTHETIC_NOTICE,
+        "parameters": parameter_rows(md.get("parameters")),
         "inputs": _pairs(md.get("inputs") or md.get("input_hashes"), what="inputs"),
         "software": software_list,
         "sample": md.get("sample", ""),
@@ -269,10 +293,21 @@ def collect_annex(nb: nbformat.NotebookNode) -> dict[str, str]:
     return {k: "\n\n".join(v) for k, v in out.items()}
 
 
+DOWNLOAD_PREFIX = "tableau-"
+
+
+def _download_links(name: str) -> str:
+    """The links under a table to its download files (written by the notebook's report)."""
+    base = _html.escape(f"{DOWNLOAD_PREFIX}{name}")
+    return (f'<p class="downloads">Télécharger ce tableau\u202f: <a href="{base}.xlsx">XLSX</a> · '
+            f'<a href="{base}.csv">CSV</a></p>')
+
+
 def prepare_notebook(
-    nb: nbformat.NotebookNode, *, source: str = "notebook"
+    nb: nbformat.NotebookNode, *, source: str = "notebook", downloads: frozenset[str] = frozenset()
 ) -> nbformat.NotebookNode:
     """Return a copy of ``nb`` whose outputs are fit for a partner (see module docstring).
+    A table whose name is in ``downloads`` gets the links to its XLSX/CSV files.
 
     Raises :class:`RenderError` naming the cell when an output holds an error.
     """
@@ -318,6 +353,11 @@ def prepare_notebook(
                         if k in ("text/html", "text/markdown", "text/plain")
                     }
                     if kept:  # scripts, widgets and unknown types never reach a partner
+                        name = output.get("metadata", {}).get("arefie", {}).get("name", "")
+                        if name in downloads and "text/html" in kept:
+                            html = kept["text/html"]
+                            kept["text/html"] = ("".join(html) if isinstance(html, list) else html) \
+                                + _download_links(name)
                         output["data"] = kept
                         outputs.append(output)
         cell.outputs = outputs
@@ -373,8 +413,10 @@ def render_html(
     subtitle: str = "",
     variant: str = "",
     metadata: Mapping[str, Any] | None = None,
+    downloads: frozenset[str] = frozenset(),
 ) -> str:
-    """The report as one self-contained HTML string (images embedded, no script, no code)."""
+    """The report as one self-contained HTML string (images embedded, no script, no code);
+    tables named in ``downloads`` link to their XLSX/CSV files beside the report."""
     if isinstance(notebook, (str, Path)):
         path = Path(notebook)
         if not path.is_file():
@@ -386,15 +428,52 @@ def render_html(
     if not title or not str(title).strip():
         raise RenderError("title: a report needs a non-empty title (shown on the title page).")
     annex = collect_annex(nb)
-    nb = prepare_notebook(nb, source=source)
+    nb = prepare_notebook(nb, source=source, downloads=downloads)
     exporter = _exporter()
     res = _resources(str(title), subtitle, variant, metadata)
-    for section, text in annex.items():  # the notebook's own texts come after the config's
-        key = section if section in _ANNEX_SECTIONS else "notes"
-        res[key] = f"{res[key]}\n\n{text}".strip() if res.get(key) else text
+    _merge_annex(res, annex, metadata or {})
     resources = {"arefie": res}
     html, _ = exporter.from_notebook_node(nb, resources=resources)
-    return html.replace("<!--ARefIE-TOC-->", _toc(html), 1)
+    html = html.replace("<!--ARefIE-TOC-->", _toc(html), 1)
+    if res["synthetic"]:
+        html = mark_synthetic_sources(html)
+    return typeset(html)
+
+
+def typeset(html: str) -> str:
+    """French spacing in every text node of the page (see :func:`french.typographie_html`)."""
+    return french.typographie_html(html)
+
+
+def _merge_annex(res: dict[str, Any], annex: Mapping[str, str], md: Mapping[str, Any]) -> None:
+    """Put the notebook's annex texts after the config's, without repeating a paragraph.
+
+    The secrecy paragraph used to appear twice: the pipeline's default text (built from the
+    config's ``disclosure_threshold``) AND the study's own ``disclosure`` text, which says the
+    same thing with the study's wording. The study's text now replaces the default; any
+    paragraph given twice (config and notebook, or a notebook showing its annex twice) is
+    kept once.
+    """
+    if annex.get("disclosure") and not md.get("disclosure"):
+        res["disclosure"] = ""  # the study's wording replaces the generic default
+    for section, text in annex.items():
+        key = section if section in _ANNEX_SECTIONS else "notes"
+        res[key] = f"{res[key]}\n\n{text}".strip() if res.get(key) else text
+    for key in _ANNEX_SECTIONS:
+        if res.get(key):
+            res[key] = _dedupe_paragraphs(str(res[key]))
+
+
+def _dedupe_paragraphs(text: str) -> str:
+    seen: set[str] = set()
+    out = []
+    for para in re.split(r"\n\s*\n", text):
+        norm = " ".join(para.split())
+        if norm and norm in seen:
+            continue
+        seen.add(norm)
+        out.append(para)
+    return "\n\n".join(out)
 
 
 def render_report(
@@ -414,7 +493,9 @@ def render_report(
     with the detected versions), and Markdown texts ``sample``, ``weighting``, ``variance``,
     ``disclosure``, ``notes`` for the methods annex.
 
-    Returns ``{"html": out_dir / "report.html", "pdf": out_dir / "report.pdf"}``.
+    Returns ``{"html": out_dir / "report.html", "pdf": out_dir / "report.pdf"}`` plus the
+    tables' download files the notebook wrote into ``out_dir`` (``"xlsx:<name>"``,
+    ``"csv:<name>"``), which the report links to.
     """
     import logging
 
@@ -422,8 +503,11 @@ def render_report(
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    tables = {p.stem[len(DOWNLOAD_PREFIX):]: p for p in sorted(out_dir.glob(f"{DOWNLOAD_PREFIX}*.xlsx"))
+              if p.with_suffix(".csv").is_file()}
     html = render_html(
-        Path(notebook), title=title, subtitle=subtitle, variant=variant, metadata=metadata
+        Path(notebook), title=title, subtitle=subtitle, variant=variant, metadata=metadata,
+        downloads=frozenset(tables),
     )
     html_path = out_dir / "report.html"
     html_path.write_text(html, encoding="utf-8")
@@ -433,7 +517,22 @@ def render_report(
     previous = wlog.level
     wlog.setLevel(logging.ERROR)
     try:
-        weasyprint.HTML(string=html, base_url=str(out_dir)).write_pdf(pdf_path)
+        write_tagged_pdf(weasyprint.HTML(string=html, base_url=str(out_dir)), pdf_path)
     finally:
         wlog.setLevel(previous)
-    return {"html": html_path, "pdf": pdf_path}
+    files = {"html": html_path, "pdf": pdf_path}
+    for name, xlsx in tables.items():
+        files[f"xlsx:{name}"], files[f"csv:{name}"] = xlsx, xlsx.with_suffix(".csv")
+    return files
+
+
+def write_tagged_pdf(document: Any, pdf_path: Path) -> str:
+    """Write an accessible PDF: PDF/UA-1 (tagged structure, language and title taken from
+    ``<html lang="fr">`` and ``<title>``); WeasyPrint versions without that variant fall back to
+    ``pdf_tags=True``. Returns the variant used (``"pdf/ua-1"`` or ``"tags"``)."""
+    try:
+        document.write_pdf(pdf_path, pdf_variant="pdf/ua-1")
+        return "pdf/ua-1"
+    except (TypeError, ValueError, KeyError):
+        document.write_pdf(pdf_path, pdf_tags=True)
+        return "tags"

@@ -10,9 +10,14 @@ system and have ``arefie_studies`` installed).
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import select
 import shutil
+import signal
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,11 +82,12 @@ class RunSummary:
     published: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # run-level: index or manifest not written
     seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
-        return not self.failures
+        return not self.failures and not self.errors
 
     def report(self) -> str:
         lines = [f"{len(self.published)} report(s) published, {len(self.skipped)} up to date, "
@@ -89,6 +95,9 @@ class RunSummary:
         if self.failures:
             lines.append(f"{len(self.failures)} variant(s) failed:")
             lines += [f"  - {f.describe()}" for f in self.failures]
+        if self.errors:
+            lines.append("the run could not finish its bookkeeping:")
+            lines += [f"  - {e}" for e in self.errors]
         return "\n".join(lines)
 
 
@@ -223,8 +232,76 @@ class SchedulerError(RuntimeError):
     """The Dask scheduler given with --scheduler cannot be used."""
 
 
+@contextlib.contextmanager
+def signals_deferred():
+    """Hold SIGINT/SIGTERM while a step must not be cut in two (moving a report in, rebuilding
+    the index, ending the workers): a signal received meanwhile is raised as
+    ``KeyboardInterrupt`` once the step is done.  No-op outside the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    saved = {sig: signal.signal(sig, lambda signum, _frame: received.append(signum))
+             for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+        if received:
+            raise KeyboardInterrupt
+
+
+def _worker_init(parent: int) -> None:
+    """Start of each local pool worker: it dies with the run.
+
+    The workers are children of multiprocessing's fork server, not of the run, and they keep the
+    fork server alive (they hold its pipe), so nothing ends them when the run is killed (kill -9).
+    A thread waits on a pidfd of the run's process and, when it ends, kills this worker's kernel
+    templates and the worker itself; the kernels die with their template (``PR_SET_PDEATHSIG``).
+    SIGINT is left to the parent, which ends the workers itself (Ctrl-C and SIGTERM alike)."""
+    signal.signal(signal.SIGINT, lambda _signum, _frame: None)
+
+    def die() -> None:
+        # no import here: the main thread may hold an import lock (a deadlock, seen in the soak)
+        try:
+            kernels = sys.modules.get("arefie_studies.pipeline._kernels")
+            if kernels is not None:
+                kernels.kill_templates()
+        finally:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    try:
+        fd = os.pidfd_open(parent)
+    except ProcessLookupError:
+        die()
+        return
+    except (AttributeError, OSError):  # not Linux >= 5.3: poll the process table
+        fd = None
+
+    def watch() -> None:
+        if fd is not None:
+            select.select([fd], [], [])
+        else:
+            while os.path.exists(f"/proc/{parent}") or not os.path.isdir("/proc"):
+                time.sleep(1.0)
+        die()
+
+    threading.Thread(target=watch, name="arefie-parent-watch", daemon=True).start()
+
+
+def _end_pool(pool, interrupted: bool) -> None:
+    """Shut the local pool down; when interrupted, kill its workers first (a running notebook is
+    not waited for; its kernel dies with the worker's template)."""
+    if interrupted:
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            with contextlib.suppress(Exception):
+                proc.kill()
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
 def _executor(jobs: int, scheduler: str | None):
-    """(submit, as_completed, close) over a Dask client or a local process pool."""
+    """(submit, as_completed, close(interrupted)) over a Dask client or a local process pool."""
     if scheduler:
         try:
             from distributed import Client, as_completed
@@ -240,13 +317,14 @@ def _executor(jobs: int, scheduler: str | None):
         def submit(fn, job):
             return client.submit(fn, job, pure=False, key=f"{job.slug}-{job.variant}-{job.fingerprint[:12]}")
 
-        return submit, as_completed, client.close
+        return submit, as_completed, lambda interrupted=False: client.close()
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
-    pool = ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=mp.get_context(method))
-    return pool.submit, as_completed, lambda: pool.shutdown(wait=True, cancel_futures=True)
+    pool = ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=mp.get_context(method),
+                               initializer=_worker_init, initargs=(os.getpid(),))
+    return pool.submit, as_completed, lambda interrupted=False: _end_pool(pool, interrupted)
 
 
 def run_studies(root: Path, configs: list[StudyConfig], *, reports: Path | None = None,
@@ -254,6 +332,7 @@ def run_studies(root: Path, configs: list[StudyConfig], *, reports: Path | None 
                 scheduler: str | None = None, progress: bool = True, echo=None) -> RunSummary:
     """Run every stale variant of ``configs``, publish what succeeds and passes the leak scan."""
     from arefie_studies.pipeline.publish import (
+        PublishError,
         build_index,
         build_manifest,
         collect_published,
@@ -273,7 +352,7 @@ def run_studies(root: Path, configs: list[StudyConfig], *, reports: Path | None 
         synth_error = ensure_synthetic(root, configs, echo)
         cache = hash_cache(root)
         planned = plan_variants(root, configs, layout, cache, variant=variant, force=force)
-        cache.save()
+        _save_cache(cache)
         todo = []
         for p in planned:
             key = (p.config.slug, p.variant.name)
@@ -287,13 +366,30 @@ def run_studies(root: Path, configs: list[StudyConfig], *, reports: Path | None 
         if todo:
             _execute(root, layout, todo, summary, jobs=jobs, scheduler=scheduler,
                      progress=progress, echo=echo)
-        published = collect_published(layout)
-        build_manifest(layout, published)
-        build_index(layout, published)
+        with signals_deferred():
+            published = collect_published(layout)
+            for build in (build_manifest, build_index):
+                try:
+                    build(layout, published)
+                except PublishError as exc:
+                    summary.errors.append(str(exc))
     finally:
         lock.close()
     summary.seconds = time.monotonic() - start
     return summary
+
+
+def _save_cache(cache: HashCache) -> None:
+    """Save the file-hash cache; it only saves time, so a full or read-only disk is no error
+    (its temporary file is removed)."""
+    try:
+        cache.save()
+    except OSError:
+        if cache.path is None:
+            return
+        for tmp in cache.path.parent.glob(f"{cache.path.stem}.*.tmp"):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
 
 
 def _execute(root: Path, layout: ReportsLayout, todo: list[PlannedVariant], summary: RunSummary, *,
@@ -315,13 +411,25 @@ def _execute(root: Path, layout: ReportsLayout, todo: list[PlannedVariant], summ
             runnable.append(p)
     if not runnable:
         return
+    from arefie_studies.pipeline.publish import publish_error
+
     code_version = _code_version(root)
-    submit, as_completed, close = _executor(jobs, scheduler)  # before any temporary folder
+    tmp_dirs: list[Path] = []
+    try:
+        for _ in runnable:
+            tmp_dirs.append(layout.new_tmp())
+    except OSError as exc:
+        for tmp in tmp_dirs:
+            shutil.rmtree(tmp, ignore_errors=True)
+        reason = str(publish_error(exc, "create a working folder in", layout.reports))
+        summary.failures += [Failure(p.config.slug, p.variant.name, reason=reason) for p in runnable]
+        return
+    submit, as_completed, close = _executor(jobs, scheduler)
     jobs_list = [Job(
         slug=p.config.slug, variant=p.variant.name, label=p.variant.display,
         title=p.config.title, subtitle=p.variant.subtitle,
         notebook=str(root / p.config.notebook), root=str(root),
-        tmp_dir=str(layout.new_tmp()), log_path=str(layout.log(p.config.slug, p.variant.name)),
+        tmp_dir=str(tmp), log_path=str(layout.log(p.config.slug, p.variant.name)),
         failed_path=str(layout.failed_notebook(p.config.slug, p.variant.name)),
         parameters=p.parameters, fingerprint=p.fingerprint, outputs=p.config.outputs,
         renderer=p.config.renderer, cell_timeout=p.config.cell_timeout,
@@ -329,8 +437,9 @@ def _execute(root: Path, layout: ReportsLayout, todo: list[PlannedVariant], summ
         metadata={"study": p.config.description or p.config.title,
                   "partners": p.config.partners, "wave": p.config.wave, "inputs": _input_list(p, root),
                   "code_version": code_version,
-                  "disclosure_threshold": p.config.disclosure_threshold},
-    ) for p in runnable]
+                  "disclosure_threshold": p.config.disclosure_threshold,
+                  "synthetic": p.config.is_synthetic, "slug": p.config.slug},
+    ) for p, tmp in zip(runnable, tmp_dirs, strict=True)]
     jobs_list = _longest_first(jobs_list, runnable)
     configs = {p.config.slug: p.config for p in todo}
     rules_cache: dict[str, Any] = {}
@@ -338,6 +447,7 @@ def _execute(root: Path, layout: ReportsLayout, todo: list[PlannedVariant], summ
 
     bar = tqdm(total=len(jobs_list), desc="rapports", unit="variante", file=sys.stderr,
                disable=None if progress else True)  # None: shown on a terminal only
+    interrupted = True  # until the loop ends normally: Ctrl-C, SIGTERM, an unexpected error
     try:
         futures = {submit(execute_job, job): job for job in jobs_list}
         for fut in as_completed(list(futures)):
@@ -347,14 +457,17 @@ def _execute(root: Path, layout: ReportsLayout, todo: list[PlannedVariant], summ
             except Exception as exc:  # the worker itself died
                 res = JobResult(job.slug, job.variant, ok=False, tmp_dir=job.tmp_dir,
                                 error=f"worker failed: {_clean_error(exc)}")
-            _finish(root, layout, job, res, configs[job.slug], rules_cache, summary)
+            with signals_deferred():  # a report is moved in whole or not at all
+                _finish(root, layout, job, res, configs[job.slug], rules_cache, summary)
             bar.set_postfix_str(f"{job.slug}/{job.variant}", refresh=False)
             bar.update(1)
+        interrupted = False
     finally:
-        bar.close()
-        close()
-        for job in jobs_list:
-            shutil.rmtree(job.tmp_dir, ignore_errors=True)
+        with signals_deferred():
+            bar.close()
+            close(interrupted)
+            for job in jobs_list:
+                shutil.rmtree(job.tmp_dir, ignore_errors=True)
 
 
 def _longest_first(jobs_list: list, runnable: list[PlannedVariant]) -> list:
@@ -368,7 +481,7 @@ def _finish(root: Path, layout: ReportsLayout, job, res, config: StudyConfig,
             rules_cache: dict[str, Any], summary: RunSummary) -> None:
     """Parent side of one finished job: record a failure, or leak scan then publish/quarantine."""
     from arefie_studies.pipeline.leakscan import rules_for_study, scan_files, summarize
-    from arefie_studies.pipeline.publish import publish_variant
+    from arefie_studies.pipeline.publish import PublishError, publish_variant
 
     failed_nb = Path(job.failed_path)
 
@@ -390,19 +503,39 @@ def _finish(root: Path, layout: ReportsLayout, job, res, config: StudyConfig,
         reason = f"leak scan could not run: {_clean_error(exc)}"
     else:
         reason = "leak scan refused to publish: " + summarize(findings, limit=5)
+        if not findings:
+            from arefie_studies.pipeline.quality import check_report
+
+            issues = check_report(tmp, synthetic=config.is_synthetic)
+            if issues:
+                findings = issues
+                reason = (f"quality check refused to publish: {len(issues)} issue(s): "
+                          + "; ".join(map(str, issues[:5])) + (" …" if len(issues) > 5 else ""))
     if findings is None or findings:
-        with open(job.log_path, "a", encoding="utf-8") as log:
-            log.write(reason + "\n" + "".join(f"  {f}\n" for f in findings or []))
+        kept = ""
+        with contextlib.suppress(OSError):
+            with open(job.log_path, "a", encoding="utf-8") as log:
+                log.write(reason + "\n" + "".join(f"  {f}\n" for f in findings or []))
         quarantine = layout.quarantine(job.slug, job.variant)
-        shutil.rmtree(quarantine, ignore_errors=True)
-        quarantine.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(tmp), quarantine)
+        try:
+            shutil.rmtree(quarantine, ignore_errors=True)
+            quarantine.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(tmp, quarantine)  # same file system: whole or not at all
+            kept = rel(quarantine)
+        except OSError as exc:
+            reason += f" (not kept in {rel(quarantine)}: {exc.strerror or type(exc).__name__})"
         summary.failures.append(Failure(job.slug, job.variant, reason=reason,
-                                        kept=rel(quarantine), log=rel(job.log_path)))
+                                        kept=kept, log=rel(job.log_path)))
         return
     if "notebook" not in job.outputs:  # kept by the worker for the scan only
         (tmp / f"{job.slug}.ipynb").unlink(missing_ok=True)
-    publish_variant(layout, job.slug, job.variant, tmp)
-    failed_nb.unlink(missing_ok=True)
+    try:
+        publish_variant(layout, job.slug, job.variant, tmp)
+    except PublishError as exc:  # this variant fails alone; the previous report stays published
+        summary.failures.append(Failure(job.slug, job.variant, reason=str(exc),
+                                        log=rel(job.log_path)))
+        return
+    with contextlib.suppress(OSError):
+        failed_nb.unlink(missing_ok=True)
     shutil.rmtree(layout.quarantine(job.slug, job.variant), ignore_errors=True)
     summary.published.append((job.slug, job.variant))

@@ -115,29 +115,56 @@ class Paragraph:
         display(Markdown(self.markdown))
 
 
+DOWNLOAD_PREFIX = "tableau-"
+
+
 @dataclass(frozen=True)
 class Table:
     """A table decided by :mod:`arefie_studies.tables` (suppression applied, hidden cells carry
-    nothing). ``html`` is what the report shows; ``frame`` is the same table for downloads, with
-    hidden cells as the same marker; ``name`` names the download files."""
+    nothing). ``html`` is what the report shows; ``table`` the decided
+    :class:`arefie_studies.tables.Table` it comes from (its XLSX/CSV writers make the downloads),
+    or else ``frame``, the same values with hidden cells as their marker, and ``notes``;
+    ``name`` names the download files (``tableau-<name>.xlsx`` / ``.csv``)."""
 
     html: str
     frame: Any = None
     name: str = ""
+    table: Any = None
+    notes: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, table: Any, name: str) -> Table:
-        """A block from a :class:`arefie_studies.tables.Table` (HTML and download frame from the
-        same decided cells)."""
-        return cls(html=table.to_html(), frame=table.to_frame(), name=name)
+        """A block from a :class:`arefie_studies.tables.Table`: HTML, downloads and notes from
+        the same decided cells."""
+        return cls(html=table.to_html(), frame=table.to_frame(), name=name, table=table,
+                   notes=tuple(table.notes_text()))
 
-    def show(self) -> None:
-        """Display the table; its ``name`` travels in the output's metadata so the renderer can
-        write the download files (the frame is written from the same decided cells)."""
+    def write_downloads(self, folder: Path) -> list[Path]:
+        """``tableau-<name>.xlsx`` and ``.csv`` in ``folder`` (hidden exactly as shown, notes
+        under the values); nothing when the block has no name or no data."""
+        if not self.name or (self.table is None and self.frame is None):
+            return []
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        xlsx, csv = folder / f"{DOWNLOAD_PREFIX}{self.name}.xlsx", folder / f"{DOWNLOAD_PREFIX}{self.name}.csv"
+        if self.table is not None:
+            self.table.to_xlsx(xlsx)
+            self.table.to_csv(csv)
+        else:
+            from arefie_studies.tables import frame_downloads
+
+            frame_downloads(self.frame, xlsx, csv, notes=self.notes, title=self.name)
+        return [xlsx, csv]
+
+    def show(self, downloads: Path | None = None) -> None:
+        """Display the table (its ``name`` travels in the output's metadata, for the download
+        links) and, when ``downloads`` is a folder, write its download files there."""
         from IPython.display import display
 
         meta = {"arefie": {"kind": "table", "name": self.name}} if self.name else {}
         display({"text/html": self.html}, raw=True, metadata=meta)
+        if downloads is not None:
+            self.write_downloads(downloads)
 
 
 @dataclass(frozen=True)
@@ -204,9 +231,12 @@ Block = Heading | Paragraph | Table | Figure | KeyFigures | Annex
 
 @dataclass
 class Report:
-    """A variant's report: blocks in reading order (annex blocks land in the methods annex)."""
+    """A variant's report: blocks in reading order (annex blocks land in the methods annex).
+    ``downloads``: the folder where :meth:`show` writes every table's XLSX/CSV files (the
+    pipeline's output folder; None when a researcher shows the report in JupyterLab)."""
 
     blocks: list[Block] = field(default_factory=list)
+    downloads: Path | None = None
 
     def add(self, *blocks: Block) -> Report:
         self.blocks.extend(blocks)
@@ -232,7 +262,7 @@ class Report:
         if anchor not in chapters:
             known = ", ".join(repr(k) for k in chapters)
             raise KeyError(f"report: no chapter {anchor!r}; chapters: {known}.")
-        return Report(chapters[anchor])
+        return Report(chapters[anchor], self.downloads)
 
     def tables(self) -> list[Table]:
         return [b for b in self.blocks if isinstance(b, Table)]
@@ -252,9 +282,13 @@ class Report:
         return "\n".join(parts)
 
     def show(self) -> None:
-        """Display every block in the executing notebook (what the pipeline renders)."""
+        """Display every block in the executing notebook (what the pipeline renders); tables
+        also write their downloads when :attr:`downloads` is set."""
         for b in self.blocks:
-            b.show()
+            if isinstance(b, Table):
+                b.show(self.downloads)
+            else:
+                b.show()
 
 
 # ------------------------------------------------------------------------------------- study
@@ -282,7 +316,7 @@ def study_module(slug: str, config: StudyConfig | None = None) -> ModuleType:
 
 
 def run(study: str, params: Mapping[str, Any] | None = None, *, root: str | Path | None = None,
-        cache: bool = True, validate: bool = False) -> StudyRun:
+        cache: bool = True, validate: bool = False, output_dir: str | Path | None = None) -> StudyRun:
     """Compute (or read from the cache) a study's results and build one variant's report.
 
     ``params``: the notebook's parameters (defaults: the config's ``parameters``;
@@ -304,4 +338,7 @@ def run(study: str, params: Mapping[str, Any] | None = None, *, root: str | Path
             config.slug, results_key(config, full, root), compute)
     else:
         results = compute()
-    return StudyRun(config=config, params=full, results=results, report=module.report(results, full))
+    report = module.report(results, full)
+    if output_dir is not None and str(output_dir) not in ("", "."):
+        report.downloads = Path(output_dir)
+    return StudyRun(config=config, params=full, results=results, report=report)

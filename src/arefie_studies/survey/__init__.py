@@ -7,14 +7,17 @@ Errors: one family rooted at :class:`SurveyError` (a ``ValueError``); the tree i
 :mod:`arefie_studies.survey.errors` and every class is exported here.
 """
 
+from ._contrast import contrast
 from ._design import SurveyDesign
 from ._replicate import ReplicateDesign, replicate_vcov
 from ._variance import linearized_vcov
 from .errors import (
     ArgumentError,
     CalibrationError,
+    CalibrationWarning,
     DesignSpecError,
     EmptyDomainError,
+    EmptyGroupWarning,
     FpcError,
     GLMConvergenceWarning,
     LonelyPSUError,
@@ -22,6 +25,7 @@ from .errors import (
     MissingVariableError,
     ModelFormulaError,
     NestingError,
+    ReplicateWarning,
     ReplicateWeightsError,
     SurveyError,
     VariableTypeError,
@@ -31,8 +35,10 @@ from .errors import (
 __all__ = [
     "ArgumentError",
     "CalibrationError",
+    "CalibrationWarning",
     "DesignSpecError",
     "EmptyDomainError",
+    "EmptyGroupWarning",
     "FpcError",
     "GLMConvergenceWarning",
     "LonelyPSUError",
@@ -41,11 +47,13 @@ __all__ = [
     "ModelFormulaError",
     "NestingError",
     "ReplicateDesign",
+    "ReplicateWarning",
     "ReplicateWeightsError",
     "SurveyDesign",
     "SurveyError",
     "VariableTypeError",
     "WeightsError",
+    "contrast",
     "linearized_vcov",
     "replicate_vcov",
 ]

@@ -236,7 +236,7 @@ def _basis_stage_totals(design: SurveyDesign, rows: np.ndarray, col: np.ndarray,
     return stage_totals
 
 
-def mean_vs_rest(design: SurveyDesign, var: str, by: str) -> pd.DataFrame:
+def mean_vs_rest(design: SurveyDesign, var: str, by: str, df_rule: str = "svyttest") -> pd.DataFrame:
     """Each group's mean of ``var`` minus the mean of the rest of the population (the other
     groups of ``by``), with its linearised SE and a design-based t test, on any linearised
     design (calibrated, multistage, domains).
@@ -252,8 +252,14 @@ def mean_vs_rest(design: SurveyDesign, var: str, by: str) -> pd.DataFrame:
     rest), rest = svymean(~var, subset(design, by != group)).
 
     Columns: ``by`` (the groups, as in ``mean(var, by=by)``), ``estimate`` (group mean),
-    ``diff, se_diff, t, df, p_value``.
+    ``diff, se_diff, t, df, p_value``.  ``df_rule="svyttest"`` (default): ``degf - 1`` as R's
+    ``svyttest(var ~ I(by == group))`` (svyglm's residual df); ``"degf"``: ``degf`` (the df of
+    :meth:`banner_cells`).
     """
+    if df_rule not in ("svyttest", "degf"):
+        from .errors import ArgumentError
+
+        raise ArgumentError(f"df_rule={df_rule!r} is not available: 'svyttest' (R) or 'degf'.")
     y = pd.to_numeric(design._df[var], errors="coerce").to_numpy(dtype=float)
     gall, table, n_groups = design._by_codes([by])
     valid = design._active() & np.isfinite(y) & (gall >= 0) & (design._w != 0)
@@ -280,7 +286,7 @@ def mean_vs_rest(design: SurveyDesign, var: str, by: str) -> pd.DataFrame:
     st = design._stages[0]
     present = np.bincount(st.psu[rows], minlength=st.n_units) > 0
     n_strata = int((np.add.reduceat(present, st.stratum_starts) > 0).sum())
-    degf = float(present.sum() - n_strata)
+    degf = float(present.sum() - n_strata) - (1.0 if df_rule == "svyttest" else 0.0)
     diff = mean_g - mean_c
     se = np.sqrt(np.maximum(v, 0))
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -29,14 +29,20 @@ import pandas as pd
 
 from ._cells import Cells
 from ._ci import CI_METHODS, likelihood_ci, proportion_ci, t_crit, t_interval
-from ._quantile import qrule_math
-from .errors import ArgumentError, EmptyDomainError, MissingVariableError, VariableTypeError
+from ._quantile_estimator import QuantileMixin
+from .errors import (
+    ArgumentError,
+    EmptyDomainError,
+    EmptyGroupWarning,
+    MissingVariableError,
+    VariableTypeError,
+    WeightsError,
+    show,
+)
 
 __all__ = ["_BaseDesign"]
 
 RESULT_COLUMNS = ["estimate", "se", "ci_low", "ci_high", "df", "deff", "n"]
-
-
 def _as_list(x) -> list:
     if x is None:
         return []
@@ -45,16 +51,26 @@ def _as_list(x) -> list:
     return list(x)
 
 
-def design_effect(kind: str, var, num, s2, big_n, n) -> np.ndarray:
+def design_effect(kind: str, var, num, s2, big_n, n, replace: bool = False) -> np.ndarray:
     """R's ``deff=TRUE``: variance over the SRS-without-replacement variance
     ``svyvar(x) (N - n) / (N n)`` (times ``N^2`` for totals), with ``svyvar`` the weighted
-    variance with the ``n/(n-1)`` factor.  Mirrors: survey::svymean / svytotal (deff)."""
+    variance with the ``n/(n-1)`` factor; ``replace=True`` is R's ``deff="replace"``: over the
+    with-replacement variance ``svyvar(x) / n``.  As R: ``Inf`` when the SRS variance is zero
+    (e.g. every weight 1, so N = n) and NaN when N < n (weights not scaled to the population).
+    Mirrors: survey::svymean / svytotal (deff)."""
     with np.errstate(invalid="ignore", divide="ignore"):
         svyvar = (s2 - num**2 / big_n) / big_n * n / (n - 1)
-        vsrs = svyvar * (big_n - n) / (big_n * n)
+        vsrs = svyvar / n if replace else svyvar * (big_n - n) / (big_n * n)
         if kind == "total":
             vsrs = vsrs * big_n**2
-        return np.where(vsrs > 0, var / vsrs, np.nan)
+        out = np.asarray(var / vsrs, dtype=float)
+        if not replace:
+            out = np.where(big_n < n, np.nan, out)
+        return out
+
+
+#: Distinct values above which a numeric column is taken for a measure by ``proportion``.
+MAX_NUMERIC_LEVELS = 20
 
 
 def _small_integer_codes(ser: pd.Series) -> tuple[np.ndarray, list] | None:
@@ -80,11 +96,21 @@ def _small_integer_codes(ser: pd.Series) -> tuple[np.ndarray, list] | None:
     return codes, levels
 
 
+def _estimate_names(frame: pd.DataFrame, by, variable: str, several: bool) -> list[str]:
+    """R's names of svyby / svymean estimates: the group values joined by ".", prefixed by
+    ``variable:`` when several variables are estimated (the variable alone without ``by``)."""
+    by_cols = _as_list(by)
+    if not by_cols:
+        return [variable] * len(frame)
+    keys = [".".join(str(frame[b].iloc[i]) for b in by_cols) for i in range(len(frame))]
+    return [f"{k}:{variable}" for k in keys] if several else keys
+
+
 def _n_groups(groups: dict) -> int:
     return len(next(iter(groups.values()))) if groups else 1
 
 
-class _BaseDesign(ABC):
+class _BaseDesign(QuantileMixin, ABC):
     """Estimator methods; subclasses provide the variance (linearised or replicate)."""
 
     _df: pd.DataFrame
@@ -179,6 +205,20 @@ class _BaseDesign(ABC):
             self._cache[key] = hit
         return hit
 
+    def _check_not_continuous(self, name: str, levels: list, method: str) -> None:
+        """A numeric column with many distinct values is almost surely a measure (an age, an
+        income), not a set of categories: one proportion per distinct value is never what is
+        meant, so it is an error with the hint (a categorical or bool column is always fine)."""
+        ser = self._col(name, "var")
+        if (isinstance(ser.dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(ser)
+                or not pd.api.types.is_numeric_dtype(ser) or len(levels) <= MAX_NUMERIC_LEVELS):
+            return
+        raise ArgumentError(
+            f"{method}({name!r}): {name!r} is numeric with {len(levels)} distinct values, so "
+            f"{method} would give one row per value. Hint: use mean({name!r}) or quantile({name!r}) "
+            f"for a measure, or make classes first (e.g. df[{name!r}] = pd.cut(df[{name!r}], "
+            f"[15, 18, 22, 26])) or declare it categorical (df[{name!r}].astype('category')).")
+
     def _is_categorical(self, name: str, argument: str = "var") -> bool:
         ser = self._col(name, argument)
         return isinstance(ser.dtype, pd.CategoricalDtype) or not (
@@ -232,6 +272,7 @@ class _BaseDesign(ABC):
     def _groups(self, by, valid: np.ndarray, what: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Group codes (n,) (-1 outside) over the rows of the domain with valid values, and the
         table of the groups observed there (sorted): ``{by column: values}``."""
+        self._cache.pop("_lost_groups", None)  # set again below when groups are lost
         ok = valid if self._domain is None else (self._domain & valid)
         by_cols = _as_list(by)
         if not by_cols:
@@ -240,10 +281,20 @@ class _BaseDesign(ABC):
                     f"No observation of {what} in {self._domain_text()}: every row is outside the "
                     "domain or missing. Check the subset and the variable's missing values."
                 )
+            if not (self._w[ok] != 0).any():
+                raise WeightsError(
+                    f"Every weight of the {int(ok.sum())} row(s) with {what} in "
+                    f"{self._domain_text()} is 0: the estimate would be 0/0. Check the weights "
+                    "(a calibration or a subset may have set them to 0)."
+                )
             return np.where(ok, 0, -1), {}
         gall, table, n_all = self._by_codes(by_cols)
         ok = ok & (gall >= 0)
         present = np.bincount(gall[ok], minlength=n_all) > 0
+        in_domain = np.bincount(gall[self._active() & (gall >= 0)], minlength=n_all) > 0
+        lost = in_domain & ~present
+        if lost.any():
+            self._warn_empty_groups(what, by_cols, {k: v[lost] for k, v in table.items()})
         if not present.any():
             raise EmptyDomainError(
                 f"No observation of {what} with a non-missing {', '.join(map(repr, by_cols))} in "
@@ -254,6 +305,80 @@ class _BaseDesign(ABC):
         remap = np.cumsum(present) - 1
         return np.where(ok, remap[np.maximum(gall, 0)], -1), {k: v[present] for k, v in table.items()}
 
+    def _warn_empty_groups(self, what: str, by_cols: list, lost: dict[str, np.ndarray]) -> None:
+        """Report ``by=`` groups of the domain where the variable is missing on every row (R's
+        ``svyby`` drops them too): an :class:`EmptyGroupWarning`, and the groups are kept for
+        ``keep_empty_groups=True``."""
+        import warnings
+
+        n = len(next(iter(lost.values())))
+        names = [" / ".join(show(lost[b][i]) for b in by_cols) for i in range(n)]
+        self._cache["_lost_groups"] = lost
+        warnings.warn(
+            EmptyGroupWarning(
+                f"{n} group(s) of {', '.join(map(repr, by_cols))} in {self._domain_text()} have no "
+                f"non-missing value of {what} and are left out of the table: {', '.join(names[:10])}"
+                f"{' ...' if n > 10 else ''}. Pass keep_empty_groups=True to list them (estimate "
+                "NaN, n = 0)."
+            ),
+            stacklevel=4,
+        )
+
+    def _keep_empty(self, frame: pd.DataFrame, by, keep: bool) -> pd.DataFrame:
+        """Append the groups reported by :meth:`_warn_empty_groups` as rows with NaN estimates
+        and ``n = 0`` (``keep_empty_groups=True``)."""
+        lost = self._cache.pop("_lost_groups", None)
+        if not keep or lost is None or frame.empty:
+            return frame
+        by_cols = _as_list(by)
+        template = frame.drop_duplicates(subset=[c for c in frame.columns
+                                                 if c not in by_cols + RESULT_COLUMNS])
+        rows = []
+        for i in range(len(next(iter(lost.values())))):
+            extra = template.copy()
+            for b in by_cols:
+                extra[b] = lost[b][i]
+            for col in RESULT_COLUMNS:
+                extra[col] = 0 if col == "n" else np.nan
+            rows.append(extra)
+        return pd.concat([frame, *rows], ignore_index=True)
+
+    def _design_codes(self, by, valid: np.ndarray) -> np.ndarray:
+        """Group code (n,) of every row of the domain, rows missing the variable included (-1
+        outside), numbered as the table of groups observed with a non-missing value."""
+        dom = self._active()
+        by_cols = _as_list(by)
+        if not by_cols:
+            return np.where(dom, 0, -1)
+        gall, _, n_all = self._by_codes(by_cols)
+        present = np.bincount(gall[dom & valid & (gall >= 0)], minlength=n_all) > 0
+        remap = np.where(present, np.cumsum(present) - 1, -1)
+        return np.where(dom & (gall >= 0), remap[np.maximum(gall, 0)], -1)
+
+    def _design_df(self, by, valid: np.ndarray, n_groups: int) -> np.ndarray | None:
+        """R's ``degf(design)`` of each group's domain *with* the rows missing the variable
+        (``svyciprop(..., na.rm=TRUE)`` and ``confint(svymean(...), df=degf(design))`` take the
+        df of the design before ``na.rm`` drops rows).  None when no row of the domain is missing
+        (then the cells' own df is the same)."""
+        if not (self._active() & ~valid).any():
+            return None
+        return self._degf_by(self._design_codes(by, valid), n_groups)
+
+    def _design_rows(self, by, valid: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+        """R's ``nrow(design)`` and ``mean(weights(design))`` of each group's domain, rows
+        missing the variable included (``svyciprop`` beta uses the first, the likelihood
+        interval's svyglm rescales the weights by the second): the rows of the domain for an
+        uncalibrated design (R's ``[.survey.design2`` drops the other rows), every row of the
+        data (zero weight outside the domain) once calibrated."""
+        codes = self._design_codes(by, valid)
+        ok = codes >= 0
+        sw = np.bincount(codes[ok], weights=self._w[ok], minlength=n_groups)
+        if getattr(self, "_calibrations", ()) and self._domain is not None:
+            rows = np.full(n_groups, float(len(self._df)))
+        else:
+            rows = np.bincount(codes[ok], minlength=n_groups).astype(float)
+        return rows, sw / rows
+
     # ------------------------------------------------------------------------------------------
     def _finish(
         self,
@@ -261,20 +386,29 @@ class _BaseDesign(ABC):
         kind: str,
         conf_level: float,
         df: float | None,
+        design_df: np.ndarray | None = None,
+        deff: bool | str = True,
     ) -> dict[str, np.ndarray]:
         st = self._cell_stats(cells)
         theta, var, den, n = st["theta"], st["var"], st["den"], st["n"]
         se = np.sqrt(np.maximum(var, 0.0))
-        dfs = st["degf"][cells.dmap] if df is None else np.full(cells.n_cells, float(df))
+        if df is not None:
+            dfs = np.full(cells.n_cells, float(df))
+        elif design_df is not None:
+            dfs = np.asarray(design_df, dtype=float)[cells.dmap]
+        else:
+            dfs = st["degf"][cells.dmap]
         lo, hi = t_interval(theta, se, dfs, conf_level)
         out = {"estimate": theta, "se": se, "ci_low": lo, "ci_high": hi, "df": dfs, "n": n}
         if kind in ("mean", "total"):
             big_n = den[cells.dmap]
             num = theta * big_n if kind == "mean" else theta
             s2 = num if cells.binary else cells.second_moment(self._w)
-            out["deff"] = design_effect(kind, var, num, s2, big_n, n)
+            out["deff"] = design_effect(kind, var, num, s2, big_n, n, replace=deff == "replace")
         else:
             out["deff"] = np.full(cells.n_cells, np.nan)
+        if "reps" in st:
+            out["_reps"] = st["reps"]
         return out
 
     def _frame(self, variable: str, groups: dict[str, np.ndarray], res: dict,
@@ -295,50 +429,107 @@ class _BaseDesign(ABC):
 
     # ------------------------------------------------------------------------------------------
     # estimators
+    def _with_design_df(self, res: dict, by, valid: np.ndarray, n_groups: int, reps: int,
+                        conf_level: float, df: float | None) -> dict:
+        """Replace the df of ``res`` by R's ``degf(design)`` of each domain (rows missing the
+        variable included, see :meth:`_design_df`) and recompute the t interval."""
+        if df is not None:
+            return res
+        ddf = self._design_df(by, valid, n_groups)
+        if ddf is not None:
+            res["df"] = np.repeat(ddf, reps)
+            res["ci_low"], res["ci_high"] = t_interval(res["estimate"], res["se"], res["df"], conf_level)
+        return res
+
     def mean(self, var: str | Sequence[str], by: str | Sequence[str] | None = None, *,
-             conf_level: float = 0.95, df: float | None = None) -> pd.DataFrame:
+             conf_level: float = 0.95, df: float | None = None, deff: bool | str = True,
+             keep_empty_groups: bool = False, covmat: bool = False) -> pd.DataFrame:
         """Weighted mean ``sum w y / sum w`` with linearised (or replicate) SE and ``deff``.
 
         A categorical variable gives the proportion of each level (as R's svymean on a factor).
+        ``deff="replace"``: design effect against sampling with replacement (R's option).
+        ``df`` (default): R's ``degf(design)`` of the domain, counting the rows where the
+        variable is missing (as ``confint(svymean(~y, d, na.rm=TRUE), df=degf(d))``).
+        ``covmat=True`` (numeric variables): the variance-covariance matrix of all the estimates
+        (variables x groups) in ``frame.attrs["vcov"]``, their names in ``attrs["names"]``, for
+        :func:`contrast` (R's ``svyby(..., covmat=TRUE)``; each variable keeps its own
+        non-missing rows).
         Mirrors: survey::svymean(deff=TRUE, na.rm=TRUE), survey::svyby.
         """
-        frames = []
-        for v in _as_list(var):
+        return self._linear("mean", var, by, conf_level, df, deff, keep_empty_groups, covmat)
+
+    def _linear(self, kind: str, var, by, conf_level, df, deff, keep_empty_groups,
+                covmat) -> pd.DataFrame:
+        """mean / total of numeric variables (categoricals go to proportion / counts)."""
+        frames, parts = [], []
+        variables = _as_list(var)
+        for v in variables:
             if self._is_categorical(v):
-                frames.append(self.proportion(v, by=by, ci_method="mean", conf_level=conf_level, df=df))
+                if covmat:
+                    raise ArgumentError(
+                        f"covmat=True is for numeric variables; {v!r} is categorical. Use "
+                        f".proportion({v!r}, by=..., covmat=True) for its levels."
+                    )
+                if kind == "mean":
+                    frames.append(self.proportion(v, by=by, ci_method="mean",
+                                                  conf_level=conf_level, df=df, deff=deff,
+                                                  keep_empty_groups=keep_empty_groups))
+                else:
+                    frames.append(self._level_totals(v, by, conf_level, df, deff, keep_empty_groups))
                 continue
             y, valid = self._numeric(v)
             g, groups = self._groups(by, valid, repr(v))
             ng = _n_groups(groups)
             cells = Cells(a=y, cn=g, n_cells=ng, b=None, cd=g, n_domains=ng,
-                          dmap=np.arange(ng))
-            frames.append(self._frame(v, groups, self._finish(cells, "mean", conf_level, df)))
-        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+                          dmap=np.arange(ng), total=kind == "total")
+            res = self._finish(cells, kind, conf_level, df, deff=deff)
+            res = self._with_design_df(res, by, valid, ng, 1, conf_level, df)
+            frame = self._frame(v, groups, res)
+            if covmat:
+                parts.append((cells, res))
+                frame = frame.assign(_name=_estimate_names(frame, by, v, len(variables) > 1))
+            frames.append(self._keep_empty(frame, by, keep_empty_groups))
+        out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        if covmat:
+            out.attrs["vcov"] = self._joint_vcov(parts)
+            out.attrs["names"] = out.pop("_name").tolist()
+        return out
+
+    def _joint_vcov(self, parts: list) -> np.ndarray:
+        """Variance-covariance matrix of the cells of several estimates: one influence matrix
+        through ``linearized_vcov``, or the replicates through ``svrVar``."""
+        if getattr(self, "_is_replicate", lambda: False)():
+            theta = np.concatenate([res["estimate"] for _, res in parts])
+            reps = np.vstack([res["_reps"] for _, res in parts])
+            return self._replicate_vcov(theta, reps.T)
+        fast = getattr(self, "_joint_vcov_fast", None)
+        if fast is not None and (v := fast(parts)) is not None:
+            return v
+        u = np.hstack([cells.influence(self._w, *cells.estimate(self._w)) for cells, _ in parts])
+        return self._vcov_matrix(u, None)
 
     def total(self, var: str | Sequence[str], by: str | Sequence[str] | None = None, *,
-              conf_level: float = 0.95, df: float | None = None) -> pd.DataFrame:
+              conf_level: float = 0.95, df: float | None = None, deff: bool | str = True,
+              keep_empty_groups: bool = False, covmat: bool = False) -> pd.DataFrame:
         """Weighted total ``sum w y``; for a categorical, the estimated count of each level.
 
+        ``deff``, ``df`` and ``covmat`` as :meth:`mean`.
         Mirrors: survey::svytotal(deff=TRUE, na.rm=TRUE), survey::svyby.
         """
-        frames = []
-        for v in _as_list(var):
-            if self._is_categorical(v):
-                fast = self._fast_table(v, by, "total", conf_level, df)
-                if fast is not None:
-                    res, groups, levels = fast
-                else:
-                    cells, groups, levels = self._level_cells(v, by, total=True)
-                    res = self._finish(cells, "total", conf_level, df)
-                frames.append(self._frame(v, groups, res, levels))
-                continue
-            y, valid = self._numeric(v)
-            g, groups = self._groups(by, valid, repr(v))
-            ng = _n_groups(groups)
-            cells = Cells(a=y, cn=g, n_cells=ng, b=None, cd=g, n_domains=ng,
-                          dmap=np.arange(ng), total=True)
-            frames.append(self._frame(v, groups, self._finish(cells, "total", conf_level, df)))
-        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        return self._linear("total", var, by, conf_level, df, deff, keep_empty_groups, covmat)
+
+    def _level_totals(self, v: str, by, conf_level, df, deff, keep_empty_groups) -> pd.DataFrame:
+        codes, _ = self._categorical(v)
+        valid = codes >= 0
+        fast = self._fast_table(v, by, "total", conf_level, df) if deff is True else None
+        if fast is not None:
+            res, groups, levels = fast
+            self._groups(by, valid, repr(v))  # reports groups without any value
+        else:
+            cells, groups, levels = self._level_cells(v, by, total=True)
+            res = self._finish(cells, "total", conf_level, df, deff=deff)
+        res = self._with_design_df(res, by, valid, _n_groups(groups), len(levels), conf_level, df)
+        return self._keep_empty(self._frame(v, groups, res, levels), by, keep_empty_groups)
 
     def _level_cells(self, v: str, by, total: bool = False) -> tuple[Cells, pd.DataFrame, list]:
         codes, levels = self._categorical(v)
@@ -353,11 +544,23 @@ class _BaseDesign(ABC):
 
     def proportion(self, var: str | Sequence[str], by: str | Sequence[str] | None = None, *,
                    ci_method: str = "logit", conf_level: float = 0.95,
-                   df: float | None = None) -> pd.DataFrame:
+                   df: float | None = None, deff: bool | str = True,
+                   keep_empty_groups: bool = False, covmat: bool = False) -> pd.DataFrame:
         """Proportion of each level of a categorical variable, one row per (group, level).
+
+        ``covmat=True``: the covariance of all the proportions in ``attrs["vcov"]`` with R's
+        names in ``attrs["names"]`` (``"sch_wideYes"``, by group ``"E:sch_wideYes"``), for
+        :func:`contrast` (R's ``svyby(~factor, ~g, design, svymean, covmat=TRUE)``).
 
         ``ci_method``: logit (default, as svyciprop), likelihood, beta (Korn-Graubard), asin,
         mean, xlogit, wilson; all with the design degrees of freedom of the domain.
+
+        Missing values follow ``svyciprop(..., na.rm=TRUE)`` (and ``svyby(..., svyciprop)``):
+        the estimate and its variance use the rows where the variable is present, but the
+        interval's df is ``degf(design)`` of the domain *with* the rows missing the variable,
+        and the beta method's ``nrow(design)`` counts those rows too.  On a replicate design the
+        logit interval uses the replicate variance of the refitted logit (R's svyglm), not the
+        delta method on the proportion's variance.
         Mirrors: survey::svymean on a factor + survey::svyciprop, survey::svyby.
         """
         if ci_method not in CI_METHODS:
@@ -366,32 +569,69 @@ class _BaseDesign(ABC):
             )
         frames = []
         for v in _as_list(var):
-            fast = None if ci_method == "likelihood" else self._fast_table(v, by, "mean", conf_level, df)
+            codes, levels = self._categorical(v)
+            self._check_not_continuous(v, levels, "proportion")
+            valid = codes >= 0
+            fast = None
+            if ci_method not in ("likelihood",) and deff is True and not covmat:
+                fast = self._fast_table(v, by, "mean", conf_level, df)
+            cells = None
             if fast is not None:
                 res, groups, levels = fast
-                res["ci_low"], res["ci_high"] = proportion_ci(
-                    ci_method, res["estimate"], res["se"], res["df"], res["n"], conf_level)
+                self._groups(by, valid, repr(v))  # reports groups without any value
             else:
                 cells, groups, levels = self._level_cells(v, by)
-                res = self._finish(cells, "mean", conf_level, df)
-                self._proportion_ci(res, cells, ci_method, conf_level)
-            frames.append(self._frame(v, groups, res, levels))
+                res = self._finish(cells, "mean", conf_level, df, deff=deff)
+            ng, nl = _n_groups(groups), len(levels)
+            res = self._with_design_df(res, by, valid, ng, nl, conf_level, df)
+            n_rows, w_mean = (np.repeat(x, nl) for x in self._design_rows(by, valid, ng))
+            self._proportion_ci(res, cells, ci_method, conf_level, n_rows, w_mean)
+            frame = self._keep_empty(self._frame(v, groups, res, levels), by, keep_empty_groups)
+            if covmat:
+                frame.attrs["vcov"] = self._joint_vcov([(cells, res)])
+                by_cols = _as_list(by)
+                frame.attrs["names"] = [
+                    (".".join(str(frame[b].iloc[i]) for b in by_cols) + ":" if by_cols else "")
+                    + f"{v}{frame['level'].iloc[i]}" for i in range(len(frame))]
+            frames.append(frame)
+        if covmat and len(frames) > 1:
+            raise ArgumentError("covmat=True takes one categorical variable at a time.")
         return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
-    def _proportion_ci(self, res: dict, cells: Cells, method: str, conf_level: float) -> None:
+    def _proportion_ci(self, res: dict, cells: Cells | None, method: str, conf_level: float,
+                       n_rows: np.ndarray, w_mean: np.ndarray) -> None:
         if method == "likelihood":
             lo = np.empty(cells.n_cells)
             hi = np.empty(cells.n_cells)
             for c in range(cells.n_cells):
                 rows = cells.cd == cells.dmap[c]
                 y = (cells.cn[rows] == c).astype(float)
-                lo[c], hi[c] = likelihood_ci(y, self._w[rows], res["se"][c] ** 2, res["df"][c], conf_level)
+                lo[c], hi[c] = likelihood_ci(y, self._w[rows], res["se"][c] ** 2, res["df"][c],
+                                             conf_level, w_mean=w_mean[c])
+        elif method == "logit" and res.get("_reps") is not None:
+            p = res["estimate"]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                eta_r = np.log(res["_reps"] / (1 - res["_reps"]))
+                eta = np.log(p / (1 - p))
+            se_eta = np.sqrt(self._replicate_var(eta, eta_r))
+            q = t_crit(conf_level, res["df"])
+            with np.errstate(over="ignore", invalid="ignore"):
+                lo = 1 / (1 + np.exp(-(eta - q * se_eta)))
+                hi = 1 / (1 + np.exp(-(eta + q * se_eta)))
+            degenerate = (p <= 0) | (p >= 1)
+            lo, hi = np.where(degenerate, p, lo), np.where(degenerate, p, hi)
         else:
-            lo, hi = proportion_ci(method, res["estimate"], res["se"], res["df"], res["n"], conf_level)
+            lo, hi = proportion_ci(method, res["estimate"], res["se"], res["df"], n_rows, conf_level)
         res["ci_low"], res["ci_high"] = lo, hi
 
+    def _replicate_var(self, theta: np.ndarray, reps: np.ndarray) -> np.ndarray:
+        """Replicate variance of estimates ``theta`` (C,) from replicates ``reps`` (C, R)
+        (replicate designs only)."""
+        raise NotImplementedError  # pragma: no cover - only reached with replicate estimates
+
     def ratio(self, numerator: str, denominator: str, by: str | Sequence[str] | None = None, *,
-              conf_level: float = 0.95, df: float | None = None) -> pd.DataFrame:
+              conf_level: float = 0.95, df: float | None = None,
+              keep_empty_groups: bool = False) -> pd.DataFrame:
         """Ratio of weighted totals ``sum w y / sum w x`` (rows missing either are left out).
 
         Mirrors: survey::svyratio(na.rm=TRUE).
@@ -403,56 +643,12 @@ class _BaseDesign(ABC):
         ng = _n_groups(groups)
         cells = Cells(a=y, cn=g, n_cells=ng, b=x, cd=g, n_domains=ng, dmap=np.arange(ng))
         res = self._finish(cells, "ratio", conf_level, df)
-        frame = self._frame(f"{numerator}/{denominator}", groups, res)
+        res = self._with_design_df(res, by, valid, ng, 1, conf_level, df)
+        frame = self._keep_empty(self._frame(f"{numerator}/{denominator}", groups, res), by,
+                                 keep_empty_groups)
         frame.insert(1, "denominator", denominator)
         frame.insert(1, "numerator", numerator)
         return frame
-
-    def quantile(self, var: str, probs: float | Sequence[float] = (0.25, 0.5, 0.75),
-                 by: str | Sequence[str] | None = None, *, conf_level: float = 0.95,
-                 df: float | None = None) -> pd.DataFrame:
-        """Weighted quantiles (R's ``qrule="math"``) with Woodruff intervals.
-
-        The interval inverts the CI of the proportion below the quantile
-        (``interval.type="mean"``) and ``se = (ci_high - ci_low) / (2 qt(1 - alpha/2, df))``.
-        Mirrors: survey::svyquantile(qrule="math", interval.type="mean", na.rm=TRUE).
-        """
-        probs_list = [float(p) for p in _as_list(probs)]
-        for p in probs_list:
-            if not 0 <= p <= 1:
-                raise ArgumentError(f"probs must lie in [0, 1]; got {p}.")
-        x, valid = self._numeric(var)
-        g, groups = self._groups(by, valid, repr(var))
-        ng = _n_groups(groups)
-        w = self._w
-        rows_by_group = [np.flatnonzero(g == j) for j in range(ng)]
-        dfs = self._degf_by(g, ng) if df is None else np.full(ng, float(df))
-        n = np.bincount(g[(g >= 0) & (w != 0)], minlength=ng)
-        q = t_crit(conf_level, dfs)
-        est = np.empty((ng, len(probs_list)))
-        lo = np.empty_like(est)
-        hi = np.empty_like(est)
-        for k, p in enumerate(probs_list):
-            qhat = np.array([qrule_math(x[r], w[r], p) for r in rows_by_group])
-            ind = (x <= qhat[np.maximum(g, 0)]).astype(float)
-            cells = Cells(a=ind, cn=g, n_cells=ng, b=None, cd=g, n_domains=ng,
-                          dmap=np.arange(ng), binary=True)
-            stq = self._cell_stats(cells)
-            pm, var_p = stq["theta"], stq["var"]
-            se_p = np.sqrt(np.maximum(var_p, 0))
-            plo, phi = pm - q * se_p, pm + q * se_p
-            est[:, k] = qhat
-            for j, r in enumerate(rows_by_group):
-                lo[j, k] = np.nan if (np.isnan(plo[j]) or plo[j] < 0) else qrule_math(x[r], w[r], plo[j])
-                hi[j, k] = np.nan if (np.isnan(phi[j]) or phi[j] > 1) else qrule_math(x[r], w[r], phi[j])
-        se = (hi - lo) / (2 * q[:, None])
-        res = {
-            "estimate": est.ravel(), "se": se.ravel(), "ci_low": lo.ravel(), "ci_high": hi.ravel(),
-            "df": np.repeat(dfs, len(probs_list)), "deff": np.full(est.size, np.nan),
-            "n": np.repeat(n, len(probs_list)),
-        }
-        frame = self._frame(var, groups, res, levels=probs_list)
-        return frame.rename(columns={"level": "quantile"})
 
     # ------------------------------------------------------------------------------------------
     def subset(self, mask: Any, label: str | None = None):
@@ -481,7 +677,7 @@ class _BaseDesign(ABC):
             if not is_bool.all():
                 raise ArgumentError(
                     f"subset() expects a boolean mask (True = in the domain); got values such "
-                    f"as {arr[present][~is_bool][0]!r}."
+                    f"as {show(arr[present][~is_bool][0])}."
                 )
             m = np.zeros(len(arr), dtype=bool)
             m[present] = arr[present].astype(bool)

@@ -213,6 +213,39 @@ def collapse_rows(codes: list[np.ndarray], sizes: list[int]) -> tuple[np.ndarray
     return cell.reshape(-1), cell_codes
 
 
+def _ipf_r_rule(cell_w, cur, margin_index, targets, r_control) -> tuple[np.ndarray, int]:
+    """R's ``rake(control = list(epsilon, maxit))``: after each pass, stop when the largest
+    change of a cell total of the joint table (``svytable`` of all margin variables) is below
+    ``epsilon`` (times the sum of the weights when ``epsilon < 1``); at most ``maxit`` passes,
+    then a :class:`CalibrationWarning` (R's "Raking did not converge") and the weights of the
+    last pass."""
+    import warnings
+
+    from .errors import CalibrationWarning
+
+    epsilon, maxit = r_control
+    eps = epsilon * float(cell_w.sum()) if epsilon < 1 else epsilon
+    old = cur.copy()
+    passes = 0
+    for _ in range(int(maxit)):
+        passes += 1
+        for idx, tgt in zip(margin_index, targets, strict=True):
+            tot = np.bincount(idx, weights=cur, minlength=tgt.size)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ratio = np.where(tot > 0, tgt / tot, 0.0)
+            cur *= ratio[idx]
+        if float(np.max(np.abs(old - cur))) < eps:
+            break
+        old = cur.copy()
+    else:
+        warnings.warn(CalibrationWarning(
+            f"Raking did not converge after {int(maxit)} passes (R's rake control: epsilon="
+            f"{epsilon:g}, maxit={int(maxit)}); the weights of the last pass are used. Raise "
+            "maxit or leave control=None to rake to convergence."), stacklevel=4)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(cell_w > 0, cur / cell_w, 0.0), passes
+
+
 def ipf_cells(
     cell_w: np.ndarray,
     margin_index: list[np.ndarray],
@@ -221,8 +254,11 @@ def ipf_cells(
     epsilon: float = 1e-10,
     maxit: int = 10000,
     names: list[str] | None = None,
+    r_control: tuple[float, int] | None = None,
 ) -> tuple[np.ndarray, int]:
     """Iterative proportional fitting on cell totals.
+
+    ``r_control=(epsilon, maxit)``: R's stopping rule instead (see :func:`_ipf_r_rule`).
 
     ``cell_w`` (m,) are the input weighted counts of the m cells; ``margin_index[k]`` (m,)
     gives the level of margin k for each cell and ``targets[k]`` the margin's totals. Returns
@@ -234,6 +270,8 @@ def ipf_cells(
     """
     names = names if names is not None else [f"margin {k}" for k in range(len(targets))]
     cur = cell_w.astype(float).copy()
+    if r_control is not None:
+        return _ipf_r_rule(cell_w, cur, margin_index, targets, r_control)
     for it in range(1, maxit + 1):
         for idx, tgt in zip(margin_index, targets, strict=True):
             tot = np.bincount(idx, weights=cur, minlength=tgt.size)

@@ -200,11 +200,12 @@ class GregStep(WeightingStep):
 
     model_matrix: np.ndarray = field(repr=False)
     g: np.ndarray = field(repr=False)
+    qr_weights: np.ndarray | None = field(default=None, repr=False)  # aggregate_stage: ave(w)
 
     def _gram(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         cached = self.__dict__.get("_gram_cache")
         if cached is None:
-            whalf = np.sqrt(self.input_weights)
+            whalf = np.sqrt(self.input_weights if self.qr_weights is None else self.qr_weights)
             a = self.model_matrix * whalf[:, None]
             norms = np.sqrt(np.einsum("ij,ij->j", a, a))
             scale = np.where(norms > 0, 1.0 / np.where(norms > 0, norms, 1.0), 0.0)

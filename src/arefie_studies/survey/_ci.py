@@ -190,11 +190,14 @@ def likelihood_ci(
     var_p: float,
     df: float,
     conf_level: float = 0.95,
+    w_mean: float | None = None,
 ) -> tuple[float, float]:
     """Profile-likelihood interval of an intercept-only quasibinomial svyglm.
 
     ``y`` 0/1 outcome and ``w`` design weights of the domain rows (non-missing), ``var_p`` the
-    design variance of the proportion, ``df`` the design degrees of freedom.
+    design variance of the proportion, ``df`` the design degrees of freedom, ``w_mean`` the mean
+    weight of the design the model is fitted on (svyglm rescales the weights by the mean over
+    the design's rows, rows missing the outcome included; default: the mean of ``w``).
 
     Mirrors: survey::svyciprop(method = "likelihood") -> confint.svyglm(method = "likelihood"):
     MASS-style profiling of the deviance scaled by the design-based dispersion, at the level
@@ -203,14 +206,17 @@ def likelihood_ci(
     """
     y = np.asarray(y, dtype=float)
     w = np.asarray(w, dtype=float)
-    wt = w / w.mean()
+    wt = w / (w.mean() if w_mean is None else w_mean)
     p = float(np.sum(wt * y) / np.sum(wt))
     if p <= 0 or p >= 1 or var_p <= 0:
         return p, p
 
-    def deviance(beta):
+    s1 = float(np.sum(wt * y))
+    s0 = float(np.sum(wt * (1 - y)))
+
+    def deviance(beta):  # intercept only: the deviance depends on the weighted counts alone
         mu = 1 / (1 + np.exp(-beta))
-        return -2 * np.sum(wt * (y * np.log(mu) + (1 - y) * np.log(1 - mu)))
+        return -2 * (s1 * np.log(mu) + s0 * np.log(1 - mu))
 
     # glm.fit's IRLS, to reproduce its final coefficient and the working weights of its last
     # QR (computed at the previous iterate), which give R's "naive" covariance.
@@ -236,7 +242,9 @@ def likelihood_ci(
     else:
         alpha = stats.norm.cdf(stats.t.ppf(level_a, df) * np.sqrt(lam)) / 2
     n = len(y)
-    zmax = np.sqrt(stats.f.isf(alpha, 1, n - 1))
+    # qf(1 - alpha, 1, n - 1) = qt(1 - alpha / 2, n - 1)^2: the t quantile stays finite for the
+    # tiny alpha of a large design effect, where scipy's F quantile overflows to inf.
+    zmax = float(stats.t.isf(alpha / 2, n - 1))
     delta = zmax / 5
     mu_hat = 1 / (1 + np.exp(-beta0))
     # svyglm's Pearson residuals are unweighted: (y - mu) / sqrt(mu (1 - mu))
@@ -244,6 +252,10 @@ def likelihood_ci(
     rbar = np.sum(w * resid) / np.sum(w)
     nn = np.count_nonzero(w)
     dispersion = np.sum(w * (resid - rbar) ** 2) / np.sum(w) * nn / (nn - 1)
+    # residuals.svyglm scales them by sqrt(prior weight / design weight): the ratio of the mean
+    # weight of the fitted rows to that of the design (1 unless rows miss the outcome)
+    if w_mean is not None:
+        dispersion *= w.mean() / w_mean
     dev0 = deviance(beta0)
     zs = [0.0]
     bs = [beta0]

@@ -17,6 +17,8 @@ from ._base import _as_list, _BaseDesign, design_effect
 from ._cells import Cells
 from ._ci import t_crit
 from ._models import ModelsMixin
+from ._moments import MomentsMixin
+from ._olr import OLRMixin
 from ._replicate import ReplicateDesign, make_replicates
 from ._variance import VarianceStage, linearized_vcov, psu_totals_vcov
 from ._weighting import WeightingMixin
@@ -27,7 +29,9 @@ from .errors import (
     MissingVariableError,
     NestingError,
     WeightsError,
+    _rows,
     bad_rows_message,
+    show,
 )
 
 __all__ = ["LONELY_PSU_OPTIONS", "SurveyDesign"]
@@ -99,16 +103,78 @@ def _distinct_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return keys // nb, keys % nb
 
 
+def _check_pps(pps, variance: str, n: int, fpc, psu) -> tuple[bool, np.ndarray | None]:
+    """(brewer?, joint probability matrix or None) of the ``pps=`` argument."""
+    if variance not in ("HT", "YG"):
+        raise DesignSpecError(f"variance={variance!r} is not available: 'HT' or 'YG'.")
+    if pps is None or pps is False:
+        if variance != "HT":
+            raise DesignSpecError("variance='YG' needs pps= joint inclusion probabilities.")
+        return False, None
+    if isinstance(pps, str):
+        if pps != "brewer":
+            raise DesignSpecError(f"pps={pps!r} is not available: 'brewer' or a matrix of joint "
+                                  "inclusion probabilities (R's ppsmat).")
+        if not fpc:
+            raise DesignSpecError("pps='brewer' needs fpc= with the inclusion probabilities.")
+        if len(_as_list(psu)) > 1:
+            raise DesignSpecError("pps='brewer' is supported for one-stage designs only.")
+        if variance != "HT":
+            raise DesignSpecError("pps='brewer' supports variance='HT' only (as R).")
+        return True, None
+    mat = np.asarray(pps.to_numpy() if isinstance(pps, pd.DataFrame) else pps, dtype=float)
+    if mat.shape != (n, n):
+        raise DesignSpecError(
+            f"pps= joint inclusion probabilities must be a ({n}, {n}) matrix (one row and column "
+            f"per row of the data); got shape {mat.shape}.")
+    if psu is not None:
+        raise DesignSpecError("pps= with a joint probability matrix needs psu=None (each row a unit).")
+    if not np.allclose(mat, mat.T) or (mat <= 0).any() or (mat > 1).any():
+        raise DesignSpecError("pps= joint inclusion probabilities must be symmetric and in (0, 1].")
+    return False, mat
+
+
+def _pps_dcheck(joint: np.ndarray) -> np.ndarray:
+    """``1 - pi_i pi_j / pi_ij`` with ``pi_i`` the diagonal (R's ppsmat ``Dcheck``)."""
+    pi = np.diag(joint)
+    return 1.0 - np.outer(pi, pi) / joint
+
+
+def check_columns(df: pd.DataFrame) -> None:
+    """Column names must be unique (``df[name]`` must be one column)."""
+    dup = df.columns[df.columns.duplicated()]
+    if len(dup):
+        raise DesignSpecError(
+            f"The data frame has duplicated column names: {', '.join(show(c) for c in dict.fromkeys(dup))}. "
+            "Rename them (e.g. df.columns = [...]) so that each variable is one column."
+        )
+
+
+def _text_weights_message(ser: pd.Series, column: str, index: pd.Index, argument: str) -> str:
+    """Why a text column cannot be weights, counted right, with the conversion that works."""
+    text = ser.astype("string").str.strip()
+    comma = text.str.fullmatch(r"[-+]?\d+(?:[ \u202f\u00a0.]\d{3})*,\d+").fillna(False).to_numpy(bool)
+    num = pd.to_numeric(text, errors="coerce")
+    bad = (num.isna() & text.notna()).to_numpy(bool) & ~comma
+    head = f"{argument} column {column!r} holds text (dtype {ser.dtype}), not numbers"
+    if comma.any() and not bad.any():
+        return (f"{head}: {int(comma.sum())} value(s) are written with a decimal comma (first rows: "
+                f"{_rows(list(index[comma]))}). Hint: read the file with decimal=',' "
+                f"(pd.read_csv(..., sep=';', decimal=',')) or convert: df[{column!r}] = "
+                f"pd.to_numeric(df[{column!r}].str.replace(',', '.'))")
+    if bad.any():
+        return (f"{head}: {int(bad.sum())} value(s) are not numbers (first rows: "
+                f"{_rows(list(index[bad]))}, e.g. {text[bad].iloc[0]!r}). Hint: fix or remove them, "
+                f"then df[{column!r}] = pd.to_numeric(df[{column!r}]).")
+    return (f"{head}, although every value reads as a number. Hint: convert it first: "
+            f"df[{column!r}] = pd.to_numeric(df[{column!r}]).")
+
+
 def check_weights(values: Any, column: str, index: pd.Index, argument: str = "weights") -> np.ndarray:
     """Validate analysis weights: numeric, finite, non-negative, no missing value."""
     ser = pd.Series(values, index=index) if not isinstance(values, pd.Series) else values
     if not (pd.api.types.is_numeric_dtype(ser) or pd.api.types.is_bool_dtype(ser)):
-        num = pd.to_numeric(ser, errors="coerce")
-        bad = index[num.isna() & ser.notna()]
-        raise WeightsError(
-            bad_rows_message(column, "non-numeric", list(bad), argument)
-            + " Weights must be numbers; convert the column (e.g. pd.to_numeric) first."
-        )
+        raise WeightsError(_text_weights_message(ser, column, index, argument))
     arr = np.asarray(ser, dtype=float)
     miss = np.isnan(arr)
     if miss.any():
@@ -128,7 +194,7 @@ def check_weights(values: Any, column: str, index: pd.Index, argument: str = "we
     return arr
 
 
-class SurveyDesign(WeightingMixin, ModelsMixin, _BaseDesign):
+class SurveyDesign(WeightingMixin, ModelsMixin, MomentsMixin, OLRMixin, _BaseDesign):
     """A (stratified, multistage) probability sample design.
 
     Parameters
@@ -151,6 +217,18 @@ class SurveyDesign(WeightingMixin, ModelsMixin, _BaseDesign):
         R's ``options(survey.lonely.psu=)``, as a design argument.
     labels : mapping, optional
         Variable labels; defaults to ``df.attrs["variable_labels"]``.
+    adjust_domain_lonely : bool
+        R's ``options(survey.adjust.domain.lonely=TRUE)``: in a domain estimate, a stratum
+        with several PSUs of which only one has rows of the domain is treated by ``lonely_psu``
+        (``adjust``: its total is not centred; ``average``: left out and averaged).  Applies to
+        the estimators' SEs (mean, total, proportion, ratio, quantile); R's default is False.
+    pps : "brewer" or array (n, n), optional
+        Sampling without replacement with unequal probabilities (R's ``svydesign(pps=)``), with
+        ``fpc`` the inclusion probabilities (one stage).  ``"brewer"``: Brewer's approximation,
+        each PSU gets its own finite population correction ``1 - pi_i`` (fpc may then vary
+        within strata, not within PSUs).  An (n, n) matrix of joint inclusion probabilities
+        (R's ``ppsmat``; each row its own unit): the Horvitz-Thompson variance, or with
+        ``variance="YG"`` the Sen-Yates-Grundy one.
 
     The design is frozen: :meth:`update` returns a modified copy; :meth:`subset` returns a
     domain design that keeps every row (out-of-domain rows get zero weight in the estimating
@@ -161,7 +239,7 @@ class SurveyDesign(WeightingMixin, ModelsMixin, _BaseDesign):
 
     _FIELDS = (
         "_df", "_w", "_domain", "_labels", "_stages", "_psu1", "_strata1", "_calibrations",
-        "lonely_psu", "nest", "spec", "_cache",
+        "lonely_psu", "nest", "spec", "_cache", "adjust_domain_lonely", "_pps_D", "_pps_variance",
     )
 
     def __init__(
@@ -174,6 +252,9 @@ class SurveyDesign(WeightingMixin, ModelsMixin, _BaseDesign):
         nest: bool = False,
         lonely_psu: str = "fail",
         labels: Mapping[str, str] | None = None,
+        adjust_domain_lonely: bool = False,
+        pps: str | np.ndarray | None = None,
+        variance: str = "HT",
     ) -> None:
         if not isinstance(df, pd.DataFrame):
             raise DesignSpecError(
@@ -184,9 +265,11 @@ class SurveyDesign(WeightingMixin, ModelsMixin, _BaseDesign):
                 f"lonely_psu={lonely_psu!r} is not an option. Possible values are: "
                 f"{', '.join(LONELY_PSU_OPTIONS)} (R's survey.lonely.psu)."
             )
+        check_columns(df)
         n = len(df)
         if n == 0:
             raise DesignSpecError("The data frame has no rows: nothing to estimate from.")
+        brewer, pps_matrix = _check_pps(pps, variance, n, fpc, psu)
         psu_cols, strata_cols, fpc_cols = _as_list(psu), _as_list(strata), _as_list(fpc)
         for arg, cols in (("weights", _as_list(weights)), ("strata", strata_cols),
                           ("psu", psu_cols), ("fpc", fpc_cols)):
@@ -254,8 +337,8 @@ class SurveyDesign(WeightingMixin, ModelsMixin, _BaseDesign):
                 in_strata = st_labels[0][pairs[1][pairs[0] == bad[0]]]
                 raise NestingError(
                     f"PSU ids repeat across strata in column {psu_cols[0]!r}: {len(bad)} PSU id(s) "
-                    f"appear in more than one stratum of {strata_cols[0]!r} (e.g. {ex!r} in strata "
-                    f"{', '.join(repr(x) for x in in_strata[:5])}). If PSU ids are only unique "
+                    f"appear in more than one stratum of {strata_cols[0]!r} (e.g. {show(ex)} in strata "
+                    f"{', '.join(show(x) for x in in_strata[:5])}). If PSU ids are only unique "
                     "within strata, use nest=True."
                 )
         # strata per stage: stage s >= 2 is the interaction of strata and the stage s-1 cluster
@@ -299,6 +382,10 @@ class SurveyDesign(WeightingMixin, ModelsMixin, _BaseDesign):
                 np.minimum.at(lo, h, pop)
                 np.maximum.at(hi, h, pop)
                 varies = hi - lo > 1e-9 * np.maximum(np.abs(hi), 1)
+                if brewer or pps_matrix is not None:  # PPS: fpc = per-unit probabilities
+                    if is_popsize:
+                        raise FpcError("pps= needs fpc= as inclusion probabilities (<= 1).")
+                    varies[:] = False
                 if varies.any():
                     j = int(np.flatnonzero(varies)[0])
                     raise FpcError(
@@ -313,13 +400,18 @@ class SurveyDesign(WeightingMixin, ModelsMixin, _BaseDesign):
                         f"fpc column {c!r} implies a population size ({pop[i]:g}) smaller than the "
                         f"number of sampled units ({int(sampsize_rows[s][i])}) in stratum "
                         f"{self._stratum_label(s, j, strata_st, st_labels, ids, id_labels)} at stage {s + 1} "
-                        f"(first row {index[i]!r}). Give population sizes, or sampling fractions <= 1."
+                        f"(first row {show(index[i])}). Give population sizes, or sampling fractions <= 1."
                     )
                 popsize_rows.append(pop)
 
         # --- weights -------------------------------------------------------------------------
         if weights is not None:
             w = check_weights(df[weights], weights, index)
+            if not (w != 0).any():
+                raise WeightsError(
+                    f"weights column {weights!r} is 0 on every row: no respondent counts, every "
+                    "estimate would be 0/0. Check the column."
+                )
         elif popsize_rows is not None:
             w = np.prod(np.stack([p / s for p, s in zip(popsize_rows, sampsize_rows, strict=True)]), axis=0)
         else:
@@ -347,6 +439,12 @@ class SurveyDesign(WeightingMixin, ModelsMixin, _BaseDesign):
                 f = np.where(np.isinf(pop_h), 1.0, (pop_h - n_psu) / pop_h)
             else:
                 f = np.ones(n_h)
+            psu_f = None
+            if brewer and s == 0:
+                pop_p = popsize_rows[0][first]
+                psu_f = (pop_p - n_psu[psu_stratum]) / pop_p
+                f = np.zeros(n_h)
+                np.maximum.at(f, psu_stratum, psu_f)
             parent = parent_rows[strat_first]
             parent_codes = np.unique(parent, return_inverse=True)[1].astype(np.int64)
             stage = VarianceStage(
@@ -357,6 +455,7 @@ class SurveyDesign(WeightingMixin, ModelsMixin, _BaseDesign):
                 stratum_labels=tuple(
                     self._stratum_label(s, j, strata_st, st_labels, ids, id_labels) for j in range(n_h)
                 ),
+                psu_f=psu_f,
             )
             if lonely_psu == "fail" and stage.lonely.any():
                 bad = [stage.stratum_labels[j] for j in np.flatnonzero(stage.lonely)]
@@ -378,15 +477,18 @@ class SurveyDesign(WeightingMixin, ModelsMixin, _BaseDesign):
             _df=df, _w=w, _domain=None, _labels=labels_map, _stages=tuple(stages),
             _psu1=ids[0], _strata1=st_codes[0], _calibrations=(), lonely_psu=lonely_psu,
             _domain_label=None, _positive=bool((w != 0).all()),
-            nest=nest, _cache={},
+            nest=nest, _cache={}, adjust_domain_lonely=bool(adjust_domain_lonely),
+            _pps_D=_pps_dcheck(pps_matrix) if pps_matrix is not None else None,
+            _pps_variance=variance,
             spec={"weights": weights, "strata": strata_cols or None, "psu": psu_cols or None,
-                  "fpc": fpc_cols or None, "nest": nest, "lonely_psu": lonely_psu},
+                  "fpc": fpc_cols or None, "nest": nest, "lonely_psu": lonely_psu,
+                  "adjust_domain_lonely": bool(adjust_domain_lonely)},
         )
 
     @staticmethod
     def _stratum_label(s, j, strata_st, st_labels, ids, id_labels) -> str:
         if s == 0:
-            return repr(st_labels[0][j]) if len(st_labels[0]) > j else repr(j)
+            return show(st_labels[0][j]) if len(st_labels[0]) > j else show(j)
         return f"#{j} (within a stage-{s} cluster)"
 
     # ---- frozen object -------------------------------------------------------------------
@@ -425,13 +527,20 @@ class SurveyDesign(WeightingMixin, ModelsMixin, _BaseDesign):
                     raise LonelyPSUError("The design has a stratum with one PSU; 'fail' is not possible.")
                 object.__setattr__(new, "lonely_psu", value)
                 object.__setattr__(new, "spec", {**self.spec, "lonely_psu": value})
+            elif key == "adjust_domain_lonely":
+                object.__setattr__(new, "adjust_domain_lonely", bool(value))
+                object.__setattr__(new, "spec", {**self.spec, "adjust_domain_lonely": bool(value)})
             else:
                 raise TypeError(f"_replace() got an unexpected field {key!r}")
         return new
 
-    def update(self, *, lonely_psu: str | None = None, labels: Mapping[str, str] | None = None) -> SurveyDesign:
-        """A copy with another lonely-PSU rule or more variable labels."""
+    def update(self, *, lonely_psu: str | None = None, labels: Mapping[str, str] | None = None,
+               adjust_domain_lonely: bool | None = None) -> SurveyDesign:
+        """A copy with another lonely-PSU rule, R's ``survey.adjust.domain.lonely`` option or
+        more variable labels."""
         changes: dict[str, Any] = {}
+        if adjust_domain_lonely is not None:
+            changes["adjust_domain_lonely"] = adjust_domain_lonely
         if lonely_psu is not None:
             changes["lonely_psu"] = lonely_psu
         if labels is not None:
@@ -457,7 +566,7 @@ class SurveyDesign(WeightingMixin, ModelsMixin, _BaseDesign):
 
     # ---- hooks used by _BaseDesign -------------------------------------------------------------
     def _fast_totals_ok(self) -> bool:
-        return not self._calibrations and len(self._stages) == 1
+        return not self._calibrations and len(self._stages) == 1 and self._pps_D is None
 
     def _vcov(self, u: np.ndarray, domain: np.ndarray | None = None, diag_only: bool = True) -> np.ndarray:
         """``linearized_vcov(u, self, domain, diag_only)`` (hook used by the models mixin)."""
@@ -481,16 +590,39 @@ class SurveyDesign(WeightingMixin, ModelsMixin, _BaseDesign):
         if self._fast_totals_ok():
             totals = cells.influence_totals(g["ta"], g["tb"], theta, den)
             pres = strat_present[:, cells.dmap] if self.lonely_psu == "average" else None
-            var = psu_totals_vcov(totals, st, self.lonely_psu, pres, diag_only=True)
+            dpsu = present[:, cells.dmap] if self._adl_domain(cells) else None
+            var = psu_totals_vcov(totals, st, self.lonely_psu, pres, diag_only=True,
+                                  domain_psus=dpsu)
         else:
             u = cells.influence(self._w, theta, den)
-            dom = cells.domain_matrix() if self.lonely_psu == "average" else None
+            need = self.lonely_psu == "average" or self._adl_domain(cells)
+            dom = cells.domain_matrix() if need else None
             var = linearized_vcov(u, self, domain=dom, diag_only=True)
         return {"theta": theta, "var": var, "den": den, "n": n, "degf": degf}
 
+    def _adl_domain(self, cells: Cells) -> bool:
+        """R's survey.adjust.domain.lonely applies (an estimate on a proper domain)."""
+        return self.adjust_domain_lonely and self.lonely_psu in ("adjust", "average") and bool(
+            (cells.cd < 0).any())
+
+    def _joint_vcov_fast(self, parts: list) -> np.ndarray | None:
+        """Covariance of several cells' estimates from their PSU totals (one-stage,
+        uncalibrated designs): no (n, C) influence matrix.  None when not applicable."""
+        if not self._fast_totals_ok() or self.lonely_psu == "average":
+            return None
+        st = self._stages[0]
+        totals = []
+        for cells, _ in parts:
+            g = cells.grouped(self._w, st.psu, st.n_units, positive=self._positive)
+            num, den = g["ta"].sum(axis=0), g["tb"].sum(axis=0)
+            theta = cells.theta_from(num, den)
+            totals.append(cells.influence_totals(g["ta"], g["tb"], theta, den))
+        return psu_totals_vcov(np.hstack(totals), st, self.lonely_psu, None, diag_only=False)
+
     def _fast_table(self, var: str, by, kind: str, conf_level: float, df: float | None):
         """Categorical table in one bincount pass (one-stage, uncalibrated designs)."""
-        if not self._fast_totals_ok():
+        if not self._fast_totals_ok() or (
+                self.adjust_domain_lonely and self.lonely_psu in ("adjust", "average")):
             return None
         r = table_stats(self, var, _as_list(by), total=(kind == "total"))
         theta, var_, den, n_g = r["theta"], r["var"], r["den"], r["n"]
@@ -528,24 +660,33 @@ class SurveyDesign(WeightingMixin, ModelsMixin, _BaseDesign):
             self._col(q, "questions" if q in questions else "breakdowns")
         return banner_cells(self, questions, breakdowns, conf_level=conf_level, ci_method=ci_method)
 
-    def mean_vs_rest(self, var: str, by: str) -> pd.DataFrame:
+    def mean_vs_rest(self, var: str, by: str, *, df_rule: str = "svyttest") -> pd.DataFrame:
         """Each group's mean of ``var`` minus the mean of the other groups of ``by``, with its
         linearised SE and design-based t test, on every linearised design (calibrated,
         multistage, subsets).  Columns: ``by``, estimate, diff, se_diff, t, df, p_value.
-        See ``_banner.mean_vs_rest``.
+        ``df_rule="svyttest"`` (default): df ``degf - 1`` as R's ``svyttest``; ``"degf"``: the
+        design df (as :meth:`banner_cells`).  See ``_banner.mean_vs_rest``.
         """
         self._col(var, "var")
         self._col(by, "by")
-        return mean_vs_rest(self, var, by)
+        return mean_vs_rest(self, var, by, df_rule=df_rule)
 
     def _degf_by(self, codes: np.ndarray, n_cells: int) -> np.ndarray:
         """Design df per domain code (R's degf on the domain): PSUs minus strata with rows there."""
         ok = (codes >= 0) & (self._w != 0)
         c = codes[ok]
         p = self._psu1[ok]
-        s = self._strata1[ok]
         npsu = int(self._psu1.max()) + 1
         nst = int(self._strata1.max()) + 1
+        if n_cells * npsu <= max(4 * len(codes), 1 << 16):  # presence tables: O(n), no sort
+            psu_stratum = np.zeros(npsu, dtype=np.int64)
+            psu_stratum[self._psu1] = self._strata1  # PSUs are nested in strata
+            pres = np.bincount(c * npsu + p, minlength=n_cells * npsu).reshape(n_cells, npsu) > 0
+            cell, psu = np.nonzero(pres)
+            strat = np.bincount(cell * nst + psu_stratum[psu], minlength=n_cells * nst)
+            n_strat = (strat.reshape(n_cells, nst) > 0).sum(axis=1)
+            return (pres.sum(axis=1) - n_strat).astype(float)
+        s = self._strata1[ok]
         psus = np.bincount(np.unique(c * npsu + p) // npsu, minlength=n_cells)
         strat = np.bincount(np.unique(c * nst + s) // nst, minlength=n_cells)
         return (psus - strat).astype(float)
@@ -557,8 +698,11 @@ class SurveyDesign(WeightingMixin, ModelsMixin, _BaseDesign):
         seed: int | np.random.Generator | None = None,
         fay_rho: float = 0.0,
         mse: bool = False,
+        hadamard_matrix: np.ndarray | None = None,
     ) -> ReplicateDesign:
-        """Replicate-weight version of this design ("JK1", "JKn", "bootstrap", "BRR", "Fay").
+        """Replicate-weight version of this design ("JK1", "JKn", "bootstrap", "BRR", "Fay",
+        "subbootstrap", "mrbbootstrap"; the bootstraps are seeded with ``seed=`` and cannot
+        reproduce R's random draws, only R's rescaling formulas).
 
         JK1/JKn include the first-stage fpc as R does; bootstrap is seeded (``seed=``) with
         ``replicates`` (default 50) resamples.  Mirrors: survey::as.svrepdesign.
@@ -570,7 +714,8 @@ class SurveyDesign(WeightingMixin, ModelsMixin, _BaseDesign):
                 "d.replicate(...).rake(...) / .calibrate(...) / .poststratify(...) adjusts "
                 "every replicate column."
             )
-        rep = make_replicates(self, type, replicates=replicates, seed=seed, fay_rho=fay_rho)
+        rep = make_replicates(self, type, replicates=replicates, seed=seed, fay_rho=fay_rho,
+                              hadamard_matrix=hadamard_matrix)
         return ReplicateDesign._from_factors(self, rep, mse)
 
     def degf(self) -> int:

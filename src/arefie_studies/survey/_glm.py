@@ -208,9 +208,11 @@ class SvyGLMResult:
         return pd.DataFrame({"ci_low": self.params - q * se, "ci_high": self.params + q * se})
 
     def summary(self, level: float = 0.95) -> pd.DataFrame:
-        """Tidy coefficient table: term, estimate, se, t, p_value, ci_low, ci_high, df."""
+        """Tidy coefficient table: term, estimate, se, t, p_value, ci_low, ci_high, df
+        (intervals: t quantile on the residual design df, as R's ``confint(svyglm)`` with
+        ``ddf``). Printed, it shows every column and the model's header, as R's ``summary``."""
         ci = self.conf_int(level)
-        out = pd.DataFrame(
+        out = CoefficientTable(
             {
                 "term": self.params.index,
                 "estimate": self.params.to_numpy(),
@@ -222,6 +224,9 @@ class SvyGLMResult:
                 "df": self.df_resid,
             }
         )
+        out.attrs["header"] = (f"Survey GLM ({self.family}): {self.formula}\n"
+                               f"n = {self.nobs}, residual df = {self.df_resid:g}, "
+                               f"dispersion = {self.dispersion:.6g}")
         return out
 
     def odds_ratios(self, level: float = 0.95) -> pd.DataFrame:
@@ -249,6 +254,20 @@ class SvyGLMResult:
             f"n = {self.nobs}, residual df = {self.df_resid:g}, dispersion = "
             f"{self.dispersion:.6g}\n{tab.to_string(float_format=lambda v: f'{v:.6g}')}"
         )
+
+
+class CoefficientTable(pd.DataFrame):
+    """A coefficient table that prints whole (every column, no "..."), under the model's
+    header; any operation on it gives a plain DataFrame."""
+
+    @property
+    def _constructor(self):
+        return pd.DataFrame
+
+    def __repr__(self) -> str:
+        body = pd.DataFrame(self).to_string(index=False, float_format=lambda v: f"{v:.6g}")
+        header = self.attrs.get("header", "")
+        return f"{header}\n{body}" if header else body
 
 
 def warn_not_converged(fit: IRLSFit, formula: str) -> None:

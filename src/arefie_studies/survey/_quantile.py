@@ -1,31 +1,235 @@
-"""Weighted quantile rule of R survey (``qrule="math"``).
+"""Weighted quantile rules of R survey (``svyquantile(qrule=)``).
 
-Mirrors: survey:::qrule_math and survey:::qs: sort the values, take the last position whose
-cumulative weight is ``<= p * sum(w)``; if that cumulative share equals ``p`` exactly the value
-there is the quantile, else the next one.  Sums use extended precision as R's ``cumsum``/``sum``
-(long double accumulation), so ties on exact shares resolve as in R.
+Mirrors: survey:::qs and survey:::qrule_math, qrule_school, qrule_shahvaish, qrule_hf1 ...
+qrule_hf9 (R survey 4.1).  Zero weights are dropped first; values are sorted (stable).
+
+* ``qs``: the last position whose cumulative weight is ``<= p * sum(w)`` (``qlow``, 1 if none),
+  the next one (``qup``), and the shares ``wlow = p - cumw[low]/W``, ``wup = cumw[up]/W - p``.
+* math / hf1: ``qlow`` if ``wlow == 0`` else ``qup``; school / hf2: the average of the two when
+  ``wlow == 0``; hf3: as math on the distinct values (weights summed) but ``qlow`` only at an
+  even position; hf4: ``qlow (1 - g) + qup g`` with ``g = wlow / (wlow + wup)``.
+* hf5 ... hf9, shahvaish: interpolation of the sorted values at plotting positions ``pk``
+  (R's ``approx(pk, x, p, rule = 2)``, linear; shahvaish: constant, left-continuous):
+  hf5 ``(C - w/2)/W``; hf6 ``C/(W + w_n)``; hf7 ``C_{k-1}/C_{n-1}``; hf8
+  ``(C_{k-1}/3 + 2 C/3)/(W + w_n/3)``; hf9 ``(3 C_{k-1}/8 + 5 C/8)/(W + w_n/4)``; shahvaish
+  ``(S + 0.5 - w/2)/(n + 1)`` with ``S`` the cumulative sum of ``w / mean(w)`` (and the raw
+  ``w``, as R; ``approx`` then sorts the positions).
+
+Sums use extended precision as R's ``cumsum``/``sum`` (long double accumulation), so ties on
+exact shares resolve as in R.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-__all__ = ["qrule_math"]
+__all__ = ["QRULES", "qrule_math", "qs_columns", "r_zeroin", "sorted_quantile", "weighted_quantile"]
+
+
+def _prep(x, w) -> tuple[np.ndarray, np.ndarray]:
+    x = np.asarray(x, dtype=float)
+    w = np.asarray(w, dtype=float)
+    keep = w != 0
+    x, w = x[keep], w[keep]
+    order = np.argsort(x, kind="stable")
+    return x[order], w[order]
+
+
+def _cumsum(w: np.ndarray) -> np.ndarray:
+    return np.cumsum(w.astype(np.longdouble)).astype(float)
+
+
+def _qs(xs: np.ndarray, ws: np.ndarray, p: float) -> tuple[float, float, int, float, float]:
+    """R's ``qs`` on sorted values: qlow, qup, ilow (1-based), wlow, wup."""
+    cumw = _cumsum(ws)
+    total = float(np.sum(ws.astype(np.longdouble)))
+    hits = np.flatnonzero(cumw <= p * total)
+    pos = int(hits[-1]) if hits.size else 0
+    nxt = pos if pos == len(xs) - 1 else pos + 1
+    return xs[pos], xs[nxt], pos + 1, p - cumw[pos] / total, cumw[nxt] / total - p
+
+
+def _math(xs, ws, p):
+    qlow, qup, _, wlow, _ = _qs(xs, ws, p)
+    return qlow if wlow == 0 else qup
+
+
+def _school(xs, ws, p):
+    qlow, qup, _, wlow, _ = _qs(xs, ws, p)
+    return (qlow + qup) / 2 if wlow == 0 else qup
+
+
+def _hf3(xs, ws, p):
+    ux, inv = np.unique(xs, return_inverse=True)
+    uw = np.bincount(inv, weights=ws, minlength=ux.size)
+    qlow, qup, ilow, wlow, _ = _qs(ux, uw, p)
+    return qlow if (wlow == 0 and ilow % 2 == 0) else qup
+
+
+def _hf4(xs, ws, p):
+    qlow, qup, _, wlow, wup = _qs(xs, ws, p)
+    g = wlow / (wup + wlow)
+    return qlow * (1 - g) + qup * g
+
+
+def _interp(pk: np.ndarray, xs: np.ndarray, p: float) -> float:
+    """R's ``approx(pk, xs, p, method = "linear", rule = 2)``."""
+    return float(np.interp(p, pk, xs))
+
+
+def _hf5(xs, ws, p):
+    cumw = _cumsum(ws)
+    return _interp((cumw - ws / 2) / cumw[-1], xs, p)
+
+
+def _hf6(xs, ws, p):
+    cumw = _cumsum(ws)
+    return _interp(cumw / (cumw[-1] + ws[-1]), xs, p)
+
+
+def _hf7(xs, ws, p):
+    cumw = _cumsum(ws)
+    if xs.size < 2:
+        return float(xs[0])
+    pk = np.concatenate([[0.0], cumw[:-1]]) / cumw[-2]
+    return _interp(pk, xs, p)
+
+
+def _hf8(xs, ws, p):
+    cumw = _cumsum(ws)
+    prev = np.concatenate([[0.0], cumw[:-1]])
+    return _interp((prev * 1 / 3 + cumw * 2 / 3) / (cumw[-1] + ws[-1] / 3), xs, p)
+
+
+def _hf9(xs, ws, p):
+    cumw = _cumsum(ws)
+    prev = np.concatenate([[0.0], cumw[:-1]])
+    return _interp((prev * 3 / 8 + cumw * 5 / 8) / (cumw[-1] + ws[-1] / 4), xs, p)
+
+
+def _shahvaish(xs, ws, p):
+    n = xs.size
+    s = _cumsum(ws / ws.mean())
+    pk = (s + 0.5 - ws / 2) / (n + 1)  # R subtracts the raw weight: pk need not be sorted
+    # approx(pk, xs, p, method = "constant", f = 0, rule = 2): sorts by pk, ties -> mean of y
+    if np.all(np.diff(pk) > 0):  # already sorted, no ties: approx uses them as they are
+        upk, ys = pk, xs
+    else:
+        order = np.argsort(pk, kind="stable")
+        upk, inv = np.unique(pk[order], return_inverse=True)
+        ys = np.bincount(inv, weights=xs[order]) / np.bincount(inv)
+    i = int(np.searchsorted(upk, p, side="right")) - 1
+    return float(ys[min(max(i, 0), upk.size - 1)])
+
+
+QRULES: dict[str, Callable[[np.ndarray, np.ndarray, float], float]] = {
+    "math": _math, "school": _school, "shahvaish": _shahvaish,
+    "hf1": _math, "hf2": _school, "hf3": _hf3, "hf4": _hf4, "hf5": _hf5, "hf6": _hf6,
+    "hf7": _hf7, "hf8": _hf8, "hf9": _hf9,
+}
+
+
+def qs_columns(xs: np.ndarray, wm: np.ndarray, p: float, qrule: str) -> np.ndarray:
+    """The ``p`` quantile for every weight column of ``wm`` (n, R) (values ``xs`` sorted),
+    for the rules built on ``qs`` alone (math, hf1, school, hf2): R drops the zero weights of
+    each column; here the cumulative weights stay flat over them and the positions jump to the
+    previous / next row with a positive weight, which is the same."""
+    wt = np.ascontiguousarray(np.asarray(wm, dtype=float).T)  # (R, n): rows are contiguous
+    r, n = wt.shape
+    cumw = np.cumsum(wt.astype(np.longdouble), axis=1).astype(float)  # as _cumsum / _qs
+    total = cumw[:, -1]
+    pos_w = wt != 0
+    idx = np.arange(n)[None, :]
+    prev = np.maximum.accumulate(np.where(pos_w, idx, -1), axis=1)
+    nxt = np.minimum.accumulate(np.where(pos_w, idx, n)[:, ::-1], axis=1)[:, ::-1]
+    rows = np.arange(r)
+    below = cumw <= p * total[:, None]
+    anyb = below.any(axis=1)
+    last = np.where(anyb, n - 1 - np.argmax(below[:, ::-1], axis=1), 0)
+    first_pos = nxt[:, 0]
+    low = prev[rows, last]
+    low = np.where((low < 0) | ~anyb, first_pos, low)
+    empty = first_pos >= n  # a column without positive weight: NaN, as weighted_quantile
+    low = np.minimum(low, n - 1)
+    up = nxt[rows, np.minimum(low + 1, n - 1)]
+    up = np.where(up >= n, low, up)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        wlow = p - cumw[rows, low] / total
+    qlow, qup = xs[low], xs[up]
+    if qrule in ("math", "hf1"):
+        out = np.where(wlow == 0, qlow, qup)
+    else:
+        out = np.where(wlow == 0, (qlow + qup) / 2, qup)
+    return np.where(empty, np.nan, out)
+
+
+def weighted_quantile(x: np.ndarray, w: np.ndarray, p: float, qrule: str = "math") -> float:
+    """The ``p`` quantile of ``x`` with weights ``w`` by R's rule ``qrule`` (zero weights
+    ignored); NaN without any positive weight."""
+    xs, ws = _prep(x, w)
+    return sorted_quantile(xs, ws, p, qrule)
+
+
+def sorted_quantile(xs: np.ndarray, ws: np.ndarray, p: float, qrule: str = "math") -> float:
+    """:func:`weighted_quantile` on values already sorted (stable) with positive weights."""
+    if xs.size == 0:
+        return float("nan")
+    return float(QRULES[qrule](xs, ws, p))
 
 
 def qrule_math(x: np.ndarray, w: np.ndarray, p: float) -> float:
-    """The ``p`` quantile of ``x`` with weights ``w`` (zero weights ignored)."""
-    keep = w != 0
-    x = np.asarray(x, dtype=float)[keep]
-    w = np.asarray(w, dtype=float)[keep]
-    if x.size == 0:
-        return float("nan")
-    order = np.argsort(x, kind="stable")
-    xs = x[order]
-    cumw = np.cumsum(w[order].astype(np.longdouble)).astype(float)
-    total = float(np.sum(w.astype(np.longdouble)))
-    hits = np.flatnonzero(cumw <= p * total)
-    pos = int(hits[-1]) if hits.size else 0
-    posnext = pos if pos == len(xs) - 1 else pos + 1
-    wlow = p - cumw[pos] / total
-    return float(xs[pos] if wlow == 0 else xs[posnext])
+    """The ``p`` quantile by R's default rule ``qrule="math"``."""
+    return weighted_quantile(x, w, p, "math")
+
+
+def r_zeroin(f: Callable[[float], float], lower: float, upper: float, tol: float,
+             maxiter: int = 1000) -> float:
+    """R's ``uniroot(f, c(lower, upper), tol = tol)$root``: Brent's method exactly as R's
+    ``R_zeroin2`` (same steps, so the same root to the last bit)."""
+    eps = np.finfo(float).eps
+    a, b = float(lower), float(upper)
+    fa, fb = float(f(a)), float(f(b))
+    if fa == 0.0:
+        return a
+    if fb == 0.0:
+        return b
+    if fa * fb > 0:
+        raise ValueError("f() values at end points not of opposite sign")
+    c, fc = a, fa
+    for _ in range(maxiter + 1):
+        prev_step = b - a
+        if abs(fc) < abs(fb):
+            a, b, c = b, c, b
+            fa, fb, fc = fb, fc, fb
+        tol_act = 2 * eps * abs(b) + tol / 2
+        new_step = (c - b) / 2
+        if abs(new_step) <= tol_act or fb == 0.0:
+            return b
+        if abs(prev_step) >= tol_act and abs(fa) > abs(fb):
+            cb = c - b
+            if a == c:
+                t1 = fb / fa
+                p = cb * t1
+                q = 1.0 - t1
+            else:
+                q = fa / fc
+                t1 = fb / fc
+                t2 = fb / fa
+                p = t2 * (cb * q * (q - t1) - (b - a) * (t1 - 1.0))
+                q = (q - 1.0) * (t1 - 1.0) * (t2 - 1.0)
+            if p > 0:
+                q = -q
+            else:
+                p = -p
+            if p < (0.75 * cb * q - abs(tol_act * q) / 2) and p < abs(prev_step * q / 2):
+                new_step = p / q
+        if abs(new_step) < tol_act:
+            new_step = tol_act if new_step > 0 else -tol_act
+        a, fa = b, fb
+        b += new_step
+        fb = float(f(b))
+        if (fb > 0 and fc > 0) or (fb < 0 and fc < 0):
+            c, fc = a, fa
+    return b

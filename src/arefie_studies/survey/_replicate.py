@@ -20,20 +20,27 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy.linalg import hadamard
 
 from ._base import _BaseDesign
 from ._cells import Cells
 from ._models import ModelsMixin
+from ._moments import MomentsMixin
+from ._olr import OLRMixin
 from ._weighting import WeightingMixin
-from .errors import DesignSpecError, LonelyPSUError, MissingVariableError, ReplicateWeightsError
+from .errors import (
+    DesignSpecError,
+    LonelyPSUError,
+    MissingVariableError,
+    ReplicateWeightsError,
+    show,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._design import SurveyDesign
 
 __all__ = ["REPLICATE_TYPES", "ReplicateDesign", "make_replicates", "replicate_vcov"]
 
-REPLICATE_TYPES = ("JK1", "JKn", "bootstrap", "BRR", "Fay", "other")
+REPLICATE_TYPES = ("JK1", "JKn", "bootstrap", "BRR", "Fay", "subbootstrap", "mrbbootstrap", "other")
 
 
 def replicate_vcov(
@@ -94,8 +101,15 @@ def make_replicates(
     replicates: int | None = None,
     seed: int | np.random.Generator | None = None,
     fay_rho: float = 0.0,
+    hadamard_matrix: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Replicate factors (P, R), scale and rscales for ``design`` as ``as.svrepdesign`` builds.
+
+    BRR/Fay: half-samples from R's ``hadamard(n_strata)`` (see ``_hadamard``: Sylvester,
+    doubling and Paley orders; the orders built on R's precooked 28/36 matrices raise);
+    ``hadamard_matrix=`` is R's ``hadamard.matrix=``: any two-valued Hadamard matrix with at
+    least ``n_strata + 1`` rows, rows 2..H+1 used for the strata, one replicate per column, and
+    the value of its first cell coded 0 (the first PSU of a stratum gets ``rho``), as R.
 
     JK1 and JKn include the first-stage fpc (``rscales`` / ``scale`` times ``1 - n/N``);
     BRR and Fay drop it (as R, which warns); bootstrap uses R's rescaled bootstrap counts
@@ -162,14 +176,31 @@ def make_replicates(
         if type == "Fay" and not 0 < rho < 1:
             raise DesignSpecError(f"Fay replicates need 0 < fay_rho < 1; got {fay_rho}.")
         n_strata = st.n_strata
-        size = 1
-        while size < n_strata + 1:
-            size *= 2
-        had = hadamard(size)[:, 1 : n_strata + 1]  # (R, H), balanced half-samples
-        first = st.stratum_starts  # the first PSU of each stratum
-        factors = np.empty((n_units, size))
+        if hadamard_matrix is not None:
+            had = _user_hadamard(hadamard_matrix, n_strata)
+            size = had.shape[0]
+        else:  # R's hadamard(n_strata) (0/1, 1 for +1): rows 2..H+1, one replicate per column
+            from ._hadamard import r_hadamard
+
+            signs = 2.0 * r_hadamard(n_strata) - 1.0
+            had = signs[1 : n_strata + 1, :].T
+            size = had.shape[0]
+        # R's brrweights: strata in the order of their labels as text, and in each stratum the
+        # PSU met first in the data is "first" (gets rho when the Hadamard entry is 0 / -1)
+        n_rows = len(design._df)
+        first_row = np.full(n_units, n_rows)
+        np.minimum.at(first_row, st.psu, np.arange(n_rows))
+        strata_col = design.spec["strata"][0]
+        labels = design._df[strata_col].to_numpy()[first_row[st.stratum_starts]]
+        rank = np.empty(n_strata, dtype=np.int64)
+        rank[np.argsort(np.array([str(x) for x in labels]), kind="stable")] = np.arange(n_strata)
+        had = had[:, rank]
+        a, b = st.stratum_starts, st.stratum_starts + 1
+        swap = first_row[b] < first_row[a]
+        first, second = np.where(swap, b, a), np.where(swap, a, b)
+        factors = np.empty((n_units, had.shape[0]))
         factors[first] = 1 + (1 - rho) * had.T
-        factors[first + 1] = 1 - (1 - rho) * had.T
+        factors[second] = 1 - (1 - rho) * had.T
         return {"factors": factors, "scale": 1 / (size * (1 - rho) ** 2), "rscales": np.ones(size),
                 "type": "Fay" if rho else "BRR"}
     if type == "bootstrap":
@@ -193,15 +224,111 @@ def make_replicates(
         nbar = 1 / np.mean(1 / n_h)
         return {"factors": factors, "scale": nbar / ((nbar - 1) * (r - 1)), "rscales": np.ones(r),
                 "type": "bootstrap"}
+    if type == "subbootstrap":
+        return _subbootstrap(st, replicates, seed)
+    if type == "mrbbootstrap":
+        return _mrbbootstrap(design, replicates, seed)
     raise DesignSpecError(
-        f"type={type!r} is not a replicate type. Possible values are: JK1, JKn, bootstrap, BRR, Fay."
+        f"type={type!r} is not a replicate type. Possible values are: JK1, JKn, bootstrap, BRR, "
+        "Fay, subbootstrap, mrbbootstrap."
     )
+
+
+def _user_hadamard(matrix, n_strata: int) -> np.ndarray:
+    """(R, H) +/-1 half-sample signs from a user Hadamard matrix, as R's brrweights reads
+    ``hadamard.matrix``: the first value (column-major) -> 0 -> sign -1 (first PSU gets rho)."""
+    h = np.asarray(matrix)
+    if h.ndim != 2 or h.shape[0] < n_strata + 1:
+        raise DesignSpecError(
+            f"hadamard_matrix must be a matrix with at least n_strata + 1 = {n_strata + 1} rows; "
+            f"got shape {h.shape}.")
+    values = pd.unique(h.ravel(order="F"))
+    if len(values) != 2:
+        raise DesignSpecError("hadamard_matrix must have exactly two distinct values (e.g. 0/1 or -1/1).")
+    h01 = np.where(h == values[0], 0.0, 1.0)
+    signs = 2 * h01 - 1
+    gram = signs.T @ signs
+    if not np.allclose(gram - np.diag(np.diag(gram)), 0):
+        raise DesignSpecError("hadamard_matrix is not a Hadamard matrix (its columns are not orthogonal).")
+    return signs[1 : n_strata + 1, :].T  # (replicates = columns, strata = rows 2..H+1)
+
+
+def _rng(seed) -> np.random.Generator:
+    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+
+
+def _subbootstrap(st, replicates, seed) -> dict[str, Any]:
+    """R's subbootweights: in each stratum ``n_h - 1`` PSUs drawn with replacement among the
+    ``n_h``, factor = count x ``n_h / (n_h - 1)`` (so the factors of a stratum sum to ``n_h``);
+    ``scale = 1 / (R - 1)``, ``rscales = 1``.  The fpc is not used (R refuses it)."""
+    r = 50 if replicates is None else int(replicates)
+    if r < 2:
+        raise DesignSpecError("subbootstrap needs at least 2 replicates.")
+    if (st.n_psu < 2).any():
+        bad = st.stratum_labels[int(np.flatnonzero(st.n_psu < 2)[0])]
+        raise DesignSpecError(f"subbootstrap needs 2 PSUs or more per stratum; stratum {bad} has 1.")
+    rng = _rng(seed)
+    factors = np.empty((st.n_units, r))
+    for h in range(st.n_strata):
+        nh = int(st.n_psu[h])
+        members = np.arange(st.stratum_starts[h], st.stratum_starts[h] + nh)
+        counts = rng.multinomial(nh - 1, np.full(nh, 1 / nh), size=r)
+        factors[members] = counts.T * nh / (nh - 1)
+    return {"factors": factors, "scale": 1 / (r - 1), "rscales": np.ones(r), "type": "subbootstrap"}
+
+
+def _mrbbootstrap(design, replicates, seed) -> dict[str, Any]:
+    """R's mrbweights (Preston's multistage rescaled bootstrap).  In each stratum of each stage
+    with ``n`` units, ``n* = floor(n/2)`` are kept; with ``f`` the sampling fraction and ``c``
+    the product of the fractions of the earlier stages, ``lambda = sqrt(c n* (1 - f) / (n - n*))``
+    and the stage term is ``-lambda + lambda (n / n*) [kept]``; later stages only count inside
+    kept units, scaled by ``sqrt(n / n*)``.  Factor = 1 + sum of the stage terms;
+    ``scale = 1``, ``rscales = 1 / (R - 1)``.  Without fpc only the first stage is used
+    (f = 0), as R.  Row-level factors (they vary within PSUs after stage 1)."""
+    r = 50 if replicates is None else int(replicates)
+    if r < 2:
+        raise DesignSpecError("mrbbootstrap needs at least 2 replicates.")
+    rng = _rng(seed)
+    stages = design._stages if design.spec.get("fpc") is not None else design._stages[:1]
+    has_fpc = design.spec.get("fpc") is not None
+    n = len(design._df)
+    ns = len(stages)
+    out = np.empty((n, r))
+    for k in range(r):
+        weights = np.ones((n, ns))
+        kept = np.ones(n, dtype=bool)
+        cumff = np.ones(n)
+        for i, st in enumerate(stages):
+            frac = (1 - st.f) if has_fpc else np.zeros(st.n_strata)
+            for h in range(st.n_strata):
+                rows = st.strata == h
+                units = np.unique(st.psu[rows & kept])
+                nu = units.size
+                nstar = nu // 2
+                f_h = float(frac[h])
+                cf = float(cumff[rows][0])
+                if nstar == 0:
+                    weights[rows, i] = 0.0
+                    keep = np.zeros(int(rows.sum()), dtype=bool)
+                else:
+                    lam = np.sqrt(cf * nstar * (1 - f_h) / (nu - nstar))
+                    chosen = rng.choice(units, nstar, replace=False)
+                    keep = np.isin(st.psu[rows], chosen)
+                    weights[rows, i] = (-lam + lam * (nu / nstar) * keep) * weights[rows, i]
+                    if i < ns - 1:
+                        sub = rows & kept
+                        weights[sub, i + 1:] *= (np.sqrt(nu / nstar) * np.isin(st.psu[sub], chosen))[:, None]
+                kept[rows] &= keep
+                cumff[rows] *= f_h
+        out[:, k] = 1 + weights.sum(axis=1)
+    return {"factors": out, "row_level": True, "scale": 1.0, "rscales": np.full(r, 1 / (r - 1)),
+            "type": "mrbbootstrap"}
 
 
 # ---------------------------------------------------------------------------------------------
 
 
-class ReplicateDesign(WeightingMixin, ModelsMixin, _BaseDesign):
+class ReplicateDesign(WeightingMixin, ModelsMixin, MomentsMixin, OLRMixin, _BaseDesign):
     """A design whose variance comes from replicate weights.
 
     Parameters
@@ -247,6 +374,9 @@ class ReplicateDesign(WeightingMixin, ModelsMixin, _BaseDesign):
             raise DesignSpecError(
                 f"type={type!r} is not a replicate type. Possible values are: {', '.join(REPLICATE_TYPES)}."
             )
+        from ._design import check_columns
+
+        check_columns(df)
         if weights not in df.columns:
             raise MissingVariableError(weights, "weights", df.columns)
         cols = list(replicate_weights)
@@ -269,7 +399,7 @@ class ReplicateDesign(WeightingMixin, ModelsMixin, _BaseDesign):
             raise ReplicateWeightsError(
                 f"replicate weights contain {nan_rows.size} missing value(s) in column(s) "
                 f"{', '.join(map(repr, bad_cols[:5]))}{' ...' if len(bad_cols) > 5 else ''} "
-                f"(first rows: {', '.join(repr(df.index[i]) for i in np.unique(nan_rows)[:5])}). "
+                f"(first rows: {', '.join(show(df.index[i]) for i in np.unique(nan_rows)[:5])}). "
                 "Replicate weights must be complete: use 0 for a row dropped by a replicate."
             )
         if (rw < 0).any():
@@ -282,10 +412,13 @@ class ReplicateDesign(WeightingMixin, ModelsMixin, _BaseDesign):
         if scale is None:
             scale = {
                 "bootstrap": 1 / (n_rep - 1),
+                "subbootstrap": 1 / (n_rep - 1),
                 "JK1": (n_rep - 1) / n_rep,
                 "BRR": 1 / n_rep,
                 "Fay": 1 / (n_rep * (1 - (fay_rho or 0)) ** 2),
             }.get(type, 1.0)
+        if rscales is None and type == "mrbbootstrap":  # R's mrbweights: scale 1, rscales 1/(R-1)
+            rscales = np.full(n_rep, 1 / (n_rep - 1))
         rs = np.ones(n_rep) if rscales is None else np.asarray(rscales, dtype=float)
         if rs.shape != (n_rep,):
             raise ReplicateWeightsError(f"rscales has {rs.size} values for {n_rep} replicate columns.")
@@ -305,7 +438,9 @@ class ReplicateDesign(WeightingMixin, ModelsMixin, _BaseDesign):
         self._set(
             _df=design._df, _w=design._w.copy(), _domain=design._domain,
             _domain_label=getattr(design, "_domain_label", None), _labels=dict(design._labels),
-            _cache={}, _rep_full=None, _rep_index=design._stages[0].psu, _calibrations=(),
+            _cache={}, _rep_full=None, _calibrations=(),
+            _rep_index=(np.arange(len(design._df)) if rep.get("row_level")
+                        else design._stages[0].psu),
             _rep_factors=rep["factors"], type=rep["type"], scale=float(rep["scale"]),
             rscales=np.asarray(rep["rscales"], dtype=float), mse=bool(mse), fay_rho=rep.get("rho"),
         )
@@ -404,7 +539,12 @@ class ReplicateDesign(WeightingMixin, ModelsMixin, _BaseDesign):
         ok = (cells.cd >= 0) & (self._w != 0)
         n = np.bincount(cells.cd[ok], minlength=cells.n_domains)[cells.dmap]
         return {"theta": theta, "var": var, "den": den, "n": n,
-                "degf": self._degf_by(cells.cd, cells.n_domains)}
+                "degf": self._degf_by(cells.cd, cells.n_domains), "reps": reps}
+
+    def _replicate_var(self, theta: np.ndarray, reps: np.ndarray) -> np.ndarray:
+        """svrVar of estimates ``theta`` (C,) with replicates ``reps`` (C, R)."""
+        return _replicate_var_diag(np.asarray(theta, dtype=float), np.asarray(reps, dtype=float),
+                                   self.scale, self.rscales, self.mse)
 
     def _rank(self, rows: np.ndarray) -> int:
         """Rank of the replicate weights of ``rows`` (cached per set of PSUs / rows)."""

@@ -37,7 +37,7 @@ import scipy.sparse as sp
 if TYPE_CHECKING:  # pragma: no cover
     from ._design import SurveyDesign
 
-__all__ = ["VarianceStage", "linearized_vcov", "psu_totals_vcov"]
+__all__ = ["VarianceStage", "joint_prob_vcov", "linearized_vcov", "psu_totals_vcov"]
 
 _SELF_REPRESENTING = 1e-7
 
@@ -61,6 +61,7 @@ class VarianceStage:
     parent: np.ndarray
     n_parent: int
     stratum_labels: tuple
+    psu_f: np.ndarray | None = None  # (P,) per-PSU 1 - n/N (pps="brewer": 1 - pi_i)
 
     @property
     def n_units(self) -> int:
@@ -113,9 +114,14 @@ def psu_totals_vcov(
     lonely_psu: str,
     presence: np.ndarray | None = None,
     diag_only: bool = False,
+    domain_psus: np.ndarray | None = None,
 ) -> np.ndarray:
     """Variance contribution of one stage from PSU totals ``totals`` (P, k).
 
+    ``domain_psus`` (P, k) bool, given for R's ``options(survey.adjust.domain.lonely=TRUE)``:
+    the PSUs with rows in each column's domain.  A stratum with several PSUs but only one in the
+    domain is then treated as lonely: under ``adjust`` its total is not centred, under
+    ``average`` it contributes nothing and is left out of the strata count.
     Mirrors: survey::onestage + onestrat (vectorised over strata: no loop over strata or PSUs).
     Returns (k, k), or (k,) when ``diag_only``.
     """
@@ -138,11 +144,28 @@ def psu_totals_vcov(
 
         bad = stage.stratum_labels[int(np.flatnonzero(lonely)[0])]
         raise LonelyPSUError(f"Stratum {bad!r} has only one PSU at stage {stage.stage}.")
-    z = (t - means[h]) * np.sqrt(scale)[h][:, None]
-    if lonely_psu == "average" and lonely.any():
+    dl = None
+    if domain_psus is not None and lonely_psu in ("adjust", "average"):
+        nsub = np.add.reduceat(np.asarray(domain_psus, dtype=np.int64), stage.stratum_starts, axis=0)
+        dl = (nsub == 1) & (n_psu > 1)[:, None]
+        if not dl.any():
+            dl = None
+    if dl is not None and lonely_psu == "adjust":
+        means = np.where(dl, 0.0, means)
+    scale_p = scale[h]
+    if stage.psu_f is not None:  # Brewer's approximation: each PSU its own 1 - pi_i
+        nh = n_psu[h]
+        scale_p = np.where(nh > 1, stage.psu_f * nh / np.maximum(nh - 1.0, 1.0), stage.psu_f)
+        scale_p = np.where(scale[h] == 0, 0.0, scale_p * stage.mult[h])
+    z = (t - means[h]) * np.sqrt(scale_p)[:, None]
+    if dl is not None and lonely_psu == "average":
+        z = z * ~dl[h]
+    if lonely_psu == "average" and (lonely.any() or dl is not None):
         k = t.shape[1]
         pres = presence if presence is not None else np.ones((stage.n_strata, k), dtype=bool)
         ok = pres & ~lonely[:, None]
+        if dl is not None:
+            ok = ok & ~dl
         nstrat = np.zeros((stage.n_parent, k))
         nok = np.zeros((stage.n_parent, k))
         np.add.at(nstrat, stage.parent, pres.astype(float))
@@ -164,7 +187,8 @@ def linearized_vcov(
     """Variance-covariance matrix (k, k) of estimates with influence values ``x`` (n, k).
 
     ``domain`` (optional, (n,) or (n, k) bool) marks the rows of the domain; it only matters for
-    ``lonely_psu='average'`` (which strata count as present).  Rows outside a domain must carry
+    ``lonely_psu='average'`` (which strata count as present) and for designs with
+    ``adjust_domain_lonely=True`` (which PSUs the domain has in each stratum).  Rows outside a domain must carry
     zero influence: the PSU structure of the full design is kept (R's svyrecvar padding).
 
     Mirrors: survey::svyrecvar (``postStrata`` -> ``design._calibrations``).
@@ -176,11 +200,38 @@ def linearized_vcov(
         arr = np.asarray(cal.residualize(arr), dtype=float)
         if arr.ndim == 1:
             arr = arr[:, None]
+    pps_d = getattr(design, "_pps_D", None)
+    if pps_d is not None:
+        v = joint_prob_vcov(arr, pps_d, design._pps_variance)
+        return np.diag(v).copy() if diag_only else v
     k = arr.shape[1]
     out = np.zeros(k) if diag_only else np.zeros((k, k))
+    adl = getattr(design, "adjust_domain_lonely", False) and domain is not None
     for stage in design._stages:
         pres = _presence(stage, domain, k) if design.lonely_psu == "average" else None
+        dpsu = None
+        if adl:
+            dom = np.asarray(domain, dtype=float)
+            dom = np.repeat(dom[:, None], k, axis=1) if dom.ndim == 1 else dom
+            dpsu = stage.psu_totals(dom) > 0
         out = out + psu_totals_vcov(
-            stage.psu_totals(arr), stage, design.lonely_psu, pres, diag_only=diag_only
+            stage.psu_totals(arr), stage, design.lonely_psu, pres, diag_only=diag_only,
+            domain_psus=dpsu,
         )
     return out
+
+
+def joint_prob_vcov(x: np.ndarray, dcheck: np.ndarray, variance: str = "HT") -> np.ndarray:
+    """Horvitz-Thompson (or Sen-Yates-Grundy) variance of the totals of ``x`` (n, k) (influence
+    values, already weighted by 1/pi) with ``dcheck[i, j] = 1 - pi_i pi_j / pi_ij``::
+
+        HT:  x' D x            YG:  x' D x - sum_i (sum_j D_ij) x_i x_i'
+
+    Mirrors: survey:::htvar.matrix and survey:::ygvar.matrix (``svydesign(pps = ppsmat(),
+    variance = "HT" / "YG")``).
+    """
+    v = x.T @ (dcheck @ x)
+    if variance == "YG":
+        c = dcheck.sum(axis=0)
+        v = v - x.T @ (c[:, None] * x)
+    return v

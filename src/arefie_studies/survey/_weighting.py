@@ -155,8 +155,16 @@ class WeightingMixin:
         *,
         epsilon: float = 1e-10,
         maxit: int = 10000,
+        control: Mapping[str, float] | None = None,
     ) -> Self:
         """Rake (iterative proportional fitting) to several margins.
+
+        ``control``: R's ``rake(control = list(epsilon =, maxit =))`` stopping rule instead of
+        full convergence: stop after the first pass that changes no cell total of the joint
+        table by ``epsilon`` or more (``epsilon < 1``: times the sum of the weights); at most
+        ``maxit`` passes, then a :class:`CalibrationWarning`.  ``control={}`` is R's default
+        (``epsilon=1, maxit=10``) and reproduces R's weights at its default stopping point;
+        ``control=None`` (default here) rakes to convergence (``epsilon``/``maxit`` above).
 
         ``margins`` maps a variable (or a tuple of variables, for cells such as sex × age) to
         its population counts or shares. Iterates until every margin level is within
@@ -175,6 +183,13 @@ class WeightingMixin:
         ms = parse_margins(self._df, margins, w0, argument="margins",
                            codes_of=self._codes_of("margins"))
         cell, cell_codes = collapse_rows([m.codes for m in ms], [len(m.levels) for m in ms])
+        r_control = None
+        if control is not None:
+            unknown = set(control) - {"epsilon", "maxit"}
+            if unknown:
+                raise CalibrationError(
+                    f"rake(control=): unknown setting(s) {sorted(unknown)}; R's are epsilon and maxit.")
+            r_control = (float(control.get("epsilon", 1.0)), int(control.get("maxit", 10)))
 
         def ipf(w: np.ndarray) -> tuple[np.ndarray, int]:
             cell_w = np.bincount(cell, weights=w, minlength=cell_codes.shape[0])
@@ -185,6 +200,7 @@ class WeightingMixin:
                 epsilon=epsilon,
                 maxit=maxit,
                 names=[m.name for m in ms],
+                r_control=r_control,
             )
             return w * factor[cell], passes
 
@@ -206,8 +222,17 @@ class WeightingMixin:
         total: float | None = None,
         epsilon: float = 1e-10,
         maxit: int = 50,
+        trim: tuple[float, float] | None = None,
+        aggregate_stage: int | None = None,
     ) -> Self:
         """Calibrate to categorical margins and numeric totals (generalised raking).
+
+        ``trim=(lo, hi)``: R's ``calibrate(trim=)``: the ratios g outside ``[lo, hi]`` are
+        set to the bound and the trimmed weight is spread over the other rows in proportion to
+        their input weight (the margins then hold only approximately).
+        ``aggregate_stage=1``: R's ``aggregate.stage = 1``: the model matrix and the weights are
+        averaged within PSUs first, so every row of a PSU gets the same g (cluster-level
+        weights, e.g. households); the variance uses the averaged regression, as R.
 
         The model matrix is an intercept, the indicators of the categorical margins' levels
         (first level dropped) and the ``numeric`` columns; the population vector holds the
@@ -278,19 +303,47 @@ class WeightingMixin:
         mm = np.column_stack(cols)
         lo_hi = _bounds(bounds)
         pop_vec = np.asarray(pop, dtype=float)
+        agg = None
+        if aggregate_stage is not None:
+            if aggregate_stage != 1 or not hasattr(self, "_psu1"):
+                raise CalibrationError(
+                    f"aggregate_stage={aggregate_stage!r}: only 1 (the PSUs of a SurveyDesign) "
+                    "is supported.")
+            agg = self._psu1
+            counts = np.bincount(agg).astype(float)
 
-        def solve(w: np.ndarray):
-            return calibration_g(mm, w, pop_vec, method=method, bounds=lo_hi,
-                                 epsilon=epsilon, maxit=maxit, names=names)
+            def ave(v: np.ndarray) -> np.ndarray:  # R's ave(v, cluster)
+                return (np.bincount(agg, weights=v) / counts)[agg]
 
-        res = solve(w0)
-        w1 = w0 * res.g
+            mm = np.column_stack([ave(mm[:, j]) for j in range(mm.shape[1])])
+        if trim is not None and (len(trim) != 2 or not float(trim[0]) <= float(trim[1])):
+            raise CalibrationError(f"trim={trim!r} must be a pair (lower, upper) of g-ratios.")
+
+        def solve(w: np.ndarray) -> tuple[np.ndarray, int, np.ndarray]:
+            ww = ave(w) if agg is not None else w
+            res = calibration_g(mm, ww, pop_vec, method=method, bounds=lo_hi,
+                                epsilon=epsilon, maxit=maxit, names=names)
+            g = res.g
+            if trim is not None:  # R: calibrate(trim = c(lo, hi))
+                lo_t, hi_t = float(trim[0]), float(trim[1])
+                gnew = np.clip(g, lo_t, hi_t)
+                outside = (g < lo_t) | (g > hi_t)
+                if outside.any():
+                    gnew[~outside] += np.sum((g - gnew) * ww) / np.sum(ww[~outside])
+                    g = gnew
+            return g, res.iterations, ww
+
+        g, iterations, ww = solve(w0)
+        w1 = w0 * g
         step = GregStep(
             kind="calibrate", input_weights=w0, weights=w1, margins=tuple(ms),
-            numeric=tuple(num_specs), model_matrix=mm, g=res.g,
-            detail=f"{method}, bounds={lo_hi}, {res.iterations} Newton step(s)",
+            numeric=tuple(num_specs), model_matrix=mm, g=g,
+            qr_weights=ww if agg is not None else None,
+            detail=f"{method}, bounds={lo_hi}, {iterations} Newton step(s)"
+                   + (f", trim={tuple(trim)}" if trim is not None else "")
+                   + (", aggregate_stage=1" if agg is not None else ""),
         )
-        return self._with_weights(w1, step, lambda w: w * solve(w).g)
+        return self._with_weights(w1, step, lambda w: w * solve(w)[0])
 
     def trim(
         self, lower: float | None = None, upper: float | None = None, *, strict: bool = False

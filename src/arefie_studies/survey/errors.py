@@ -19,7 +19,9 @@ itself a :class:`ValueError`, so callers may catch either::
         └── MarginError       a margin that does not fit the data (unknown level, disagreement)
 
 Warnings: :class:`GLMConvergenceWarning` (a ``RuntimeWarning``) when a GLM fit stops before
-convergence.  All are importable from :mod:`arefie_studies.survey`.
+convergence; :class:`EmptyGroupWarning` (a ``UserWarning``) when a ``by=`` group of the domain has
+no non-missing value of the variable (the group is left out of the table unless
+``keep_empty_groups=True``).  All are importable from :mod:`arefie_studies.survey`.
 """
 
 from __future__ import annotations
@@ -30,8 +32,10 @@ from collections.abc import Iterable, Sequence
 __all__ = [
     "ArgumentError",
     "CalibrationError",
+    "CalibrationWarning",
     "DesignSpecError",
     "EmptyDomainError",
+    "EmptyGroupWarning",
     "FpcError",
     "GLMConvergenceWarning",
     "LonelyPSUError",
@@ -39,15 +43,26 @@ __all__ = [
     "MissingVariableError",
     "ModelFormulaError",
     "NestingError",
+    "ReplicateWarning",
     "ReplicateWeightsError",
     "SurveyError",
     "VariableTypeError",
     "WeightsError",
+    "show",
 ]
 
 
+def show(x: object) -> str:
+    """``repr`` of a value as a user wrote it: numpy scalars print as Python numbers
+    (``83``, not ``np.int64(83)``)."""
+    item = getattr(x, "item", None)
+    if item is not None and getattr(x, "ndim", None) == 0:
+        x = item()
+    return repr(x)
+
+
 def _rows(labels: Sequence[object], limit: int = 5) -> str:
-    shown = ", ".join(repr(x) for x in list(labels)[:limit])
+    shown = ", ".join(show(x) for x in list(labels)[:limit])
     more = f" (and {len(labels) - limit} more)" if len(labels) > limit else ""
     return shown + more
 
@@ -126,6 +141,18 @@ class CalibrationError(SurveyError):
 
 class MarginError(CalibrationError):
     """A margin that does not fit the data: unknown variable or level, bad values, disagreement."""
+
+
+class CalibrationWarning(UserWarning):
+    """A weighting step stopped at R's stopping rule before convergence (``rake(control=)``)."""
+
+
+class ReplicateWarning(UserWarning):
+    """Replicate weights that cannot be R's (e.g. a BRR Hadamard matrix R precooks)."""
+
+
+class EmptyGroupWarning(UserWarning):
+    """A ``by=`` group present in the domain has no non-missing value of the variable."""
 
 
 class GLMConvergenceWarning(RuntimeWarning):

@@ -40,7 +40,17 @@ from ._suppress import (
     protect_table,
     protected_shares,
 )
-from ._table import FLAG_NOTE, NOT_SHOWN_NOTE, Cell, Row, Table, TableError, cell_html
+from ._table import (
+    FLAG_NOTE,
+    NOT_SHOWN_NOTE,
+    Cell,
+    Row,
+    Table,
+    TableError,
+    cell_html,
+    frame_downloads,
+    write_csv,
+)
 
 __all__ = [
     "CELL_COLUMNS",
@@ -78,6 +88,7 @@ __all__ = [
     "fmt_p",
     "fmt_pct",
     "fmt_pct_points",
+    "frame_downloads",
     "heading_html",
     "hidden_cell_html",
     "indicator_table_html",
@@ -93,6 +104,7 @@ __all__ = [
     "table_classes",
     "table_html",
     "value_cell_html",
+    "write_csv",
     "write_xlsx",
     "yes_rows",
 ]

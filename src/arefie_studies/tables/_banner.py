@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ._format import NNBSP, fmt_int
-from ._suppress import disclosure_rule_text, protect_table
+from ._suppress import SUPPRESSED_MARK, disclosure_rule_text, protect_table
 
 __all__ = [
     "CELL_COLUMNS",
@@ -241,12 +241,36 @@ class BannerTable:
         return self.to_html()
 
     def __repr__(self) -> str:
+        """The table itself, as text (what a researcher expects in a terminal): one row per
+        question and level, one column per group, « s » where a cell is hidden; then the notes."""
+        from ._format import fmt_ci, fmt_num, fmt_pct
+
         hidden = int(self.cells["suppressed"].sum())
-        return (
-            f"BannerTable({self.title!r}: {len(self.questions)} question(s) × "
-            f"{len(self.breakdowns)} breakdown(s), threshold {self.threshold}, "
-            f"{hidden} hidden cell(s))"
-        )
+        head = (f"{self.title or 'Tableau'} — {len(self.questions)} question(s) × "
+                f"{len(self.breakdowns)} croisement(s), seuil {self.threshold}, "
+                f"{hidden} case(s) masquée(s)")
+        c = self.cells
+        pct = c["kind"].astype(str).ne("mean")
+
+        def text(row) -> str:
+            if row["suppressed"]:
+                return SUPPRESSED_MARK
+            fmt = fmt_pct if row["_pct"] else fmt_num
+            return f"{fmt(row['estimate'])} {fmt_ci(row['ci_low'], row['ci_high'])}{row['mark']}"
+
+        shown = c.assign(_pct=pct.to_numpy())
+        shown = shown.assign(value=shown.apply(text, axis=1),
+                             column=[f"{lab} – {g}" if b else str(g) for b, lab, g in
+                                     zip(shown["breakdown"], shown["breakdown_label"], shown["group"],
+                                         strict=True)])
+        wide = shown.pivot_table(index=["question_label", "level"], columns="column", values="value",
+                                 aggfunc="first", sort=False)
+        wide.index.names = ["", ""]
+        wide.columns.name = None
+        body = wide.fillna("").to_string(max_colwidth=32)
+        return "\n".join([head, body, *self.notes_text()])
+
+    __str__ = __repr__
 
     def to_xlsx(self, path: str | Path, *, sheet_name: str | None = None) -> Path:
         """Write the table to an XLSX workbook (one sheet; numbers stored as numbers)."""

@@ -199,7 +199,8 @@ def _mean_vs_rest(design: Any, q: str, b: str, groups: list[str]) -> tuple[np.nd
     nan = np.full(len(groups), np.nan)
     if not hasattr(design, "mean_vs_rest"):
         return nan, nan, nan
-    res = design.mean_vs_rest(q, b)
+    # df_rule="degf": the same df as banner_cells' tests of the categorical questions
+    res = design.mean_vs_rest(q, b, df_rule="degf")
     pos = {g: i for i, g in enumerate(groups)}
     idx = np.array([pos[str(g)] for g in res[b]], dtype=np.int64)
     out = []

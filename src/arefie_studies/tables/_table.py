@@ -54,6 +54,50 @@ FLAG_NOTE = (
 _KINDS = ("proportion", "mean", "count", "number", "text", "hidden", "nd", "empty")
 
 
+def write_csv(frame: pd.DataFrame, path: str | Path, *, notes: Sequence[str] = (), title: str = "") -> Path:
+    """``frame`` as CSV (UTF-8 with BOM), the title on the first line and the notes after an
+    empty line: a download carries what the report prints around the table."""
+    import csv
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        if title:
+            csv.writer(fh).writerow([title])
+        frame.to_csv(fh)
+        if notes:
+            writer = csv.writer(fh)
+            writer.writerow([])
+            for note in notes:
+                writer.writerow([note])
+    return path
+
+
+def frame_downloads(frame: pd.DataFrame, xlsx: str | Path, csv: str | Path, *,
+                    notes: Sequence[str] = (), title: str = "") -> tuple[Path, Path]:
+    """XLSX and CSV downloads of an already decided table given as a frame (hidden cells hold
+    their marker): title, values, then the notes under them."""
+    from openpyxl import Workbook
+
+    xlsx = Path(xlsx)
+    xlsx.parent.mkdir(parents=True, exist_ok=True)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = (title or "Tableau")[:31]
+    if title:
+        ws.append([title])
+    flat = frame.reset_index()
+    ws.append([str(c) for c in flat.columns])
+    for row in flat.itertuples(index=False):
+        ws.append([None if (isinstance(v, float) and np.isnan(v)) else v for v in row])
+    if notes:
+        ws.append([])
+        for note in notes:
+            ws.append([note])
+    wb.save(xlsx)
+    return xlsx, write_csv(frame, csv, notes=notes, title=title)
+
+
 class TableError(ValueError):
     """Bad input to a table (unknown cell kind, a hidden cell given a value, missing column)."""
 
@@ -350,11 +394,9 @@ class Table:
         return frame
 
     def to_csv(self, path: str | Path) -> Path:
-        """The values of :meth:`to_frame` as CSV (UTF-8 with BOM for spreadsheet software)."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.to_frame().to_csv(path, encoding="utf-8-sig")
-        return path
+        """The values of :meth:`to_frame` as CSV (UTF-8 with BOM for spreadsheet software),
+        then an empty line and the table's notes, one per line (first column)."""
+        return write_csv(self.to_frame(), path, notes=self.notes_text(), title=self.title)
 
     def to_xlsx(self, path: str | Path, *, sheet_name: str | None = None) -> Path:
         """One sheet: title, headers, one row per table row (numbers stored as numbers; each

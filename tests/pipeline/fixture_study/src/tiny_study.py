@@ -92,7 +92,9 @@ def render_report(notebook: Path, out_dir: Path, *, title: str, subtitle: str = 
     doc = (f'<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>{html.escape(title)}'
            f"</title></head><body><h1>{html.escape(title)}</h1><p>{html.escape(subtitle)}</p>"
            f"<p>{html.escape(str(date))}</p>" + "\n".join(parts) + "</body></html>")
-    out_dir = Path(out_dir)
-    (out_dir / "report.html").write_text(doc, encoding="utf-8")
+    from arefie_studies.french import typographie_html
+
+    out_dir = Path(out_dir)   # French spacing, as the project's renderer does
+    (out_dir / "report.html").write_text(typographie_html(doc), encoding="utf-8")
     (out_dir / "report.pdf").write_bytes(_pdf([line for line in lines if line]))
     return {"html": out_dir / "report.html", "pdf": out_dir / "report.pdf"}

@@ -1,0 +1,55 @@
+"""What every rendered report must satisfy before it is published, beside the leak scan:
+
+- its visible French text passes :func:`arefie_studies.french.lint_html` (the audit's patterns:
+  « Pour Hauts-de-France », « En Nord », lower-case acronyms, English words, missing no-break
+  spaces, wrong month abbreviations...);
+- a report computed on synthetic data says so (the renderer's notice is present);
+- every link to a file beside the report (its downloads) resolves.
+
+A report that fails is quarantined like a leaking one, with the reasons; the published report
+stays as it was. Run by :mod:`.runner` on each new report.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["SYNTHETIC_MARK", "QualityIssue", "check_report"]
+
+#: Words the renderer prints on every page of a report computed on synthetic data.
+SYNTHETIC_MARK = "Données de synthèse"
+_HREF = re.compile(r'href="([^"#:?]+)"')
+
+
+@dataclass(frozen=True)
+class QualityIssue:
+    """One reason not to publish: ``kind`` (french, synthetic, link) and a readable detail."""
+
+    kind: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.detail}"
+
+
+def check_report(folder: str | Path, *, synthetic: bool) -> list[QualityIssue]:
+    """The quality issues of the report rendered in ``folder`` (``report.html`` and the files
+    beside it); an empty list when it may be published."""
+    from arefie_studies import french
+
+    folder = Path(folder)
+    page = folder / "report.html"
+    if not page.is_file():
+        return []   # a study whose outputs hold no HTML page: nothing to read
+    html = page.read_text(encoding="utf-8")
+    issues = [QualityIssue("french", str(i)) for i in french.lint_html(html)]
+    if synthetic and SYNTHETIC_MARK not in html:
+        issues.append(QualityIssue("synthetic", "the data are synthetic but the report does not say so"))
+    for href in dict.fromkeys(_HREF.findall(html)):
+        if "/" in href or href.startswith(".."):
+            continue   # portal pages outside the report's folder
+        if not (folder / href).is_file():
+            issues.append(QualityIssue("link", f"the report links to {href}, which is not beside it"))
+    return issues

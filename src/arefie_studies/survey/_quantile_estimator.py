@@ -1,0 +1,170 @@
+"""Quantile estimation of the designs (``quantile``): R's rules and interval types.
+
+Mirrors: survey::svyquantile (survey.design2 and svyrep designs), survey:::woodruffCI,
+survey:::ffullerCI, survey:::repCI.  The rules themselves are in ``_quantile``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ._cells import Cells
+from ._ci import proportion_ci, t_crit, t_interval
+from ._quantile import QRULES, qs_columns, r_zeroin, sorted_quantile, weighted_quantile
+from .errors import ArgumentError
+
+__all__ = ["QUANTILE_INTERVALS", "QuantileMixin"]
+
+QUANTILE_INTERVALS = ("mean", "beta", "xlogit", "asin", "score", "quantile")
+
+
+def _woodruff_p(method, p, se, df, n_rows, conf_level):
+    """Interval of the proportion below the quantile (R's woodruffCI): as svyciprop's methods,
+    but without the degenerate [p, p] shortcut (the ends are checked against [0, 1])."""
+    if method == "mean":
+        return t_interval(p, se, df, conf_level)
+    return proportion_ci(method, p, se, df, n_rows, conf_level)
+
+
+
+
+class QuantileMixin:
+    """``quantile`` on top of the estimator hooks of ``_BaseDesign``."""
+
+    def quantile(self, var: str, probs: float | Sequence[float] = (0.25, 0.5, 0.75),
+                 by: str | Sequence[str] | None = None, *, conf_level: float = 0.95,
+                 df: float | None = None, qrule: str = "math",
+                 interval_type: str = "mean") -> pd.DataFrame:
+        """Weighted quantiles by R's rule ``qrule`` with Woodruff (or score) intervals.
+
+        ``qrule``: math (default), school, shahvaish, hf1 ... hf9 (see ``_quantile``).
+        ``interval_type``: the interval of the proportion ``p = mean(x <= q)`` that is inverted
+        through the same rule: mean (default, Wald), beta (Korn-Graubard with ``nrow``), xlogit,
+        asin; or score (Francisco & Fuller: the roots of ``mean(U)/SE(U) = -/+ qt`` with
+        ``U = (x > theta) - (1 - p)``, found by R's ``uniroot``); or, on replicate designs,
+        quantile (the quantile recomputed with every replicate weight, its replicate variance
+        ``v`` and ``q -/+ qt sqrt(v)``, R's ``repCI``).  An interval end outside [0, 1] gives NaN.  ``se = (ci_high - ci_low) / (2 qt(1 - alpha/2, df))``.
+        df: design df of the domain after rows missing ``var`` are dropped (as R).
+        Mirrors: survey::svyquantile(qrule=, interval.type=, na.rm=TRUE) (survey.design2 and
+        svyrep designs use the same Woodruff construction here).
+        """
+        from ._base import _as_list, _n_groups  # the base module imports this mixin
+
+        if qrule not in QRULES:
+            raise ArgumentError(f"qrule={qrule!r} is not available. Possible values are: {', '.join(QRULES)}.")
+        if interval_type not in QUANTILE_INTERVALS:
+            raise ArgumentError(
+                f"interval_type={interval_type!r} is not available. Possible values are: "
+                f"{', '.join(QUANTILE_INTERVALS)}."
+            )
+        probs_list = [float(p) for p in _as_list(probs)]
+        for p in probs_list:
+            if not 0 <= p <= 1:
+                raise ArgumentError(f"probs must lie in [0, 1]; got {p}.")
+        if interval_type == "quantile" and not hasattr(self, "repweights"):
+            raise ArgumentError(
+                "interval_type='quantile' needs replicate weights (R: svrep designs only); "
+                "use design.replicate(...) or another interval_type.")
+        x, valid = self._numeric(var)
+        g, groups = self._groups(by, valid, repr(var))
+        ng = _n_groups(groups)
+        w = self._w
+        rows_by_group = [np.flatnonzero(g == j) for j in range(ng)]
+        dfs = self._degf_by(g, ng) if df is None else np.full(ng, float(df))
+        n = np.bincount(g[(g >= 0) & (w != 0)], minlength=ng)
+        n_rows = np.array([float(r.size) for r in rows_by_group])
+        key = ("sorted", var)
+        order = self._cache.get(key)
+        if order is None:  # one stable sort of the column, reused by every group and call
+            order = self._cache[key] = np.argsort(x, kind="stable")
+        go = g[order]
+        sorted_groups = []
+        for j in range(ng):
+            o = order[(go == j) & (w[order] != 0)]
+            sorted_groups.append((x[o], w[o]))
+        q = t_crit(conf_level, dfs)
+        est = np.empty((ng, len(probs_list)))
+        lo = np.empty_like(est)
+        hi = np.empty_like(est)
+        for k, p in enumerate(probs_list):
+            qhat = np.array([sorted_quantile(xs, ws, p, qrule) for xs, ws in sorted_groups])
+            est[:, k] = qhat
+            if interval_type == "score":
+                for j, r in enumerate(rows_by_group):
+                    lo[j, k], hi[j, k] = self._score_interval(x, g, j, r, p, qrule, q[j])
+                continue
+            if interval_type == "quantile":
+                for j in range(ng):
+                    se_q = np.sqrt(self._replicate_quantile_var(x, g, order, j, p, qrule, qhat[j]))
+                    lo[j, k], hi[j, k] = qhat[j] - q[j] * se_q, qhat[j] + q[j] * se_q
+                continue
+            ind = (x <= qhat[np.maximum(g, 0)]).astype(float)
+            cells = Cells(a=ind, cn=g, n_cells=ng, b=None, cd=g, n_domains=ng,
+                          dmap=np.arange(ng), binary=True)
+            stq = self._cell_stats(cells)
+            pm, se_p = stq["theta"], np.sqrt(np.maximum(stq["var"], 0))
+            method = {"mean": "mean", "xlogit": "logit", "asin": "asin", "beta": "beta"}[interval_type]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                plo, phi = _woodruff_p(method, pm, se_p, dfs, n_rows, conf_level)
+            for j, (xs, ws) in enumerate(sorted_groups):
+                lo[j, k] = np.nan if (np.isnan(plo[j]) or plo[j] < 0) else sorted_quantile(xs, ws, plo[j], qrule)
+                hi[j, k] = np.nan if (np.isnan(phi[j]) or phi[j] > 1) else sorted_quantile(xs, ws, phi[j], qrule)
+        se = (hi - lo) / (2 * q[:, None])
+        res = {
+            "estimate": est.ravel(), "se": se.ravel(), "ci_low": lo.ravel(), "ci_high": hi.ravel(),
+            "df": np.repeat(dfs, len(probs_list)), "deff": np.full(est.size, np.nan),
+            "n": np.repeat(n, len(probs_list)),
+        }
+        frame = self._frame(var, groups, res, levels=probs_list)
+        return frame.rename(columns={"level": "quantile"})
+
+    def _replicate_quantile_var(self, x, g, order, j, p, qrule, qhat) -> float:
+        """svrVar of the quantile recomputed with each replicate weight (R's repCI)."""
+        o = order[g[order] == j]
+        wr = self.repweights[o]
+        xs = x[o]
+        if qrule in ("math", "hf1", "school", "hf2"):
+            reps = qs_columns(xs, wr, p, qrule)
+        else:
+            reps = np.empty(wr.shape[1])
+            for r in range(wr.shape[1]):
+                keep = wr[:, r] != 0
+                reps[r] = sorted_quantile(xs[keep], wr[keep, r], p, qrule)
+        from ._replicate import replicate_vcov
+
+        return float(replicate_vcov(np.array([qhat]), reps[:, None], self.scale, self.rscales,
+                                    self.mse)[0, 0])
+
+    def _score_interval(self, x, g, j, rows, p, qrule, qcrit) -> tuple[float, float]:
+        """R's ffullerCI for group ``j``: roots of the score statistic, then the quantiles at
+        the unweighted shares of values below the roots."""
+        xr = x[rows]
+        cd = np.where(g == j, 0, -1)
+        xs = np.sort(xr)
+        memo: dict[int, float] = {}
+
+        def statistic(theta: float) -> float:
+            k = int(np.searchsorted(xs, theta, side="right"))  # U only depends on #{x <= theta}
+            if k not in memo:
+                u = np.where(cd >= 0, (x > theta) - (1 - p), 0.0)
+                cells = Cells(a=u, cn=cd, n_cells=1, b=None, cd=cd, n_domains=1, dmap=np.arange(1))
+                st = self._cell_stats(cells)
+                memo[k] = float(st["theta"][0] / np.sqrt(st["var"][0]))
+            return memo[k]
+
+        def score(theta: float, qlimit: float) -> float:
+            return statistic(theta) - qlimit
+
+        q25, q75 = np.percentile(xr, [25, 75])
+        iqr = q75 - q25
+        lower, upper = xr.min() + iqr / 100, xr.max() - iqr / 100
+        tol = 1 / (100 * np.sqrt(rows.size))
+        qlow = r_zeroin(lambda t: score(t, qcrit), lower, upper, tol)
+        qup = r_zeroin(lambda t: score(t, -qcrit), lower, upper, tol)
+        w = self._w[rows]
+        return (weighted_quantile(xr, w, float(np.mean(xr <= qlow)), qrule),
+                weighted_quantile(xr, w, float(np.mean(xr <= qup)), qrule))
+
