@@ -140,40 +140,19 @@ def km(results, territory: str, followup: int, source: str):
 def caterpillar(rows: pd.DataFrame, regional: float | None, xlabel: str, source: str, *, percent: bool = True,
                 highlight: str = "", reference_label: str = "Hauts-de-France"):
     """Each Mission Locale's estimate with its 95 % interval, sorted, the regional value as a
-    vertical line (``rows``: ``name, estimate, ci_low, ci_high, decision, differs``; a « nd »
-    estimate is left out and named under the chart, a flagged one is drawn hollow and marked †).
-    ``highlight``: the name of the ML of the report (drawn in the accent colour)."""
-    import matplotlib.pyplot as plt
-
-    from arefie_studies.charts import PALETTE, add_source, house_style
+    vertical line (:func:`arefie_studies.charts.caterpillar`; ``rows``: ``name, estimate, ci_low,
+    ci_high, decision, differs``): an ML whose interval excludes the regional value in the accent
+    colour, a « nd » estimate (presentation rule) listed as not published with no value, a
+    flagged one marked †, ``highlight`` (the report's ML) pointed at."""
+    from arefie_studies.charts import caterpillar as draw
     from arefie_studies.tables import FLAG_MARK
 
-    shown = rows[rows["decision"] != "suppress"].sort_values("estimate", kind="stable")
-    nd = list(rows.loc[rows["decision"] == "suppress", "name"])
-    scale = 100.0 if percent else 1.0
-    with house_style():
-        fig, ax = plt.subplots(figsize=(7.2, 0.16 * len(shown) + 1.2))
-        y = np.arange(len(shown))
-        for i, (_, r) in enumerate(shown.iterrows()):
-            mine = r["name"] == highlight
-            color = PALETTE[1] if mine else (PALETTE[0] if r["differs"] else "#8c8c8c")
-            ax.plot([r["ci_low"] * scale, r["ci_high"] * scale], [i, i], color=color, linewidth=1.6 if mine else 1)
-            ax.plot(r["estimate"] * scale, i, "o", markersize=5 if mine else 3.5, color=color,
-                    markerfacecolor="white" if r["decision"] == "flag" else color)
-        labels = [f"{n} {FLAG_MARK}" if d == "flag" else n for n, d in zip(shown["name"], shown["decision"],
-                                                                           strict=True)]
-        ax.set_yticks(y, labels, fontsize=6.5)
-        for tick, n in zip(ax.get_yticklabels(), shown["name"], strict=True):
-            if n == highlight:
-                tick.set_fontweight("bold")
-        if regional is not None and np.isfinite(regional):
-            ax.axvline(regional * scale, color="#222222", linestyle="--", linewidth=0.9)
-            ax.text(regional * scale, len(shown) - 0.3, f" {reference_label}", fontsize=7, va="bottom")
-        ax.set_ylim(-0.8, len(shown) + 0.6)
-        ax.set_xlabel(xlabel, fontsize=8)
-        ax.grid(axis="x", alpha=0.3)
-        note = ("En couleur : Mission Locale dont l'intervalle exclut la valeur régionale."
-                + (f" Non diffusé (trop imprécis) : {', '.join(nd)}." if nd else "")
-                + (f" {FLAG_MARK} : estimation fragile." if (shown["decision"] == "flag").any() else ""))
-        add_source(fig, source, note=note)
+    label = [f"► {n}" if n == highlight else n for n in rows["name"]]
+    label = [f"{x} {FLAG_MARK}" if d == "flag" else x for x, d in zip(label, rows["decision"], strict=True)]
+    df = pd.DataFrame({"label": label, "estimate": rows["estimate"].to_numpy(float),
+                       "ci_low": rows["ci_low"].to_numpy(float), "ci_high": rows["ci_high"].to_numpy(float),
+                       "flag": rows["differs"].to_numpy(bool), "hidden": (rows["decision"] == "suppress").to_numpy()})
+    fig = draw(df, reference=regional, reference_label=reference_label, percent=percent,
+               digits=0 if percent else 2, source=source)
+    fig.axes[0].set_xlabel(xlabel, fontsize=8)
     return fig

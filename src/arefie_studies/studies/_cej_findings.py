@@ -284,7 +284,7 @@ def comparison_blocks(r, ml: str, exit_months, low_hours: float, source: str) ->
                          f"95 % ; la ligne verticale est la valeur régionale ({_value(reg)}).")]
     cmr = _casemix_rows(r)
     cat2 = partial(F.caterpillar, cmr, 1.0, "Rapport observé / attendu (emploi durable)", source, percent=False,
-                   highlight=name, reference_label="attendu (1)")
+                   highlight=name, reference_label="attendu")
     first = cmr.sort_values("estimate").iloc[0]
     blocks += [Figure(draw=cat2, caption="Emploi durable à profil des jeunes égal : rapport observé / attendu par "
                                          "Mission Locale",
