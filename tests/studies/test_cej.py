@@ -502,7 +502,7 @@ def test_french_wording(reports):
 
     text = reports[""].text()
     assert "le cej" not in reports["204"].text() and "le CEJ commence" in reports["204"].text()
-    assert "RQTH) : Oui (" in text or "QPV) : Oui (" in text  # Cox terms named with their factor
+    assert "(RQTH) (" in text or "(QPV) (" in text  # Cox terms named by their factor, no bare « Oui (0,89) »
     assert not re.search(r"(pour : | ; |, )(Oui|Non) \(", text)
     assert all(not (m.endswith(".") and len(m) <= 4 and m[:-1] in ("mars", "juin", "mai")) for m in F.MONTHS_ABBR)
     assert F.MONTHS_ABBR[11] == "déc." and F.MONTHS_ABBR[2] == "mars" and F.MONTHS_ABBR[5] == "juin"

@@ -17,6 +17,7 @@ import pandas as pd
 
 from arefie_studies.studies import _cej_figures as F
 from arefie_studies.studies._cej_estimates import REGION
+from arefie_studies.studies._cej_texts import cox_label
 from arefie_studies.studies.contract import Figure, Heading, KeyFigure, KeyFigures, Paragraph
 from arefie_studies.tables import Cell, Row, fmt_ci, fmt_int, fmt_num, fmt_pct
 from arefie_studies.tables import Table as TTable
@@ -161,7 +162,7 @@ def synthesis_items(r, ml: str, exit_months, low_hours: float) -> list[str]:
     if len(sig):
         x = sig.loc[(np.log(sig["hazard_ratio"])).abs().idxmax()]
         items.append(f"À autres caractéristiques égales, le facteur le plus lié à la vitesse d'accès au premier "
-                     f"emploi est « {x['facteur']} : {x['modalite']} » (rapport de risques "
+                     f"emploi est « {cox_label(x)} » (rapport de risques "
                      f"{fmt_num(x['hazard_ratio'], 2)} {fmt_ci(x['ci_low'], x['ci_high'], 2, scale=1.0)}, "
                      f"référence : {x['reference']}).")
     if not items:

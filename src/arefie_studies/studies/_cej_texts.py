@@ -139,8 +139,12 @@ def km_text(results, ml: str, km_group: str) -> str:
 
 
 def cox_label(r) -> str:
-    """A Cox term named so it reads alone: "RQTH : Oui", "Femme", "Baccalauréat"."""
-    return f"{r['facteur']} : {r['modalite']}" if r["modalite"] in ("Oui", "Non") else str(r["modalite"])
+    """A Cox term named so it reads alone: the factor itself for "Oui" ("Réside en quartier
+    prioritaire (QPV)"), "… : non" for "Non", else the level ("Femme", "Baccalauréat") — never a
+    bare Oui/Non before a value."""
+    if r["modalite"] == "Oui":
+        return str(r["facteur"])
+    return f"{r['facteur']} : non" if r["modalite"] == "Non" else str(r["modalite"])
 
 
 def cox_text(results) -> str:
