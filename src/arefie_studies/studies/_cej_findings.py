@@ -197,8 +197,9 @@ def _f(v) -> float | None:
     return float(v) if v is not None and np.isfinite(v) else None
 
 
-def comparison_table(r, exit_months, low_hours: float, source: str, territories=None) -> TTable:
-    """All territories (region first) × key indicators, raw and adjusted."""
+def comparison_table(r, exit_months, low_hours: float, source: str, territories=None, highlight: str = "") -> TTable:
+    """All territories (region first) × key indicators, raw and adjusted; ``highlight``: the code
+    of the report's ML (its row label marked ►)."""
     lab = labels(exit_months, low_hours)
     c = r.ml_compare.set_index(["territory", "indicator"])
     cm = r.casemix.set_index("territory")
@@ -216,7 +217,7 @@ def comparison_table(r, exit_months, low_hours: float, source: str, territories=
             cells.insert(3, Cell(kind="text", n=int(x["n"]), text=f"{fmt_num(x['estimate'], 2)}"
                                  + (" *" if x["differs"] else "")
                                  + f" {fmt_ci(x['ci_low'], x['ci_high'], 2, scale=1.0)}"))
-        rows.append(Row(label=r.name(t), cells=tuple(cells)))
+        rows.append(Row(label=("► " if t == highlight else "") + r.name(t), cells=tuple(cells)))
     heads = (lab["entrees"], lab["emploi"], lab["emploi_durable"] + "|Taux observé",
              lab["emploi_durable"] + "|Observé / attendu", lab["delai_median"], lab["semaines_basses"])
     notes = ("Champ : jeunes entrés en CEJ dans les 42 Missions Locales des Hauts-de-France ; sorties : jeunes "
@@ -272,7 +273,7 @@ def comparison_blocks(r, ml: str, exit_months, low_hours: float, source: str) ->
                          "âge, qualification, QPV, RQTH, logement) : c'est l'écart qui ne s'explique pas par le "
                          "profil. Il ne mesure pas pour autant l'efficacité de la Mission Locale (le marché du "
                          "travail local, notamment, n'est pas pris en compte).")]
-    table = comparison_table(r, exit_months, low_hours, source)
+    table = comparison_table(r, exit_months, low_hours, source, highlight=ml)
     blocks.append(Table.of(table, "comparaison_ml"))
     cat = partial(F.caterpillar, _caterpillar_rows(r, "emploi_durable"), float(reg["estimate"]),
                   f"{lab['emploi_durable']} (%)", source, highlight=name)
