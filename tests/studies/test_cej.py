@@ -749,3 +749,15 @@ def test_furniture_from_the_results_and_config(res, reports):
     assert "AREFIE (2026), *Déploiement du Contrat d'engagement jeune*" in text
     assert "Hauts-de-France." in text.split("Pour citer ce rapport.")[1]
     assert res.name("204") + "." in reports["204"].text().split("Pour citer ce rapport.")[1]
+
+
+def test_kaplan_meier_shares_follow_the_presentation_rule(res):
+    """1 − S(t) of each curve gets the NCHS decision from its Greenwood se (n_eff = p(1−p)/se²)."""
+    from arefie_studies.tables import presentation_rule
+
+    s = res.km_summary
+    x = s[(s["territory"] == "204")].iloc[0]
+    one = pd.DataFrame({"estimate": [x["emp12"]], "se": [x["emp12_se"]], "ci_low": [x["emp12_low"]],
+                        "ci_high": [x["emp12_high"]], "n": [x["n"]], "df": [x["n"] - 1]})
+    assert presentation_rule(one)["decision"].iloc[0] == x["emp12_decision"]
+    assert set(s["emp6_decision"]) <= {"show", "flag", "suppress"}

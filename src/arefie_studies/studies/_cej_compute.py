@@ -28,7 +28,7 @@ from arefie_studies.studies._cej_sequences import (
     build_sequences,
     compute_typology,
 )
-from arefie_studies.tables import protect_table
+from arefie_studies.tables import presentation_rule, protect_table
 
 __all__ = [
     "DURATION_CLASSES",
@@ -317,6 +317,7 @@ def survival(data: CejData, threshold: int, km_group: str, followup: int) -> dic
                 row[f"emp{t}"] = 1 - last["surv"] if last is not None else 0.0
                 row[f"emp{t}_low"] = 1 - last["ci_high"] if last is not None else np.nan
                 row[f"emp{t}_high"] = 1 - last["ci_low"] if last is not None else np.nan
+                row[f"emp{t}_se"] = last["se"] if last is not None else 0.0
             summary.append(row)
 
     add(kaplan_meier(fj, "t_emploi", "emploi", by=km_group, variance="greenwood"), REGION)
@@ -325,8 +326,12 @@ def survival(data: CejData, threshold: int, km_group: str, followup: int) -> dic
         z = fj.assign(zone=pd.Categorical(np.where(fj["ml_code"] == code, name, "Reste de la région"),
                                           categories=[name, "Reste de la région"]))
         add(kaplan_meier(z, "t_emploi", "emploi", by="zone", variance="greenwood"), code)
-    return {"km_curves": pd.concat(curves, ignore_index=True), "km_summary": pd.DataFrame(summary),
-            "cox": cox(fj)}
+    summary = pd.DataFrame(summary)
+    for t in (6, 12):  # NCHS rule on 1 - S(t) (Greenwood se, log-scale interval, df = n - 1)
+        est = summary.rename(columns={f"emp{t}": "estimate", f"emp{t}_se": "se", f"emp{t}_low": "ci_low",
+                                      f"emp{t}_high": "ci_high"})[["estimate", "se", "ci_low", "ci_high", "n"]]
+        summary[f"emp{t}_decision"] = presentation_rule(est.assign(df=est["n"] - 1))["decision"].to_numpy()
+    return {"km_curves": pd.concat(curves, ignore_index=True), "km_summary": summary, "cox": cox(fj)}
 
 
 def cox(fj: pd.DataFrame) -> pd.DataFrame:

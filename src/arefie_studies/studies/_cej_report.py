@@ -446,14 +446,15 @@ def _survival(r, ml: str, source: str, km_group: str, followup: int) -> list:
     for key, est, lo, hi, kind in (("emp6", "emp6", "emp6_low", "emp6_high", "proportion"),
                                    ("emp12", "emp12", "emp12_low", "emp12_high", "proportion"),
                                    ("median", "median", "median_low", "median_high", "mean")):
-        sub = s.assign(estimate=s[est], ci_low=s[lo], ci_high=s[hi], column=key)
+        sub = s.assign(estimate=s[est], ci_low=s[lo], ci_high=s[hi], column=key,
+                       se=s[f"{est}_se"] if kind == "proportion" else np.nan, df=s["n"] - 1)
         cells.append(_cells(sub, row="group", column="column", kind=kind))
     cells = pd.concat(cells)
     cells["youths"] = cells["row"].map({g: _count(n, h) for g, n, h in zip(s["group"], s["n"], s["hidden"],
                                                                         strict=True)})
     table = _table(cells, title="Accès au premier emploi après l'entrée en CEJ (Kaplan–Meier)",
                                 columns=[("emp6", "En emploi dans les 6 mois"), ("emp12", "En emploi dans les 12 mois"),
-                                         ("median", "Délai médian (mois)")], thr=r.threshold, presentation=False,
+                                         ("median", "Délai médian (mois)")], thr=r.threshold,
                                 extra={"youths": "Jeunes"}, name="premier_emploi",
                                 stub=PROFILE_VARIABLES.get(km_group, "") if not ml else "",
                                 notes=[f"Premier emploi ou contrat en alternance ; les jeunes sans emploi à la date "
