@@ -170,3 +170,11 @@ def test_missing_synthetic_input_names_the_synth_command(project, monkeypatch):
     with pytest.raises(MissingInputError, match=r"inputs.enquete.path': file not found: "
                                                 r"data/synthetic/enquete.csv. Hint: .*`arefie-studies synth`"):
         load_study_inputs("etude", project)
+
+
+def test_any_change_of_the_study_config_changes_the_key(project):
+    """Texts the results carry from the config (fieldwork dates, contact) are covered too."""
+    before = key(project)
+    cfg = project / "studies" / "etude.yaml"
+    cfg.write_text(CONFIG + 'description: "Enquête 2024, terrain de mars à juin"\n')
+    assert key(project) != before

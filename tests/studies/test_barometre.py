@@ -334,6 +334,191 @@ def test_results_cache_key_covers_the_variance_code(tmp_path, monkeypatch):
     assert results_key(config, {**params, "ml": "5901"}, ROOT) != before  # still the new code
 
 
+# ----------------------------------------------------------------------------- second pass
+def _row_html(html: str, label: str) -> str:
+    from html import escape
+
+    m = re.search(rf'<tr[^>]*><th scope="row"[^>]*>{re.escape(escape(label))}</th>(.*?)</tr>', html)
+    assert m, label
+    return m.group(1)
+
+
+def test_ml_presentation_rule_by_hand(results):
+    """Each published ML estimate's decision follows the NCHS criteria computed by hand
+    (n_eff = p(1-p)/se² capped at n, CI width, relative widths, df of the ML)."""
+    ml = results.ml["jeunes"]
+    ruled = ml[ml["decision"] != "hidden"]
+    assert set(ruled["decision"]) >= {"flag", "suppress"}
+    frame = results.ml["jeunes"]
+    for r in ruled.itertuples():
+        if r.decision == "suppress":
+            assert np.isnan(r.estimate) and np.isnan(r.ci_low) and np.isnan(r.diff)
+            continue
+        p, se, w = r.estimate, r.se, r.ci_high - r.ci_low
+        n_eff = r.n if p in (0.0, 1.0) or se == 0 else min(p * (1 - p) / se ** 2, r.n)
+        suppress = n_eff < 30 or w >= 0.30 or (w > 0.05 and w / p > 1.30)
+        flag = r.df_ci < 8 or (w > 0.05 and p < 1 and w / (1 - p) > 1.30) or p in (0.0, 1.0)
+        assert not suppress
+        assert (r.decision == "flag") == flag
+    assert (frame.loc[frame["decision"] == "hidden", "hidden"]).all()
+
+
+def test_flagged_and_not_shown_ml_cells_in_rendered_tables(results, young):
+    """An ML with few degrees of freedom (df < 8) is flagged « † »; one with n_eff < 30 is
+    « nd » with nothing of its value left (table, caterpillar data, text)."""
+    from dataclasses import replace
+
+    from arefie_studies.tables import fmt_ci, fmt_pct
+
+    ml = B.ml_vs_region(young, results.ml_waves["jeunes"], results.threshold, items=["sat_globale"],
+                        presentation=False)
+    ok = ml[~ml["hidden"] & (ml["n"] > 60)]
+    a, b = ok.index[0], ok.index[1]
+    ml.loc[a, "df_ci"] = 5.0  # few PSUs
+    old_b = ml.loc[b].copy()
+    ml.loc[b, "se"] = 0.2  # n_eff = p(1-p)/se² < 30
+    ruled = B.ml_presentation(ml)
+    assert ruled.loc[a, "decision"] == "flag" and "degré(s) de liberté" in ruled.loc[a, "reason"]
+    assert ruled.loc[b, "decision"] == "suppress" and "effective" in ruled.loc[b, "reason"]
+    others = results.ml["jeunes"][results.ml["jeunes"]["item"] != "sat_globale"]
+    res = replace(results, ml={**results.ml, "jeunes": pd.concat([ruled, others], ignore_index=True)})
+    rep = B.report(res, {"ml": ""})
+    html = next(t.html for t in rep.tables() if t.name == "jeunes-ml")
+    row_a = _row_html(html, ruled.loc[a, "ml_nom"])
+    assert "†" in row_a and fmt_pct(ruled.loc[a, "estimate"]) in row_a
+    row_b = _row_html(html, old_b["ml_nom"])
+    assert 'data-not-shown="1">nd</td>' in row_b
+    assert fmt_pct(old_b["estimate"]) not in row_b and fmt_ci(old_b["ci_low"], old_b["ci_high"]) not in row_b
+    frame = next(t.frame for t in rep.tables() if t.name == "jeunes-ml")
+    assert frame.loc[old_b["ml_nom"]].iloc[1] == "nd"
+    # the ML's own report says it is not published, with no value
+    own = B.report(res, {"ml": str(old_b["ml"])})
+    assert fmt_ci(old_b["ci_low"], old_b["ci_high"]) not in own.text()
+    assert all(fmt_ci(old_b["ci_low"], old_b["ci_high"]) not in t.html for t in own.tables())
+
+
+def test_every_hidden_cell_reads_s(results):
+    """Every hidden cell of every report shows the same « s » (no "moins de N réponses" that
+    would tell primary from complementary cells)."""
+    reports = [B.report(results, {"ml": ""})] + [B.report(results, {"ml": str(m)}) for m in results.ml_names]
+    n = 0
+    for rep in reports:
+        for t in rep.tables():
+            for cell in re.findall(r'<td[^>]*data-suppressed="1"[^>]*>(.*?)</td>', t.html):
+                n += 1
+                assert cell == "s"
+            assert "moins de" not in t.html.split('<div class="table-notes">')[0]
+            assert "insuffisant" not in t.html
+    assert n > 0
+
+
+def test_key_figures_and_synthesis_read_the_results(results):
+    from arefie_studies.studies.contract import KeyFigures
+    from arefie_studies.tables import fmt_ci, fmt_pct
+
+    rep = B.report(results, {"ml": ""})
+    kf = next(b for b in rep.blocks if isinstance(b, KeyFigures))
+    assert 4 <= len(kf.items) <= 6
+    share = results.share["jeunes"].set_index(["item", "group"]).loc[("sat_globale", B.REGION)]
+    assert kf.items[0].value == fmt_pct(share["estimate"])
+    assert fmt_ci(share["ci_low"], share["ci_high"]) in kf.items[0].detail
+    from arefie_studies.studies._barometre_report import synthesis
+
+    bullets = synthesis(results)
+    assert 1 <= len(bullets) <= 6
+    diff = results.diff["jeunes"]
+    region_bullet = next(b for b in bullets if "reste de la France" in b and "jeunes" in b)
+    for r in diff.itertuples():
+        if r.p_value >= 0.05:  # a non-significant gap is not a finding
+            assert r.label.lower() not in region_bullet
+    sig = diff[diff["p_value"] < 0.05].iloc[0]
+    assert fmt_ci(sig["ci_low"], sig["ci_high"]) in region_bullet
+    ch = results.change["entreprises"]
+    assert not any("entreprises partenaires de la région : de" in b for b in bullets) or (
+        ch[(ch["item"] == "sat_globale") & (ch["group"] == B.REGION)]["p_value"] < 0.05).any()
+
+
+def test_trend_change_by_hand(results):
+    tr = results.trend["jeunes"]
+    tr = tr[(tr["item"] == "sat_globale") & (tr["group"] == B.REGION)].set_index("annee")
+    c = results.change["jeunes"]
+    c = c[(c["item"] == "sat_globale") & (c["group"] == B.REGION) & (c["since"] == "first")].iloc[0]
+    se = np.sqrt(tr.loc[2018, "se"] ** 2 + tr.loc[2025, "se"] ** 2)
+    assert c["diff"] == pytest.approx(tr.loc[2025, "estimate"] - tr.loc[2018, "estimate"], rel=1e-12)
+    assert c["se"] == pytest.approx(se, rel=1e-12)
+    assert c["p_value"] == pytest.approx(2 * stats.norm.sf(abs(c["diff"]) / se), rel=1e-9)
+    heading = "La satisfaction globale des jeunes progresse depuis 2018"
+    texts = [b.text for b in B.report(results, {"ml": ""}).blocks if type(b).__name__ == "Heading"]
+    assert (heading in texts) == (c["p_value"] < 0.05 and c["diff"] > 0)
+
+
+def test_comparison_table_holds_every_ml(results):
+    rep = B.report(results, {"ml": ""})
+    for population in ("jeunes", "entreprises"):
+        t = next(t for t in rep.tables() if t.name == f"{population}-ml")
+        assert list(t.frame.index) == [*results.ml_names.values(), B.REGION]
+    names = [t.name for t in rep.tables()]
+    assert len(names) == len(set(names)) and all(t.frame is not None for t in rep.tables())
+
+
+def test_ml_report_places_the_ml(results):
+    """Rank = 1 + published MLs with a higher estimate; the position table and text quote the
+    estimate, the interval and the gap with the rest of the region."""
+    from arefie_studies.tables import fmt_ci, fmt_pct_points
+
+    ml = results.ml["jeunes"]
+    g = ml[(ml["item"] == "sat_globale") & ml["decision"].isin(["show", "flag"])]
+    row = g.iloc[0]
+    assert row["rank"] == 1 + int((g["estimate"] > row["estimate"]).sum())
+    assert row["ranked"] == len(g)
+    rep = B.report(results, {"ml": str(int(row["ml"]))})
+    pos = next(t.html for t in rep.tables() if t.name == "jeunes-position")
+    assert f"{int(row['rank'])}e sur {len(g)}" in pos
+    assert fmt_ci(row["ci_low"], row["ci_high"]) in pos
+    assert fmt_ci(row["diff_low"], row["diff_high"]) in pos and fmt_pct_points(row["diff"]) in pos
+
+
+def test_champ_lecture_under_every_table_and_figure(results):
+    from arefie_studies.studies.contract import Annex, Figure, Paragraph, Table
+    from arefie_studies.tables import presentation_rule_text
+
+    for params in ({"ml": ""}, {"ml": "5901"}):
+        rep = B.report(results, params)
+        blocks = rep.blocks
+        for i, b in enumerate(blocks):
+            if isinstance(b, Table):
+                assert "Champ" in b.html and "Lecture" in b.html and "Source" in b.html
+            if isinstance(b, Figure):
+                nxt = blocks[i + 1]
+                assert isinstance(nxt, Paragraph) and "Champ" in nxt.markdown and "Lecture" in nxt.markdown
+        annex = "\n".join(b.markdown for b in blocks if isinstance(b, Annex))
+        assert presentation_rule_text() in annex
+        assert "AREFIE (2026)" in annex and "observatoire@arefie.fr" in annex
+        assert "mars à mai" in annex  # fieldwork, from the config
+
+
+def test_study_modules_write_no_html_table():
+    """Tables come from tables.Table: no hand-written table HTML or data-n in the modules."""
+    src = Path(B.__file__).parent
+    for name in ("barometre.py", "_barometre_report.py", "_barometre_figures.py"):
+        code = (src / name).read_text(encoding="utf-8")
+        for token in ("<table", "<td", "<tr", "<th", "data-n", "value_cell_html", "hidden_cell_html"):
+            assert token not in code, (name, token)
+
+
+def test_every_report_passes_the_leak_scan(results):
+    """Regional and 42 ML reports: tables and text clean for the study's own rules."""
+    from arefie_studies.pipeline.leakscan import rules_for_study, scan_html
+    from arefie_studies.project.config import load_config
+
+    rules = rules_for_study(load_config(ROOT / "studies" / "barometre.yaml", ROOT), ROOT)
+    for ml in ["", *map(str, results.ml_names)]:
+        rep = B.report(results, {"ml": ml})
+        html = "\n".join(t.html for t in rep.tables()) + "".join(
+            f"<p>{line}</p>" for line in rep.text().splitlines())
+        assert scan_html(html, rules) == [], ml
+
+
 # ----------------------------------------------------------------------------- notebook
 def _run(tmp: Path, params: dict) -> Path:
     import papermill as pm
@@ -357,8 +542,8 @@ def _run(tmp: Path, params: dict) -> Path:
 
 def test_notebook_other_wave_threshold_render_and_leak_scan(tmp_path):
     """Regional notebook on the 2024 wave with a threshold of 5, rendered by the pipeline's
-    renderer, then the pipeline's leak scan; a per-ML notebook (not rendered) shows the
-    'too few answers' mark for an ML with 2 company answers."""
+    renderer, then the pipeline's leak scan; a per-ML notebook (not rendered) shows the « s »
+    mark for an ML with 2 company answers."""
     from arefie_studies.pipeline.leakscan import rules_for_study, scan_files
     from arefie_studies.pipeline.render import render_report
     from arefie_studies.project.config import load_config
@@ -372,6 +557,7 @@ def test_notebook_other_wave_threshold_render_and_leak_scan(tmp_path):
     body = re.sub(r'src="data:[^"]*"', "", body)  # embedded images
     assert 'href="#jeunes-ml"' in html and 'id="jeunes-ml"' in body  # contents links resolve
     assert "Satisfaction des jeunes accompagnés en 2024" in body
+    assert "Chiffres clés" in body and "Champ" in body and "Lecture" in body
     assert "2023-2024" in body  # ML results pool the two waves up to 2024
     assert "Annexe méthodologique" in html and "Kish" in html
     assert "Kish" not in body  # annex texts moved out of the body
@@ -399,7 +585,9 @@ def test_notebook_other_wave_threshold_render_and_leak_scan(tmp_path):
         "".join(o.get("data", {}).get("text/html", "")) + "".join(o.get("data", {}).get("text/markdown", ""))
         for c in nbformat.read(str(ml_nb), as_version=4).cells if c.cell_type == "code"
         for o in c.get("outputs", []))
-    assert "effectif insuffisant" in text and "ML du Valois" in text  # 2 company answers
+    # 2 company answers: hidden with the one « s » mark (no "fewer than N" on primary cells)
+    assert "ML du Valois" in text and 'data-suppressed="1">s</td>' in text
+    assert "effectif insuffisant" not in text and "moins de 5 réponses</td>" not in text
     assert not re.search(r"\bsat_\w+|ok_sat|Traceback|6006", text)  # labels, never names or codes
 
 
@@ -422,3 +610,22 @@ def test_recode_property(rows):
     assert (out["sat_x"].cat.codes.to_numpy()[known] == code[known] - 1).all()
     assert ((out["zone"] == B.REGION).to_numpy() == (raw["region"] == 32).to_numpy()).all()
     assert (out["strate"] == 2025 * 100 + raw["region"]).all()
+
+
+def test_ml_map_shows_published_estimates_only(results):
+    """The map of the 42 MLs reads the same decided estimates as the caterpillar: a hidden or
+    « nd » area shows « non publié » and no number."""
+    import matplotlib.pyplot as plt
+
+    from arefie_studies.studies._barometre_figures import ml_map
+    from arefie_studies.tables import fmt_pct
+
+    fig = ml_map(results, "jeunes", "sat_globale")
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    ml = results.ml["jeunes"]
+    ml = ml[ml["item"] == "sat_globale"]
+    hidden = ml[~ml["decision"].isin(["show", "flag"])]
+    shown = ml[ml["decision"].isin(["show", "flag"])]
+    assert sum("non publié" in t for t in texts) == len(hidden) > 0
+    assert any(fmt_pct(shown["estimate"].iloc[0], 0) in t for t in texts)
+    plt.close(fig)

@@ -24,7 +24,11 @@ from scipy import stats
 from arefie_studies.studies import Paragraph, Report, Table
 from arefie_studies.studies import _parcours_typology as T
 from arefie_studies.studies import parcours_residentiel as P
+from arefie_studies.studies._parcours_report import share_text
+from arefie_studies.studies._parcours_results import REGION
+from arefie_studies.studies.contract import Annex
 from arefie_studies.studies.glossary import glossary_markdown, term
+from arefie_studies.tables import audit_disclosure, fmt_ci, fmt_pct, presentation_rule_text
 
 ROOT = Path(__file__).resolve().parents[2]
 SAV = ROOT / "data" / "synthetic" / "parcours_residentiel_jeunes.sav"
@@ -122,8 +126,8 @@ def test_prepare_recodes_from_raw_codes(youths, raw):
 
 
 def test_housing_shares_and_ci_by_departement(results, raw):
-    """Weighted shares, linearised SEs and logit CIs (svyciprop) by département, as the
-    results hold them (Tableau 1 of the regional report)."""
+    """Weighted shares, linearised SEs, logit CIs (svyciprop) kept in the domain estimates and
+    Korn–Graubard CIs with the presentation decision in Tableau 1 of the regional report."""
     table = results.departements
     cells = table.cells
     w = raw["poids"].to_numpy()
@@ -145,7 +149,17 @@ def test_housing_shares_and_ci_by_departement(results, raw):
             # logit interval on the design df (the domain df: every PSU of the stratum is in it)
             dd = _dfree(strata[strata == code], psu[strata == code])
             lo = 1 / (1 + np.exp(-(np.log(p / (1 - p)) - stats.t.ppf(0.975, dd) * se / (p * (1 - p)))))
-            assert c["ci_low"] == pytest.approx(lo, rel=1e-7)
+            assert lo < c["estimate"]  # logit bound kept for reference (not shown any more)
+            # the table shows the Korn–Graubard interval (svyciprop(method="beta")): the
+            # Clopper–Pearson interval at n_eff (t_{n-1} / t_df)², n = the domain's rows
+            n_dom = int((strata == code).sum())
+            n_eff = p * (1 - p) / se**2 * (stats.t.ppf(0.975, n_dom - 1) / stats.t.ppf(0.975, dd)) ** 2
+            assert c["ci_low"] == pytest.approx(stats.beta.ppf(0.025, n_eff * p, n_eff * (1 - p) + 1),
+                                                rel=1e-7)
+            assert c["ci_high"] == pytest.approx(stats.beta.ppf(0.975, n_eff * p + 1, n_eff * (1 - p)),
+                                                 rel=1e-7)
+            assert c["df"] == dd and c["base"] == n_dom
+            assert c["decision"] == ("flag" if dd < 8 else "show")
     assert tq > 0
 
 
@@ -369,17 +383,18 @@ def test_errors_name_the_problem(youths, design):
         P.prepare_youths(bad)
     with pytest.raises(P.ParcoursInputError, match="reference 'Cadre'"):
         P.outcome_model(design, terms=(("sexe", "Sexe", "Cadre"),))
-    with pytest.raises(P.ParcoursInputError, match="chapter 'conclusion'"):
-        P.chapter(Report(), "conclusion")
+    with pytest.raises(KeyError, match="no chapter 'conclusion'"):
+        Report().chapter("conclusion")
 
 
 # ----------------------------------------------------------------------------- contract
 def _chapter_text(report: Report, key: str) -> str:
-    return "\n".join(b.markdown for b in P.chapter(report, key) if isinstance(b, Paragraph))
+    return "\n".join(b.markdown for b in report.chapter("parcours-" + key)
+                     if isinstance(b, Paragraph))
 
 
 def _chapter_tables(report: Report, key: str) -> list[Table]:
-    return [b for b in P.chapter(report, key) if isinstance(b, Table)]
+    return [b for b in report.chapter("parcours-" + key) if isinstance(b, Table)]
 
 
 def test_compute_opens_no_file(inputs, tmp_path, monkeypatch):
@@ -431,7 +446,8 @@ def test_departement_text_quotes_the_table_test(regional, results, raw):
     p_text = _num(re.search(r"Rao–Scott, p\s=\s(\d+,\d+)", text).group(1))
     test = results.departements.tests.set_index("question").loc["precarite"]
     assert p_text == round(float(test["p_value"]), 3)
-    html = _plain(_chapter_tables(regional, "departements")[0].html)
+    html = _plain(next(t for t in _chapter_tables(regional, "departements")
+                       if t.name == "departements").html)
     block = html[html.index("précarité résidentielle"):]
     assert f"p = {p_text:.3f}".replace(".", ",") in block.split("Sans logement stable")[0]
     y = np.isin(raw["logement"], [2, 5, 6]).astype(int)
@@ -535,8 +551,9 @@ def test_report_reads_the_results(regional, results):
     for key in (("emploi", P.GROUP_ORDER[3]), ("decrochage", P.GROUP_ORDER[0])):
         assert fmt_pct(ins.loc[key, "estimate"], 0) in text
     table = _chapter_tables(regional, "insertion")[0]
-    shown = table.frame.set_index(["outcome", "group"])["estimate"]
-    assert shown.loc[("emploi", P.GROUP_ORDER[3])] == ins.loc[("emploi", P.GROUP_ORDER[3]), "estimate"]
+    col = next(c for c in table.frame.columns if c.startswith(P.GROUP_ORDER[3] + "|"))
+    assert table.frame.loc[P.OUTCOMES["emploi"], col] == ins.loc[("emploi", P.GROUP_ORDER[3]), "estimate"]
+    assert table.name == "insertion"
 
 
 @pytest.fixture(scope="module")
@@ -579,10 +596,8 @@ def test_hidden_cells_carry_nothing(strict, raw):
     table = _chapter_tables(rep, "insertion")[0]
     assert table.html.count('data-suppressed="1"') == len(hidden)
     assert not re.search(r'class="suppressed"[^>]*data-n=', table.html)
-    assert table.frame.loc[table.frame["hidden"], "estimate"].isna().all()
-    base = table.frame.loc[table.frame["hidden"], "n"]
-    assert (base.isna() | (base >= 60)).all()
-    assert "yes" not in table.frame.columns
+    values = table.frame.drop(columns=["Test de Rao–Scott"])
+    assert int((values == "s").sum().sum()) == len(hidden)
     # typology tables: a description row under the threshold keeps only its label
     rep = P.report(res, {"departement": "", "wave": 2024})
     typo = _chapter_tables(rep, "typologie")
@@ -618,7 +633,7 @@ def test_regional_report_is_french_and_leak_free(inputs):
     res = P.compute(inputs, {**PARAMS, "n_classes": 3})
     rep = P.report(res, {"departement": "", "wave": 2024})
     for key in P.CHAPTERS:
-        assert len(P.chapter(rep, key)) > 0, key
+        assert len(rep.chapter(key)) > 0, key
     text = rep.text() + "\n".join(t.html for t in rep.tables())
     assert "3 classes" in text and "Classe 3" in text and "Classe 4" not in text
     plain = _plain(text)
@@ -660,3 +675,239 @@ def test_departement_notebook_runs_with_other_parameters(tmp_path):
     rules = rules_for_study(config, ROOT)
     rules = type(rules)(**{**rules.__dict__, "threshold": 15})
     assert scan_html(html, rules) == []
+
+
+def _row_of(html: str, label: str) -> str:
+    """The ``<tr>`` of a rendered table whose stub is ``label``."""
+    from html import escape
+
+    m = re.search(r"<tr[^>]*><th[^>]*>" + re.escape(escape(label)) + r"</th>(.*?)</tr>", html)
+    assert m, label
+    return m.group(1)
+
+
+def test_presentation_rule_in_rendered_tables(results, regional, raw_pro):
+    """NCHS rule on the Korn–Graubard interval: the Somme's professionals (n = 35, 4 Missions
+    Locales: df = 3) give proportions with n_eff < 30 (« nd », nothing of the value left) or
+    flagged (†, df < 8); the Aisne's youths (df = 3) are flagged in Tableau 1."""
+    som = raw_pro[raw_pro["departement"] == 80]
+    assert len(som) == 35 and som["ml"].nunique() - 1 == 3
+    c = results.professionals.cells
+    cell = c[(c["question"] == "a_l_aise") & (c["group"] == "Somme")].iloc[0]
+    dom = results.pro_domains.query("question == 'a_l_aise' and group == 'Somme' and level == 'Oui'"
+                                    ).iloc[0]
+    n_eff = dom["estimate"] * (1 - dom["estimate"]) / dom["se"] ** 2
+    assert dom["n"] == 35 and dom["df"] == 3 and n_eff < 30
+    assert cell["decision"] == "suppress" and pd.isna(cell["estimate"]) and pd.isna(cell["ci_low"])
+    table = next(t for t in regional.tables() if t.name == "professionnels")
+    row = _row_of(table.html, str(cell["question_label"]))
+    somme_td = re.findall(r"<td[^>]*>.*?</td>", row)[5]  # Ensemble, Aisne, Nord, Oise, P-d-C, Somme
+    assert 'data-not-shown="1"' in somme_td and ">nd<" in somme_td
+    for v in (dom["estimate"], dom["kg_low"], dom["kg_high"]):
+        assert fmt_pct(v, 1) not in row
+    assert table.frame.loc[str(cell["question_label"]), "Somme"] == "nd"
+    assert "nd" in table.html and "estimation non diffusée" in table.html
+    # a proportion kept but on 3 degrees of freedom: shown with †
+    dep = next(t for t in regional.tables() if t.name == "departements")
+    c = results.departements.cells
+    aisne = c[(c["question"] == "precarite") & (c["group"] == "Aisne")].iloc[0]
+    assert aisne["df"] == 3 and aisne["decision"] == "flag"
+    tds = re.findall(r"<td[^>]*>.*?</td>", _row_of(dep.html, str(aisne["question_label"])))
+    assert fmt_pct(aisne["estimate"], 1) in tds[1] and 'class="flag">†' in tds[1]
+    nord = c[(c["question"] == "precarite") & (c["group"] == "Nord")].iloc[0]
+    assert nord["df"] >= 8 and nord["decision"] == "show" and "†" not in tds[2]
+    # the rule is stated once in the methods annex
+    annex = "\n".join(b.markdown for b in regional if isinstance(b, Annex))
+    assert presentation_rule_text() in annex
+
+
+def test_tables_have_frames_and_unique_names(regional, results):
+    """Every table block carries its download frame (hidden cells as their marker) and a
+    unique slug-like name."""
+    for rep in (regional, P.report(results, {"departement": "80"})):
+        names = [t.name for t in rep.tables()]
+        assert len(names) == len(set(names)) and all(re.fullmatch(r"[a-z0-9_]+", n) for n in names)
+        for t in rep.tables():
+            assert isinstance(t.frame, pd.DataFrame) and len(t.frame) > 0
+            assert t.html.count('data-not-shown="1"') == int((t.frame == "nd").sum().sum())
+
+
+def test_linked_recodes_pin_no_hidden_housing_group(strict, results, raw):
+    """Précarité (the precarious group) and « sans logement stable » (transition + precarious)
+    are sums of housing groups: with the published groups, précarité, sans-logement counts and
+    the base of each column, no hidden housing group may be narrowed to an interval shorter
+    than the threshold (tables.audit_disclosure on the 2 × 2 table
+    [[parents, own home], [transition, precarious]] whose row totals are « stable » = base −
+    sans logement and « sans logement stable »; precarious = précarité when published)."""
+    codes = {P.GROUP_ORDER[0]: [1], P.GROUP_ORDER[1]: [3], P.GROUP_ORDER[2]: [4],
+             P.GROUP_ORDER[3]: [2, 5, 6]}
+    checked = 0
+    for res, thr in ((strict, 60), (results, 11)):
+        tables = [(res.departements, "departement", None),
+                  *((t, "zone", code) for code, t in res.dep_tables.items())]
+        for table, by, code in tables:
+            c = table.cells
+            for group in c.loc[c["group"] != "Ensemble", "group"].unique():
+                if by == "departement":
+                    sel = raw["departement"].map(DEP_CODES) == group
+                elif group == "Reste de la région":
+                    sel = raw["departement"] != int(code)
+                else:
+                    sel = raw["departement"] == int(code)
+                sub = raw.loc[sel, "logement"]
+                counts = np.array([[int(sub.isin(codes[g]).sum()) for g in P.GROUP_ORDER[:2]],
+                                   [int(sub.isin(codes[g]).sum()) for g in P.GROUP_ORDER[2:]]])
+                g = c[c["group"] == group]
+
+                def hidden(q, level=P.YES, g=g):
+                    return bool(g[(g["question"] == q) & (g["level"] == level)]["suppressed"].iloc[0])
+
+                mask = np.zeros((3, 3), dtype=bool)
+                for i, lv in enumerate(P.GROUP_ORDER):
+                    mask[i // 2, i % 2] = hidden("logement_groupe", lv)
+                mask[1, 1] &= hidden("precarite")
+                mask[:2, 2] = hidden("sans_logement_stable")
+                tot = table.totals
+                mask[2, 2] = bool(tot[(tot["question"] == "logement_groupe")
+                                      & (tot["group"] == group)]["suppressed"].iloc[0])
+                if not mask[:2, :2].any():
+                    continue
+                audit = audit_disclosure(counts, mask, thr, margins="rows")
+                groups_ = audit.cells[~audit.cells["margin"]]  # the housing groups themselves
+                assert groups_["ok"].all(), (group, code, groups_)
+                checked += 1
+    assert checked > 0
+
+
+def test_key_figures_and_synthesis_read_the_results(regional, results, raw):
+    """The opening: the key figures equal the Results values (interval in the detail); the
+    synthesis lists only significant differences — the employment gap (Rao–Scott by hand
+    below 5 %) is there, the département differences (Rao–Scott p = 0,37, no ▲/▼) are not."""
+    from arefie_studies.studies import KeyFigures
+
+    opening = regional.chapter("")
+    keys = next(b for b in opening if isinstance(b, KeyFigures))
+    assert 4 <= len(keys.items) <= 6
+    k = results.key_shares.set_index("question")
+    for item, q in zip(keys.items, ("precarite", "sans_logement_stable", "periode_sans_logement"),
+                       strict=False):
+        assert item.value == fmt_pct(k.loc[q, "estimate"], 0)
+        assert fmt_ci(k.loc[q, "ci_low"], k.loc[q, "ci_high"], 0) in item.detail
+    # the synthesis
+    text = next(b.markdown for b in opening if isinstance(b, Paragraph) and "L’essentiel" in b.markdown)
+    bullets = [line for line in text.splitlines() if line.startswith("- ")]
+    assert 3 <= len(bullets) <= 6
+    groups = np.select([raw["logement"] == 1, raw["logement"] == 3, raw["logement"] == 4],
+                       [0, 1, 2], 3)
+    f, d0, ddf = _rao_scott_f(raw["emploi"].to_numpy(), groups, raw["poids"].to_numpy(),
+                              raw["departement"].to_numpy(), raw["ml"].to_numpy())
+    assert stats.f.sf(f, d0, ddf) < 0.05  # by hand: the employment gap is significant
+    ins = results.insertion[(results.insertion["territory"] == REGION)
+                            & (results.insertion["outcome"] == "emploi")].set_index("group")
+    test = results.insertion_tests.query("territory == @REGION and outcome == 'emploi'").iloc[0]
+    assert test["p_value"] < 0.05
+    gap_line = next(b for b in bullets if "en emploi" in b)
+    assert fmt_pct(ins.loc[P.GROUP_ORDER[3], "estimate"], 0) in gap_line
+    dep_test = results.departements.tests.set_index("question").loc["precarite", "p_value"]
+    assert dep_test > 0.05
+    comp = results.comparison
+    for r in comp[~comp["mark"].isin(["▲", "▼"])].itertuples():
+        assert not any(r.departement in b and r.label.lower() in b for b in bullets)
+    # every bullet with a share quotes its interval
+    assert all("[" in b for b in bullets if "%" in b)
+    # the furniture
+    about = next(b.markdown for b in opening if isinstance(b, Paragraph) and "Pour citer" in b.markdown)
+    assert "observatoire@arefie.fr" in about and "mars à mai 2024" in about
+    assert fmt_pct(results.n_youths / results.weighting["total"], 1) in about
+    assert "AREFIE (2026), *Parcours résidentiel des jeunes accompagnés*, édition 2024" in about
+
+
+def test_every_departement_compared_and_placed(results, regional):
+    """The regional comparison holds the five départements on the four key indicators
+    (Korn–Graubard intervals, decisions); each département report places itself with its
+    interval, its rank among the published estimates and its test against the rest."""
+    comp = results.comparison
+    assert sorted(comp["departement"].unique()) == sorted(P.DEPARTEMENTS.values())
+    assert len(comp) == 5 * 4
+    table = next(t for t in regional.tables() if t.name == "comparaison_departements")
+    assert list(table.frame.index) == [*P.DEPARTEMENTS.values(), REGION]
+    for r in comp.itertuples():
+        cell = table.frame.loc[r.departement, r.label]
+        assert cell == ("nd" if r.decision == "suppress" else r.estimate)
+    tab1 = results.departements.cells
+    prec = tab1[(tab1["question"] == "precarite") & (tab1["group"] == "Oise")].iloc[0]
+    oise = comp.query("question == 'precarite' and departement == 'Oise'").iloc[0]
+    assert oise["ci_low"] == prec["ci_low"] and oise["decision"] == prec["decision"]
+    order = comp[comp["question"] == "precarite"].sort_values("estimate", ascending=False)
+    assert list(order["rank"]) == [1, 2, 3, 4, 5]
+    rep = P.report(results, {"departement": "60"})
+    place = next(b.markdown for b in rep if isinstance(b, Paragraph) and "Place du département" in b.markdown)
+    line = next(s for s in place.splitlines() if s.startswith("- En précarité"))
+    assert share_text(oise["estimate"], oise["ci_low"], oise["ci_high"]) in line
+    assert f"{int(oise['rank'])}" in line and "sans écart significatif" in line and "†" in line
+
+
+def test_champ_and_lecture_under_every_table_and_figure(regional, results):
+    """Under every table (its notes) and figure (the paragraph after it) of the regional
+    report: "Champ :" and "Lecture :" with a value read from the results."""
+    from arefie_studies.studies.contract import Figure
+
+    blocks = regional.blocks
+    for i, b in enumerate(blocks):
+        if isinstance(b, Table):
+            notes = _plain(b.html.split('class="table-notes"')[1])
+            assert "Champ :" in notes and "Lecture :" in notes, b.name
+        if isinstance(b, Figure):
+            after = blocks[i + 1]
+            assert isinstance(after, Paragraph) and "Champ :" in after.markdown \
+                and "Lecture :" in after.markdown, b.caption
+    housing = results.housing.iloc[0]
+    assert fmt_pct(housing["estimate"], 0) in regional.text()
+    value = fmt_pct(_cell_of(results.departements, "logement_groupe", P.GROUP_ORDER[0]), 1)
+    assert ("Lecture : « Chez les parents », colonne « Hauts-de-France » : "
+            + value.replace("\u202f", " ")) in \
+        _plain(next(t for t in regional.tables() if t.name == "departements").html)
+
+
+def _cell_of(table, question, level, group="Ensemble") -> float:
+    c = table.cells
+    return float(c[(c["question"] == question) & (c["level"] == level)
+                   & (c["group"] == group)]["estimate"].iloc[0])
+
+
+def test_headings_state_findings_and_chapters_have_anchors(regional, results):
+    """Level-1 headings carry the notebook's anchors; the level-2 headings state the finding
+    the results support (or a neutral title when nothing is significant)."""
+    from arefie_studies.studies.contract import Heading
+
+    anchors = [b.anchor for b in regional if isinstance(b, Heading) and b.level == 1]
+    assert anchors == [a for a in P.CHAPTERS if a]
+    h2 = [b.text for b in regional if isinstance(b, Heading) and b.level == 2]
+    assert "Les jeunes en hébergement précaire sont moins souvent en emploi" in h2
+    assert not results.comparison["mark"].isin(["▲", "▼"]).any()
+    assert "Aucun département ne se distingue significativement du reste de la région" in h2
+
+
+def test_case_mix_adjusted_employment_by_hand(results, youths):
+    """Indirect standardisation: the expected rate is the weighted mean, over a département's
+    youths, of the employment probability from a regional weighted logistic model on sex, age,
+    qualification and QPV — refitted here with statsmodels (freq weights: the same MLE) — and
+    the ratio is Σw·y / Σw·p̂ (Somme)."""
+    import statsmodels.api as sm
+    import statsmodels.formula.api as smf
+
+    data = youths.assign(y=youths["y_emploi"].astype(float))
+    data = data.assign(**{c: data[c].astype(str) for c in ("sexe", "tranche_age",
+                                                           "qualification", "qpv")})
+    fit = smf.glm("y ~ C(sexe) + C(tranche_age) + C(qualification) + C(qpv)", data=data,
+                  family=sm.families.Binomial(), freq_weights=data["poids"]).fit()
+    p_hat = fit.predict(data)
+    som = (data["departement"].astype(str) == "Somme").to_numpy()
+    w, y = data["poids"].to_numpy(), data["y"].to_numpy()
+    adj = results.adjusted.set_index("departement").loc["Somme"]
+    assert adj["observed"] == pytest.approx(np.sum(w[som] * y[som]) / np.sum(w[som]), rel=1e-10)
+    assert adj["expected"] == pytest.approx(np.sum(w[som] * p_hat[som]) / np.sum(w[som]), rel=1e-6)
+    assert adj["ratio"] == pytest.approx(np.sum(w[som] * y[som]) / np.sum(w[som] * p_hat[som]),
+                                         rel=1e-6)
+    assert adj["ci_low"] < adj["ratio"] < adj["ci_high"] and adj["df"] == 3
+    assert list(results.adjusted["departement"]) == list(P.DEPARTEMENTS.values())

@@ -25,7 +25,7 @@ from arefie_studies.studies import _sante_report as R
 from arefie_studies.studies import glossary
 from arefie_studies.studies import sante_jeunes as S
 from arefie_studies.studies._common import StudyInputError
-from arefie_studies.studies.contract import Figure
+from arefie_studies.studies.contract import Figure, Heading, KeyFigures, Paragraph, Table
 from arefie_studies.tables import protected_shares
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -276,8 +276,8 @@ def test_small_groups_are_suppressed_in_tables(inputs):
     html = next(t.html for t in S.report(res60, PARAMS).tables() if t.name == "mentale_sexe_age")
     assert 'data-suppressed="1"' in html
     frame = next(t.frame for t in S.report(res60, PARAMS).tables() if t.name == "mentale_sexe_age")
-    hidden = frame[frame["affichage"] == "s"]
-    assert len(hidden) and hidden[["estimate", "ci_low", "ci_high", "n"]].isna().all().all()
+    minors = frame[next(c for c in frame if "Moins de 18 ans" in c)]
+    assert (minors == "s").all()
 
 
 def test_errors_name_the_problem(inputs):
@@ -344,18 +344,24 @@ def test_every_2020_value_is_the_one_results_value(res, regional):
     used as references (listed and explained instead)."""
     prev = res.overall_prev.set_index("indicator")
     evo = next(t for t in regional.tables() if t.name == "evolution")
-    col = evo.frame[evo.frame["colonne"] == "2020"].set_index("indicator")
+    col = evo.frame["2020"].droplevel("section")
     assert len(col) == sum(i.key for i in S.INDICATORS)
-    shown = col[col["affichage"] != "s"]
-    np.testing.assert_array_equal(shown["estimate"].to_numpy(),
-                                  prev.loc[shown.index, "estimate"].to_numpy())
-    assert {"detresse", "tabac_quotidien", "surpoids_obesite"} <= set(shown.index)
+    label_to_name = {i.label: i.name for i in S.INDICATORS}
+    shown = col[col.map(lambda v: isinstance(v, float))]
+    names = [label_to_name[lab] for lab in shown.index]
+    np.testing.assert_array_equal(shown.to_numpy(dtype=float),
+                                  prev.loc[names, "estimate"].to_numpy())
+    assert {"detresse", "tabac_quotidien", "surpoids_obesite"} <= set(names)
     for name in ("detresse", "tabac_quotidien", "surpoids_obesite"):
         assert f"{R.fmt_pct(prev.loc[name, 'estimate'])}" in evo.html
     # the theme charts' 2020 diamonds read the same frame
     figs = [b for b in regional if isinstance(b, Figure) and "losanges : 2020" in b.caption]
     assert len(figs) == len(S.THEMES)
-    assert all(f.draw.keywords["previous"] is res.overall_prev for f in figs)
+    for f in figs:
+        np.testing.assert_array_equal(f.draw.keywords["previous"]["estimate"],
+                                      res.overall_prev["estimate"])
+        np.testing.assert_array_equal(f.draw.keywords["previous"]["ci_low"],
+                                      res.overall_prev["kg_low"])
     # no "2020" value of the study from the reference file, anywhere
     own = res.own_references
     assert set(own["indicateur"]) == {"tabagisme", "surpoids_obesite", "detresse_psychologique",
@@ -364,7 +370,7 @@ def test_every_2020_value_is_the_one_results_value(res, regional):
     for table in regional.tables():
         assert "Étude santé jeunes 2020" not in table.html, table.name
         for v in own["valeur_pct"]:  # 26 %, 25 %, 40 %, 32 %, 5 % never shown as 2020 values
-            assert f"{R.fmt_pct(v / 100, 0)} (" not in table.html
+            assert re.search(rf"(?<![\d,]){R.fmt_pct(v / 100, 0)} \(", table.html) is None
     bm = next(t for t in regional.tables() if t.name == "references")
     assert "Valeur de référence (autre source)" in bm.html
     assert "Population, année et source de la référence" in bm.html
@@ -420,14 +426,17 @@ def test_departement_domain_matches_r(res):
 def test_departement_df_and_korn_graubard(res, design):
     """Every domain estimate keeps n, SE, CI, df and the Korn–Graubard interval; df = PSUs −
     strata in the domain (counted here from the data); KG recomputed with scipy from (p, se, df,
-    n) as svyciprop(method="beta") does with the domain's n."""
+    n) as svyciprop(method="beta") does with nrow(design) of the domain: every respondent of
+    the département, those missing the indicator included (svyby(..., na.rm=TRUE))."""
     data = design.data
     by = res.by("departement")
     assert {"estimate", "se", "ci_low", "ci_high", "kg_low", "kg_high", "df", "n"} <= set(by)
     for dep, sub in by.groupby("group"):
         n_ml = data.loc[data["departement"].astype(str) == dep, "ml"].nunique()
         assert (sub["df"] == n_ml - 1).all(), dep
-    p, se, df, n = (by[c].to_numpy(dtype=float) for c in ("estimate", "se", "df", "n"))
+    p, se, df = (by[c].to_numpy(dtype=float) for c in ("estimate", "se", "df"))
+    rows = data["departement"].astype(str).value_counts()
+    n = by["group"].map(rows).to_numpy(dtype=float)
     ok = (p > 0) & (p < 1) & (se > 0)
     neff = p * (1 - p) / se**2 * (stats.t.ppf(0.025, n - 1) / stats.t.ppf(0.025, df)) ** 2
     lo = stats.beta.ppf(0.025, neff * p, neff * (1 - p) + 1)
@@ -436,33 +445,87 @@ def test_departement_df_and_korn_graubard(res, design):
     np.testing.assert_allclose(by["kg_high"].to_numpy()[ok], hi[ok], rtol=1e-6)
 
 
-def test_departement_figures_show_korn_graubard_with_df(res, aisne, regional):
+def test_departement_figures_follow_the_presentation_rule(res, aisne, regional):
     """Old p. 6: Aisne « 78,1 % [77,1 ; 79,0] » (logit, 4 PSUs, no df). Now every département
-    figure shows its Korn–Graubard interval and its degrees of freedom (‡ under 8)."""
+    figure shows its Korn–Graubard interval and goes through the NCHS rule: with df = 3 < 8 it
+    is flagged « † » (or « nd » when suppressed); the ad-hoc ‡ is gone."""
     dep = res.departement("02").set_index("indicator")
     assert (dep["df"] == 3).all()
+    assert set(dep["decision"]) <= {"flag", "suppress"}  # df < 8: never plainly shown
     table = next(t for t in aisne.tables() if t.name == "indicateurs_02")
-    frame = table.frame[table.frame["colonne"] == "Aisne"].set_index("indicator")
-    shown = frame[frame["affichage"] != "s"]
-    np.testing.assert_array_equal(shown["ci_low"], dep.loc[shown.index, "kg_low"])
-    np.testing.assert_array_equal(shown["ci_high"], dep.loc[shown.index, "kg_high"])
     row = dep.loc["generaliste"]
-    assert f"{R.fmt_ci(row['kg_low'], row['kg_high'])}" in table.html
-    assert "Degrés de liberté (département)" in table.html and "3\u202f‡" in table.html
-    assert "Korn–Graubard" in table.html and "moins de 8 degrés de liberté" in table.html
-    assert "4 Missions Locales seulement (3 degrés de liberté)" in aisne.text()
+    assert row["decision"] == "flag"
+    assert R.fmt_ci(row["kg_low"], row["kg_high"]) in table.html
+    label = R._label(next(i for i in S.INDICATORS if i.name == "generaliste"))
+    gen = re.search(rf"{re.escape(escape(label))}</th>(.*?)</td>", table.html).group(1)
+    assert R.fmt_num(row["estimate"] * 100, 1) in gen and "†" in gen  # 78,1 % †
+    assert "‡" not in table.html and "‡" not in aisne.text()
+    frame = table.frame["Aisne"].droplevel("section")
+    key = {R._label(i): i.name for i in S.INDICATORS if i.key}
+    assert len(frame) == len(key)
+    for lab, v in frame.items():
+        x = dep.loc[key[lab]]
+        assert v == ("s" if x["hidden"] else "nd" if x["decision"] == "suppress"
+                     else x["estimate"]), lab
     fig = next(b for b in aisne if isinstance(b, Figure))
     assert (fig.draw.args[0]["ci_low"] == fig.draw.args[0]["kg_low"]).all()
-    assert "Korn–Graubard" in fig.caption and "3 degrés de liberté" in fig.caption
     for table in regional.tables():
         if table.name.endswith("_departement"):
-            assert "Korn–Graubard" in table.html and "Aisne 3\u202f‡" in table.html
-            f = table.frame[table.frame["colonne"].str.startswith("Département")]
-            f = f[f["affichage"] != "s"]
-            assert len(f)
-            kg = res.by("departement").set_index(["indicator", "group"])
-            keys = list(zip(f["indicator"], f["colonne"].str.split("|").str[1], strict=True))
-            np.testing.assert_array_equal(f["ci_low"], kg.loc[keys, "kg_low"])
+            assert "Korn–Graubard" in table.html and "‡" not in table.html
+
+
+def test_presentation_rule_flags_few_psus_and_suppresses_small_n_eff(res, regional):
+    """df < 8 -> flagged « † »; n_eff < 30 -> « nd » with nothing of the value left, in the
+    rendered HTML of the Table blocks."""
+    from arefie_studies.tables import presentation_rule
+
+    by = res.by("departement")
+    got = presentation_rule(by.assign(ci_low=by["kg_low"], ci_high=by["kg_high"]))
+    assert (got["decision"].to_numpy() == by["decision"].to_numpy()).all()
+    flag = by[(by["df"] < 8) & (by["decision"] == "flag") & ~by["hidden"]]
+    assert len(flag)
+    theme = {i.name: i.theme for i in S.INDICATORS}
+    # n_eff < 30: no real domain gets there (disclosure hides small ones first), so Nord's
+    # détresse gets an SE giving n_eff = 20 and goes through the same decision as compute
+    from arefie_studies.studies._sante_estimates import with_presentation
+
+    b = res.breakdowns.copy()
+    sel = (b["breakdown"] == "departement") & (b["group"] == "Nord") & (b["indicator"] == "detresse")
+    x = b[sel].iloc[0]
+    assert x["decision"] == "show" and x["df"] >= 8
+    b.loc[sel, "se"] = np.sqrt(x["estimate"] * (1 - x["estimate"]) / 20)
+    b = with_presentation(b)
+    assert b.loc[sel, "decision"].iloc[0] == "suppress"
+    assert "taille d’échantillon effective 20 < 30" in b.loc[sel, "reason"].iloc[0]
+    rep = S.report(replace(res, breakdowns=b), {**PARAMS, "departement": ""})
+    label = R._label(next(i for i in S.INDICATORS if i.name == "detresse"))
+    for name in ("mentale_departement", "comparaison_departements"):
+        t = next(t for t in rep.tables() if t.name == name)
+        if name == "mentale_departement":
+            row = re.search(rf"{re.escape(escape(label))}</th>(.*?)</tr>", t.html).group(1)
+            cell = row.split("</td>")[2]  # Ensemble, Aisne, Nord
+        else:
+            row = re.search(r"Nord</th>(.*?)</tr>", t.html).group(1)
+            cell = row.split("</td>")[0]
+        assert cell.endswith(">nd") and "data-n=" not in cell, name
+        for v in (x["estimate"], x["kg_low"], x["kg_high"]):
+            assert R.fmt_num(v * 100, 1) not in row, name
+        assert (t.frame == "nd").any().any()
+    det = next(i.label for i in S.INDICATORS if i.name == "detresse")
+    fig = next(f for f in rep if isinstance(f, Figure) and f.caption.startswith(f"{det} par"))
+    drawn = fig.draw()
+    ax = drawn.axes[0]
+    assert "non publié" in [tx.get_text() for tx in ax.texts]
+    ticks = [tk.get_text() for tk in ax.get_yticklabels()]
+    assert ticks[0] == "Nord" and len(ticks) == 5  # hidden rows first, without a value
+    for line in ax.lines:
+        assert R.fmt_num(x["estimate"], 6) not in str(line.get_xdata())
+    assert len(ax.collections) + len(ax.lines) > 0
+    assert "Nord : détresse" not in rep.text().lower()
+    for _, x in flag.head(5).iterrows():
+        t = next(t for t in regional.tables() if t.name == f"{theme[x['indicator']]}_departement")
+        assert f"{R.fmt_num(x['estimate'] * 100, 1)}" in t.html and "†" in t.html
+    assert R.presentation_rule_text() in regional.text()
 
 
 # ----------------------------------------------------------------------------- report = results
@@ -473,21 +536,21 @@ def test_report_values_are_results_values(res, regional, aisne):
     for name in ("detresse", "renoncement", "tabac_quotidien", "surpoids_obesite"):
         assert f"{R.fmt_pct(o.loc[name, 'estimate'], 0)} " in text
         assert R.fmt_pct(o.loc[name, "estimate"]) in text  # key figure
-        assert R.fmt_ci(o.loc[name, "ci_low"], o.loc[name, "ci_high"]) in text
+        assert R.fmt_ci(o.loc[name, "kg_low"], o.loc[name, "kg_high"]) in text
     assert f"**{R.fmt_int(res.n)} jeunes**" in text and f"**{res.n_ml} Missions" in text
     sexe = next(t for t in regional.tables() if t.name == "mentale_sexe_age").frame
     by = res.by("sexe").set_index(["indicator", "group"])
-    f = sexe[sexe["colonne"] == "Sexe|Femme"]
-    np.testing.assert_array_equal(
-        f["estimate"].dropna(),
-        by.loc[[(i, "Femme") for i in f.dropna(subset=["estimate"])["indicator"]], "estimate"])
+    f = sexe["Sexe|Femme"]
+    labels = {R._label(i): i.name for i in S.INDICATORS}
+    for lab, v in f.items():
+        x = by.loc[(labels[lab], "Femme")]
+        assert v == ("s" if x["hidden"] else "nd" if x["decision"] == "suppress" else x["estimate"])
     comp = res.evolution.set_index("indicator")
     up = comp[(comp["p_value"] < 0.05) & (comp["diff"] > 0) & ~comp["hidden"]
               & comp.index.isin([i.name for i in S.INDICATORS if i.key])]
     for name, row in up.iterrows():
         assert R.fmt_pct_points(row["diff"]) in text, name
-    d = res.departement("02").set_index("indicator")
-    assert f"En Aisne, {R.fmt_pct(d.loc['detresse', 'estimate'], 0)} des jeunes" in aisne.text()
+    assert f"Dans l’Aisne, {R._share(res.departement('02'), 'detresse')} des jeunes" in aisne.text()
     info = res.departements.set_index("departement").loc["02"]
     assert f"**{R.fmt_int(info['n'])} jeunes**" in aisne.text()
     ors = res.model[~res.model["reference"]]
@@ -496,21 +559,104 @@ def test_report_values_are_results_values(res, regional, aisne):
         assert R.fmt_num(v, 2) in model.html
 
 
-def test_report_parts_cover_every_chapter(regional, aisne):
-    assert [len(regional.part(p)) > 0 for p in R.PARTS] == [True] * 4
-    assert [len(aisne.part(p)) > 0 for p in R.PARTS] == [True, False, False, True]
-    heads = [b.text for b in regional if type(b).__name__ == "Heading" and b.level == 2]
-    assert heads[:2] == ["Les jeunes interrogés", "Précarité et scores des instruments standardisés"]
-    assert {*S.THEMES.values(), "Évolution depuis 2020", "Annexe méthodologique de l’étude"} <= set(heads)
-    with pytest.raises(KeyError, match="expected one of"):
-        regional.part("chapitre")
+def test_chapters_and_finding_headings(res, regional, aisne):
+    """One chapter mechanism: level-1 headings carry the notebook's anchors in every variant;
+    level-2 headings state a finding read from the results."""
+    for rep in (regional, aisne):
+        ones = [(b.anchor, b.text) for b in rep if isinstance(b, Heading) and b.level == 1]
+        assert ones == list(R.CHAPTERS.items())
+        assert all(len(rep.chapter(a)) > 1 for a in R.CHAPTERS)
+    with pytest.raises(KeyError, match="no chapter"):
+        regional.chapter("chapitre")
+    heads = [b.text for b in regional if isinstance(b, Heading) and b.level == 2]
+    ev = res.evolution[res.evolution["indicator"].isin([i.name for i in S.INDICATORS if i.key])]
+    ok = (~ev["hidden"] & (ev["decision"] != "suppress") & (ev["decision_prev"] != "suppress")
+          & (ev["p_value"] < 0.05))
+    up, down = int((ok & (ev["diff"] > 0)).sum()), int((ok & (ev["diff"] < 0)).sum())
+    want = [f"{up} indicateur" if up else "aucun en hausse",
+            f"et {down} indicateur" if down else "et aucun en baisse"]
+    assert any(h.startswith("Depuis 2020, ") and all(w in h for w in want) for h in heads)
+    mentale = R._theme_heading(res, "mentale", S.indicators_by_theme("mentale", key_only=True))
+    assert mentale in heads
+    p = res.tests.query("breakdown == 'sexe' and indicator == 'detresse'")["p_value"].iloc[0]
+    if p < 0.05:
+        assert "plus fréquent chez" in mentale
+
+
+def test_key_figures_and_synthesis(res, regional):
+    """The opening key figures are the results' values with their Korn–Graubard interval; the
+    synthesis lists only significant differences, each with its intervals."""
+    kf = next(b for b in regional if isinstance(b, KeyFigures))
+    assert kf is regional.blocks[1]
+    assert 4 <= len(kf.items) <= 6
+    o = res.overall.set_index("indicator")
+    d = next(k for k in kf.items if "détresse" in k.label)
+    assert d.value == R.fmt_pct(o.loc["detresse", "estimate"])
+    assert d.detail == f"IC 95 % {R.fmt_ci(o.loc['detresse', 'kg_low'], o.loc['detresse', 'kg_high'])}"
+    assert any(k.value == R.fmt_int(res.n) for k in kf.items)
+    items = R.synthesis(res)
+    assert 3 <= len(items) <= 6
+    for t in items:
+        pv = re.search(r"p\u202f(?:=\u202f)?([<0-9,]+)", t).group(1)
+        assert pv.startswith("<") or float(pv.replace(",", ".")) < 0.05, t
+        assert "[" in t
+    tests = res.tests.query("breakdown == 'sexe'").set_index("indicator")["p_value"]
+    for i in S.INDICATORS:  # a non-significant sex difference is not a finding
+        if i.key and tests[i.name] >= 0.05:
+            assert not any(t.startswith(f"{i.label} :") and "jeunes femmes" in t for t in items)
+
+
+def test_every_table_and_figure_has_champ_and_lecture(res, regional, aisne):
+    for rep in (regional, aisne):
+        blocks = rep.blocks
+        for k, b in enumerate(blocks):
+            if isinstance(b, Table):
+                if b.name == "calage":
+                    nxt = blocks[k + 1]
+                    assert "Champ" in nxt.markdown and "Lecture" in nxt.markdown
+                else:
+                    assert "Champ\u202f:" in b.html and "Lecture\u202f:" in b.html, b.name
+                assert b.name and b.frame is not None, b.name
+            if isinstance(b, Figure):
+                nxt = blocks[k + 1]
+                assert isinstance(nxt, Paragraph) and nxt.markdown.startswith("Champ"), b.caption
+                assert "Lecture" in nxt.markdown, b.caption
+        names = [t.name for t in rep.tables()]
+        assert len(names) == len(set(names))
+    text = regional.text()
+    assert res.fieldwork and res.fieldwork in text
+    assert res.contact and res.contact in text
+    assert R.fmt_pct(res.n / res.population_total) in text
+    assert "AREFIE (2026), *Étude santé jeunes*, édition 2024, rapport régional" in text
+
+
+def test_comparison_holds_every_departement(res, regional, aisne):
+    t = next(t for t in regional.tables() if t.name == "comparaison_departements")
+    assert list(t.frame.index) == [*S.DEPARTEMENTS.values(), "Hauts-de-France"]
+    by = res.by("departement").set_index(["group", "indicator"])
+    for dep in S.DEPARTEMENTS.values():
+        for name in R.COMPARED:
+            x = by.loc[(dep, name)]
+            label = next(i.label for i in S.INDICATORS if i.name == name)
+            want = ("s" if x["hidden"] else "nd" if x["decision"] == "suppress" else x["estimate"])
+            assert t.frame.loc[dep, label] == want
+    figs = [b for b in regional if isinstance(b, Figure) and "par département" in b.caption]
+    assert [f.draw.args[1] for f in figs] == list(R.COMPARED)
+    for f in figs:
+        assert set(f.draw.args[0]["row"]) == {*S.DEPARTEMENTS.values(), "Hauts-de-France"}
+    x = by.loc[("Aisne", "detresse")]  # the département report places itself
+    p = res.dep_tests.query("departement == '02' and indicator == 'detresse'")["p_value"].iloc[0]
+    assert R.fmt_pct(x["estimate"]) in aisne.text()
+    assert R.fmt_ci(x["kg_low"], x["kg_high"]) in aisne.text()
+    assert ("pas significativement différente" in aisne.text()) == (p >= 0.05)
 
 
 def test_french_sentences_keep_acronyms():
     assert R._lower_first("A renoncé à des soins") == "a renoncé à des soins"
     assert R._lower_first("IMC ≥ 30") == "IMC ≥ 30"
     est = pd.DataFrame({"indicator": ["tabac_quotidien"] * 2, "group": ["Homme", "Femme"],
-                        "estimate": [0.44, 0.38], "hidden": [False, False]})
+                        "estimate": [0.44, 0.38], "hidden": [False, False],
+                        "decision": ["show", "show"]})
     key = [i for i in S.INDICATORS if i.name == "tabac_quotidien"]
 
     def fake(p):
@@ -533,7 +679,7 @@ def test_departement_table_hides_tests_of_hidden_shares(res, aisne):
         label = next(i for i in S.INDICATORS if i.name == name).label
         row = re.search(rf"{re.escape(escape(label))}</th>(.*?)</tr>", table.html).group(1)
         assert row.startswith('<td class="suppressed" data-suppressed="1">s</td>')
-        assert row.endswith('<td class="test">s</td>')
+        assert row.endswith("<td>–</td><td>–</td>")  # no df, no test beside a hidden share
         assert "data-n" not in row.split("</td>")[0]
 
 
@@ -566,7 +712,9 @@ def test_notebook_is_thin():
     assert "filterwarnings" not in code and "warnings" not in code
     assert "_sante" not in code and "import" in code
     assert 'run("sante_jeunes"' in code
-    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    assert nb["metadata"]["kernelspec"] == {"name": "arefie-studies", "language": "python",
+                                            "display_name": "Python (arefie-studies)"}
+    assert 'chapter("introduction")' in code and ".part(" not in code
 
 
 @pytest.mark.slow

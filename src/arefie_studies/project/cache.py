@@ -6,6 +6,8 @@ computation). The key covers everything that can change the result:
 
 - every declared input file and its codebook (sha256 of the bytes);
 - every declared reference file (population margins, ML list, benchmarks);
+- the study's configuration file itself (texts a report reads from it: fieldwork dates,
+  contact, partners...);
 - how identifying columns are treated (``identifiers``, ``pseudonymise``, ``drop``,
   ``birth_dates``) and whether a pseudonymisation key is set (its hash, never the key);
 - the compute parameters (``compute_parameters`` of the config, else every parameter) and the
@@ -106,7 +108,8 @@ def study_dependencies(config: StudyConfig, root: str | Path, cache: HashCache |
     references = {name: {"path": spec.path, "sha256": digest(spec.path, f"references.{name}.path")}
                   for name, spec in config.references.items()}
     lib = library_tree()
-    parts: dict[str, Any] = {"inputs": inputs, "references": references, "library": tree_hash(lib, cache)}
+    parts: dict[str, Any] = {"inputs": inputs, "references": references, "library": tree_hash(lib, cache),
+                             "config": cache.file(Path(config.path))}
     module = module_file(root, config.module)
     if module is not None and lib not in module.resolve().parents:
         parts["module"] = cache.file(module)

@@ -9,6 +9,8 @@ Schema (every key but ``title`` is optional)::
     title: "Étude santé jeunes"        # French, shown on the report's title page
     description: "Enquête sur la santé des jeunes accompagnés par les Missions Locales"  # title-page line
     partners: "AREFIE, ARS Hauts-de-France, OR2S"   # title-page partners line
+    contact: "observatoire@arefie.fr"  # optional: contact line of the report (default "")
+    fieldwork: "mars à juin 2024"      # optional: fieldwork dates when the data hold none (default "")
     wave: 2024                         # shown in the report; defaults to parameters.wave
     notebook: notebooks/sante_jeunes.ipynb       # default notebooks/<slug>.ipynb
     module: arefie_studies.studies.sante_jeunes  # default arefie_studies.studies.<slug>
@@ -78,6 +80,7 @@ OUTPUT_KINDS = ("html", "pdf", "notebook")
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _TOP_KEYS = {
     "slug", "title", "description", "partners", "wave", "notebook", "module", "disclosure_threshold", "inputs",
+    "contact", "fieldwork",
     "parameters", "variants", "outputs", "renderer", "cell_timeout", "references", "compute_parameters",
 }
 _INPUT_KEYS = {"path", "codebook", "identifiers", "pseudonymise", "drop", "birth_dates"}
@@ -160,6 +163,8 @@ class StudyConfig:
     cell_timeout: int | None = None
     description: str = ""
     partners: str = ""
+    contact: str = ""
+    fieldwork: str = ""
     references: dict[str, ReferenceSpec] = field(default_factory=dict)
     compute_parameters: tuple[str, ...] | None = None
 
@@ -476,7 +481,7 @@ def load_config(path: str | Path, root: str | Path | None = None) -> StudyConfig
         raise ctx.fail("cell_timeout", f"expected a number of seconds (a positive integer), "
                        f"got {cell_timeout!r}.")
     texts = {}
-    for key in ("description", "partners"):
+    for key in ("description", "partners", "contact", "fieldwork"):
         value = raw.get(key, "")
         if not isinstance(value, str):
             raise ctx.fail(key, f"expected a French text, got {value!r}.")

@@ -1,69 +1,76 @@
 """The baromètre's report, built from :class:`~arefie_studies.studies.barometre.BarometreResults`
-only (:func:`build_report`): French tables, figures, narrative and annex texts all read the same
-results, so a figure is never computed twice.
+only (:func:`build_report`): key figures, findings, French tables (:class:`arefie_studies.tables.Table`),
+figures (:mod:`._barometre_figures`) and annex texts all read the same results, so a figure is
+never computed twice.
 
-Shown cells carry ``data-n`` (their unweighted base); hidden cells carry nothing but
-``data-suppressed="1"`` (see :func:`arefie_studies.tables.hidden_cell_html`).
+Every hidden cell reads the same « s » (no "fewer than N answers" on primary cells: that would
+tell which hidden cells hold 1 to N − 1 answers); estimates the NCHS presentation rule
+suppresses read « nd » (no value, no interval, no gap), flagged ones carry « † ».
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from html import escape
 
 import numpy as np
+import pandas as pd
 
+from arefie_studies.studies._barometre_figures import (
+    SOURCE,
+    likert_figure,
+    ml_caterpillar,
+    ml_map,
+    ml_trend_figure,
+    share_figure,
+    trend_figure,
+)
 from arefie_studies.studies.barometre import NATION, REGION, REST
 from arefie_studies.studies.barometre import BarometreResults as Results
-from arefie_studies.studies.contract import Annex, Figure, Heading, Paragraph, Report, Table
+from arefie_studies.studies.contract import (
+    Annex,
+    Figure,
+    Heading,
+    KeyFigure,
+    KeyFigures,
+    Paragraph,
+    Report,
+    Table,
+)
 from arefie_studies.tables import (
     NNBSP,
     SUPPRESSED_MARK,
-    disclosure_rule_text,
+    Cell,
+    Row,
     fmt_ci,
     fmt_int,
     fmt_num,
     fmt_p,
     fmt_pct,
     fmt_pct_points,
-    hidden_cell_html,
-    table_html,
-    value_cell_html,
+    presentation_rule_text,
 )
+from arefie_studies.tables import Table as TableBuilder
 
 __all__ = [
+    "KEY_ITEMS",
     "build_report",
-    "likert_figure",
-    "ml_dot_figure",
+    "key_figures",
+    "ml_comparison_table",
+    "ml_position_table",
     "ml_profile_table",
-    "ml_table",
-    "share_figure",
     "share_table",
-    "trend_figure",
+    "synthesis",
 ]
 
 POPULATION_FR = {"jeunes": "jeunes accompagnés", "entreprises": "entreprises partenaires"}
-SOURCE = "Source" + NNBSP + ": UNML, baromètre national de satisfaction ; traitement AREFIE."
-TOO_FEW = "effectif insuffisant"
+KEY_ITEMS = {"jeunes": ("sat_globale", "sat_comprehension", "sat_joignable"),
+             "entreprises": ("sat_globale", "sat_reactivite")}
 UP, DOWN = "▲", "▼"
+PCT = "95" + NNBSP + "%"
+PUBLISHED = ("show", "flag")
 
 
-def _ci_cell(est: float, lo: float, hi: float, n: int, mark: str = "") -> str:
-    return value_cell_html(est, lo, hi, n=n, mark=mark)
-
-
-def _hidden_cell(n: int, text: str = SUPPRESSED_MARK, span: int = 1) -> str:
-    # the count of a hidden cell is not written (not even as data-n): see tables.hidden_cell_html
-    return hidden_cell_html(text, span)
-
-
-def _table(title: str, head: Sequence[str], rows: Sequence[str], notes: Sequence[str],
-           threshold: int, *, stub: str = "", wide: bool = False, fits: bool = True) -> str:
-    cls = "arefie-table" + (" wide" if wide else "") + (" fits-page" if fits else "")
-    th = "".join(f"<th>{escape(h)}</th>" for h in (stub, *head))
-    return table_html(title, f"<tr>{th}</tr>", rows, notes, classes=cls, threshold=threshold)
-
-
+# --------------------------------------------------------------------------- small helpers
 def _p_text(p: float) -> str:
     text = fmt_p(p)
     return f"p{NNBSP}{text}" if text.startswith("<") else f"p{NNBSP}={NNBSP}{text}"
@@ -80,269 +87,6 @@ def _years(waves: Sequence[int]) -> str:
     return str(waves[0]) if len(waves) == 1 else f"{waves[0]}-{waves[-1]}"
 
 
-# --------------------------------------------------------------------------- region vs France
-def share_table(res: Results, population: str, number_hint: str = "") -> str:
-    """Items × (region, rest of France, nation, difference, tests) for ``res.wave``."""
-    share = res.share[population].set_index(["item", "group"])
-    diff = res.diff[population].set_index("item")
-    rows = []
-    for item, label in res.items[population].items():
-        tds = [_ci_cell(*share.loc[(item, g), ["estimate", "ci_low", "ci_high", "n"]])
-               for g in (REGION, REST, NATION)]
-        d = diff.loc[item]
-        mark = _mark(d["diff"], d["p_value"])
-        tds.append(f'<td>{fmt_pct_points(d["diff"])}{NNBSP if mark else ""}'
-                   f'<span class="mark">{mark}</span><span class="ci">{fmt_ci(d["ci_low"], d["ci_high"])}'
-                   "</span></td>")
-        tds.append(f'<td class="test">{fmt_p(d["p_value"])}</td>')
-        tds.append(f'<td class="test">{fmt_p(d["chisq_p"])}</td>')
-        rows.append(f'<tr><th scope="row">{escape(label)}</th>{"".join(tds)}</tr>')
-    notes = [
-        "Part de répondants « très » ou « plutôt » satisfaits parmi ceux qui ont exprimé un avis "
-        "(« Ne sait pas » exclu). Entre crochets" + NNBSP + ": intervalle de confiance à 95" + NNBSP + "%.",
-        "Écart" + NNBSP + ": Hauts-de-France moins reste de la France, en points. " + UP + " / " + DOWN
-        + NNBSP + ": écart significatif au seuil de 5" + NNBSP + "% (test de Student tenant compte du "
-        "plan de sondage). p (4 modalités)" + NNBSP + ": test de Rao–Scott sur la répartition des quatre "
-        "réponses.",
-        disclosure_rule_text(res.threshold), SOURCE,
-    ]
-    title = (f"Satisfaction des {POPULATION_FR[population]} en {res.wave} : Hauts-de-France et reste "
-             "de la France")
-    return _table(title, [REGION, REST, NATION, "Écart (pts)", "p (écart)", "p (4 modalités)"],
-                  rows, notes, res.threshold, stub="Item", wide=True)
-
-
-def _short(label: str, width: int = 34) -> str:
-    import textwrap
-
-    return "\n".join(textwrap.wrap(label, width))
-
-
-def likert_figure(res: Results, population: str):
-    """Stacked 100 % bars of the four answers, region beside the rest of France, per item."""
-    import matplotlib.pyplot as plt
-
-    from arefie_studies.charts import likert_bars
-
-    dist = res.likert_dist[population]
-    items = list(res.items[population])
-    levels = list(res.likert)[::-1]  # most negative first
-    fig, axes = plt.subplots(1, 2, figsize=(9.2, 0.5 * len(items) + 1.6), sharey=True)
-    for ax, group in zip(axes, (REGION, REST), strict=True):
-        sub = dist[dist["group"] == group].assign(lab=lambda d: d["label"].map(_short))
-        likert_bars(sub, item="lab", level="level", levels=levels, sort=False,
-                    items=[_short(res.items[population][i]) for i in items], ax=ax)
-        ax.set_title(group, fontsize=10, fontweight="bold", pad=30)
-    leg = axes[1].get_legend()
-    if leg is not None:
-        leg.remove()
-    axes[1].tick_params(axis="y", labelleft=False)
-    fig.subplots_adjust(wspace=0.18)
-    fig.text(0.01, -0.02, SOURCE, fontsize=7, color="#6B6B6B", ha="left", va="top")
-    return fig
-
-
-def share_figure(res: Results, population: str):
-    """Dot-and-whisker plot of % satisfied per item: region vs rest of France (zoomed axis)."""
-    import matplotlib.pyplot as plt
-
-    from arefie_studies.charts import PALETTE, format_pct_fr, house_style
-
-    share = res.share[population]
-    items = list(res.items[population])
-    with house_style():
-        fig, ax = plt.subplots(figsize=(7.0, 0.36 * len(items) + 1.0))
-        ys = np.arange(len(items))[::-1]
-        for k, (group, color) in enumerate(((REGION, PALETTE[0]), (REST, PALETTE[1]))):
-            sub = share[share["group"] == group].set_index("item").loc[items]
-            pos = ys + (0.14 if k == 0 else -0.14)
-            est = sub["estimate"].to_numpy()
-            err = np.vstack([est - sub["ci_low"].to_numpy(), sub["ci_high"].to_numpy() - est])
-            ax.errorbar(est, pos, xerr=err, fmt="o", color=color, ecolor=color, capsize=2.5,
-                        markersize=5, label=group, zorder=3)
-        ax.set_yticks(ys, [_short(res.items[population][i], 40) for i in items])
-        lo = float(share["ci_low"].min())
-        ax.set_xlim(max(0.0, np.floor(lo * 20) / 20 - 0.05), 1.0)
-        ax.xaxis.set_major_formatter(format_pct_fr(0))
-        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, borderaxespad=0.2)
-        ax.grid(axis="y", visible=False)
-        fig.text(0.01, -0.02, SOURCE, fontsize=7, color="#6B6B6B", ha="left", va="top")
-    return fig
-
-
-def trend_figure(res: Results, population: str, items: Sequence[str] | None = None):
-    """Small multiples: % satisfied per year, region vs nation, with 95 % CI bands."""
-    from arefie_studies.charts import PALETTE, small_multiples, trend
-
-    tr = res.trend[population]
-    items = list(items or res.items[population])
-    tr = tr[tr["item"].isin(items)].assign(panel=lambda d: d["label"].map(lambda s: _short(s, 30)))
-    order = [_short(res.items[population][i], 30) for i in items]
-    ncols = 2 if len(items) > 1 else 1
-    lo = float(tr["ci_low"].min())
-    ylim = (max(0.0, np.floor(lo * 20) / 20 - 0.02), 1.0)
-
-    def draw(d, ax):
-        trend(d, x="annee", group="group", group_order=[REGION, NATION], colors=[PALETTE[0], PALETTE[2]],
-              label_last=False, ylim=ylim, ax=ax)
-
-    fig = small_multiples(tr, "panel", draw, order=order, ncols=ncols,
-                          panel_size=(3.6, 2.1) if ncols == 2 else (6.4, 2.8))
-    handles, labels = fig.axes[0].get_legend_handles_labels()
-    for ax in fig.axes:
-        if ax.get_legend() is not None:
-            ax.get_legend().remove()
-    fig.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.01, 1.0 + 0.25 / fig.get_figheight()),
-               ncols=2, frameon=False, fontsize=8.5)
-    fig.text(0.01, 0.0, SOURCE + " Bandes" + NNBSP + ": intervalle de confiance à 95" + NNBSP + "%.",
-             fontsize=7, color="#6B6B6B", ha="left", va="top")
-    return fig
-
-
-# --------------------------------------------------------------------------- MLs
-def ml_table(res: Results, population: str, item: str | None = None) -> str:
-    """Each ML of the region: answers, % satisfied with CI, difference to the rest of the region."""
-    item = item or next(iter(res.items[population]))
-    ml = res.ml[population]
-    ml = ml[ml["item"] == item]
-    region = res.pooled[population].set_index(["item", "group"]).loc[(item, REGION)]
-    thr = res.threshold
-    rows = []
-    for r in ml.itertuples(index=False):
-        name = f'<th scope="row">{escape(str(r.ml_nom))}</th>'
-        if r.n == 0:
-            rows.append(f'<tr>{name}<td>0</td><td class="suppressed" colspan="2">aucune réponse</td></tr>')
-        elif r.hidden:
-            text = f"{TOO_FEW} (moins de {thr} réponses)" if r.primary else SUPPRESSED_MARK
-            n_text = f"<{NNBSP}{thr}" if r.primary else SUPPRESSED_MARK
-            rows.append(f"<tr>{name}{_hidden_cell(r.n, n_text)}{_hidden_cell(r.n, text, 2)}</tr>")
-        else:
-            mark = _mark(r.diff, r.p_value)
-            rows.append(f'<tr>{name}<td data-n="{int(r.n)}">{fmt_int(r.n)}</td>'
-                        f"{_ci_cell(r.estimate, r.ci_low, r.ci_high, r.n, mark)}"
-                        f'<td data-n="{int(r.n)}">{fmt_pct_points(r.diff)}'
-                        f'<span class="ci">{_p_text(r.p_value)}</span></td></tr>')
-    rows.append(f'<tr class="question"><th>{REGION}</th><td data-n="{int(region["n"])}">{fmt_int(region["n"])}'
-                f'</td>{_ci_cell(region["estimate"], region["ci_low"], region["ci_high"], region["n"])}'
-                "<td></td></tr>")
-    years = _years(res.ml_waves[population])
-    notes = [
-        f"Réponses {years} cumulées. Part de « très » ou « plutôt » satisfaits ; entre crochets"
-        + NNBSP + ": intervalle de confiance à 95" + NNBSP + "% (Korn–Graubard).",
-        "Écart" + NNBSP + ": Mission Locale moins le reste de la région, en points ; " + UP + " / "
-        + DOWN + NNBSP + ": écart significatif au seuil de 5" + NNBSP + "%.",
-        f"« {TOO_FEW} »" + NNBSP + f": moins de {thr} réponses, résultat non publié. "
-        + disclosure_rule_text(thr), SOURCE,
-    ]
-    label = res.items[population][item]
-    title = f"{label} ({POPULATION_FR[population]}, {years}) : chaque Mission Locale et la région"
-    return _table(title, ["Réponses", "% satisfaits", "Écart (pts)"], rows, notes, thr,
-                  stub="Mission Locale", fits=False)
-
-
-def ml_dot_figure(res: Results, population: str, item: str | None = None):
-    """% satisfied per published ML with its CI, sorted, the region's value as a line; MLs with
-    too few answers are listed under the chart."""
-    import matplotlib.pyplot as plt
-
-    from arefie_studies.charts import ACCENT, GREY, PRIMARY, format_pct_fr, house_style
-
-    item = item or next(iter(res.items[population]))
-    ml = res.ml[population]
-    ml = ml[ml["item"] == item]
-    shown = ml[~ml["hidden"]].sort_values("estimate")
-    hidden = ml[ml["hidden"]]
-    region = res.pooled[population].set_index(["item", "group"]).loc[(item, REGION)]
-    with house_style():
-        fig, ax = plt.subplots(figsize=(7.0, 0.16 * len(shown) + 1.2))
-        ys = np.arange(len(shown))
-        est = shown["estimate"].to_numpy()
-        err = np.vstack([est - shown["ci_low"].to_numpy(), shown["ci_high"].to_numpy() - est])
-        colors = [ACCENT if m else PRIMARY for m in
-                  (np.isfinite(shown["p_value"]) & (shown["p_value"] < 0.05))]
-        ax.errorbar(est, ys, xerr=err, fmt="none", ecolor=GREY, elinewidth=0.9, capsize=1.5, zorder=2)
-        ax.scatter(est, ys, c=colors, s=18, zorder=3)
-        ax.axvline(region["estimate"], color=PRIMARY, linestyle="--", linewidth=1)
-        ax.text(region["estimate"], len(shown) - 0.3, f" {REGION} : {fmt_pct(region['estimate'])}",
-                fontsize=7.5, color=PRIMARY, va="bottom")
-        ax.set_yticks(ys, shown["ml_nom"].astype(str).tolist(), fontsize=7)
-        lo = float(shown["ci_low"].min()) if len(shown) else 0.5
-        ax.set_xlim(max(0.0, np.floor(lo * 10) / 10), 1.005)
-        ax.set_ylim(-0.8, len(shown) + 0.6)
-        ax.xaxis.set_major_formatter(format_pct_fr(0))
-        ax.grid(axis="y", visible=False)
-        note = "Points orange" + NNBSP + ": écart significatif avec le reste de la région (5" + NNBSP + "%)."
-        if len(hidden):
-            note += (f"\nNon représentées ({TOO_FEW} ou secret statistique)" + NNBSP + ": "
-                     + ", ".join(hidden["ml_nom"].astype(str)) + ".")
-        import textwrap
-
-        fig.text(0.01, -0.01, "\n".join(textwrap.fill(t, 120) for t in (note + "\n" + SOURCE).split("\n")),
-                 fontsize=7, color="#6B6B6B", ha="left", va="top")
-    return fig
-
-
-def ml_profile_table(res: Results, population: str, ml: int) -> str:
-    """One ML: items × (the ML, the region, the nation, difference ML − rest of the region)."""
-    from arefie_studies.studies.barometre import ml_profile
-
-    prof = ml_profile(res, population, ml).set_index(["item", "group"])
-    name = res.ml_names[ml]
-    thr = res.threshold
-    rows = []
-    for item, label in res.items[population].items():
-        own = prof.loc[(item, name)]
-        if own["n"] == 0:
-            tds = ['<td class="suppressed">aucune réponse</td>', "<td></td>"]
-        elif own["hidden"]:
-            text = (f"{TOO_FEW} (moins de {thr} réponses)" if own["n"] < thr else SUPPRESSED_MARK)
-            tds = [_hidden_cell(own["n"], text), _hidden_cell(own["n"], "–")]
-        else:
-            mark = _mark(own["diff"], own["p_value"])
-            tds = [_ci_cell(own["estimate"], own["ci_low"], own["ci_high"], own["n"], mark),
-                   f'<td data-n="{int(own["n"])}">{fmt_pct_points(own["diff"])}'
-                   f'<span class="ci">{_p_text(own["p_value"])}</span></td>']
-        for g in (REGION, NATION):
-            r = prof.loc[(item, g)]
-            tds.insert(-1, _ci_cell(r["estimate"], r["ci_low"], r["ci_high"], r["n"]))
-        rows.append(f'<tr><th scope="row">{escape(label)}</th>{"".join(tds)}</tr>')
-    years = _years(res.ml_waves[population])
-    notes = [
-        f"Réponses {years} cumulées. Part de « très » ou « plutôt » satisfaits parmi les avis "
-        "exprimés ; entre crochets" + NNBSP + ": intervalle de confiance à 95" + NNBSP + "%.",
-        "Écart" + NNBSP + ": la Mission Locale moins le reste de la région, en points ; " + UP + " / "
-        + DOWN + NNBSP + ": écart significatif au seuil de 5" + NNBSP + "%.",
-        f"« {TOO_FEW} »" + NNBSP + f": moins de {thr} réponses, résultat non publié. "
-        + disclosure_rule_text(thr), SOURCE,
-    ]
-    title = f"Satisfaction des {POPULATION_FR[population]} ({years}) : {name}, la région et la France"
-    return _table(title, [name, REGION, NATION, "Écart (pts)"], rows, notes, thr, stub="Item", wide=True)
-
-
-def ml_trend_figure_available(res: Results, ml: int) -> bool:
-    """True when the ML has at least two years with enough answers for its trend line."""
-    from arefie_studies.studies.barometre import ml_trend
-
-    return int((ml_trend(res, ml)["group"] == res.ml_names[ml]).sum()) >= 2
-
-
-def ml_trend_figure(res: Results, ml: int):
-    """Overall satisfaction of the youths per year: the ML (years with enough answers), the
-    region and the nation, with CI bands (call when :func:`ml_trend_figure_available`)."""
-    from arefie_studies.charts import PALETTE, trend
-    from arefie_studies.studies.barometre import ml_trend
-
-    tr = ml_trend(res, ml)
-    name = res.ml_names[ml]
-    fig = trend(tr, x="annee", group="group", group_order=[name, REGION, NATION],
-                colors=[PALETTE[1], PALETTE[0], PALETTE[2]], label_last=False,
-                source=SOURCE + " Années d’au moins " + str(res.threshold) + " réponses pour la "
-                "Mission Locale.")
-    return fig
-
-
-# --------------------------------------------------------------------------- annex and renderer
-# --------------------------------------------------------------------------- texts
 def _est(row) -> str:
     return f"{fmt_pct(row['estimate'])} {fmt_ci(row['ci_low'], row['ci_high'])}"
 
@@ -363,9 +107,365 @@ def _verdict(diff: float, p: float, population: str = "jeunes") -> str:
     return f"significativement {sense} {_sat(population)} ({_p_text(p)})"
 
 
+def _key_items(res: Results, population: str) -> list[str]:
+    items = [i for i in KEY_ITEMS[population] if i in res.items[population]]
+    return items or [next(iter(res.items[population]))]
+
+
+def _first(res: Results, population: str) -> str:
+    return next(iter(res.items[population]))
+
+
+def _prop_cell(row, mark: str = "") -> Cell:
+    """A proportion cell decided by the results: « s » (disclosure), « nd » (NCHS suppress),
+    else the estimate and its interval, « † » when flagged."""
+    decision = row.get("decision", "show")
+    if decision == "hidden" or bool(row.get("hidden", False)):
+        return Cell.hidden()
+    if decision == "suppress":
+        return Cell.not_shown()
+    return Cell(kind="proportion", estimate=float(row["estimate"]), ci_low=float(row["ci_low"]),
+                ci_high=float(row["ci_high"]), n=int(row["n"]), mark=mark, flag=decision == "flag")
+
+
+def _gap_cell(row) -> Cell:
+    """The ML − rest-of-region gap with its p-value (only for a published ML)."""
+    decision = row.get("decision", "show")
+    if decision == "hidden":
+        return Cell.hidden()
+    if decision == "suppress":
+        return Cell.not_shown()
+    return Cell(kind="text", text=f"{fmt_pct_points(row['diff'])} ({_p_text(row['p_value'])})",
+                n=int(row["n"]))
+
+
+def _champ(res: Results, population: str, years: str, scope: str) -> str:
+    who = ("Jeunes accompagnés par une Mission Locale" if population == "jeunes"
+           else "Entreprises partenaires d’une Mission Locale")
+    return (f"Champ{NNBSP}: {who} ayant répondu au baromètre en {years}, {scope} ; avis exprimés "
+            "(réponse « Ne sait pas » exclue).")
+
+
+# --------------------------------------------------------------------------- tables
+def share_table(res: Results, population: str) -> TableBuilder:
+    """Items × (region, rest of France, nation, gap, tests) for ``res.wave``."""
+    share = res.share[population].set_index(["item", "group"])
+    diff = res.diff[population].set_index("item")
+    rows = []
+    for item, label in res.items[population].items():
+        d = diff.loc[item]
+        cells = [_prop_cell(share.loc[(item, g)]) for g in (REGION, REST, NATION)]
+        if any(c.is_hidden for c in cells[:2]):
+            cells += [Cell(kind="empty")] * 3
+        else:
+            mark = _mark(d["diff"], d["p_value"])
+            cells += [Cell(kind="text", text=f"{fmt_pct_points(d['diff'])}{NNBSP + mark if mark else ''} "
+                                             f"{fmt_ci(d['ci_low'], d['ci_high'])}"),
+                      Cell(kind="text", text=fmt_p(d["p_value"]), css="test"),
+                      Cell(kind="text", text=fmt_p(d["chisq_p"]), css="test")]
+        rows.append(Row(label, tuple(cells)))
+    first = share.loc[(_first(res, population), REGION)]
+    notes = (
+        _champ(res, population, str(res.wave), "France métropolitaine"),
+        f"Lecture{NNBSP}: en {res.wave}, {fmt_pct(first['estimate'])} des {POPULATION_FR[population]} "
+        f"des Hauts-de-France se déclarent très ou plutôt {_sat(population)} de leur Mission Locale "
+        f"(intervalle de confiance à {PCT} {fmt_ci(first['ci_low'], first['ci_high'])}).",
+        "Part de répondants « très » ou « plutôt » satisfaits. Entre crochets" + NNBSP
+        + f": intervalle de confiance à {PCT}.",
+        "Écart" + NNBSP + ": Hauts-de-France moins reste de la France, en points. " + UP + " / " + DOWN
+        + NNBSP + ": écart significatif au seuil de 5" + NNBSP + "% (test de Student tenant compte du "
+        "plan de sondage). p (4 modalités)" + NNBSP + ": test de Rao–Scott sur la répartition des quatre "
+        "réponses.",
+    )
+    title = (f"Satisfaction des {POPULATION_FR[population]} en {res.wave} : Hauts-de-France et reste "
+             "de la France")
+    return TableBuilder(title=title, columns=(REGION, REST, NATION, "Écart (pts)", "p (écart)",
+                                              "p (4 modalités)"),
+                        rows=tuple(rows), notes=notes, source=SOURCE, threshold=res.threshold,
+                        stub="Item", wide=True)
+
+
+def ml_comparison_table(res: Results, population: str) -> TableBuilder:
+    """Every ML of the region on the key items: answers, % satisfied with its interval (▲ ▼: a
+    significant gap with the rest of the region), the region last."""
+    items = _key_items(res, population)
+    ml = res.ml[population].set_index(["item", "ml"])
+    pooled = res.pooled[population].set_index(["item", "group"])
+    first = items[0]
+    rows = []
+    for code, name in res.ml_names.items():
+        base = ml.loc[(first, code)]
+        cells = [Cell.hidden() if base["decision"] == "hidden" else Cell(kind="count", n=int(base["n"]))]
+        for item in items:
+            r = ml.loc[(item, code)]
+            cells.append(_prop_cell(r, _mark(r["diff"], r["p_value"]) if r["significant"] else ""))
+        rows.append(Row(name, tuple(cells)))
+    region = [Cell(kind="count", n=int(pooled.loc[(first, REGION), "n"]))]
+    region += [_prop_cell(pooled.loc[(i, REGION)]) for i in items]
+    rows.append(Row(REGION, tuple(region), css="total"))
+    years = _years(res.ml_waves[population])
+    lecture = ""
+    pub = res.ml[population]
+    pub = pub[(pub["item"] == first) & pub["decision"].isin(PUBLISHED)]
+    if len(pub):
+        r = pub.iloc[0]
+        lecture = (f"Lecture{NNBSP}: en {years}, {fmt_pct(r['estimate'])} des {POPULATION_FR[population]} "
+                   f"de {_la(str(r['ml_nom']))} se déclarent très ou plutôt {_sat(population)} "
+                   f"({res.items[population][first].lower()}), intervalle de confiance à {PCT} "
+                   f"{fmt_ci(r['ci_low'], r['ci_high'])}.")
+    notes = (
+        _champ(res, population, years, f"Missions Locales des Hauts-de-France (réponses {years} cumulées)"),
+        lecture,
+        "Part de « très » ou « plutôt » satisfaits ; entre crochets" + NNBSP + f": intervalle de "
+        f"confiance à {PCT} (Korn–Graubard). {UP} / {DOWN}" + NNBSP + ": écart significatif au seuil "
+        "de 5" + NNBSP + "% avec le reste de la région. Réponses" + NNBSP + f": avis exprimés sur "
+        f"« {res.items[population][first]} ».",
+    )
+    heads = ("Réponses", *(res.items[population][i] for i in items))
+    return TableBuilder(title=f"Les {len(res.ml_names)} Missions Locales de la région : "
+                              f"{POPULATION_FR[population]}, {years}",
+                        columns=heads, rows=tuple(rows), notes=notes, source=SOURCE,
+                        threshold=res.threshold, stub="Mission Locale", wide=len(heads) > 3)
+
+
+def ml_profile_table(res: Results, population: str, ml: int) -> TableBuilder:
+    """One ML: items × (the ML, the region, the nation, gap ML − rest of the region)."""
+    mine = res.ml[population]
+    mine = mine[mine["ml"] == ml].set_index("item")
+    pooled = res.pooled[population].set_index(["item", "group"])
+    name = res.ml_names[ml]
+    rows = []
+    for item, label in res.items[population].items():
+        own = mine.loc[item]
+        mark = _mark(own["diff"], own["p_value"]) if own["significant"] else ""
+        rows.append(Row(label, (_prop_cell(own, mark), _prop_cell(pooled.loc[(item, REGION)]),
+                                _prop_cell(pooled.loc[(item, NATION)]), _gap_cell(own))))
+    years = _years(res.ml_waves[population])
+    region = pooled.loc[(_first(res, population), REGION)]
+    own = mine.loc[_first(res, population)]
+    if own["decision"] in PUBLISHED:
+        lecture = (f"Lecture{NNBSP}: en {years}, {fmt_pct(own['estimate'])} des {POPULATION_FR[population]} "
+                   f"de {_la(name)} se déclarent très ou plutôt {_sat(population)} de leur Mission "
+                   f"Locale, contre {fmt_pct(region['estimate'])} dans la région.")
+    else:
+        lecture = (f"Lecture{NNBSP}: en {years}, {fmt_pct(region['estimate'])} des "
+                   f"{POPULATION_FR[population]} de la région se déclarent très ou plutôt "
+                   f"{_sat(population)} de leur Mission Locale.")
+    notes = (
+        _champ(res, population, years, f"{name}, Hauts-de-France et France métropolitaine "
+               f"(réponses {years} cumulées)"),
+        lecture,
+        "Part de « très » ou « plutôt » satisfaits ; entre crochets" + NNBSP + f": intervalle de "
+        f"confiance à {PCT}. Écart" + NNBSP + ": la Mission Locale moins le reste de la région, en "
+        f"points ; {UP} / {DOWN}" + NNBSP + ": écart significatif au seuil de 5" + NNBSP + "%.",
+    )
+    title = f"Satisfaction des {POPULATION_FR[population]} ({years}) : {name}, la région et la France"
+    return TableBuilder(title=title, columns=(name, REGION, NATION, "Écart (pts)"), rows=tuple(rows),
+                        notes=notes, source=SOURCE, threshold=res.threshold, stub="Item", wide=True)
+
+
+def ml_position_table(res: Results, population: str, ml: int) -> TableBuilder:
+    """Where one ML stands among the region's MLs on the key items: its estimate and interval,
+    its rank among the published MLs, its gap with the rest of the region."""
+    mine = res.ml[population]
+    mine = mine[mine["ml"] == ml].set_index("item")
+    rows = []
+    for item in _key_items(res, population):
+        r = mine.loc[item]
+        mark = _mark(r["diff"], r["p_value"]) if r["significant"] else ""
+        if r["decision"] in PUBLISHED:
+            rank = Cell(kind="text", text=f"{int(r['rank'])}e sur {int(r['ranked'])}")
+            gap = Cell(kind="text", text=f"{fmt_pct_points(r['diff'])} "
+                                         f"{fmt_ci(r['diff_low'], r['diff_high'])}", n=int(r["n"]))
+        else:
+            rank = gap = Cell.hidden() if r["decision"] == "hidden" else Cell.not_shown()
+        rows.append(Row(res.items[population][item], (_prop_cell(r, mark), rank, gap)))
+    name = res.ml_names[ml]
+    years = _years(res.ml_waves[population])
+    first = mine.loc[_key_items(res, population)[0]]
+    lecture = (f"Lecture{NNBSP}: sur « {res.items[population][_key_items(res, population)[0]]} », "
+               f"{_la(name)} se classe {int(first['rank'])}e sur {int(first['ranked'])}, parmi les "
+               f"Missions Locales dont le résultat est publié ; son écart avec le reste de la région est de "
+               f"{fmt_pct_points(first['diff'])} {fmt_ci(first['diff_low'], first['diff_high'])}."
+               if first["decision"] in PUBLISHED else "")
+    notes = (
+        _champ(res, population, years, f"Missions Locales des Hauts-de-France (réponses {years} cumulées)"),
+        lecture,
+        "Rang" + NNBSP + ": 1 = la part de satisfaits la plus élevée, parmi les Missions Locales "
+        "dont le résultat est publié ; un rang se lit avec l’intervalle de confiance (des Missions "
+        "Locales aux intervalles qui se chevauchent ne se distinguent pas). Écart" + NNBSP + ": la "
+        "Mission Locale moins le reste de la région, en points, avec son intervalle de confiance à "
+        + PCT + ".",
+    )
+    return TableBuilder(title=f"{name} parmi les Missions Locales de la région : "
+                              f"{POPULATION_FR[population]}, {years}",
+                        columns=("% satisfaits", "Rang", "Écart avec le reste de la région (pts)"),
+                        rows=tuple(rows), notes=notes, source=SOURCE, threshold=res.threshold,
+                        stub="Item")
+
+
+# --------------------------------------------------------------------------- findings
+def _change(res: Results, population: str, since: str = "first", group: str = REGION,
+            item: str | None = None) -> pd.Series | None:
+    ch = res.change.get(population)
+    if ch is None or ch.empty:
+        return None
+    item = item or _first(res, population)
+    sel = ch[(ch["item"] == item) & (ch["group"] == group) & (ch["since"] == since)]
+    return None if sel.empty else sel.iloc[0]
+
+
+def _significant(p: float) -> bool:
+    return bool(np.isfinite(p) and p < 0.05)
+
+
+def region_heading(res: Results, population: str) -> str:
+    """Level-2 heading stating the region-vs-rest finding (neutral when nothing is significant)."""
+    diff = res.diff[population]
+    sig = diff[diff["p_value"] < 0.05]
+    who = "jeunes" if population == "jeunes" else "entreprises"
+    n = len(diff)
+    if sig.empty:
+        return f"Une satisfaction des {who} comparable à celle du reste de la France en {res.wave}"
+    if (sig["diff"] > 0).all():
+        return (f"Des {who} plus {_sat(population)} que dans le reste de la France sur {len(sig)} "
+                f"item{'s' if len(sig) > 1 else ''} sur {n} en {res.wave}")
+    if (sig["diff"] < 0).all():
+        return (f"Des {who} moins {_sat(population)} que dans le reste de la France sur {len(sig)} "
+                f"item{'s' if len(sig) > 1 else ''} sur {n} en {res.wave}")
+    return f"Des écarts avec le reste de la France sur {len(sig)} items sur {n} en {res.wave}"
+
+
+def trend_heading(res: Results, population: str) -> str:
+    c = _change(res, population)
+    who = "des jeunes" if population == "jeunes" else "des entreprises"
+    if c is None:
+        return f"Évolution de la satisfaction {who}"
+    if not _significant(c["p_value"]):
+        return f"La satisfaction globale {who} n’évolue pas significativement depuis {c['y0']}"
+    return f"La satisfaction globale {who} {'progresse' if c['diff'] > 0 else 'recule'} depuis {c['y0']}"
+
+
+def ml_heading(res: Results, population: str) -> str:
+    ml = res.ml[population]
+    ml = ml[(ml["item"] == _first(res, population)) & ml["significant"]]
+    if ml.empty:
+        return "Aucune Mission Locale ne se distingue significativement du reste de la région"
+    # counts of MLs are never written as "<k> Missions Locales" (read as a head count by the
+    # leak scan): the one ML is named, several are "k sur N"
+    if len(ml) == 1:
+        name = _la(str(ml["ml_nom"].iloc[0]))
+        return f"{name[:1].upper()}{name[1:]} se distingue du reste de la région sur la satisfaction globale"
+    return (f"Des Missions Locales qui se distinguent du reste de la région sur la satisfaction "
+            f"globale ({len(ml)} sur {int(ml['ranked'].iloc[0])} publiées)")
+
+
+def synthesis(res: Results) -> list[str]:
+    """3–6 French findings with their interval, significant differences only (region vs rest
+    of France, change since the first and the previous wave, MLs vs the rest of the region)."""
+    out = []
+    for population in ("jeunes", "entreprises"):
+        diff = res.diff[population]
+        sig = diff[diff["p_value"] < 0.05]
+        if len(sig):
+            parts = [f"{r.label.lower()} ({fmt_pct_points(r.diff)} {fmt_ci(r.ci_low, r.ci_high)})"
+                     for r in sig.itertuples()]
+            sense = "plus" if (sig["diff"] > 0).all() else ("moins" if (sig["diff"] < 0).all() else "")
+            head = (f"Les {POPULATION_FR[population]} de la région sont {sense} {_sat(population)} "
+                    "que dans le reste de la France" if sense else
+                    f"Les {POPULATION_FR[population]} de la région s’écartent du reste de la France")
+            out.append(f"{head} en {res.wave} sur {len(sig)} item{'s' if len(sig) > 1 else ''} : "
+                       + " ; ".join(parts[:4]) + (" ; …" if len(parts) > 4 else "") + ".")
+        for since in ("first", "previous"):
+            c = _change(res, population, since)
+            if c is not None and _significant(c["p_value"]):
+                out.append(f"Satisfaction globale des {POPULATION_FR[population]} de la région : de "
+                           f"{fmt_pct(c['est0'])} en {c['y0']} à {fmt_pct(c['est1'])} en {c['y1']}, "
+                           f"soit {fmt_pct_points(c['diff'])} {fmt_ci(c['ci_low'], c['ci_high'])}.")
+        ml = res.ml[population]
+        ml = ml[(ml["item"] == _first(res, population)) & ml["significant"]]
+        if len(ml):
+            parts = [f"{r.ml_nom} ({fmt_pct_points(r.diff)} {fmt_ci(r.diff_low, r.diff_high)})"
+                     for r in ml.itertuples()]
+            out.append(f"Satisfaction globale des {POPULATION_FR[population]} "
+                       f"({_years(res.ml_waves[population])}) : écart significatif avec le reste "
+                       "de la région pour " + ", ".join(parts) + ".")
+    if not out:
+        out.append("Aucun écart significatif au seuil de 5" + NNBSP + "% : ni entre la région et le "
+                   "reste de la France, ni dans le temps, ni entre Missions Locales.")
+    return out[:6]
+
+
+def key_figures(res: Results) -> KeyFigures:
+    """The regional key figures: youths' and companies' satisfaction with their interval and the
+    rest of France, the youths' change since the first wave, answers and participation, MLs that
+    differ from the rest of the region."""
+    items = []
+    for population in ("jeunes", "entreprises"):
+        share = res.share[population].set_index(["item", "group"])
+        first = _first(res, population)
+        r, rest = share.loc[(first, REGION)], share.loc[(first, REST)]
+        d = res.diff[population].set_index("item").loc[first]
+        items.append(KeyFigure(
+            f"des {POPULATION_FR[population]} {_sat(population)} de leur Mission Locale ({res.wave})",
+            fmt_pct(r["estimate"]),
+            f"IC à {PCT} {fmt_ci(r['ci_low'], r['ci_high'])} ; reste de la France "
+            f"{fmt_pct(rest['estimate'])} ({'écart significatif' if _significant(d['p_value']) else 'écart non significatif'})"))
+    c = _change(res, "jeunes")
+    if c is not None:
+        items.append(KeyFigure(
+            f"évolution de la satisfaction des jeunes depuis {c['y0']}",
+            fmt_pct_points(c["diff"]),
+            f"de {fmt_pct(c['est0'])} à {fmt_pct(c['est1'])} ; IC à {PCT} "
+            f"{fmt_ci(c['ci_low'], c['ci_high'])}" + ("" if _significant(c["p_value"]) else " (non significatif)")))
+    sizes = res.sizes["jeunes"].set_index("annee")
+    detail = ""
+    part = res.participation
+    if part is not None:
+        reg = part[part["ml"] == 0].iloc[0]
+        detail = (f"{fmt_pct(reg['rate'])} des {fmt_int(reg['accompanied'])} jeunes accompagnés en "
+                  f"{int(reg['annee'])} ont répondu cette année-là")
+    items.append(KeyFigure(f"réponses de jeunes de la région en {res.wave}",
+                           fmt_int(sizes.loc[res.wave, "region"]), detail))
+    ml = res.ml["jeunes"]
+    ml = ml[ml["item"] == _first(res, "jeunes")]
+    up, down = int((ml["significant"] & (ml["diff"] > 0)).sum()), int((ml["significant"] & (ml["diff"] < 0)).sum())
+    items.append(KeyFigure(
+        f"Missions Locales au-dessus / en dessous du reste de la région ({_years(res.ml_waves['jeunes'])})",
+        f"{up} / {down}",
+        f"satisfaction globale des jeunes, écart significatif à 5{NNBSP}% ; résultats publiés{NNBSP}: "
+        f"{int(ml['ranked'].iloc[0])} sur {len(ml)}"))
+    return KeyFigures(tuple(items))
+
+
+def ml_key_figures(res: Results, ml: int) -> KeyFigures:
+    """One ML's key figures: its youths' and companies' satisfaction (interval, rank, gap)."""
+    items = []
+    for population in ("jeunes", "entreprises"):
+        own = res.ml[population]
+        own = own[(own["ml"] == ml) & (own["item"] == _first(res, population))].iloc[0]
+        years = _years(res.ml_waves[population])
+        label = f"des {POPULATION_FR[population]} {_sat(population)} de leur Mission Locale ({years})"
+        if own["decision"] in PUBLISHED:
+            items.append(KeyFigure(
+                label, fmt_pct(own["estimate"]) + (" †" if own["decision"] == "flag" else ""),
+                f"IC à {PCT} {fmt_ci(own['ci_low'], own['ci_high'])} ; {int(own['rank'])}e sur "
+                f"{int(own['ranked'])} ; écart avec le reste de la région "
+                f"{fmt_pct_points(own['diff'])} ({'significatif' if own['significant'] else 'non significatif'})"))
+        else:
+            mark = SUPPRESSED_MARK if own["decision"] == "hidden" else "nd"
+            items.append(KeyFigure(label, mark, "résultat non publié (secret statistique ou "
+                                                "estimation trop imprécise)"))
+        region = res.pooled[population].set_index(["item", "group"]).loc[(_first(res, population), REGION)]
+        items.append(KeyFigure(f"dans la région ({years})", fmt_pct(region["estimate"]),
+                               f"IC à {PCT} {fmt_ci(region['ci_low'], region['ci_high'])}"))
+    return KeyFigures(tuple(items))
+
+
+# --------------------------------------------------------------------------- texts
 def key_findings(res: Results, population: str) -> str:
     """French Markdown: overall satisfaction, region vs rest, count of items above / below."""
-    first = next(iter(res.items[population]))
+    first = _first(res, population)
     share = res.share[population].set_index(["item", "group"])
     diff = res.diff[population].set_index("item")
     d = diff.loc[first]
@@ -376,7 +476,7 @@ def key_findings(res: Results, population: str) -> str:
     text = (
         f"En {res.wave}, **{fmt_pct(share.loc[(first, REGION), 'estimate'])}** des {who} des "
         f"Hauts-de-France se déclarent {_sat(population)} de leur Mission Locale "
-        f"(intervalle de confiance à 95{NNBSP}% {fmt_ci(share.loc[(first, REGION), 'ci_low'], share.loc[(first, REGION), 'ci_high'])}), "
+        f"(intervalle de confiance à {PCT} {fmt_ci(share.loc[(first, REGION), 'ci_low'], share.loc[(first, REGION), 'ci_high'])}), "
         f"contre {_est(share.loc[(first, REST)])} dans le reste de la France : "
         f"écart de {fmt_pct_points(d['diff'])}, {_verdict(d['diff'], d['p_value'], population)}. "
     )
@@ -393,32 +493,45 @@ def key_findings(res: Results, population: str) -> str:
 
 
 def trend_text(res: Results, population: str) -> str:
-    """French Markdown: first and last wave of the overall item, region and nation."""
-    first = next(iter(res.items[population]))
+    """French Markdown: first and last wave of the overall item, region and nation, and the
+    change with its interval."""
+    first = _first(res, population)
     tr = res.trend[population]
     tr = tr[tr["item"] == first]
     y0, y1 = int(tr["annee"].min()), int(tr["annee"].max())
     r = tr.set_index(["annee", "group"])
-    return (f"Entre {y0} et {y1}, la satisfaction globale passe de {fmt_pct(r.loc[(y0, REGION), 'estimate'])} "
+    text = (f"Entre {y0} et {y1}, la satisfaction globale passe de {fmt_pct(r.loc[(y0, REGION), 'estimate'])} "
             f"à {fmt_pct(r.loc[(y1, REGION), 'estimate'])} dans la région et de "
             f"{fmt_pct(r.loc[(y0, NATION), 'estimate'])} à {fmt_pct(r.loc[(y1, NATION), 'estimate'])} "
-            "en France. Les bandes colorées donnent l’intervalle de confiance à 95" + NNBSP + "% de chaque année.")
+            "en France.")
+    c = _change(res, population)
+    if c is not None:
+        text += (f" Dans la région, l’écart entre {c['y0']} et {c['y1']} est de "
+                 f"{fmt_pct_points(c['diff'])} {fmt_ci(c['ci_low'], c['ci_high'])} : "
+                 + ("significatif au seuil de 5" + NNBSP + "%." if _significant(c["p_value"])
+                    else "il n’est pas significatif au seuil de 5" + NNBSP + "%."))
+    p = _change(res, population, "previous")
+    if p is not None:
+        text += (f" Par rapport à {p['y0']}, l’écart est de {fmt_pct_points(p['diff'])} "
+                 f"{fmt_ci(p['ci_low'], p['ci_high'])}"
+                 + (" (significatif)." if _significant(p["p_value"]) else " (non significatif)."))
+    return text
 
 
 def ml_text(res: Results, population: str) -> str:
     """French Markdown: how many MLs are published, above / below the rest of the region."""
-    first = next(iter(res.items[population]))
+    first = _first(res, population)
     ml = res.ml[population]
     ml = ml[ml["item"] == first]
-    shown = ml[~ml["hidden"]]
-    sig = shown[shown["p_value"] < 0.05]
+    shown = ml[ml["decision"].isin(PUBLISHED)]
+    sig = shown[shown["significant"]]
     years = _years(res.ml_waves[population])
     count = f"Les {len(ml)}" if len(shown) == len(ml) else f"{len(shown)} des {len(ml)}"
     text = (f"Les réponses {years} sont cumulées pour disposer d’effectifs suffisants par Mission "
-            f"Locale. {count} Missions Locales ont au moins {res.threshold} réponses publiables")
+            f"Locale. {count} Missions Locales ont un résultat publié sur la satisfaction globale")
     hidden = len(ml) - len(shown)
-    text += (f" ; pour les {hidden} autres, le résultat n’est pas publié (« {TOO_FEW} » ou secret "
-             "statistique)." if hidden else ".")
+    text += (f" ; pour les {hidden} autres, il n’est pas publié (secret statistique « "
+             f"{SUPPRESSED_MARK} » ou estimation trop imprécise « nd »)." if hidden else ".")
     up, down = int((sig["diff"] > 0).sum()), int((sig["diff"] < 0).sum())
     if not up and not down:
         return text + " Aucune ne s’écarte significativement du reste de la région (seuil de 5" + NNBSP + "%)."
@@ -426,8 +539,57 @@ def ml_text(res: Results, population: str) -> str:
     return text + f" et {down} en dessous."
 
 
+def figure_note(champ: str, lecture: str) -> Paragraph:
+    """The "Champ :" and "Lecture :" lines under a figure."""
+    return Paragraph(f"*{champ}*  \n*{lecture}*")
+
+
+def likert_lecture(res: Results, population: str) -> str:
+    dist = res.likert_dist[population]
+    first = _first(res, population)
+    r = dist[(dist["item"] == first) & (dist["group"] == REGION) & (dist["level"] == res.likert[0])].iloc[0]
+    return (f"Lecture{NNBSP}: en {res.wave}, {fmt_pct(r['estimate'])} des {POPULATION_FR[population]} "
+            f"des Hauts-de-France se déclarent « {res.likert[0].lower()} » "
+            f"({res.items[population][first].lower()}).")
+
+
+def share_lecture(res: Results, population: str) -> str:
+    share = res.share[population].set_index(["item", "group"])
+    item = list(res.items[population])[1] if len(res.items[population]) > 1 else _first(res, population)
+    r, o = share.loc[(item, REGION)], share.loc[(item, REST)]
+    return (f"Lecture{NNBSP}: en {res.wave}, {fmt_pct(r['estimate'])} des {POPULATION_FR[population]} "
+            f"des Hauts-de-France sont satisfaits sur « {res.items[population][item]} » "
+            f"{fmt_ci(r['ci_low'], r['ci_high'])}, contre {fmt_pct(o['estimate'])} dans le reste de la France.")
+
+
+def trend_lecture(res: Results, population: str) -> str:
+    tr = res.trend[population]
+    first = _first(res, population)
+    tr = tr[(tr["item"] == first) & (tr["group"] == REGION)].sort_values("annee").iloc[0]
+    return (f"Lecture{NNBSP}: en {int(tr['annee'])}, {fmt_pct(tr['estimate'])} des "
+            f"{POPULATION_FR[population]} des Hauts-de-France se déclaraient {_sat(population)} de leur "
+            f"Mission Locale {fmt_ci(tr['ci_low'], tr['ci_high'])} ; les bandes colorées donnent "
+            f"l’intervalle de confiance à {PCT} de chaque année.")
+
+
+def caterpillar_lecture(res: Results, population: str, item: str) -> str:
+    ml = res.ml[population]
+    ml = ml[(ml["item"] == item) & ml["decision"].isin(PUBLISHED)].sort_values("estimate")
+    region = res.pooled[population].set_index(["item", "group"]).loc[(item, REGION)]
+    text = (f"Lecture{NNBSP}: chaque point est la part de satisfaits d’une Mission Locale, le trait "
+            f"son intervalle de confiance à {PCT} ; la ligne pointillée, la valeur régionale "
+            f"({fmt_pct(region['estimate'])}).")
+    if len(ml):
+        r = ml.iloc[0]
+        name = _la(str(r["ml_nom"]))
+        text += (f" {name[:1].upper()}{name[1:]} a le résultat publié le "
+                 f"plus bas : {fmt_pct(r['estimate'])} {fmt_ci(r['ci_low'], r['ci_high'])}.")
+    return text
+
+
 def annex_texts(res: Results) -> dict[str, str]:
-    """Methods-annex Markdown: sample, weighting, variance, disclosure, notes."""
+    """Methods-annex Markdown: sample, weighting, variance (with the NCHS rule), disclosure,
+    notes (fieldwork, participation, authors, contact, how to cite)."""
     rows = ["| Année | Jeunes : Hauts-de-France | Jeunes : reste de la France | Entreprises : Hauts-de-France | Entreprises : reste de la France |",
             "|---|---:|---:|---:|---:|"]
     sj = res.sizes["jeunes"].set_index("annee")
@@ -437,15 +599,24 @@ def annex_texts(res: Results) -> dict[str, str]:
         e_o = fmt_int(se.loc[y, "rest"]) if y in se.index else "–"
         rows.append(f"| {y} | {fmt_int(sj.loc[y, 'region'])} | {fmt_int(sj.loc[y, 'rest'])} | {e_r} | {e_o} |")
     w = res.weights
+    meta = res.meta
+    fieldwork = f" Collecte{NNBSP}: {meta['fieldwork']}." if meta.get("fieldwork") else ""
+    part = ""
+    if res.participation is not None:
+        reg = res.participation[res.participation["ml"] == 0].iloc[0]
+        part = (f" Participation{NNBSP}: en {int(reg['annee'])}, {fmt_int(reg['answers'])} réponses de "
+                f"jeunes pour {fmt_int(reg['accompanied'])} jeunes accompagnés par les Missions Locales "
+                f"de la région, soit {fmt_pct(reg['rate'])} (questionnaire en ligne ouvert à tous les "
+                "jeunes accompagnés, sans tirage d’échantillon).")
     return {
         "sample": (
             "Baromètre national de satisfaction de l’Union nationale des Missions Locales : "
             "questionnaire en ligne proposé chaque année aux jeunes accompagnés (depuis 2018) et "
             "aux entreprises partenaires (depuis 2023) des Missions Locales des 13 régions "
-            f"métropolitaines ; les Hauts-de-France comptent {len(res.ml_names)} Missions Locales. "
-            "Items à quatre modalités (très, plutôt, plutôt pas, pas du tout satisfait) ; la réponse "
-            "« Ne sait pas » est exclue des pourcentages. Nombre de réponses par année :\n\n"
-            + "\n".join(rows)),
+            f"métropolitaines ; les Hauts-de-France comptent {len(res.ml_names)} Missions Locales."
+            + fieldwork + part + " Items à quatre modalités (très, plutôt, plutôt pas, pas du tout "
+            "satisfait) ; la réponse « Ne sait pas » est exclue des pourcentages. Nombre de réponses "
+            "par année :\n\n" + "\n".join(rows)),
         "weighting": (
             "Les réponses des jeunes sont pondérées par le poids fourni avec le fichier national "
             "(post-stratification de chaque année sur la région et le sexe des jeunes accompagnés). "
@@ -459,44 +630,66 @@ def annex_texts(res: Results) -> dict[str, str]:
             "Chaque année est traitée comme une enquête stratifiée par région et en grappes par "
             "Mission Locale (les réponses d’une même Mission Locale se ressemblent) ; les variances "
             "sont estimées par linéarisation, comme le fait le package R *survey* (plan stratifié à "
-            "un degré, grappes emboîtées dans les strates). Intervalles de confiance à 95" + NNBSP + "% des pourcentages par la "
-            "méthode logit (R `svyciprop`), avec les degrés de liberté du plan. Écart région – reste "
+            "un degré, grappes emboîtées dans les strates). Intervalles de confiance à " + PCT + " des "
+            "pourcentages de la région, du reste de la France et de la France entière par la "
+            "méthode logit (R `svyciprop`), avec les degrés de liberté du plan ; évolutions et "
+            "résultats cumulés sur plusieurs années, intervalles de Korn–Graubard. Écart région – reste "
             "de la France : différence de deux domaines et son écart-type linéarisé, test de Student "
             "(degrés de liberté du plan) ; répartition des quatre réponses : test de Rao–Scott (fonction "
-            "svychisq de R, statistique F). Missions Locales : chaque Mission Locale est un domaine fixe "
+            "svychisq de R, statistique F). Évolution entre deux années : différence des deux années "
+            "(échantillons indépendants), test de la loi normale. Missions Locales : chaque Mission Locale est un domaine fixe "
             "(strate), comparée au reste de la région ; intervalles de Korn–Graubard, adaptés aux "
             "petits effectifs (Clopper–Pearson sur la taille effective lorsque toutes les réponses "
-            "sont satisfaites) ; pour le test, la variance d’une Mission Locale ne descend pas sous "
+            "sont satisfaites, ou aucune) ; pour le test, la variance d’une Mission Locale ne descend pas sous "
             "la variance binomiale au taux régional, afin qu’un petit effectif à 100" + NNBSP + "% ne "
-            "paraisse pas significatif à tort."),
+            "paraisse pas significatif à tort. Le rang d’une Mission Locale est calculé parmi les "
+            "Missions Locales dont le résultat est publié.\n\n" + presentation_rule_text()
+            + " La règle est appliquée à chaque pourcentage publié : celui de chaque Mission "
+            "Locale (intervalle de Korn–Graubard et degrés de liberté de la Mission Locale), de la "
+            "région, du reste de la France et de la France entière (intervalle de Korn–Graubard "
+            "du domaine). Les pourcentages de satisfaction étant élevés, leur complément (les "
+            "insatisfaits) est souvent imprécis : beaucoup de résultats par Mission Locale portent "
+            "la marque « † »."),
         "disclosure": (
-            f"Aucun résultat n’est publié sur moins de {res.threshold} réponses ; la mention "
-            f"« {TOO_FEW} » l’indique pour une Mission Locale. Un masquage complémentaire (« "
-            f"{SUPPRESSED_MARK} ») empêche de retrouver un résultat masqué par différence avec le "
-            "total régional. Aucune donnée individuelle ni aucun identifiant ne figurent dans ce rapport."),
+            f"Aucun résultat n’est publié sur moins de {res.threshold} réponses. Toute case masquée "
+            f"porte la même marque « {SUPPRESSED_MARK} », qu’elle compte trop peu de réponses, "
+            "aucune, ou qu’elle soit masquée en complément pour empêcher de retrouver un résultat "
+            "masqué par différence avec le total régional. Aucune donnée individuelle ni aucun "
+            "identifiant ne figurent dans ce rapport."),
+        "notes": about_text(res),
     }
 
 
+def about_text(res: Results, variant: str = "rapport régional") -> str:
+    """Authors, partners, contact and how to cite (from the study's configuration)."""
+    meta = res.meta
+    title = meta.get("title") or "Baromètre régional de satisfaction"
+    text = "Auteurs" + NNBSP + ": Observatoire AREFIE"
+    if meta.get("partners"):
+        text += f", en partenariat avec {meta['partners']}"
+    text += "."
+    if meta.get("contact"):
+        text += f" Contact{NNBSP}: {meta['contact']}."
+    text += (f" Pour citer ce document{NNBSP}: AREFIE (2026), *{title}*, édition {res.wave}, "
+             f"{variant}.")
+    return text
+
+
 def regional_intro(res: Results) -> str:
-    """French Markdown opening the regional report."""
+    """French Markdown opening the regional report: scope, fieldwork, answers."""
     sj = res.sizes["jeunes"].set_index("annee").loc[res.wave]
-    first = next(iter(res.items["jeunes"]))
-    ent = res.share["entreprises"].set_index(["item", "group"])
-    young = res.share["jeunes"].set_index(["item", "group"])
-    return (
+    text = (
         f"Ce rapport présente la déclinaison régionale du baromètre national de satisfaction des "
         f"Missions Locales pour l’année {res.wave} : les Hauts-de-France comparés au reste de la "
         f"France sur chaque item, l’évolution depuis {res.waves['jeunes'][0]} (jeunes) et "
         f"{res.waves['entreprises'][0]} (entreprises), et chacune des {len(res.ml_names)} Missions "
         f"Locales de la région comparée au reste de la région. En {res.wave}, "
-        f"{fmt_int(sj['region'])} jeunes de la région ont répondu.\n\n"
-        f"- **Jeunes** : {_est(young.loc[(first, REGION)])} de satisfaits dans la région, "
-        f"{_est(young.loc[(first, REST)])} dans le reste de la France.\n"
-        f"- **Entreprises** : {_est(ent.loc[(first, REGION)])} de satisfaites dans la région, "
-        f"{_est(ent.loc[(first, REST)])} dans le reste de la France.\n\n"
-        "Tous les pourcentages sont accompagnés de leur intervalle de confiance à 95" + NNBSP + "% "
-        "(entre crochets) ; les écarts sont testés en tenant compte du plan de sondage."
-    )
+        f"{fmt_int(sj['region'])} jeunes de la région ont répondu")
+    if res.meta.get("fieldwork"):
+        text += f". Collecte{NNBSP}: {res.meta['fieldwork']}"
+    return text + (". Tous les pourcentages sont accompagnés de leur intervalle de confiance à "
+                   + PCT + " (entre crochets) ; seuls les écarts significatifs au seuil de 5" + NNBSP
+                   + "% sont retenus ci-dessous.")
 
 
 def ml_intro(res: Results, ml: int) -> str:
@@ -504,94 +697,129 @@ def ml_intro(res: Results, ml: int) -> str:
     name = res.ml_names[ml]
     return (
         f"Ce document présente les résultats du baromètre de satisfaction pour **{_la(name)}**, "
-        f"à côté de ceux de la région Hauts-de-France et de la France entière. Pour disposer "
+        f"à côté de ceux de la région Hauts-de-France et de la France entière, et sa place parmi "
+        f"les {len(res.ml_names)} Missions Locales de la région. Pour disposer "
         f"d’effectifs suffisants, les réponses {_years(res.ml_waves['jeunes'])} (jeunes) et "
-        f"{_years(res.ml_waves['entreprises'])} (entreprises) sont cumulées. Un résultat fondé sur "
-        f"moins de {res.threshold} réponses n’est pas publié (mention « {TOO_FEW} »)."
+        f"{_years(res.ml_waves['entreprises'])} (entreprises) sont cumulées. Les résultats fondés sur "
+        f"moins de {res.threshold} réponses ne sont pas publiés (« {SUPPRESSED_MARK} »), ni ceux "
+        "trop imprécis (« nd »)."
     )
 
 
 def ml_profile_text(res: Results, population: str, ml: int) -> str:
-    """French Markdown: the ML's overall satisfaction beside the region's, or why it is hidden."""
-    from arefie_studies.studies.barometre import ml_profile
-
-    first = next(iter(res.items[population]))
-    prof = ml_profile(res, population, ml).set_index(["item", "group"])
+    """French Markdown: the ML's overall satisfaction beside the region's, its rank and gap."""
+    first = _first(res, population)
+    own = res.ml[population]
+    own = own[(own["ml"] == ml) & (own["item"] == first)].iloc[0]
+    region = res.pooled[population].set_index(["item", "group"]).loc[(first, REGION)]
     name = res.ml_names[ml]
-    own = prof.loc[(first, name)]
-    region = prof.loc[(first, REGION)]
     who = POPULATION_FR[population]
     years = _years(res.ml_waves[population])
-    if own["hidden"] or own["n"] == 0:
-        return (f"Pour les {who}, {_la(name)} compte moins de {res.threshold} réponses en {years} "
-                f"(ou son résultat est masqué par le secret statistique) : ses résultats ne sont pas "
-                f"publiés. Pour mémoire, {_est(region)} des {who} de la région sont {_sat(population)}.")
+    if own["decision"] not in PUBLISHED:
+        return (f"Pour les {who}, le résultat de {_la(name)} en {years} n’est pas publié (secret "
+                f"statistique ou estimation trop imprécise). Pour mémoire, {_est(region)} des {who} "
+                f"de la région sont {_sat(population)}.")
     return (f"En {years}, **{fmt_pct(own['estimate'])}** des {who} de {_la(name)} se déclarent {_sat(population)} "
             f"{fmt_ci(own['ci_low'], own['ci_high'])} ({fmt_int(own['n'])} réponses), contre "
-            f"{_est(region)} dans la région : écart de {fmt_pct_points(own['diff'])} avec le reste de "
-            f"la région, {_verdict(own['diff'], own['p_value'], population)}.")
+            f"{_est(region)} dans la région ; elle se classe {int(own['rank'])}e sur "
+            f"{int(own['ranked'])}, parmi les Missions Locales dont le résultat est publié ; écart de {fmt_pct_points(own['diff'])} "
+            f"{fmt_ci(own['diff_low'], own['diff_high'])} avec le reste de la région, "
+            f"{_verdict(own['diff'], own['p_value'], population)}.")
 
 
-def ml_trend_missing(res: Results, ml: int) -> str:
-    """French Markdown when an ML has too few answers for a yearly trend."""
-    return (f"{_la(res.ml_names[ml])[:1].upper()}{_la(res.ml_names[ml])[1:]} compte moins de {res.threshold} réponses de jeunes pour la plupart "
-            "des années : l’évolution annuelle n’est pas publiée (« " + TOO_FEW + " »).")
+def ml_trend_figure_available(res: Results, ml: int) -> bool:
+    """True when the ML has at least two published years for its trend line."""
+    from arefie_studies.studies.barometre import ml_trend
+
+    return int((ml_trend(res, ml)["group"] == res.ml_names[ml]).sum()) >= 2
+
+
+# --------------------------------------------------------------------------- the report
+def _population_regional(res: Results, population: str) -> list:
+    who = POPULATION_FR[population]
+    waves = res.waves[population]
+    years = _years(res.ml_waves[population])
+    first = _first(res, population)
+    champ_wave = _champ(res, population, str(res.wave), "France métropolitaine")
+    blocks = [
+        Heading(region_heading(res, population), 2, f"{population}-region"),
+        Paragraph(key_findings(res, population)),
+        Figure(lambda: likert_figure(res, population),
+               f"Répartition des réponses des {who}, {res.wave} : Hauts-de-France et reste de la France"),
+        figure_note(champ_wave, likert_lecture(res, population)),
+    ]
+    if population == "jeunes":
+        blocks += [Figure(lambda: share_figure(res, population),
+                          f"Part de {who} satisfaits (très ou plutôt) par item, {res.wave}, avec "
+                          f"intervalles de confiance à {PCT}"),
+                   figure_note(champ_wave, share_lecture(res, population))]
+    blocks += [
+        Table.of(share_table(res, population), f"{population}-region"),
+        Heading(trend_heading(res, population), 2, f"{population}-evolution"),
+        Paragraph(trend_text(res, population)),
+        Figure(lambda: trend_figure(res, population),
+               f"Part des {who} {_sat(population)} par année, Hauts-de-France et France entière, "
+               f"{waves[0]}-{waves[-1]}"),
+        figure_note(_champ(res, population, f"{waves[0]}-{waves[-1]}",
+                           "Hauts-de-France et France métropolitaine"), trend_lecture(res, population)),
+        Heading(ml_heading(res, population), 2, f"{population}-ml"),
+        Paragraph(ml_text(res, population)),
+        Figure(lambda: ml_caterpillar(res, population, first),
+               f"{res.items[population][first]} ({who}, {years}) : chaque Mission Locale avec son "
+               f"intervalle de confiance à {PCT}"),
+        figure_note(_champ(res, population, years, "Missions Locales des Hauts-de-France"),
+                    caterpillar_lecture(res, population, first)),
+        Figure(lambda: ml_map(res, population, first),
+               f"{res.items[population][first]} ({who}, {years}) : carte des Missions Locales",
+               alt=f"Carte schématique des {len(res.ml_names)} Missions Locales colorées selon la part "
+                   f"de {who} {_sat(population)} ; les zones non publiées sont hachurées."),
+        Table.of(ml_comparison_table(res, population), f"{population}-ml"),
+    ]
+    return blocks
+
+
+def _population_ml(res: Results, population: str, ml: int) -> list:
+    who = POPULATION_FR[population]
+    years = _years(res.ml_waves[population])
+    first = _first(res, population)
+    blocks = [Paragraph(ml_profile_text(res, population, ml)),
+              Table.of(ml_profile_table(res, population, ml), f"{population}-ml"),
+              Heading("Sa place parmi les Missions Locales de la région", 2, f"{population}-position"),
+              Table.of(ml_position_table(res, population, ml), f"{population}-position"),
+              Figure(lambda: ml_caterpillar(res, population, first, highlight=ml),
+                     f"{res.items[population][first]} ({who}, {years}) : les Missions Locales de la "
+                     f"région, {res.ml_names[ml]} en gras"),
+              figure_note(_champ(res, population, years, "Missions Locales des Hauts-de-France"),
+                          caterpillar_lecture(res, population, first))]
+    return blocks
 
 
 def build_report(res: Results, ml: int | None) -> Report:
     """The regional report (``ml`` None) or the report of one Mission Locale, as blocks."""
     r = Report()
-    r.add(*(Annex(key, text) for key, text in annex_texts(res).items()))
-    r.add(Heading("Synthèse", 1, "synthese"),
-          Paragraph(regional_intro(res) if ml is None else ml_intro(res, ml)))
-    waves_y, waves_e = res.waves["jeunes"], res.waves["entreprises"]
-    r.add(Heading("Les jeunes accompagnés", 1, "jeunes"))
+    texts = annex_texts(res)
+    if ml is not None:
+        texts["notes"] = about_text(res, res.ml_names[ml])
+    r.add(*(Annex(key, text) for key, text in texts.items()))
+    r.add(Heading("Synthèse", 1, "synthese"))
     if ml is None:
-        r.add(Heading(f"Hauts-de-France et reste de la France en {res.wave}", 2, "jeunes-region"),
-              Paragraph(key_findings(res, "jeunes")),
-              Figure(lambda: likert_figure(res, "jeunes"),
-                     f"Répartition des réponses des jeunes accompagnés, {res.wave} : Hauts-de-France "
-                     "et reste de la France"),
-              Figure(lambda: share_figure(res, "jeunes"),
-                     f"Part de jeunes satisfaits (très ou plutôt) par item, {res.wave}, avec "
-                     "intervalles de confiance à 95" + NNBSP + "%"),
-              Table(share_table(res, "jeunes"), name="jeunes-region"),
-              Heading(f"Évolution depuis {waves_y[0]}", 2, "jeunes-evolution"),
-              Paragraph(trend_text(res, "jeunes")),
-              Figure(lambda: trend_figure(res, "jeunes"),
-                     f"Part de jeunes satisfaits par année, Hauts-de-France et France entière, "
-                     f"{waves_y[0]}-{waves_y[-1]}"),
-              Heading("Les Missions Locales de la région", 2, "jeunes-ml"),
-              Paragraph(ml_text(res, "jeunes")),
-              Figure(lambda: ml_dot_figure(res, "jeunes"),
-                     "Satisfaction globale des jeunes par Mission Locale, avec intervalles de "
-                     "confiance à 95" + NNBSP + "%"),
-              Table(ml_table(res, "jeunes"), name="jeunes-ml"),
-              Heading("Les entreprises partenaires", 1, "entreprises"),
-              Heading(f"Hauts-de-France et reste de la France en {res.wave}", 2, "entreprises-region"),
-              Paragraph(key_findings(res, "entreprises")),
-              Figure(lambda: likert_figure(res, "entreprises"),
-                     f"Répartition des réponses des entreprises, {res.wave} : Hauts-de-France et "
-                     "reste de la France"),
-              Table(share_table(res, "entreprises"), name="entreprises-region"),
-              Heading(f"Évolution depuis {waves_e[0]}", 2, "entreprises-evolution"),
-              Paragraph(trend_text(res, "entreprises")),
-              Figure(lambda: trend_figure(res, "entreprises"),
-                     f"Part d’entreprises satisfaites par année, Hauts-de-France et France entière, "
-                     f"{waves_e[0]}-{waves_e[-1]}"),
-              Heading("Les Missions Locales de la région", 2, "entreprises-ml"),
-              Paragraph(ml_text(res, "entreprises")),
-              Table(ml_table(res, "entreprises"), name="entreprises-ml"))
+        r.add(key_figures(res), Paragraph(regional_intro(res)),
+              Paragraph("\n".join(f"- {t}" for t in synthesis(res))))
+        r.add(Heading("Les jeunes accompagnés", 1, "jeunes"), *_population_regional(res, "jeunes"))
+        r.add(Heading("Les entreprises partenaires", 1, "entreprises"),
+              *_population_regional(res, "entreprises"))
         return r
-    r.add(Paragraph(ml_profile_text(res, "jeunes", ml)),
-          Table(ml_profile_table(res, "jeunes", ml), name="jeunes-ml"),
+    r.add(ml_key_figures(res, ml), Paragraph(ml_intro(res, ml)))
+    r.add(Heading("Les jeunes accompagnés", 1, "jeunes"), *_population_ml(res, "jeunes", ml),
           Heading("Évolution de la satisfaction globale", 2, "jeunes-evolution"))
     if ml_trend_figure_available(res, ml):
         r.add(Figure(lambda: ml_trend_figure(res, ml),
-                     f"Satisfaction globale des jeunes par année : {res.ml_names[ml]}, la région et la France"))
+                     f"Satisfaction globale des jeunes par année : {res.ml_names[ml]}, la région et la France"),
+              figure_note(_champ(res, "jeunes", _years(res.waves["jeunes"]),
+                                 f"{res.ml_names[ml]}, Hauts-de-France et France métropolitaine"),
+                          trend_lecture(res, "jeunes")))
     else:
-        r.add(Paragraph(ml_trend_missing(res, ml)))
-    r.add(Heading("Les entreprises partenaires", 1, "entreprises"),
-          Paragraph(ml_profile_text(res, "entreprises", ml)),
-          Table(ml_profile_table(res, "entreprises", ml), name="entreprises-ml"))
+        r.add(Paragraph(f"L’évolution annuelle de {_la(res.ml_names[ml])} n’est pas publiée : trop "
+                        "peu de réponses par année pour une estimation précise."))
+    r.add(Heading("Les entreprises partenaires", 1, "entreprises"), *_population_ml(res, "entreprises", ml))
     return r

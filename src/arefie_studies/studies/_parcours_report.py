@@ -7,7 +7,7 @@ nothing); every domain estimate quoted in a sentence comes with its number of re
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -16,34 +16,37 @@ import pandas as pd
 
 from arefie_studies.studies import _parcours_typology as T
 from arefie_studies.studies import parcours_residentiel as P
+from arefie_studies.studies._parcours_opening import comparison_blocks
 from arefie_studies.studies._parcours_results import REGION, ParcoursResults
 from arefie_studies.studies.contract import (
     Annex,
     Figure,
     Heading,
-    KeyFigure,
-    KeyFigures,
     Paragraph,
     Report,
     Table,
 )
 from arefie_studies.studies.glossary import glossary_markdown
 from arefie_studies.tables import (
+    COMPACT_NOTES,
+    FLAG_MARK,
     NNBSP,
-    SUPPRESSED_MARK,
+    TOTAL,
     BannerTable,
-    compact_html,
+    Cell,
+    Row,
     disclosure_rule_text,
     fmt_ci,
     fmt_int,
     fmt_num,
     fmt_p,
     fmt_pct,
-    indicator_table_html,
-    plain_table_html,
+    plain_table,
+    presentation_rule_text,
 )
+from arefie_studies.tables import Table as TTable
 
-__all__ = ["build_report", "chapter_blocks", "share_text"]
+__all__ = ["build_report", "share_text"]
 
 ANCHOR = "parcours-"
 GLOSSARY_KEYS = ("precarite_residentielle", "sans_logement_stable", "rupture_accompagnement")
@@ -62,7 +65,68 @@ MONOGRAPHS = (
      "les quartiers prioritaires périurbains"),
     ("urbain", "Monographie : un territoire urbain", "les territoires urbains"),
 )
+#: Note under a table of shares: what the brackets hold (the interval the rule is decided on).
+KG_NOTE = ("Entre crochets : intervalle de confiance à 95 % de Korn et Graubard (plan de sondage "
+           "pris en compte). n : effectif de répondants (non pondéré).")
 HIDDEN_TEXT = "(effectif trop faible pour être publié)"
+ND_TEXT = "(estimation trop imprécise pour être publiée)"
+
+
+# ----------------------------------------------------------------------------- furniture
+CHAMP_J = ("jeunes accompagnés par les Missions Locales des Hauts-de-France, réponses "
+           "pondérées")
+CHAMP_P = "professionnels des Missions Locales des Hauts-de-France ayant répondu à l’enquête"
+CHAMP_T = ("jeunes accompagnés en précarité résidentielle ou ayant connu une période sans "
+           "logement, Hauts-de-France")
+
+
+def table_lecture(t: TTable) -> str:
+    """"Lecture : …" for a table, read from its first published value (a real cell)."""
+    for row in t.rows:
+        for j, c in enumerate(row.cells):
+            if c.kind in ("proportion", "mean") and c.estimate is not None:
+                value = (fmt_pct(c.estimate, 1) if c.kind == "proportion"
+                         else fmt_num(c.estimate, 1))
+                ci = ("" if c.ci_low is None else
+                      f" (intervalle de confiance à 95 % : "
+                      f"{fmt_ci(c.ci_low, c.ci_high, 1, scale=100.0 if c.kind == 'proportion' else 1.0)})")
+                head = t.columns[j].replace("|", " – ")
+                return f"Lecture : « {row.label} », colonne « {head} » : {value}{ci}."
+    for row in t.rows:
+        shown = [(h, c) for h, c in zip(t.columns, row.cells, strict=False)
+                 if c.kind == "text" and c.text]
+        if len(shown) >= 2:
+            (_, c0), (h1, c1) = shown[0], shown[1]
+            return f"Lecture : pour « {c0.text} », {h1.lower()} : {c1.text}."
+    return ""
+
+
+def _of(t: TTable, name: str, champ: str = CHAMP_J) -> Table:
+    """The contract block of a decided table, with its "Champ :" and "Lecture :" lines under
+    it (before the source)."""
+    lines = (f"Champ : {champ}.", table_lecture(t))
+    notes = tuple(t.notes)
+    if notes and notes[-1].startswith("Source"):
+        notes = (*notes[:-1], *lines, notes[-1])
+    else:
+        notes = (*notes, *lines)
+    return Table.of(replace(t, notes=notes), name)
+
+
+def _figure_lecture(frame: pd.DataFrame, what: str, label: str = "level") -> str:
+    """A "Lecture" for a chart: its first published estimate with its interval."""
+    ok = frame[~frame.get("hidden", False) & (frame.get("decision", "show") != "suppress")] \
+        if len(frame) else frame
+    if ok.empty:
+        return "aucune estimation n’est publiée pour ce graphique."
+    r = ok.iloc[0]
+    return (f"{fmt_pct(r['estimate'], 0)} {what} « {r[label]} » (intervalle à 95 % : "
+            f"{fmt_ci(r['ci_low'], r['ci_high'], 0)}).")
+
+
+def _furniture(champ: str, lecture: str) -> Paragraph:
+    """The lines under a figure: "Champ :" and "Lecture :" (with a value from the results)."""
+    return Paragraph(f"*Champ : {champ}. Lecture : {lecture}*")
 
 
 # ----------------------------------------------------------------------------- formatting
@@ -81,10 +145,29 @@ def n_text(n: float, threshold: int) -> str:
     return f"n{NNBSP}={NNBSP}{fmt_int(n)}"
 
 
+def _flag(row: pd.Series | Any) -> str:
+    return f"{NNBSP}{FLAG_MARK}" if _decision(row) == "flag" else ""
+
+
+def _decision(row: pd.Series | Any) -> str:
+    try:
+        return str(row["decision"])
+    except (KeyError, TypeError, IndexError):
+        return "show"
+
+
 def _row_share(row: pd.Series | Any, ci: bool = True) -> str:
-    if row is None or bool(getattr(row, "hidden", False)) or pd.isna(row["estimate"]):
+    """A share as the report quotes it (Korn–Graubard interval), « † » when the presentation
+    rule flags it, a sentence instead when it is hidden or not published."""
+    if row is None or bool(getattr(row, "hidden", False)):
         return HIDDEN_TEXT
-    return share_text(row["estimate"], row["ci_low"], row["ci_high"]) if ci else fmt_pct(row["estimate"], 0)
+    if _decision(row) == "suppress":
+        return ND_TEXT
+    if pd.isna(row["estimate"]):
+        return HIDDEN_TEXT
+    value = (share_text(row["estimate"], row["ci_low"], row["ci_high"]) if ci
+             else fmt_pct(row["estimate"], 0))
+    return value + _flag(row)
 
 
 def _cell(table: BannerTable, question: str, level: str, group: str = "Ensemble") -> pd.Series | None:
@@ -94,9 +177,97 @@ def _cell(table: BannerTable, question: str, level: str, group: str = "Ensemble"
 
 
 def _pct(cell: pd.Series | None, ci: bool = True) -> str:
-    if cell is None or bool(cell["suppressed"]) or pd.isna(cell["estimate"]):
+    if cell is None or bool(cell["suppressed"]):
         return HIDDEN_TEXT
-    return share_text(cell["estimate"], cell["ci_low"], cell["ci_high"]) if ci else fmt_pct(cell["estimate"], 0)
+    if _decision(cell) == "suppress":
+        return ND_TEXT
+    if pd.isna(cell["estimate"]):
+        return HIDDEN_TEXT
+    value = (share_text(cell["estimate"], cell["ci_low"], cell["ci_high"]) if ci
+             else fmt_pct(cell["estimate"], 0))
+    return value + _flag(cell)
+
+
+def decided_table(table: BannerTable, *, title: str, groups: Sequence[str] | None = None,
+                  total_label: str = "Ensemble", notes: Sequence[str] = (),
+                  tests: bool = False) -> TTable:
+    """A decided banner (:func:`_parcours_results.decide`) as one row per question, one column
+    per group (the layout of :func:`arefie_studies.tables.compact_table`), with the
+    presentation rule rendered: « nd » for a suppressed proportion (no value, no interval),
+    « † » after a flagged one; disclosure-hidden cells « s ». Intervals are Korn–Graubard.
+    ``tests``: a last column with each question's Rao–Scott test (``table.tests``) on its first
+    row, left blank when a cell of the question is hidden for disclosure."""
+    test_p = table.tests.set_index("question")["p_value"] if tests else pd.Series(dtype=float)
+    cells = table.cells
+    keep = list(groups) if groups is not None else list(
+        dict.fromkeys(cells.loc[cells["breakdown"] != "", "group"]))
+    cols = [("", TOTAL)] + [(b, g) for g in keep
+                            for b in dict.fromkeys(cells.loc[cells["group"] == g, "breakdown"])
+                            if b]
+    by_cell = cells.set_index(["question", "level", "breakdown", "group"])
+    rows: list[Row] = []
+    for question, qc in cells.groupby("question", sort=False):
+        levels = list(dict.fromkeys(qc["level"]))
+        label = str(qc["question_label"].iloc[0])
+        kind = str(qc["kind"].iloc[0])
+        multi = len(levels) > 1
+        q_hidden = bool(qc["suppressed"].any())
+        for i_level, level in enumerate(levels):
+            row_cells = []
+            for b, g in cols:
+                key = (question, level, b, g)
+                if key not in by_cell.index:
+                    row_cells.append(Cell(kind="empty"))
+                    continue
+                c = by_cell.loc[key]
+                if bool(c["suppressed"]):
+                    row_cells.append(Cell.hidden())
+                elif c["decision"] == "suppress":
+                    row_cells.append(Cell.not_shown())
+                else:
+                    mark = c["mark"] if isinstance(c["mark"], str) else ""
+                    row_cells.append(Cell(kind=kind, estimate=_num(c["estimate"]),
+                                          ci_low=_num(c["ci_low"]), ci_high=_num(c["ci_high"]),
+                                          n=_int_or_none(c["n"]), mark=mark,
+                                          flag=c["decision"] == "flag"))
+            if tests:
+                p = test_p.get(question, np.nan)
+                show = i_level == 0 and not q_hidden and pd.notna(p)
+                row_cells.append(Cell(kind="text", text=_p_text(float(p)), css="test") if show
+                                 else Cell(kind="empty"))
+            rows.append(Row(label=str(level if multi else label), cells=tuple(row_cells),
+                            section=label if multi else ""))
+    first = cells["question"].iloc[0]
+    tot = table.totals.set_index(["question", "breakdown", "group"])
+    n_cells = []
+    for b, g in cols:
+        key = (first, b, g)
+        if key not in tot.index:
+            n_cells.append(Cell(kind="empty"))
+        elif bool(tot.loc[key, "suppressed"]):
+            n_cells.append(Cell.hidden())
+        else:
+            n_cells.append(Cell(kind="text", text=fmt_int(tot.loc[key, "n"])))
+    if tests:
+        n_cells.append(Cell(kind="empty"))
+    rows.append(Row(label="n", cells=tuple(n_cells), css="effectifs"))
+    heads = (total_label, *[g for _, g in cols[1:]], *(("Test de Rao–Scott",) if tests else ()))
+    return TTable(title=title, columns=heads, rows=tuple(rows),
+                  notes=(*notes, KG_NOTE, COMPACT_NOTES[1]), source=table.source,
+                  threshold=table.threshold, stub="")
+
+
+def _num(x: Any) -> float | None:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if np.isfinite(v) else None
+
+
+def _int_or_none(x: Any) -> int | None:
+    v = _num(x)
+    return int(v) if v is not None and v > 0 else None
 
 
 def _base(table: BannerTable, question: str, group: str) -> float:
@@ -157,24 +328,26 @@ def build_report(res: ParcoursResults, params: Mapping[str, Any]) -> Report:
     """The blocks of the regional report (``departement`` empty) or of one département's."""
     ctx = _Ctx(res, params)
     rep = Report()
+    rep.add(*_opening(ctx), *_annex(ctx))
     if ctx.code:
-        rep.add(*_dep_intro(ctx), *_insertion(ctx), *_professionals(ctx), *_annex(ctx))
+        rep.add(*_dep_intro(ctx), *_insertion(ctx), *_professionals(ctx))
     else:
         rep.add(*_intro(ctx), *_departements(ctx), *_insertion(ctx), *_monographs(ctx),
-                *_typology(ctx), *_professionals(ctx), *_annex(ctx))
+                *_typology(ctx), *_professionals(ctx))
     return rep
 
 
-def chapter_blocks(report: Report, key: str) -> Report:
-    """The blocks of chapter ``key`` (from its level-1 heading to the next); "annexe": the
-    methods-annex texts."""
-    out, current = Report(), "jeunes"
-    for b in report:
-        if isinstance(b, Heading) and b.level == 1 and b.anchor.startswith(ANCHOR):
-            current = b.anchor.removeprefix(ANCHOR)
-        if (key == "annexe") == isinstance(b, Annex) and (key == "annexe" or current == key):
-            out.add(b)
-    return out
+def _opening(ctx: _Ctx) -> list:
+    """Before the first chapter: key figures, the synthesis (significant findings only, with
+    their intervals), and the survey's furniture (champ, fieldwork, coverage, authors,
+    contact, how to cite)."""
+    from arefie_studies.studies import _parcours_opening as O
+
+    bullets = O.synthesis(ctx.res, ctx.code)
+    variant = ctx.dep or "rapport régional"
+    return [O.key_figures(ctx.res, ctx.code),
+            Paragraph("**L’essentiel**\n\n" + "\n".join(f"- {b}" for b in bullets)),
+            Paragraph(O.about_paragraph(ctx.res, variant, ctx.wave))]
 
 
 # ----------------------------------------------------------------------------- regional
@@ -189,15 +362,6 @@ def _intro(ctx: _Ctx) -> list:
     res = ctx.res
     prec, sls, gap = (_key_row(res, q) for q in ("precarite", "sans_logement_stable",
                                                   "periode_sans_logement"))
-    keys = KeyFigures((
-        KeyFigure("des jeunes accompagnés en précarité résidentielle", fmt_pct(prec.estimate, 0),
-                  f"IC à 95 % : {fmt_ci(prec.ci_low, prec.ci_high, 0)} ; {n_text(prec.n, ctx.t)}"),
-        KeyFigure("sans logement stable", fmt_pct(sls.estimate, 0),
-                  f"IC à 95 % : {fmt_ci(sls.ci_low, sls.ci_high, 0)} ; {n_text(sls.n, ctx.t)}"),
-        KeyFigure("ont connu une période sans logement", fmt_pct(gap.estimate, 0),
-                  f"IC à 95 % : {fmt_ci(gap.ci_low, gap.ci_high, 0)} ; {n_text(gap.n, ctx.t)}"),
-        KeyFigure("jeunes interrogés", fmt_int(res.n_youths), f"{res.n_ml} Missions Locales"),
-    ))
     text = f"""En {ctx.wave}, **{fmt_int(res.n_youths)} jeunes** accompagnés par **{res.n_ml}
 Missions Locales** des Hauts-de-France ont décrit leur situation de logement, leurs
 déménagements et les freins rencontrés. Leurs réponses sont pondérées pour représenter les
@@ -222,25 +386,26 @@ Les pourcentages sont accompagnés de leur intervalle de confiance à 95 % entre
         "Professionnels": [fmt_int(v) for v in [*sample["n_pros"], res.n_pros]],
     })
     return [
-        keys, _chapter("jeunes", "Les jeunes interrogés"), Paragraph(text),
+        _chapter("jeunes", "Les jeunes interrogés"), Paragraph(text),
         Figure(draw=lambda: bar_ci(housing, order=[h for h in P.HOUSING if h in set(housing["level"])],
-                                   title="Situation de logement actuelle", source=ctx.source),
+                                   title="Situation de logement actuelle", source=ctx.source,
+                                   decision="decision"),
                caption="Situation de logement actuelle des jeunes accompagnés, Hauts-de-France "
                        "(intervalles à 95 %)",
                alt="Barres horizontales : part des jeunes dans chacune des six situations de logement."),
-        Table(plain_table_html(frame, title="Échantillon des jeunes et des professionnels par département",
-                               align_right=list(frame.columns[1:]),
-                               notes=["Jeunes représentés : somme des poids de sondage.", ctx.source]),
-              frame=frame, name="echantillon"),
+        _furniture(CHAMP_J, _figure_lecture(housing, "des jeunes accompagnés vivent dans la situation")),
+        _of(plain_table(frame, title="Échantillon des jeunes et des professionnels par département",
+                             align_right=list(frame.columns[1:]),
+                             notes=["Jeunes représentés : somme des poids de sondage.", ctx.source]),
+                 "echantillon"),
     ]
 
 
 def _departements(ctx: _Ctx) -> list:
-    from arefie_studies.charts import bar_ci
-
     table = ctx.res.departements
     c = table.cells
-    prec = c[(c["question"] == "precarite") & (c["level"] == P.YES) & ~c["suppressed"]].copy()
+    prec = c[(c["question"] == "precarite") & (c["level"] == P.YES) & ~c["suppressed"]
+             & (c["decision"] != "suppress")].copy()
     prec["level"] = prec["group"].replace({"Ensemble": REGION})
     deps = prec[prec["breakdown"] != ""].sort_values("estimate")
     test = table.tests.set_index("question").loc["precarite"]
@@ -259,18 +424,13 @@ def _departements(ctx: _Ctx) -> list:
     text = f"""{span} ; {verdict} (test de Rao–Scott, {_p_text(p)}, repris dans le tableau). Le
 tableau présente les quatre grandes situations de logement ; une flèche signale un département
 qui se distingue significativement du reste de la région."""
-    order = [g for g in [*P.DEPARTEMENTS.values(), REGION] if g in set(prec["level"])]
     title = "Situations de logement des jeunes accompagnés, par département"
     return [
         _chapter("departements", "Diagnostic par département"), Paragraph(text),
-        Figure(draw=lambda: bar_ci(prec, order=order,
-                                   highlight=[REGION], source=ctx.source,
-                                   title="Jeunes en précarité résidentielle, par département"),
-               caption="Part des jeunes en précarité résidentielle par département (intervalle de "
-                       "confiance à 95 %)",
-               alt="Barres horizontales : part des jeunes en précarité résidentielle dans chaque "
-                   "département et dans la région."),
-        Table(_titled(table, title, ctx.source).to_html(), frame=table.cells, name="departements"),
+        *comparison_blocks(ctx.res, ctx.source),
+        Heading("Les situations de logement par département", 2, "parcours-logement-departements"),
+        _of(decided_table(_titled(table, title, ctx.source), title=title, total_label=REGION,
+                          tests=True), "departements"),
     ]
 
 
@@ -300,31 +460,47 @@ vivent chez leurs parents ({sig[bool(tests.loc["decrochage", "p_value"] < 0.05)]
         test=est["outcome"].map(lambda o: f"F{NNBSP}={NNBSP}{fmt_num(tests.loc[o, 'statistic'], 1)} ; "
                                           f"{_p_text(tests.loc[o, 'p_value'])}"))
     title = f"Situation d’insertion selon la situation de logement{suffix}"
-    html = indicator_table_html(
-        cells, title=title, threshold=t, source=ctx.source,
+    ttable = TTable.from_estimates(
+        cells, title=title, threshold=t, source=ctx.source, presentation=True, stub_width="34mm",
         columns=[(g, f"{g}|{n_text(base.get(g, 0), t)}") for g in P.GROUP_ORDER],
         extra_columns={"test": "Test de Rao–Scott"},
         notes=["Part pondérée de jeunes dans chaque situation ; entre crochets : intervalle de "
-               "confiance à 95 % (méthode logit, plan de sondage pris en compte) ; n : "
+               "confiance à 95 % (Korn et Graubard, plan de sondage pris en compte) ; n : "
                "répondants de chaque situation de logement.",
                "Test de Rao–Scott (statistique F, correction du second ordre) de l’indépendance "
                "entre la situation d’insertion et la situation de logement."])
     shown = est[~est["hidden"]].assign(level=lambda f: f["outcome"].map(P.OUTCOMES_SHORT),
                                        group=lambda f: f["group"].map(GROUP_SHORT))
     blocks = [
-        _chapter("insertion", f"Logement et insertion{suffix}"), Paragraph(text),
-        Table(html, frame=cells.drop(columns=["yes", "no"]), name=f"insertion{ctx.code}"),
+        _chapter("insertion", f"Logement et insertion{suffix}"),
+        Heading(_insertion_finding(ctx), 2, "parcours-insertion-constat"), Paragraph(text),
+        _of(ttable, f"insertion{ctx.code}"),
         Figure(draw=lambda: _two_column_legend(comparison_bars(
-            shown, group="group", group_order=list(GROUP_SHORT.values()),
+            shown, group="group", group_order=list(GROUP_SHORT.values()), decision="decision",
             order=list(P.OUTCOMES_SHORT.values()), source=ctx.source,
             title="Situation d’insertion selon le logement")),
             caption=f"{title} (intervalles à 95 %)",
             alt="Barres groupées : part en emploi, en formation et en rupture d’accompagnement "
                 "selon la situation de logement."),
+        _furniture(CHAMP_J + (f", {ctx.dep}" if ctx.dep else ""),
+                   _figure_lecture(shown.assign(level=shown["group"]),
+                                   "des jeunes sont en emploi parmi ceux dont le logement est")),
     ]
     if not ctx.dep:
         blocks += _model(ctx)
     return blocks
+
+
+def _insertion_finding(ctx: _Ctx) -> str:
+    """The insertion chapter's level-2 heading: the finding when the employment gap between
+    precarious youths and youths with their parents is significant, else a neutral title."""
+    from arefie_studies.studies._parcours_opening import employment_gap
+
+    gap = employment_gap(ctx.res, ctx.territory)
+    if gap is None:
+        return "Emploi et situation de logement : pas d’écart significatif"
+    word = "moins" if gap["prec"]["estimate"] < gap["par"]["estimate"] else "plus"
+    return f"Les jeunes en hébergement précaire sont {word} souvent en emploi"
 
 
 def _model(ctx: _Ctx) -> list:
@@ -348,7 +524,7 @@ régression logistique tenant compte du plan de sondage isole l’effet du logem
                       for r in model.itertuples()],
         "p": [("–" if r.reference else fmt_p(r.p_value)) for r in model.itertuples()],
     })
-    html = plain_table_html(
+    ttable = plain_table(
         frame, title="Facteurs associés au fait d’être en emploi : rapports de cotes (régression "
                      "logistique pondérée)",
         align_right=["Rapport de cotes", "IC à 95 %", "p"],
@@ -357,7 +533,7 @@ régression logistique tenant compte du plan de sondage isole l’effet du logem
                "rapport de cotes supérieur à 1 signifie une probabilité plus élevée que pour la "
                "modalité de référence, toutes choses égales par ailleurs (variables du modèle).",
                "Intervalles et tests de Wald sur les degrés de liberté du plan.", ctx.source])
-    return [Paragraph(text), Table(html, frame=frame, name="modele_emploi")]
+    return [Paragraph(text), _of(ttable, "modele_emploi")]
 
 
 def _two_column_legend(fig):
@@ -389,7 +565,8 @@ def _monographs(ctx: _Ctx) -> list:
         par_all = _cell(housing, "logement_groupe", P.GROUP_ORDER[0])
         prec = _cell(housing, "precarite", P.YES, label)
         c = barriers.cells
-        bar = c[(c["group"] == label) & c["question"].isin(P.BARRIERS) & ~c["suppressed"]]
+        bar = c[(c["group"] == label) & c["question"].isin(P.BARRIERS) & ~c["suppressed"]
+                & (c["decision"] != "suppress")]
         bar = bar.sort_values("estimate")
         up = bar[bar["mark"] == "▲"]["question_label"].str.replace("Frein : ", "").tolist()
         emp = _cell(barriers, "emploi", P.YES, label)
@@ -412,18 +589,22 @@ emploi{_versus(emp, "les autres territoires")}."""
         cells["group"] = cells["group"].replace({"Ensemble": REGION})
         blocks += [
             Paragraph(text),
-            Table(compact_html(housing, groups=[label], total_label=REGION,
-                               title=f"{label} : situations de logement et parcours résidentiel"),
-                  frame=housing.cells, name=f"monographie_{key}_logement"),
-            Table(compact_html(barriers, groups=[label], total_label=REGION,
-                               title=f"{label} : freins au logement, mobilité et insertion"),
-                  frame=barriers.cells, name=f"monographie_{key}_freins"),
+            _of(decided_table(housing, groups=[label], total_label=REGION,
+                                   title=f"{label} : situations de logement et parcours résidentiel"),
+                     f"monographie_{key}_logement"),
+            _of(decided_table(barriers, groups=[label], total_label=REGION,
+                                   title=f"{label} : freins au logement, mobilité et insertion"),
+                     f"monographie_{key}_freins"),
             Figure(draw=lambda cells=cells, label=label: comparison_bars(
                 cells, group="group", group_order=[label, REGION], source=ctx.source,
+                decision="decision",
                 title=f"Freins au logement : {label[:1].lower() + label[1:]}"),
                 caption=f"Freins au logement cités par les jeunes : {label} et ensemble de la "
                         "région (intervalles à 95 %)",
                 alt=f"Barres groupées : part des jeunes citant chaque frein, {label} et région."),
+            _furniture(CHAMP_J, _figure_lecture(
+                cells[cells["group"] == label].assign(level=cells["level"]),
+                f"des jeunes ({label}) citent le frein")),
         ]
     return blocks
 
@@ -462,32 +643,40 @@ d’insertion) est en variable supplémentaire : il décrit les classes sans les
     rows = pd.DataFrame({
         "Classe": [T.TOTAL_NAME if r.is_total else f"{r.cluster}. {r.name}" for r in shares.itertuples()],
         "Répondants": [fmt_int(v) for v in shares["n"]],
-        "Part pondérée": [share_text(r.estimate, r.ci_low, r.ci_high, 1) if not r.is_total else
-                          fmt_pct(1.0, 0) for r in shares.itertuples()],
+        "Part pondérée": [fmt_pct(1.0, 0) if r.is_total else "nd" if r.decision == "suppress"
+                          else share_text(r.estimate, r.kg_low, r.kg_high, 1) + _flag(r._asdict())
+                          for r in shares.itertuples()],
         "Jeunes représentés": [f"{fmt_int(r.total)} [{fmt_int(r.total_low)}{NNBSP}; "
                                f"{fmt_int(r.total_high)}]" for r in shares.itertuples()],
         "_n": shares["n"].to_numpy(),
     })
     blocks: list = [
         _chapter("typologie", "Typologie des jeunes en précarité résidentielle"), Paragraph(text),
-        Table(plain_table_html(
+        _of(plain_table(
             rows, title="Les classes de la typologie : effectifs et poids",
             align_right=["Répondants", "Part pondérée", "Jeunes représentés"], counts="_n",
             threshold=t, wrap=["Classe"],
             notes=["Part pondérée parmi les jeunes en précarité résidentielle, avec son intervalle "
                    "de confiance à 95 % ; jeunes représentés : total pondéré estimé, avec son "
                    "intervalle à 95 %.", disclosure_rule_text(t), ctx.source]),
-            frame=_download(rows, t), name="typologie_classes"),
+            "typologie_classes", CHAMP_T),
         Figure(draw=lambda: _cluster_figure(typ, cluster_map),
                caption="Les jeunes sur le premier plan factoriel, par classe",
                alt="Nuage des jeunes en précarité résidentielle sur les deux premiers axes, "
                    "coloré par classe."),
+        _furniture(CHAMP_T, "chaque point est un jeune, placé selon son parcours résidentiel ; "
+                   f"les {typ.k} couleurs sont les classes de la typologie ; des jeunes proches "
+                   "ont des parcours semblables."),
         Figure(draw=lambda: _category_figure(typ, category_map),
                caption="Carte des modalités actives contribuant le plus aux deux premiers axes",
                alt="Modalités actives les plus contributives sur le premier plan factoriel."),
+        _furniture(CHAMP_T, "une modalité éloignée du centre caractérise fortement un axe ; "
+                   "des modalités proches sont souvent choisies par les mêmes jeunes."),
         Figure(draw=lambda: dendrogram_plot(typ.hcpc).figure,
                caption=f"Arbre de classification (Ward) et coupure en {typ.k} classes",
                alt="Dendrogramme de la classification ascendante hiérarchique."),
+        _furniture(CHAMP_T, f"la coupure horizontale sépare les {typ.k} classes ; plus une "
+                   "branche est haute, plus les groupes qu’elle réunit diffèrent."),
     ]
     desc = typ.description
     for r in classes.itertuples():
@@ -508,25 +697,16 @@ d’insertion) est en variable supplémentaire : il décrit les classes sans les
 
 Cette classe regroupe {share_text(r.estimate, r.ci_low, r.ci_high)} des jeunes en précarité
 résidentielle ({n_text(r.n, t)}). Ses membres se distinguent surtout par : {traits}."""),
-            Table(plain_table_html(
+            _of(plain_table(
                 table, title=f"Classe {k} ({typ.names[k]}) : modalités sur-représentées",
                 align_right=["Dans la classe", "Ensemble des jeunes en précarité", "Valeur-test"],
                 counts="_n", threshold=t, wrap=["Caractéristique"],
                 notes=["Parts pondérées. Valeur-test : écart entre la classe et l’ensemble, en "
                        "nombre d’écarts-types (au-delà de 2 : sur-représentation significative).",
                        disclosure_rule_text(t), ctx.source]),
-                frame=_download(table, t), name=f"typologie_classe{k}"),
+                f"typologie_classe{k}", CHAMP_T),
         ]
     return blocks
-
-
-def _download(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """The download of a plain table: rows whose count ``_n`` is under the threshold keep
-    their label and the suppression mark elsewhere, as the HTML shows them; ``_n`` dropped."""
-    out = frame.drop(columns="_n").astype(object)
-    hidden = ((frame["_n"] > 0) & (frame["_n"] < threshold)).to_numpy()
-    out.loc[hidden, out.columns[1:]] = SUPPRESSED_MARK
-    return out
 
 
 def _cluster_figure(typ: T.Typology, cluster_map):
@@ -601,16 +781,19 @@ bien)."""
     groups = None if regional else [ctx.dep, "Reste de la région"]
     blocks: list = [
         _chapter("professionnels", "Les professionnels des Missions Locales face aux questions de logement"),
+        Heading(f"L’aisance des professionnels avec les questions de logement {diff} {where}",
+                2, "parcours-professionnels-constat"),
         Paragraph(text),
-        Table(compact_html(
+        _of(decided_table(
             table, groups=groups, total_label=REGION,
             title="Aisance, connaissance des dispositifs et besoins des professionnels"
                   + (", par département" if regional else ""),
             notes=["Réponses non pondérées (chaque professionnel compte pour un) ; intervalles de "
                    "confiance tenant compte du regroupement des professionnels par Mission "
-                   "Locale."]), frame=table.cells, name=f"professionnels{ctx.code}"),
+                   "Locale."]), f"professionnels{ctx.code}", CHAMP_P),
     ]
-    if regional and not res.knowledge["hidden"].any():
+    if regional and not res.knowledge["hidden"].any() \
+            and not (res.knowledge["decision"] == "suppress").any():
         kn = res.knowledge
         blocks.append(Figure(
             draw=lambda: likert_bars(kn, levels=["Pas du tout", "Un peu", "Assez bien", "Très bien"],
@@ -618,6 +801,10 @@ bien)."""
                                      source=ctx.source_pro),
             caption="Connaissance des dispositifs d’aide au logement par les professionnels des ML",
             alt="Barres empilées : niveau de connaissance de six dispositifs d’aide au logement."))
+        kn0 = kn[kn["level"] == "Très bien"].iloc[0]
+        blocks.append(_furniture(CHAMP_P, f"{fmt_pct(kn0['estimate'], 0)} des professionnels "
+                                 f"connaissent très bien « {kn0['question']} » (intervalle à 95 % : "
+                                 f"{fmt_ci(kn0['ci_low'], kn0['ci_high'], 0)})."))
     elif regional:
         blocks.append(Paragraph("La répartition détaillée de la connaissance des dispositifs "
                                 "n’est pas représentée : certaines réponses comptent trop peu "
@@ -634,25 +821,12 @@ def _dep_intro(ctx: _Ctx) -> list:
     n = int(res.sample.set_index("departement").loc[dep, "n"])
     prec, prec_all = _cell(table, "precarite", P.YES, dep), _cell(table, "precarite", P.YES)
     sls = _cell(table, "sans_logement_stable", P.YES, dep)
-    gap = _cell(table, "periode_sans_logement", P.YES, dep)
     emp = _cell(table, "emploi", P.YES, dep)
     terr = res.dep_territories[(res.dep_territories["code"] == ctx.code)]
     terr_txt = ", ".join(
         f"{fmt_pct(r.estimate, 0)} {TERRITORY_TEXT.get(str(r.level), str(r.level))}"
         for r in terr.itertuples() if not r.hidden)
 
-    def key(cell, label):
-        base = _base(table, cell["question"], dep) if cell is not None else np.nan
-        value = fmt_pct(cell["estimate"], 0) if cell is not None and not cell["suppressed"] else "–"
-        detail = (f"IC à 95 % : {fmt_ci(cell['ci_low'], cell['ci_high'], 0)} ; {n_text(base, t)}"
-                  if value != "–" else HIDDEN_TEXT)
-        return KeyFigure(label, value, detail)
-
-    keys = KeyFigures((key(prec, "des jeunes accompagnés en précarité résidentielle"),
-                       key(sls, "sans logement stable"),
-                       key(gap, "ont connu une période sans logement"),
-                       KeyFigure("jeunes interrogés dans le département", fmt_int(n),
-                                 f"{fmt_int(res.n_youths)} dans la région")))
     text = f"""En {ctx.wave}, **{fmt_int(n)} jeunes** accompagnés par les Missions Locales du
 département ont répondu à l’enquête, sur {fmt_int(res.n_youths)} dans la région ; ils vivent pour
 {terr_txt}. Les résultats, pondérés, sont présentés à côté de ceux de l’ensemble des
@@ -666,17 +840,24 @@ des jeunes en précarité résidentielle.
     cells = c[(c["question"] == "logement_groupe") & c["group"].isin(["Ensemble", dep])
               & ~c["suppressed"]].copy()
     cells["group"] = cells["group"].replace({"Ensemble": REGION})
+    from arefie_studies.studies._parcours_opening import place_of
+
     return [
-        keys, _chapter("jeunes", f"{dep} : les jeunes interrogés"), Paragraph(text),
-        Table(compact_html(table, groups=[dep, "Reste de la région"], total_label=REGION,
-                           title=f"{dep} : logement, freins et insertion des jeunes"),
-              frame=table.cells, name=f"departement{ctx.code}"),
+        _chapter("jeunes", f"{dep} : les jeunes interrogés"), Paragraph(text),
+        Paragraph(place_of(res, ctx.code)),
+        _of(decided_table(table, groups=[dep, "Reste de la région"], total_label=REGION,
+                               title=f"{dep} : logement, freins et insertion des jeunes"),
+                 f"departement{ctx.code}"),
         Figure(draw=lambda: comparison_bars(cells, group="group", group_order=[dep, REGION],
+                                            decision="decision",
                                             order=list(P.GROUP_ORDER), source=ctx.source,
                                             title="Situation de logement"),
                caption=f"Situation de logement des jeunes : {dep} et Hauts-de-France "
                        "(intervalles à 95 %)",
                alt=f"Barres groupées : situation de logement des jeunes, {dep} et région."),
+        _furniture(f"{CHAMP_J}, {dep} et ensemble de la région",
+                   _figure_lecture(cells[cells["group"] == dep],
+                                   f"des jeunes {ctx.dep_in} vivent dans la situation")),
     ]
 
 
@@ -696,15 +877,19 @@ d’échantillon effective (Kish) est de {fmt_int(w["n_eff"])} répondants, soit
 à la pondération de {fmt_num(w["deff_w"], 2)}."""
     variance = f"""Les intervalles de confiance à 95 % sont calculés par linéarisation (Taylor),
 en tenant compte de la stratification par département et du tirage des jeunes par Mission
-Locale ; les intervalles des proportions utilisent la méthode logit sur les degrés de liberté du
-domaine (nombre de Missions Locales moins nombre de départements du domaine : {res.design_df}
-pour la région, beaucoup moins pour un département), comme `svyciprop` du paquet R *survey*
-(Lumley, 2010). Pour chaque estimation d’un domaine, l’effectif, l’écart-type, les degrés de
-liberté et l’intervalle de Korn et Graubard sont conservés avec les résultats. Les tests
+Locale ; les intervalles des proportions sont ceux de Korn et Graubard sur les degrés de liberté
+du domaine (nombre de Missions Locales moins nombre de départements du domaine : {res.design_df}
+pour la région, beaucoup moins pour un département), comme `svyciprop(method = "beta")` du
+paquet R *survey* (Lumley, 2010). Pour chaque estimation d’un domaine, l’effectif,
+l’écart-type, les degrés de liberté et l’intervalle sont conservés avec les résultats. Les tests
 d’indépendance sont des tests de Rao–Scott (statistique F, correction du second ordre ; Rao et
 Scott, 1984). Les flèches ▲ / ▼ signalent un groupe significativement différent du reste de la
 population (test de Wald au seuil de 5 %). Le modèle d’accès à l’emploi est une régression
-logistique pondérée (`svyglm`) dont les écarts-types tiennent compte du plan."""
+logistique pondérée (`svyglm`) dont les écarts-types tiennent compte du plan.
+
+""" + presentation_rule_text() + """ Dans les départements qui comptent peu de Missions Locales
+(Aisne, Somme : 4 ; Oise : 6), toutes les proportions reposent sur moins de 8 degrés de liberté
+et sont donc signalées « † »."""
     disclosure = f"""{disclosure_rule_text(t)} Lorsqu’une situation de logement est masquée pour
 un groupe, la précarité résidentielle et l’absence de logement stable le sont aussi pour ce
 groupe (elles la révéleraient par différence). Aucune donnée individuelle ni aucun identifiant

@@ -11,6 +11,7 @@ small-domain presentation rule.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -21,7 +22,7 @@ import pandas as pd
 from arefie_studies.studies import _parcours_typology as T
 from arefie_studies.studies import parcours_residentiel as P
 from arefie_studies.studies.contract import Results
-from arefie_studies.tables import BannerTable, banner
+from arefie_studies.tables import BannerTable, banner, presentation_rule
 
 __all__ = ["REGION", "ParcoursResults", "compute"]
 
@@ -39,6 +40,12 @@ PRO_ITEMS = ("part_jeunes_probleme_logement", "a_l_aise", "satisfait_partenariat
              *("bien_" + k.removeprefix("connait_") for k in P.KNOWLEDGE), *P.NEEDS)
 #: Indicators of the key figures and of the opening paragraph (regional and per département).
 KEY_QUESTIONS = ("precarite", "sans_logement_stable", "periode_sans_logement")
+#: Indicators on which the five départements are compared (question -> French label): the
+#: regional comparison table and chart, and each département report's place in it.
+COMPARED = {"precarite": "En précarité résidentielle",
+            "sans_logement_stable": "Sans logement stable",
+            "periode_sans_logement": "A connu une période sans logement",
+            "emploi": "En emploi"}
 #: Recodes of ``logement_groupe`` published beside it: a hidden group of ``logement_groupe``
 #: hides them too in that column (they would reveal it by difference).
 _LINKED = ("precarite", "sans_logement_stable")
@@ -80,6 +87,9 @@ class ParcoursResults(Results):
     pro_tables: dict[str, BannerTable]      # code -> PRO_ITEMS by zone
     pro_domains: pd.DataFrame               # professionals' domain estimates with df / KG
     knowledge: pd.DataFrame                 # 4-level knowledge of each scheme (region)
+    comparison: pd.DataFrame                # COMPARED indicators × the 5 départements (decided)
+    adjusted: pd.DataFrame                  # employment observed / expected (case mix) by dép.
+    about: dict[str, str]                   # title, partners, contact, fieldwork (the config)
 
     def territory_label(self, code: str) -> str:
         """'' -> the region, '59' -> 'Nord'."""
@@ -110,9 +120,85 @@ def hide_linked(table: BannerTable) -> BannerTable:
 
 
 def _banner(design, questions, breakdown: str, threshold: int) -> BannerTable:
-    """Banner of ``questions`` by ``breakdown``, linked recodes protected, "Oui" rows only."""
-    return P.only_level(hide_linked(banner(design, list(questions), [breakdown],
-                                           threshold=threshold)))
+    """Banner of ``questions`` by ``breakdown``, linked recodes protected, "Oui" rows only,
+    the presentation rule decided on every proportion (:func:`decide`)."""
+    table = P.only_level(hide_linked(banner(design, list(questions), [breakdown],
+                                            threshold=threshold)))
+    return decide(table, _domains(design, questions, breakdown))
+
+
+def _domains(design, questions, breakdown: str) -> pd.DataFrame:
+    """Domain estimates of ``questions`` (every level) in the whole population ("Ensemble")
+    and by ``breakdown``."""
+    qs = list(questions)
+    return pd.concat([P.domain_estimates(design, qs, level=None),
+                      P.domain_estimates(design, qs, by=breakdown, level=None)], ignore_index=True)
+
+
+def decide(table: BannerTable, domains: pd.DataFrame) -> BannerTable:
+    """The banner with the NCHS presentation rule decided on every published proportion.
+
+    ``domains``: :func:`P.domain_estimates` of the same questions, ``level=None``, for each
+    group of the banner (the whole-population column is the group "Ensemble"). Each
+    proportion cell gets its Korn–Graubard interval as ``ci_low``/``ci_high`` (the interval
+    the reports show, ``svyciprop(method="beta")``), the domain's base ``base`` (respondents
+    to the question in the group), ``df`` and ``decision``/``reason``
+    (:func:`arefie_studies.tables.presentation_rule`: show, flag or suppress). A suppressed
+    estimate keeps no value (estimate, interval, difference, test, mark); means are shown
+    (the rule is for proportions). Disclosure-hidden cells stay hidden and carry nothing.
+    """
+    c = table.cells.drop(columns=[k for k in ("base", "df", "decision", "reason")
+                                  if k in table.cells.columns])
+    d = domains.rename(columns={"n": "base"})[["question", "level", "group", "kg_low", "kg_high",
+                                               "df", "base"]]
+    d = d.assign(level=d["level"].astype(str), group=d["group"].astype(str))
+    c = c.merge(d, on=["question", "level", "group"], how="left", validate="many_to_one")
+    prop = ((c["kind"] == "proportion") & ~c["suppressed"].astype(bool)).to_numpy()
+    missing = prop & c["kg_low"].isna().to_numpy()
+    if missing.any():
+        raise P.ParcoursInputError(
+            f"decide: no domain estimate for {int(missing.sum())} published cell(s), e.g. "
+            f"{c.loc[missing, ['question', 'level', 'group']].head(3).to_dict('records')}. "
+            "Hint: compute domain_estimates of the same questions and groups (level=None).")
+    c["decision"], c["reason"] = "show", ""
+    if prop.any():
+        ruled = presentation_rule(c.loc[prop, ["estimate", "se", "kg_low", "kg_high", "base",
+                                               "df"]], ci_low="kg_low", ci_high="kg_high",
+                                  n="base")
+        c.loc[prop, "decision"] = ruled["decision"].to_numpy()
+        c.loc[prop, "reason"] = ruled["reason"].to_numpy()
+        c.loc[prop, "ci_low"] = c.loc[prop, "kg_low"]
+        c.loc[prop, "ci_high"] = c.loc[prop, "kg_high"]
+    sup = (c["decision"] == "suppress").to_numpy()
+    for v in _VALUES:
+        c[v] = c[v].where(~sup)
+    c.loc[sup, "mark"] = ""
+    hidden = c["suppressed"].astype(bool).to_numpy()
+    c["base"] = c["base"].where(~hidden)
+    c["df"] = c["df"].where(~hidden)
+    return replace(table, cells=c.drop(columns=["kg_low", "kg_high"]))
+
+
+def rule_on(frame: pd.DataFrame) -> pd.DataFrame:
+    """A tidy frame of domain proportions (``estimate, se, kg_low, kg_high, n, df``, optional
+    ``hidden``) with the NCHS rule decided on the Korn–Graubard interval: ``ci_low``/``ci_high``
+    become that interval, ``decision``/``reason`` are added (``"hidden"`` for a row hidden by
+    the disclosure rule). A suppressed row keeps its value here (the results are not published):
+    every renderer reads ``decision`` (the table builder re-decides the same rule from the same
+    numbers, the charts drop it, the sentences say it is not published)."""
+    out = frame.copy()
+    hidden = out["hidden"].astype(bool).to_numpy() if "hidden" in out.columns \
+        else np.zeros(len(out), dtype=bool)
+    out["decision"], out["reason"] = "show", ""
+    out["decision"] = np.where(hidden, "hidden", "show")
+    live = ~hidden & out["estimate"].notna().to_numpy()
+    if live.any():
+        ruled = presentation_rule(out.loc[live, ["estimate", "se", "kg_low", "kg_high", "n", "df"]],
+                                  ci_low="kg_low", ci_high="kg_high")
+        out.loc[live, "decision"] = ruled["decision"].to_numpy()
+        out.loc[live, "reason"] = ruled["reason"].to_numpy()
+    out["ci_low"], out["ci_high"] = out["kg_low"], out["kg_high"]
+    return out
 
 
 def _hidden_shares(counts: pd.Series, threshold: int) -> pd.Series:
@@ -136,7 +222,7 @@ def _insertion(design, territory: str, threshold: int,
     est = comp.estimates
     small = ((est[["yes", "no"]].min(axis=1) > 0) & (est[["yes", "no"]].min(axis=1) < threshold)) \
         | (est["n"] < threshold)
-    est = _blank(est.assign(hidden=small.to_numpy(), territory=territory), threshold)
+    est = rule_on(_blank(est.assign(hidden=small.to_numpy(), territory=territory), threshold))
     return est, comp.tests.assign(territory=territory)
 
 
@@ -166,7 +252,7 @@ def _departement(inputs: Any, code: str, threshold: int) -> dict[str, Any]:
     count = youths.loc[mask, "territoire"].astype(str).value_counts()
     terr = terr.assign(code=code, territory=label,
                        count=terr["level"].map(count).fillna(0).astype(int).to_numpy())
-    terr = _blank(terr.assign(hidden=_hidden_shares(terr["count"], threshold)), threshold)
+    terr = rule_on(_blank(terr.assign(hidden=_hidden_shares(terr["count"], threshold)), threshold))
     pros = P.prepare_professionals(inputs.frames[PROS], departement=code)
     return {"table": _banner(design, DEP_QUESTIONS, "zone", threshold),
             "insertion": _insertion(design, label, threshold, domain=mask),
@@ -174,6 +260,82 @@ def _departement(inputs: Any, code: str, threshold: int) -> dict[str, Any]:
             "domains": P.domain_estimates(design, DEP_QUESTIONS, by="zone"),
             "pros": _banner(P.professional_design(pros), PRO_ITEMS, "zone", threshold),
             "pro_domains": P.domain_estimates(P.professional_design(pros), PRO_ITEMS, by="zone")}
+
+
+def _comparison(departements: BannerTable, dep_tables: Mapping[str, BannerTable]) -> pd.DataFrame:
+    """The :data:`COMPARED` indicators for each département, read from the decided tables
+    (Tableau 1 for the housing indicators, each département's table by zone for employment):
+    ``question, label, code, departement, estimate, ci_low, ci_high`` (Korn–Graubard),
+    ``base, df, decision, hidden, mark`` (▲/▼: differs from the rest of the region at 5 %),
+    ``p_value`` (that test) and ``region`` (the regional estimate), ``rank`` (1 = highest among
+    the published estimates)."""
+    rows = []
+    for code, dep in P.DEPARTEMENTS.items():
+        for q, label in COMPARED.items():
+            table = departements if q in set(departements.cells["question"]) else dep_tables[code]
+            c = table.cells
+            sel = c[(c["question"] == q) & (c["level"] == P.YES)]
+            cell, reg = sel[sel["group"] == dep].iloc[0], sel[sel["group"] == "Ensemble"].iloc[0]
+            rows.append({"question": q, "label": label, "code": code, "departement": dep,
+                         **{k: cell[k] for k in ("estimate", "ci_low", "ci_high", "base", "df",
+                                                 "decision", "mark", "p_value")},
+                         "hidden": bool(cell["suppressed"]), "region": float(reg["estimate"]),
+                         "region_low": float(reg["ci_low"]), "region_high": float(reg["ci_high"])})
+    out = pd.DataFrame(rows)
+    published = ~out["hidden"] & (out["decision"] != "suppress")
+    out["rank"] = out["estimate"].where(published).groupby(out["question"]).rank(
+        ascending=False, method="min")
+    return out
+
+
+#: The youths' profile the expected employment rate is standardised on (indirect
+#: standardisation): the covariates of the regional model, without the département.
+CASE_MIX = ("sexe", "tranche_age", "qualification", "qpv")
+CASE_MIX_FORMULA = "y_emploi ~ " + " + ".join(f"C({c})" for c in CASE_MIX)
+
+
+def expected_employment(design) -> np.ndarray:
+    """Each youth's expected probability of being in employment given the profile
+    :data:`CASE_MIX`, from the regional design-weighted logistic model
+    (``svyglm(y_emploi ~ sexe + tranche_age + qualification + qpv, family=quasibinomial())``):
+    ``expit(X β)``; NaN where a covariate is missing."""
+    import patsy
+
+    fit = design.glm(CASE_MIX_FORMULA, family="binomial")
+    rhs = CASE_MIX_FORMULA.split("~", 1)[1]
+    x = patsy.dmatrix(rhs, design.data, NA_action=patsy.NAAction(NA_types=[]),
+                      return_type="dataframe")
+    # R-style coefficient names ("(Intercept)", "C(sexe)Femme") from patsy's columns
+    x.columns = ["(Intercept)" if c == "Intercept" else re.sub(r"\[T\.(.*)\]$", r"\1", c)
+                 for c in x.columns]
+    missing = sorted(set(fit.params.index) - set(x.columns))
+    if missing:
+        raise P.ParcoursInputError(f"expected_employment: coefficient(s) {missing} have no "
+                                   "column in the model matrix; check the profile's levels.")
+    eta = x[fit.params.index].to_numpy(float) @ fit.params.to_numpy(float)
+    return 1.0 / (1.0 + np.exp(-eta))
+
+
+def _adjusted(youths: pd.DataFrame) -> pd.DataFrame:
+    """Employment by département, observed and expected at the region's rates for the same
+    profile (indirect standardisation): ``observed`` = Σw·y / Σw, ``expected`` = Σw·p̂ / Σw,
+    ``ratio`` = observed / expected = Σw·y / Σw·p̂ with its linearised interval
+    (``svyratio(~y_emploi, ~p_hat, by=~departement)``, p̂ taken as fixed), ``df``, ``n``."""
+    frame = youths.assign(p_hat=expected_employment(P.youth_design(youths)))
+    design = P.youth_design(frame)
+    ratio = design.ratio("y_emploi", "p_hat", by="departement")
+    obs = design.mean("y_emploi", by="departement").set_index("departement")
+    exp = design.mean("p_hat", by="departement").set_index("departement")
+    out = pd.DataFrame({
+        "departement": ratio["departement"].astype(str).to_numpy(),
+        "observed": obs.loc[ratio["departement"], "estimate"].to_numpy(),
+        "expected": exp.loc[ratio["departement"], "estimate"].to_numpy(),
+        "ratio": ratio["estimate"].to_numpy(), "ci_low": ratio["ci_low"].to_numpy(),
+        "ci_high": ratio["ci_high"].to_numpy(), "df": ratio["df"].to_numpy(),
+        "n": ratio["n"].to_numpy()})
+    out["differs"] = (out["ci_low"] > 1) | (out["ci_high"] < 1)
+    order = {d: i for i, d in enumerate(P.DEPARTEMENTS.values())}
+    return out.sort_values("departement", key=lambda s: s.map(order)).reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------------- compute
@@ -202,11 +364,14 @@ def compute(inputs: Any, params: Mapping[str, Any]) -> ParcoursResults:
     housing = P.domain_estimates(design, ["logement"], level=None)
     counts = youths["logement"].astype(str).value_counts()
     housing = housing.assign(count=housing["level"].map(counts).fillna(0).astype(int).to_numpy())
-    housing = _blank(housing.assign(hidden=_hidden_shares(housing["count"], threshold)), threshold)
+    housing = rule_on(_blank(housing.assign(hidden=_hidden_shares(housing["count"], threshold)),
+                             threshold))
 
-    key_shares = _with_territory(P.domain_estimates(design, KEY_QUESTIONS), REGION)
+    key_shares = rule_on(_with_territory(P.domain_estimates(design, KEY_QUESTIONS), REGION))
 
-    departements = P.only_level(hide_linked(P.housing_by_departement(design, threshold=threshold)))
+    departements = decide(
+        P.only_level(hide_linked(P.housing_by_departement(design, threshold=threshold))),
+        _domains(design, P.DEPARTEMENT_QUESTIONS, "departement"))
     departement_domains = P.domain_estimates(design, P.DEPARTEMENT_QUESTIONS, by="departement")
 
     parts = [_departement(inputs, code, threshold) for code in P.DEPARTEMENTS]
@@ -218,11 +383,16 @@ def compute(inputs: Any, params: Mapping[str, Any]) -> ParcoursResults:
     territories = P.domain_estimates(design, ["territoire"], level=None)
     tcount = youths["territoire"].astype(str).value_counts()
     territories["count"] = territories["level"].map(tcount).fillna(0).astype(int).to_numpy()
-    territories = _blank(territories.assign(hidden=_hidden_shares(territories["count"], threshold)),
-                         threshold)
+    territories = rule_on(_blank(
+        territories.assign(hidden=_hidden_shares(territories["count"], threshold)), threshold))
 
     typology = T.fit_typology(youths, n_clusters=n_classes or None)
     shares = T.cluster_shares(design, typology)
+    # the presentation rule on each class's share of the typology population (its base)
+    base = int(shares.loc[shares["is_total"], "n"].iloc[0])
+    ruled = presentation_rule(shares.assign(base=base), ci_low="kg_low", ci_high="kg_high",
+                              n="base")
+    shares = shares.assign(decision=np.where(shares["is_total"], "show", ruled["decision"]))
 
     professionals = _banner(pro_design, PRO_ITEMS, "departement", threshold)
     knowledge = P.domain_estimates(pro_design, list(P.KNOWLEDGE), level=None)
@@ -232,7 +402,7 @@ def compute(inputs: Any, params: Mapping[str, Any]) -> ParcoursResults:
                           for v, lv in zip(knowledge["variable"], knowledge["level"], strict=True)]
     knowledge["hidden"] = knowledge.groupby("variable")["count"].transform(
         lambda c: _hidden_shares(c, threshold)).astype(bool)
-    knowledge = _blank(knowledge, threshold)
+    knowledge = rule_on(_blank(knowledge, threshold))
     return ParcoursResults(
         **Results.base_fields(inputs, params),
         n_youths=len(youths), n_ml=int(youths["ml"].nunique()), n_pros=len(pros),
@@ -252,4 +422,9 @@ def compute(inputs: Any, params: Mapping[str, Any]) -> ParcoursResults:
                                *(p["pro_domains"] for p in parts)], ignore_index=True),
         pro_tables={code: p["pros"] for code, p in zip(P.DEPARTEMENTS, parts, strict=True)},
         knowledge=knowledge,
+        comparison=_comparison(departements, {code: p["table"] for code, p in
+                                              zip(P.DEPARTEMENTS, parts, strict=True)}),
+        adjusted=_adjusted(youths),
+        about={k: str(getattr(inputs.config, k, "") or "") for k in
+               ("title", "partners", "contact", "fieldwork")},
     )

@@ -24,14 +24,23 @@ from arefie_studies.charts import (
     house_style,
 )
 from arefie_studies.studies._sante_recodes import Indicator
-from arefie_studies.tables import fmt_num, fmt_pct
+from arefie_studies.tables import FLAG_MARK, fmt_num, fmt_pct
 
-__all__ = ["benchmark_chart", "departement_chart", "evolution_chart", "forest_chart",
-           "theme_chart"]
+__all__ = ["benchmark_chart", "caterpillar_chart", "departement_chart", "evolution_chart",
+           "forest_chart", "theme_chart"]
 
 
 def _shown(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame[~frame["hidden"].astype(bool)]
+    """Rows a chart may draw: not hidden (disclosure) and not suppressed by the presentation
+    rule (``decision``); a flagged row is drawn and its label gets « † »."""
+    keep = ~frame["hidden"].astype(bool)
+    if "decision" in frame.columns:
+        keep &= frame["decision"] != "suppress"
+    return frame[keep]
+
+
+def _flag(label: str, decision: object) -> str:
+    return f"{label} {FLAG_MARK}" if decision == "flag" else label
 
 
 def theme_chart(overall: pd.DataFrame, indicators: Sequence[Indicator], *, title: str,
@@ -57,7 +66,8 @@ def theme_chart(overall: pd.DataFrame, indicators: Sequence[Indicator], *, title
             ax.scatter(prev["estimate"], [pos[n] for n in prev["indicator"]], marker="D", s=22,
                        color=ACCENT, zorder=3, label=str(previous_wave))
             # no legend: the caption says "losanges : <previous wave>" (no clash with the title)
-        ax.set_yticks(y, [_wrap(labels[n]) for n in est["indicator"]])
+        ax.set_yticks(y, [_wrap(_flag(labels[n], dec)) for n, dec
+                          in zip(est["indicator"], est["decision"], strict=True)])
         ax.set_xlim(0, min(1.0, float(est["ci_high"].max()) + 0.12))
         ax.xaxis.set_major_formatter(format_pct_fr())
         ax.set_title(title)
@@ -161,7 +171,7 @@ def departement_chart(dep: pd.DataFrame, region: pd.DataFrame, indicators: Seque
     names = [i.name for i in indicators]
     d = dep.set_index("indicator").reindex(names)
     r = region.set_index("indicator").reindex(names)
-    keep = ~d["hidden"].astype(bool).to_numpy()
+    keep = (~d["hidden"].astype(bool) & (d["decision"] != "suppress")).to_numpy()
     d, r = d[keep], r[keep]
     labels = {i.name: i.label for i in indicators}
     y = np.arange(len(d))[::-1]
@@ -173,7 +183,8 @@ def departement_chart(dep: pd.DataFrame, region: pd.DataFrame, indicators: Seque
                     fmt="o", color=PRIMARY, ecolor=PRIMARY, ms=4.5, capsize=2, label=dep_label)
         ax.scatter(r["estimate"], y, marker="D", color=ACCENT, s=20, zorder=3,
                    label="Hauts-de-France")
-        ax.set_yticks(y, [_wrap(labels[n], 50) for n in d.index], fontsize=7)
+        ax.set_yticks(y, [_wrap(_flag(labels[n], d.loc[n, "decision"]), 50) for n in d.index],
+                      fontsize=7)
         ax.xaxis.set_major_formatter(format_pct_fr())
         ax.set_xlim(0, 1)
         ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2)
@@ -183,3 +194,29 @@ def departement_chart(dep: pd.DataFrame, region: pd.DataFrame, indicators: Seque
     return fig
 
 
+
+
+
+def caterpillar_chart(cells: pd.DataFrame, key: str, *, region: str, title: str,
+                      source: str) -> Figure:
+    """The five départements on one indicator with :func:`arefie_studies.charts.caterpillar`:
+    estimate and Korn–Graubard interval, sorted, the regional value as a line; a significant gap
+    to the rest of the region (``mark`` ▲/▼) in the accent colour; hidden or « nd » estimates
+    listed without a value; a flagged (†) estimate keeps its « † » in its name.
+    ``cells``: rows ``row`` (territory, ``region`` for the region), ``column`` (indicator key),
+    estimate, ci_low, ci_high, hidden, decision, mark."""
+    from arefie_studies.charts import caterpillar
+
+    sub = cells[cells["column"] == key]
+    reg = sub[sub["row"] == region]
+    d = sub[sub["row"] != region]
+    gone = d["hidden"].astype(bool) | (d["decision"] == "suppress")
+    frame = pd.DataFrame({
+        "label": [_flag(g, dec) for g, dec in zip(d["row"], d["decision"], strict=True)],
+        "estimate": d["estimate"].where(~gone), "ci_low": d["ci_low"].where(~gone),
+        "ci_high": d["ci_high"].where(~gone), "hidden": gone.to_numpy(),
+        "flag": (d["mark"].fillna("") != "").to_numpy() & ~gone.to_numpy()})
+    ref = (float(reg["estimate"].iloc[0]) if len(reg) and not reg["hidden"].iloc[0]
+           and reg["decision"].iloc[0] != "suppress" else None)
+    return caterpillar(frame, reference=ref, reference_label="Hauts-de-France", digits=0,
+                       title=title, source=source)

@@ -17,7 +17,7 @@ from scipy import stats
 from arefie_studies.studies._common import StudyInputError
 from arefie_studies.studies._sante_recodes import INDICATORS, MODEL_FORMULA, MODEL_TERMS, Indicator
 from arefie_studies.survey import SurveyDesign
-from arefie_studies.tables import protect_table, protected_shares
+from arefie_studies.tables import presentation_rule, protect_table, protected_shares
 
 __all__ = [
     "benchmark_comparison",
@@ -27,9 +27,27 @@ __all__ = [
     "indicator_estimates",
     "own_wave_references",
     "wave_comparison",
+    "with_presentation",
 ]
 
 ESTIMATE_COLUMNS = ["estimate", "se", "ci_low", "ci_high", "kg_low", "kg_high", "df"]
+
+
+def with_presentation(est: pd.DataFrame) -> pd.DataFrame:
+    """``est`` with the NCHS presentation decision of each proportion (``decision`` in show |
+    flag | suppress, ``reason``), read on its Korn–Graubard interval (``kg_low``/``kg_high``),
+    ``se``, base ``n`` and domain ``df``: :func:`arefie_studies.tables.presentation_rule`.
+    A proportion without a finite estimate is ``suppress``."""
+    out = est.copy()
+    out["decision"] = "suppress"
+    out["reason"] = "Non diffusé : pas d’estimation."
+    ok = np.isfinite(pd.to_numeric(out["estimate"], errors="coerce").to_numpy(float))
+    if ok.any():
+        ruled = presentation_rule(out.loc[ok, ["estimate", "se", "kg_low", "kg_high", "n", "df"]],
+                                  ci_low="kg_low", ci_high="kg_high")
+        out.loc[ok, "decision"] = ruled["decision"].to_numpy()
+        out.loc[ok, "reason"] = ruled["reason"].to_numpy()
+    return out
 
 
 def _counts(design: SurveyDesign, col: str, by: str | None) -> tuple[np.ndarray, np.ndarray, list]:
@@ -62,12 +80,24 @@ def indicator_estimates(design: SurveyDesign, indicators: Sequence[Indicator], b
     Columns: indicator, label, theme, group, estimate, se, ci_low, ci_high (logit interval,
     R ``svyciprop(method="logit")``), kg_low, kg_high (Korn–Graubard interval, R
     ``svyciprop(method="beta")``), df (design degrees of freedom of the group's domain: PSUs
-    minus strata there, R ``degf(subset(design, by == group))``), n (base), n_yes, hidden.
+    minus strata there, R ``degf(subset(design, by == group))``), n (base), n_yes, hidden,
+    decision and reason (NCHS presentation rule on the Korn–Graubard interval,
+    :func:`with_presentation`).
     Groups with no respondent are left out; a group whose counts fall under ``threshold`` (or
-    would reveal one by difference) is ``hidden``.
+    would reveal one by difference) is ``hidden``. An indicator with a level of ``by`` outside
+    its universe (no respondent there: contraception, asked of young women, by sex) is not
+    broken down by ``by`` (its only group is the whole universe, shown as « Ensemble »).
     Mirrors: survey::svyby(~I(x == "Oui"), ~by, design, svyciprop, method=...).
     """
     cols = [i.column for i in indicators]
+    if by is not None:
+        active = np.asarray(design.weights) > 0
+        g = design.data[by].cat.codes.to_numpy()
+        present = np.unique(g[active & (g >= 0)])
+        cols = [c for c in cols
+                if np.isin(present, np.unique(g[active & (g >= 0)
+                                                  & (design.data[c].cat.codes.to_numpy() >= 0)])
+                           ).all()]
     logit = _yes_rows(design, cols, by, "logit")
     beta = _yes_rows(design, cols, by, "beta")
     group_col = by if by is not None else None
@@ -89,7 +119,7 @@ def indicator_estimates(design: SurveyDesign, indicators: Sequence[Indicator], b
                 "df": r["df"], "n": int(yes[j] + no[j]), "n_yes": int(yes[j]),
                 "hidden": bool(hidden[j]),
             })
-    return pd.DataFrame(rows)
+    return with_presentation(pd.DataFrame(rows))
 
 
 def group_tests(design: SurveyDesign, indicators: Sequence[Indicator], by: str) -> pd.Series:
@@ -104,8 +134,11 @@ def class_distribution(design: SurveyDesign, labels: Mapping[str, str], *, thres
     """Share of each class of the instruments' scores (logit CI), one row per (variable,
     level) with the unweighted base ``n`` and ``hidden`` decided by
     :func:`arefie_studies.tables.protect_table` on the class counts (the total is published).
-    Mirrors: survey::svymean(~classe, design) + svyciprop(method="logit")."""
+    ``kg_low``/``kg_high`` (Korn–Graubard) and the presentation ``decision`` as in
+    :func:`indicator_estimates`.
+    Mirrors: survey::svymean(~classe, design) + svyciprop(method="logit" and "beta")."""
     est = design.proportion(list(labels), ci_method="logit")
+    beta = design.proportion(list(labels), ci_method="beta")
     active = np.asarray(design.weights) > 0
     rows = []
     for var in labels:
@@ -114,14 +147,17 @@ def class_distribution(design: SurveyDesign, labels: Mapping[str, str], *, thres
         counts = np.bincount(codes[active & (codes >= 0)], minlength=k)
         _prim, hid = protect_table(counts.reshape(-1, 1), int(threshold))
         sub = est[est["variable"] == var].copy()
+        kg = beta[beta["variable"] == var]
+        sub["kg_low"] = kg["ci_low"].to_numpy()
+        sub["kg_high"] = kg["ci_high"].to_numpy()
         sub["n"] = int(counts.sum())
         sub["n_level"] = counts[: len(sub)]
         sub["hidden"] = hid[:-1, 0][: len(sub)]
         rows.append(sub)
     out = pd.concat(rows, ignore_index=True)
     out["level"] = out["level"].astype(str)
-    return out[["variable", "level", "estimate", "se", "ci_low", "ci_high", "df", "n", "n_level",
-                "hidden"]]
+    return with_presentation(out[["variable", "level", "estimate", "se", "ci_low", "ci_high",
+                                  "kg_low", "kg_high", "df", "n", "n_level", "hidden"]])
 
 
 def wave_comparison(current: pd.DataFrame, previous: pd.DataFrame, *, conf_level: float = 0.95
@@ -134,7 +170,8 @@ def wave_comparison(current: pd.DataFrame, previous: pd.DataFrame, *, conf_level
     previous wave's columns get the suffix ``_prev``.
     """
     key = ["indicator", "group"]
-    m = current.merge(previous[[*key, "estimate", "se", "ci_low", "ci_high", "n", "hidden"]],
+    m = current.merge(previous[[*key, "estimate", "se", "ci_low", "ci_high", "kg_low", "kg_high",
+                                "df", "n", "hidden", "decision"]],
                       on=key, suffixes=("", "_prev"))
     z = stats.norm.ppf(0.5 + conf_level / 2)
     m["diff"] = m["estimate"] - m["estimate_prev"]
@@ -174,7 +211,7 @@ def benchmark_comparison(estimates: pd.DataFrame, benchmarks: pd.DataFrame) -> p
     source), already without the study's own waves (:func:`own_wave_references`). The z
     statistic ``(p - b) / se`` treats the reference as a fixed value (its own sampling error is
     unknown here). Columns: indicator, label, estimate, ci_low, ci_high, benchmark, reference
-    (key), population, annee, source, p_value, hidden, n.
+    (key), population, annee, source, p_value, hidden, n, kg_low, kg_high, decision.
     """
     missing = [c for c in _BENCHMARK_COLUMNS if c not in benchmarks.columns]
     if missing:
@@ -195,7 +232,9 @@ def benchmark_comparison(estimates: pd.DataFrame, benchmarks: pd.DataFrame) -> p
                          "ci_low": e["ci_low"], "ci_high": e["ci_high"], "benchmark": ref,
                          "reference": key, "population": str(b["population"]),
                          "annee": int(b["annee"]), "source": str(b["source"]), "p_value": p,
-                         "hidden": bool(e["hidden"]), "n": int(e["n"])})
+                         "hidden": bool(e["hidden"]), "n": int(e["n"]),
+                         "kg_low": e["kg_low"], "kg_high": e["kg_high"],
+                         "decision": e["decision"]})
     return pd.DataFrame(rows)
 
 

@@ -47,16 +47,20 @@ __all__ = [
     "BarometreResults",
     "Survey",
     "compute",
+    "kg_decisions",
     "load_survey",
+    "ml_presentation",
     "ml_profile",
     "ml_trend",
     "ml_vs_region",
     "national_design",
+    "participation",
     "region_likert",
     "region_vs_rest",
     "report",
     "satisfied_share",
     "survey_from_frame",
+    "trend_change",
     "trends",
 ]
 
@@ -210,7 +214,9 @@ def satisfied_share(survey: Survey, wave: int) -> pd.DataFrame:
     """% satisfied (très + plutôt) per item in the region, the rest of France and the nation.
 
     Columns: item, label, group (Hauts-de-France, Reste de la France, France entière),
-    estimate, se, ci_low, ci_high (logit CI on the design df), n (unweighted answers).
+    estimate, se, ci_low, ci_high (logit CI on the design df, R's ``svyciprop`` default), n
+    (unweighted answers), df (the domain's design df), decision and reason (the NCHS rule on the
+    domain's Korn–Graubard interval, :func:`kg_decisions`).
     """
     d = national_design(_wave(survey, wave))
     ok = [survey.ok(i) for i in survey.items]
@@ -223,11 +229,38 @@ def satisfied_share(survey: Survey, wave: int) -> pd.DataFrame:
     nation = pd.DataFrame({"item": nat["variable"].str[3:].to_numpy(), "group": NATION,
                            **{c: nat[c].to_numpy() for c in ("estimate", "se", "ci_low", "ci_high", "n")}})
     out = pd.concat([zone, nation], ignore_index=True)
+    out = out.merge(kg_decisions(d, ok, "zone"), on=["item", "group"], how="left")
     out["label"] = out["item"].map(survey.items)
     order = {i: k for k, i in enumerate(survey.items)}
     gorder = {REGION: 0, REST: 1, NATION: 2}
     out = out.sort_values(["item", "group"], key=lambda s: s.map(order if s.name == "item" else gorder))
-    return out[["item", "label", "group", "estimate", "se", "ci_low", "ci_high", "n"]].reset_index(drop=True)
+    return out[["item", "label", "group", "estimate", "se", "ci_low", "ci_high", "n", "df", "decision",
+                "reason"]].reset_index(drop=True)
+
+
+def kg_decisions(design: SurveyDesign, ok: Sequence[str], by: str | None = None,
+                 groups: Sequence[str] = (REGION, REST)) -> pd.DataFrame:
+    """The NCHS presentation rule on the Korn–Graubard interval of each "satisfied" share:
+    per zone (``by``, only ``groups``) and for the nation (``NATION``).
+
+    Mirrors ``svyciprop(~ok, subset(design, zone == g), method="beta")`` and ``degf`` of the
+    subset, then :func:`arefie_studies.tables.presentation_rule`. Columns: item, group, df
+    (design df of the domain), decision, reason.
+    """
+    from arefie_studies.tables import presentation_rule
+
+    frames = []
+    if by is not None:
+        z = design.proportion(list(ok), by=by, ci_method="beta")
+        z = z[(z["level"] == SATISFIED) & z[by].astype(str).isin(list(groups))]
+        frames.append(z.assign(group=z[by].astype(str)))
+    nat = design.proportion(list(ok), ci_method="beta")
+    frames.append(nat[nat["level"] == SATISFIED].assign(group=NATION))
+    kg = pd.concat(frames, ignore_index=True)
+    ruled = presentation_rule(kg)
+    return pd.DataFrame({"item": kg["variable"].str[3:].to_numpy(), "group": kg["group"].to_numpy(),
+                         "df": kg["df"].to_numpy(dtype=float),
+                         "decision": ruled["decision"].to_numpy(), "reason": ruled["reason"].to_numpy()})
 
 
 def region_vs_rest(survey: Survey, wave: int) -> pd.DataFrame:
@@ -280,23 +313,33 @@ def trends(survey: Survey, items: Sequence[str] | None = None) -> pd.DataFrame:
     """% satisfied per year for the region and the nation (each year its own survey).
 
     Columns: item, label, annee, group (Hauts-de-France, France entière), estimate, se, ci_low,
-    ci_high, n.
+    ci_high (Korn–Graubard, ``svyciprop(method="beta")``), n, df, decision, reason (the NCHS
+    rule, :func:`arefie_studies.tables.presentation_rule`).
     """
     d = national_design(survey.data)
     frames = []
     for item in items or list(survey.items):
         v = survey.ok(item)
-        by_zone = d.proportion(v, by=["annee", "zone"])
+        by_zone = d.proportion(v, by=["annee", "zone"], ci_method="beta")
         by_zone = by_zone[(by_zone["level"] == SATISFIED) & (by_zone["zone"].astype(str) == REGION)]
-        nat = d.proportion(v, by="annee")
+        nat = d.proportion(v, by="annee", ci_method="beta")
         nat = nat[nat["level"] == SATISFIED]
         for frame, group in ((by_zone, REGION), (nat, NATION)):
             frames.append(pd.DataFrame({"item": item, "annee": frame["annee"].to_numpy(dtype=int),
                                         "group": group,
-                                        **{c: frame[c].to_numpy() for c in ("estimate", "se", "ci_low", "ci_high", "n")}}))
+                                        **{c: frame[c].to_numpy() for c in
+                                           ("estimate", "se", "ci_low", "ci_high", "n", "df")}}))
     out = pd.concat(frames, ignore_index=True)
     out.insert(1, "label", out["item"].map(survey.items))
-    return out
+    return _ruled(out)
+
+
+def _ruled(out: pd.DataFrame) -> pd.DataFrame:
+    """``decision`` and ``reason`` of the NCHS rule on Korn–Graubard rows."""
+    from arefie_studies.tables import presentation_rule
+
+    ruled = presentation_rule(out)
+    return out.assign(decision=ruled["decision"].to_numpy(), reason=ruled["reason"].to_numpy())
 
 
 def pooled_waves(survey: Survey, wave: int, pool: int) -> tuple[int, ...]:
@@ -310,7 +353,7 @@ def pooled_waves(survey: Survey, wave: int, pool: int) -> tuple[int, ...]:
 
 
 def ml_vs_region(survey: Survey, waves: Sequence[int], threshold: int,
-                 items: Sequence[str] | None = None) -> pd.DataFrame:
+                 items: Sequence[str] | None = None, presentation: bool = True) -> pd.DataFrame:
     """% satisfied in each ML of the region (``waves`` pooled) against the rest of the region.
 
     CIs are Korn–Graubard (``svyciprop(method="beta")``); where the estimate is 0 or 100 % (zero
@@ -329,7 +372,8 @@ def ml_vs_region(survey: Survey, waves: Sequence[int], threshold: int,
     (the plain linearised SE, R's ``svycontrast``), df (answers minus MLs, R's ``degf`` of the
     item's answers), p_value, primary (n below ``threshold``),
     hidden (primary or secondary suppression: values of hidden rows are NaN). MLs without any
-    answer get a row with n = 0 (hidden, shown as "no answer").
+    answer get a row with n = 0 (hidden). With ``presentation`` (default), the NCHS rule's
+    columns of :func:`ml_presentation` (rows it suppresses are blanked too).
     """
     from arefie_studies.tables import protect_table
 
@@ -345,6 +389,7 @@ def ml_vs_region(survey: Survey, waves: Sequence[int], threshold: int,
                         "ml": cells["group"].to_numpy(dtype=np.int64),
                         **{c: cells[c].to_numpy() for c in
                            ("estimate", "se", "ci_low", "ci_high", "n", "diff", "se_diff", "df", "p_value")}})
+    out["df_ci"] = cells["df"].to_numpy(dtype=float)  # the ML's own design df (Korn–Graubard)
     out = _boundary_safe(out, frame, d, survey)
     full = pd.MultiIndex.from_product([items, sorted(survey.ml_names)], names=["item", "ml"])
     out = out.set_index(["item", "ml"]).reindex(full).reset_index()
@@ -355,10 +400,55 @@ def ml_vs_region(survey: Survey, waves: Sequence[int], threshold: int,
         n = out.loc[rows, "n"].to_numpy(dtype=float)
         _prim, hid = protect_table(n[None, :], threshold)
         out.loc[rows, "hidden"] = hid[0, :-1] | (n == 0)
-    values = ["estimate", "se", "ci_low", "ci_high", "diff", "se_diff", "se_diff_lin", "df", "p_value"]
+    values = ["estimate", "se", "ci_low", "ci_high", "diff", "se_diff", "se_diff_lin", "df", "df_ci",
+              "p_value"]
     out.loc[out["hidden"], values] = np.nan
     out.insert(1, "label", out["item"].map(survey.items))
     out.insert(3, "ml_nom", out["ml"].map(survey.ml_names))
+    return ml_presentation(out) if presentation else out
+
+
+def ml_presentation(ml: pd.DataFrame) -> pd.DataFrame:
+    """The NCHS presentation rule (:func:`arefie_studies.tables.presentation_rule`) on each
+    published ML estimate, then the ML's rank.
+
+    Reads ``estimate, se, ci_low, ci_high, n`` and the ML's own design df ``df_ci`` (the df of
+    its Korn–Graubard interval: R's ``degf`` of the ML's subset). Adds ``decision``: "hidden"
+    (disclosure, every value already NaN), "suppress" (« nd »: the rule's values are blanked
+    here too, so nothing of them is left), "flag" (« † ») or "show"; ``reason`` (French);
+    ``significant`` (p < 5 % against the rest of the region, published rows only),
+    ``diff_low``/``diff_high`` (95 % CI of the gap: ``diff ± t_{df, 0.975} se_diff``, the test's
+    SE and df) and ``rank``
+    (1 = highest among the item's published MLs, ties share the lowest rank) with ``ranked``
+    (number of published MLs of the item).
+    """
+    from arefie_studies.tables import presentation_rule
+
+    out = ml.copy()
+    out["decision"] = "hidden"
+    out["reason"] = ""
+    shown = ~out["hidden"].to_numpy(dtype=bool)
+    if shown.any():
+        ruled = presentation_rule(out.loc[shown], df="df_ci")
+        out.loc[shown, "decision"] = ruled["decision"].to_numpy()
+        out.loc[shown, "reason"] = ruled["reason"].to_numpy()
+    gone = (out["decision"] == "suppress").to_numpy()
+    values = ["estimate", "se", "ci_low", "ci_high", "diff", "se_diff", "se_diff_lin", "p_value"]
+    out.loc[gone, [c for c in values if c in out.columns]] = np.nan
+    published = out["decision"].isin(["show", "flag"])
+    out["significant"] = published & (out["p_value"] < 0.05)
+    from scipy import stats
+
+    q = stats.t.ppf(0.975, np.maximum(out["df"].to_numpy(dtype=float), 1))
+    out["diff_low"] = out["diff"] - q * out["se_diff"]
+    out["diff_high"] = out["diff"] + q * out["se_diff"]
+    out["rank"] = np.nan
+    out["ranked"] = 0
+    for _item, rows in out.groupby("item", sort=False).groups.items():
+        pub = published.loc[rows]
+        est = out.loc[rows, "estimate"].where(pub)
+        out.loc[rows, "rank"] = est.rank(ascending=False, method="min")
+        out.loc[rows, "ranked"] = int(pub.sum())
     return out
 
 
@@ -459,24 +549,27 @@ class BarometreResults(Results):
     diff: dict[str, pd.DataFrame] = field(default_factory=dict)         # region_vs_rest(wave)
     likert_dist: dict[str, pd.DataFrame] = field(default_factory=dict)  # region_likert(wave)
     trend: dict[str, pd.DataFrame] = field(default_factory=dict)        # trends()
+    change: dict[str, pd.DataFrame] = field(default_factory=dict)       # trend_change(trend, wave)
     ml: dict[str, pd.DataFrame] = field(default_factory=dict)           # ml_vs_region(ml_waves)
     pooled: dict[str, pd.DataFrame] = field(default_factory=dict)       # region and nation over ml_waves
     ml_trend: pd.DataFrame | None = None                                # youths, overall item, per ML and year
     sizes: dict[str, pd.DataFrame] = field(default_factory=dict)        # sample_sizes()
     weights: dict[str, float] = field(default_factory=dict)             # weights_summary(jeunes, wave)
+    participation: pd.DataFrame | None = None                           # participation()
+    meta: dict[str, str] = field(default_factory=dict)                  # config texts (title, partners...)
 
 
 def pooled_region_nation(survey: Survey, waves: Sequence[int]) -> pd.DataFrame:
-    """% satisfied per item over ``waves`` pooled, region and nation (columns as
-    :func:`trends` without ``annee``)."""
+    """% satisfied per item over ``waves`` pooled, region and nation, Korn–Graubard intervals and
+    the NCHS rule (columns as :func:`trends` without ``annee``)."""
     frame = survey.data[survey.data["annee"].isin(list(waves))].reset_index(drop=True)
     d = national_design(frame)
     ok = [survey.ok(i) for i in survey.items]
-    zone = d.proportion(ok, by="zone")
+    zone = d.proportion(ok, by="zone", ci_method="beta")
     zone = zone[(zone["level"] == SATISFIED) & (zone["zone"].astype(str) == REGION)]
-    nat = d.proportion(ok)
+    nat = d.proportion(ok, ci_method="beta")
     nat = nat[nat["level"] == SATISFIED]
-    cols = ("estimate", "se", "ci_low", "ci_high", "n")
+    cols = ("estimate", "se", "ci_low", "ci_high", "n", "df")
     out = pd.concat([
         pd.DataFrame({"item": zone["variable"].str[3:].to_numpy(), "group": REGION,
                       **{c: zone[c].to_numpy() for c in cols}}),
@@ -484,17 +577,74 @@ def pooled_region_nation(survey: Survey, waves: Sequence[int]) -> pd.DataFrame:
                       **{c: nat[c].to_numpy() for c in cols}}),
     ], ignore_index=True)
     out.insert(1, "label", out["item"].map(survey.items))
-    return out
+    return _ruled(out)
 
 
 def ml_yearly(survey: Survey, item: str) -> pd.DataFrame:
     """% satisfied of ``item`` per ML of the region and year (ML as fixed strata).
-    Columns: ml, annee, estimate, se, ci_low, ci_high, n."""
+    Columns: ml, annee, estimate, se, ci_low, ci_high, n, df, decision, reason (NCHS rule)."""
     frame = survey.data[survey.data["region"] == REGION_CODE].reset_index(drop=True)
     p = region_design(frame).proportion(survey.ok(item), by=["ml", "annee"], ci_method="beta")
     p = p[p["level"] == SATISFIED]
-    return pd.DataFrame({"ml": p["ml"].to_numpy(dtype=np.int64), "annee": p["annee"].to_numpy(dtype=int),
-                         **{c: p[c].to_numpy() for c in ("estimate", "se", "ci_low", "ci_high", "n")}})
+    out = pd.DataFrame({"ml": p["ml"].to_numpy(dtype=np.int64), "annee": p["annee"].to_numpy(dtype=int),
+                        **{c: p[c].to_numpy() for c in ("estimate", "se", "ci_low", "ci_high", "n", "df")}})
+    return _ruled(out)
+
+
+def participation(survey: Survey, accompanied: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Youths' answers over youths accompanied, per ML of the region and for the region, for
+    the year of the reference list (its column ``accompagnes_<year>``).
+
+    Columns: ml (0 = the region), annee, answers, accompanied, rate. None without the list.
+    """
+    if accompanied is None:
+        return None
+    cols = [c for c in accompanied.columns if str(c).startswith("accompagnes_")]
+    if not cols or "ml_code" not in accompanied.columns:
+        raise BarometreError(
+            "reference missions_locales: expected the columns ml_code and accompagnes_<year> "
+            f"(youths accompanied that year); got {list(accompanied.columns)}.")
+    year = int(str(cols[-1]).rsplit("_", 1)[1])
+    ref = pd.DataFrame({"ml": pd.to_numeric(accompanied["ml_code"]).astype(np.int64),
+                        "accompanied": pd.to_numeric(accompanied[cols[-1]])})
+    ref = ref[ref["ml"].isin(list(survey.ml_names))]
+    d = survey.data
+    answers = d[(d["region"] == REGION_CODE) & (d["annee"] == year)].groupby("ml").size()
+    out = ref.assign(answers=ref["ml"].map(answers).fillna(0).astype(np.int64))
+    total = pd.DataFrame({"ml": [0], "accompanied": [out["accompanied"].sum()],
+                          "answers": [int(out["answers"].sum())]})
+    out = pd.concat([total, out], ignore_index=True).assign(annee=year)
+    out["rate"] = out["answers"] / out["accompanied"]
+    return out[["ml", "annee", "answers", "accompanied", "rate"]]
+
+
+def trend_change(trend: pd.DataFrame, wave: int) -> pd.DataFrame:
+    """Change of % satisfied between two waves, per item and group (rows of :func:`trends`):
+    ``wave`` against the first wave and against the previous one. Each wave is its own survey
+    (independent samples): ``diff = p1 - p0``, ``se = sqrt(se0² + se1²)``, 95 % CI and p-value
+    from the normal distribution (R: ``svycontrast`` of two independent ``svyciprop``, z test).
+
+    Columns: item, group, since ("first" | "previous"), y0, y1, est0, est1, diff, se, ci_low,
+    ci_high, p_value.
+    """
+    from scipy import stats
+
+    rows = []
+    for (item, group), g in trend.groupby(["item", "group"], sort=False):
+        g = g.set_index("annee")
+        years = sorted(y for y in g.index if y <= wave)
+        if wave not in g.index or len(years) < 2:
+            continue
+        for since, y0 in (("first", years[0]), ("previous", years[-2])):
+            a, b = g.loc[y0], g.loc[wave]
+            diff = float(b["estimate"] - a["estimate"])
+            se = float(np.hypot(a["se"], b["se"]))
+            p = float(2 * stats.norm.sf(abs(diff) / se)) if se > 0 else np.nan
+            rows.append({"item": item, "group": group, "since": since, "y0": int(y0), "y1": int(wave),
+                         "est0": float(a["estimate"]), "est1": float(b["estimate"]), "diff": diff,
+                         "se": se, "ci_low": diff - 1.959963984540054 * se,
+                         "ci_high": diff + 1.959963984540054 * se, "p_value": p})
+    return pd.DataFrame(rows)
 
 
 def compute(inputs: StudyInputs, params: Mapping[str, Any]) -> BarometreResults:
@@ -519,12 +669,16 @@ def compute(inputs: StudyInputs, params: Mapping[str, Any]) -> BarometreResults:
         share={p: satisfied_share(s, wave) for p, s in surveys.items()},
         diff={p: region_vs_rest(s, wave) for p, s in surveys.items()},
         likert_dist={p: region_likert(s, wave) for p, s in surveys.items()},
-        trend={p: trends(s) for p, s in surveys.items()},
+        trend=(trend := {p: trends(s) for p, s in surveys.items()}),
+        change={p: trend_change(t, wave) for p, t in trend.items()},
         ml={p: ml_vs_region(s, ml_waves[p], threshold) for p, s in surveys.items()},
         pooled={p: pooled_region_nation(s, ml_waves[p]) for p, s in surveys.items()},
         ml_trend=ml_yearly(young, next(iter(young.items))),
         sizes={p: sample_sizes(s) for p, s in surveys.items()},
         weights=weights_summary(young, wave),
+        participation=participation(young, inputs.references.get("missions_locales")),
+        meta={k: str(getattr(inputs.config, k, "") or "") for k in
+              ("title", "description", "partners", "contact", "fieldwork")},
     )
 
 
@@ -560,9 +714,10 @@ def ml_profile(res: BarometreResults, population: str, ml: int) -> pd.DataFrame:
 
 def ml_trend(res: BarometreResults, ml: int) -> pd.DataFrame:
     """Youths' overall satisfaction per year: the ML (years with at least ``res.threshold``
-    answers), the region and the nation. Columns: annee, group, estimate, ci_low, ci_high, n."""
+    answers whose estimate the NCHS rule publishes), the region and the nation. Columns: annee, group, estimate, ci_low, ci_high, n."""
     item = next(iter(res.items["jeunes"]))
-    mine = res.ml_trend[(res.ml_trend["ml"] == ml) & (res.ml_trend["n"] >= res.threshold)]
+    mine = res.ml_trend[(res.ml_trend["ml"] == ml) & (res.ml_trend["n"] >= res.threshold)
+                        & res.ml_trend["decision"].isin(["show", "flag"])]
     mine = mine.assign(group=res.ml_names[ml])
     base = res.trend["jeunes"]
     base = base[base["item"] == item]

@@ -19,8 +19,8 @@ population is wider: currently precarious *or* having experienced a period witho
 
 The study contract (:mod:`arefie_studies.studies.contract`): :func:`compute` returns a
 :class:`ParcoursResults` holding every published number for the region and the five
-départements; :func:`report` builds one variant's blocks from it; :func:`chapter` selects one
-chapter of a report for the notebook. The estimators below return tidy DataFrames (or
+départements; :func:`report` builds one variant's blocks from it (the notebook shows one chapter per cell
+with ``report.chapter(anchor)``, anchors in :data:`CHAPTERS`). The estimators below return tidy DataFrames (or
 BannerTables from :func:`arefie_studies.tables.banner`) and never format.
 """
 
@@ -51,7 +51,6 @@ __all__ = [
     "SANS_LOGEMENT_STABLE",
     "ParcoursInputError",
     "ParcoursResults",
-    "chapter",
     "compute",
     "departement_label",
     "domain_estimates",
@@ -450,20 +449,12 @@ def report(results: ParcoursResults, params: Mapping[str, Any]) -> Report:
     return build_report(results, params)
 
 
-def chapter(report: Report, key: str) -> Report:
-    """The blocks of one chapter of a parcours report (``key``: one of :data:`CHAPTERS`;
-    "annexe" gives the methods-annex texts); an empty report when the variant has no such
-    chapter (the département reports have no monographs nor typology)."""
-    from arefie_studies.studies._parcours_report import chapter_blocks
-
-    if key not in CHAPTERS:
-        raise ParcoursInputError(f"chapter {key!r}: unknown; expected one of {list(CHAPTERS)}.")
-    return chapter_blocks(report, key)
-
-
-#: The chapters of a parcours report, in reading order (the notebook shows one per cell).
-CHAPTERS = ("jeunes", "departements", "insertion", "territoires", "typologie", "professionnels",
-            "annexe")
+#: Anchors of the level-1 chapters of a parcours report, in reading order (the notebook shows
+#: one per cell with ``report.chapter(anchor)``; ``""`` is the opening: key figures, synthesis,
+#: methods-annex texts). A département report has no "departements", "territoires" nor
+#: "typologie" chapter.
+CHAPTERS = ("", "parcours-jeunes", "parcours-departements", "parcours-insertion",
+            "parcours-territoires", "parcours-typologie", "parcours-professionnels")
 
 
 def __getattr__(name: str):

@@ -228,7 +228,8 @@ class SanteResults(Results):
 
     Estimate frames (overall, overall_prev, breakdowns) have the columns of
     :func:`indicator_estimates` (estimate, se, ci_low, ci_high, kg_low, kg_high, df, n, n_yes,
-    hidden); ``breakdowns`` adds ``breakdown`` (sexe, tranche_age, qualification, departement,
+    hidden, decision, reason — the NCHS presentation rule on the Korn–Graubard interval);
+    ``breakdowns`` adds ``breakdown`` (sexe, tranche_age, qualification, departement,
     qpv, sans_logement_stable, rqth). ``tests``: breakdown, indicator, p_value (Rao–Scott);
     ``dep_tests``: departement (code), indicator, p_value (département vs rest of the region).
     ``evolution``: :func:`wave_comparison` (None without a comparison wave); ``benchmarks``:
@@ -258,6 +259,10 @@ class SanteResults(Results):
     own_references: pd.DataFrame
     model: pd.DataFrame
     model_n: int
+    title: str = ""
+    partners: str = ""
+    contact: str = ""
+    fieldwork: str = ""
 
     def by(self, breakdown: str) -> pd.DataFrame:
         """The estimates by one breakdown (``group`` = its levels)."""
@@ -339,14 +344,17 @@ def compute(inputs: StudyInputs, params: Mapping[str, Any]) -> SanteResults:
         dep_tests=dep_tests, departements=deps,
         instruments=class_distribution(d, INSTRUMENT_CLASSES, threshold=t),
         evolution=evolution, benchmarks=benchmark_comparison(overall, bench[~own]),
-        own_references=bench[own].reset_index(drop=True), model=model, model_n=model_n)
+        own_references=bench[own].reset_index(drop=True), model=model, model_n=model_n,
+        title=inputs.config.title, partners=inputs.config.partners,
+        contact=getattr(inputs.config, "contact", ""),
+        fieldwork=getattr(inputs.config, "fieldwork", ""))
 
 
 def report(results: SanteResults, params: Mapping[str, Any]) -> Report:
     """The report of one variant: regional (``departement=""``) or a département's light
-    report (``departement="59"``), built only from ``results``. Its parts
+    report (``departement="59"``), built only from ``results``. Its chapters
     (``introduction``, ``themes``, ``comparaisons``, ``annexe``) are reachable with
-    ``report.part(name)``."""
+    ``report.chapter(anchor)``."""
     from arefie_studies.studies._sante_report import build_report
 
     return build_report(results, params)

@@ -43,8 +43,8 @@ _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "me
          "source", "track", "wbr"}
 #: Layout attributes: never read for counts (pandas' ``row0 col1`` classes, spans).
 _LAYOUT = {"class", "id", "style", "colspan", "rowspan", "scope", "headers", "width", "height",
-           "align", "valign", "span", "tabindex", "dir", "lang", "role", "data-suppressed", "data-not-shown",
-           "border",
+           "align", "valign", "span", "tabindex", "dir", "lang", "role", "data-suppressed",
+           "data-not-shown", "border",
            "cellpadding", "cellspacing"}
 #: SVG geometry and presentation: numbers only, never read.
 _GEOMETRY = {"d", "points", "transform", "viewbox", "x", "y", "x1", "x2", "y1", "y2", "cx", "cy", "r",
