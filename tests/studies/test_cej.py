@@ -738,14 +738,16 @@ def test_champ_and_lecture_under_every_table_and_figure(reports):
 def test_furniture_from_the_results_and_config(res, reports):
     from arefie_studies.project import study_config
 
-    cfg = study_config("cej", ROOT).parameters
+    cfg = study_config("cej", ROOT)
     text = reports[""].text()
     answered = int(res.ml_answers["ml_code"].notna().sum())
     assert f"{answered} Missions Locales répondantes sur 42" in text
-    full = cej.report(res, {**cfg, **PARAMS, "ml": ""}).text()
-    assert f"**Contact.** {cfg['contact']}" in full and cfg["survey_fieldwork"] in full
-    assert f"Observatoire AREFIE, avec {cfg['partners']}" in full and cfg["edition"] in full
-    assert "**Contact.**" not in text  # no contact configured: no empty line
+    assert f"**Contact.** {cfg.contact}" in text and f"Collecte : {cfg.fieldwork}." in text
+    assert f"Observatoire AREFIE ; partenaires : {cfg.partners}." in text and f"édition {cfg.wave}" in text
+    from dataclasses import replace
+
+    bare = cej.report(replace(res, meta={**res.meta, "contact": ""}), {**PARAMS, "ml": ""}).text()
+    assert "**Contact.**" not in bare  # no contact configured: no empty line
     assert "AREFIE (2026), *Déploiement du Contrat d'engagement jeune*" in text
     assert "Hauts-de-France." in text.split("Pour citer ce rapport.")[1]
     assert res.name("204") + "." in reports["204"].text().split("Pour citer ce rapport.")[1]

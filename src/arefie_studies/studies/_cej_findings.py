@@ -328,26 +328,25 @@ def ml_position(r, ml: str, exit_months, low_hours: float) -> list:
 
 # ------------------------------------------------------------------ furniture
 def furniture_markdown(r, ml: str, params) -> str:
-    """Fieldwork dates, coverage and response rate, authors, contact and how to cite."""
+    """Fieldwork dates, coverage and response rate, authors, contact and how to cite (config texts
+    from ``r.meta``; ``params`` unused, kept for the call's shape)."""
     o = r.overview.set_index("territory").loc[REGION]
     n_ml = len(r.overview) - 1
     answered = int(r.ml_answers["ml_code"].notna().sum())
-    title = str(params.get("title", "") or "Déploiement du Contrat d'engagement jeune")
+    meta = r.meta or {}
+    title = meta.get("title", "")
     variant = r.name(ml) if ml else "Hauts-de-France"
-    edition = str(params.get("edition", "") or "")
-    contact = str(params.get("contact", "") or "")
-    partners = str(params.get("partners", "") or "")
-    survey = str(params.get("survey_fieldwork", "") or "")
+    edition = f"édition {meta['wave']}" if meta.get("wave") else ""
+    contact, partners, survey = meta.get("contact", ""), meta.get("partners", ""), meta.get("fieldwork", "")
     return "\n\n".join(x for x in (
         f"**Période couverte.** Entrées en CEJ de {_month(o['first_month'])} à {_month(o['last_month'])} ; "
-        f"extraction i-Milo du {_date(r.extraction)}." + (f" Enquête auprès des Missions Locales : {survey}." if survey
-                                                          else ""),
+        f"extraction i-Milo du {_date(r.extraction)}." + (f" Collecte : {survey}." if survey else ""),
         f"**Couverture et réponse.** Données i-Milo exhaustives : {fmt_int(o['youths'])} jeunes, {fmt_int(n_ml)} "
         f"Missions Locales (100 %). Enquête d'organisation : {fmt_int(answered)} Missions Locales répondantes sur "
         f"{fmt_int(n_ml)} ({fmt_pct(answered / n_ml)}).",
-        "**Auteurs.** Observatoire AREFIE" + (f", avec {partners}" if partners else "") + ".",
+        "**Auteurs.** Observatoire AREFIE" + (f" ; partenaires : {partners}" if partners else "") + ".",
         f"**Contact.** {contact}" if contact else "",
-        f"**Pour citer ce rapport.** AREFIE (2026), *{title}*" + (f", {edition}" if edition else "")
+        "**Pour citer ce rapport.** AREFIE (2026)" + (f", *{title}*" if title else "") + (f", {edition}" if edition else "")
         + f", {variant}.",
     ) if x)
 

@@ -71,6 +71,7 @@ class CejResults(Results):
     links: pd.DataFrame | None = None
     ml_answers: pd.DataFrame | None = None
     ml_compare: pd.DataFrame | None = None
+    meta: dict | None = None  # config texts: title, partners, contact, fieldwork, wave
     casemix: pd.DataFrame | None = None
 
     def name(self, territory: str) -> str:
@@ -124,7 +125,9 @@ def compute(inputs, params: Mapping[str, Any]) -> CejResults:
     answers = answers[["ml_code", *M.MODALITIES]].astype(str)
     return CejResults(**Results.base_fields(inputs, params), extraction=p["extraction_date"], **parts,
                       ml_outcomes=outcomes, modalities=M.modality_counts(data.survey, thr),
-                      links=M.link_modalities(data.survey, outcomes, data.ml_ref, thr), ml_answers=answers)
+                      links=M.link_modalities(data.survey, outcomes, data.ml_ref, thr), ml_answers=answers,
+                      meta={k: str(getattr(inputs.config, k, "") or "") for k in
+                            ("title", "partners", "contact", "fieldwork", "wave")})
 
 
 def report(results: CejResults, params: Mapping[str, Any]) -> Report:
