@@ -155,3 +155,4 @@ def test_row_count_rule_uses_the_smallest_large_input(project):
     assert "P000149" in rules.identifier_values and "M1" not in rules.identifier_values  # too short
     long_table = table("".join(f'<tr><td>{i}</td><td data-n="20">20</td></tr>' for i in range(150)))
     assert kinds(scan_html(long_table, rules)) == ["row_level"]
+

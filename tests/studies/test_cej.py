@@ -65,15 +65,16 @@ def raw():
             "profils": pd.read_csv(ROOT / "data/reference/profil_ml_2024.csv", dtype={"ml_code": str})}
 
 
-def _wilson(k, n):
-    """Wilson's interval on the design's effective size: with unit weights and the youth as unit,
-    var(p) = p(1-p)/(n-1), so n_eff = n - 1 and the quantile is Student's with n - 1 df."""
+def _korn_graubard(k, n, rows=None):
+    """Korn–Graubard interval (``svyciprop(method="beta")``) by hand: with unit weights and the
+    youth as unit, var(p) = p(1-p)/(n-1) and the domain has n - 1 degrees of freedom, so the
+    effective size is (n - 1) (t_{rows-1} / t_{n-1})² (``rows``: the design's rows, the domain's
+    included) and the interval is Clopper–Pearson at x = p · n_eff."""
+    rows = n if rows is None else rows
     p = k / n
-    ne = n - 1
-    q = stats.t.ppf(0.975, n - 1)
-    centre = (p + q**2 / (2 * ne)) / (1 + q**2 / ne)
-    half = q * np.sqrt(p * (1 - p) / ne + q**2 / (4 * ne**2)) / (1 + q**2 / ne)
-    return centre - half, centre + half
+    ne = (n - 1) * (stats.t.ppf(0.975, rows - 1) / stats.t.ppf(0.975, n - 1)) ** 2
+    x = p * ne
+    return stats.beta.ppf(0.025, x, ne - x + 1), stats.beta.ppf(0.975, x + 1, ne - x)
 
 
 def _row(frame, **keys):
@@ -102,7 +103,7 @@ def test_profile_vs_all_ml_youths(res, raw):
     k = int((j["sexe"] == "Femme").sum())
     r = _row(prof, territory="region", variable="sexe", level="Femme")
     assert r["estimate"] == pytest.approx(k / len(j), abs=1e-12) and r["n"] == k and r["base"] == len(j)
-    assert (r["ci_low"], r["ci_high"]) == pytest.approx(_wilson(k, len(j)), rel=1e-9)
+    assert (r["ci_low"], r["ci_high"]) == pytest.approx(_korn_graubard(k, len(j)), rel=1e-9)
     q = ref[ref["variable"] == "qualification"].groupby("modalite")["effectif"].sum()
     r = _row(prof, territory="region", variable="qualification", level="CAP-BEP")
     assert r["ml_share"] == pytest.approx(q["CAP-BEP"] / q.sum(), abs=1e-12)
@@ -202,7 +203,7 @@ def test_exits_match_episodes_by_hand(res, raw, k):
     base = int(st.notna().sum())
     r = e.loc["emploi"]
     assert r["base"] == base and r["n"] == int(emp.sum())
-    assert r["ci_low"] == pytest.approx(_wilson(int(emp.sum()), base)[0], rel=1e-9)
+    assert r["ci_low"] == pytest.approx(_korn_graubard(int(emp.sum()), base, len(st))[0], rel=1e-9)
     # durable employment as the glossary defines it: alternance is NOT in it, it has its own row
     assert e.loc["emploi_durable", "n"] == int((st == "Emploi durable").sum())
     assert e.loc["alternance", "n"] == int((st == "Contrat en alternance").sum())
@@ -317,10 +318,9 @@ def test_hidden_cells_carry_nothing_in_any_ml_report(reports):
             n_hidden += 1
         small = [int(n) for n in re.findall(r'data-n="(\d+)"', html) if 0 < int(n) < THR]
         assert small == [], (ml, small)
-        for t in rep.tables():
-            f = t.frame
-            if isinstance(f, pd.DataFrame) and "hidden" in f.columns:
-                assert f.loc[f["hidden"], ["estimate", "n"]].isna().all().all(), (ml, t.name)
+        for t in rep.tables():  # the download frame holds the marker where the HTML hides a cell
+            marks = int(t.frame.isin(["s", "nd"]).to_numpy().sum())
+            assert marks == t.html.count('data-suppressed="1"') + t.html.count('data-not-shown="1"'), (ml, t.name)
     assert n_hidden > 0  # small MLs do hide cells
 
 
@@ -445,7 +445,8 @@ def test_accompanied_youths_column_is_the_mls_own(reports, raw):
         f = t.frame
         r = ref[(ref["ml_code"] == ml) & (ref["variable"] == "sexe")].set_index("modalite")["effectif"]
         want = fmt_pct(r["Femme"] / r.sum())
-        got[ml] = f.loc[(f["section"] == "Sexe") & (f["row"] == "Femme"), "accomp"].iloc[0]
+        col = next(c for c in f.columns if c.startswith("Tous les jeunes accompagnés"))
+        got[ml] = f.loc[("Sexe", "Femme"), col]
         assert got[ml] == want
         assert "Tous les jeunes accompagnés – ML " in t.html
     assert got["204"] != got["5901"]
@@ -472,12 +473,12 @@ def test_report_values_are_the_results(res, reports):
     e6 = _row(res.exits, territory="204", breakdown="", mois=6, indicator="emploi")
     items = {k.label: k for k in kf.items}
     assert items["en emploi 6 mois après l'entrée"].value == fmt_pct(e6["estimate"])
-    assert items["en emploi 6 mois après l'entrée"].detail == fmt_ci(e6["ci_low"], e6["ci_high"])
+    assert items["en emploi 6 mois après l'entrée"].detail.startswith("IC à 95 % " + fmt_ci(e6["ci_low"],
+                                                                                           e6["ci_high"]))
     assert items["jeunes entrés en CEJ"].value == str(_row(res.overview, territory="204")["youths"])
     assert f"{fmt_pct(e6['estimate'])} des jeunes sont en emploi {fmt_ci(e6['ci_low'], e6['ci_high'])}" in rep.text()
     sorties = next(t for t in rep.tables() if t.name == "sorties")
-    cell = sorties.frame[(sorties.frame["column"] == "emploi6") & (sorties.frame["row"] == "ML de Thiérache")]
-    assert cell["estimate"].iloc[0] == e6["estimate"]
+    assert sorties.frame.loc["ML de Thiérache", "6 mois après l'entrée|En emploi"] == e6["estimate"]
     assert fmt_pct(e6["estimate"]) in sorties.html
     d = _row(res.durations, territory="region", level="4 à 6 mois")
     assert f"{fmt_pct(d['estimate'])}" in next(t for t in reports[""].tables() if t.name == "durees").html
@@ -501,7 +502,7 @@ def test_french_wording(reports):
 
     text = reports[""].text()
     assert "le cej" not in reports["204"].text() and "le CEJ commence" in reports["204"].text()
-    assert "RQTH) : Oui (" in text or "QPV) : Oui (" in text  # Cox terms named with their factor
+    assert "(RQTH) (" in text or "(QPV) (" in text  # Cox terms named by their factor, no bare « Oui (0,89) »
     assert not re.search(r"(pour : | ; |, )(Oui|Non) \(", text)
     assert all(not (m.endswith(".") and len(m) <= 4 and m[:-1] in ("mars", "juin", "mai")) for m in F.MONTHS_ABBR)
     assert F.MONTHS_ABBR[11] == "déc." and F.MONTHS_ABBR[2] == "mars" and F.MONTHS_ABBR[5] == "juin"
@@ -512,10 +513,14 @@ def test_pickles_and_chapters(res, reports):
 
     again = pickle.loads(pickle.dumps(res))
     assert again.overview.equals(res.overview)
+    from arefie_studies.studies.contract import Heading
+
     for ml in ("", "204"):
-        ch = cej.chapters(reports[ml])
-        assert list(ch) == list(cej.CHAPTERS)
-        assert sum(len(c) for c in ch.values()) == len(reports[ml])
+        rep = reports[ml]
+        anchors = [b.anchor for b in rep if isinstance(b, Heading) and b.level == 1]
+        assert anchors == list(cej.CHAPTERS)
+        assert sum(len(rep.chapter(a)) for a in ["", *anchors]) == len(rep)
+    assert not hasattr(cej, "chapters")
 
 
 # ------------------------------------------------------------------ errors
@@ -561,7 +566,7 @@ def test_notebook_runs_for_one_ml_with_other_parameters(tmp_path):
     html = render_html(out, title="Déploiement du Contrat d'engagement jeune", subtitle="ML du Santerre",
                        variant="ML du Santerre")
     assert "ML du Santerre" in html and "moins de 20 h" in html and "9 mois après l'entrée" in html
-    assert "moins de 15 jeunes" in html and "1 à 14 répondants" in html
+    assert "moins de 15 jeunes" in html and "1 à 14 jeunes" in html  # the unit of the CEJ tables: youths
     text = re.sub(r"<style.*?</style>", " ", html, flags=re.S)
     text = re.sub(r"data:[^\"]+", " ", text)
     text = re.sub(r"<[^>]+>", " ", text)
@@ -573,3 +578,188 @@ def test_notebook_runs_for_one_ml_with_other_parameters(tmp_path):
     from dataclasses import replace
 
     assert scan_html(html, replace(rules, threshold=15)) == []
+
+
+# ------------------------------------------------------------------ issue 11: what partners read
+def test_small_domains_flagged_or_not_shown_in_the_rendered_table():
+    """NCHS rule on the Korn–Graubard interval: a domain with few clusters (df < 8) but enough
+    effective size is flagged «†»; a domain with n_eff < 30 is «nd» with nothing of its value
+    left in the HTML (neither the estimate nor its interval)."""
+    from arefie_studies.studies._cej_estimates import distribution
+    from arefie_studies.studies._cej_report import _cells, _table
+
+    rng = np.random.default_rng(3)
+    # ML "A": 6 youths × 40 payments each (a youth is a cluster: df = 5), independent kinds
+    # ML "B": 40 youths × 1 payment with a rare kind -> n_eff = 39 but the interval is wide
+    # relative to p; ML "C": 25 youths × 1 payment -> n_eff 24 < 30
+    a = pd.DataFrame({"ml_code": "A", "id": np.repeat([f"a{i}" for i in range(6)], 40),
+                      "kind": rng.choice(["x", "y"], 240, p=[0.5, 0.5])})
+    c = pd.DataFrame({"ml_code": "C", "id": [f"c{i}" for i in range(25)],
+                      "kind": ["x"] * 12 + ["y"] * 13})
+    f = pd.concat([a, c], ignore_index=True)
+    d = distribution(f, "kind", 11, psu="id")
+    ra, rc = _row(d, territory="A", level="x"), _row(d, territory="C", level="x")
+    assert ra["df"] < 8 and ra["decision"] == "flag"
+    assert rc["decision"] == "suppress"
+    cells = _cells(d[d["territory"].isin(["A", "C"])], row="level", column="territory")
+    html = _table(cells, title="t", columns=[("A", "ML A"), ("C", "ML C")], thr=11).html
+    assert html.count("†") >= 2  # the flagged cells (and the note)
+    assert html.count('data-not-shown="1"') == 2  # both levels of C (12 and 13 youths)
+    for x in ("x", "y"):
+        r = _row(d, territory="C", level=x)
+        assert fmt_pct(r["estimate"]) not in html and fmt_ci(r["ci_low"], r["ci_high"]) not in html
+    assert fmt_pct(ra["estimate"]) in html
+
+
+def test_presentation_rule_stated_in_the_annex_and_decisions_stored(res, reports):
+    from arefie_studies.studies.contract import Annex
+    from arefie_studies.tables import presentation_rule_text
+
+    annex = [b for b in reports[""] if isinstance(b, Annex) and b.section == "variance"]
+    assert len(annex) == 1 and presentation_rule_text() in annex[0].markdown
+    for name in ("exits", "profile", "durations", "types_by_territory"):
+        f = getattr(res, name)
+        assert set(f["decision"]) <= {"show", "flag", "suppress"}
+    assert (res.durations["decision"] == "suppress").any()  # small MLs have « nd » cells
+
+
+def test_every_table_block_has_its_frame_and_a_unique_name(reports):
+    for ml in ("", "204"):
+        tables = reports[ml].tables()
+        names = [t.name for t in tables]
+        assert all(re.fullmatch(r"[a-z0-9_]+", n) for n in names) and len(set(names)) == len(names)
+        for t in tables:
+            assert isinstance(t.frame, pd.DataFrame) and len(t.frame)
+
+
+def test_key_figures_are_the_results(res, reports):
+    from arefie_studies.studies.contract import KeyFigures
+
+    kf = next(b for b in reports[""] if isinstance(b, KeyFigures))
+    assert 4 <= len(kf.items) <= 6
+    items = {k.label: k for k in kf.items}
+    d12 = _row(res.exits, territory="region", breakdown="", mois=12, indicator="emploi_durable")
+    k = items["en emploi durable 12 mois après l'entrée"]
+    assert k.value == fmt_pct(d12["estimate"]) and fmt_ci(d12["ci_low"], d12["ci_high"]) in k.detail
+    pos = _row(res.exits, territory="region", breakdown="", mois=6, indicator="positive")
+    k = next(i for i in kf.items if i.label.startswith("en sortie positive 6 mois"))
+    assert k.value == fmt_pct(pos["estimate"])
+    kf = next(b for b in reports["204"] if isinstance(b, KeyFigures))
+    x = _row(res.casemix, territory="204")
+    k = next(i for i in kf.items if "observé / attendu" in i.label)
+    assert k.value == f"{x['estimate']:.2f}".replace(".", ",")
+
+
+def _synthesis(rep) -> str:
+    from arefie_studies.studies.contract import Paragraph
+
+    return next(b.markdown for b in rep if isinstance(b, Paragraph) and "Ce qu'il faut retenir" in b.markdown)
+
+
+def test_synthesis_lists_only_significant_differences(res, reports):
+    text = _synthesis(reports[""])
+    bullets = [b for b in text.splitlines() if b.startswith("- ")]
+    assert 3 <= len(bullets) <= 6
+    cm = res.casemix[res.casemix["territory"] != "region"]
+    names = dict(zip(res.overview["territory"], res.overview["name"], strict=True))
+    adjusted = next(b for b in bullets if "observé / attendu" in b)
+    for _, x in cm.iterrows():  # every ML named in the adjusted bullet differs, every differing one is named
+        assert (f"{names[x['territory']]} (" in adjusted) == bool(x["differs"]), names[x["territory"]]
+    # one ML: an indicator whose interval holds the regional value is not a finding
+    for ml in ("204", "5901"):
+        text = _synthesis(reports[ml])
+        c = res.ml_compare[res.ml_compare["territory"] == ml].set_index("indicator")
+        for ind, label in (("emploi", "En emploi 6 mois"), ("emploi_durable", "En emploi durable 12 mois"),
+                           ("semaines_basses", "Semaines de moins de 15 h")):
+            assert (f"- {label}" in text) == bool(c.loc[ind, "differs"]), (ml, ind)
+
+
+def test_comparison_table_holds_every_territory(res, reports):
+    t = next(t for t in reports[""].tables() if t.name == "comparaison_ml")
+    names = list(res.overview["name"])
+    assert list(t.frame.index) == names and len(names) == 43
+    e6 = _row(res.exits, territory="5901", breakdown="", mois=6, indicator="emploi")
+    assert t.frame.loc[res.name("5901"), "En emploi 6 mois après l'entrée"] == e6["estimate"]
+    assert any(t.name == "comparaison_ml" for t in reports["204"].tables())
+
+
+def test_case_mix_ratio_by_hand(res, raw):
+    """Observed/expected durable employment of one ML = Σy / Σp̂ with p̂ from a statsmodels
+    logistic regression on the profile (unit weights: the same maximum-likelihood fit), and its
+    interval the linearised ratio's (svyratio) with the youth as unit."""
+    import statsmodels.formula.api as smf
+
+    j = raw["jeunes"].set_index("id_jeune")
+    st = _state_at(raw, 12).reindex(j.index)
+    f = j[st.notna().to_numpy()].copy()
+    f["y"] = (st[st.notna()] == "Emploi durable").astype(float)
+    f["tranche_age"] = pd.cut(f["age_entree"], [-np.inf, 17, 21, 25, np.inf],
+                              labels=["Moins de 18 ans", "18-21 ans", "22-25 ans", "26 ans et plus"]).astype(str)
+    fit = smf.logit("y ~ C(sexe) + C(tranche_age) + C(qualification) + C(qpv) + C(rqth) + C(logement)",
+                    data=f).fit(disp=0, tol=1e-12)
+    f["p"] = fit.predict(f)
+    g = f[f["ml_code"] == "204"]
+    ratio = g["y"].sum() / g["p"].sum()
+    x = _row(res.casemix, territory="204")
+    assert x["estimate"] == pytest.approx(ratio, rel=1e-6)
+    assert x["observed"] == g["y"].sum() and x["n"] == len(g)
+    # linearised variance of a domain ratio in an SRS design of N rows: N/(N-1) Σ (d_i - d̄)²
+    d = np.where(f["ml_code"] == "204", (f["y"] - ratio * f["p"]) / g["p"].sum(), 0.0)
+    se = np.sqrt(len(d) / (len(d) - 1) * ((d - d.mean()) ** 2).sum())
+    assert x["se"] == pytest.approx(se, rel=1e-6)
+    assert x["differs"] == (x["ci_low"] > 1 or x["ci_high"] < 1)
+    assert _row(res.casemix, territory="region")["observed"] == pytest.approx(
+        _row(res.casemix, territory="region")["expected"], rel=1e-8)  # a logit with intercept fits the total
+
+
+def test_ml_report_places_itself_with_its_interval(res, reports):
+    text = reports["204"].text()
+    x = _row(res.ml_compare, territory="204", indicator="emploi")
+    assert f"En emploi 6 mois après l'entrée : {fmt_pct(x['estimate'])} {fmt_ci(x['ci_low'], x['ci_high'])}, " in text
+    assert re.search(r"\d+e sur 42 — (pas )?significativement différent de la région", text)
+    assert "Rang" not in "".join(t.name for t in reports["204"].tables())
+
+
+def test_champ_and_lecture_under_every_table_and_figure(reports):
+    from arefie_studies.studies.contract import Figure, Paragraph
+
+    for ml in ("", "204"):
+        rep = reports[ml]
+        for t in rep.tables():
+            assert "<p>Champ : " in t.html and "<p>Lecture : " in t.html, t.name
+        blocks = list(rep)
+        for i, b in enumerate(blocks):
+            if isinstance(b, Figure):
+                nxt = blocks[i + 1]
+                assert isinstance(nxt, Paragraph) and nxt.markdown.startswith("Champ : ") and "Lecture : " in \
+                    nxt.markdown, b.caption
+
+
+def test_furniture_from_the_results_and_config(res, reports):
+    from arefie_studies.project import study_config
+
+    cfg = study_config("cej", ROOT)
+    text = reports[""].text()
+    answered = int(res.ml_answers["ml_code"].notna().sum())
+    assert f"{answered} Missions Locales répondantes sur 42" in text
+    assert f"**Contact.** {cfg.contact}" in text and f"Collecte : {cfg.fieldwork}." in text
+    assert f"Observatoire AREFIE ; partenaires : {cfg.partners}." in text and f"édition {cfg.wave}" in text
+    from dataclasses import replace
+
+    bare = cej.report(replace(res, meta={**res.meta, "contact": ""}), {**PARAMS, "ml": ""}).text()
+    assert "**Contact.**" not in bare  # no contact configured: no empty line
+    assert "AREFIE (2026), *Déploiement du Contrat d'engagement jeune*" in text
+    assert "Hauts-de-France." in text.split("Pour citer ce rapport.")[1]
+    assert res.name("204") + "." in reports["204"].text().split("Pour citer ce rapport.")[1]
+
+
+def test_kaplan_meier_shares_follow_the_presentation_rule(res):
+    """1 − S(t) of each curve gets the NCHS decision from its Greenwood se (n_eff = p(1−p)/se²)."""
+    from arefie_studies.tables import presentation_rule
+
+    s = res.km_summary
+    x = s[(s["territory"] == "204")].iloc[0]
+    one = pd.DataFrame({"estimate": [x["emp12"]], "se": [x["emp12_se"]], "ci_low": [x["emp12_low"]],
+                        "ci_high": [x["emp12_high"]], "n": [x["n"]], "df": [x["n"] - 1]})
+    assert presentation_rule(one)["decision"].iloc[0] == x["emp12_decision"]
+    assert set(s["emp6_decision"]) <= {"show", "flag", "suppress"}

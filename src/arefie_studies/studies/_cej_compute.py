@@ -28,7 +28,7 @@ from arefie_studies.studies._cej_sequences import (
     build_sequences,
     compute_typology,
 )
-from arefie_studies.tables import protect_table
+from arefie_studies.tables import presentation_rule, protect_table
 
 __all__ = [
     "DURATION_CLASSES",
@@ -37,6 +37,7 @@ __all__ = [
     "allowance",
     "durations",
     "entries",
+    "exit_flags",
     "exits",
     "hours",
     "profile",
@@ -124,7 +125,7 @@ def entries(data: CejData, threshold: int) -> dict[str, pd.DataFrame]:
 
 # ------------------------------------------------------------------ profile, durations, end reasons
 def profile(data: CejData, threshold: int) -> pd.DataFrame:
-    """Profile of CEJ youths (shares, Wilson CI) beside all youths accompanied by the same territory
+    """Profile of CEJ youths (shares, Korn–Graubard CI) beside all youths accompanied by the same territory
     (``profil_ml_2024``: the region's sum, or the ML's own counts): ``ml_share`` and ``diff``."""
     j, ref = data.youths, data.ml_profiles
     out = []
@@ -233,7 +234,8 @@ def sequences(data: CejData, horizon_long: int) -> np.ndarray:
     return s.codes[pos].astype(np.int8)
 
 
-def _flags(codes: np.ndarray, month: int) -> pd.DataFrame:
+def exit_flags(codes: np.ndarray, month: int) -> pd.DataFrame:
+    """Per youth, 1/0 for each exit indicator at ``month`` (NaN: not observed then)."""
     col = codes[:, month]
     obs = col >= 0
     idx = {s: i for i, s in enumerate(ALPHABET)}
@@ -248,7 +250,7 @@ def exits(data: CejData, codes: np.ndarray, threshold: int, exit_months) -> pd.D
     j = data.youths
     out = []
     for m in exit_months:
-        fl = _flags(codes, int(m))
+        fl = exit_flags(codes, int(m))
         fl["ml_code"] = j["ml_code"].to_numpy()
         e = binary(fl, threshold).assign(breakdown="", mois=int(m))
         out.append(e)
@@ -315,6 +317,7 @@ def survival(data: CejData, threshold: int, km_group: str, followup: int) -> dic
                 row[f"emp{t}"] = 1 - last["surv"] if last is not None else 0.0
                 row[f"emp{t}_low"] = 1 - last["ci_high"] if last is not None else np.nan
                 row[f"emp{t}_high"] = 1 - last["ci_low"] if last is not None else np.nan
+                row[f"emp{t}_se"] = last["se"] if last is not None else 0.0
             summary.append(row)
 
     add(kaplan_meier(fj, "t_emploi", "emploi", by=km_group, variance="greenwood"), REGION)
@@ -323,8 +326,12 @@ def survival(data: CejData, threshold: int, km_group: str, followup: int) -> dic
         z = fj.assign(zone=pd.Categorical(np.where(fj["ml_code"] == code, name, "Reste de la région"),
                                           categories=[name, "Reste de la région"]))
         add(kaplan_meier(z, "t_emploi", "emploi", by="zone", variance="greenwood"), code)
-    return {"km_curves": pd.concat(curves, ignore_index=True), "km_summary": pd.DataFrame(summary),
-            "cox": cox(fj)}
+    summary = pd.DataFrame(summary)
+    for t in (6, 12):  # NCHS rule on 1 - S(t) (Greenwood se, log-scale interval, df = n - 1)
+        est = summary.rename(columns={f"emp{t}": "estimate", f"emp{t}_se": "se", f"emp{t}_low": "ci_low",
+                                      f"emp{t}_high": "ci_high"})[["estimate", "se", "ci_low", "ci_high", "n"]]
+        summary[f"emp{t}_decision"] = presentation_rule(est.assign(df=est["n"] - 1))["decision"].to_numpy()
+    return {"km_curves": pd.concat(curves, ignore_index=True), "km_summary": summary, "cox": cox(fj)}
 
 
 def cox(fj: pd.DataFrame) -> pd.DataFrame:

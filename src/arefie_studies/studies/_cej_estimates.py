@@ -3,13 +3,14 @@ disclosure decision.
 
 The i-Milo extracts are exhaustive: the 95 % intervals measure the random variability of the
 indicators (each youth an independent draw). They come from :class:`arefie_studies.survey.SurveyDesign`
-with unit weights and the youth as unit (``svydesign(ids=~1, data=)``): shares with Wilson's score
-interval on the design's effective size (``svyciprop(method="wilson")`` style), means and ratios with
+with unit weights and the youth as unit (``svydesign(ids=~1, data=)``): shares with the
+Korn–Graubard interval (``svyciprop(method="beta")``: Clopper–Pearson at the effective size), on
+which the NCHS presentation rule decides (:func:`decide`: show, flag « † », suppress « nd »), means and ratios with
 t intervals on the domain's degrees of freedom; ratios over weeks or payments take the youth as
 cluster (``svyratio`` on per-youth totals).
 
 Every frame is tidy: ``territory`` (:data:`REGION` or an ML code), the row keys, then
-``n, base, estimate, se, ci_low, ci_high, df, hidden``.
+``n, base, estimate, se, ci_low, ci_high, df, hidden`` (+ ``decision, reason`` for proportions).
 """
 
 from __future__ import annotations
@@ -18,36 +19,21 @@ import numpy as np
 import pandas as pd
 
 from arefie_studies.survey import SurveyDesign
+from arefie_studies.tables import presentation_rule, protect_table
 
-__all__ = ["REGION", "binary", "distribution", "means", "protect_distribution", "ratios"]
+__all__ = ["REGION", "binary", "decide", "distribution", "means", "protect_distribution", "ratios"]
 
 REGION = "region"
 _COLS = ["estimate", "se", "ci_low", "ci_high", "df"]
 
 
 def protect_distribution(n, threshold: int) -> tuple[np.ndarray, bool]:
-    """Which counts of one distribution (shown with its total) are hidden, and whether the total is.
-
-    Primary: ``1 <= n < threshold``. Secondary: further cells (smallest first) until at least two
-    cells are hidden and the hidden cells together hold at least ``threshold`` units — the total
-    minus the shown cells then leaves each hidden cell anywhere in ``[0, sum]``, an interval at
-    least ``threshold`` wide. A total under the threshold hides the whole distribution.
-    """
-    n = np.asarray(n, dtype=float)
-    total = n.sum()
-    if 0 < total < threshold:
-        return n >= 0, True
-    hidden = (n > 0) & (n < threshold)
-    if not hidden.any():
-        return hidden, False
-    for i in np.argsort(n, kind="stable"):
-        if n[hidden].sum() >= threshold and hidden.sum() >= 2:
-            break
-        if not hidden[i] and n[i] > 0:
-            hidden[i] = True
-    if n[hidden].sum() < threshold or hidden.sum() < 2:
-        return n >= 0, True
-    return hidden, False
+    """Which counts of one distribution (shown with its total) are hidden, and whether the total is:
+    :func:`arefie_studies.tables.protect_table` on the one-column table with its total, so every
+    hidden cell keeps a feasible interval at least ``threshold`` wide (a total under the threshold
+    hides it and every non-empty cell)."""
+    _, hidden = protect_table(np.asarray(n, dtype=float)[:, None], threshold)
+    return hidden[:-1, 0], bool(hidden[-1, 0])
 
 
 def _design(frame: pd.DataFrame, psu: str | None = None) -> SurveyDesign:
@@ -67,7 +53,7 @@ def _by_territory(frame: pd.DataFrame, mask, fn, psu: str | None = None) -> pd.D
 
 def distribution(frame: pd.DataFrame, var: str, threshold: int, *, mask=None, by: str | None = None,
                  levels: list | None = None, psu: str | None = None) -> pd.DataFrame:
-    """Shares of the levels of ``var`` (Wilson CI) for the region and each ML (or, with ``by``, for
+    """Shares of the levels of ``var`` (Korn–Graubard CI, NCHS decision) for the region and each ML (or, with ``by``, for
     the groups of ``by`` in the region), with counts and the disclosure decision of each
     distribution (:func:`protect_distribution`); ``psu`` names a cluster column when the rows are
     not independent (a youth's monthly payments). Columns: ``territory, group, level, n, base, …``."""
@@ -81,8 +67,7 @@ def distribution(frame: pd.DataFrame, var: str, threshold: int, *, mask=None, by
 
     def est(d, grp):
         by_ = None if by is None and grp is None else (by or grp)
-        out = d.proportion("_v", by=by_, ci_method="wilson")
-        return out
+        return d.proportion("_v", by=by_, ci_method="beta")
 
     if by is None:
         res = _by_territory(f, mask, est, psu)
@@ -114,6 +99,21 @@ def distribution(frame: pd.DataFrame, var: str, threshold: int, *, mask=None, by
     for _, idx in out.groupby(["territory", "group"], sort=False).groups.items():
         hid, _tot = protect_distribution(out.loc[idx, "n"].to_numpy(), threshold)
         out.loc[idx, "hidden"] = hid
+    return decide(out)
+
+
+def decide(frame: pd.DataFrame) -> pd.DataFrame:
+    """The NCHS presentation decision (:func:`arefie_studies.tables.presentation_rule`) of each
+    proportion, on its Korn–Graubard interval, its base and degrees of freedom: columns
+    ``decision`` (show / flag / suppress) and ``reason``; a proportion on an empty base is
+    ``suppress``."""
+    out = frame.copy()
+    out["decision"], out["reason"] = "suppress", ""
+    ok = (out["base"] > 0) & out["estimate"].notna()
+    if ok.any():
+        ruled = presentation_rule(out.loc[ok], n="base")
+        out.loc[ok, "decision"] = ruled["decision"].to_numpy()
+        out.loc[ok, "reason"] = ruled["reason"].to_numpy()
     return out
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 from arefie_studies.studies._cej_estimates import REGION
 from arefie_studies.tables import fmt_int
 
-__all__ = ["MONTHS_ABBR", "MONTHS_FR", "chronogram", "entries", "hours_by_month", "km", "types"]
+__all__ = ["MONTHS_ABBR", "MONTHS_FR", "caterpillar", "chronogram", "entries", "hours_by_month", "km", "types"]
 
 MONTHS_FR = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
              "octobre", "novembre", "décembre"]
@@ -134,4 +134,25 @@ def km(results, territory: str, followup: int, source: str):
     curves = SurvivalCurves(table=tab, by="group", conf_level=0.95, variance="greenwood")
     fig = survival_plot(curves, title="", ylabel="Part des jeunes sans emploi depuis l'entrée", source=source)
     fig.axes[0].set_xlim(0, followup)
+    return fig
+
+
+def caterpillar(rows: pd.DataFrame, regional: float | None, xlabel: str, source: str, *, percent: bool = True,
+                highlight: str = "", reference_label: str = "Hauts-de-France"):
+    """Each Mission Locale's estimate with its 95 % interval, sorted, the regional value as a
+    vertical line (:func:`arefie_studies.charts.caterpillar`; ``rows``: ``name, estimate, ci_low,
+    ci_high, decision, differs``): an ML whose interval excludes the regional value in the accent
+    colour, a « nd » estimate (presentation rule) listed as not published with no value, a
+    flagged one marked †, ``highlight`` (the report's ML) pointed at."""
+    from arefie_studies.charts import caterpillar as draw
+    from arefie_studies.tables import FLAG_MARK
+
+    label = [f"► {n}" if n == highlight else n for n in rows["name"]]
+    label = [f"{x} {FLAG_MARK}" if d == "flag" else x for x, d in zip(label, rows["decision"], strict=True)]
+    df = pd.DataFrame({"label": label, "estimate": rows["estimate"].to_numpy(float),
+                       "ci_low": rows["ci_low"].to_numpy(float), "ci_high": rows["ci_high"].to_numpy(float),
+                       "flag": rows["differs"].to_numpy(bool), "hidden": (rows["decision"] == "suppress").to_numpy()})
+    fig = draw(df, reference=regional, reference_label=reference_label, percent=percent,
+               digits=0 if percent else 2, source=source)
+    fig.axes[0].set_xlabel(xlabel, fontsize=8)
     return fig

@@ -139,8 +139,12 @@ def km_text(results, ml: str, km_group: str) -> str:
 
 
 def cox_label(r) -> str:
-    """A Cox term named so it reads alone: "RQTH : Oui", "Femme", "Baccalauréat"."""
-    return f"{r['facteur']} : {r['modalite']}" if r["modalite"] in ("Oui", "Non") else str(r["modalite"])
+    """A Cox term named so it reads alone: the factor itself for "Oui" ("Réside en quartier
+    prioritaire (QPV)"), "… : non" for "Non", else the level ("Femme", "Baccalauréat") — never a
+    bare Oui/Non before a value."""
+    if r["modalite"] == "Oui":
+        return str(r["facteur"])
+    return f"{r['facteur']} : non" if r["modalite"] == "Non" else str(r["modalite"])
 
 
 def cox_text(results) -> str:
@@ -196,7 +200,7 @@ ML. *Les données de ce rapport sont synthétiques : elles reproduisent les ordr
 décrivent pas de jeunes réels.*
 
 **Précision.** Les intervalles de confiance à 95 % mesurent la variabilité aléatoire des indicateurs, chaque
-jeune comptant pour une unité : intervalle de Wilson pour les proportions, de Student pour les moyennes ; pour
+jeune comptant pour une unité : intervalle de Korn–Graubard (Clopper–Pearson à la taille effective) pour les proportions, de Student pour les moyennes ; pour
 la part des semaines de moins de {fmt_num(low_hours, 0)} heures et le montant mensuel moyen, estimateur par le
 ratio linéarisé, le jeune étant l'unité (ses semaines ne sont pas indépendantes), comme pour la nature des
 mensualités versées ; Kaplan–Meier : variance de

@@ -23,12 +23,12 @@ from arefie_studies.studies._cej_compute import PROFILE_VARIABLES
 from arefie_studies.studies._cej_data import AGE_GROUPS, CejInputError
 from arefie_studies.studies.contract import Report, Results
 
-__all__ = ["AGE_GROUPS", "CHAPTERS", "PROFILE_VARIABLES", "CejInputError", "CejResults", "chapters", "compute",
-           "report"]
+__all__ = ["AGE_GROUPS", "CHAPTERS", "PROFILE_VARIABLES", "CejInputError", "CejResults", "compute", "report"]
 
-#: Chapters of every CEJ report, in order (keys of :func:`chapters`).
+#: Anchors of the level-1 headings of every CEJ report, in order (``report.chapter(anchor)``; the
+#: key figures open the preamble chapter ``""``).
 CHAPTERS = ("synthese", "entrees", "profil", "durees", "heures", "allocation", "trajectoires", "typologie",
-            "premier_emploi", "organisation", "methodes")
+            "premier_emploi", "comparaison", "organisation", "methodes")
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,9 @@ class CejResults(Results):
     modalities: pd.DataFrame | None = None
     links: pd.DataFrame | None = None
     ml_answers: pd.DataFrame | None = None
+    ml_compare: pd.DataFrame | None = None
+    meta: dict | None = None  # config texts: title, partners, contact, fieldwork, wave
+    casemix: pd.DataFrame | None = None
 
     def name(self, territory: str) -> str:
         """French name of a territory ("Hauts-de-France" or the ML's name)."""
@@ -96,6 +99,7 @@ def _check(params: Mapping[str, Any]) -> dict[str, Any]:
 
 def compute(inputs, params: Mapping[str, Any]) -> CejResults:
     """Every published figure of the CEJ study for the region and the 42 Missions Locales."""
+    from arefie_studies.studies import _cej_compare as X
     from arefie_studies.studies import _cej_compute as C
     from arefie_studies.studies import _cej_ml as M
     from arefie_studies.studies._cej_data import prepare
@@ -111,13 +115,19 @@ def compute(inputs, params: Mapping[str, Any]) -> CejResults:
                              "exits": C.exits(data, codes, thr, p["exit_months"]),
                              **C.typology_tables(data, codes, thr, p["horizon"], p["n_types"]),
                              **C.survival(data, thr, p["km_group"], p["followup_months"])}
+    durable = C.exit_flags(codes, p["exit_months"][-1])["emploi_durable"].to_numpy(float)
+    parts["casemix"] = X.casemix(data.youths, durable, thr)
+    parts["ml_compare"] = X.compare_mls(parts["overview"], parts["exits"], parts["km_summary"], parts["hours"],
+                                        p["exit_months"])
     outcomes = M.ml_outcomes(parts["exits"], parts["hours"], p["exit_months"])
     code_of = dict(zip(data.ml_ref["ml_nom"], data.ml_ref["ml_code"], strict=True))
     answers = data.survey.assign(ml_code=data.survey["ml"].astype(str).map(code_of))
     answers = answers[["ml_code", *M.MODALITIES]].astype(str)
     return CejResults(**Results.base_fields(inputs, params), extraction=p["extraction_date"], **parts,
                       ml_outcomes=outcomes, modalities=M.modality_counts(data.survey, thr),
-                      links=M.link_modalities(data.survey, outcomes, data.ml_ref, thr), ml_answers=answers)
+                      links=M.link_modalities(data.survey, outcomes, data.ml_ref, thr), ml_answers=answers,
+                      meta={k: str(getattr(inputs.config, k, "") or "") for k in
+                            ("title", "partners", "contact", "fieldwork", "wave")})
 
 
 def report(results: CejResults, params: Mapping[str, Any]) -> Report:
@@ -129,20 +139,4 @@ def report(results: CejResults, params: Mapping[str, Any]) -> Report:
     if ml and ml not in known:
         raise CejInputError(f"parameter ml: unknown Mission Locale code {ml!r}; known codes: {known}. "
                             "Hint: leave ml empty for the regional report.")
-    return build(results, ml)
-
-
-def chapters(rep: Report) -> dict[str, Report]:
-    """The report split at its first-level headings, keyed by :data:`CHAPTERS` (the key figures
-    open the first chapter), so a notebook shows one chapter per cell."""
-    from arefie_studies.studies.contract import Heading
-
-    parts: list[Report] = [Report()]
-    for b in rep:
-        if isinstance(b, Heading) and b.level == 1 and len(parts[-1]) and any(
-                isinstance(x, Heading) for x in parts[-1]):
-            parts.append(Report())
-        parts[-1].add(b)
-    if len(parts) != len(CHAPTERS):
-        raise CejInputError(f"CEJ report: {len(parts)} chapters, expected {len(CHAPTERS)} ({CHAPTERS}).")
-    return dict(zip(CHAPTERS, parts, strict=True))
+    return build(results, ml, params=params)
