@@ -6,6 +6,7 @@ import importlib.util
 import re
 import shutil
 
+import pandas as pd
 import pytest
 from pipeline_testutils import FIXTURE
 
@@ -156,3 +157,19 @@ def test_row_count_rule_uses_the_smallest_large_input(project):
     long_table = table("".join(f'<tr><td>{i}</td><td data-n="20">20</td></tr>' for i in range(150)))
     assert kinds(scan_html(long_table, rules)) == ["row_level"]
 
+
+
+def test_a_download_with_its_header_first_is_read_by_its_columns(tmp_path):
+    """A table download (header on the first line, notes after the values): a column of degrees
+    of freedom or of percentages is no head count; a column of respondents under the threshold
+    is a leak."""
+    from arefie_studies.pipeline.leakscan import scan_files
+    from arefie_studies.tables import write_csv
+
+    ok = pd.DataFrame({"Aisne": [0.22, 0.31], "Degrés de liberté (département)": [3, 3],
+                       "% satisfaits": [1.0, 0.95]}, index=pd.Index(["a", "b"], name="ligne"))
+    write_csv(ok, tmp_path / "tableau-ok.csv", notes=["Source : test."])
+    assert scan_files([tmp_path / "tableau-ok.csv"], RULES, relative_to=tmp_path) == []
+    bad = pd.DataFrame({"Répondants": [4, 30]}, index=pd.Index(["a", "b"], name="ligne"))
+    write_csv(bad, tmp_path / "tableau-bad.csv")
+    assert kinds(scan_files([tmp_path / "tableau-bad.csv"], RULES, relative_to=tmp_path)) == ["small_cell"]

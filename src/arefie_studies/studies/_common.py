@@ -12,12 +12,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from arefie_studies.tables import fmt_int, fmt_num, plain_table_html
+from arefie_studies.tables import fmt_int, fmt_num, plain_table
 
 __all__ = [
     "StudyInputError",
     "codes_of",
-    "weighting_annex_html",
+    "weighting_annex_tables",
 ]
 
 
@@ -45,11 +45,12 @@ def codes_of(series: pd.Series, value_labels: Mapping[Any, str], *, name: str = 
     return text.map(inverse).to_numpy(dtype=float, na_value=np.nan)
 
 
-def weighting_annex_html(diagnostics: Any, *, title: str, labels: Mapping[str, str] | None = None,
-                         level_labels: Mapping[str, Mapping[str, str]] | None = None) -> str:
-    """Two tables from :meth:`SurveyDesign.weighting_diagnostics`: the weights' summary (min,
-    median, max, ratio to the input weights, Kish effective size and design effect) and every
-    margin's target vs reached total. ``labels`` names margins in French."""
+def weighting_annex_tables(diagnostics: Any, *, title: str, labels: Mapping[str, str] | None = None,
+                           level_labels: Mapping[str, Mapping[str, str]] | None = None) -> tuple:
+    """Two decided tables (:class:`arefie_studies.tables.Table`) from
+    :meth:`SurveyDesign.weighting_diagnostics`: the weights' summary (min, median, max, ratio to
+    the input weights, Kish effective size and design effect) and every margin's target vs
+    reached total. ``labels`` names margins in French."""
     s = diagnostics.summary.iloc[0]
     labels = dict(labels or {})
     summary = pd.DataFrame({
@@ -72,7 +73,6 @@ def weighting_annex_html(diagnostics: Any, *, title: str, labels: Mapping[str, s
         "Écart relatif": [("< 0,01\u202f%" if abs(v) < 1e-4 else fmt_num(100 * v, 2) + "\u202f%")
                           if np.isfinite(v) else "–" for v in m["rel_diff"]],
     })
-    return (plain_table_html(summary, title=f"{title} : distribution des poids",
-                             align_right=["Valeur"])
-            + plain_table_html(margins, title=f"{title} : marges de calage, cible et atteint",
-                               align_right=["Effectif cible", "Effectif atteint", "Écart relatif"]))
+    return (plain_table(summary, title=f"{title} : distribution des poids", align_right=["Valeur"]),
+            plain_table(margins, title=f"{title} : marges de calage, cible et atteint",
+                        align_right=["Effectif cible", "Effectif atteint", "Écart relatif"]))

@@ -23,7 +23,7 @@ import pandas as pd
 from arefie_studies import french
 from arefie_studies import tables as T
 from arefie_studies.studies import _sante_charts as C
-from arefie_studies.studies._common import weighting_annex_html
+from arefie_studies.studies._common import weighting_annex_tables
 from arefie_studies.studies._sante_recodes import (
     BREAKDOWNS,
     DEPARTEMENTS,
@@ -889,8 +889,9 @@ def _annex(r: Any, variant: str) -> list:
         Heading("Méthode de l’étude", 2),
         Paragraph(methods_text(r, regional=True)),
         Annex("variance", presentation_rule_text()),
-        Table(html=weighting_annex_html(diag, title=f"Calage {r.wave}", labels=MARGIN_LABELS),
-              frame=r.weighting_margins, name="calage"),
+        *(Table.of(t, name) for t, name in zip(
+            weighting_annex_tables(diag, title=f"Calage {r.wave}", labels=MARGIN_LABELS),
+            ("calage_poids", "calage_marges"), strict=True)),
         Paragraph(f"{champ(r)}  \nLecture{NNBSP}: pour chaque marge de calage, le total visé "
                   "(population des jeunes accompagnés) et le total atteint par les poids calés."),
         Heading("Instruments et seuils", 3),

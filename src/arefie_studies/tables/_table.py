@@ -54,16 +54,15 @@ FLAG_NOTE = (
 _KINDS = ("proportion", "mean", "count", "number", "text", "hidden", "nd", "empty")
 
 
-def write_csv(frame: pd.DataFrame, path: str | Path, *, notes: Sequence[str] = (), title: str = "") -> Path:
-    """``frame`` as CSV (UTF-8 with BOM), the title on the first line and the notes after an
-    empty line: a download carries what the report prints around the table."""
+def write_csv(frame: pd.DataFrame, path: str | Path, *, notes: Sequence[str] = ()) -> Path:
+    """``frame`` as CSV (UTF-8 with BOM; its header on the first line, so a spreadsheet reads
+    the columns) and the notes after an empty line: a download carries what the report prints
+    under the table."""
     import csv
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-        if title:
-            csv.writer(fh).writerow([title])
         frame.to_csv(fh)
         if notes:
             writer = csv.writer(fh)
@@ -76,7 +75,8 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, notes: Sequence[str] = (
 def frame_downloads(frame: pd.DataFrame, xlsx: str | Path, csv: str | Path, *,
                     notes: Sequence[str] = (), title: str = "") -> tuple[Path, Path]:
     """XLSX and CSV downloads of an already decided table given as a frame (hidden cells hold
-    their marker): title, values, then the notes under them."""
+    their marker): the header row, the values, then the notes under them (the title names the
+    sheet)."""
     from openpyxl import Workbook
 
     xlsx = Path(xlsx)
@@ -84,8 +84,6 @@ def frame_downloads(frame: pd.DataFrame, xlsx: str | Path, csv: str | Path, *,
     wb = Workbook()
     ws = wb.active
     ws.title = (title or "Tableau")[:31]
-    if title:
-        ws.append([title])
     flat = frame.reset_index()
     ws.append([str(c) for c in flat.columns])
     for row in flat.itertuples(index=False):
@@ -95,7 +93,7 @@ def frame_downloads(frame: pd.DataFrame, xlsx: str | Path, csv: str | Path, *,
         for note in notes:
             ws.append([note])
     wb.save(xlsx)
-    return xlsx, write_csv(frame, csv, notes=notes, title=title)
+    return xlsx, write_csv(frame, csv, notes=notes)
 
 
 class TableError(ValueError):
@@ -396,7 +394,7 @@ class Table:
     def to_csv(self, path: str | Path) -> Path:
         """The values of :meth:`to_frame` as CSV (UTF-8 with BOM for spreadsheet software),
         then an empty line and the table's notes, one per line (first column)."""
-        return write_csv(self.to_frame(), path, notes=self.notes_text(), title=self.title)
+        return write_csv(self.to_frame(), path, notes=self.notes_text())
 
     def to_xlsx(self, path: str | Path, *, sheet_name: str | None = None) -> Path:
         """One sheet: title, headers, one row per table row (numbers stored as numbers; each

@@ -110,7 +110,7 @@ _NON_COUNT = {"rang", "rank", "annee", "annees", "an", "ans", "year", "years", "
               "euros", "eur", "revenu", "salaire", "min", "max", "minimum", "maximum", "quartile",
               "percentile", "silhouette", "distance", "indice", "index", "seuil", "threshold",
               "horizon", "variante", "logiciel", "software", "edition", "score", "note", "pvalue",
-              "p"}
+              "p", "liberte", "ddl", "df"}   # degrés de liberté: a design's df is no head count
 _NON_COUNT_EXACT = {("type",), ("classe",), ("cluster",), ("groupe",), ("niveau",), ("level",),
                     ("id",), ("q1",), ("q3",), ("25%",), ("50%",), ("75%",)}
 
