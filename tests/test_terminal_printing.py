@@ -42,7 +42,8 @@ def test_model_summary_prints_every_column_with_the_model_header():
 
 def test_banner_prints_the_table_itself():
     b = tables.banner(design(), ["awards"], ["stype"], title="Prix")
-    text = repr(b)
+    assert repr(b).startswith("BannerTable('Prix'")   # short, for logs and lists
+    text = str(b)                                       # print(b): the table
     assert text.startswith("Prix — 1 question(s) × 1 croisement(s), seuil 11")
     header = text.splitlines()[1]
     assert "Ensemble" in header and "stype – E" in header and "Ensemble – Ensemble" not in header

@@ -241,8 +241,16 @@ class BannerTable:
         return self.to_html()
 
     def __repr__(self) -> str:
-        """The table itself, as text (what a researcher expects in a terminal): one row per
-        question and level, one column per group, « s » where a cell is hidden; then the notes."""
+        hidden = int(self.cells["suppressed"].sum())
+        return (
+            f"BannerTable({self.title!r}: {len(self.questions)} question(s) × "
+            f"{len(self.breakdowns)} breakdown(s), threshold {self.threshold}, "
+            f"{hidden} hidden cell(s))"
+        )
+
+    def __str__(self) -> str:
+        """The table itself, as text (``print(banner)`` in a terminal): one row per question
+        and level, one column per group, « s » where a cell is hidden; then the notes."""
         from ._format import fmt_ci, fmt_num, fmt_pct
 
         hidden = int(self.cells["suppressed"].sum())
@@ -269,8 +277,6 @@ class BannerTable:
         wide.columns.name = None
         body = wide.fillna("").to_string(max_colwidth=32)
         return "\n".join([head, body, *self.notes_text()])
-
-    __str__ = __repr__
 
     def to_xlsx(self, path: str | Path, *, sheet_name: str | None = None) -> Path:
         """Write the table to an XLSX workbook (one sheet; numbers stored as numbers)."""
