@@ -111,52 +111,10 @@ def exposed_cells(mask: np.ndarray) -> np.ndarray:
 
 
 def _cheapest_path(cost: np.ndarray, mask: np.ndarray, src_row: int, dst_col: int) -> list:
-    """Cheapest row→column path in the bipartite graph, excluding the direct edge."""
-    n_rows, n_cols = cost.shape
-    n_nodes = n_rows + n_cols
-    dist = [np.inf] * n_nodes
-    prev: list[tuple[int, tuple[int, int]] | None] = [None] * n_nodes
-    dist[src_row] = 0.0
-    heap = [(0.0, src_row)]
-    target = n_rows + dst_col
-    while heap:
-        d, node = heapq.heappop(heap)
-        if d > dist[node]:
-            continue
-        if node == target:
-            break
-        if node < n_rows:
-            r = node
-            for c in range(n_cols):
-                if r == src_row and c == dst_col:
-                    continue
-                w = 0.0 if mask[r, c] else cost[r, c]
-                nd = d + w
-                if np.isfinite(nd) and nd < dist[n_rows + c]:
-                    dist[n_rows + c] = nd
-                    prev[n_rows + c] = (node, (r, c))
-                    heapq.heappush(heap, (nd, n_rows + c))
-        else:
-            c = node - n_rows
-            for r in range(n_rows):
-                if r == src_row and c == dst_col:
-                    continue
-                w = 0.0 if mask[r, c] else cost[r, c]
-                nd = d + w
-                if np.isfinite(nd) and nd < dist[r]:
-                    dist[r] = nd
-                    prev[r] = (node, (r, c))
-                    heapq.heappush(heap, (nd, r))
-    if not np.isfinite(dist[target]):
-        return []
-    path = []
-    node = target
-    while node != src_row:
-        p = prev[node]
-        assert p is not None  # internal invariant: reached nodes have a predecessor
-        node, cell = p
-        path.append(cell)
-    return path
+    """Cheapest row→column path in the bipartite graph, excluding the direct edge (the
+    unconstrained case of :func:`_capacity_path`)."""
+    slack = np.full(cost.shape, np.inf)
+    return _capacity_path(cost, mask, slack, src_row, dst_col, 0.0, 0.0)
 
 
 def _capacity_path(
