@@ -773,6 +773,8 @@ def _population_regional(res: Results, population: str) -> list:
                f"{res.items[population][first]} ({who}, {years}) : carte des Missions Locales",
                alt=f"Carte schématique des {len(res.ml_names)} Missions Locales colorées selon la part "
                    f"de {who} {_sat(population)} ; les zones non publiées sont hachurées."),
+        figure_note(_champ(res, population, years, "Missions Locales des Hauts-de-France"),
+                    caterpillar_lecture(res, population, first)),
         Table.of(ml_comparison_table(res, population), f"{population}-ml"),
     ]
     return blocks

@@ -530,10 +530,13 @@ def _comparison(r: Any, code: str = "") -> list:
             blocks.append(Figure(
                 draw=partial(C.departement_map, cells, key, region="Hauts-de-France", title=label,
                              source=_source(r)),
-                caption=f"{label} par département : carte schématique (contour épais si l’écart au "
-                        "reste de la région est significatif)",
+                caption=f"{label} : carte schématique des cinq départements (contour épais si "
+                        "l’écart au reste de la région est significatif)",
                 alt=f"{label} : carte des cinq départements colorés selon la valeur estimée "
                     "(valeurs dans le tableau précédent)."))
+            blocks.append(_figure_notes(r, lect.replace("le trait vertical est la valeur régionale",
+                                                        "les départements hachurés ne sont pas publiés ; "
+                                                        "valeur régionale")))
     return blocks
 
 
