@@ -19,7 +19,6 @@ page carries a banner while any synthetic report is listed.  Internal folders (`
 from __future__ import annotations
 
 import html
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -359,10 +358,10 @@ def _territory_html(t: Territory, entries: list[_Entry], territories: Mapping[st
 
 
 def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    """Atomic write; a full or read-only disk raises the pipeline's clean ``PublishError``."""
+    from arefie_studies.pipeline.publish import write_atomic
+
+    write_atomic(path, text)
 
 
 _PAGE_RE = re.compile(r"^(region|dep-[0-9A-Za-z]+|ml-[0-9A-Za-z]+)\.html$")
@@ -383,7 +382,6 @@ def build_portal(layout: ReportsLayout, published: Mapping[str, Mapping[str, dic
             name = (e.meta.get("subtitle") or code).split(":")[-1].strip()
             territories[e.territory] = Territory(e.territory, kind, code, name,
                                                  parent="region" if kind != "region" else "")
-    layout.reports.mkdir(parents=True, exist_ok=True)
     _write(layout.index, _index_html(entries, territories))
     pages = layout.reports / PORTAL_DIR
     written = set()
@@ -392,5 +390,5 @@ def build_portal(layout: ReportsLayout, published: Mapping[str, Mapping[str, dic
         written.add(f"{t.id}.html")
     for old in pages.glob("*.html"):  # pages of territories that no longer exist
         if old.name not in written and _PAGE_RE.match(old.name):
-            old.unlink()
+            old.unlink(missing_ok=True)
     return layout.index
