@@ -119,3 +119,9 @@ def test_replicate_quantiles_in_one_pass_equal_the_row_dropping_rule(rule):
                 keep = wm[:, c] != 0  # R drops the zero weights of each replicate
                 want = sorted_quantile(xs[keep], wm[keep, c], p, rule)
                 assert got[c] == want or (np.isnan(got[c]) and np.isnan(want))
+
+
+def test_repweights_rows_are_the_rows_of_repweights(strat):
+    rows = np.array([5, 0, 17, 3, 3])
+    for rep in (strat.replicate("bootstrap", replicates=7, seed=2), strat.replicate("JKn")):
+        np.testing.assert_array_equal(rep.repweights_rows(rows), rep.repweights[rows].T)

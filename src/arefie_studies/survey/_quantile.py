@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["QRULES", "qrule_math", "qs_columns", "r_zeroin", "sorted_quantile", "weighted_quantile"]
+__all__ = ["QRULES", "qrule_math", "qs_columns", "qs_rows", "r_zeroin", "sorted_quantile", "weighted_quantile"]
 
 
 def _prep(x, w) -> tuple[np.ndarray, np.ndarray]:
@@ -135,34 +135,45 @@ def qs_columns(xs: np.ndarray, wm: np.ndarray, p: float, qrule: str) -> np.ndarr
     """The ``p`` quantile for every weight column of ``wm`` (n, R) (values ``xs`` sorted),
     for the rules built on ``qs`` alone (math, hf1, school, hf2): R drops the zero weights of
     each column; here the cumulative weights stay flat over them and the positions jump to the
-    previous / next row with a positive weight, which is the same."""
-    wt = np.ascontiguousarray(np.asarray(wm, dtype=float).T)  # (R, n): rows are contiguous
+    previous / next row with a positive weight, which is the same.
+
+    One cumulative sum of all columns (extended precision, as ``_cumsum``), then per column:
+    ``last`` = the last row with ``cumw <= p total`` (searchsorted), ``low`` = the row with a
+    positive weight that reached ``cumw[last]`` (first row with that cumulative weight), ``up``
+    = the next row with a positive weight (first row with a larger cumulative weight)."""
+    return qs_rows(xs, np.ascontiguousarray(np.asarray(wm, dtype=float).T), p, qrule)
+
+
+def qs_rows(xs: np.ndarray, wt: np.ndarray, p: float, qrule: str) -> np.ndarray:
+    """``qs_columns`` with the weights given as rows ``wt`` (R, n) (the fast layout)."""
     r, n = wt.shape
-    cumw = np.cumsum(wt.astype(np.longdouble), axis=1).astype(float)  # as _cumsum / _qs
-    total = cumw[:, -1]
-    pos_w = wt != 0
-    idx = np.arange(n)[None, :]
-    prev = np.maximum.accumulate(np.where(pos_w, idx, -1), axis=1)
-    nxt = np.minimum.accumulate(np.where(pos_w, idx, n)[:, ::-1], axis=1)[:, ::-1]
-    rows = np.arange(r)
-    below = cumw <= p * total[:, None]
-    anyb = below.any(axis=1)
-    last = np.where(anyb, n - 1 - np.argmax(below[:, ::-1], axis=1), 0)
-    first_pos = nxt[:, 0]
-    low = prev[rows, last]
-    low = np.where((low < 0) | ~anyb, first_pos, low)
-    empty = first_pos >= n  # a column without positive weight: NaN, as weighted_quantile
-    low = np.minimum(low, n - 1)
-    up = nxt[rows, np.minimum(low + 1, n - 1)]
-    up = np.where(up >= n, low, up)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        wlow = p - cumw[rows, low] / total
-    qlow, qup = xs[low], xs[up]
-    if qrule in ("math", "hf1"):
-        out = np.where(wlow == 0, qlow, qup)
-    else:
-        out = np.where(wlow == 0, (qlow + qup) / 2, qup)
-    return np.where(empty, np.nan, out)
+    out = np.full(r, np.nan)
+    if n == 0:
+        return out
+    acc, cw = np.empty(n, dtype=np.longdouble), np.empty(n)  # reused: one row at a time
+    for c in range(r):
+        np.cumsum(wt[c], dtype=np.longdouble, out=acc)
+        cw[:] = acc
+        total = cw[-1]
+        first_pos = int(np.searchsorted(cw, 0.0, side="right"))  # first positive weight
+        if first_pos >= n:  # a column without positive weight: NaN, as weighted_quantile
+            continue
+        last = int(np.searchsorted(cw, p * total, side="right")) - 1
+        if last < 0 or cw[last] <= 0:
+            low = first_pos
+        else:
+            low = int(np.searchsorted(cw, cw[last], side="left"))
+        low = min(low, n - 1)
+        up = int(np.searchsorted(cw, cw[low], side="right"))
+        up = low if up >= n else up
+        with np.errstate(invalid="ignore", divide="ignore"):
+            wlow = p - cw[low] / total
+        qlow, qup = xs[low], xs[up]
+        if qrule in ("math", "hf1"):
+            out[c] = qlow if wlow == 0 else qup
+        else:
+            out[c] = (qlow + qup) / 2 if wlow == 0 else qup
+    return out
 
 
 def weighted_quantile(x: np.ndarray, w: np.ndarray, p: float, qrule: str = "math") -> float:

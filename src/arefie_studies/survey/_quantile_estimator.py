@@ -13,7 +13,7 @@ import pandas as pd
 
 from ._cells import Cells
 from ._ci import proportion_ci, t_crit, t_interval
-from ._quantile import QRULES, qs_columns, r_zeroin, sorted_quantile, weighted_quantile
+from ._quantile import QRULES, qs_rows, r_zeroin, sorted_quantile, weighted_quantile
 from .errors import ArgumentError
 
 __all__ = ["QUANTILE_INTERVALS", "QuantileMixin"]
@@ -64,7 +64,7 @@ class QuantileMixin:
         for p in probs_list:
             if not 0 <= p <= 1:
                 raise ArgumentError(f"probs must lie in [0, 1]; got {p}.")
-        if interval_type == "quantile" and not hasattr(self, "repweights"):
+        if interval_type == "quantile" and not self._is_replicate():
             raise ArgumentError(
                 "interval_type='quantile' needs replicate weights (R: svrep designs only); "
                 "use design.replicate(...) or another interval_type.")
@@ -124,11 +124,11 @@ class QuantileMixin:
     def _replicate_quantile_var(self, x, g, order, j, p, qrule, qhat) -> float:
         """svrVar of the quantile recomputed with each replicate weight (R's repCI)."""
         o = order[g[order] == j]
-        wr = self.repweights[o]
         xs = x[o]
         if qrule in ("math", "hf1", "school", "hf2"):
-            reps = qs_columns(xs, wr, p, qrule)
+            reps = qs_rows(xs, self.repweights_rows(o), p, qrule)
         else:
+            wr = self.repweights[o]
             reps = np.empty(wr.shape[1])
             for r in range(wr.shape[1]):
                 keep = wr[:, r] != 0

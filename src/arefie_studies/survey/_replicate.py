@@ -495,6 +495,13 @@ class ReplicateDesign(WeightingMixin, ModelsMixin, MomentsMixin, OLRMixin, _Base
             return self._rep_full
         return self._w[:, None] * self._rep_factors[self._rep_index]
 
+    def repweights_rows(self, rows: np.ndarray) -> np.ndarray:
+        """Replicate weights of ``rows`` as a (R, len(rows)) array (replicates as rows), built
+        from the PSU factors without materialising all of ``repweights``."""
+        if self._rep_full is not None:
+            return np.ascontiguousarray(self._rep_full[rows].T)
+        return np.take(self._rep_factors.T, self._rep_index[rows], axis=1) * self._w[rows]
+
     @property
     def n_replicates(self) -> int:
         return int((self._rep_full if self._rep_full is not None else self._rep_factors).shape[1])
