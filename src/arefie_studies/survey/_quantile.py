@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["QRULES", "qrule_math", "qs_columns", "qs_rows", "r_zeroin", "sorted_quantile", "weighted_quantile"]
+__all__ = ["QRULES", "qrule_math", "qs_columns", "qs_rows", "quantile_function", "r_zeroin", "sorted_quantile", "weighted_quantile"]
 
 
 def _prep(x, w) -> tuple[np.ndarray, np.ndarray]:
@@ -109,19 +109,37 @@ def _hf9(xs, ws, p):
     return _interp((prev * 3 / 8 + cumw * 5 / 8) / (cumw[-1] + ws[-1] / 4), xs, p)
 
 
-def _shahvaish(xs, ws, p):
+def shahvaish_table(xs, ws) -> tuple[np.ndarray, np.ndarray]:
+    """The step function of R's shahvaish rule: sorted distinct positions ``upk`` and values
+    ``ys`` (``approx(pk, xs, method = "constant", f = 0, rule = 2)``: sorted by ``pk``, ties ->
+    mean of ``y``).  Independent of ``p``: built once, then one searchsorted per quantile."""
     n = xs.size
     s = _cumsum(ws / ws.mean())
     pk = (s + 0.5 - ws / 2) / (n + 1)  # R subtracts the raw weight: pk need not be sorted
-    # approx(pk, xs, p, method = "constant", f = 0, rule = 2): sorts by pk, ties -> mean of y
     if np.all(np.diff(pk) > 0):  # already sorted, no ties: approx uses them as they are
-        upk, ys = pk, xs
-    else:
-        order = np.argsort(pk, kind="stable")
-        upk, inv = np.unique(pk[order], return_inverse=True)
-        ys = np.bincount(inv, weights=xs[order]) / np.bincount(inv)
+        return pk, xs
+    order = np.argsort(pk, kind="stable")
+    upk, inv = np.unique(pk[order], return_inverse=True)
+    return upk, np.bincount(inv, weights=xs[order]) / np.bincount(inv)
+
+
+def _shahvaish_from(table, p) -> float:
+    upk, ys = table
     i = int(np.searchsorted(upk, p, side="right")) - 1
     return float(ys[min(max(i, 0), upk.size - 1)])
+
+
+def _shahvaish(xs, ws, p):
+    return _shahvaish_from(shahvaish_table(xs, ws), p)
+
+
+def quantile_function(xs: np.ndarray, ws: np.ndarray, qrule: str) -> Callable[[float], float]:
+    """``p -> sorted_quantile(xs, ws, p, qrule)``, with what does not depend on ``p`` (the
+    shahvaish step function) computed once."""
+    if qrule == "shahvaish" and xs.size:
+        table = shahvaish_table(np.asarray(xs, dtype=float), np.asarray(ws, dtype=float))
+        return lambda p: _shahvaish_from(table, p)
+    return lambda p: sorted_quantile(xs, ws, p, qrule)
 
 
 QRULES: dict[str, Callable[[np.ndarray, np.ndarray, float], float]] = {

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ._cells import Cells
 from ._ci import proportion_ci, t_crit, t_interval
-from ._quantile import QRULES, qs_rows, r_zeroin, sorted_quantile
+from ._quantile import QRULES, qs_rows, quantile_function, r_zeroin, sorted_quantile
 from .errors import ArgumentError
 
 __all__ = ["QUANTILE_INTERVALS", "QuantileMixin"]
@@ -86,12 +86,13 @@ class QuantileMixin:
         for j in range(ng):
             o = order[(go == j) & (w[order] != 0)]
             sorted_groups.append((x[o], w[o]))
+        qfuns = [quantile_function(xs, ws, qrule) for xs, ws in sorted_groups]
         q = t_crit(conf_level, dfs)
         est = np.empty((ng, len(probs_list)))
         lo = np.empty_like(est)
         hi = np.empty_like(est)
         for k, p in enumerate(probs_list):
-            qhat = np.array([sorted_quantile(xs, ws, p, qrule) for xs, ws in sorted_groups])
+            qhat = np.array([qf(p) for qf in qfuns])
             est[:, k] = qhat
             if interval_type == "score":
                 for j in range(ng):
@@ -111,9 +112,9 @@ class QuantileMixin:
             method = {"mean": "mean", "xlogit": "logit", "asin": "asin", "beta": "beta"}[interval_type]
             with np.errstate(invalid="ignore", divide="ignore"):
                 plo, phi = _woodruff_p(method, pm, se_p, dfs, n_rows, conf_level)
-            for j, (xs, ws) in enumerate(sorted_groups):
-                lo[j, k] = np.nan if (np.isnan(plo[j]) or plo[j] < 0) else sorted_quantile(xs, ws, plo[j], qrule)
-                hi[j, k] = np.nan if (np.isnan(phi[j]) or phi[j] > 1) else sorted_quantile(xs, ws, phi[j], qrule)
+            for j, qf in enumerate(qfuns):
+                lo[j, k] = np.nan if (np.isnan(plo[j]) or plo[j] < 0) else qf(plo[j])
+                hi[j, k] = np.nan if (np.isnan(phi[j]) or phi[j] > 1) else qf(phi[j])
         se = (hi - lo) / (2 * q[:, None])
         res = {
             "estimate": est.ravel(), "se": se.ravel(), "ci_low": lo.ravel(), "ci_high": hi.ravel(),
