@@ -48,9 +48,9 @@ CATALOGUE: list[tuple[str, str, str, str]] = [
      "mrbbootstrap)", "JK1/JKn deterministic and equal to R. Bootstrap draws cannot match R's "
      "RNG: their rescaling is tested against R's formulas (tests/survey/"
      "test_replicate_bootstraps.py). BRR/Fay: strata and PSUs in R's order, R's `hadamard()` "
-     "(Sylvester, doubling, Paley); for the strata counts where R uses its precooked order-28/36 "
-     "matrices (24-27, 32-35, 48-55, ...) a Sylvester matrix with a ReplicateWarning; "
-     "`hadamard_matrix=` takes R's.",
+     "(Sylvester, doubling, Paley, and R's precooked order-28/36 matrices exported from R as "
+     "package data: 24-27, 32-35, 48-55 strata, cases with 25 and 33 strata); "
+     "`hadamard_matrix=` takes any other.",
      MATCHES),
     ("as.svrepdesign(type='BRR')", "SurveyDesign.replicate('BRR' / 'Fay', fay_rho=)",
      "Nonlinear estimates (ratio, svyciprop) equal R's.", MATCHES),
