@@ -246,6 +246,9 @@ class _Problem:
         nll, g, h = self._nll_grad_hess(par[:pc], par[pc:])
         for _ in range(max_iter):
             step = np.linalg.lstsq(h, g, rcond=None)[0]
+            if np.max(np.abs(step)) < 1e-12 * (1 + np.max(np.abs(par))):
+                par = par - step  # converged: the last (tiny) Newton step needs no check
+                break
             t = 1.0
             while True:
                 cand = par - t * step
