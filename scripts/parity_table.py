@@ -48,9 +48,9 @@ CATALOGUE: list[tuple[str, str, str, str]] = [
      "mrbbootstrap)", "JK1/JKn deterministic and equal to R. Bootstrap draws cannot match R's "
      "RNG: their rescaling is tested against R's formulas (tests/survey/"
      "test_replicate_bootstraps.py). BRR/Fay: strata and PSUs in R's order, R's `hadamard()` "
-     "(Sylvester, doubling, Paley); for the strata counts where R uses its precooked order-28/36 "
-     "matrices (24-27, 32-35, 48-55, ...) a Sylvester matrix with a ReplicateWarning; "
-     "`hadamard_matrix=` takes R's.",
+     "(Sylvester, doubling, Paley, and R's precooked order-28/36 matrices exported from R as "
+     "package data: 24-27, 32-35, 48-55 strata, cases with 25 and 33 strata); "
+     "`hadamard_matrix=` takes any other.",
      MATCHES),
     ("as.svrepdesign(type='BRR')", "SurveyDesign.replicate('BRR' / 'Fay', fay_rho=)",
      "Nonlinear estimates (ratio, svyciprop) equal R's.", MATCHES),
@@ -110,8 +110,10 @@ CATALOGUE: list[tuple[str, str, str, str]] = [
      "Stage 1 (PSUs) only; linear aggregated calibration making negative weights is an "
      "error here (R returns them).", MATCHES),
     ("degf", "SurveyDesign.degf / ReplicateDesign.degf", "", MATCHES),
-    ("svycoxph", "SurveyDesign.coxph (in progress on another branch)", "", MISSING),
-    ("svyolr", "SurveyDesign.olr(formula)", "Logistic link, linearised designs. R's BFGS "
+    ("svycoxph", "arefie_studies.methods.survival.coxph", "Cases checked by "
+     "tests/methods/test_coxph_reference.py (coefficients, SEs, vcov).", MISSING),
+    ("svyolr", "SurveyDesign.olr(formula)", "Logistic link, linearised designs; fitted by "
+     "Newton with the analytic Hessian, SEs from R's numerical Hessian (optimhess). R's BFGS "
      "stops at reltol 1e-8 (about 1e-5 from the optimum): the reference is R run to "
      "convergence (`control=list(reltol=1e-14)`); probit/cloglog/cauchit links and replicate "
      "designs are not supported.", MISSING),
@@ -132,7 +134,11 @@ def _load(name: str) -> list[dict]:
         return []
     with open(path) as fh:
         data = json.load(fh)
-    return list(data["cases"] if isinstance(data, dict) and "cases" in data else data)
+    if isinstance(data, dict) and "cases" in data:
+        return list(data["cases"])
+    if isinstance(data, dict):  # svycoxph_r.json: one entry per fitted model, plus "versions"
+        return [v for v in data.values() if isinstance(v, dict) and "coef" in v]
+    return list(data)
 
 
 def case_counts() -> tuple[Counter, dict[str, int]]:

@@ -4,6 +4,8 @@ giving R's SEs are cases of test_r_parity2 (as.svrepdesign(type='subbootstrap'/'
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -89,19 +91,16 @@ def test_subbootstrap_needs_two_psus_per_stratum():
 def test_r_hadamard_orders_and_orthogonality():
     from arefie_studies.survey._hadamard import r_hadamard
 
-    # the orders of R's hadamard(n) (survey 4.1), those built on its precooked 28/36 excepted
-    want = {1: 4, 3: 4, 4: 8, 8: 12, 11: 12, 12: 16, 16: 20, 20: 24, 28: 32, 36: 40, 45: 48, 56: 60}
-    for n, order in want.items():
-        h = 2 * r_hadamard(n) - 1
-        assert h.shape == (order, order), n
-        np.testing.assert_array_equal(h.T @ h, order * np.eye(order))
-    from arefie_studies.survey import ReplicateWarning
-
-    for n, order in ((24, 32), (33, 64), (50, 64)):
-        with pytest.warns(ReplicateWarning, match="hadamard_matrix="):
+    # the orders of R's hadamard(n) (survey 4.1); 24-27, 32-35 and 48-55 are built on R's
+    # precooked order-28/36 matrices (package data), with no warning
+    want = {1: 4, 3: 4, 4: 8, 8: 12, 11: 12, 12: 16, 16: 20, 20: 24, 24: 28, 27: 28, 28: 32,
+            33: 36, 35: 36, 36: 40, 45: 48, 50: 56, 56: 60}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for n, order in want.items():
             h = 2 * r_hadamard(n) - 1
-        assert h.shape == (order, order)
-        np.testing.assert_array_equal(h.T @ h, order * np.eye(order))
+            assert h.shape == (order, order), n
+            np.testing.assert_array_equal(h.T @ h, order * np.eye(order))
 
 
 @pytest.mark.parametrize("rule", ["math", "school"])
@@ -119,3 +118,9 @@ def test_replicate_quantiles_in_one_pass_equal_the_row_dropping_rule(rule):
                 keep = wm[:, c] != 0  # R drops the zero weights of each replicate
                 want = sorted_quantile(xs[keep], wm[keep, c], p, rule)
                 assert got[c] == want or (np.isnan(got[c]) and np.isnan(want))
+
+
+def test_repweights_rows_are_the_rows_of_repweights(strat):
+    rows = np.array([5, 0, 17, 3, 3])
+    for rep in (strat.replicate("bootstrap", replicates=7, seed=2), strat.replicate("JKn")):
+        np.testing.assert_array_equal(rep.repweights_rows(rows), rep.repweights[rows].T)

@@ -220,20 +220,25 @@ def likelihood_ci(
 
     # glm.fit's IRLS, to reproduce its final coefficient and the working weights of its last
     # QR (computed at the previous iterate), which give R's "naive" covariance.
+    # After the first step the fitted mean is one number m, so each further step is scalar:
+    # sum(work z) / sum(work) = beta + (s1 - m W) / (m (1 - m) W), sum(work) = m (1 - m) W.
     mu = (wt * y + 0.5) / (wt + 1)
     eta = np.log(mu / (1 - mu))
     devold = -2 * np.sum(wt * (y * np.log(mu) + (1 - y) * np.log(1 - mu)))
+    work = wt * mu * (1 - mu)
+    z = eta + (y - mu) / (mu * (1 - mu))
+    sum_work = float(np.sum(work))
+    beta0 = float(np.sum(work * z) / sum_work)
+    wsum = float(np.sum(wt))
     for _ in range(25):
-        work = wt * mu * (1 - mu)
-        z = eta + (y - mu) / (mu * (1 - mu))
-        beta0 = float(np.sum(work * z) / np.sum(work))
-        eta = np.full_like(y, beta0)
-        mu = 1 / (1 + np.exp(-eta))
+        m = 1 / (1 + np.exp(-beta0))
         dev = deviance(beta0)
         if abs(dev - devold) / (abs(dev) + 0.1) < 1e-8:
             break
         devold = dev
-    naive = 1.0 / np.sum(work)
+        sum_work = wsum * m * (1 - m)
+        beta0 = beta0 + (s1 - m * wsum) / sum_work
+    naive = 1.0 / sum_work
     se_beta = np.sqrt(var_p) / (p * (1 - p))
     lam = se_beta**2 / naive
     level_a = (1 - conf_level) / 2

@@ -4,13 +4,17 @@ Mirrors: survey::hadamard, survey:::paley, survey:::hadamard.doubler (R survey 4
 matrices (1 for +1).  R chooses among its precooked matrices of orders 4, 16, 28, 36, their
 doublings ``[[H, H], [H, 1 - H]]`` and Paley's construction (a prime ``p = 3 mod 4``:
 quadratic residues mod p, bordered by ones), the smallest fit above ``n``.  The orders 4 and 16
-are Sylvester's; R's precooked 28 and 36 (Sloane's library) are not reproduced here: the orders
-that need them fall back to Sylvester's with a warning, and ``hadamard_matrix=`` takes R's.
+are Sylvester's; R's precooked 28 and 36 (Sloane's library, ``survey:::hadamard.list``) are
+package data exported from R (``data/r_hadamard_28_36.json``, written by
+``tests/reference/r/hadamard.R``; survey is GPL-2 | GPL-3, a +1/-1 pattern is data).
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import math
+from importlib import resources
 
 import numpy as np
 
@@ -76,35 +80,28 @@ def paley(n: int, nmax: int | None = None) -> np.ndarray | None:
     return _paley_prime(p)
 
 
-def _precooked(k: int) -> np.ndarray | None:
-    """R's precooked matrix of order ``_SIZES[k]`` (None for 28 and 36: not reproduced)."""
-    return _sylvester(_SIZES[k]) if _SIZES[k] in (4, 16) else None
+@functools.cache
+def _r_precooked() -> dict[int, np.ndarray]:
+    """R's precooked order-28 and order-36 matrices (0/1) from the package data."""
+    text = resources.files(__package__).joinpath("data", "r_hadamard_28_36.json").read_text()
+    data = json.loads(text)
+    return {28: np.array(data["order28"], dtype=np.int64),
+            36: np.array(data["order36"], dtype=np.int64)}
+
+
+def _precooked(k: int) -> np.ndarray:
+    """R's precooked matrix of order ``_SIZES[k]``: Sylvester's for 4 and 16, R's data for 28
+    and 36."""
+    size = _SIZES[k]
+    return _sylvester(size) if size in (4, 16) else _r_precooked()[size].copy()
 
 
 def r_hadamard(n: int) -> np.ndarray:
-    """The 0/1 matrix of R's ``hadamard(n)`` (order at least n + 1).  For the orders R builds
-    on its precooked 28/36 matrices: Sylvester's matrix of the next power-of-2 order and a
-    :class:`ReplicateWarning` (variances of linear estimates are the same; nonlinear ones and
-    the number of replicates differ from R's; ``hadamard_matrix=`` takes R's matrix)."""
-    h = _r_hadamard(n)
-    if h is None:
-        import warnings
-
-        from .errors import ReplicateWarning
-
-        order = 1
-        while order < n + 1:
-            order *= 2
-        warnings.warn(ReplicateWarning(
-            f"BRR with {n} strata: R's hadamard({n}) builds on its precooked order-28/36 "
-            f"matrices, not reproduced here; Sylvester's order-{order} matrix is used ({order} "
-            "replicates). Linear estimates get R's variances, nonlinear ones may differ slightly: "
-            "pass R's matrix with hadamard_matrix= to match R."), stacklevel=4)
-        return _sylvester(order)
-    return h
+    """The 0/1 matrix of R's ``hadamard(n)`` (order at least n + 1), equal to R's."""
+    return _r_hadamard(n)
 
 
-def _r_hadamard(n: int) -> np.ndarray | None:
+def _r_hadamard(n: int) -> np.ndarray:
     m = n - (n % 4)
     pre = [k for k, s in enumerate(_SIZES) if m < s <= m + 4]
     if pre:
@@ -115,8 +112,6 @@ def _r_hadamard(n: int) -> np.ndarray | None:
     if h is None:
         ndoubles = math.ceil(math.log2(sizes[best] / _SIZES[best]))
         h = _precooked(best)
-        if h is None:
-            return None
         for _ in range(ndoubles):
             h = _doubler(h)
     return h

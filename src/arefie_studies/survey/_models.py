@@ -68,7 +68,7 @@ class ModelsMixin:
         return np.ones(len(self._df), dtype=bool) if dom is None else np.asarray(dom, dtype=bool)
 
     def _is_replicate(self) -> bool:
-        return not hasattr(self, "_stages") and hasattr(self, "repweights")
+        return not hasattr(self, "_stages") and hasattr(type(self), "repweights")  # no materialising
 
     def _vcov_matrix(self, u: np.ndarray, dom: np.ndarray) -> np.ndarray:
         """Design covariance (k, k) of estimates with influence values ``u`` (n, k)."""

@@ -12,11 +12,12 @@ differences of the analytic gradient, step 1e-3), mapped to ``(beta, zeta)`` wit
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import stats
 
 from .errors import DesignSpecError, ModelFormulaError
 
@@ -57,59 +58,213 @@ class SvyOLRResult:
 
 
 class _Problem:
-    def __init__(self, x: np.ndarray, code: np.ndarray, w: np.ndarray, q: int) -> None:
-        self.x, self.code, self.w, self.q = x, code, w, q
-        self.pc = x.shape[1]
+    """The weighted cumulative-logit likelihood on the used rows.
 
-    def _parts(self, par):
-        beta, theta = par[: self.pc], par[self.pc:]
-        zeta = np.cumsum(np.concatenate([[theta[0]], np.exp(theta[1:])]))
+    Rows are sorted by category once, so every per-category sum is a contiguous segment, and the
+    per-row work goes through buffers allocated once (fresh 100k-row temporaries are costly here).
+    Products over rows use ``np.einsum`` (no threaded BLAS call: on a loaded machine its threads
+    stall 1-d and thin products by tens of ms).
+    """
+
+    _BUFS = ("eta", "fu", "fl", "pr", "a", "b", "ip", "gu", "gl", "t1", "t2", "t3")
+
+    def __init__(self, x: np.ndarray, code: np.ndarray, w: np.ndarray, q: int) -> None:
+        self.order = np.argsort(code, kind="stable")
+        self.x = np.asfortranarray(x[self.order])  # columns contiguous (see _cdf_parts)
+        self.code, self.w, self.q = code[self.order], w[self.order], q
+        self.pc = x.shape[1]
+        self.bounds = np.searchsorted(self.code, np.arange(q + 2))
+        n = self.code.size
+        self._buf = {name: np.empty(n) for name in self._BUFS}
+
+    def _segsum(self, v: np.ndarray) -> np.ndarray:
+        """Sums of ``v`` over each category ``0..q`` (length ``q + 1``)."""
+        bd = self.bounds
+        return np.array([v[bd[k]: bd[k + 1]].sum() for k in range(self.q + 1)])
+
+    @staticmethod
+    def _zeta(theta) -> np.ndarray:
+        return np.cumsum(np.concatenate([[theta[0]], np.exp(theta[1:])]))
+
+    def _cdf_parts(self, beta, zeta):
+        """``F(u), F(l), P = F(u) - F(l)`` with ``u = zeta_k - eta``, ``l = zeta_{k-1} - eta``
+        (R's bounds -100 / 100 for the outer categories); views on the buffers."""
+        bf, bd = self._buf, self.bounds
         gamm = np.concatenate([[-100.0], zeta, [100.0]])
-        eta = self.x @ beta
-        up, lo = gamm[self.code + 1] - eta, gamm[self.code] - eta
-        return theta, up, lo, _expit(up) - _expit(lo)
+        eta, fu, fl, pr = bf["eta"], bf["fu"], bf["fl"], bf["pr"]
+        # eta = x beta column by column: no BLAS call (threaded BLAS on 1-d products stalls
+        # on a loaded machine)
+        np.multiply(self.x[:, 0], beta[0], out=eta) if self.pc else eta.fill(0.0)
+        for j in range(1, self.pc):
+            eta += self.x[:, j] * beta[j]
+        for k in range(self.q + 1):
+            sl = slice(bd[k], bd[k + 1])
+            np.subtract(eta[sl], gamm[k + 1], out=fu[sl])  # -u
+            np.subtract(eta[sl], gamm[k], out=fl[sl])  # -l
+        for f in (fu, fl):  # expit(z) = 1 / (1 + exp(-z))
+            np.exp(f, out=f)
+            f += 1
+            np.reciprocal(f, out=f)
+        np.subtract(fu, fl, out=pr)
+        return fu, fl, pr
+
+    def _row_grad(self, beta, zeta, parts=None):
+        """``gu = w f(u) / P`` and ``gl = -w f(l) / P`` (d log-lik / d u and d l, weighted);
+        ``parts``: ``_cdf_parts(beta, zeta)`` when already computed."""
+        bf = self._buf
+        fu, fl, pr = self._cdf_parts(beta, zeta) if parts is None else parts
+        a, b, ip, gu, gl = bf["a"], bf["b"], bf["ip"], bf["gu"], bf["gl"]
+        np.subtract(1, fu, out=a)
+        a *= fu  # f(u) = F(u) (1 - F(u))
+        np.subtract(1, fl, out=b)
+        b *= fl
+        np.reciprocal(pr, out=ip)
+        np.multiply(a, ip, out=gu)
+        gu *= self.w
+        np.multiply(b, ip, out=gl)
+        gl *= self.w
+        np.negative(gl, out=gl)
+        return gu, gl
 
     def fmin(self, par) -> float:
-        _, _, _, pr = self._parts(par)
+        pr = self._cdf_parts(par[: self.pc], self._zeta(par[self.pc:]))[2]
         return float(-np.sum(self.w * np.log(pr))) if np.all(pr > 0) else np.inf
 
     def jacobian(self, theta) -> np.ndarray:
+        """``d zeta / d theta``: column 0 is 1, column ``i >= 1`` is ``exp(theta_i)`` from row i."""
         k = theta.size
-        mat = np.zeros((k, k))
-        mat[:, 0] = 1.0
-        for i in range(1, k):
-            mat[i:, i] = np.exp(theta[i])
-        return mat
+        return np.tril(np.ones((k, k))) * np.concatenate([[1.0], np.exp(theta[1:])])[None, :]
 
     def gmini(self, par, logdiff: bool = False) -> np.ndarray:
-        theta, up, lo, pr = self._parts(par)
-        p1, p2 = _dlogis(up), _dlogis(lo)
-        g1 = self.x * (self.w * (p1 - p2) / pr)[:, None]
-        cols = np.arange(self.q)
-        xx = (cols[None, :] == self.code[:, None]) * p1[:, None] - (
-            cols[None, :] == self.code[:, None] - 1) * p2[:, None]
-        g2 = -xx * (self.w / pr)[:, None]
+        """Per-row gradient of ``-w log P`` (R's ``gmini``), rows in ``self.order``."""
+        theta = par[self.pc:]
+        gu, gl = self._row_grad(par[: self.pc], self._zeta(theta))
+        n, q, bd = self.code.size, self.q, self.bounds
+        g = np.zeros((n, self.pc + q))
+        g[:, : self.pc] = self.x * (gu + gl)[:, None]
+        for k in range(q):
+            g[bd[k]: bd[k + 1], self.pc + k] = -gu[bd[k]: bd[k + 1]]
+            g[bd[k + 1]: bd[k + 2], self.pc + k] = -gl[bd[k + 1]: bd[k + 2]]
         if logdiff:
-            g2 = g2 @ self.jacobian(theta)
-        return np.hstack([g1, g2])
+            g[:, self.pc:] = np.einsum("ij,jk->ik", g[:, self.pc:], self.jacobian(theta))
+        return g
+
+    def _grad_zeta(self, gu, gl):
+        """Gradient of ``-log-lik`` in ``(beta, zeta)`` from the row terms."""
+        t = self._buf["t1"]
+        np.add(gu, gl, out=t)
+        q = self.q
+        return np.concatenate([np.einsum("ij,i->j", self.x, t), -(self._segsum(gu)[:q] + self._segsum(gl)[1:])])
 
     def gmin(self, par) -> np.ndarray:
-        """Column sums of ``gmini(par, logdiff=True)`` without the (n, q) matrix."""
-        theta, up, lo, pr = self._parts(par)
-        p1, p2 = _dlogis(up), _dlogis(lo)
-        r = self.w / pr
-        g1 = self.x.T @ (r * (p1 - p2))
-        q = self.q
-        a = np.bincount(self.code, weights=r * p1, minlength=q + 1)[:q]
-        b = np.bincount(self.code, weights=r * p2, minlength=q + 1)[1: q + 1]
-        g2 = -(a - b) @ self.jacobian(theta)
-        return np.concatenate([g1, g2])
+        """R's ``gmin``: gradient of ``-log-lik`` in ``(beta, theta)``."""
+        theta = par[self.pc:]
+        g = self._grad_zeta(*self._row_grad(par[: self.pc], self._zeta(theta)))
+        return np.concatenate([g[: self.pc], g[self.pc:] @ self.jacobian(theta)])
 
-    def start(self) -> np.ndarray:
-        share = np.bincount(self.code, weights=self.w, minlength=self.q + 1)
+    def start_zeta(self) -> np.ndarray:
+        """Weighted marginal cut points ``logit(P(Y <= k))`` (the fit with ``beta = 0``)."""
+        share = self._segsum(self.w)
         cum = np.cumsum(share)[:-1] / share.sum()
-        zeta = np.log(cum / (1 - cum))
-        return np.concatenate([np.zeros(self.pc), [zeta[0]], np.log(np.maximum(np.diff(zeta), 1e-3))])
+        return np.log(cum / (1 - cum))
+
+    def _nll_grad_hess(self, beta, zeta):
+        """Negative log-likelihood, its gradient and analytic Hessian in ``(beta, zeta)``.
+
+        With ``a = f(u)``, ``b = f(l)``, ``f' = f (1 - 2F)``: the per-row Hessian of ``log P``
+        in ``(u, l)`` is ``[[a'/P - a^2/P^2, ab/P^2], [ab/P^2, -b'/P - b^2/P^2]]`` and
+        ``du = dzeta_k - x'dbeta``, ``dl = dzeta_{k-1} - x'dbeta``.
+        """
+        bf = self._buf
+        fu, fl, pr = self._cdf_parts(beta, zeta)
+        if not np.all(pr > 0):
+            return np.inf, None, None
+        t1 = bf["t1"]
+        np.log(pr, out=t1)
+        t1 *= self.w
+        nll = float(-t1.sum())
+        gu, gl = self._row_grad(beta, zeta, (fu, fl, pr))
+        grad = self._grad_zeta(gu, gl)
+        a, b, ip, t2, t3 = bf["a"], bf["b"], bf["ip"], bf["t2"], bf["t3"]
+        # huu = w (a (1 - 2 fu) / P - (a / P)^2) = gu (1 - 2 fu) - gu^2 / w
+        huu = t1
+        np.multiply(fu, -2, out=huu)
+        huu += 1
+        huu *= gu
+        np.multiply(gu, a, out=t2)
+        t2 *= ip
+        huu -= t2
+        # hll = -w (b (1 - 2 fl) / P + (b / P)^2) = gl (1 - 2 fl) - gl^2 / w
+        hll = fu  # fu is no longer needed
+        np.multiply(fl, -2, out=hll)
+        hll += 1
+        hll *= gl
+        np.multiply(gl, b, out=t2)
+        t2 *= ip
+        hll += t2  # gl = -w b / P, so gl * b / P = -w (b / P)^2
+        # hul = w a b / P^2 = gu * b / P
+        hul = t3
+        np.multiply(gu, b, out=hul)
+        hul *= ip
+        x, q, pc, bd = self.x, self.q, self.pc, self.bounds
+        h = np.empty((pc + q, pc + q))
+        np.add(huu, hll, out=t2)
+        t2 += hul
+        t2 += hul
+        h[:pc, :pc] = np.einsum("ij,i,ik->jk", x, t2, x)
+        su, sl = huu + hul, hul + hll
+        for k in range(q):
+            h[:pc, pc + k] = -(np.einsum("ij,i->j", x[bd[k]: bd[k + 1]], su[bd[k]: bd[k + 1]])
+                               + np.einsum("ij,i->j", x[bd[k + 1]: bd[k + 2]],
+                                           sl[bd[k + 1]: bd[k + 2]]))
+        h[pc:, :pc] = h[:pc, pc:].T
+        hzz = np.diag(self._segsum(huu)[:q] + self._segsum(hll)[1:])
+        off = self._segsum(hul)[1:q]
+        hzz[np.arange(1, q), np.arange(q - 1)] = off
+        hzz[np.arange(q - 1), np.arange(1, q)] = off
+        h[pc:, pc:] = hzz
+        return nll, grad, -h
+
+    def newton(self, max_iter: int = 100, start: np.ndarray | None = None) -> np.ndarray:
+        """Maximum likelihood by Newton's method with the analytic Hessian in ``(beta, zeta)``
+        (the cumulative-logit log-likelihood is concave there), started from ``start`` (R's
+        ``(beta, theta)``) or else from ``beta = 0`` and the marginal cut points, with step
+        halving; returns R's ``(beta, theta)``.  On more than 20 000 rows the start is the fit
+        on a systematic subsample of about 5 000 rows (then two or three full steps)."""
+        pc = self.pc
+        self.iterations = 0
+        n = self.code.size
+        if start is None and n > 20_000:
+            rows = np.arange(0, n, n // 5_000)  # systematic, so stratified by category
+            if np.unique(self.code[rows]).size == self.q + 1:  # every category is present
+                start = _Problem(self.x[rows], self.code[rows], self.w[rows], self.q).newton()
+                start = start if np.all(np.isfinite(start)) else None
+        if start is None:
+            par = np.concatenate([np.zeros(pc), self.start_zeta()])
+        else:
+            par = np.concatenate([start[:pc], self._zeta(start[pc:])])
+        nll, g, h = self._nll_grad_hess(par[:pc], par[pc:])
+        for _ in range(max_iter):
+            step = np.linalg.lstsq(h, g, rcond=None)[0]
+            if np.max(np.abs(step)) < 1e-12 * (1 + np.max(np.abs(par))):
+                par = par - step  # converged: the last (tiny) Newton step needs no check
+                break
+            t = 1.0
+            while True:
+                cand = par - t * step
+                ok = np.all(np.diff(cand[pc:]) > 0)
+                new = self._nll_grad_hess(cand[:pc], cand[pc:]) if ok else (np.inf, None, None)
+                if new[0] <= nll + 1e-12 * abs(nll) or t < 1e-10:
+                    break
+                t /= 2
+            if new[1] is None:
+                break
+            par, (nll, g, h) = cand, new
+            self.iterations += 1
+            if np.max(np.abs(t * step)) < 1e-12 * (1 + np.max(np.abs(par))):
+                break
+        zeta = par[pc:]
+        return np.concatenate([par[:pc], [zeta[0]], np.log(np.diff(zeta))])
 
     def optimhess(self, par, eps: float = 1e-3) -> np.ndarray:
         """R's optimhess: central differences of the gradient, symmetrised."""
@@ -125,6 +280,50 @@ class _Problem:
         return (h + h.T) / 2
 
 
+_TERM = re.compile(r"^(?:C\((\w+)\)|(\w+))$")
+
+
+def simple_model_matrix(rhs: str, df: pd.DataFrame) -> pd.DataFrame | None:
+    """The no-intercept model matrix of ``a + C(b) + c`` (main effects of column names only)
+    built directly, with formulaic's column names and treatment coding (first level dropped;
+    levels in category order, else sorted); ``None`` for anything else (interactions,
+    transforms, missing factor levels, numeric ``C()``), which then goes through formulaic.
+    Building it directly avoids formulaic's fixed cost (tens of ms on 100k rows)."""
+    cols: dict[str, np.ndarray] = {}
+    for term in (t.strip() for t in rhs.split("+")):
+        m = _TERM.match(term)
+        if not m:
+            return None
+        name = m.group(1) or m.group(2)
+        if name not in df.columns or name == "Intercept":
+            return None
+        ser = df[name]
+        if m.group(2) and pd.api.types.is_numeric_dtype(ser) and not pd.api.types.is_bool_dtype(ser):
+            cols[name] = ser.to_numpy(dtype=float)
+            continue
+        if isinstance(ser.dtype, pd.CategoricalDtype):
+            levels, codes = list(ser.cat.categories), ser.cat.codes.to_numpy()
+        elif pd.api.types.is_object_dtype(ser) or pd.api.types.is_string_dtype(ser):
+            if ser.isna().any() or not all(isinstance(v, str) for v in ser.unique()):
+                return None
+            levels, codes = _sorted_codes(ser)
+        else:
+            return None
+        if (codes < 0).any() or len(levels) < 2:
+            return None
+        label = f"C({name})" if m.group(1) else name
+        for k, lvl in enumerate(levels[1:], start=1):
+            cols[f"{label}[T.{lvl}]"] = (codes == k).astype(float)
+    if len(cols) == 0:
+        return None
+    return pd.DataFrame(cols, index=df.index)
+
+
+def _sorted_codes(ser: pd.Series) -> tuple[list, np.ndarray]:
+    codes, uniq = pd.factorize(ser, sort=True)
+    return list(uniq), codes
+
+
 class OLRMixin:
     """``olr``: proportional-odds models on a linearised design."""
 
@@ -134,8 +333,6 @@ class OLRMixin:
         Rows missing a model variable leave the fit (R's ``na.omit`` on the design).
         Mirrors: survey::svyolr (method = "logistic").
         """
-        from formulaic import model_matrix
-
         from ._models import _r_name
 
         if self._is_replicate():
@@ -152,10 +349,14 @@ class OLRMixin:
                 f"olr(): the outcome {outcome!r} has {len(levels)} levels; a proportional-odds "
                 "model needs 3 or more (use glm(family='binomial') for two).")
         code = cat.cat.codes.to_numpy().astype(np.int64)
-        try:
-            x_df = model_matrix("~ " + rhs, self._df, na_action="ignore")
-        except Exception as exc:
-            raise ModelFormulaError(f"formula={formula!r} cannot be evaluated: {exc}") from exc
+        x_df = simple_model_matrix(rhs, self._df)
+        if x_df is None:
+            from formulaic import model_matrix
+
+            try:
+                x_df = model_matrix("~ " + rhs, self._df, na_action="ignore")
+            except Exception as exc:
+                raise ModelFormulaError(f"formula={formula!r} cannot be evaluated: {exc}") from exc
         x_df = x_df.drop(columns=[c for c in x_df.columns if c == "Intercept"])
         x = x_df.to_numpy(dtype=float)
         used = (code >= 0) & np.all(np.isfinite(x), axis=1) & self._domain_mask() & (self._w != 0)
@@ -163,23 +364,16 @@ class OLRMixin:
             raise ModelFormulaError(f"olr(): no row with complete data for {formula!r}.")
         rows = np.flatnonzero(used)
         prob = _Problem(x[rows], code[rows], np.asarray(self._w, dtype=float)[rows], len(levels) - 1)
-        res = optimize.minimize(prob.fmin, prob.start(), jac=prob.gmin, method="BFGS",
-                                options={"gtol": 1e-10, "maxiter": 10_000})
-        par = res.x
-        for _ in range(3):  # Newton polish on the analytic gradient (BFGS stops near 1e-8)
-            step = np.linalg.lstsq(prob.optimhess(par, 1e-5), prob.gmin(par), rcond=None)[0]
-            par = par - step
-            if np.max(np.abs(step)) < 1e-13 * (1 + np.max(np.abs(par))):
-                break
+        par = prob.newton()
         pc = prob.pc
         theta = par[pc:]
-        zeta = np.cumsum(np.concatenate([[theta[0]], np.exp(theta[1:])]))
+        zeta = prob._zeta(theta)
         vc = np.linalg.pinv(prob.optimhess(par))
         a = np.eye(par.size)
         a[pc:, pc:] = prob.jacobian(theta)
         vm = a @ vc @ a.T
         u = np.zeros((len(self._df), par.size))
-        u[rows] = prob.gmini(par) @ np.linalg.solve(np.linalg.solve(vm, np.eye(par.size)), np.eye(par.size))
+        u[rows[prob.order]] = np.einsum("ij,jk->ik", prob.gmini(par), vm)
         dom = np.zeros(len(self._df), dtype=bool)
         dom[rows] = True
         v = self._vcov_matrix(u, dom)

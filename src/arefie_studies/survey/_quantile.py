@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["QRULES", "qrule_math", "qs_columns", "r_zeroin", "sorted_quantile", "weighted_quantile"]
+__all__ = ["QRULES", "qrule_math", "qs_columns", "qs_rows", "quantile_function", "r_zeroin", "sorted_quantile", "weighted_quantile"]
 
 
 def _prep(x, w) -> tuple[np.ndarray, np.ndarray]:
@@ -109,19 +109,37 @@ def _hf9(xs, ws, p):
     return _interp((prev * 3 / 8 + cumw * 5 / 8) / (cumw[-1] + ws[-1] / 4), xs, p)
 
 
-def _shahvaish(xs, ws, p):
+def shahvaish_table(xs, ws) -> tuple[np.ndarray, np.ndarray]:
+    """The step function of R's shahvaish rule: sorted distinct positions ``upk`` and values
+    ``ys`` (``approx(pk, xs, method = "constant", f = 0, rule = 2)``: sorted by ``pk``, ties ->
+    mean of ``y``).  Independent of ``p``: built once, then one searchsorted per quantile."""
     n = xs.size
     s = _cumsum(ws / ws.mean())
     pk = (s + 0.5 - ws / 2) / (n + 1)  # R subtracts the raw weight: pk need not be sorted
-    # approx(pk, xs, p, method = "constant", f = 0, rule = 2): sorts by pk, ties -> mean of y
     if np.all(np.diff(pk) > 0):  # already sorted, no ties: approx uses them as they are
-        upk, ys = pk, xs
-    else:
-        order = np.argsort(pk, kind="stable")
-        upk, inv = np.unique(pk[order], return_inverse=True)
-        ys = np.bincount(inv, weights=xs[order]) / np.bincount(inv)
+        return pk, xs
+    order = np.argsort(pk, kind="stable")
+    upk, inv = np.unique(pk[order], return_inverse=True)
+    return upk, np.bincount(inv, weights=xs[order]) / np.bincount(inv)
+
+
+def _shahvaish_from(table, p) -> float:
+    upk, ys = table
     i = int(np.searchsorted(upk, p, side="right")) - 1
     return float(ys[min(max(i, 0), upk.size - 1)])
+
+
+def _shahvaish(xs, ws, p):
+    return _shahvaish_from(shahvaish_table(xs, ws), p)
+
+
+def quantile_function(xs: np.ndarray, ws: np.ndarray, qrule: str) -> Callable[[float], float]:
+    """``p -> sorted_quantile(xs, ws, p, qrule)``, with what does not depend on ``p`` (the
+    shahvaish step function) computed once."""
+    if qrule == "shahvaish" and xs.size:
+        table = shahvaish_table(np.asarray(xs, dtype=float), np.asarray(ws, dtype=float))
+        return lambda p: _shahvaish_from(table, p)
+    return lambda p: sorted_quantile(xs, ws, p, qrule)
 
 
 QRULES: dict[str, Callable[[np.ndarray, np.ndarray, float], float]] = {
@@ -135,34 +153,45 @@ def qs_columns(xs: np.ndarray, wm: np.ndarray, p: float, qrule: str) -> np.ndarr
     """The ``p`` quantile for every weight column of ``wm`` (n, R) (values ``xs`` sorted),
     for the rules built on ``qs`` alone (math, hf1, school, hf2): R drops the zero weights of
     each column; here the cumulative weights stay flat over them and the positions jump to the
-    previous / next row with a positive weight, which is the same."""
-    wt = np.ascontiguousarray(np.asarray(wm, dtype=float).T)  # (R, n): rows are contiguous
+    previous / next row with a positive weight, which is the same.
+
+    One cumulative sum of all columns (extended precision, as ``_cumsum``), then per column:
+    ``last`` = the last row with ``cumw <= p total`` (searchsorted), ``low`` = the row with a
+    positive weight that reached ``cumw[last]`` (first row with that cumulative weight), ``up``
+    = the next row with a positive weight (first row with a larger cumulative weight)."""
+    return qs_rows(xs, np.ascontiguousarray(np.asarray(wm, dtype=float).T), p, qrule)
+
+
+def qs_rows(xs: np.ndarray, wt: np.ndarray, p: float, qrule: str) -> np.ndarray:
+    """``qs_columns`` with the weights given as rows ``wt`` (R, n) (the fast layout)."""
     r, n = wt.shape
-    cumw = np.cumsum(wt.astype(np.longdouble), axis=1).astype(float)  # as _cumsum / _qs
-    total = cumw[:, -1]
-    pos_w = wt != 0
-    idx = np.arange(n)[None, :]
-    prev = np.maximum.accumulate(np.where(pos_w, idx, -1), axis=1)
-    nxt = np.minimum.accumulate(np.where(pos_w, idx, n)[:, ::-1], axis=1)[:, ::-1]
-    rows = np.arange(r)
-    below = cumw <= p * total[:, None]
-    anyb = below.any(axis=1)
-    last = np.where(anyb, n - 1 - np.argmax(below[:, ::-1], axis=1), 0)
-    first_pos = nxt[:, 0]
-    low = prev[rows, last]
-    low = np.where((low < 0) | ~anyb, first_pos, low)
-    empty = first_pos >= n  # a column without positive weight: NaN, as weighted_quantile
-    low = np.minimum(low, n - 1)
-    up = nxt[rows, np.minimum(low + 1, n - 1)]
-    up = np.where(up >= n, low, up)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        wlow = p - cumw[rows, low] / total
-    qlow, qup = xs[low], xs[up]
-    if qrule in ("math", "hf1"):
-        out = np.where(wlow == 0, qlow, qup)
-    else:
-        out = np.where(wlow == 0, (qlow + qup) / 2, qup)
-    return np.where(empty, np.nan, out)
+    out = np.full(r, np.nan)
+    if n == 0:
+        return out
+    acc, cw = np.empty(n, dtype=np.longdouble), np.empty(n)  # reused: one row at a time
+    for c in range(r):
+        np.cumsum(wt[c], dtype=np.longdouble, out=acc)
+        cw[:] = acc
+        total = cw[-1]
+        first_pos = int(np.searchsorted(cw, 0.0, side="right"))  # first positive weight
+        if first_pos >= n:  # a column without positive weight: NaN, as weighted_quantile
+            continue
+        last = int(np.searchsorted(cw, p * total, side="right")) - 1
+        if last < 0 or cw[last] <= 0:
+            low = first_pos
+        else:
+            low = int(np.searchsorted(cw, cw[last], side="left"))
+        low = min(low, n - 1)
+        up = int(np.searchsorted(cw, cw[low], side="right"))
+        up = low if up >= n else up
+        with np.errstate(invalid="ignore", divide="ignore"):
+            wlow = p - cw[low] / total
+        qlow, qup = xs[low], xs[up]
+        if qrule in ("math", "hf1"):
+            out[c] = qlow if wlow == 0 else qup
+        else:
+            out[c] = (qlow + qup) / 2 if wlow == 0 else qup
+    return out
 
 
 def weighted_quantile(x: np.ndarray, w: np.ndarray, p: float, qrule: str = "math") -> float:

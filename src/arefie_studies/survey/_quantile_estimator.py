@@ -7,13 +7,14 @@ survey:::ffullerCI, survey:::repCI.  The rules themselves are in ``_quantile``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from ._cells import Cells
 from ._ci import proportion_ci, t_crit, t_interval
-from ._quantile import QRULES, qs_columns, r_zeroin, sorted_quantile, weighted_quantile
+from ._quantile import QRULES, qs_rows, quantile_function, r_zeroin, sorted_quantile
 from .errors import ArgumentError
 
 __all__ = ["QUANTILE_INTERVALS", "QuantileMixin"]
@@ -64,7 +65,7 @@ class QuantileMixin:
         for p in probs_list:
             if not 0 <= p <= 1:
                 raise ArgumentError(f"probs must lie in [0, 1]; got {p}.")
-        if interval_type == "quantile" and not hasattr(self, "repweights"):
+        if interval_type == "quantile" and not self._is_replicate():
             raise ArgumentError(
                 "interval_type='quantile' needs replicate weights (R: svrep designs only); "
                 "use design.replicate(...) or another interval_type.")
@@ -85,16 +86,18 @@ class QuantileMixin:
         for j in range(ng):
             o = order[(go == j) & (w[order] != 0)]
             sorted_groups.append((x[o], w[o]))
+        qfuns = [quantile_function(xs, ws, qrule) for xs, ws in sorted_groups]
         q = t_crit(conf_level, dfs)
         est = np.empty((ng, len(probs_list)))
         lo = np.empty_like(est)
         hi = np.empty_like(est)
         for k, p in enumerate(probs_list):
-            qhat = np.array([sorted_quantile(xs, ws, p, qrule) for xs, ws in sorted_groups])
+            qhat = np.array([qf(p) for qf in qfuns])
             est[:, k] = qhat
             if interval_type == "score":
-                for j, r in enumerate(rows_by_group):
-                    lo[j, k], hi[j, k] = self._score_interval(x, g, j, r, p, qrule, q[j])
+                for j in range(ng):
+                    lo[j, k], hi[j, k] = self._score_interval(
+                        x, g, j, x[order[go == j]], sorted_groups[j], p, qrule, q[j])
                 continue
             if interval_type == "quantile":
                 for j in range(ng):
@@ -109,9 +112,9 @@ class QuantileMixin:
             method = {"mean": "mean", "xlogit": "logit", "asin": "asin", "beta": "beta"}[interval_type]
             with np.errstate(invalid="ignore", divide="ignore"):
                 plo, phi = _woodruff_p(method, pm, se_p, dfs, n_rows, conf_level)
-            for j, (xs, ws) in enumerate(sorted_groups):
-                lo[j, k] = np.nan if (np.isnan(plo[j]) or plo[j] < 0) else sorted_quantile(xs, ws, plo[j], qrule)
-                hi[j, k] = np.nan if (np.isnan(phi[j]) or phi[j] > 1) else sorted_quantile(xs, ws, phi[j], qrule)
+            for j, qf in enumerate(qfuns):
+                lo[j, k] = np.nan if (np.isnan(plo[j]) or plo[j] < 0) else qf(plo[j])
+                hi[j, k] = np.nan if (np.isnan(phi[j]) or phi[j] > 1) else qf(phi[j])
         se = (hi - lo) / (2 * q[:, None])
         res = {
             "estimate": est.ravel(), "se": se.ravel(), "ci_low": lo.ravel(), "ci_high": hi.ravel(),
@@ -124,11 +127,11 @@ class QuantileMixin:
     def _replicate_quantile_var(self, x, g, order, j, p, qrule, qhat) -> float:
         """svrVar of the quantile recomputed with each replicate weight (R's repCI)."""
         o = order[g[order] == j]
-        wr = self.repweights[o]
         xs = x[o]
         if qrule in ("math", "hf1", "school", "hf2"):
-            reps = qs_columns(xs, wr, p, qrule)
+            reps = qs_rows(xs, self.repweights_rows(o), p, qrule)
         else:
+            wr = self.repweights[o]
             reps = np.empty(wr.shape[1])
             for r in range(wr.shape[1]):
                 keep = wr[:, r] != 0
@@ -138,33 +141,40 @@ class QuantileMixin:
         return float(replicate_vcov(np.array([qhat]), reps[:, None], self.scale, self.rscales,
                                     self.mse)[0, 0])
 
-    def _score_interval(self, x, g, j, rows, p, qrule, qcrit) -> tuple[float, float]:
+    def _score_interval(self, x, g, j, xs, sorted_nonzero, p, qrule, qcrit) -> tuple[float, float]:
         """R's ffullerCI for group ``j``: roots of the score statistic, then the quantiles at
-        the unweighted shares of values below the roots."""
-        xr = x[rows]
+        the unweighted shares of values below the roots.  ``xs``: the group's values sorted
+        (rows of weight 0 included, as R), ``sorted_nonzero``: its sorted ``(x, w)`` without
+        them (``weighted_quantile`` on presorted rows); one cell structure reused by every
+        evaluation of the statistic."""
         cd = np.where(g == j, 0, -1)
-        xs = np.sort(xr)
+        inside = cd >= 0
+        base = Cells(a=None, cn=cd, n_cells=1, b=None, cd=cd, n_domains=1, dmap=np.arange(1))
         memo: dict[int, float] = {}
 
         def statistic(theta: float) -> float:
             k = int(np.searchsorted(xs, theta, side="right"))  # U only depends on #{x <= theta}
             if k not in memo:
-                u = np.where(cd >= 0, (x > theta) - (1 - p), 0.0)
-                cells = Cells(a=u, cn=cd, n_cells=1, b=None, cd=cd, n_domains=1, dmap=np.arange(1))
-                st = self._cell_stats(cells)
+                u = (x > theta) - (1 - p)
+                u[~inside] = 0.0
+                st = self._cell_stats(replace(base, a=u))  # shares base's code memo
                 memo[k] = float(st["theta"][0] / np.sqrt(st["var"][0]))
             return memo[k]
 
         def score(theta: float, qlimit: float) -> float:
             return statistic(theta) - qlimit
 
-        q25, q75 = np.percentile(xr, [25, 75])
+        q25, q75 = np.percentile(xs, [25, 75])
         iqr = q75 - q25
-        lower, upper = xr.min() + iqr / 100, xr.max() - iqr / 100
-        tol = 1 / (100 * np.sqrt(rows.size))
+        lower, upper = xs[0] + iqr / 100, xs[-1] - iqr / 100
+        tol = 1 / (100 * np.sqrt(xs.size))
         qlow = r_zeroin(lambda t: score(t, qcrit), lower, upper, tol)
         qup = r_zeroin(lambda t: score(t, -qcrit), lower, upper, tol)
-        w = self._w[rows]
-        return (weighted_quantile(xr, w, float(np.mean(xr <= qlow)), qrule),
-                weighted_quantile(xr, w, float(np.mean(xr <= qup)), qrule))
+        xw, ww = sorted_nonzero
+
+        def share(t: float) -> float:  # mean(x <= t) over the group's rows
+            return float(np.searchsorted(xs, t, side="right") / xs.size)
+
+        return (sorted_quantile(xw, ww, share(qlow), qrule),
+                sorted_quantile(xw, ww, share(qup), qrule))
 

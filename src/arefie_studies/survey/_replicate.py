@@ -106,7 +106,7 @@ def make_replicates(
     """Replicate factors (P, R), scale and rscales for ``design`` as ``as.svrepdesign`` builds.
 
     BRR/Fay: half-samples from R's ``hadamard(n_strata)`` (see ``_hadamard``: Sylvester,
-    doubling and Paley orders; the orders built on R's precooked 28/36 matrices raise);
+    doubling, Paley and R's precooked order-28/36 matrices, all equal to R's);
     ``hadamard_matrix=`` is R's ``hadamard.matrix=``: any two-valued Hadamard matrix with at
     least ``n_strata + 1`` rows, rows 2..H+1 used for the strata, one replicate per column, and
     the value of its first cell coded 0 (the first PSU of a stratum gets ``rho``), as R.
@@ -494,6 +494,13 @@ class ReplicateDesign(WeightingMixin, ModelsMixin, MomentsMixin, OLRMixin, _Base
         if self._rep_full is not None:
             return self._rep_full
         return self._w[:, None] * self._rep_factors[self._rep_index]
+
+    def repweights_rows(self, rows: np.ndarray) -> np.ndarray:
+        """Replicate weights of ``rows`` as a (R, len(rows)) array (replicates as rows), built
+        from the PSU factors without materialising all of ``repweights``."""
+        if self._rep_full is not None:
+            return np.ascontiguousarray(self._rep_full[rows].T)
+        return np.take(self._rep_factors.T, self._rep_index[rows], axis=1) * self._w[rows]
 
     @property
     def n_replicates(self) -> int:

@@ -383,6 +383,33 @@ for (hm in list(NULL, "hadamard14")) {
   }
 }
 
+# --- BRR on 25 and 33 strata: R's precooked order-28 and order-36 Hadamard matrices ---------------
+set.seed(20261204)
+sim <- data.frame(stratum = rep(1:33, each = 6), psu = rep(rep(1:2, each = 3), 33))
+sim$w <- round(runif(nrow(sim), 5, 40), 1)
+sim$x <- round(runif(nrow(sim), 1, 10), 2)
+sim$y <- round(2 * sim$x + sim$stratum / 5 + rnorm(nrow(sim), 0, 3), 2)
+write.csv(sim, file.path(datadir, "brr_sim.csv"), row.names = FALSE)
+D$brr_sim <- read("brr_sim")
+simspec <- list(psu = "psu", strata = "stratum", weights = "w", nest = TRUE)
+for (ns in c(25, 33)) {
+  des <- svydesign(id = ~psu, strata = ~stratum, weights = ~w, nest = TRUE,
+                   data = D$brr_sim[D$brr_sim$stratum <= ns, ])
+  rep <- as.svrepdesign(des, type = "BRR")
+  order <- ncol(weights(rep, "replication"))
+  stopifnot(order == if (ns == 25) 28 else 36)
+  spec <- c(simspec, list(replicate = list(type = "BRR")))
+  m <- svymean(~y, rep)
+  add(sprintf("sim-BRR-%dstrata-hadamard%d-mean", ns, order), "as.svrepdesign(type='BRR')",
+      "brr_sim", spec, list(kind = "mean", var = "y", query = sprintf("stratum <= %d", ns)),
+      list(estimate = coef(m), se = SE(m)))
+  r <- svyratio(~y, ~x, rep)
+  add(sprintf("sim-BRR-%dstrata-hadamard%d-ratio", ns, order), "as.svrepdesign(type='BRR')",
+      "brr_sim", spec, list(kind = "ratio", numerator = "y", denominator = "x",
+                            query = sprintf("stratum <= %d", ns)),
+      list(estimate = coef(r), se = SE(r)))
+}
+
 # --- svyquantile on replicate designs: interval.type = "quantile" (repCI) and Woodruff ------------
 for (it in c("quantile", "mean")) {
   spec <- c(designs$clus1, list(replicate = list(type = "JK1")))

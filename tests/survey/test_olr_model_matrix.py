@@ -1,0 +1,50 @@
+"""The direct model matrix of olr() equals formulaic's on the formulas it accepts."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from formulaic import model_matrix
+
+from arefie_studies.survey._olr import simple_model_matrix
+
+
+@pytest.fixture
+def frame() -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    n = 200
+    return pd.DataFrame({
+        "x": rng.normal(size=n), "k": rng.integers(0, 5, n),
+        "s": rng.choice(["b", "a", "c"], n),
+        "f": pd.Categorical(rng.choice(["lo", "mid", "hi"], n), categories=["mid", "lo", "hi"]),
+    })
+
+
+@pytest.mark.parametrize("rhs", ["x", "x + C(s)", "s + x + k", "C(f) + x", "f + C(s)"])
+def test_direct_matrix_equals_formulaic(frame, rhs):
+    fast = simple_model_matrix(rhs, frame)
+    ref = model_matrix("~ " + rhs, frame, na_action="ignore")
+    ref = pd.DataFrame(ref).drop(columns="Intercept")
+    assert list(fast.columns) == list(ref.columns)
+    np.testing.assert_array_equal(fast.to_numpy(), ref.to_numpy(dtype=float))
+
+
+@pytest.mark.parametrize("rhs", ["x:k", "np.log(x)", "C(k)", "x + nothere", "x * s"])
+def test_other_formulas_go_through_formulaic(frame, rhs):
+    assert simple_model_matrix(rhs, frame) is None
+
+
+def test_subsample_start_reaches_the_same_optimum():
+    """On more than 20 000 rows Newton starts from a subsample fit; the optimum is the one
+    reached from the marginal cut points."""
+    from arefie_studies.survey._olr import _Problem
+
+    rng = np.random.default_rng(5)
+    n = 30_000
+    x = np.column_stack([rng.normal(size=n), rng.random(n) < 0.4]).astype(float)
+    lat = x @ np.array([0.8, -0.5]) + rng.logistic(size=n)
+    code = np.digitize(lat, [-1.0, 0.3, 1.5])
+    prob = _Problem(x, code, rng.uniform(1, 3, n), 3)
+    zeta = prob.start_zeta()
+    plain = prob.newton(start=np.concatenate([[0.0, 0.0, zeta[0]], np.log(np.diff(zeta))]))
+    np.testing.assert_allclose(prob.newton(), plain, rtol=1e-10, atol=1e-12)
+    assert np.max(np.abs(prob.gmin(plain))) < 1e-6 * n
