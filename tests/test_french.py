@@ -125,3 +125,12 @@ def test_visible_text_drops_markup_and_decodes():
             "<p>Lecture&nbsp;: 45&#8239;%</p><script>var None=1;</script></body></html>")
     assert french.visible_text(html) == "Lecture\u00a0: 45\u202f%"
     assert french.lint_html(html) == []
+
+
+def test_aucun_after_a_colon_only_when_it_stands_for_an_empty_list():
+    from arefie_studies import french
+
+    codes = [i.code for i in french.lint("Les baisses significatives concernent\u202f: aucun indicateur.")]
+    assert "deux-points-aucun" in codes
+    ok = "Outil de planification hebdomadaire\u202f: aucun outil partagé\u202f; fréquence mensuelle."
+    assert "deux-points-aucun" not in [i.code for i in french.lint(ok)]

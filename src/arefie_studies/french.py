@@ -296,7 +296,9 @@ _RULES: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("en-departement",
      re.compile(r"\b[Ee]n (?:Nord|Somme|Aisne|Oise|Pas-de-Calais)\b"),
      "« dans le Nord », « dans la Somme », « dans l’Aisne » (not « en »)"),
-    ("deux-points-aucun", re.compile(r":\s*aucune?\b"),
+    ("deux-points-aucun",
+     re.compile(r":\s*aucune?\s*(?:[.;]|$|indicateurs?\b|items?\b|écarts?\b|différences?\b|"
+                r"baisses?\b|hausses?\b|évolutions?\b)", re.M),
      "« ... : aucun » reads badly: say « aucun indicateur ne baisse »"),
     ("mois-abrege",
      re.compile(r"\b(?:mars|mai|juin|août)\.(?=\s*\d)|\bd[ée]ce\.|\b(?:jan|fev|fév|dec|sep|jui|"

@@ -173,3 +173,14 @@ def test_a_download_with_its_header_first_is_read_by_its_columns(tmp_path):
     bad = pd.DataFrame({"Répondants": [4, 30]}, index=pd.Index(["a", "b"], name="ligne"))
     write_csv(bad, tmp_path / "tableau-bad.csv")
     assert kinds(scan_files([tmp_path / "tableau-bad.csv"], RULES, relative_to=tmp_path)) == ["small_cell"]
+
+
+def test_a_column_of_shares_is_no_count(tmp_path):
+    """In a download, a column of proportions holding 1.0 (100 %) is not a column of counts."""
+    from arefie_studies.pipeline.leakscan import scan_files
+    from arefie_studies.tables import write_csv
+
+    shares = pd.DataFrame({"ML de Thiérache": [1.0, 0.953, 1.0, 0.87]},
+                          index=pd.Index(["a", "b", "c", "d"], name="ligne"))
+    write_csv(shares, tmp_path / "tableau-parts.csv")
+    assert scan_files([tmp_path / "tableau-parts.csv"], RULES, relative_to=tmp_path) == []

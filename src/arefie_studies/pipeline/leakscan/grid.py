@@ -153,6 +153,8 @@ def _count_like(cells: list[Cell]) -> bool:
     values = [c for c in cells if not c.hidden and not _empty(c)]
     if not values:
         return False
+    if any(c.number is not None and not isinstance(c.number, bool) and 0 < c.number < 1 for c in values):
+        return False   # a column of shares (0,953…): its 1.0 is 100 %, not one person
     ints = [int_value(c) for c in values]
     whole = [v for v in ints if v is not None]
     if len(whole) < 0.6 * len(values) or not whole:
