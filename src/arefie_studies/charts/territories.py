@@ -177,11 +177,9 @@ def tile_map(
                                  label="écart significatif"))
         ax.legend(handles=handles, loc="upper right", bbox_to_anchor=(1.0, -0.0),
                   frameon=False, fontsize=7.5)
-        fig.text(0.99, 0.005, "Carte schématique : un carré par territoire, placé à peu près "
-                 "selon la géographie.".replace(" :", "\u202f:"), ha="right", fontsize=6.5,
-                 color=GREY)
-        if source:
-            add_source(fig, source)
+        # one text block under the map (source, then the map's note): nothing overlaps
+        add_source(fig, source or "", note="Carte schématique\u202f: un carré par territoire, placé à "
+                   "peu près selon la géographie.")
     return fig
 
 
