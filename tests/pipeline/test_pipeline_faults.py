@@ -243,3 +243,29 @@ def test_publish_copy_to_a_full_folder(published, capsys):
     assert f"error: cannot copy the reports of {dest / 'tiny'}: the disk is full (ENOSPC)" in err
     assert "Traceback" not in err
     assert left == ["filler.bin"]  # no .incoming-* folder, no temporary file
+
+
+def test_a_sigterm_held_during_a_step_stays_a_sigterm():
+    """The soak found a run ended by SIGTERM exiting 130 (Ctrl-C): a signal held while a report
+    was moved in was raised again as a plain KeyboardInterrupt. It now reaches the handler that
+    was in place, so the command exits 143."""
+    import os
+    import signal
+
+    from arefie_studies.pipeline.runner import signals_deferred
+
+    class Terminated(Exception):
+        pass
+
+    def on_term(_s, _f):
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        with pytest.raises(Terminated):
+            with signals_deferred():
+                os.kill(os.getpid(), signal.SIGTERM)   # held: the step finishes first
+                finished = True
+        assert finished
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -235,8 +235,9 @@ class SchedulerError(RuntimeError):
 @contextlib.contextmanager
 def signals_deferred():
     """Hold SIGINT/SIGTERM while a step must not be cut in two (moving a report in, rebuilding
-    the index, ending the workers): a signal received meanwhile is raised as
-    ``KeyboardInterrupt`` once the step is done.  No-op outside the main thread."""
+    the index, ending the workers): a signal received meanwhile is delivered again once the step
+    is done, to the handler that was in place (so SIGTERM stays SIGTERM: the command's exit code
+    says which signal ended it).  No-op outside the main thread."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -249,7 +250,8 @@ def signals_deferred():
         for sig, handler in saved.items():
             signal.signal(sig, handler)
         if received:
-            raise KeyboardInterrupt
+            signal.raise_signal(received[0])
+            raise KeyboardInterrupt   # a handler that returned (SIG_IGN): the step still stops here
 
 
 def _worker_init(parent: int) -> None:
