@@ -149,12 +149,17 @@ def _columns(grid: Grid) -> dict[int, list[Cell]]:
     return cols
 
 
+def _holds_shares(cells: list[Cell]) -> bool:
+    """A column holding proportions (0,953…): its 1.0 is 100 %, not one person, whatever its
+    header says (a column named after a Mission Locale holds that ML's shares)."""
+    return any(c.number is not None and not isinstance(c.number, bool) and 0 < c.number < 1
+               for c in cells if not c.hidden and not _empty(c))
+
+
 def _count_like(cells: list[Cell]) -> bool:
     values = [c for c in cells if not c.hidden and not _empty(c)]
-    if not values:
+    if not values or _holds_shares(values):
         return False
-    if any(c.number is not None and not isinstance(c.number, bool) and 0 < c.number < 1 for c in values):
-        return False   # a column of shares (0,953…): its 1.0 is 100 %, not one person
     ints = [int_value(c) for c in values]
     whole = [v for v in ints if v is not None]
     if len(whole) < 0.6 * len(values) or not whole:
@@ -163,7 +168,9 @@ def _count_like(cells: list[Cell]) -> bool:
 
 
 def _small_cells(grid: Grid, rules: ScanRules, where: Where, name: str) -> list[LeakFinding]:
-    like = {col: _count_like(cells) for col, cells in _columns(grid).items()}
+    columns = _columns(grid)
+    like = {col: _count_like(cells) for col, cells in columns.items()}
+    shares = {col for col, cells in columns.items() if _holds_shares(cells)}
     hits = []
     for row in grid.rows:
         rk = axis_kind(row.label)
@@ -174,8 +181,8 @@ def _small_cells(grid: Grid, rules: ScanRules, where: Where, name: str) -> list[
             if value is None or not 0 < value < rules.threshold or (cell.marked and value == cell.n):
                 continue  # a marked cell showing its own data-n is reported once, from the attribute
             ck = axis_kind(grid.headers.get(cell.col, ""))
-            if "other" in (rk, ck):
-                continue
+            if "other" in (rk, ck) or (cell.col in shares and rk != "count"):
+                continue   # a share column's 1.0 is 100 % (unless its row says it holds counts)
             if "count" in (rk, ck) or like.get(cell.col):
                 col = grid.headers.get(cell.col, "") or f"#{cell.col + 1}"
                 hits.append((value, f"row '{row.label[:40]}' × column '{col[:40]}' = {cell.text.strip()}"))
