@@ -180,7 +180,8 @@ def test_a_column_of_shares_is_no_count(tmp_path):
     from arefie_studies.pipeline.leakscan import scan_files
     from arefie_studies.tables import write_csv
 
-    shares = pd.DataFrame({"ML de Thiérache": [1.0, 0.953, 1.0, 0.87], "Parts": [1.0, 0.5, 1.0, 0.2]},
-                          index=pd.Index(["a", "b", "c", "d"], name="ligne"))
+    shares = pd.DataFrame({"ML de Thiérache": [1.0, 0.953, 1.0, 1.0, 0.87],   # mostly 100 %
+                           "Parts": [1.0, 0.5, 1.0, 1.0, 0.2]},
+                          index=pd.Index(["a", "b", "c", "d", "e"], name="ligne"))
     write_csv(shares, tmp_path / "tableau-parts.csv")
     assert scan_files([tmp_path / "tableau-parts.csv"], RULES, relative_to=tmp_path) == []

@@ -152,8 +152,16 @@ def _columns(grid: Grid) -> dict[int, list[Cell]]:
 def _holds_shares(cells: list[Cell]) -> bool:
     """A column holding proportions (0,953…): its 1.0 is 100 %, not one person, whatever its
     header says (a column named after a Mission Locale holds that ML's shares)."""
-    return any(c.number is not None and not isinstance(c.number, bool) and 0 < c.number < 1
-               for c in cells if not c.hidden and not _empty(c))
+    def share(c: Cell) -> bool:
+        v = c.number
+        if v is None:   # a CSV cell: its text ("0.953")
+            try:
+                v = float(_SPACES.sub("", c.text).replace(",", "."))
+            except ValueError:
+                return False
+        return not isinstance(v, bool) and 0 < v < 1
+
+    return any(share(c) for c in cells if not c.hidden and not _empty(c) and not c.percent)
 
 
 def _count_like(cells: list[Cell]) -> bool:
