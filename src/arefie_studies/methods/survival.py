@@ -465,11 +465,14 @@ def coxph(
     fit_df = pd.DataFrame(x, columns=[f"x{j}" for j in range(x.shape[1])])
     fit_df["__t"], fit_df["__e"], fit_df["__w"] = t, e, w
     cph = CoxPHFitter(alpha=1 - conf_level)
-    with warnings.catch_warnings():
-        # lifelines suggests robust=True for non-integer weights: the design variance below is
-        warnings.filterwarnings("ignore", message="It appears your weights are not integers")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         cph.fit(fit_df, duration_col="__t", event_col="__e", weights_col="__w",
                 fit_options={"precision": 1e-13, "r_precision": 1e-15, "max_steps": 500})
+    for msg in caught:  # every warning but lifelines' advice to use robust=True for non-integer
+        # weights (the design variance below replaces its variance) reaches the caller
+        if "weights are not integers" not in str(msg.message):
+            warnings.warn_explicit(msg.message, msg.category, msg.filename, msg.lineno)
     beta = cph.params_.to_numpy()
     v_naive = cph.variance_matrix_.to_numpy()
     cph.params_.index = pd.Index(terms, name="covariate")

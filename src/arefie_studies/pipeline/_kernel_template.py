@@ -44,7 +44,8 @@ def _preload(modules: list[str], done: set[str]) -> None:
             pass
 
 
-def _child(req: dict, fds: list[int], sock: socket.socket, filters: list) -> None:
+def _child(req: dict, fds: list[int], sock: socket.socket, filters: list,
+           preload_warnings: list) -> None:
     code = 1
     try:
         sock.close()
@@ -65,6 +66,8 @@ def _child(req: dict, fds: list[int], sock: socket.socket, filters: list) -> Non
         warnings.filters[:] = filters
         with contextlib.suppress(AttributeError):
             warnings._filters_mutated()
+        for w in preload_warnings:  # what the imports said, shown as a fresh kernel would show it
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         import ipykernel_launcher
         from ipykernel import kernelapp
 
@@ -97,9 +100,12 @@ def main(fd: int, preload: list[str]) -> None:
     if sys.path and sys.path[0] == "":  # as ipykernel_launcher does
         del sys.path[0]
     filters = list(warnings.filters)
-    warnings.simplefilter("ignore")  # import-time warnings: the notebook's own filters decide
     done: set[str] = set()
-    _preload(preload, done)
+    # import-time warnings are recorded, not dropped: each kernel replays them under its own
+    # (fresh-interpreter) filters, as the imports would have warned there
+    with warnings.catch_warnings(record=True) as preload_warnings:
+        warnings.simplefilter("always")
+        _preload(preload, done)
     sock = socket.socket(fileno=fd)
     signal.signal(signal.SIGCHLD, _reap)
     while True:
@@ -110,10 +116,13 @@ def main(fd: int, preload: list[str]) -> None:
         if not msg:
             break  # the worker is gone
         req = json.loads(msg)
-        _preload(req.get("preload", []), done)
+        with warnings.catch_warnings(record=True) as more:
+            warnings.simplefilter("always")
+            _preload(req.get("preload", []), done)
+        preload_warnings.extend(more)
         pid = os.fork()
         if pid == 0:
-            _child(req, fds, sock, filters)
+            _child(req, fds, sock, filters, preload_warnings)
         for f in fds:
             os.close(f)
         try:
