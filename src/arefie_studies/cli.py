@@ -336,4 +336,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    import signal
+
+    # as early as possible: a SIGTERM during start-up (imports, argument parsing) is then already
+    # an interruption with exit 143, not the default death (-15); main() installs it again
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        code = main()
+    except KeyboardInterrupt as exc:  # a signal before main() took over: nothing was started
+        _err("interrupted; published reports are unchanged.")
+        code = 143 if isinstance(exc, _Terminated) else 130
+    sys.exit(code)
