@@ -335,15 +335,27 @@ def main(argv: list[str] | None = None) -> int:
             signal.signal(signal.SIGTERM, previous)
 
 
-if __name__ == "__main__":
+def entry() -> None:
+    """The ``arefie-studies`` command: :func:`main` with SIGTERM handled from the first moment.
+
+    SIGTERM is an interruption (exit 143) from start-up (imports, argument parsing) to the end of
+    :func:`main`; once main has returned, the run is complete (its reports published, its exit code
+    known) and a SIGTERM during the interpreter's shutdown (multiprocessing's clean-up takes a few
+    tenths of a second) is ignored, so the exit code stays the run's: Python has put the default
+    handler back by then, and the process would otherwise die as -15 with nothing printed."""
     import signal
 
-    # as early as possible: a SIGTERM during start-up (imports, argument parsing) is then already
-    # an interruption with exit 143, not the default death (-15); main() installs it again
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        code = main()
-    except KeyboardInterrupt as exc:  # a signal before main() took over: nothing was started
+        try:
+            code = main()
+        finally:  # also after --help / --version (SystemExit)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    except KeyboardInterrupt as exc:  # a signal outside main()'s own handling
         _err("interrupted; published reports are unchanged.")
         code = 143 if isinstance(exc, _Terminated) else 130
     sys.exit(code)
+
+
+if __name__ == "__main__":
+    entry()

@@ -269,3 +269,19 @@ def test_a_sigterm_held_during_a_step_stays_a_sigterm():
         assert finished
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def test_a_sigterm_after_the_run_ended_keeps_its_exit_code(tmp_path):
+    """The soak (clean-clone CI) saw a run exit -15 with nothing printed: the SIGTERM came after
+    main() had returned, while the interpreter shut down (multiprocessing's clean-up), when Python
+    has put the default handler back.  The command ignores SIGTERM once its work is done, so the
+    exit code is the run's.  Here the signal is sent by the first exit hook."""
+    code = ("import atexit, os, signal, sys\n"
+            "from arefie_studies import cli\n"
+            "atexit.register(lambda: os.kill(os.getpid(), signal.SIGTERM))\n"
+            "sys.argv = ['arefie-studies', '--version']\n"
+            "cli.entry()\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=cli_env(),
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr
