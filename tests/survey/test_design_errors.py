@@ -1,5 +1,7 @@
 """Bad input: each error names the column or argument and gives a hint."""
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -105,14 +107,41 @@ def test_empty_domain_is_an_error(strat):
     # by= covers the groups where the variable is observed; E is reported, not silently lost
     with pytest.warns(EmptyGroupWarning, match=r"'stype'.*no non-missing value of 'x'.*'E'"):
         assert d2.mean("x", by="stype")["stype"].tolist() == ["H", "M"]
-    with pytest.warns(EmptyGroupWarning):
-        kept = d2.mean("x", by="stype", keep_empty_groups=True)
+    kept = d2.mean("x", by="stype", keep_empty_groups=True)
     assert kept["stype"].tolist() == ["H", "M", "E"]
     assert kept["n"].tolist() == [kept["n"][0], kept["n"][1], 0]
     assert np.isnan(kept["estimate"].iloc[2]) and not np.isnan(kept["estimate"].iloc[:2]).any()
-    with pytest.warns(EmptyGroupWarning):
-        props = d2.proportion("x", by="stype", keep_empty_groups=True)
-    assert props["stype"].tolist() == ["H", "M", "E"] and props["n"].iloc[2] == 0
+
+
+@pytest.mark.parametrize(("method", "var", "kwargs"), [
+    ("mean", "x", {}),
+    ("total", "x", {}),
+    ("total", "x", {"deff": "replace"}),
+    ("ratio", "x", {}),
+    ("mean", "xc", {}),
+    ("total", "xc", {}),
+    ("proportion", "xc", {}),
+    ("proportion", "xc", {"ci_method": "likelihood"}),
+    ("proportion", "xc", {"deff": "replace"}),
+])
+def test_kept_empty_groups_are_listed_without_a_warning(strat, method, var, kwargs):
+    # asked for explicitly (R's svyby(drop.empty.groups=FALSE) lists them without a warning):
+    # the group is in the table with n = 0 and NaN estimates; the default still warns
+    df = strat.assign(x=np.where(strat["stype"] == "E", np.nan, strat["api00"]),
+                      xc=pd.Series(np.where(strat["api00"] > 650, "hi", "lo"), index=strat.index)
+                      .where(strat["stype"] != "E"))
+    d = SurveyDesign(df, weights="pw", strata="stype")
+    args = (var, "enroll") if method == "ratio" else (var,)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", EmptyGroupWarning)
+        out = getattr(d, method)(*args, by="stype", keep_empty_groups=True, **kwargs)
+    empty = (out["stype"] == "E").to_numpy()
+    assert empty[-1] and empty.sum() == (2 if var == "xc" else 1)
+    assert (out.loc[empty, "n"] == 0).all() and out.loc[empty, "estimate"].isna().all()
+    assert out.loc[~empty, "estimate"].notna().all()
+    with pytest.warns(EmptyGroupWarning, match=r"'E'.*keep_empty_groups=True"):
+        default = getattr(d, method)(*args, by="stype", **kwargs)
+    assert "E" not in set(default["stype"])
 
 
 def test_mean_of_text_column_suggests_proportion(strat):

@@ -269,9 +269,15 @@ class _BaseDesign(QuantileMixin, ABC):
             self._cache[key] = hit
         return hit
 
-    def _groups(self, by, valid: np.ndarray, what: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    def _groups(self, by, valid: np.ndarray, what: str,
+                keep: bool = False) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Group codes (n,) (-1 outside) over the rows of the domain with valid values, and the
-        table of the groups observed there (sorted): ``{by column: values}``."""
+        table of the groups observed there (sorted): ``{by column: values}``.
+
+        Groups of the domain without any valid value are reported by an
+        :class:`EmptyGroupWarning` unless ``keep`` (the caller's ``keep_empty_groups=True``: the
+        user asked for them, and they appear in the table with ``n = 0`` and NaN estimates, as
+        R's ``svyby(..., drop.empty.groups=FALSE)`` lists them without a warning)."""
         self._cache.pop("_lost_groups", None)  # set again below when groups are lost
         ok = valid if self._domain is None else (self._domain & valid)
         by_cols = _as_list(by)
@@ -294,7 +300,9 @@ class _BaseDesign(QuantileMixin, ABC):
         in_domain = np.bincount(gall[self._active() & (gall >= 0)], minlength=n_all) > 0
         lost = in_domain & ~present
         if lost.any():
-            self._warn_empty_groups(what, by_cols, {k: v[lost] for k, v in table.items()})
+            self._cache["_lost_groups"] = {k: v[lost] for k, v in table.items()}
+            if not keep:
+                self._warn_empty_groups(what, by_cols, self._cache["_lost_groups"])
         if not present.any():
             raise EmptyDomainError(
                 f"No observation of {what} with a non-missing {', '.join(map(repr, by_cols))} in "
@@ -307,13 +315,12 @@ class _BaseDesign(QuantileMixin, ABC):
 
     def _warn_empty_groups(self, what: str, by_cols: list, lost: dict[str, np.ndarray]) -> None:
         """Report ``by=`` groups of the domain where the variable is missing on every row (R's
-        ``svyby`` drops them too): an :class:`EmptyGroupWarning`, and the groups are kept for
-        ``keep_empty_groups=True``."""
+        ``svyby`` drops them too): an :class:`EmptyGroupWarning`; ``keep_empty_groups=True`` lists
+        them instead (no warning then)."""
         import warnings
 
         n = len(next(iter(lost.values())))
         names = [" / ".join(show(lost[b][i]) for b in by_cols) for i in range(n)]
-        self._cache["_lost_groups"] = lost
         warnings.warn(
             EmptyGroupWarning(
                 f"{n} group(s) of {', '.join(map(repr, by_cols))} in {self._domain_text()} have no "
@@ -478,7 +485,7 @@ class _BaseDesign(QuantileMixin, ABC):
                     frames.append(self._level_totals(v, by, conf_level, df, deff, keep_empty_groups))
                 continue
             y, valid = self._numeric(v)
-            g, groups = self._groups(by, valid, repr(v))
+            g, groups = self._groups(by, valid, repr(v), keep_empty_groups)
             ng = _n_groups(groups)
             cells = Cells(a=y, cn=g, n_cells=ng, b=None, cd=g, n_domains=ng,
                           dmap=np.arange(ng), total=kind == "total")
@@ -524,17 +531,18 @@ class _BaseDesign(QuantileMixin, ABC):
         fast = self._fast_table(v, by, "total", conf_level, df) if deff is True else None
         if fast is not None:
             res, groups, levels = fast
-            self._groups(by, valid, repr(v))  # reports groups without any value
+            self._groups(by, valid, repr(v), keep_empty_groups)  # groups without any value
         else:
-            cells, groups, levels = self._level_cells(v, by, total=True)
+            cells, groups, levels = self._level_cells(v, by, total=True, keep=keep_empty_groups)
             res = self._finish(cells, "total", conf_level, df, deff=deff)
         res = self._with_design_df(res, by, valid, _n_groups(groups), len(levels), conf_level, df)
         return self._keep_empty(self._frame(v, groups, res, levels), by, keep_empty_groups)
 
-    def _level_cells(self, v: str, by, total: bool = False) -> tuple[Cells, pd.DataFrame, list]:
+    def _level_cells(self, v: str, by, total: bool = False,
+                     keep: bool = False) -> tuple[Cells, pd.DataFrame, list]:
         codes, levels = self._categorical(v)
         valid = codes >= 0
-        g, groups = self._groups(by, valid, repr(v))
+        g, groups = self._groups(by, valid, repr(v), keep)
         nl = len(levels)
         ng = _n_groups(groups)
         cn = np.where(g >= 0, g * nl + codes, -1)
@@ -578,9 +586,9 @@ class _BaseDesign(QuantileMixin, ABC):
             cells = None
             if fast is not None:
                 res, groups, levels = fast
-                self._groups(by, valid, repr(v))  # reports groups without any value
+                self._groups(by, valid, repr(v), keep_empty_groups)  # groups without any value
             else:
-                cells, groups, levels = self._level_cells(v, by)
+                cells, groups, levels = self._level_cells(v, by, keep=keep_empty_groups)
                 res = self._finish(cells, "mean", conf_level, df, deff=deff)
             ng, nl = _n_groups(groups), len(levels)
             res = self._with_design_df(res, by, valid, ng, nl, conf_level, df)
@@ -639,7 +647,7 @@ class _BaseDesign(QuantileMixin, ABC):
         y, vy = self._numeric(numerator, "numerator")
         x, vx = self._numeric(denominator, "denominator")
         valid = vy & vx
-        g, groups = self._groups(by, valid, f"{numerator!r}/{denominator!r}")
+        g, groups = self._groups(by, valid, f"{numerator!r}/{denominator!r}", keep_empty_groups)
         ng = _n_groups(groups)
         cells = Cells(a=y, cn=g, n_cells=ng, b=x, cd=g, n_domains=ng, dmap=np.arange(ng))
         res = self._finish(cells, "ratio", conf_level, df)
