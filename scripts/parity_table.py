@@ -78,7 +78,7 @@ CATALOGUE: list[tuple[str, str, str, str]] = [
      "gives the interval with the replicate variance (differs).", MATCHES),
     ("svyby", "by= on every estimator; covmat=True for the covariance", "Groups without any "
      "non-missing value raise an EmptyGroupWarning (R drops them silently); "
-     "`keep_empty_groups=True` lists them.", MATCHES),
+     "`keep_empty_groups=True` lists them (n = 0, no warning: they were asked for).", MATCHES),
     ("svyby(svymean)", "SurveyDesign.mean(by=)", "", MATCHES),
     ("svyby(svyciprop)", "SurveyDesign.proportion(by=, ci_method=)", "", MATCHES),
     ("svyby(covmat=TRUE)", "mean/total/proportion(by=, covmat=True) -> frame.attrs['vcov']", "", MATCHES),
