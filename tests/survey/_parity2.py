@@ -77,6 +77,11 @@ def run_case(case: dict) -> dict[str, np.ndarray]:
     op = case["op"]
     kind = op["kind"]
     d = make_design(case)
+    if "poststratify" in op:  # R's postStratify(design, ~var, population)
+        ps = op["poststratify"]
+        d = d.poststratify(ps["var"], {int(k): v for k, v in ps["counts"].items()})
+    if "domain" in op:  # R's subset(design, expr): a domain of the design
+        d = d.subset(lambda df: df.eval(op["domain"]))
     if kind == "ciprop":
         res = d.proportion(op["var"], by=op.get("by"), ci_method=op["method"])
         res = res[res["level"] == 1]
@@ -103,7 +108,8 @@ def run_case(case: dict) -> dict[str, np.ndarray]:
         fn = d.mean if op["base"] == "mean" else d.total
         est = fn(op["vars"], by=op.get("by"), covmat=True)
         if kind == "svyby_vcov":
-            out = {"estimate": est["estimate"].to_numpy(), "vcov": est.attrs["vcov"].ravel()}
+            out = {"estimate": est["estimate"].to_numpy(), "se": est["se"].to_numpy(),
+                   "vcov": est.attrs["vcov"].ravel()}
         else:
             if "expr" in op:
                 exprs = {
@@ -131,6 +137,9 @@ def run_case(case: dict) -> dict[str, np.ndarray]:
         out = {"weights": dw.weights, "estimate": res["estimate"], "se": res["se"]}
         if "se" not in case["expected"]:
             out.pop("se")
+    elif kind == "glm":
+        m = d.glm(op["formula"], family=op.get("family", "gaussian"))
+        out = {"estimate": m.params, "se": m.bse, "df": [m.df_resid]}
     elif kind == "olr":
         m = d.olr(op["formula"])
         out = {"estimate": m.params, "se": m.bse, "df": [m.df_resid]}

@@ -21,7 +21,7 @@ import pandas as pd
 from scipy import stats
 
 from ._ci import proportion_ci
-from ._variance import psu_totals_vcov
+from ._variance import domain_lonely_applies, psu_totals_vcov
 from .errors import EmptyDomainError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -134,7 +134,10 @@ def table_stats(design: SurveyDesign, var: str, by_cols: list, total: bool = Fal
     pres = None
     if design.lonely_psu == "average":
         pres = np.repeat(strat_present, n_lev, axis=1)
-    var_ = psu_totals_vcov(totals.reshape(st.n_units, n_cells), st, design.lonely_psu, pres, diag_only=True)
+    # R's survey.adjust.domain.lonely: each group is a domain (svyby's design[group, ])
+    dpsu = np.repeat(present, n_lev, axis=1) if domain_lonely_applies(design) else None
+    var_ = psu_totals_vcov(totals.reshape(st.n_units, n_cells), st, design.lonely_psu, pres,
+                           diag_only=True, domain_psus=dpsu)
     return {**base, "var": var_.reshape(theta.shape), "totals": totals}
 
 
@@ -199,8 +202,12 @@ def general_table_var(design: SurveyDesign, var: str, by: str, r: dict,
             hs = st.strata[rows]
             pg = np.bincount(hs * n_groups + go[rows], minlength=st.n_strata * n_groups)
             pres = np.repeat(pg.reshape(st.n_strata, n_groups) > 0, n_lev, axis=1)
+        dpsu = None
+        if domain_lonely_applies(design):  # units of each group at this stage (R's svyby domain)
+            up = np.bincount(st.psu[rows] * n_groups + go[rows], minlength=st.n_units * n_groups)
+            dpsu = np.repeat(up.reshape(st.n_units, n_groups) > 0, n_lev, axis=1)
         v_cell += psu_totals_vcov(cell.reshape(st.n_units, -1), st, design.lonely_psu, pres,
-                                  diag_only=True)
+                                  diag_only=True, domain_psus=dpsu)
         v_diff += psu_totals_vcov(diff, st, design.lonely_psu, None, diag_only=True)
     return v_cell.reshape(n_groups, n_lev), v_diff
 

@@ -601,9 +601,13 @@ class SurveyDesign(WeightingMixin, ModelsMixin, MomentsMixin, OLRMixin, _BaseDes
         return {"theta": theta, "var": var, "den": den, "n": n, "degf": degf}
 
     def _adl_domain(self, cells: Cells) -> bool:
-        """R's survey.adjust.domain.lonely applies (an estimate on a proper domain)."""
-        return self.adjust_domain_lonely and self.lonely_psu in ("adjust", "average") and bool(
-            (cells.cd < 0).any())
+        """R's survey.adjust.domain.lonely applies: an estimate on a proper domain (rows left
+        out, or several ``by=`` groups: R's svyby estimates each on ``design[group, ]``) of an
+        uncalibrated design (R keeps a calibrated design's rows with zero weight, so its
+        domains always hold every PSU)."""
+        return (self.adjust_domain_lonely and self.lonely_psu in ("adjust", "average")
+                and not self._calibrations
+                and bool(cells.n_domains > 1 or (cells.cd < 0).any()))
 
     def _joint_vcov_fast(self, parts: list) -> np.ndarray | None:
         """Covariance of several cells' estimates from their PSU totals (one-stage,
@@ -621,8 +625,7 @@ class SurveyDesign(WeightingMixin, ModelsMixin, MomentsMixin, OLRMixin, _BaseDes
 
     def _fast_table(self, var: str, by, kind: str, conf_level: float, df: float | None):
         """Categorical table in one bincount pass (one-stage, uncalibrated designs)."""
-        if not self._fast_totals_ok() or (
-                self.adjust_domain_lonely and self.lonely_psu in ("adjust", "average")):
+        if not self._fast_totals_ok():
             return None
         r = table_stats(self, var, _as_list(by), total=(kind == "total"))
         theta, var_, den, n_g = r["theta"], r["var"], r["den"], r["n"]

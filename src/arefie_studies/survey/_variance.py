@@ -178,6 +178,16 @@ def psu_totals_vcov(
     return z.T @ z
 
 
+def domain_lonely_applies(design) -> bool:
+    """R's ``options(survey.adjust.domain.lonely=TRUE)`` can change a domain's variance: the
+    design option is on, ``lonely_psu`` is "adjust" or "average", and the design is not
+    calibrated (R's subset of a calibrated design keeps every row with weight 0, so each
+    stratum keeps all its PSUs)."""
+    return (bool(getattr(design, "adjust_domain_lonely", False))
+            and design.lonely_psu in ("adjust", "average")
+            and not getattr(design, "_calibrations", ()))
+
+
 def linearized_vcov(
     x: np.ndarray,
     design: SurveyDesign,
@@ -206,7 +216,7 @@ def linearized_vcov(
         return np.diag(v).copy() if diag_only else v
     k = arr.shape[1]
     out = np.zeros(k) if diag_only else np.zeros((k, k))
-    adl = getattr(design, "adjust_domain_lonely", False) and domain is not None
+    adl = domain_lonely_applies(design) and domain is not None
     for stage in design._stages:
         pres = _presence(stage, domain, k) if design.lonely_psu == "average" else None
         dpsu = None

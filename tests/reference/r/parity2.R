@@ -260,6 +260,53 @@ for (lp in c("adjust", "average")) {
   }
 }
 
+# --- survey.adjust.domain.lonely on svyby(covmat=TRUE), factor svyby and svyglm on a domain -------
+# nhanes race 3 and 4 each hold one PSU of stratum 75 (its 2 PSUs): a lonely PSU in the domain.
+# R's svyby(covmat=TRUE) takes its `se` column from each domain's svymean (adjusted), but its
+# vcov from svyrecvar on the whole design (not adjusted): both are checked.
+for (lp in c("adjust", "average")) {
+  spec <- c(designs$nhanes, list(lonely_psu = lp, adjust_domain_lonely = TRUE))
+  old <- options(survey.lonely.psu = lp, survey.adjust.domain.lonely = TRUE)
+  des <- make("nhanes", designs$nhanes)
+  b <- suppressWarnings(svyby(~RIAGENDR, ~race, des, svymean, covmat = TRUE))
+  add(paste("nhanes-svyby-covmat-adl", lp, sep = "-"), "options(survey.adjust.domain.lonely=TRUE)",
+      "nhanes", spec, list(kind = "svyby_vcov", base = "mean", vars = list("RIAGENDR"), by = "race"),
+      list(estimate = coef(b), se = SE(b), vcov = as.vector(vcov(b))))
+  b <- suppressWarnings(svyby(~agecat, ~race, des, svymean))
+  k <- 4  # agecat levels: estimates then SEs, one row per race
+  add(paste("nhanes-svyby-factor-adl", lp, sep = "-"), "options(survey.adjust.domain.lonely=TRUE)",
+      "nhanes", spec, list(kind = "mean", var = "agecat", by = "race"),
+      list(estimate = as.vector(t(as.matrix(b[, 1 + 1:k]))),
+           se = as.vector(t(as.matrix(b[, 1 + k + 1:k])))))
+  g <- suppressWarnings(svyglm(HI_CHOL ~ RIAGENDR + agecat, subset(des, race == 4)))
+  add(paste("nhanes-svyglm-domain-adl", lp, sep = "-"), "options(survey.adjust.domain.lonely=TRUE)",
+      "nhanes", spec, list(kind = "glm", formula = "HI_CHOL ~ RIAGENDR + C(agecat)",
+                           domain = "race == 4"),
+      list(estimate = coef(g), se = SE(g), df = g$df.residual))
+  options(old)
+}
+# two stages: a domain (stype) with one school in a district is lonely at stage 2
+old <- options(survey.lonely.psu = "adjust", survey.adjust.domain.lonely = TRUE)
+des <- make("apiclus2", designs$clus2)
+b <- suppressWarnings(svyby(~sch_wide, ~stype, des, svymean))
+add("clus2-svyby-factor-adl-adjust", "options(survey.adjust.domain.lonely=TRUE)", "apiclus2",
+    c(designs$clus2, list(lonely_psu = "adjust", adjust_domain_lonely = TRUE)),
+    list(kind = "mean", var = "sch_wide", by = "stype"),
+    list(estimate = as.vector(t(as.matrix(b[, 2:3]))), se = as.vector(t(as.matrix(b[, 4:5])))))
+options(old)
+# a calibrated design keeps every row of a domain (weight 0): the option changes nothing there
+old <- options(survey.lonely.psu = "adjust", survey.adjust.domain.lonely = TRUE)
+des <- make("nhanes", designs$nhanes)
+pop_sex <- data.frame(RIAGENDR = c(1, 2), Freq = c(1.4e8, 1.5e8))
+ps <- postStratify(des, ~RIAGENDR, pop_sex)
+b <- suppressWarnings(svyby(~HI_CHOL, ~race, ps, svymean, na.rm = TRUE))
+add("nhanes-poststratified-by-race-adl", "options(survey.adjust.domain.lonely=TRUE)", "nhanes",
+    c(designs$nhanes, list(lonely_psu = "adjust", adjust_domain_lonely = TRUE)),
+    list(kind = "mean", var = "HI_CHOL", by = "race",
+         poststratify = list(var = "RIAGENDR", counts = list(`1` = 1.4e8, `2` = 1.5e8))),
+    list(estimate = coef(b), se = SE(b)))
+options(old)
+
 # --- rake(control = ) and calibrate(trim = , aggregate.stage = ) -----------------------------------
 pop_stype <- data.frame(stype = c("E", "H", "M"), Freq = c(4421, 755, 1018))
 pop_sw <- data.frame(sch_wide = c("No", "Yes"), Freq = c(1072, 5122))
