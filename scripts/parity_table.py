@@ -115,16 +115,23 @@ CATALOGUE: list[tuple[str, str, str, str]] = [
     ("svyolr", "SurveyDesign.olr(formula)", "Logistic link, linearised designs; fitted by "
      "Newton with the analytic Hessian, SEs from R's numerical Hessian (optimhess). R's BFGS "
      "stops at reltol 1e-8 (about 1e-5 from the optimum): the reference is R run to "
-     "convergence (`control=list(reltol=1e-14)`); probit/cloglog/cauchit links and replicate "
-     "designs are not supported.", MISSING),
+     "convergence (`control=list(reltol=1e-14)`); probit/cloglog/cauchit links are not "
+     "supported.", MISSING),
+    ("svyolr(svrepdesign)", "ReplicateDesign.olr(formula) / SurveyDesign.replicate(...).olr",
+     "svyolr.svyrep.design: full fit as svyolr, each replicate refitted from it by R's own "
+     "BFGS (optim's vmmin, default reltol: R passes no control to the replicate fits), so the "
+     "replicates stop where R's stop; df = degf(design) - number of slopes.", MISSING),
     ("svyranktest", "-", "Not implemented.", MISSING),
     ("svyloglin", "-", "Not implemented.", MISSING),
     ("svykm / svysmooth / svyplot", "-", "Graphics and survival curves are out of scope.",
      MISSING),
     ("twophase", "-", "Two-phase designs are not implemented.", MISSING),
     ("options(survey.adjust.domain.lonely=TRUE)", "SurveyDesign(adjust_domain_lonely=True)",
-     "Applies to the estimators' SEs (mean, total, proportion, ratio, quantile); not to "
-     "covmat=True, banner_cells or glm.", MISSING),
+     "Applies to the SEs of every estimate on a domain or by= group (mean, total, proportion, "
+     "ratio, quantile, glm, olr, banner_cells at every stage), as R's svyby estimates each "
+     "group on `design[group, ]`. As R: not on calibrated designs (their domains keep every "
+     "row with weight 0), and not in `covmat=True`'s vcov, which R computes with svyrecvar on "
+     "the whole design (so its diagonal can differ from the se column, in R too).", MISSING),
 ]
 
 

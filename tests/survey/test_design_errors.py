@@ -218,3 +218,15 @@ def test_kept_empty_groups_do_not_leak_into_the_next_call(strat):
     with pytest.warns(EmptyGroupWarning):
         d.quantile("x", 0.5, by="stype")  # reports E, keeps nothing
     assert d.mean("api00", by="stype", keep_empty_groups=True)["stype"].tolist() == ["E", "H", "M"]
+
+
+def test_olr_on_a_replicate_missing_a_category_is_an_error():
+    rng = np.random.default_rng(3)
+    n = 120
+    psu = np.repeat(np.arange(6), 20)
+    y = np.where(psu == 0, "c", rng.choice(["a", "b"], n))
+    df = pd.DataFrame({"psu": psu, "w": 2.0, "x": rng.normal(size=n),
+                       "y": pd.Categorical(y, categories=["a", "b", "c"], ordered=True)})
+    rep = SurveyDesign(df, weights="w", psu="psu").replicate("JK1")
+    with pytest.raises(SurveyError, match=r"replicate 1 has no weight in a category"):
+        rep.olr("y ~ x")

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .errors import DesignSpecError, ModelFormulaError
+from .errors import ModelFormulaError
 
 __all__ = ["OLRMixin", "SvyOLRResult"]
 
@@ -280,6 +280,84 @@ class _Problem:
         return (h + h.T) / 2
 
 
+def vmmin(fn, gr, b0: np.ndarray, maxit: int = 100, reltol: float = 1.4901161193847656e-08,
+          abstol: float = -np.inf) -> np.ndarray:
+    """R's ``optim(method = "BFGS")`` (the C routine ``vmmin`` of R's optim.c, step for step):
+    variable-metric updates of an inverse-Hessian approximation, backtracking by 0.2 until
+    ``f <= fmin + 1e-4 * step * gradproj``, stop when an accepted step changes ``f`` by at most
+    ``reltol * (|fmin| + reltol)``; defaults are R's (``reltol = sqrt(.Machine$double.eps)``,
+    ``maxit = 100``).  Returns the parameters where R stops."""
+    stepredn, acctol, reltest = 0.2, 0.0001, 10.0
+    b = np.array(b0, dtype=float)
+    n = b.size
+    f = fn(b)
+    if not np.isfinite(f):
+        raise ModelFormulaError("olr(): the replicate fit starts at a point of zero likelihood.")
+    fmin = f
+    g = gr(b)
+    it = 1
+    gradcount = 1
+    ilast = gradcount
+    bmat = np.eye(n)
+    while True:
+        if ilast == gradcount:
+            bmat = np.eye(n)
+        x = b.copy()
+        c = g.copy()
+        t = -(bmat @ g)
+        gradproj = float(t @ g)
+        if gradproj < 0:
+            steplength = 1.0
+            accpoint = False
+            while True:
+                b = x + steplength * t
+                count = int(np.sum(reltest + x == reltest + b))
+                if count < n:
+                    # a trial point far out (exp overflow) has zero likelihood: f = inf, the
+                    # step is shortened (R's optim does the same with its Inf)
+                    with np.errstate(over="ignore", invalid="ignore"):
+                        f = fn(b)
+                    accpoint = np.isfinite(f) and f <= fmin + gradproj * steplength * acctol
+                    if not accpoint:
+                        steplength *= stepredn
+                if count == n or accpoint:
+                    break
+            enough = (f > abstol) and abs(f - fmin) > reltol * (abs(fmin) + reltol)
+            if not enough:
+                count = n
+                fmin = f
+            if count < n:
+                fmin = f
+                g = gr(b)
+                gradcount += 1
+                it += 1
+                t = steplength * t
+                c = g - c
+                d1 = float(t @ c)
+                if d1 > 0:
+                    xv = bmat @ c
+                    d2 = 1.0 + float(xv @ c) / d1
+                    bmat = bmat + (d2 * np.outer(t, t) - np.outer(xv, t) - np.outer(t, xv)) / d1
+                else:
+                    ilast = gradcount
+            elif ilast < gradcount:
+                count = 0
+                ilast = gradcount
+        else:
+            count = 0
+            if ilast == gradcount:
+                count = n
+            else:
+                ilast = gradcount
+        if it >= maxit:
+            break
+        if gradcount - ilast > 2 * n:
+            ilast = gradcount
+        if count == n and ilast == gradcount:
+            break
+    return b
+
+
 _TERM = re.compile(r"^(?:C\((\w+)\)|(\w+))$")
 
 
@@ -335,9 +413,6 @@ class OLRMixin:
         """
         from ._models import _r_name
 
-        if self._is_replicate():
-            raise DesignSpecError("olr() on a replicate design is not supported (R's "
-                                  "svyolr.svyrep.design); use the linearised design.")
         if not isinstance(formula, str) or "~" not in formula:
             raise ModelFormulaError(f"formula={formula!r} must be 'outcome ~ predictors'.")
         outcome, rhs = (part.strip() for part in formula.split("~", 1))
@@ -368,6 +443,14 @@ class OLRMixin:
         pc = prob.pc
         theta = par[pc:]
         zeta = prob._zeta(theta)
+        names = [_r_name(c) for c in x_df.columns] + [
+            f"{levels[k]}|{levels[k + 1]}" for k in range(len(levels) - 1)]
+        params = pd.Series(np.concatenate([par[:pc], zeta]), index=names)
+        if self._is_replicate():
+            v = self._olr_replicate_vcov(prob, rows, par)
+            return SvyOLRResult(formula=formula, params=params,
+                                vcov=pd.DataFrame(v, index=names, columns=names),
+                                df_resid=float(self.degf()) - pc, levels=levels)
         vc = np.linalg.pinv(prob.optimhess(par))
         a = np.eye(par.size)
         a[pc:, pc:] = prob.jacobian(theta)
@@ -377,10 +460,32 @@ class OLRMixin:
         dom = np.zeros(len(self._df), dtype=bool)
         dom[rows] = True
         v = self._vcov_matrix(u, dom)
-        names = [_r_name(c) for c in x_df.columns] + [
-            f"{levels[k]}|{levels[k + 1]}" for k in range(len(levels) - 1)]
         df_resid = float(self._degf_by(np.where(dom, 0, -1), 1)[0]) - pc
-        params = pd.Series(np.concatenate([par[:pc], zeta]), index=names)
         return SvyOLRResult(formula=formula, params=params,
                             vcov=pd.DataFrame(v, index=names, columns=names),
                             df_resid=df_resid, levels=levels)
+
+    def _olr_replicate_vcov(self, prob: _Problem, rows: np.ndarray, par: np.ndarray) -> np.ndarray:
+        """svyolr.svyrep.design: the model refitted with each replicate's weights (started at
+        the full-sample fit), ``svrVar`` of the replicates' ``(beta, zeta)`` around the full
+        fit.  As R, each replicate fit is ``MASS::polr``'s: ``optim(method = "BFGS")`` with its
+        default stopping rule (R passes no ``control`` to the replicate fits), reproduced by
+        :func:`vmmin`, so the replicates stop where R's stop (about 1e-5 from the optimum).
+        A replicate that leaves out a category cannot be fitted: an error naming it."""
+        pc = prob.pc
+        full = np.concatenate([par[:pc], prob._zeta(par[pc:])])
+        rw = self.repweights_rows(rows)[:, prob.order]  # (R, used rows) in the problem's order
+        reps = np.empty((rw.shape[0], full.size))
+        for r in range(rw.shape[0]):
+            sub = _Problem.__new__(_Problem)
+            sub.__dict__.update(prob.__dict__)
+            sub.order = np.arange(prob.code.size)
+            sub.w = rw[r]
+            if (prob._segsum(sub.w) <= 0).any():
+                raise ModelFormulaError(
+                    f"olr(): replicate {r + 1} has no weight in a category of the outcome; the "
+                    "model cannot be refitted on it (merge sparse outcome levels).")
+            p = vmmin(sub.fmin, sub.gmin, par)
+            reps[r] = np.concatenate([p[:pc], sub._zeta(p[pc:])])
+        return self._replicate_vcov(full, reps)
+

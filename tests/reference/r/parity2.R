@@ -524,6 +524,25 @@ for (oc in olr_cases) {
       list(estimate = c(coef(m)), se = SE(m), df = m$df.residual))
 }
 
+# --- svyolr on replicate designs (svyolr.svyrep.design: polr refitted with each replicate's
+# weights, started at the full fit; svrVar of (beta, zeta)); run to convergence as above --------
+olr_rep <- list(
+  list(id = "clus1-JK1-svyolr", dn = "clus1", type = "JK1", r = "mealcat ~ avg_ed + mobility",
+       py = "mealcat ~ avg_ed + mobility"),
+  list(id = "strat-JKn-svyolr", dn = "strat", type = "JKn", r = "mealcat ~ avg_ed + ell + stype",
+       py = "mealcat ~ avg_ed + ell + C(stype)")
+)
+for (oc in olr_rep) {
+  spec <- c(designs[[oc$dn]], list(replicate = list(type = oc$type)))
+  des <- make(data_of[[oc$dn]], spec)
+  des <- update(des, mealcat = cut(meals, c(0, 25, 50, 75, 100)))
+  m <- svyolr(as.formula(oc$r), design = des, control = list(reltol = 1e-14, maxit = 1000))
+  add(oc$id, "svyolr(svrepdesign)", data_of[[oc$dn]], spec,
+      list(kind = "olr", formula = oc$py,
+           cut = list(var = "meals", breaks = list(0, 25, 50, 75, 100), name = "mealcat")),
+      list(estimate = c(coef(m)), se = SE(m), df = m$df.residual))
+}
+
 writeLines(toJSON(list(generator = "tests/reference/r/parity2.R", suite = paste("R survey",
   packageVersion("survey")), cases = cases), auto_unbox = TRUE, digits = NA, pretty = TRUE),
   outfile)
