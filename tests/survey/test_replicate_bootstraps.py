@@ -124,3 +124,26 @@ def test_repweights_rows_are_the_rows_of_repweights(strat):
     rows = np.array([5, 0, 17, 3, 3])
     for rep in (strat.replicate("bootstrap", replicates=7, seed=2), strat.replicate("JKn")):
         np.testing.assert_array_equal(rep.repweights_rows(rows), rep.repweights[rows].T)
+
+
+@pytest.mark.parametrize("rule", ["math", "hf1", "school", "hf2"])
+def test_replicate_quantiles_from_psu_factors_equal_qs_rows(rule):
+    # the blocked one-pass form (factors per PSU) against the per-replicate cumulative sums:
+    # ties (integer weights), zero factors (jackknife, bootstrap), tiny blocks, extreme p
+    from arefie_studies.survey._quantile import qs_factors, qs_rows
+
+    rng = np.random.default_rng(12)
+    for trial in range(150):
+        n = int(rng.integers(1, 300))
+        n_psu = int(rng.integers(1, 12))
+        xs = np.sort(rng.integers(0, 30, n).astype(float) if trial % 2 else rng.normal(size=n))
+        ws = (rng.integers(0, 3, n).astype(float) if trial % 3 == 0
+              else rng.uniform(0.5, 4, n))
+        idx = rng.integers(0, n_psu, n)
+        factors = (rng.integers(0, 3, (n_psu, 6)).astype(float) if trial % 2
+                   else rng.choice([0.0, 12 / 11], (n_psu, 6)))
+        for p in (0.0, 0.05, 0.25, 0.5, 0.9, 1.0):
+            want = qs_rows(xs, (ws[:, None] * factors[idx]).T, p, rule)
+            for block in (None, 1, 7):
+                got = qs_factors(xs, ws, idx, factors, p, rule, block=block)
+                np.testing.assert_array_equal(got, want, err_msg=f"{trial} {p} {block}")

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ._cells import Cells
 from ._ci import proportion_ci, t_crit, t_interval
-from ._quantile import QRULES, qs_rows, quantile_function, r_zeroin, sorted_quantile
+from ._quantile import QRULES, qs_factors, qs_rows, quantile_function, r_zeroin, sorted_quantile
 from .errors import ArgumentError
 
 __all__ = ["QUANTILE_INTERVALS", "QuantileMixin"]
@@ -128,7 +128,9 @@ class QuantileMixin:
         """svrVar of the quantile recomputed with each replicate weight (R's repCI)."""
         o = order[g[order] == j]
         xs = x[o]
-        if qrule in ("math", "hf1", "school", "hf2"):
+        if qrule in ("math", "hf1", "school", "hf2") and self._rep_factors is not None:
+            reps = qs_factors(xs, self._w[o], self._rep_index[o], self._rep_factors, p, qrule)
+        elif qrule in ("math", "hf1", "school", "hf2"):
             reps = qs_rows(xs, self.repweights_rows(o), p, qrule)
         else:
             wr = self.repweights[o]
