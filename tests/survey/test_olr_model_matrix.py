@@ -48,3 +48,35 @@ def test_subsample_start_reaches_the_same_optimum():
     plain = prob.newton(start=np.concatenate([[0.0, 0.0, zeta[0]], np.log(np.diff(zeta))]))
     np.testing.assert_allclose(prob.newton(), plain, rtol=1e-10, atol=1e-12)
     assert np.max(np.abs(prob.gmin(plain))) < 1e-6 * n
+
+
+def test_compiled_likelihood_kernels_equal_the_numpy_forms():
+    # olr_nll_grad_hess / olr_gradient (one pass, exp(eta) exp(-zeta) form) against the numpy
+    # row-buffer forms they replace, away from and at the optimum
+    from arefie_studies.survey._olr import _Problem
+
+    rng = np.random.default_rng(5)
+    for n, pc, q in ((500, 2, 3), (2_000, 3, 2), (300, 1, 4)):
+        x = rng.normal(size=(n, pc))
+        code = np.clip((x @ rng.normal(size=pc) + rng.logistic(size=n)).round().astype(int) + 2,
+                       0, q)
+        w = rng.uniform(0.5, 3, n)
+        prob = _Problem(x, code, w, q)
+        for par in (np.concatenate([np.zeros(pc), [-1.0], np.zeros(q - 1)]), prob.newton()):
+            beta, zeta = par[:pc], prob._zeta(par[pc:])
+            got, want = prob._nll_grad_hess(beta, zeta), prob._nll_grad_hess_numpy(beta, zeta)
+            np.testing.assert_allclose(got[0], want[0], rtol=1e-12)
+            np.testing.assert_allclose(got[1], want[1], rtol=1e-9, atol=1e-9 * n)
+            np.testing.assert_allclose(got[2], want[2], rtol=1e-10, atol=1e-10 * n)
+            g_numpy = prob._grad_zeta(*prob._row_grad(beta, zeta))
+            g_numpy = np.concatenate([g_numpy[:pc], g_numpy[pc:] @ prob.jacobian(par[pc:])])
+            np.testing.assert_allclose(prob.gmin(par), g_numpy, rtol=1e-9, atol=1e-9 * n)
+
+
+def test_cached_dummies_give_the_same_matrix(frame):
+    cache: dict = {}
+    first = simple_model_matrix("x + C(s) + f", frame, cache)
+    again = simple_model_matrix("x + C(s) + f", frame, cache)
+    pd.testing.assert_frame_equal(first, simple_model_matrix("x + C(s) + f", frame))
+    pd.testing.assert_frame_equal(again, first)
+    assert ("olr_dummies", "s", "C(s)") in cache
