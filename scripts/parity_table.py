@@ -106,9 +106,10 @@ CATALOGUE: list[tuple[str, str, str, str]] = [
     ("calibrate(trim=)", "SurveyDesign.calibrate(trim=(lo, hi))", "R ignores `trim=` for "
      "unbounded linear calibration (its regcalibrate branch); the library applies it there.",
      MATCHES),
-    ("calibrate(aggregate.stage=)", "SurveyDesign.calibrate(aggregate_stage=1)",
-     "Stage 1 (PSUs) only; linear aggregated calibration making negative weights is an "
-     "error here (R returns them).", MATCHES),
+    ("calibrate(aggregate.stage=)", "SurveyDesign.calibrate(aggregate_stage=k)",
+     "Any stage of a SurveyDesign (its stage-k units nested in their PSUs, as R's "
+     "design$cluster); not on replicate designs. Linear aggregated calibration making "
+     "negative weights is an error here (R returns them).", MATCHES),
     ("degf", "SurveyDesign.degf / ReplicateDesign.degf", "", MATCHES),
     ("svycoxph", "arefie_studies.methods.survival.coxph", "Cases checked by "
      "tests/methods/test_coxph_reference.py (coefficients, SEs, vcov).", MISSING),

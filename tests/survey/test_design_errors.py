@@ -8,6 +8,7 @@ import pytest
 from _reference import REFERENCE_DIR
 
 from arefie_studies.survey import (
+    CalibrationError,
     DesignSpecError,
     EmptyDomainError,
     EmptyGroupWarning,
@@ -230,3 +231,11 @@ def test_olr_on_a_replicate_missing_a_category_is_an_error():
     rep = SurveyDesign(df, weights="w", psu="psu").replicate("JK1")
     with pytest.raises(SurveyError, match=r"replicate 1 has no weight in a category"):
         rep.olr("y ~ x")
+
+
+def test_calibrate_aggregate_stage_beyond_the_design_is_an_error(strat):
+    d = SurveyDesign(strat, weights="pw", strata="stype")  # one stage (rows as units)
+    with pytest.raises(CalibrationError, match=r"aggregate_stage=2: the design has 1 sampling stage"):
+        d.calibrate(numeric={"api99": 3914069}, aggregate_stage=2)
+    with pytest.raises(CalibrationError, match=r"no cluster stages \(a replicate design\)"):
+        d.replicate("JKn").calibrate(numeric={"api99": 3914069}, aggregate_stage=1)

@@ -240,6 +240,7 @@ class SurveyDesign(WeightingMixin, ModelsMixin, MomentsMixin, OLRMixin, _BaseDes
     _FIELDS = (
         "_df", "_w", "_domain", "_labels", "_stages", "_psu1", "_strata1", "_calibrations",
         "lonely_psu", "nest", "spec", "_cache", "adjust_domain_lonely", "_pps_D", "_pps_variance",
+        "_cluster_ids",
     )
 
     def __init__(
@@ -476,6 +477,7 @@ class SurveyDesign(WeightingMixin, ModelsMixin, MomentsMixin, OLRMixin, _BaseDes
         self._init_fields(
             _df=df, _w=w, _domain=None, _labels=labels_map, _stages=tuple(stages),
             _psu1=ids[0], _strata1=st_codes[0], _calibrations=(), lonely_psu=lonely_psu,
+            _cluster_ids=tuple(ids),  # units of every stage (nested, as R's design$cluster)
             _domain_label=None, _positive=bool((w != 0).all()),
             nest=nest, _cache={}, adjust_domain_lonely=bool(adjust_domain_lonely),
             _pps_D=_pps_dcheck(pps_matrix) if pps_matrix is not None else None,

@@ -230,9 +230,11 @@ class WeightingMixin:
         ``trim=(lo, hi)``: R's ``calibrate(trim=)``: the ratios g outside ``[lo, hi]`` are
         set to the bound and the trimmed weight is spread over the other rows in proportion to
         their input weight (the margins then hold only approximately).
-        ``aggregate_stage=1``: R's ``aggregate.stage = 1``: the model matrix and the weights are
-        averaged within PSUs first, so every row of a PSU gets the same g (cluster-level
-        weights, e.g. households); the variance uses the averaged regression, as R.
+        ``aggregate_stage=k``: R's ``aggregate.stage = k``: the model matrix and the weights are
+        averaged within the stage-k clusters first (1: PSUs; 2: the second-stage units, nested
+        in their PSU as R's ``design$cluster``), so every row of a cluster gets the same g
+        (cluster-level weights, e.g. households); the variance uses the averaged regression,
+        as R.
 
         The model matrix is an intercept, the indicators of the categorical margins' levels
         (first level dropped) and the ``numeric`` columns; the population vector holds the
@@ -305,11 +307,14 @@ class WeightingMixin:
         pop_vec = np.asarray(pop, dtype=float)
         agg = None
         if aggregate_stage is not None:
-            if aggregate_stage != 1 or not hasattr(self, "_psu1"):
+            stages = getattr(self, "_cluster_ids", ())
+            if not stages or isinstance(aggregate_stage, bool) or aggregate_stage not in range(
+                    1, len(stages) + 1):
                 raise CalibrationError(
-                    f"aggregate_stage={aggregate_stage!r}: only 1 (the PSUs of a SurveyDesign) "
-                    "is supported.")
-            agg = self._psu1
+                    f"aggregate_stage={aggregate_stage!r}: the design has "
+                    + (f"{len(stages)} sampling stage(s) (psu=...): give 1 to {len(stages)}."
+                       if stages else "no cluster stages (a replicate design): not supported."))
+            agg = np.unique(stages[aggregate_stage - 1], return_inverse=True)[1]
             counts = np.bincount(agg).astype(float)
 
             def ave(v: np.ndarray) -> np.ndarray:  # R's ave(v, cluster)
@@ -341,7 +346,7 @@ class WeightingMixin:
             qr_weights=ww if agg is not None else None,
             detail=f"{method}, bounds={lo_hi}, {iterations} Newton step(s)"
                    + (f", trim={tuple(trim)}" if trim is not None else "")
-                   + (", aggregate_stage=1" if agg is not None else ""),
+                   + (f", aggregate_stage={aggregate_stage}" if agg is not None else ""),
         )
         return self._with_weights(w1, step, lambda w: w * solve(w)[0])
 

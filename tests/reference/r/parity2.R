@@ -348,6 +348,24 @@ for (cc in cal_cases) {
       "apiclus1", designs$clus1, op, list(weights = weights(cal), estimate = coef(m), se = SE(m)))
 }
 
+# aggregate.stage = 2: a two-stage design (districts, then the school types within a district)
+# whose second-stage units hold several rows; weights constant within each of them
+designs$clus2_dt <- list(psu = c("dnum", "stype"), weights = "pw")
+data_of[["clus2_dt"]] <- "apiclus2"
+for (cf in c("linear", "raking")) {
+  for (st in c(1, 2)) {
+    des <- make("apiclus2", designs$clus2_dt)
+    cal <- calibrate(des, ~stype + api99, popcal, aggregate.stage = st, calfun = cf)
+    m <- svymean(~api00, cal)
+    add(sprintf("clus2-calibrate-aggregate-stage%d-%s", st, cf), "calibrate(aggregate.stage=)",
+        "apiclus2", designs$clus2_dt,
+        list(kind = "calibrate", method = cf, categorical = list(stype = margins$stype),
+             numeric = list(api99 = 3914069), aggregate_stage = st,
+             then = list(kind = "mean", var = "api00")),
+        list(weights = weights(cal), estimate = coef(m), se = SE(m)))
+  }
+}
+
 # --- PPS without replacement: Brewer's approximation, joint probabilities (HT, YG) ---------------
 for (spec in list(list(fpc = "p", pps = "brewer"),
                   list(fpc = "p", pps_joint = "election_jointprob", variance = "HT"),
