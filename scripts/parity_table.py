@@ -40,8 +40,13 @@ CATALOGUE: list[tuple[str, str, str, str]] = [
      "Checked through every estimator case.", MATCHES),
     ("svydesign(pps=)", "SurveyDesign(fpc=probabilities, pps='brewer' or joint matrix, "
      "variance='HT'/'YG')", "Brewer for one-stage designs; joint probabilities (R's ppsmat) "
-     "for element sampling (psu=None). R's 'overton' and `ppsmat` with clusters are not "
-     "supported.", MATCHES),
+     "for element sampling (psu=None). `ppsmat` with clusters is not supported, as in R "
+     "(R's ppsvar sums by the matrix's rows: a PSU-level matrix errors, a row-level one "
+     "ignores the clusters).", MATCHES),
+    ("svydesign(pps='overton')", "SurveyDesign(fpc=probabilities, pps='overton', "
+     "variance='HT'/'YG')", "Overton's approximate joint probabilities, one-stage designs "
+     "with strata and/or clusters (as R: multistage is an error). R's overton2Dcheck fails on "
+     "character strata; the library takes any strata column.", MATCHES),
     ("svrepdesign", "ReplicateDesign(df, weights, replicate_weights, type, scale, rscales, mse)",
      "Replicate weights imported from R give R's SEs (apiclus1 bootstrap cases).", MATCHES),
     ("as.svrepdesign", "SurveyDesign.replicate(type=JK1/JKn/bootstrap/BRR/Fay/subbootstrap/"

@@ -48,7 +48,8 @@ def make_design(case: dict):
         pps = spec.get("pps")
         if "pps_joint" in spec:
             pps = pd.read_csv(REFERENCE_DIR / "data" / f"{spec['pps_joint']}.csv").to_numpy()
-        return SurveyDesign(df, fpc=spec["fpc"], pps=pps, variance=spec.get("variance", "HT"))
+        return SurveyDesign(df, fpc=spec["fpc"], pps=pps, variance=spec.get("variance", "HT"),
+                            psu=spec.get("psu"), strata=spec.get("strata"))
     design = build_design(case, df)
     if "replicate" in spec:
         rep = spec["replicate"]

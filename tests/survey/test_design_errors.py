@@ -239,3 +239,13 @@ def test_calibrate_aggregate_stage_beyond_the_design_is_an_error(strat):
         d.calibrate(numeric={"api99": 3914069}, aggregate_stage=2)
     with pytest.raises(CalibrationError, match=r"no cluster stages \(a replicate design\)"):
         d.replicate("JKn").calibrate(numeric={"api99": 3914069}, aggregate_stage=1)
+
+
+def test_pps_overton_options_are_checked(strat):
+    df = strat.assign(p=0.1, sid=np.arange(len(strat)))
+    with pytest.raises(DesignSpecError, match=r"pps='overton' needs fpc="):
+        SurveyDesign(df, pps="overton")
+    with pytest.raises(DesignSpecError, match=r"pps='overton' is supported for one-stage designs"):
+        SurveyDesign(df, psu=["dnum", "sid"], fpc=["p", "p"], pps="overton")
+    with pytest.raises(DesignSpecError, match=r"pps='hartley' is not available: 'brewer', 'overton'"):
+        SurveyDesign(df, fpc="p", pps="hartley")

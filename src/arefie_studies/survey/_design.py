@@ -20,7 +20,7 @@ from ._models import ModelsMixin
 from ._moments import MomentsMixin
 from ._olr import OLRMixin
 from ._replicate import ReplicateDesign, make_replicates
-from ._variance import VarianceStage, linearized_vcov, psu_totals_vcov
+from ._variance import OvertonDcheck, VarianceStage, linearized_vcov, psu_totals_vcov
 from ._weighting import WeightingMixin
 from .errors import (
     DesignSpecError,
@@ -112,13 +112,15 @@ def _check_pps(pps, variance: str, n: int, fpc, psu) -> tuple[bool, np.ndarray |
             raise DesignSpecError("variance='YG' needs pps= joint inclusion probabilities.")
         return False, None
     if isinstance(pps, str):
-        if pps != "brewer":
-            raise DesignSpecError(f"pps={pps!r} is not available: 'brewer' or a matrix of joint "
-                                  "inclusion probabilities (R's ppsmat).")
+        if pps not in ("brewer", "overton"):
+            raise DesignSpecError(f"pps={pps!r} is not available: 'brewer', 'overton' or a "
+                                  "matrix of joint inclusion probabilities (R's ppsmat).")
         if not fpc:
-            raise DesignSpecError("pps='brewer' needs fpc= with the inclusion probabilities.")
+            raise DesignSpecError(f"pps={pps!r} needs fpc= with the inclusion probabilities.")
         if len(_as_list(psu)) > 1:
-            raise DesignSpecError("pps='brewer' is supported for one-stage designs only.")
+            raise DesignSpecError(f"pps={pps!r} is supported for one-stage designs only (as R).")
+        if pps == "overton":
+            return False, None
         if variance != "HT":
             raise DesignSpecError("pps='brewer' supports variance='HT' only (as R).")
         return True, None
@@ -138,6 +140,13 @@ def _pps_dcheck(joint: np.ndarray) -> np.ndarray:
     """``1 - pi_i pi_j / pi_ij`` with ``pi_i`` the diagonal (R's ppsmat ``Dcheck``)."""
     pi = np.diag(joint)
     return 1.0 - np.outer(pi, pi) / joint
+
+
+def _overton(stage: VarianceStage, prob_rows: np.ndarray) -> OvertonDcheck:
+    """R's ``pps = "overton"``: each PSU's inclusion probability is its first row's (R's
+    ``allprob[!duplicated(cluster), ]``)."""
+    _, first = np.unique(stage.psu, return_index=True)  # PSU codes are 0..P-1
+    return OvertonDcheck(psu=stage.psu, psu_stratum=stage.psu_stratum, pi=prob_rows[first])
 
 
 def check_columns(df: pd.DataFrame) -> None:
@@ -221,14 +230,18 @@ class SurveyDesign(WeightingMixin, ModelsMixin, MomentsMixin, OLRMixin, _BaseDes
         R's ``options(survey.adjust.domain.lonely=TRUE)``: in a domain estimate, a stratum
         with several PSUs of which only one has rows of the domain is treated by ``lonely_psu``
         (``adjust``: its total is not centred; ``average``: left out and averaged).  Applies to
-        the estimators' SEs (mean, total, proportion, ratio, quantile); R's default is False.
-    pps : "brewer" or array (n, n), optional
+        the SEs of every estimate on a domain or ``by=`` group (mean, total, proportion, ratio,
+        quantile, glm, olr, banner cells), not on calibrated designs and not to the vcov of
+        ``covmat=True`` (both as R); R's default is False.
+    pps : "brewer", "overton" or array (n, n), optional
         Sampling without replacement with unequal probabilities (R's ``svydesign(pps=)``), with
         ``fpc`` the inclusion probabilities (one stage).  ``"brewer"``: Brewer's approximation,
         each PSU gets its own finite population correction ``1 - pi_i`` (fpc may then vary
-        within strata, not within PSUs).  An (n, n) matrix of joint inclusion probabilities
-        (R's ``ppsmat``; each row its own unit): the Horvitz-Thompson variance, or with
-        ``variance="YG"`` the Sen-Yates-Grundy one.
+        within strata, not within PSUs).  ``"overton"``: Overton's approximation of the PSUs'
+        joint probabilities (strata and one-stage clusters; a PSU's probability is its first
+        row's), with ``variance="HT"`` or ``"YG"``.  An (n, n) matrix of joint inclusion
+        probabilities (R's ``ppsmat``; each row its own unit): the Horvitz-Thompson variance,
+        or with ``variance="YG"`` the Sen-Yates-Grundy one.
 
     The design is frozen: :meth:`update` returns a modified copy; :meth:`subset` returns a
     domain design that keeps every row (out-of-domain rows get zero weight in the estimating
@@ -271,6 +284,7 @@ class SurveyDesign(WeightingMixin, ModelsMixin, MomentsMixin, OLRMixin, _BaseDes
         if n == 0:
             raise DesignSpecError("The data frame has no rows: nothing to estimate from.")
         brewer, pps_matrix = _check_pps(pps, variance, n, fpc, psu)
+        overton = isinstance(pps, str) and pps == "overton"
         psu_cols, strata_cols, fpc_cols = _as_list(psu), _as_list(strata), _as_list(fpc)
         for arg, cols in (("weights", _as_list(weights)), ("strata", strata_cols),
                           ("psu", psu_cols), ("fpc", fpc_cols)):
@@ -383,7 +397,7 @@ class SurveyDesign(WeightingMixin, ModelsMixin, MomentsMixin, OLRMixin, _BaseDes
                 np.minimum.at(lo, h, pop)
                 np.maximum.at(hi, h, pop)
                 varies = hi - lo > 1e-9 * np.maximum(np.abs(hi), 1)
-                if brewer or pps_matrix is not None:  # PPS: fpc = per-unit probabilities
+                if brewer or overton or pps_matrix is not None:  # PPS: per-unit probabilities
                     if is_popsize:
                         raise FpcError("pps= needs fpc= as inclusion probabilities (<= 1).")
                     varies[:] = False
@@ -480,7 +494,9 @@ class SurveyDesign(WeightingMixin, ModelsMixin, MomentsMixin, OLRMixin, _BaseDes
             _cluster_ids=tuple(ids),  # units of every stage (nested, as R's design$cluster)
             _domain_label=None, _positive=bool((w != 0).all()),
             nest=nest, _cache={}, adjust_domain_lonely=bool(adjust_domain_lonely),
-            _pps_D=_pps_dcheck(pps_matrix) if pps_matrix is not None else None,
+            _pps_D=(_pps_dcheck(pps_matrix) if pps_matrix is not None
+                    else _overton(stages[0], sampsize_rows[0] / popsize_rows[0]) if overton
+                    else None),
             _pps_variance=variance,
             spec={"weights": weights, "strata": strata_cols or None, "psu": psu_cols or None,
                   "fpc": fpc_cols or None, "nest": nest, "lonely_psu": lonely_psu,

@@ -37,7 +37,8 @@ import scipy.sparse as sp
 if TYPE_CHECKING:  # pragma: no cover
     from ._design import SurveyDesign
 
-__all__ = ["VarianceStage", "joint_prob_vcov", "linearized_vcov", "psu_totals_vcov"]
+__all__ = ["OvertonDcheck", "VarianceStage", "domain_lonely_applies", "joint_prob_vcov",
+           "linearized_vcov", "psu_totals_vcov"]
 
 _SELF_REPRESENTING = 1e-7
 
@@ -212,7 +213,8 @@ def linearized_vcov(
             arr = arr[:, None]
     pps_d = getattr(design, "_pps_D", None)
     if pps_d is not None:
-        v = joint_prob_vcov(arr, pps_d, design._pps_variance)
+        v = (pps_d.vcov(arr, design._pps_variance) if isinstance(pps_d, OvertonDcheck)
+             else joint_prob_vcov(arr, pps_d, design._pps_variance))
         return np.diag(v).copy() if diag_only else v
     k = arr.shape[1]
     out = np.zeros(k) if diag_only else np.zeros((k, k))
@@ -245,3 +247,50 @@ def joint_prob_vcov(x: np.ndarray, dcheck: np.ndarray, variance: str = "HT") -> 
         c = dcheck.sum(axis=0)
         v = v - x.T @ (c[:, None] * x)
     return v
+
+
+@dataclass(frozen=True, eq=False)
+class OvertonDcheck:
+    """R's ``pps = "overton"`` (``overton2Dcheck``): Overton's approximation of the joint
+    inclusion probabilities of the PSUs of a one-stage design, as ``Dcheck`` (within a stratum
+    of ``n`` PSUs with probabilities ``pi``)::
+
+        D_ii = 1 - pi_i,   D_ij = ((pi_i + pi_j) / 2 - 1) / (n - 1)  (i != j, same stratum)
+
+    and 0 across strata.  ``psu`` (n rows,) the PSU of each row, ``psu_stratum`` (P,),
+    ``pi`` (P,).  :meth:`vcov` sums the quadratic form by strata (no P x P matrix).
+    """
+
+    psu: np.ndarray
+    psu_stratum: np.ndarray
+    pi: np.ndarray
+
+    def vcov(self, x: np.ndarray, variance: str = "HT") -> np.ndarray:
+        """``t' D t`` (HT) or ``t' D t - sum_i (sum_j D_ij) t_i t_i'`` (YG) of the PSU totals
+        ``t`` of ``x`` (n, k).  Mirrors: survey:::htvar.matrix / ygvar.matrix on
+        ``rowsum(x, cluster)`` with ``overton2Dcheck``."""
+        pi, h = self.pi, self.psu_stratum
+        n_psu, n_h = pi.size, int(h.max()) + 1
+        k = x.shape[1]
+        t = np.zeros((n_psu, k))
+        for j in range(k):
+            t[:, j] = np.bincount(self.psu, weights=x[:, j], minlength=n_psu)
+        nh = np.bincount(h, minlength=n_h).astype(float)
+        c = np.where(nh > 1, 1.0 / np.maximum(nh - 1.0, 1.0), 0.0)  # 1 / (n - 1) by stratum
+        tot = np.zeros((n_h, k))
+        pit = np.zeros((n_h, k))
+        for j in range(k):
+            tot[:, j] = np.bincount(h, weights=t[:, j], minlength=n_h)
+            pit[:, j] = np.bincount(h, weights=pi * t[:, j], minlength=n_h)
+        ci = c[h]
+        # sum_{i != j} ((pi_i + pi_j) / 2 - 1) t_i t_j' / (n - 1), stratum by stratum
+        off = (0.5 * ((c[:, None] * pit).T @ tot + (c[:, None] * tot).T @ pit)
+               - (t * (ci * pi)[:, None]).T @ t
+               - (c[:, None] * tot).T @ tot + (t * ci[:, None]).T @ t)
+        v = (t * (1.0 - pi)[:, None]).T @ t + off
+        if variance == "YG":
+            pi_h = np.bincount(h, weights=pi, minlength=n_h)
+            rows = (1.0 - pi) + ci * ((nh[h] - 1.0) * pi / 2 + (pi_h[h] - pi) / 2 - (nh[h] - 1.0))
+            v = v - (t * rows[:, None]).T @ t
+        return v
+

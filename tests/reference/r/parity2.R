@@ -384,6 +384,42 @@ for (spec in list(list(fpc = "p", pps = "brewer"),
       list(estimate = coef(r), se = SE(r)))
 }
 
+# pps = "overton" (Overton's approximate joint probabilities): election (elements), apiclus1
+# (clusters: a made-up probability per district, proportional to its enrolment) and apistrat
+# (strata coded as numbers: R's overton2Dcheck fails on character strata)
+sz <- ave(D$apiclus1$enroll, D$apiclus1$dnum, FUN = function(v) sum(v, na.rm = TRUE))
+c1 <- D$apiclus1
+c1$p <- round(pmin(0.9, 15 * sz / sum(sz[!duplicated(c1$dnum)]) * 0.3), 6)
+write.csv(c1, file.path(datadir, "apiclus1_pps.csv"), row.names = FALSE)
+s1 <- D$apistrat
+s1$st <- as.numeric(factor(s1$stype))
+s1$p <- round(ave(s1$api00, s1$stype, FUN = function(v) pmin(0.6, 50 * v / sum(v) * 0.5)), 6)
+write.csv(s1, file.path(datadir, "apistrat_pps.csv"), row.names = FALSE)
+D$apiclus1_pps <- read("apiclus1_pps")
+D$apistrat_pps <- read("apistrat_pps")
+ov_cases <- list(
+  list(id = "election-overton", data = "election_pps", spec = list(fpc = "p", pps = "overton"),
+       ids = ~1, strata = NULL, vars = list("Bush", "Kerry")),
+  list(id = "clus1-overton", data = "apiclus1_pps", spec = list(psu = "dnum", fpc = "p", pps = "overton"),
+       ids = ~dnum, strata = NULL, vars = list("api00", "api99")),
+  list(id = "strat-overton", data = "apistrat_pps", spec = list(strata = "st", fpc = "p", pps = "overton"),
+       ids = ~1, strata = ~st, vars = list("enroll", "api_stu"))
+)
+for (oc in ov_cases) {
+  for (vv in c("HT", "YG")) {
+    des <- svydesign(id = oc$ids, strata = oc$strata, fpc = ~p, data = D[[oc$data]],
+                     pps = "overton", variance = vv)
+    spec <- c(oc$spec, list(variance = vv))
+    f <- as.formula(paste("~", paste(unlist(oc$vars), collapse = "+")))
+    t <- svytotal(f, des, na.rm = TRUE)
+    add(paste(oc$id, vv, "total", sep = "-"), "svydesign(pps='overton')", oc$data, spec,
+        list(kind = "total", var = oc$vars), list(estimate = coef(t), se = SE(t)))
+    m <- svymean(as.formula(paste("~", oc$vars[[1]])), des)
+    add(paste(oc$id, vv, "mean", sep = "-"), "svydesign(pps='overton')", oc$data, spec,
+        list(kind = "mean", var = oc$vars[[1]]), list(estimate = coef(m), se = SE(m)))
+  }
+}
+
 # --- subbootstrap / mrbbootstrap: replicate weights made by R give R's SEs -------------------------
 boot_specs <- list(
   list(id = "strat-subbootstrap", data = "apistrat", spec = designs$strat, type = "subbootstrap"),
