@@ -80,3 +80,23 @@ def test_cached_dummies_give_the_same_matrix(frame):
     pd.testing.assert_frame_equal(first, simple_model_matrix("x + C(s) + f", frame))
     pd.testing.assert_frame_equal(again, first)
     assert ("olr_dummies", "s", "C(s)") in cache
+
+
+def test_compiled_influence_equals_scores_times_vm():
+    from arefie_studies.survey._olr import _Problem
+    from arefie_studies.survey._olr_kernels import olr_influence
+
+    rng = np.random.default_rng(8)
+    n, pc, q = 800, 2, 3
+    x = rng.normal(size=(n, pc))
+    code = np.clip((x @ [0.7, -0.4] + rng.logistic(size=n)).round().astype(int) + 2, 0, q)
+    prob = _Problem(x, code, rng.uniform(0.5, 3, n), q)
+    par = prob.newton()
+    vm = rng.normal(size=(pc + q, pc + q))
+    dest = rng.permutation(n + 10)[:n]
+    out = np.zeros((n + 10, pc + q))
+    olr_influence(prob._exp_eta(par[:pc]), prob.x, prob.code, prob.w,
+                  prob._exp_cuts(prob._zeta(par[pc:])), vm, dest, out)
+    want = np.zeros_like(out)
+    want[dest] = prob.gmini(par) @ vm
+    np.testing.assert_allclose(out, want, rtol=1e-10, atol=1e-12)

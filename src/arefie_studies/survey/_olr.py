@@ -20,7 +20,7 @@ import pandas as pd
 from scipy import stats
 from scipy.special import expit
 
-from ._olr_kernels import olr_gradient, olr_nll_grad_hess
+from ._olr_kernels import olr_gradient, olr_influence, olr_nll_grad_hess
 from .errors import ModelFormulaError
 
 __all__ = ["OLRMixin", "SvyOLRResult"]
@@ -501,8 +501,9 @@ class OLRMixin:
         a = np.eye(par.size)
         a[pc:, pc:] = prob.jacobian(theta)
         vm = a @ vc @ a.T
-        u = np.zeros((len(self._df), par.size))
-        u[rows[prob.order]] = np.einsum("ij,jk->ik", prob.gmini(par), vm)
+        u = np.zeros((len(self._df), par.size))  # influence values: scores x vm, one pass
+        olr_influence(prob._exp_eta(par[:pc]), prob.x, prob.code, prob.w,
+                      prob._exp_cuts(zeta), vm, rows[prob.order], u)
         dom = np.zeros(len(self._df), dtype=bool)
         dom[rows] = True
         v = self._vcov_matrix(u, dom)

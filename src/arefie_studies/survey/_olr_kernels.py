@@ -99,3 +99,31 @@ def olr_nll_grad_hess(e: np.ndarray, x: np.ndarray, code: np.ndarray, w: np.ndar
         for m in range(q):
             h[pc + m, j] = h[j, pc + m]
     return nll, grad, -h
+
+
+@numba.njit(cache=True, nogil=True)
+def olr_influence(e: np.ndarray, x: np.ndarray, code: np.ndarray, w: np.ndarray, g: np.ndarray,
+                  vm: np.ndarray, dest: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover
+    """``out[dest[i]] = score_i vm``: each row's gradient of ``-w log P`` in ``(beta, zeta)``
+    (``_Problem.gmini``) times ``vm`` (k, k), written at row ``dest[i]`` of ``out`` (N, k)."""
+    n, pc = x.shape
+    q = g.size - 2
+    k = pc + q
+    for i in range(n):
+        c = code[i]
+        fu = 1.0 / (1.0 + e[i] * g[c + 1])
+        fl = 1.0 / (1.0 + e[i] * g[c])
+        p = fu - fl
+        gu = w[i] * fu * (1.0 - fu) / p
+        gl = -w[i] * fl * (1.0 - fl) / p
+        s = gu + gl
+        r = dest[i]
+        for m in range(k):
+            acc = 0.0
+            for j in range(pc):
+                acc += x[i, j] * s * vm[j, m]
+            if c < q:
+                acc -= gu * vm[pc + c, m]
+            if c >= 1:
+                acc -= gl * vm[pc + c - 1, m]
+            out[r, m] = acc
