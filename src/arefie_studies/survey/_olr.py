@@ -270,9 +270,9 @@ class _Problem:
         nll, g, h = self._nll_grad_hess(par[:pc], par[pc:])
         for _ in range(max_iter):
             step = np.linalg.lstsq(h, g, rcond=None)[0]
-            if np.max(np.abs(step)) < 1e-9 * (1 + np.max(np.abs(par))):
+            if np.max(np.abs(step)) < 1e-7 * (1 + np.max(np.abs(par))):
                 # converged: Newton's error after this step is of the order of its square
-                # (1e-18), so the last step is taken without another evaluation
+                # (1e-14), so the last step is taken without another evaluation
                 par = par - step
                 break
             t = 1.0
