@@ -283,6 +283,13 @@ for (lp in c("adjust", "average")) {
       "nhanes", spec, list(kind = "glm", formula = "HI_CHOL ~ RIAGENDR + C(agecat)",
                            domain = "race == 4"),
       list(estimate = coef(g), se = SE(g), df = g$df.residual))
+  des2 <- update(des, agef = factor(agecat, ordered = TRUE))
+  o <- suppressWarnings(svyolr(agef ~ RIAGENDR + HI_CHOL, subset(des2, race == 4),
+                               control = list(reltol = 1e-14, maxit = 1000)))
+  add(paste("nhanes-svyolr-domain-adl", lp, sep = "-"), "options(survey.adjust.domain.lonely=TRUE)",
+      "nhanes", spec, list(kind = "olr", formula = "agecat ~ RIAGENDR + HI_CHOL",
+                           domain = "race == 4"),
+      list(estimate = c(coef(o)), se = SE(o), df = o$df.residual))
   options(old)
 }
 # two stages: a domain (stype) with one school in a district is lonely at stage 2
