@@ -455,7 +455,9 @@ class OLRMixin:
         """Proportional-odds model ``outcome ~ predictors`` (outcome: a categorical with 3 or
         more levels, in their order; predictors in formulaic syntax, ``C(x)`` for factors).
         Rows missing a model variable leave the fit (R's ``na.omit`` on the design).
-        Mirrors: survey::svyolr (method = "logistic").
+        On a replicate design the variance is svrVar of the replicate refits (R's
+        ``svyolr.svyrep.design``, see :meth:`_olr_replicate_vcov`), ``df = degf - slopes``.
+        Mirrors: survey::svyolr (method = "logistic"), survey:::svyolr.svyrep.design.
         """
         from ._models import _r_name
 
