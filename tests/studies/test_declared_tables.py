@@ -1,0 +1,125 @@
+"""Tables declared in the study config: one YAML line adds a breakdown (or a crossing), and the
+rendered table shows it with the codebook's labels.
+
+A temporary project holds a copy of ``studies/sante_jeunes.yaml`` (its data folder linked), edited
+as a researcher would; the study runs through ``contract.run`` (the path the notebooks use:
+results cache keyed on the config file, then the report).  The crossed estimates are checked
+against ``design.proportion(ind, by=["departement", "sexe"])`` on the study's design.
+"""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from arefie_studies.project import StudyConfigError, load_config
+from arefie_studies.studies import contract
+from arefie_studies.studies import sante_jeunes as S
+
+ROOT = Path(__file__).resolve().parents[2]
+PARAMS = {"wave": 2024, "compare_wave": 0, "departement": ""}
+
+
+def _project(tmp: Path, edit) -> Path:
+    """A project at ``tmp``: the santé config edited by ``edit(text) -> text``, data linked."""
+    (tmp / "studies").mkdir(parents=True)
+    text = (ROOT / "studies" / "sante_jeunes.yaml").read_text(encoding="utf-8")
+    new = edit(text)
+    assert new != text  # the edit took place
+    (tmp / "studies" / "sante_jeunes.yaml").write_text(new, encoding="utf-8")
+    (tmp / "data").symlink_to(ROOT / "data", target_is_directory=True)
+    return tmp
+
+
+def _add_lines(text: str) -> str:
+    """One line in the sexe_age table (a codebook variable), one in the département table (a
+    crossing)."""
+    text = text.replace("      - tranche_age\n", "      - tranche_age\n      - situation\n", 1)
+    return text.replace("      - departement\n", "      - departement\n      - [departement, sexe]\n", 1)
+
+
+def _text(html: str) -> str:
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
+
+
+@pytest.fixture(scope="module")
+def edited(tmp_path_factory):
+    root = _project(tmp_path_factory.mktemp("proj"), _add_lines)
+    return root, contract.run("sante_jeunes", PARAMS, root=root)
+
+
+def test_config_lines_add_labelled_breakdowns_to_the_rendered_tables(edited):
+    _, run = edited
+    book = yaml.safe_load((ROOT / "data/codebooks/sante_jeunes_2024.yaml").read_text("utf-8"))
+    situation = book["variables"]["situation"]
+    tables = {t.name: t for t in run.report.tables()}
+    # the table names of the report are those of the declared tables
+    assert {"soins_sexe_age", "soins_qualification", "soins_departement"} <= set(tables)
+    sexe_age = _text(tables["soins_sexe_age"].html)
+    assert situation["label"] in sexe_age                      # « Situation actuelle »
+    for label in situation["values"].values():                 # En emploi, En formation, ...
+        assert unescape(label) in sexe_age
+    assert re.search(r">\s*situation\s*<", tables["soins_sexe_age"].html) is None  # no raw name
+    assert "Test situation actuelle" in sexe_age                 # its Rao–Scott test column
+    dep = _text(tables["soins_departement"].html)
+    assert "Département × Sexe" in dep
+    assert "Nord · Femme" in dep and "Somme · Homme" in dep
+    assert "departement × sexe" not in dep
+
+
+def test_crossed_estimates_equal_proportion_by_two_variables(edited):
+    root, run = edited
+    r = run.results
+    est = r.by("departement × sexe")
+    d = S.design_for(2024, root)
+    ref = d.proportion("ind_renoncement", by=["departement", "sexe"], ci_method="logit")
+    ref = ref[ref["level"].astype(str) == "Oui"]
+    ref_groups = (ref["departement"].astype(str) + " · " + ref["sexe"].astype(str)).tolist()
+    got = est[est["indicator"] == "renoncement"].set_index("group").loc[ref_groups]
+    np.testing.assert_allclose(got["estimate"], ref["estimate"], rtol=1e-9)
+    np.testing.assert_allclose(got["ci_low"], ref["ci_low"], rtol=1e-9)
+    assert r.breakdown_labels["departement × sexe"] == "Département × Sexe"
+
+
+def test_default_tables_unchanged_without_the_lines(edited):
+    _, run = edited
+    default = contract.run("sante_jeunes", PARAMS, root=ROOT, cache=False)
+    base = {t.name: t.html for t in default.report.tables()}
+    new = {t.name: t.html for t in run.report.tables()}
+    assert set(base) == set(new)
+    assert base["soins_qualification"] == new["soins_qualification"]  # untouched table
+    assert "Situation actuelle" not in base["soins_sexe_age"]
+    assert "Département × Sexe" not in base["soins_departement"]
+
+
+def test_unknown_variable_names_the_file_key_and_close_match(tmp_path):
+    root = _project(tmp_path, lambda t: t.replace("      - tranche_age\n",
+                                                  "      - tranche_age\n      - [departement, sex]\n", 1))
+    with pytest.raises(StudyConfigError) as err:
+        contract.run("sante_jeunes", PARAMS, root=root, cache=False)
+    msg = str(err.value)
+    assert "sante_jeunes.yaml" in msg
+    assert "tables.sexe_age.breakdowns[2]" in msg
+    assert "unknown variable 'sex'" in msg and "did you mean 'sexe'" in msg
+
+
+def test_unknown_table_and_indicator(tmp_path):
+    cfg = load_config(_project(tmp_path, lambda t: t.replace(
+        "  departement:\n    title", "  departemnt:\n    title", 1).replace(
+        "    indicators: all ", "    indicators: [renoncement, detresse_psy] ", 1))
+        / "studies" / "sante_jeunes.yaml", tmp_path)
+    with pytest.raises(StudyConfigError, match=r"key 'tables.departemnt': unknown table "
+                                               r"'departemnt'. Hint: did you mean 'departement'"):
+        S.table_specs(cfg)
+    fixed = cfg.tables.copy()
+    fixed.pop("departemnt")
+    from dataclasses import replace
+
+    with pytest.raises(StudyConfigError, match=r"tables.sexe_age.indicators\[1\]': unknown "
+                                               r"indicator 'detresse_psy'"):
+        S.table_specs(replace(cfg, tables=fixed))
