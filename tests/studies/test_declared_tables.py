@@ -123,3 +123,64 @@ def test_unknown_table_and_indicator(tmp_path):
     with pytest.raises(StudyConfigError, match=r"tables.sexe_age.indicators\[1\]': unknown "
                                                r"indicator 'detresse_psy'"):
         S.table_specs(replace(cfg, tables=fixed))
+
+
+# ----------------------------------------------------------------------------- baromètre
+def _barometre_project(tmp: Path, edit) -> Path:
+    (tmp / "studies").mkdir(parents=True)
+    text = (ROOT / "studies" / "barometre.yaml").read_text(encoding="utf-8")
+    new = edit(text)
+    assert new != text
+    (tmp / "studies" / "barometre.yaml").write_text(new, encoding="utf-8")
+    (tmp / "data").symlink_to(ROOT / "data", target_is_directory=True)
+    return tmp
+
+
+def test_barometre_profile_table_from_config_lines(tmp_path):
+    """Two lines under tables.jeunes (a variable, a crossing) and a table for the companies:
+    the regional report shows them with the codebook's labels; the shares equal weighted
+    shares computed by hand on the region's answers of the wave."""
+    from arefie_studies.studies import barometre as B
+
+    def edit(text: str) -> str:
+        text = text.replace("      - sexe\n", "      - sexe\n      - dispositif\n"
+                                           "      - [sexe, tranche_age]\n", 1)
+        return text.replace("variants:\n", "  entreprises:\n    breakdowns:\n      - secteur\n"
+                                           "variants:\n", 1)
+
+    root = _barometre_project(tmp_path, edit)
+    run = contract.run("barometre", {"ml": ""}, root=root, cache=False)
+    book = yaml.safe_load((ROOT / "data/codebooks/barometre_jeunes.yaml").read_text("utf-8"))
+    tables = {t.name: t for t in run.report.tables()}
+    young = _text(tables["jeunes-profil"].html)
+    assert book["variables"]["dispositif"]["label"] in young
+    assert "Sexe × Tranche d'âge" in unescape(young)
+    assert "Femme · 18-21 ans" in young
+    assert "Champ" in young and "Lecture" in young
+    firms = _text(tables["entreprises-profil"].html)
+    book_e = yaml.safe_load((ROOT / "data/codebooks/barometre_entreprises.yaml").read_text("utf-8"))
+    assert unescape(book_e["variables"]["secteur"]["label"]) in unescape(firms)
+    # the shares by hand: region, wave, answered (Satisfait / Non satisfait), weighted
+    r = run.results
+    s = B.load_survey("jeunes", root=root)
+    d = s.data[(s.data["annee"] == r.wave) & (s.data["zone"] == B.REGION)]
+    est = r.profile["jeunes"]
+    for g in ("Femme", "Homme"):
+        sub = d[(d["sexe"] == g) & d["ok_sat_globale"].notna()]
+        share = np.average(sub["ok_sat_globale"] == B.SATISFIED, weights=sub["poids"])
+        row = est[(est["breakdown"] == "sexe") & (est["group"] == g)
+                  & (est["item"] == "sat_globale")].iloc[0]
+        assert row["estimate"] == pytest.approx(share, rel=1e-9)
+        assert row["n"] == len(sub)
+
+
+def test_barometre_unknown_breakdown_names_population_variables(tmp_path):
+    from arefie_studies.project import load_config
+    from arefie_studies.studies import barometre as B
+
+    root = _barometre_project(tmp_path, lambda t: t.replace("      - sexe\n", "      - secteur\n", 1))
+    cfg = load_config(root / "studies" / "barometre.yaml", root)
+    surveys = {p: B.load_survey(p, root=root) for p in B.POPULATIONS}
+    with pytest.raises(StudyConfigError, match=r"key 'tables.jeunes.breakdowns\[0\]': unknown "
+                                               r"variable 'secteur'\. Hint: Known variables: sexe"):
+        B.table_specs(cfg, surveys)

@@ -441,17 +441,23 @@ def check_tables(config: StudyConfig, *, tables: Any, breakdowns: Any,
                  indicators: Any) -> dict[str, TableSpec]:
     """The declared tables of ``config`` checked against what the study knows: ``tables`` (its
     table names), ``breakdowns`` (variables it can break down by) and ``indicators`` (indicator
-    names).  Returns the specs; raises :class:`StudyConfigError` naming the file, the key, the
-    unknown name and its close matches."""
+    names); ``breakdowns`` and ``indicators`` may instead map each table name to its own list.
+    Returns the specs; raises :class:`StudyConfigError` naming the file, the key, the unknown
+    name and its close matches."""
     if config.tables is None:
         return {}
     ctx = _Ctx(config.path)
-    known_t, known_b, known_i = (list(dict.fromkeys(str(x) for x in v))
-                                 for v in (tables, breakdowns, indicators))
+
+    def names(v: Any, table: str) -> list[str]:
+        v = v.get(table, ()) if isinstance(v, dict) else v
+        return list(dict.fromkeys(str(x) for x in v))
+
+    known_t = names(tables, "")
     for name in config.tables:
         if name not in known_t:
             raise _unknown_name(ctx, f"tables.{name}", "table", name, known_t)
     for name, spec in config.tables.items():
+        known_b, known_i = names(breakdowns, name), names(indicators, name)
         for i, b in enumerate(spec.breakdowns):
             for v in (b,) if isinstance(b, str) else b:
                 if v not in known_b:
