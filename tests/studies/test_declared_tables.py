@@ -184,3 +184,34 @@ def test_barometre_unknown_breakdown_names_population_variables(tmp_path):
     with pytest.raises(StudyConfigError, match=r"key 'tables.jeunes.breakdowns\[0\]': unknown "
                                                r"variable 'secteur'\. Hint: Known variables: sexe"):
         B.table_specs(cfg, surveys)
+
+
+# ----------------------------------------------------------------------------- public lists
+def test_sante_indicators_list_every_ind_column_with_its_label():
+    from arefie_studies import tables
+
+    d = S.design_for(2024, ROOT)
+    listed = S.indicators()
+    columns = sorted(c for c in d.data.columns if c.startswith("ind_"))
+    assert sorted(listed["column"]) == columns           # every derived indicator, no other
+    assert listed["label"].str.len().gt(0).all()
+    assert listed.set_index("column")["label"].to_dict() == {c: d.labels[c] for c in columns}
+    # a table built in a new cell from the study's design shows labels, not names
+    b = tables.banner(d, ["ind_renoncement", "qpv"], ["sexe", ("departement", "sexe")])
+    html = unescape(b.to_html())
+    assert "A renoncé à des soins (12 derniers mois)" in html
+    assert "ind_renoncement" not in html
+    assert "Département × Sexe" in html and "Oise · Homme" in html
+
+
+def test_barometre_indicators_are_the_codebook_items():
+    from arefie_studies.studies import barometre as B
+
+    listed = B.indicators(ROOT)
+    for population in B.POPULATIONS:
+        book = yaml.safe_load((ROOT / f"data/codebooks/barometre_{population}.yaml")
+                              .read_text("utf-8"))["variables"]
+        items = {k: v["label"] for k, v in book.items() if k.startswith("sat_")}
+        mine = listed[listed["population"] == population]
+        assert dict(zip(mine["name"], mine["label"], strict=True)) == items
+        assert (mine["column"] == "ok_" + mine["name"]).all()

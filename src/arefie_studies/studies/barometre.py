@@ -47,6 +47,7 @@ __all__ = [
     "BarometreResults",
     "Survey",
     "compute",
+    "indicators",
     "kg_decisions",
     "load_survey",
     "ml_presentation",
@@ -574,6 +575,29 @@ class BarometreResults(Results):
     participation: pd.DataFrame | None = None                           # participation()
     profile: dict[str, pd.DataFrame] = field(default_factory=dict)      # region_profile(), declared tables
     meta: dict[str, str] = field(default_factory=dict)                  # config texts (title, partners...)
+
+
+def indicators(root: str | Path | None = None) -> pd.DataFrame:
+    """The study's indicators, read from the declared codebooks: per population, each
+    satisfaction item (``sat_*``, the four answers), its binary column ``ok_<item>`` (« Satisfait »
+    = très + plutôt) and its French label; the names to list under ``tables:`` (``indicators``).
+
+        barometre.indicators().query("population == 'entreprises'")
+    """
+    from arefie_studies.io import Codebook
+    from arefie_studies.project import find_root, study_config
+
+    root = Path(root) if root is not None else find_root()
+    config = study_config("barometre", root)
+    rows = []
+    for population in POPULATIONS:
+        spec = config.inputs.get(population)
+        if spec is None or spec.codebook is None:
+            continue
+        book = Codebook.from_yaml(root / spec.codebook)
+        rows += [{"population": population, "name": v.name, "column": f"ok_{v.name}",
+                  "label": v.label or v.name} for v in book if v.name.startswith("sat_")]
+    return pd.DataFrame(rows, columns=["population", "name", "column", "label"])
 
 
 def table_specs(config: Any, surveys: Mapping[str, Survey]) -> dict[str, Any]:
