@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 import yaml
 
-from arefie_studies.project import StudyConfigError, load_config
+from arefie_studies.project import StudyConfigError, load_config, load_study_inputs
 from arefie_studies.studies import contract
 from arefie_studies.studies import sante_jeunes as S
 
@@ -215,3 +215,46 @@ def test_barometre_indicators_are_the_codebook_items():
         mine = listed[listed["population"] == population]
         assert dict(zip(mine["name"], mine["label"], strict=True)) == items
         assert (mine["column"] == "ok_" + mine["name"]).all()
+
+
+# ----------------------------------------------------------------------------- parcours
+def test_parcours_tableau_1_takes_declared_breakdowns(tmp_path):
+    from arefie_studies.studies import parcours_residentiel as P
+
+    def edit(text: str) -> str:
+        return text.replace("      - departement\n", "      - departement\n      - sexe\n"
+                                                    "      - [departement, sexe]\n", 1)
+
+    (tmp_path / "studies").mkdir()
+    text = (ROOT / "studies" / "parcours_residentiel.yaml").read_text(encoding="utf-8")
+    (tmp_path / "studies" / "parcours_residentiel.yaml").write_text(edit(text), encoding="utf-8")
+    (tmp_path / "data").symlink_to(ROOT / "data", target_is_directory=True)
+    run = contract.run("parcours_residentiel", {"departement": ""}, root=tmp_path, cache=False)
+    table = next(t for t in run.report.tables() if t.name == "departements")
+    shown = _text(table.html)
+    assert "Sexe" in shown and "Femme" in shown and "Homme" in shown
+    assert "Département × Sexe" in shown and "Pas-de-Calais · Femme" in shown
+    assert "et selon sexe, département × Sexe" in shown  # the title names the added columns
+    # the crossed cells are the domain estimates by (département, sexe)
+    cells = run.results.departements.cells
+    crossed = cells[(cells["breakdown"] == "departement × sexe") & (cells["question"] == "precarite")
+                    & ~cells["suppressed"] & (cells["decision"] != "suppress")]
+    assert len(crossed) >= 5
+    inputs = load_study_inputs("parcours_residentiel", tmp_path)
+    d = P.youth_design(P.prepare_youths(inputs.frames["jeunes"]))
+    ref = d.proportion("precarite", by=["departement", "sexe"])
+    ref = ref[ref["level"].astype(str) == P.YES]
+    ref = ref.set_index(ref["departement"].astype(str) + " · " + ref["sexe"].astype(str))
+    np.testing.assert_allclose(crossed["estimate"].to_numpy(float),
+                               ref.loc[crossed["group"], "estimate"].to_numpy(float), rtol=1e-9)
+
+
+def test_parcours_table_must_keep_departement(tmp_path):
+    (tmp_path / "studies").mkdir()
+    text = (ROOT / "studies" / "parcours_residentiel.yaml").read_text(encoding="utf-8")
+    (tmp_path / "studies" / "parcours_residentiel.yaml").write_text(
+        text.replace("      - departement\n", "      - sexe\n", 1), encoding="utf-8")
+    (tmp_path / "data").symlink_to(ROOT / "data", target_is_directory=True)
+    with pytest.raises(StudyConfigError, match=r"key 'tables.departements.breakdowns': "
+                                               r"'departement' is missing"):
+        contract.run("parcours_residentiel", {"departement": ""}, root=tmp_path, cache=False)
