@@ -258,3 +258,39 @@ def test_parcours_table_must_keep_departement(tmp_path):
     with pytest.raises(StudyConfigError, match=r"key 'tables.departements.breakdowns': "
                                                r"'departement' is missing"):
         contract.run("parcours_residentiel", {"departement": ""}, root=tmp_path, cache=False)
+
+
+# ----------------------------------------------------------------------------- CEJ
+def test_cej_exit_table_takes_declared_breakdowns_and_indicators(tmp_path):
+    """One line adds a crossing, another a profile variable, the indicators list drops one: the
+    table of situations after entry shows them with their labels; the crossed shares equal the
+    shares counted by hand from the states of the results' sequences."""
+    from arefie_studies.studies import _cej_compute as C
+
+    def edit(text: str) -> str:
+        text = text.replace("      - qpv\n", "      - qpv\n      - rqth\n      - [sexe, qualification]\n", 1)
+        return text.replace("    indicators: all ", "    indicators: [emploi, emploi_durable] ", 1)
+
+    (tmp_path / "studies").mkdir()
+    text = (ROOT / "studies" / "cej.yaml").read_text(encoding="utf-8")
+    (tmp_path / "studies" / "cej.yaml").write_text(edit(text), encoding="utf-8")
+    (tmp_path / "data").symlink_to(ROOT / "data", target_is_directory=True)
+    run = contract.run("cej", {"ml": ""}, root=tmp_path, cache=False)
+    table = next(t for t in run.report.tables() if t.name == "sorties")
+    shown = _text(table.html)
+    assert "Reconnaissance de travailleur handicapé (RQTH)" in shown
+    assert "Sexe × Niveau de qualification" in shown
+    assert "En emploi durable" in shown and "En alternance" not in shown
+    r = run.results
+    e = r.exits[(r.exits["breakdown"] == "sexe × qualification") & (r.exits["indicator"] == "emploi")
+                & (r.exits["mois"] == 12) & (r.exits["territory"] == "region")]
+    assert len(e) >= 4
+    inputs = load_study_inputs("cej", tmp_path)
+    from arefie_studies.studies._cej_data import prepare
+
+    youths = prepare(inputs, "2025-03-31", 15.0, 18).youths
+    flags = C.exit_flags(r.sequences, 12)["emploi"].to_numpy(float)
+    group = youths["sexe"].astype(str) + " · " + youths["qualification"].astype(str)
+    for _, row in e[~e["hidden"]].iterrows():
+        sel = (group == row["group"]).to_numpy() & ~np.isnan(flags)
+        assert row["estimate"] == pytest.approx(flags[sel].mean(), rel=1e-9), row["group"]
