@@ -84,6 +84,18 @@ def test_crossed_estimates_equal_proportion_by_two_variables(edited):
     np.testing.assert_allclose(got["estimate"], ref["estimate"], rtol=1e-9)
     np.testing.assert_allclose(got["ci_low"], ref["ci_low"], rtol=1e-9)
     assert r.breakdown_labels["departement × sexe"] == "Département × Sexe"
+    # disclosure per crossed cell: a group with fewer than 11 « Oui » or « Non » is hidden
+    small = ((est["n_yes"] < 11) | (est["n"] - est["n_yes"] < 11)) & (est["n"] > 0)
+    assert small.any()  # rare indicators have small crossed cells
+    assert est.loc[small, "hidden"].all()
+    yes = d.data["ind_tentative_suicide"].astype(str) == "Oui"
+    grp = d.data["departement"].astype(str) + " · " + d.data["sexe"].astype(str)
+    active = np.asarray(d.weights) > 0
+    ts = est[est["indicator"] == "tentative_suicide"].set_index("group")
+    assert len(ts) == 10  # 5 départements × 2 sexes
+    for g, row in ts.iterrows():
+        sel = (grp == g).to_numpy() & active & d.data["ind_tentative_suicide"].notna().to_numpy()
+        assert row["n"] == sel.sum() and row["n_yes"] == (sel & yes.to_numpy()).sum(), g
 
 
 def test_default_tables_unchanged_without_the_lines(edited):
