@@ -306,3 +306,18 @@ def test_cej_exit_table_takes_declared_breakdowns_and_indicators(tmp_path):
     for _, row in e[~e["hidden"]].iterrows():
         sel = (group == row["group"]).to_numpy() & ~np.isnan(flags)
         assert row["estimate"] == pytest.approx(flags[sel].mean(), rel=1e-9), row["group"]
+
+
+def test_added_line_is_not_hidden_by_the_results_cache(tmp_path):
+    """The results cache is keyed on the config file: a line added after a cached run is in the
+    next run's tables (no stale results)."""
+    root = _project(tmp_path, lambda t: t.replace("sexe_age:\n", "sexe_age:  # edited\n", 1))
+    first = contract.run("sante_jeunes", PARAMS, root=root)
+    assert "Situation actuelle" not in _text(
+        next(t.html for t in first.report.tables() if t.name == "soins_sexe_age"))
+    path = root / "studies" / "sante_jeunes.yaml"
+    path.write_text(_add_lines(path.read_text(encoding="utf-8")), encoding="utf-8")
+    second = contract.run("sante_jeunes", PARAMS, root=root)
+    assert "Situation actuelle" in _text(
+        next(t.html for t in second.report.tables() if t.name == "soins_sexe_age"))
+    assert any((root / ".cache").rglob("*"))  # the first run was cached
