@@ -39,9 +39,22 @@ Schema (every key but ``title`` is optional)::
         name: "departement-{value}"    # folder name; default "{by}-{value}"
         label: "{label}"               # French label shown in the report (default "{label}")
         subtitle: "Département : {label}"   # default "{label}"
+    tables:                            # the study's main tables, declared (read by compute)
+      sexe_age:                        # a table name the study knows (its tables are listed
+        title: "selon le sexe et l’âge"  # in its module's TABLES); optional French title end
+        total: true                    # optional: an « Ensemble » column (default true)
+        indicators: all                # "all" (default) or a list of indicator names
+        breakdowns:                    # one line per breakdown, in column order
+          - sexe
+          - tranche_age
+          - [departement, sexe]        # a list = the crossing « Département × Sexe »
     outputs: [html, pdf]               # files a complete report must have (html, pdf, notebook)
     renderer: arefie_studies.pipeline.render:render_report
     cell_timeout: 1800                 # seconds a cell may run before the variant fails (default none)
+
+The variables and indicators of ``tables`` are checked by the study (it knows its derived
+variables) through :func:`check_tables`: an unknown name is a :class:`StudyConfigError` naming the
+file, the key and the close matches.
 
 The mapping form ``variants: {regional: {}, by: {parameter: departement, values: [...]}}`` is also
 accepted: each key is a variant name mapped to its parameter overrides, ``by`` (a mapping or a list of
@@ -65,7 +78,9 @@ __all__ = [
     "ReferenceSpec",
     "StudyConfig",
     "StudyConfigError",
+    "TableSpec",
     "Variant",
+    "check_tables",
     "load_config",
     "load_configs",
 ]
@@ -82,7 +97,9 @@ _TOP_KEYS = {
     "slug", "title", "description", "partners", "wave", "notebook", "module", "disclosure_threshold", "inputs",
     "contact", "fieldwork",
     "parameters", "variants", "outputs", "renderer", "cell_timeout", "references", "compute_parameters",
+    "tables",
 }
+_TABLE_KEYS = {"title", "total", "indicators", "breakdowns"}
 _INPUT_KEYS = {"path", "codebook", "identifiers", "pseudonymise", "drop", "birth_dates"}
 _VARIANT_KEYS = {"name", "label", "subtitle", "parameters"}
 _BY_KEYS = {"by", "parameter", "values", "values_from", "labels", "name", "label", "subtitle",
@@ -145,6 +162,27 @@ class Variant:
 
 
 @dataclass(frozen=True)
+class TableSpec:
+    """One declared table of a study: its ``breakdowns`` (columns; a tuple of two or more names
+    is their crossing), its ``indicators`` (rows; None = all the study offers), an optional
+    French ``title`` end and whether it has an « Ensemble » column (``total``)."""
+
+    name: str
+    breakdowns: tuple[str | tuple[str, ...], ...]
+    indicators: tuple[str, ...] | None = None
+    title: str = ""
+    total: bool = True
+
+    @property
+    def variables(self) -> tuple[str, ...]:
+        """Every variable the breakdowns use (a crossing's variables one by one)."""
+        out: list[str] = []
+        for b in self.breakdowns:
+            out.extend((b,) if isinstance(b, str) else b)
+        return tuple(dict.fromkeys(out))
+
+
+@dataclass(frozen=True)
 class StudyConfig:
     """A validated ``studies/<slug>.yaml``."""
 
@@ -167,6 +205,7 @@ class StudyConfig:
     fieldwork: str = ""
     references: dict[str, ReferenceSpec] = field(default_factory=dict)
     compute_parameters: tuple[str, ...] | None = None
+    tables: dict[str, TableSpec] | None = None
 
     @property
     def is_synthetic(self) -> bool:
@@ -335,6 +374,98 @@ def _parse_references(ctx: _Ctx, raw: Any, root: Path) -> dict[str, ReferenceSpe
             raise ctx.fail(f"{key}.source", f"expected a French source line, got {source!r}.")
         out[str(name)] = ReferenceSpec(str(name), path, source.strip())
     return out
+
+
+def _parse_tables(ctx: _Ctx, raw: Any) -> dict[str, TableSpec] | None:
+    """``tables:`` -> one :class:`TableSpec` per table (structure only; names are checked by the
+    study with :func:`check_tables`)."""
+    if raw is None:
+        return None
+    out: dict[str, TableSpec] = {}
+    for name, spec in ctx.mapping(raw, "tables").items():
+        key = f"tables.{name}"
+        spec = ctx.mapping(spec, key)
+        ctx.unknown(spec, _TABLE_KEYS, key)
+        raw_b = spec.get("breakdowns")
+        if not isinstance(raw_b, list) or not raw_b:
+            raise ctx.fail(f"{key}.breakdowns", f"expected a list of variables (one per line), "
+                           f"got {raw_b!r}.",
+                           "write '- sexe', or '- [departement, sexe]' for a crossing.")
+        breakdowns: list[str | tuple[str, ...]] = []
+        for i, b in enumerate(raw_b):
+            bkey = f"{key}.breakdowns[{i}]"
+            if isinstance(b, str) and b.strip():
+                item: str | tuple[str, ...] = b.strip()
+            elif isinstance(b, list) and all(isinstance(v, str) and v.strip() for v in b):
+                if len(b) < 2:
+                    raise ctx.fail(bkey, f"a crossing needs two or more variables, got {b!r}.",
+                                   f"write '- {b[0]}' for one variable." if b else "")
+                if len(set(b)) != len(b):
+                    raise ctx.fail(bkey, f"{b!r} crosses a variable with itself.")
+                item = tuple(v.strip() for v in b)
+            else:
+                raise ctx.fail(bkey, f"expected a variable name or a list of variables to cross, "
+                               f"got {b!r}.", "write '- sexe' or '- [departement, sexe]'.")
+            if item in breakdowns:
+                raise ctx.fail(bkey, f"breakdown {b!r} is listed twice.")
+            breakdowns.append(item)
+        indicators = spec.get("indicators", "all")
+        if indicators == "all":
+            inds = None
+        else:
+            inds = ctx.str_list(indicators, f"{key}.indicators")
+            if not inds:
+                raise ctx.fail(f"{key}.indicators", "empty list.", "write 'all' or name indicators.")
+        title = spec.get("title", "")
+        if not isinstance(title, str):
+            raise ctx.fail(f"{key}.title", f"expected a French text, got {title!r}.")
+        total = spec.get("total", True)
+        if not isinstance(total, bool):
+            raise ctx.fail(f"{key}.total", f"expected true or false, got {total!r}.")
+        out[str(name)] = TableSpec(str(name), tuple(breakdowns), inds, title.strip(), total)
+    if not out:
+        raise ctx.fail("tables", "no table declared.", "omit the key to keep the study's tables.")
+    return out
+
+
+def _unknown_name(ctx: _Ctx, key: str, what: str, name: str, known: list[str]) -> StudyConfigError:
+    import difflib
+
+    close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+    hint = (f"did you mean {', '.join(repr(c) for c in close)}?" if close else "") + (
+        f" Known {what}s: {', '.join(known[:40])}{' ...' if len(known) > 40 else ''}.")
+    return ctx.fail(key, f"unknown {what} {name!r}.", hint.strip())
+
+
+def check_tables(config: StudyConfig, *, tables: Any, breakdowns: Any,
+                 indicators: Any) -> dict[str, TableSpec]:
+    """The declared tables of ``config`` checked against what the study knows: ``tables`` (its
+    table names), ``breakdowns`` (variables it can break down by) and ``indicators`` (indicator
+    names); ``breakdowns`` and ``indicators`` may instead map each table name to its own list.
+    Returns the specs; raises :class:`StudyConfigError` naming the file, the key, the unknown
+    name and its close matches."""
+    if config.tables is None:
+        return {}
+    ctx = _Ctx(config.path)
+
+    def names(v: Any, table: str) -> list[str]:
+        v = v.get(table, ()) if isinstance(v, dict) else v
+        return list(dict.fromkeys(str(x) for x in v))
+
+    known_t = names(tables, "")
+    for name in config.tables:
+        if name not in known_t:
+            raise _unknown_name(ctx, f"tables.{name}", "table", name, known_t)
+    for name, spec in config.tables.items():
+        known_b, known_i = names(breakdowns, name), names(indicators, name)
+        for i, b in enumerate(spec.breakdowns):
+            for v in (b,) if isinstance(b, str) else b:
+                if v not in known_b:
+                    raise _unknown_name(ctx, f"tables.{name}.breakdowns[{i}]", "variable", v, known_b)
+        for i, ind in enumerate(spec.indicators or ()):
+            if ind not in known_i:
+                raise _unknown_name(ctx, f"tables.{name}.indicators[{i}]", "indicator", ind, known_i)
+    return dict(config.tables)
 
 
 def _check_name(ctx: _Ctx, name: Any, key: str) -> str:
@@ -532,6 +663,7 @@ def load_config(path: str | Path, root: str | Path | None = None) -> StudyConfig
         cell_timeout=cell_timeout,
         references=_parse_references(ctx, raw.get("references"), root),
         compute_parameters=compute_params,
+        tables=_parse_tables(ctx, raw.get("tables")),
         **texts,
     )
 

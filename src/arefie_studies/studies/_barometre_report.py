@@ -58,6 +58,7 @@ __all__ = [
     "ml_comparison_table",
     "ml_position_table",
     "ml_profile_table",
+    "profile_table",
     "share_table",
     "synthesis",
 ]
@@ -183,6 +184,33 @@ def share_table(res: Results, population: str) -> TableBuilder:
                                               "p (4 modalités)"),
                         rows=tuple(rows), notes=notes, source=SOURCE, threshold=res.threshold,
                         stub="Item", wide=True)
+
+
+def profile_table(res: Results, population: str) -> TableBuilder:
+    """Items × the groups of each declared breakdown (``tables:`` of studies/barometre.yaml),
+    % satisfied in the region in ``res.wave`` with its Korn–Graubard interval; hidden and
+    presentation decisions as in ``res.profile`` (:func:`..barometre.region_profile`)."""
+    est = res.profile[population]
+    cells = est.assign(row=est["label"], column=est["breakdown"] + ":" + est["group"])
+    columns = list(dict.fromkeys(zip(cells["column"], cells["breakdown_label"] + "|" + cells["group"],
+                                     strict=True)))
+    shown = cells[~cells["hidden"].astype(bool) & cells["decision"].isin(PUBLISHED)]
+    lecture = ""
+    if len(shown):
+        x = shown.iloc[0]
+        lecture = (f"Lecture{NNBSP}: en {res.wave}, dans les Hauts-de-France, {fmt_pct(x['estimate'])} "
+                   f"des {POPULATION_FR[population]} « {x['group']} » ({x['breakdown_label'].lower()}) "
+                   f"se déclarent très ou plutôt {_sat(population)} pour « {x['label']} » "
+                   f"(intervalle de confiance à {PCT} {fmt_ci(x['ci_low'], x['ci_high'])}).")
+    breakdowns = " et ".join(dict.fromkeys(est["breakdown_label"].str.lower()))
+    notes = (_champ(res, population, str(res.wave), "Hauts-de-France"), lecture,
+             "Part de répondants « très » ou « plutôt » satisfaits. Entre crochets" + NNBSP
+             + f": intervalle de confiance à {PCT} (Korn–Graubard).")
+    return TableBuilder.from_estimates(
+        cells, title=f"Satisfaction des {POPULATION_FR[population]} en {res.wave} selon "
+                     f"{breakdowns} (Hauts-de-France)",
+        columns=columns, threshold=res.threshold, presentation=True, notes=notes, source=SOURCE,
+        stub="Item")
 
 
 def ml_comparison_table(res: Results, population: str) -> TableBuilder:
@@ -753,8 +781,10 @@ def _population_regional(res: Results, population: str) -> list:
                           f"Part de {who} satisfaits (très ou plutôt) par item, {res.wave}, avec "
                           f"intervalles de confiance à {PCT}"),
                    figure_note(champ_wave, share_lecture(res, population))]
+    blocks += [Table.of(share_table(res, population), f"{population}-region")]
+    if population in res.profile:  # declared under tables: in studies/barometre.yaml
+        blocks += [Table.of(profile_table(res, population), f"{population}-profil")]
     blocks += [
-        Table.of(share_table(res, population), f"{population}-region"),
         Heading(trend_heading(res, population), 2, f"{population}-evolution"),
         Paragraph(trend_text(res, population)),
         Figure(lambda: trend_figure(res, population),

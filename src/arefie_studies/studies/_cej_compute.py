@@ -62,6 +62,8 @@ EXIT_INDICATORS = {"emploi": EMPLOYED, "emploi_durable": DURABLE, "alternance": 
                    "positive": POSITIVE}
 EXIT_BREAKDOWNS = {"sexe": "Sexe", "tranche_age": "Âge à l'entrée", "qualification": "Niveau de qualification",
                    "qpv": "Réside en QPV"}
+#: Exit indicators shown in the table of situations after entry (``indicators`` of ``tables.sorties``).
+EXIT_LABELS = {"emploi": "En emploi", "emploi_durable": "En emploi durable", "alternance": "En alternance"}
 
 
 def _ml_names(data: CejData) -> dict[str, str]:
@@ -243,19 +245,30 @@ def exit_flags(codes: np.ndarray, month: int) -> pd.DataFrame:
                          for k, states in EXIT_INDICATORS.items()})
 
 
-def exits(data: CejData, codes: np.ndarray, threshold: int, exit_months) -> pd.DataFrame:
+def exits(data: CejData, codes: np.ndarray, threshold: int, exit_months,
+          breakdowns=tuple(EXIT_BREAKDOWNS)) -> pd.DataFrame:
     """Situation ``m`` months after entry (column ``m``: the m-th calendar month after the month of
     entry) among the youths observed then: shares in employment, durable employment (glossary),
-    alternance and positive situations, for the region, each ML and the region's profile groups."""
+    alternance and positive situations, for the region, each ML and the region's profile groups
+    (``breakdowns``: profile variables, a tuple of them being their crossing « Femme · Bac »,
+    breakdown « sexe × qualification »)."""
+    from arefie_studies.survey import cross, cross_name
+
     j = data.youths
+    groups = {}
+    for b in breakdowns:
+        if isinstance(b, str):
+            groups[b] = j[b].astype(str).to_numpy()
+        else:
+            groups[cross_name(b)] = cross(j, list(b)).astype(str).to_numpy()
     out = []
     for m in exit_months:
         fl = exit_flags(codes, int(m))
         fl["ml_code"] = j["ml_code"].to_numpy()
         e = binary(fl, threshold).assign(breakdown="", mois=int(m))
         out.append(e)
-        for var in EXIT_BREAKDOWNS:
-            g = fl.drop(columns="ml_code").assign(**{var: j[var].astype(str).to_numpy()})
+        for var, values in groups.items():
+            g = fl.drop(columns="ml_code").assign(**{var: values})
             out.append(binary(g, threshold, by=var).assign(breakdown=var, mois=int(m)))
     return pd.concat(out, ignore_index=True)
 

@@ -104,12 +104,14 @@ def group_findings(r, exit_months) -> list[str]:
     out = []
     names = {"sexe": "le sexe", "tranche_age": "l'âge à l'entrée", "qualification": "le niveau de qualification",
              "qpv": "la résidence en QPV"}
+    declared = getattr(r, "exit_breakdown_labels", None) or {}
     for var, g in e.groupby("breakdown", sort=False):
         if len(g) < 2:
             continue
         hi, lo = g.loc[g["estimate"].idxmax()], g.loc[g["estimate"].idxmin()]
+        name = names.get(var) or declared.get(var, var).lower()
         if hi["ci_low"] > lo["ci_high"]:
-            out.append(f"L'emploi durable {exit_months[-1]} mois après l'entrée varie selon {names.get(var, var)} : "
+            out.append(f"L'emploi durable {exit_months[-1]} mois après l'entrée varie selon {name} : "
                        f"{fmt_pct(hi['estimate'])} {fmt_ci(hi['ci_low'], hi['ci_high'])} pour « {hi['group']} », "
                        f"{fmt_pct(lo['estimate'])} {fmt_ci(lo['ci_low'], lo['ci_high'])} pour « {lo['group']} ».")
     return out

@@ -12,7 +12,7 @@ import pandas as pd
 from arefie_studies.studies import _cej_figures as F
 from arefie_studies.studies import _cej_findings as G
 from arefie_studies.studies import _cej_texts as T
-from arefie_studies.studies._cej_compute import DURATION_CLASSES, cohort_end
+from arefie_studies.studies._cej_compute import DURATION_CLASSES, EXIT_LABELS, cohort_end
 from arefie_studies.studies._cej_estimates import REGION
 from arefie_studies.studies.contract import (
     Annex,
@@ -43,7 +43,6 @@ SOURCE = "Source : i-Milo, extraction du {date} (données synthétiques) ; trait
 CHAMP = "jeunes entrés en CEJ dans une Mission Locale des Hauts-de-France."
 SURVEY_CHAMP = "les 42 Missions Locales des Hauts-de-France (enquête d'organisation du CEJ)."
 CI_NOTE = "Entre crochets : intervalle de confiance à 95 %."
-EXIT_LABELS = {"emploi": "En emploi", "emploi_durable": "En emploi durable", "alternance": "En alternance"}
 
 
 # ------------------------------------------------------------------ table helpers
@@ -347,8 +346,13 @@ def _trajectories(r, ml: str, cols: list[str], source: str, horizon: int, horizo
                    _figure_note(r, "chronogram", ml, exit_months[-1])]
     e = r.exits
     cells = []
+    shown = [i for i in EXIT_LABELS if r.exit_table is None or r.exit_table.indicators is None
+             or i in r.exit_table.indicators]  # tables.sorties of studies/cej.yaml
+    sections = {"": "", **(r.exit_breakdown_labels or {"sexe": "Sexe", "tranche_age": "Âge à l'entrée",
+                                                      "qualification": "Niveau de qualification",
+                                                      "qpv": "Réside en QPV"})}
     for m in exit_months:
-        for ind in EXIT_LABELS:
+        for ind in shown:
             sub = e[(e["mois"] == m) & (e["indicator"] == ind)]
             if ml:
                 sub = _sel(sub[sub["breakdown"] == ""], cols)
@@ -356,11 +360,9 @@ def _trajectories(r, ml: str, cols: list[str], source: str, horizon: int, horizo
             else:
                 sub = sub[sub["territory"] == REGION]
                 sub = sub.assign(row=np.where(sub["breakdown"] == "", "Ensemble", sub["group"]),
-                                 section=sub["breakdown"].map({"": "", "sexe": "Sexe", "tranche_age": "Âge à l'entrée",
-                                                              "qualification": "Niveau de qualification",
-                                                              "qpv": "Réside en QPV"}))
+                                 section=sub["breakdown"].map(sections))
             cells.append(_cells(sub.assign(col=f"{ind}{m}"), row="row", column="col", section="section"))
-    columns = [(f"{ind}{m}", f"{m} mois après l'entrée|{lab}") for m in exit_months for ind, lab in EXIT_LABELS.items()]
+    columns = [(f"{ind}{m}", f"{m} mois après l'entrée|{EXIT_LABELS[ind]}") for m in exit_months for ind in shown]
     title = ("Situation des jeunes 6 et 12 mois après l'entrée en CEJ" if list(exit_months) == [6, 12]
              else "Situation des jeunes après l'entrée en CEJ")
     note = ("En emploi : emploi salarié ou alternance. Emploi durable et alternance : voir les définitions en "

@@ -197,13 +197,23 @@ def decided_table(table: BannerTable, *, title: str, groups: Sequence[str] | Non
     « † » after a flagged one; disclosure-hidden cells « s ». Intervals are Korn–Graubard.
     ``tests``: a last column with each question's Rao–Scott test (``table.tests``) on its first
     row, left blank when a cell of the question is hidden for disclosure."""
-    test_p = table.tests.set_index("question")["p_value"] if tests else pd.Series(dtype=float)
     cells = table.cells
-    keep = list(groups) if groups is not None else list(
-        dict.fromkeys(cells.loc[cells["breakdown"] != "", "group"]))
-    cols = [("", TOTAL)] + [(b, g) for g in keep
-                            for b in dict.fromkeys(cells.loc[cells["group"] == g, "breakdown"])
-                            if b]
+    breakdowns = [b for b in dict.fromkeys(cells["breakdown"]) if b]
+    # several breakdowns (declared under tables: in the config): two-level headers, and the
+    # test column is the first breakdown's
+    several = len(breakdowns) > 1
+    tested = table.tests
+    if several:
+        tested = tested[tested["breakdown"] == breakdowns[0]]
+    test_p = tested.set_index("question")["p_value"] if tests else pd.Series(dtype=float)
+    if groups is not None:
+        cols = [("", TOTAL)] + [(b, g) for g in groups
+                                for b in dict.fromkeys(cells.loc[cells["group"] == g, "breakdown"])
+                                if b]
+    else:
+        body = cells[cells["breakdown"] != ""]
+        cols = [("", TOTAL), *dict.fromkeys(zip(body["breakdown"], body["group"], strict=True))]
+    blabel = dict(zip(cells["breakdown"], cells["breakdown_label"], strict=True))
     by_cell = cells.set_index(["question", "level", "breakdown", "group"])
     rows: list[Row] = []
     for question, qc in cells.groupby("question", sort=False):
@@ -251,7 +261,9 @@ def decided_table(table: BannerTable, *, title: str, groups: Sequence[str] | Non
     if tests:
         n_cells.append(Cell(kind="empty"))
     rows.append(Row(label="n", cells=tuple(n_cells), css="effectifs"))
-    heads = (total_label, *[g for _, g in cols[1:]], *(("Test de Rao–Scott",) if tests else ()))
+    test_head = "Test de Rao–Scott" + (f" ({blabel[breakdowns[0]].lower()})" if several else "")
+    heads = (total_label, *[f"{blabel[b]}|{g}" if several else g for b, g in cols[1:]],
+             *((test_head,) if tests else ()))
     return TTable(title=title, columns=heads, rows=tuple(rows),
                   notes=(*notes, KG_NOTE, COMPACT_NOTES[1]), source=table.source,
                   threshold=table.threshold, stub="")
@@ -407,8 +419,9 @@ def _departements(ctx: _Ctx) -> list:
     prec = c[(c["question"] == "precarite") & (c["level"] == P.YES) & ~c["suppressed"]
              & (c["decision"] != "suppress")].copy()
     prec["level"] = prec["group"].replace({"Ensemble": REGION})
-    deps = prec[prec["breakdown"] != ""].sort_values("estimate")
-    test = table.tests.set_index("question").loc["precarite"]
+    deps = prec[prec["breakdown"] == "departement"].sort_values("estimate")
+    tests = table.tests[table.tests["breakdown"] == "departement"]
+    test = tests.set_index("question").loc["precarite"]
     p = float(test["p_value"])
     verdict = ("les écarts entre départements sont statistiquement significatifs" if p < 0.05 else
                "les écarts entre départements ne sont pas statistiquement significatifs : ils "
@@ -425,6 +438,10 @@ def _departements(ctx: _Ctx) -> list:
 tableau présente les quatre grandes situations de logement ; une flèche signale un département
 qui se distingue significativement du reste de la région."""
     title = "Situations de logement des jeunes accompagnés, par département"
+    others = [lab for b, lab in dict(zip(c["breakdown"], c["breakdown_label"], strict=True)).items()
+              if b not in ("", "departement")]  # declared under tables: in the config
+    if others:
+        title += " et selon " + ", ".join(x[:1].lower() + x[1:] for x in others)
     return [
         _chapter("departements", "Diagnostic par département"), Paragraph(text),
         *comparison_blocks(ctx.res, ctx.source),

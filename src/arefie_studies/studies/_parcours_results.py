@@ -12,7 +12,7 @@ small-domain presentation rule.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -127,12 +127,14 @@ def _banner(design, questions, breakdown: str, threshold: int) -> BannerTable:
     return decide(table, _domains(design, questions, breakdown))
 
 
-def _domains(design, questions, breakdown: str) -> pd.DataFrame:
-    """Domain estimates of ``questions`` (every level) in the whole population ("Ensemble")
-    and by ``breakdown``."""
+def _domains(design, questions, breakdown: str | Sequence[str]) -> pd.DataFrame:
+    """Domain estimates of ``questions`` (every level) in the whole population ("Ensemble",
+    breakdown "") and by each ``breakdown`` (column ``breakdown``)."""
     qs = list(questions)
-    return pd.concat([P.domain_estimates(design, qs, level=None),
-                      P.domain_estimates(design, qs, by=breakdown, level=None)], ignore_index=True)
+    bys = [breakdown] if isinstance(breakdown, str) else list(breakdown)
+    return pd.concat([P.domain_estimates(design, qs, level=None).assign(breakdown=""),
+                      *(P.domain_estimates(design, qs, by=b, level=None).assign(breakdown=b)
+                        for b in bys)], ignore_index=True)
 
 
 def decide(table: BannerTable, domains: pd.DataFrame) -> BannerTable:
@@ -149,10 +151,10 @@ def decide(table: BannerTable, domains: pd.DataFrame) -> BannerTable:
     """
     c = table.cells.drop(columns=[k for k in ("base", "df", "decision", "reason")
                                   if k in table.cells.columns])
-    d = domains.rename(columns={"n": "base"})[["question", "level", "group", "kg_low", "kg_high",
-                                               "df", "base"]]
+    key = ["question", "level", "group"] + (["breakdown"] if "breakdown" in domains else [])
+    d = domains.rename(columns={"n": "base"})[[*key, "kg_low", "kg_high", "df", "base"]]
     d = d.assign(level=d["level"].astype(str), group=d["group"].astype(str))
-    c = c.merge(d, on=["question", "level", "group"], how="left", validate="many_to_one")
+    c = c.merge(d, on=key, how="left", validate="many_to_one")
     prop = ((c["kind"] == "proportion") & ~c["suppressed"].astype(bool)).to_numpy()
     missing = prop & c["kg_low"].isna().to_numpy()
     if missing.any():
@@ -338,6 +340,24 @@ def _adjusted(youths: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values("departement", key=lambda s: s.map(order)).reset_index(drop=True)
 
 
+def _with_crossings(design, breakdowns: Sequence[Any]) -> tuple[Any, list[str]]:
+    """The design with one column per crossed breakdown (``("departement", "sexe")`` ->
+    « departement × sexe », groups « Nord · Femme », labelled « Département × Sexe ») and the
+    breakdowns' column names."""
+    from arefie_studies.survey import cross, cross_label, cross_name
+
+    names, columns, labels = [], {}, {}
+    for b in breakdowns:
+        if isinstance(b, str):
+            names.append(b)
+            continue
+        name = cross_name(b)
+        columns[name] = cross(design.data, list(b))
+        labels[name] = cross_label(b, design.labels)
+        names.append(name)
+    return (design.update(labels=labels, **columns) if columns else design), names
+
+
 # --------------------------------------------------------------------------------- compute
 def compute(inputs: Any, params: Mapping[str, Any]) -> ParcoursResults:
     """Every published number of the study, for the region and each département, from
@@ -369,9 +389,12 @@ def compute(inputs: Any, params: Mapping[str, Any]) -> ParcoursResults:
 
     key_shares = rule_on(_with_territory(P.domain_estimates(design, KEY_QUESTIONS), REGION))
 
+    spec = P.table_specs(inputs.config, design)["departements"]
+    tab_design, names = _with_crossings(design, spec.breakdowns)
     departements = decide(
-        P.only_level(hide_linked(P.housing_by_departement(design, threshold=threshold))),
-        _domains(design, P.DEPARTEMENT_QUESTIONS, "departement"))
+        P.only_level(hide_linked(P.housing_by_departement(
+            tab_design, threshold=threshold, breakdowns=names, questions=spec.indicators))),
+        _domains(tab_design, spec.indicators, names))
     departement_domains = P.domain_estimates(design, P.DEPARTEMENT_QUESTIONS, by="departement")
 
     parts = [_departement(inputs, code, threshold) for code in P.DEPARTEMENTS]

@@ -46,6 +46,7 @@ from arefie_studies.studies.contract import (
     Table,
 )
 from arefie_studies.studies.glossary import glossary_markdown
+from arefie_studies.survey import cross_name
 from arefie_studies.tables import (
     FLAG_MARK,
     NNBSP,
@@ -327,12 +328,19 @@ def _marks(est: pd.DataFrame, tests: pd.Series) -> pd.Series:
     return pd.Series(out, dtype=object)
 
 
+def _heading(r: Any, breakdown: str) -> str:
+    """French heading of a breakdown: the study's own, else the label the results hold (the
+    codebook's, « Département × Sexe » for a crossing), else the name."""
+    own = {**BREAKDOWNS, **VULNERABLE}
+    return own.get(breakdown) or (r.breakdown_labels or {}).get(breakdown, breakdown)
+
+
 def _breakdown_table(r: Any, indicators: Sequence[Indicator], breakdowns: Sequence[str], *,
                      title: str, name: str, overall: bool = True,
                      tests: Sequence[str] = (), marks: Sequence[str] = ()) -> Table:
     """Indicators (rows) × Ensemble and the groups of each breakdown (columns); a vulnerable
     flag in ``marks`` shows only its "Oui" group with ▲/▼ against the others."""
-    headings = {**BREAKDOWNS, **VULNERABLE}
+    headings = {b: _heading(r, b) for b in breakdowns}
     names = {i.name: _label(i) for i in indicators}
     columns = [("Ensemble", "Ensemble")] if overall else []
     frames = [r.overall.assign(column="Ensemble")] if overall else []
@@ -355,7 +363,7 @@ def _breakdown_table(r: Any, indicators: Sequence[Indicator], breakdowns: Sequen
     for b in tests:
         pv = _tests(r, b)
         cells[f"p_{b}"] = cells["indicator"].map(lambda n, pv=pv: _p_text(float(pv.get(n, np.nan))))
-        extra[f"p_{b}"] = TEST_HEADERS.get(b, "Test")
+        extra[f"p_{b}"] = TEST_HEADERS.get(b, f"Test {_lower_first(headings[b])}")
     if tests:
         notes.append("Test : Rao–Scott (statistique F, plan de sondage pris en compte) de "
                      "l’indépendance entre l’indicateur et la variable de ventilation.")
@@ -432,15 +440,30 @@ def _theme(r: Any, theme: str) -> list:
                    "les valeurs figurent dans la liste ci-dessus."),
         _figure_notes(r, lecture, _universes(key)),
         Paragraph(_sex_sentence(r, key)),
-        _breakdown_table(r, inds, ["sexe", "tranche_age"], title=f"{title} selon le sexe et l’âge",
-                         name=f"{theme}_sexe_age", tests=["sexe", "tranche_age"]),
-        _breakdown_table(r, inds, ["qualification", *VULNERABLE], overall=False,
-                         title=f"{title} selon la qualification et pour les publics vulnérables",
-                         name=f"{theme}_qualification", tests=["qualification"],
-                         marks=list(VULNERABLE)),
-        _breakdown_table(r, inds, ["departement"], title=f"{title} selon le département",
-                         name=f"{theme}_departement", tests=["departement"]),
+        *_declared_tables(r, theme, inds),
     ]
+
+
+def _declared_tables(r: Any, theme: str, inds: Sequence[Indicator]) -> list[Table]:
+    """The theme's tables as declared (``r.table_specs``: ``tables:`` of
+    studies/sante_jeunes.yaml over ``sante_jeunes.TABLES``): a vulnerable flag shows its « Oui »
+    group with ▲/▼, every other breakdown its Rao–Scott test column."""
+    from arefie_studies.studies.sante_jeunes import TABLES
+
+    out = []
+    for spec in (r.table_specs or TABLES).values():
+        rows = [i for i in inds if spec.indicators is None or i.name in spec.indicators]
+        if not rows:
+            continue
+        names = [b if isinstance(b, str) else cross_name(b) for b in spec.breakdowns]
+        title = (f"{THEMES[theme]} {spec.title}" if spec.title else
+                 f"{THEMES[theme]} selon " + " et ".join(
+                     _lower_first(_heading(r, b)) for b in names))
+        out.append(_breakdown_table(
+            r, rows, names, title=title, name=f"{theme}_{spec.name}", overall=spec.total,
+            tests=[b for b in names if b not in VULNERABLE],
+            marks=[b for b in names if b in VULNERABLE]))
+    return out
 
 
 # ----------------------------------------------------------------------------- territories

@@ -47,6 +47,7 @@ __all__ = [
     "BarometreResults",
     "Survey",
     "compute",
+    "indicators",
     "kg_decisions",
     "load_survey",
     "ml_presentation",
@@ -56,10 +57,12 @@ __all__ = [
     "national_design",
     "participation",
     "region_likert",
+    "region_profile",
     "region_vs_rest",
     "report",
     "satisfied_share",
     "survey_from_frame",
+    "table_specs",
     "trend_change",
     "trends",
 ]
@@ -72,6 +75,8 @@ SATISFIED = "Satisfait"
 NOT_SATISFIED = "Non satisfait"
 LIKERT_CODES = (1, 2, 3, 4)  # très, plutôt, plutôt pas, pas du tout satisfait; 9 = ne sait pas
 POPULATIONS = ("jeunes", "entreprises")
+#: codebook variables that are not profile variables of the declared tables
+PROFILE_EXCLUDED = ("id_reponse", "annee", "region", "ml", "poids", "recommande")
 
 
 class BarometreError(ValueError):
@@ -97,6 +102,7 @@ class Survey:
     ml_names: dict[int, str]
     weighted: bool
     waves: tuple[int, ...] = field(default_factory=tuple)
+    profile: dict[str, str] = field(default_factory=dict)
 
     def ok(self, item: str) -> str:
         """Name of the binary "satisfied" column of ``item``."""
@@ -134,6 +140,14 @@ def survey_from_frame(population: str, frame: pd.DataFrame, codebook: Codebook,
         raw[col] = codes_of(frame[col], book[col].value_labels, name=col)
     if weighted:
         raw["poids"] = pd.to_numeric(frame["poids"]).to_numpy(dtype=float)
+    # profile variables (sexe, tranche_age, secteur...): the labelled answers, for the declared
+    # tables (``tables:`` of studies/barometre.yaml); identifiers are never kept
+    profile = {v.name: v.label or v.name for v in book
+               if v.value_labels and v.name in frame.columns and v.name not in PROFILE_EXCLUDED
+               and not v.name.startswith("sat_")
+               and isinstance(frame[v.name].dtype, pd.CategoricalDtype)}
+    for col in profile:
+        raw[col] = frame[col].to_numpy()
     if waves is not None:
         waves = [int(w) for w in waves]
         missing = sorted(set(waves) - set(raw["annee"].unique()))
@@ -146,9 +160,12 @@ def survey_from_frame(population: str, frame: pd.DataFrame, codebook: Codebook,
     region_ml = sorted(int(m) for m in raw.loc[raw["region"] == REGION_CODE, "ml"].unique())
     likert = tuple(book[next(iter(items))].value_labels[c] for c in LIKERT_CODES)
     data = recode(raw, list(items), likert, weighted)
+    for col in profile:
+        data[col] = pd.Categorical(raw[col].to_numpy(), categories=frame[col].cat.categories,
+                                   ordered=frame[col].cat.ordered)
     return Survey(population, data, items, likert,
                   {m: str(ml_labels.get(m, ml_labels.get(float(m), m))) for m in region_ml},
-                  weighted, present)
+                  weighted, present, profile)
 
 
 def load_survey(population: str, *, root: str | Path | None = None,
@@ -556,7 +573,98 @@ class BarometreResults(Results):
     sizes: dict[str, pd.DataFrame] = field(default_factory=dict)        # sample_sizes()
     weights: dict[str, float] = field(default_factory=dict)             # weights_summary(jeunes, wave)
     participation: pd.DataFrame | None = None                           # participation()
+    profile: dict[str, pd.DataFrame] = field(default_factory=dict)      # region_profile(), declared tables
     meta: dict[str, str] = field(default_factory=dict)                  # config texts (title, partners...)
+
+
+def indicators(root: str | Path | None = None) -> pd.DataFrame:
+    """The study's indicators, read from the declared codebooks: per population, each
+    satisfaction item (``sat_*``, the four answers), its binary column ``ok_<item>`` (« Satisfait »
+    = très + plutôt) and its French label; the names to list under ``tables:`` (``indicators``).
+
+        barometre.indicators().query("population == 'entreprises'")
+    """
+    from arefie_studies.io import Codebook
+    from arefie_studies.project import find_root, study_config
+
+    root = Path(root) if root is not None else find_root()
+    config = study_config("barometre", root)
+    rows = []
+    for population in POPULATIONS:
+        spec = config.inputs.get(population)
+        if spec is None or spec.codebook is None:
+            continue
+        book = Codebook.from_yaml(root / spec.codebook)
+        rows += [{"population": population, "name": v.name, "column": f"ok_{v.name}",
+                  "label": v.label or v.name} for v in book if v.name.startswith("sat_")]
+    return pd.DataFrame(rows, columns=["population", "name", "column", "label"])
+
+
+def table_specs(config: Any, surveys: Mapping[str, Survey]) -> dict[str, Any]:
+    """The profile tables declared under ``tables:`` in studies/barometre.yaml: one per
+    population (table name ``jeunes`` or ``entreprises``), its items (``indicators``: ``sat_*``
+    names, default all) × its breakdowns (the population's profile variables, ``Survey.profile``;
+    a list = their crossing).  None declared: no profile table.  Unknown names are a
+    StudyConfigError naming the file, the key and the close matches."""
+    from arefie_studies.project import check_tables
+
+    return check_tables(config, tables=list(surveys),
+                        breakdowns={p: list(s.profile) for p, s in surveys.items()},
+                        indicators={p: list(s.items) for p, s in surveys.items()})
+
+
+def region_profile(survey: Survey, wave: int, breakdowns: Sequence[Any], threshold: int,
+                   items: Sequence[str] | None = None) -> pd.DataFrame:
+    """% satisfied per item among the region's respondents of ``wave``, by each breakdown
+    (a profile variable, or a tuple of them: their crossing « Femme · 16-17 ans »).
+
+    Domain estimates on the wave's national design (``subset(zone == "Hauts-de-France")``),
+    Korn–Graubard intervals (R: ``svyby(~ok, ~b, subset(d, zone == "HdF"), svyciprop,
+    method="beta")``) and the NCHS rule; ``hidden``: the group's satisfied / not satisfied
+    counts protected by :func:`arefie_studies.tables.protected_shares` at ``threshold``.
+    Columns: breakdown, breakdown_label, group, item, label, estimate, se, ci_low, ci_high, n,
+    n_yes, df, hidden, decision, reason.
+    """
+    from arefie_studies.survey import cross, cross_label, cross_name
+    from arefie_studies.tables import protected_shares
+
+    items = list(items or survey.items)
+    d = national_design(_wave(survey, wave))
+    names, columns, labels = [], {}, dict(survey.profile)
+    for b in breakdowns:
+        if isinstance(b, str):
+            names.append(b)
+            continue
+        name = cross_name(b)
+        columns[name] = cross(d.data, list(b))
+        labels[name] = cross_label(b, survey.profile)
+        names.append(name)
+    if columns:
+        d = d.update(**columns)
+    region = d.subset((d.data["zone"] == REGION).to_numpy())
+    active = (np.asarray(region.domain) & (np.asarray(region.weights) > 0))
+    frames = []
+    for b in names:
+        g_codes = d.data[b].cat.codes.to_numpy()
+        groups = [str(g) for g in d.data[b].cat.categories]
+        est = region.proportion([survey.ok(i) for i in items], by=b, ci_method="beta")
+        est = est[est["level"] == SATISFIED]
+        for item in items:
+            y = d.data[survey.ok(item)].cat.codes.to_numpy()
+            ok = active & (y >= 0) & (g_codes >= 0)
+            yes = np.bincount(g_codes[ok & (y == 0)], minlength=len(groups))
+            no = np.bincount(g_codes[ok & (y == 1)], minlength=len(groups))
+            hidden = protected_shares(yes, no, threshold)
+            e = est[est["variable"] == survey.ok(item)]
+            pos = [groups.index(str(g)) for g in e[b]]
+            frames.append(pd.DataFrame({
+                "breakdown": b, "breakdown_label": labels.get(b, b),
+                "group": [groups[j] for j in pos], "item": item, "label": survey.items[item],
+                **{c: e[c].to_numpy() for c in ("estimate", "se", "ci_low", "ci_high", "df")},
+                "n": (yes + no)[pos], "n_yes": yes[pos], "hidden": hidden[pos]}))
+    if not frames:
+        return pd.DataFrame()
+    return _ruled(pd.concat(frames, ignore_index=True))
 
 
 def pooled_region_nation(survey: Survey, waves: Sequence[int]) -> pd.DataFrame:
@@ -661,6 +769,9 @@ def compute(inputs: StudyInputs, params: Mapping[str, Any]) -> BarometreResults:
              "entreprises": int(params.get("ml_pool_waves_entreprises", 3))}
     ml_waves = {p: pooled_waves(s, wave, pools[p]) for p, s in surveys.items()}
     young = surveys["jeunes"]
+    specs = table_specs(inputs.config, surveys)
+    profile = {p: region_profile(surveys[p], wave, spec.breakdowns, threshold, spec.indicators)
+               for p, spec in specs.items()}
     return BarometreResults(
         **Results.base_fields(inputs, params),
         wave=wave, ml_waves=ml_waves,
@@ -677,6 +788,7 @@ def compute(inputs: StudyInputs, params: Mapping[str, Any]) -> BarometreResults:
         sizes={p: sample_sizes(s) for p, s in surveys.items()},
         weights=weights_summary(young, wave),
         participation=participation(young, inputs.references.get("missions_locales")),
+        profile=profile,
         meta={k: str(getattr(inputs.config, k, "") or "") for k in
               ("title", "description", "partners", "contact", "fieldwork")},
     )

@@ -19,11 +19,44 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from arefie_studies.studies._cej_compute import PROFILE_VARIABLES
+from arefie_studies.project import TableSpec
+from arefie_studies.studies._cej_compute import EXIT_BREAKDOWNS, EXIT_LABELS, PROFILE_VARIABLES
 from arefie_studies.studies._cej_data import AGE_GROUPS, CejInputError
 from arefie_studies.studies.contract import Report, Results
 
-__all__ = ["AGE_GROUPS", "CHAPTERS", "PROFILE_VARIABLES", "CejInputError", "CejResults", "compute", "report"]
+__all__ = ["AGE_GROUPS", "CHAPTERS", "PROFILE_VARIABLES", "TABLES", "CejInputError", "CejResults", "compute",
+           "indicators", "report", "table_specs"]
+
+#: The declared table of the study (``tables:`` of studies/cej.yaml replaces it): situations 6 and
+#: 12 months after entry (indicators) for the region's profile groups (breakdowns, one YAML line
+#: each; ``[sexe, qualification]`` is their crossing).
+TABLES: dict[str, TableSpec] = {
+    "sorties": TableSpec("sorties", tuple(EXIT_BREAKDOWNS), tuple(EXIT_LABELS)),
+}
+#: youth columns that are not profile breakdowns (the territory, the outcome)
+_NOT_BREAKDOWNS = ("ml", "motif_fin")
+
+
+def indicators() -> pd.DataFrame:
+    """The exit indicators of the table of situations after entry (``indicators`` of
+    ``tables.sorties``): name and French label (definitions in the glossary)."""
+    return pd.DataFrame({"name": list(EXIT_LABELS), "label": list(EXIT_LABELS.values())})
+
+
+def table_specs(config: Any, youths: pd.DataFrame) -> dict[str, TableSpec]:
+    """:data:`TABLES` with the tables declared in ``config`` (``tables:``) replacing them,
+    checked: breakdowns are the youths' profile variables (categorical columns of the i-Milo
+    extract, besides the ML and the end reason), indicators those of :func:`indicators`.  An
+    unknown name is a StudyConfigError naming the file, the key and the close matches."""
+    from dataclasses import replace
+
+    from arefie_studies.project import check_tables
+
+    known_b = [c for c in youths.columns if isinstance(youths[c].dtype, pd.CategoricalDtype)
+               and c not in _NOT_BREAKDOWNS]
+    declared = check_tables(config, tables=list(TABLES), breakdowns=known_b, indicators=list(EXIT_LABELS))
+    return {**TABLES, **{n: replace(s, indicators=s.indicators or TABLES[n].indicators)
+                         for n, s in declared.items()}}
 
 #: Anchors of the level-1 headings of every CEJ report, in order (``report.chapter(anchor)``; the
 #: key figures open the preamble chapter ``""``).
@@ -73,6 +106,8 @@ class CejResults(Results):
     ml_compare: pd.DataFrame | None = None
     meta: dict | None = None  # config texts: title, partners, contact, fieldwork, wave
     casemix: pd.DataFrame | None = None
+    exit_table: TableSpec | None = None         # the declared table of situations after entry
+    exit_breakdown_labels: dict | None = None   # its breakdowns' French labels
 
     def name(self, territory: str) -> str:
         """French name of a territory ("Hauts-de-France" or the ML's name)."""
@@ -108,11 +143,13 @@ def compute(inputs, params: Mapping[str, Any]) -> CejResults:
     thr = p["threshold"]
     data = prepare(inputs, p["extraction_date"], p["low_hours"], p["horizon_long"])
     codes = C.sequences(data, p["horizon_long"])
+    spec = table_specs(inputs.config, data.youths)["sorties"]
     parts: dict[str, Any] = {"overview": C.overview(data), **C.entries(data, thr), "profile": C.profile(data, thr),
                              **C.durations(data, thr, p["horizon_long"]), **C.hours(data, thr),
                              **C.allowance(data, thr), "sequences": codes,
                              "seq_ml": data.youths["ml_code"].to_numpy(dtype=str),
-                             "exits": C.exits(data, codes, thr, p["exit_months"]),
+                             "exits": C.exits(data, codes, thr, p["exit_months"], spec.breakdowns),
+                             "exit_table": spec, "exit_breakdown_labels": _breakdown_labels(spec),
                              **C.typology_tables(data, codes, thr, p["horizon"], p["n_types"]),
                              **C.survival(data, thr, p["km_group"], p["followup_months"])}
     durable = C.exit_flags(codes, p["exit_months"][-1])["emploi_durable"].to_numpy(float)
@@ -128,6 +165,16 @@ def compute(inputs, params: Mapping[str, Any]) -> CejResults:
                       links=M.link_modalities(data.survey, outcomes, data.ml_ref, thr), ml_answers=answers,
                       meta={k: str(getattr(inputs.config, k, "") or "") for k in
                             ("title", "partners", "contact", "fieldwork", "wave")})
+
+
+def _breakdown_labels(spec: TableSpec) -> dict[str, str]:
+    """French headings of the table's breakdowns (« Sexe × Niveau de qualification » for a
+    crossing)."""
+    from arefie_studies.survey import cross_label, cross_name
+
+    own = {**PROFILE_VARIABLES, **EXIT_BREAKDOWNS, "departement": "Département"}
+    return {(b if isinstance(b, str) else cross_name(b)):
+            (own.get(b, b) if isinstance(b, str) else cross_label(b, own)) for b in spec.breakdowns}
 
 
 def report(results: CejResults, params: Mapping[str, Any]) -> Report:

@@ -27,12 +27,13 @@ BannerTables from :func:`arefie_studies.tables.banner`) and never format.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from arefie_studies.project import TableSpec
 from arefie_studies.studies.glossary import term
 from arefie_studies.survey import SurveyDesign
 from arefie_studies.tables import BannerTable, banner, yes_rows
@@ -49,18 +50,21 @@ __all__ = [
     "PRECARIOUS",
     "REGION",
     "SANS_LOGEMENT_STABLE",
+    "TABLES",
     "ParcoursInputError",
     "ParcoursResults",
     "compute",
     "departement_label",
     "domain_estimates",
     "housing_by_departement",
+    "indicators",
     "outcome_model",
     "outcomes_by_precarity",
     "prepare_professionals",
     "prepare_youths",
     "professional_design",
     "report",
+    "table_specs",
     "youth_design",
 ]
 
@@ -275,7 +279,8 @@ def only_level(table: BannerTable, level: str = YES) -> BannerTable:
 
 
 def housing_by_departement(design: SurveyDesign, *, threshold: int, source: str = "",
-                           title: str = "") -> BannerTable:
+                           title: str = "", breakdowns: Sequence[Any] = ("departement",),
+                           questions: Sequence[str] = ()) -> BannerTable:
     """Current housing situation (4 groups) and precarity indicators by département.
 
     The table holds the Rao–Scott test of each question (``table.tests``): the report's text
@@ -286,13 +291,52 @@ def housing_by_departement(design: SurveyDesign, *, threshold: int, source: str 
     (squat, street) would be hidden in one question and recoverable by difference from the
     grouped ones (secondary suppression does not span questions).
     """
-    return banner(design, list(DEPARTEMENT_QUESTIONS),
-                  ["departement"], threshold=threshold, source=source, title=title)
+    return banner(design, list(questions or DEPARTEMENT_QUESTIONS),
+                  list(breakdowns), threshold=threshold, source=source, title=title)
 
 
 #: Questions of the diagnosis by département (Tableau 1 of the regional report).
 DEPARTEMENT_QUESTIONS = ("logement_groupe", "precarite", "sans_logement_stable",
                          "periode_sans_logement", "rupture_hebergement")
+
+#: The declared table of the study (``tables:`` of studies/parcours_residentiel.yaml replaces
+#: it): Tableau 1, the housing diagnosis, by département — more breakdowns (one YAML line each,
+#: ``[departement, sexe]`` a crossing) add column groups; the chapter's text reads the
+#: département columns, so ``departement`` stays among them.
+TABLES: dict[str, TableSpec] = {
+    "departements": TableSpec("departements", ("departement",), DEPARTEMENT_QUESTIONS),
+}
+
+
+def table_specs(config: Any, design: SurveyDesign) -> dict[str, TableSpec]:
+    """:data:`TABLES` with the tables declared in ``config`` (``tables:``) replacing them,
+    checked: breakdowns are categorical variables of the youths' design, indicators the
+    questions of :func:`indicators`. An unknown name, or a departements table without
+    ``departement``, is a StudyConfigError naming the file and the key."""
+    from arefie_studies.project import StudyConfigError, check_tables
+
+    known_b = [c for c in design.data.columns
+               if isinstance(design.data[c].dtype, pd.CategoricalDtype)]
+    declared = check_tables(config, tables=list(TABLES), breakdowns=known_b,
+                            indicators=list(indicators()["name"]))
+    out = dict(TABLES)
+    for name, spec in declared.items():
+        if "departement" not in spec.breakdowns:
+            raise StudyConfigError(
+                f"{config.path}: key 'tables.{name}.breakdowns': 'departement' is missing. Hint: "
+                "the chapter compares départements; keep '- departement' and add lines after it.")
+        out[name] = replace(spec, indicators=spec.indicators or TABLES[name].indicators)
+    return out
+
+
+def indicators(design: SurveyDesign | None = None) -> pd.DataFrame:
+    """The questions the declared table may show (``indicators:`` of ``tables:``), with their
+    French labels: the derived variables' (:data:`DERIVED_LABELS`), the others' from the
+    codebook through ``design`` (:func:`youth_design`; without it, the name). Columns: name,
+    label."""
+    known = {**(design.labels if design is not None else {}), **DERIVED_LABELS}
+    return pd.DataFrame({"name": list(DEPARTEMENT_QUESTIONS),
+                         "label": [known.get(q, q) for q in DEPARTEMENT_QUESTIONS]})
 
 
 def domain_estimates(design: SurveyDesign, questions: Sequence[str], by: str | None = None, *,

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from arefie_studies.project import StudyInputs
+from arefie_studies.project import StudyConfig, StudyInputs, TableSpec, check_tables
 from arefie_studies.studies._common import StudyInputError
 from arefie_studies.studies._sante_estimates import (
     benchmark_comparison,
@@ -61,7 +61,7 @@ from arefie_studies.studies._sante_recodes import (
     prepare,
 )
 from arefie_studies.studies.contract import Report, Results
-from arefie_studies.survey import SurveyDesign
+from arefie_studies.survey import SurveyDesign, cross, cross_label, cross_name
 
 __all__ = [
     "BREAKDOWNS",
@@ -71,6 +71,7 @@ __all__ = [
     "INSTRUMENTS",
     "INSTRUMENT_CLASSES",
     "MODEL_TERMS",
+    "TABLES",
     "THEMES",
     "UNSTABLE_HOUSING",
     "VULNERABLE",
@@ -91,12 +92,14 @@ __all__ = [
     "epices_score",
     "group_tests",
     "indicator_estimates",
+    "indicators",
     "indicators_by_theme",
     "ipaq_met_minutes",
     "own_wave_references",
     "population_margins",
     "prepare",
     "report",
+    "table_specs",
     "wave_comparison",
 ]
 
@@ -108,6 +111,52 @@ INSTRUMENT_CLASSES: dict[str, str] = {
 
 #: Breakdowns of the regional tables (computed for every indicator).
 _BY = (*BREAKDOWNS, *VULNERABLE)
+
+#: The three tables of each theme (indicators × breakdowns) when ``studies/sante_jeunes.yaml``
+#: declares none; a table declared under ``tables:`` there replaces the one of the same name.
+#: A breakdown that is a vulnerable flag (qpv, sans_logement_stable, rqth) shows its « Oui »
+#: group with ▲/▼; every other breakdown gets its Rao–Scott test column.
+TABLES: dict[str, TableSpec] = {
+    "sexe_age": TableSpec("sexe_age", ("sexe", "tranche_age"), title="selon le sexe et l’âge"),
+    "qualification": TableSpec(
+        "qualification", ("qualification", *VULNERABLE), total=False,
+        title="selon la qualification et pour les publics vulnérables"),
+    "departement": TableSpec("departement", ("departement",), title="selon le département"),
+}
+
+
+def indicators() -> pd.DataFrame:
+    """The study's derived indicators (0/1 columns ``ind_*`` of :func:`design`'s data), with
+    their French labels: column, name (as in ``tables:`` of the config), label, theme, universe
+    (the denominator when not all youths), key (shown in the theme's chart) and the external
+    references they are compared with::
+
+        sante_jeunes.indicators().query("theme == 'Santé mentale'")
+    """
+    return pd.DataFrame([{
+        "column": i.column, "name": i.name, "label": i.label, "theme": THEMES[i.theme],
+        "universe": i.universe or "ensemble des jeunes ayant répondu", "key": i.key,
+        "benchmarks": ", ".join(i.benchmarks)} for i in INDICATORS])
+
+
+def table_specs(config: StudyConfig, d: SurveyDesign | None = None) -> dict[str, TableSpec]:
+    """The tables of each theme: :data:`TABLES` with those declared under ``tables:`` in
+    ``config`` replacing the ones of the same name, checked (a StudyConfigError names the file,
+    the key and the close matches of an unknown table, variable or indicator).  Breakdowns may
+    be any categorical variable of ``d``'s data (default: the ones of :data:`TABLES`);
+    indicators are named as in :func:`indicators` (``name`` or ``column``)."""
+    known_b = list(_BY) if d is None else [
+        c for c in d.data.columns if isinstance(d.data[c].dtype, pd.CategoricalDtype)
+        and not c.startswith(("ind_", "zone_", "m_"))]
+    known_i = [i.name for i in INDICATORS] + [i.column for i in INDICATORS]
+    declared = check_tables(config, tables=list(TABLES), breakdowns=known_b, indicators=known_i)
+    out = dict(TABLES)
+    for name, spec in declared.items():
+        inds = None if spec.indicators is None else tuple(
+            x.removeprefix("ind_") for x in spec.indicators)
+        out[name] = TableSpec(name, spec.breakdowns, inds, spec.title or TABLES[name].title,
+                              spec.total)
+    return out
 
 
 # ----------------------------------------------------------------------------- calibration
@@ -196,7 +245,11 @@ def design(inputs: StudyInputs, wave: int = 2024, *, calibration: str = "raking"
         frame[f"zone_{code}"] = pd.Categorical(
             np.where(dep.isna(), None, np.where(dep == label, label, "Reste de la région")),
             categories=[label, "Reste de la région"])
-    return calibrated_design(frame, margins, calibration, tuple(bounds))
+    labels = {v: var.label for v, var in book.variables.items() if var.label}
+    labels.update({**BREAKDOWNS, **VULNERABLE, **INSTRUMENT_CLASSES})
+    labels.update({i.column: i.label for i in INDICATORS})
+    labels = {k: v for k, v in labels.items() if k in frame.columns}
+    return calibrated_design(frame, margins, calibration, tuple(bounds)).update(labels=labels)
 
 
 def _reference(inputs: StudyInputs, name: str) -> pd.DataFrame:
@@ -259,6 +312,8 @@ class SanteResults(Results):
     own_references: pd.DataFrame
     model: pd.DataFrame
     model_n: int
+    table_specs: Mapping[str, TableSpec] | None = None
+    breakdown_labels: Mapping[str, str] | None = None
     title: str = ""
     partners: str = ""
     contact: str = ""
@@ -297,6 +352,25 @@ def _previous(params: Mapping[str, Any], wave: int) -> int | None:
     return int(prev)
 
 
+def _with_crossings(d: SurveyDesign, specs: Mapping[str, TableSpec]
+                    ) -> tuple[SurveyDesign, list[str]]:
+    """The design with one column per crossed breakdown of the tables (« departement × sexe »,
+    groups « Nord · Femme », labelled « Département × Sexe »), and every breakdown to estimate:
+    :data:`_BY` (used by the texts and the département reports) then those the tables add."""
+    names = list(_BY)
+    columns: dict[str, pd.Series] = {}
+    labels: dict[str, str] = {}
+    for spec in specs.values():
+        for b in spec.breakdowns:
+            name = b if isinstance(b, str) else cross_name(b)
+            if not isinstance(b, str) and name not in columns:
+                columns[name] = cross(d.data, list(b))
+                labels[name] = cross_label(b, d.labels)
+            if name not in names:
+                names.append(name)
+    return (d.update(labels=labels, **columns) if columns else d), names
+
+
 def compute(inputs: StudyInputs, params: Mapping[str, Any]) -> SanteResults:
     """Every figure of every santé jeunes report (regional and the five départements).
 
@@ -310,11 +384,13 @@ def compute(inputs: StudyInputs, params: Mapping[str, Any]) -> SanteResults:
     base = Results.base_fields(inputs, params)
     t = base["threshold"]
     d = design(inputs, wave, calibration=method, bounds=bounds)
+    specs = table_specs(inputs.config, d)
+    d_tab, names = _with_crossings(d, specs)
     overall = indicator_estimates(d, INDICATORS, threshold=t)
-    by = pd.concat([indicator_estimates(d, INDICATORS, by=b, threshold=t).assign(breakdown=b)
-                    for b in _BY], ignore_index=True)
-    tests = pd.concat([group_tests(d, INDICATORS, b).rename_axis("indicator").reset_index()
-                       .assign(breakdown=b) for b in _BY], ignore_index=True)
+    by = pd.concat([indicator_estimates(d_tab, INDICATORS, by=b, threshold=t).assign(breakdown=b)
+                    for b in names], ignore_index=True)
+    tests = pd.concat([group_tests(d_tab, INDICATORS, b).rename_axis("indicator").reset_index()
+                       .assign(breakdown=b) for b in names], ignore_index=True)
     key = [i for i in INDICATORS if i.key]
     dep_tests = pd.concat([group_tests(d, key, f"zone_{c}").rename_axis("indicator").reset_index()
                            .assign(departement=c) for c in DEPARTEMENTS], ignore_index=True)
@@ -345,6 +421,7 @@ def compute(inputs: StudyInputs, params: Mapping[str, Any]) -> SanteResults:
         instruments=class_distribution(d, INSTRUMENT_CLASSES, threshold=t),
         evolution=evolution, benchmarks=benchmark_comparison(overall, bench[~own]),
         own_references=bench[own].reset_index(drop=True), model=model, model_n=model_n,
+        table_specs=specs, breakdown_labels={b: d_tab.labels.get(b, b) for b in names},
         title=inputs.config.title, partners=inputs.config.partners,
         contact=getattr(inputs.config, "contact", ""),
         fieldwork=getattr(inputs.config, "fieldwork", ""))

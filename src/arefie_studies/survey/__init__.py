@@ -7,6 +7,7 @@ Errors: one family rooted at :class:`SurveyError` (a ``ValueError``); the tree i
 :mod:`arefie_studies.survey.errors` and every class is exported here.
 """
 
+from ._columns import cross, cross_label, cross_name
 from ._contrast import contrast
 from ._design import SurveyDesign
 from ._replicate import ReplicateDesign, replicate_vcov
@@ -54,6 +55,9 @@ __all__ = [
     "VariableTypeError",
     "WeightsError",
     "contrast",
+    "cross",
+    "cross_label",
+    "cross_name",
     "linearized_vcov",
     "replicate_vcov",
 ]

@@ -141,6 +141,12 @@ class _BaseDesign(QuantileMixin, ABC):
         return self._df
 
     @property
+    def labels(self) -> dict[str, str]:
+        """Variable labels the design knows (from the data's ``attrs["variable_labels"]``, e.g.
+        an SPSS file read by ``io.read_data``, then ``labels=`` / ``update(labels=...)``): a copy."""
+        return dict(self._labels)
+
+    @property
     def weights(self) -> np.ndarray:
         """The (full-sample) analysis weights: a read-only array in the row order of the data."""
         w = self._w.view()

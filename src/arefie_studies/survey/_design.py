@@ -16,6 +16,7 @@ from ._banner import banner_cells, mean_vs_rest, table_stats
 from ._base import _as_list, _BaseDesign, design_effect
 from ._cells import Cells
 from ._ci import t_crit
+from ._columns import derived_frame
 from ._models import ModelsMixin
 from ._moments import MomentsMixin
 from ._olr import OLRMixin
@@ -538,6 +539,11 @@ class SurveyDesign(WeightingMixin, ModelsMixin, MomentsMixin, OLRMixin, _BaseDes
                 object.__setattr__(new, "_domain_label", value)
             elif key == "labels":
                 object.__setattr__(new, "_labels", dict(value))
+            elif key == "columns":
+                protected = [c for k in ("weights", "strata", "psu", "fpc")
+                             for c in _as_list(self.spec.get(k))]
+                object.__setattr__(new, "_df", derived_frame(self._df, value, protected))
+                object.__setattr__(new, "_cache", {})  # codes of replaced columns change
             elif key == "lonely_psu":
                 if value not in LONELY_PSU_OPTIONS:
                     raise DesignSpecError(f"lonely_psu={value!r} is not one of {LONELY_PSU_OPTIONS}.")
@@ -553,10 +559,20 @@ class SurveyDesign(WeightingMixin, ModelsMixin, MomentsMixin, OLRMixin, _BaseDes
         return new
 
     def update(self, *, lonely_psu: str | None = None, labels: Mapping[str, str] | None = None,
-               adjust_domain_lonely: bool | None = None) -> SurveyDesign:
-        """A copy with another lonely-PSU rule, R's ``survey.adjust.domain.lonely`` option or
-        more variable labels."""
+               adjust_domain_lonely: bool | None = None, **columns: Any) -> SurveyDesign:
+        """A copy with another lonely-PSU rule, R's ``survey.adjust.domain.lonely`` option,
+        more variable labels, or new / replaced data columns.
+
+        ``columns``: ``name=values`` (one value per row, a Series aligned on the design's
+        index, a scalar, or a callable ``data -> values``), as R's ``update(design, agegp =
+        cut(age, ...))`` (``update.survey.design``); weights, strata, PSUs and fpc stay those
+        of the design (their columns cannot be replaced)::
+
+            d2 = d.update(dep_sexe=survey.cross(d.data, ["departement", "sexe"]))
+        """
         changes: dict[str, Any] = {}
+        if columns:
+            changes["columns"] = columns
         if adjust_domain_lonely is not None:
             changes["adjust_domain_lonely"] = adjust_domain_lonely
         if lonely_psu is not None:

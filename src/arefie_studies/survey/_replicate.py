@@ -483,9 +483,25 @@ class ReplicateDesign(WeightingMixin, ModelsMixin, MomentsMixin, OLRMixin, _Base
                                                    if not str(k[0]).startswith("rank")})
             elif key == "calibrations":
                 object.__setattr__(new, "_calibrations", tuple(value))
+            elif key == "columns":
+                from ._columns import derived_frame
+
+                object.__setattr__(new, "_df", derived_frame(self._df, value, ()))
+                object.__setattr__(new, "_cache", {})
             else:
                 raise TypeError(f"_replace() got an unexpected field {key!r}")
         return new
+
+    def update(self, *, labels: Mapping[str, str] | None = None, **columns: Any
+               ) -> ReplicateDesign:
+        """A copy with more variable labels or new / replaced data columns (replicate weights
+        unchanged), as R's ``update(repdesign, agegp = ...)``; see ``SurveyDesign.update``."""
+        changes: dict[str, Any] = {}
+        if columns:
+            changes["columns"] = columns
+        if labels is not None:
+            changes["labels"] = {**self._labels, **labels}
+        return self._replace(**changes)
 
     # ---- public views ---------------------------------------------------------------------------
     @property

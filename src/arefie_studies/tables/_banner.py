@@ -481,10 +481,46 @@ def _suppress_cells(cells: pd.DataFrame, threshold: int) -> tuple[pd.DataFrame, 
 
 
 # --------------------------------------------------------------------------- from a design
+def _crossed_breakdowns(design: Any, breakdowns: Sequence[Any], labels: dict[str, str]
+                        ) -> tuple[Any, list[str]]:
+    """Breakdown names, with each crossing (a tuple or list of variables) made one column of a
+    derived design (``design.update(**{"departement × sexe": cross(...)})``) labelled
+    « Département × Sexe »; groups « Nord · Femme »."""
+    from arefie_studies.survey import cross, cross_label, cross_name
+
+    from ._engine import check_variables
+
+    names: list[str] = []
+    derived: dict[str, Any] = {}
+    for b in breakdowns:
+        if isinstance(b, str):
+            names.append(b)
+            continue
+        if not isinstance(b, (tuple, list)) or not b or not all(isinstance(v, str) for v in b):
+            raise BannerError(
+                f"breakdowns: {b!r} is neither a variable name nor a list of variable names to "
+                "cross; write banner(d, ['q1'], ['sexe', ('departement', 'sexe')]).")
+        if len(b) == 1:
+            names.append(b[0])
+            continue
+        check_variables(design, list(b), "breakdowns")
+        name = cross_name(b)
+        derived[name] = cross(design.data, list(b))
+        labels.setdefault(name, cross_label(b, labels))
+        names.append(name)
+    if derived:
+        if not hasattr(design, "update"):
+            raise BannerError(
+                f"breakdowns: crossing {list(derived)} needs a design with update(**columns) "
+                "(arefie_studies.survey.SurveyDesign or ReplicateDesign).")
+        design = design.update(**derived)
+    return design, names
+
+
 def banner(
     design: Any,
     questions: Sequence[str],
-    breakdowns: Sequence[str],
+    breakdowns: Sequence[str | Sequence[str]],
     *,
     threshold: int = 11,
     alpha: float = 0.05,
@@ -506,7 +542,15 @@ def banner(
 
     Categorical questions (pandas categoricals with their French labels, text, booleans) give
     one row per answer; numeric questions give a mean, unless listed in ``as_categorical``
-    (numeric answer codes). Labels come from the design's variable labels, then ``labels``.
+    (numeric answer codes). Labels come from the design's variable labels (``design.labels``:
+    the codebook's labels of an SPSS file read by ``io.read_data``), then ``labels``; answers
+    and groups show the value labels the data hold (categoricals).
+
+    A breakdown given as a tuple or list of variables is their crossing:
+    ``banner(d, ["qpv"], ["sexe", ("departement", "sexe")])`` adds the column group
+    « Département × Sexe » with groups « Nord · Femme », … (only combinations present), whose
+    cells equal ``design.proportion(q, by=["departement", "sexe"])``; disclosure control
+    treats it as any other breakdown (see :func:`arefie_studies.survey.cross`).
 
     Designs: every linearised design of the survey engine — stratified, clustered,
     multistage, calibrated (``poststratify``, ``rake``, ``calibrate``) and subsets
@@ -552,11 +596,12 @@ def banner(
             "questions / breakdowns: expected lists of variable names, got a string; "
             "write banner(d, ['q1'], ['sexe'])."
         )
+    all_labels = design_labels(design)
+    all_labels.update(labels or {})
+    design, breakdowns = _crossed_breakdowns(design, list(breakdowns), all_labels)
     cells = design_cells(
         design, list(questions), list(breakdowns), as_categorical=list(as_categorical)
     )
-    all_labels = design_labels(design)
-    all_labels.update(labels or {})
     test_frame = design_tests(design, cells, list(breakdowns)) if tests else None
     return BannerTable.from_cells(
         cells,

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ._banner import CELL_COLUMNS, TOTAL, BannerError
 
-__all__ = ["design_cells", "design_labels", "design_tests"]
+__all__ = ["check_variables", "design_cells", "design_labels", "design_tests"]
 
 _SYNONYMS = {
     "variable": "question",
@@ -49,7 +49,7 @@ def design_labels(design: Any) -> dict[str, str]:
     return {str(k): str(v) for k, v in out.items()}
 
 
-def _check_variables(design: Any, names: list[str], argument: str) -> pd.DataFrame:
+def check_variables(design: Any, names: list[str], argument: str) -> pd.DataFrame:
     data = getattr(design, "data", None)
     if not isinstance(data, pd.DataFrame):
         raise BannerError(
@@ -277,8 +277,8 @@ def design_cells(
     Categorical questions (categoricals, text, booleans, and numeric codes listed in
     ``as_categorical``) give one row per answer level (weighted %); numeric ones give a mean.
     """
-    data = _check_variables(design, questions, "questions")
-    _check_variables(design, breakdowns, "breakdowns")
+    data = check_variables(design, questions, "questions")
+    check_variables(design, breakdowns, "breakdowns")
     unknown = [v for v in as_categorical if v not in questions]
     if unknown:
         raise BannerError(
