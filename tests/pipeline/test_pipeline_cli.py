@@ -52,7 +52,7 @@ def test_list_shows_variants_and_state(project, capsys):
 def test_validate_passes_on_the_fixture(project, capsys):
     code, out, err = cli(project, capsys, "validate", "--no-data")
     assert code == 0, err
-    assert "tiny: ok" in out and "tiny_b: ok" in out
+    assert "tiny : ok" in out and "tiny_b : ok" in out
 
 
 def test_validate_reads_the_data(project, capsys):
@@ -76,8 +76,8 @@ def test_bad_input_data_is_a_clean_message_in_validate_and_run(project, capsys):
     # run checks inputs with a codebook before starting any kernel: a clean summary, exit 1
     code, _, err = cli(project, capsys, "run", "tiny", "--no-progress")
     assert code == 1
-    assert "tiny / regional: input 'enquete' (data/tiny.csv): DataValidationError:" in err
-    assert "tiny / departement-59: input 'enquete'" in err
+    assert "tiny / regional : input 'enquete' (data/tiny.csv): DataValidationError:" in err
+    assert "tiny / departement-59 : input 'enquete'" in err
     assert "variable 'sexe'" in err and "Traceback" not in err
     assert not (project / "reports" / "tiny").exists()
 
