@@ -64,7 +64,7 @@ def cmd_list(args) -> int:
             sub = f"  [{' – '.join(dict.fromkeys(names))}]" if names else ""
             print(f"    {p.variant.name:<24}{state:<12}{sub}")
     if not configs:
-        print(f"no study in {root / 'studies'}")
+        print(f"aucune étude dans {root / 'studies'}")
     if not args.studies:
         from arefie_studies.pipeline.publish import collect_published
 
@@ -72,7 +72,8 @@ def cmd_list(args) -> int:
         stale = [f"{s}/{v}" for s, vs in collect_published(layout).items() for v in vs
                  if (s, v) not in known]
         if stale:
-            print(f"published but no longer configured (delete to unpublish): {', '.join(stale)}")
+            print(f"publiés mais plus configurés (supprimez-les pour les dépublier) : "
+                  f"{', '.join(stale)}")
     return EXIT_OK
 
 

@@ -46,7 +46,7 @@ def test_list_shows_variants_and_state(project, capsys):
     old.mkdir(parents=True)
     (old / "meta.json").write_text("{}")
     _, out, _ = cli(project, capsys, "list")
-    assert "published but no longer configured (delete to unpublish): tiny/departement-02" in out
+    assert "publiés mais plus configurés (supprimez-les pour les dépublier) : tiny/departement-02" in out
 
 
 def test_validate_passes_on_the_fixture(project, capsys):
