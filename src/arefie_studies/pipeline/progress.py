@@ -176,7 +176,8 @@ class RunProgress:
     # ------------------------------------------------------------------ events
     def submitted(self, name: str, log: str | Path, notebook: str | Path) -> None:
         """A variant handed to a worker: follow its log from now on."""
-        job = CellProgress(name, Path(log), code_cells(notebook), submitted_ns=time.time_ns())
+        cells = code_cells(notebook) if self.live else []  # only the bar needs them
+        job = CellProgress(name, Path(log), cells, submitted_ns=time.time_ns())
         with self._lock:
             self.jobs[name] = job
             if self._bar is not None:
