@@ -14,8 +14,10 @@ import warnings
 from pathlib import Path
 
 from arefie_studies import __version__
+from arefie_studies.french import accord
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+INTERRUPTED = "interrompu ; les rapports publiés sont inchangés."
 
 
 def default_jobs() -> int:
@@ -62,7 +64,7 @@ def cmd_list(args) -> int:
             sub = f"  [{' – '.join(dict.fromkeys(names))}]" if names else ""
             print(f"    {p.variant.name:<24}{state:<12}{sub}")
     if not configs:
-        print(f"no study in {root / 'studies'}")
+        print(f"aucune étude dans {root / 'studies'}")
     if not args.studies:
         from arefie_studies.pipeline.publish import collect_published
 
@@ -70,7 +72,8 @@ def cmd_list(args) -> int:
         stale = [f"{s}/{v}" for s, vs in collect_published(layout).items() for v in vs
                  if (s, v) not in known]
         if stale:
-            print(f"published but no longer configured (delete to unpublish): {', '.join(stale)}")
+            print(f"publiés mais plus configurés (supprimez-les pour les dépublier) : "
+                  f"{', '.join(stale)}")
     return EXIT_OK
 
 
@@ -153,13 +156,16 @@ def cmd_publish(args) -> int:
         build_index(layout, published)
         n = sum(len(v) for v in published.values())
         if findings:
-            _err(f"leak scan: {len(findings)} problem(s) in the published reports:")
+            _err(f"analyse des fuites : {accord(len(findings), 'problème')} dans les rapports "
+                 "publiés :")
             for f in findings:
                 _err(f"  - {f}")
-            _err("nothing was copied; fix the study (suppression, identifiers) and run it again.")
+            _err("rien n’a été copié ; corrigez l’étude (secret statistique, identifiants) puis "
+                 "relancez-la.")
             return EXIT_FAILED
-        print(f"{n} report(s) indexed in {layout.index}"
-              + ("" if args.no_scan else "; leak scan clean"))
+        print(f"{accord(n, 'rapport indexé', 'rapports indexés', zero='0 rapport indexé')} "
+              f"dans {layout.index}"
+              + ("" if args.no_scan else " ; analyse des fuites sans problème"))
         if args.to:
             from arefie_studies.pipeline.release import ReleaseRefused, copy_release
 
@@ -170,7 +176,8 @@ def cmd_publish(args) -> int:
             except ReleaseRefused as exc:
                 _err(str(exc))
                 return EXIT_FAILED
-            print(f"copied {len(copied)} item(s) to {Path(args.to).resolve()}")
+            print(f"{accord(len(copied), 'élément copié', 'éléments copiés')} vers "
+                  f"{Path(args.to).resolve()}")
     finally:
         lock.close()
     return EXIT_OK
@@ -183,9 +190,9 @@ def cmd_validate(args) -> int:
     problems, checked = validate_studies(root, args.studies or None, check_data=not args.no_data)
     for slug in checked:
         own = [p for p in problems if p.startswith(f"{slug}:")]
-        print(f"{slug}: {'ok' if not own else f'{len(own)} problem(s)'}")
+        print(f"{slug} : {'ok' if not own else accord(len(own), 'problème')}")
     if problems:
-        _err(f"{len(problems)} problem(s):")
+        _err(f"{accord(len(problems), 'problème')} :")
         for p in problems:
             _err(f"  - {p}")
         return EXIT_FAILED
@@ -217,7 +224,8 @@ def cmd_synth(args) -> int:
         paths = generate_scaled(out, seed=args.seed, scale=scale)
     for p in paths or []:
         print(p)
-    print(f"{len(paths or [])} file(s) written to {out} (seed {args.seed})")
+    written = accord(len(paths or []), "fichier écrit", "fichiers écrits", zero="aucun fichier écrit")
+    print(f"{written} dans {out} (graine {args.seed})")
     return EXIT_OK
 
 
@@ -316,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except KeyboardInterrupt as exc:
-        _err("interrupted; published reports are unchanged.")
+        _err(INTERRUPTED)
         return 143 if isinstance(exc, _Terminated) else 130
     except OSError as exc:  # reports/ read-only or full (PublishError is not an OSError)
         _err(f"error: {exc}")
@@ -352,7 +360,7 @@ def entry() -> None:
         finally:  # also after --help / --version (SystemExit)
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
     except KeyboardInterrupt as exc:  # a signal outside main()'s own handling
-        _err("interrupted; published reports are unchanged.")
+        _err(INTERRUPTED)
         code = 143 if isinstance(exc, _Terminated) else 130
     sys.exit(code)
 

@@ -15,7 +15,7 @@ from _gallery import SCALE, comparison_frame, dep_frame, figures, likert_frame, 
 from matplotlib.collections import PolyCollection
 
 from arefie_studies import charts
-from arefie_studies.charts.style import house_rc
+from arefie_studies.charts import house_rc
 from arefie_studies.tables import NNBSP
 
 
@@ -188,7 +188,7 @@ def test_methods_plots_draw_in_the_house_style_and_leave_rcparams_alone():
     second call: the context manager is recreated for each call)."""
     import pandas as pd
 
-    from arefie_studies.charts.sequences import chronogram
+    from arefie_studies.charts import chronogram
     from arefie_studies.methods import StateSequences
 
     wide = pd.DataFrame({"m1": ["A", "B", "A"], "m2": ["A", "B", "B"], "m3": ["B", "B", "B"]})
@@ -261,3 +261,21 @@ def test_comparison_bars_apply_the_presentation_rule():
 def test_unknown_decision_is_an_error():
     with pytest.raises(charts.ChartError, match="unknown value"):
         charts.bar_ci(dep_frame().assign(d="maybe"), y="group", decision="d")
+
+
+def test_public_names_are_functions_not_modules():
+    """The defect: ``charts.bars`` was a module listed beside the functions ('module' object is
+    not callable). Every public name is a function, class or constant; implementation modules
+    are private, and the lazily loaded figure functions resolve to functions too."""
+    import types
+
+    from arefie_studies import charts
+
+    modules = [n for n in dir(charts) if not n.startswith("_")
+               and isinstance(getattr(charts, n), types.ModuleType)]
+    assert modules == []
+    for name in charts.__all__:
+        assert not isinstance(getattr(charts, name), types.ModuleType), name
+    assert callable(charts.trend) and callable(charts.chronogram) and callable(charts.survival_plot)
+    with pytest.raises(AttributeError, match="no attribute 'bars'"):
+        charts.bars  # noqa: B018

@@ -6,8 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from arefie_studies.charts import SEQUENCE_PALETTE
-from arefie_studies.charts.colourblind import delta_e, min_distance, simulate
+from arefie_studies.charts import SEQUENCE_PALETTE, delta_e, min_distance, simulate
 from arefie_studies.methods.sequences import MISSING_COLOR, TRAMINER_COLORS, StateSequences
 
 
@@ -42,7 +41,7 @@ def test_sequence_charts_use_the_safe_palette_by_default():
     matplotlib.use("Agg")
     from matplotlib.colors import to_hex
 
-    from arefie_studies.charts.sequences import mean_time_plot
+    from arefie_studies.charts import mean_time_plot
 
     codes = np.array([[0, 1, 2, 2], [1, 1, 0, 2], [2, 2, 2, 1]])
     seqs = StateSequences.from_codes(codes, ["E", "F", "C"], labels=["Emploi", "Formation",

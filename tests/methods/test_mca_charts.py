@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from arefie_studies.charts.factor_maps import (
+from arefie_studies.charts import (
     axis_label,
     category_map,
     cluster_map,

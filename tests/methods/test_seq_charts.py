@@ -10,8 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from arefie_studies.charts.sequences import chronogram, index_plot, mean_time_plot, transition_table
-from arefie_studies.charts.survival import survival_plot
+from arefie_studies.charts import (
+    chronogram,
+    index_plot,
+    mean_time_plot,
+    survival_plot,
+    transition_table,
+)
 from arefie_studies.methods.sequences import SequenceDataError, StateSequences
 from arefie_studies.methods.survival import kaplan_meier
 

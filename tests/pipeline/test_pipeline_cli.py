@@ -46,13 +46,13 @@ def test_list_shows_variants_and_state(project, capsys):
     old.mkdir(parents=True)
     (old / "meta.json").write_text("{}")
     _, out, _ = cli(project, capsys, "list")
-    assert "published but no longer configured (delete to unpublish): tiny/departement-02" in out
+    assert "publiés mais plus configurés (supprimez-les pour les dépublier) : tiny/departement-02" in out
 
 
 def test_validate_passes_on_the_fixture(project, capsys):
     code, out, err = cli(project, capsys, "validate", "--no-data")
     assert code == 0, err
-    assert "tiny: ok" in out and "tiny_b: ok" in out
+    assert "tiny : ok" in out and "tiny_b : ok" in out
 
 
 def test_validate_reads_the_data(project, capsys):
@@ -68,7 +68,7 @@ def break_data(project):
 def test_bad_input_data_is_a_clean_message_in_validate_and_run(project, capsys):
     break_data(project)
     code, out, err = cli(project, capsys, "validate")
-    assert code == 1 and "tiny: 1 problem(s)" in out and "tiny_b: ok" in out
+    assert code == 1 and "tiny : 1 problème" in out and "tiny_b : ok" in out
     assert "tiny: input 'enquete' (data/tiny.csv): DataValidationError: Data validation failed" in err
     assert "variable 'sexe'" in err and "Traceback" not in err
     # the unlabelled value is also a one-line warning naming the file, the variable and the value
@@ -76,8 +76,8 @@ def test_bad_input_data_is_a_clean_message_in_validate_and_run(project, capsys):
     # run checks inputs with a codebook before starting any kernel: a clean summary, exit 1
     code, _, err = cli(project, capsys, "run", "tiny", "--no-progress")
     assert code == 1
-    assert "tiny / regional: input 'enquete' (data/tiny.csv): DataValidationError:" in err
-    assert "tiny / departement-59: input 'enquete'" in err
+    assert "tiny / regional : input 'enquete' (data/tiny.csv): DataValidationError:" in err
+    assert "tiny / departement-59 : input 'enquete'" in err
     assert "variable 'sexe'" in err and "Traceback" not in err
     assert not (project / "reports" / "tiny").exists()
 
@@ -116,7 +116,7 @@ def test_validate_lists_every_problem(project, capsys):
 
 def test_publish_on_empty_reports(project, capsys):
     code, out, _ = cli(project, capsys, "publish")
-    assert code == 0 and "0 report(s) indexed" in out
+    assert code == 0 and "0 rapport indexé" in out
     assert "Aucun rapport publié" in (project / "reports" / "index.html").read_text()
 
 
@@ -145,7 +145,7 @@ def test_synth_command_and_automatic_generation(project, capsys, monkeypatch):
     monkeypatch.setattr(synth, "generate_all", fake_generate_all, raising=False)
     code, out, _ = cli(project, capsys, "synth", "--seed", "7")
     assert code == 0 and calls == [(project / "data" / "synthetic", 7)]
-    assert "1 file(s) written" in out
+    assert "1 fichier écrit" in out
     # a study whose synthetic input is missing gets it generated (seed 2024), once
     (project / "data" / "synthetic" / "tiny.csv").unlink()
     (project / "studies" / "tiny_b.yaml").write_text(
@@ -165,7 +165,7 @@ def test_publish_scans_indexes_and_copies(project, capsys):
         "date": "2026-11-28T12:00:00+00:00", "files": {"html": "report.html"}}))
     code, out, err = cli(project, capsys, "publish", "--to", str(project / "www"))
     assert code == 0, err
-    assert "1 report(s) indexed" in out and "leak scan clean" in out
+    assert "1 rapport indexé" in out and "analyse des fuites sans problème" in out
     index = (project / "www" / "index.html").read_text(encoding="utf-8")
     assert "Rapport régional — Hauts-de-France" in index and "28/11/2026 12:00" in index
     assert (project / "www" / "tiny" / "regional" / "report.html").is_file()

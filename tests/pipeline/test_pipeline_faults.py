@@ -79,7 +79,7 @@ def test_sigterm_behaves_like_ctrl_c(published):
     proc.send_signal(signal.SIGTERM)  # the CLI alone, as a service manager or `kill` does
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 143
-    assert err.strip().splitlines()[-1] == "interrupted; published reports are unchanged."
+    assert err.strip().splitlines()[-1] == "interrompu ; les rapports publiés sont inchangés."
     assert "Traceback" not in err
     assert wait_gone(tree) == set(), "processes left running after SIGTERM"
     assert stray_temporaries(published / "reports") == []
@@ -92,7 +92,7 @@ def test_sigint_to_the_run_alone_ends_its_workers(published):
     proc.send_signal(signal.SIGINT)
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130
-    assert "interrupted; published reports are unchanged." in err and "Traceback" not in err
+    assert "interrompu ; les rapports publiés sont inchangés." in err and "Traceback" not in err
     assert wait_gone(tree) == set()
     assert stray_temporaries(published / "reports") == []
     assert _snapshot(published) == before
@@ -109,7 +109,7 @@ def test_kill_9_of_the_run_leaves_no_process(published):
     set_parameter(published, "tiny", "  wave: 2030\n  sleep: 120", "  wave: 2024")
     again = run_cli(published, "run", "tiny")
     assert again.returncode == 0, again.stderr
-    assert "0 report(s) published, 2 up to date" in again.stdout
+    assert "0 rapport publié, 2 à jour" in again.stdout
     assert stray_temporaries(published / "reports") == []
 
 
@@ -123,8 +123,8 @@ def test_one_variants_publish_error_fails_it_alone(published):
         res = run_cli(published, "run", "--all", "--jobs", "2")
     assert res.returncode == 1
     assert "Traceback" not in res.stderr
-    assert "1 report(s) published, 0 up to date, 2 failed" in res.stderr
-    assert "tiny / regional: cannot replace the report in" in res.stderr
+    assert "1 rapport publié, 0 à jour, 2 en échec" in res.stderr
+    assert "tiny / regional : cannot replace the report in" in res.stderr
     assert "Hint:" in res.stderr
     meta_b = json.loads((published / "reports/tiny_b/regional/meta.json").read_text())
     assert meta_b["parameters"]["wave"] == 2032
@@ -202,7 +202,7 @@ def test_full_disk_gives_a_summary_no_empty_failed_notebook(published):
         strays = stray_temporaries(full)
     assert res.returncode == 1
     assert "Traceback" not in res.stderr
-    assert "0 report(s) published, 0 up to date, 2 failed" in res.stderr
+    assert "0 rapport publié, 0 à jour, 2 en échec" in res.stderr
     assert "No space left on device" in res.stderr or "disk is full" in res.stderr
     assert empty_failed == []
     assert strays == []

@@ -81,7 +81,7 @@ def published(tmp_path_factory) -> Path:
         'parameters:\n  plant: ""\n', encoding="utf-8")
     first = run_cli(root, "run", "planted")
     assert first.returncode == 0, first.stderr
-    assert "1 report(s) published" in first.stdout
+    assert "1 rapport publié" in first.stdout
     report = root / "reports" / "planted" / "regional"
     # the executed notebook was scanned, then dropped (not an output of the study)
     assert sorted(_files(report)) == ["meta.json", "report.html", "report.pdf"]
@@ -100,8 +100,8 @@ def test_a_planted_leak_is_quarantined_and_the_published_report_kept(published, 
 
     kind, where = LEAKS[plant]
     assert run.returncode == 1, run.stdout + run.stderr
-    assert "0 report(s) published, 0 up to date, 1 failed" in run.stderr
-    assert "planted / regional: leak scan refused to publish" in run.stderr
+    assert "0 rapport publié, 0 à jour, 1 en échec" in run.stderr
+    assert "planted / regional : analyse des fuites, publication refusée" in run.stderr
     assert f"{kind} ×" in run.stderr
     assert "Traceback" not in run.stderr
     quarantine = root / "reports" / "_failed" / "planted" / "regional.quarantine"
@@ -122,7 +122,7 @@ def test_a_report_in_poor_french_is_quarantined_by_the_quality_gate(published, t
     set_parameter(root, "planted", '  plant: ""', "  plant: french")
     run = run_cli(root, "run", "planted")
     assert run.returncode == 1, run.stdout + run.stderr
-    assert "planted / regional: quality check refused to publish: 2 issue(s)" in run.stderr
+    assert "planted / regional : contrôle qualité, publication refusée : 2 problèmes" in run.stderr
     assert "region-sans-article" in run.stderr and "sigle-minuscule" in run.stderr
     assert (root / "reports" / "_failed" / "planted" / "regional.quarantine" / "report.html").is_file()
     assert _files(report) == before

@@ -42,7 +42,7 @@ def test_incremental_runs_failure_isolation_and_leak_scan(project):
     # 1. first run: every variant of both studies, index and manifest
     first = run_cli(project, "run", "--all", "--jobs", "2")
     assert first.returncode == 0, first.stderr
-    assert "3 report(s) published, 0 up to date, 0 failed" in first.stdout
+    assert "3 rapports publiés, 0 à jour, 0 en échec" in first.stdout
     index = (project / "reports" / "index.html").read_text(encoding="utf-8")
     for text in ("Étude test du pipeline", "Étude test bis", "Département : Nord",
                  'href="tiny/departement-59/report.pdf"', 'href="tiny_b/regional/report.html"'):
@@ -60,7 +60,7 @@ def test_incremental_runs_failure_isolation_and_leak_scan(project):
     # 2. nothing changed: nothing runs (how fast is measured in bench/, not asserted here)
     second = run_cli(project, "run", "--all")
     assert second.returncode == 0, second.stderr
-    assert "0 report(s) published, 3 up to date" in second.stdout
+    assert "0 rapport publié, 3 à jour" in second.stdout
 
     # 3. one study's parameter changes and two new studies fail (a notebook error, a leak):
     #    that study alone re-runs, the failures do not stop it, exit 1 with a clean summary
@@ -71,16 +71,17 @@ def test_incremental_runs_failure_isolation_and_leak_scan(project):
     add_study(project, "stuck", "{sleep: 60}\ncell_timeout: 1")
     third = run_cli(project, "run", "--all", "--jobs", "2")
     assert third.returncode == 1
-    assert "1 report(s) published, 2 up to date, 3 failed" in third.stderr
+    assert "1 rapport publié, 2 à jour, 3 en échec" in third.stderr
     assert meta(project, "tiny_b", "regional")["parameters"]["wave"] == 2025
     assert {v: meta(project, "tiny", v) for v in tiny_before} == tiny_before
     err = third.stderr
-    assert "3 variant(s) failed" in err
-    assert "stuck / regional: cell 2 (In [3]) «import os»: notebook did not run: CellTimeoutError" in err
-    assert ("broken / regional: cell 3 (In [4]) «tiny_study.check(rows, fail)»: DataValidationError: "
+    assert "3 variantes en échec :" in err
+    assert ("stuck / regional : cellule 2 (In [3]) «import os» : le carnet ne s’est pas exécuté "
+            "jusqu’au bout : CellTimeoutError") in err
+    assert ("broken / regional : cellule 3 (In [4]) «tiny_study.check(rows, fail)» : DataValidationError: "
             "data/tiny.csv: column 'age' is missing") in err
-    assert "kept in reports/_failed/broken/regional.ipynb" in err
-    assert "leaky / regional: leak scan refused to publish" in err
+    assert "carnet conservé dans reports/_failed/broken/regional.ipynb" in err
+    assert "leaky / regional : analyse des fuites, publication refusée" in err
     assert "identifier" in err and "small_cell" in err
     assert "Traceback" not in err and "Traceback" not in third.stdout
     failed = json.loads((project / "reports/_failed/broken/regional.ipynb").read_text())
@@ -150,8 +151,8 @@ def test_kill_9_mid_run_leaves_the_published_report_intact(project):
     set_parameter(project, "tiny", "  wave: 2030\n  sleep: 120", "  wave: 2024")
     again = run_cli(project, "run", "tiny", "--variant", "regional")
     assert again.returncode == 0, again.stderr
-    assert "0 report(s) published, 1 up to date" in again.stdout
-    assert "recovered an interrupted run" in again.stderr
+    assert "0 rapport publié, 1 à jour" in again.stdout
+    assert "reprise après une exécution interrompue" in again.stderr
     assert not list((project / "reports").glob(".tmp-*"))
     assert {p.name: p.read_bytes() for p in report.iterdir()} == before
 

@@ -200,7 +200,7 @@ def _soak(tmp_path: Path) -> None:
             if fault in ("none",):
                 assert proc.returncode == 0, f"night {night}: {err}"
             if fault == "term" and not ended:
-                assert proc.returncode == 143 and "interrupted; published reports are unchanged." in err
+                assert proc.returncode == 143 and "interrompu ; les rapports publiés sont inchangés." in err
             # 1. nothing left running
             deadline = time.monotonic() + 20
             while _project_processes(root) and time.monotonic() < deadline:

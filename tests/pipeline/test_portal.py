@@ -129,7 +129,7 @@ def test_copy_refuses_synthetic_and_dirty_unless_allowed(site, tmp_path):
     _, layout = site
     dest = tmp_path / "www"
     published = collect_published(layout)
-    with pytest.raises(ReleaseRefused, match=r"2 report.*synthetic.*--allow-synthetic"):
+    with pytest.raises(ReleaseRefused, match=r"2 rapports sont calculés sur des données de synthèse.*--allow-synthetic"):
         copy_release(layout, dest, published)
     assert not dest.exists()
     copy_release(layout, dest, published, allow_synthetic=True)
@@ -138,7 +138,7 @@ def test_copy_refuses_synthetic_and_dirty_unless_allowed(site, tmp_path):
     assert (dest / "territoires" / "ml-5901.html").is_file()
     # dirty code
     _report(layout, "cej", "regional", params={}, dirty=True)
-    with pytest.raises(ReleaseRefused, match=r"uncommitted.*cej/regional.*--allow-dirty"):
+    with pytest.raises(ReleaseRefused, match=r"modifications non enregistrées.*cej/regional.*--allow-dirty"):
         copy_release(layout, dest, collect_published(layout), allow_synthetic=True)
     copy_release(layout, dest, collect_published(layout), allow_synthetic=True, allow_dirty=True)
     assert (dest / "cej" / "regional" / "report.pdf").is_file()

@@ -189,7 +189,8 @@ def execute_job(job: Job) -> JobResult:
         log_path.parent.mkdir(parents=True, exist_ok=True)
         log_file = open(log_path, "w", encoding="utf-8")
     except OSError as exc:  # a read-only or full reports/: the variant fails cleanly, no log
-        result.error = f"cannot write the log {log_path}: {exc.strerror or type(exc).__name__}"
+        result.error = (f"impossible d’écrire le journal {log_path} : "
+                        f"{exc.strerror or type(exc).__name__}")
         return result
     pm_logger = logging.getLogger("papermill")
     with _SafeLog(log_file) as log:
@@ -268,7 +269,8 @@ def _run_notebook(job: Job, executed: Path, log, result: JobResult) -> None:
         log.write(_clean("\n".join(exc.traceback)) + "\n")
         _keep_failed(executed, Path(job.failed_path), log)
     except Exception as exc:  # kernel died, cell timeout, bad notebook, missing kernel...
-        result.error = f"notebook did not run: {type(exc).__name__}: {_first_line(_clean(exc))}"
+        result.error = (f"le carnet ne s’est pas exécuté jusqu’au bout : {type(exc).__name__}: "
+                        f"{_first_line(_clean(exc))}")
         log.write(traceback.format_exc())
         result.cell = _last_started_cell(executed, Path(job.notebook))
         _keep_failed(executed, Path(job.failed_path), log)
@@ -343,19 +345,21 @@ def _render(job: Job, executed: Path, tmp: Path, result: JobResult) -> None:
     try:
         render = load_renderer(job.renderer, Path(job.root))
     except (ImportError, AttributeError) as exc:
-        result.error = f"renderer {job.renderer} is not available: {type(exc).__name__}: {exc}"
+        result.error = (f"le moteur de rendu {job.renderer} est indisponible : "
+                        f"{type(exc).__name__}: {exc}")
         return
     try:
         files = render(executed, tmp, title=job.title, subtitle=job.subtitle,
                        variant=job.label or job.variant, metadata=metadata)
     except Exception as exc:
-        result.error = f"rendering failed: {type(exc).__name__}: {_first_line(_clean(exc))}"
+        result.error = f"le rendu a échoué : {type(exc).__name__}: {_first_line(_clean(exc))}"
         _keep_failed(executed, Path(job.failed_path))
         return
     files = {str(k): Path(v) for k, v in (files or {}).items()}
     missing = [k for k in job.outputs if k != "notebook" and not (k in files and files[k].is_file())]
     if missing:
-        result.error = f"rendering produced no {', '.join(missing)} (outputs required by the study)"
+        result.error = (f"le rendu n’a produit aucun fichier {', '.join(missing)} "
+                        "(sorties exigées par l’étude)")
         return
     if "notebook" in job.outputs:
         files["notebook"] = executed

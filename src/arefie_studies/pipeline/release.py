@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from arefie_studies.french import accord
 from arefie_studies.pipeline.layout import ReportsLayout
 from arefie_studies.pipeline.portal import PORTAL_DIR
 
@@ -36,18 +37,19 @@ def release_problems(published: Mapping[str, Mapping[str, Mapping[str, Any]]], *
              if "-dirty" in str(m.get("code_version", ""))]
     out = []
     if synthetic and not allow_synthetic:
-        out.append(f"{len(synthetic)} report(s) are computed on synthetic data "
-                   f"({_some(synthetic)}); copy them anyway with --allow-synthetic "
-                   "(they carry a « Données de synthèse » notice on every page).")
+        out.append(f"{accord(len(synthetic), 'rapport est calculé', 'rapports sont calculés')} "
+                   f"sur des données de synthèse ({_some(synthetic)}) ; copiez-les malgré tout avec "
+                   "--allow-synthetic (chaque page porte la mention « Données de synthèse »).")
     if dirty and not allow_dirty:
-        out.append(f"{len(dirty)} report(s) were produced from a git tree with uncommitted "
-                   f"changes (code version '-dirty': {_some(dirty)}); commit and run again "
-                   "(arefie-studies run --force), or copy them anyway with --allow-dirty.")
+        out.append(f"{accord(len(dirty), 'rapport a été produit', 'rapports ont été produits')} "
+                   "depuis un dépôt git aux modifications non enregistrées (version du code "
+                   f"« -dirty » : {_some(dirty)}) ; enregistrez-les (git commit) puis relancez "
+                   "(arefie-studies run --force), ou copiez-les malgré tout avec --allow-dirty.")
     return out
 
 
 def _some(items: list[str], n: int = 5) -> str:
-    return ", ".join(items[:n]) + (f" and {len(items) - n} more" if len(items) > n else "")
+    return ", ".join(items[:n]) + (f" et {len(items) - n} autres" if len(items) > n else "")
 
 
 def copy_release(layout: ReportsLayout, dest: Path, published: Mapping[str, Mapping[str, Any]],

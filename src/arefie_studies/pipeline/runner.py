@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from arefie_studies.french import accord, fmt_num
 from arefie_studies.pipeline.layout import ReportsLayout
 from arefie_studies.project.cache import MissingInputError, hash_cache, study_dependencies
 from arefie_studies.project.config import StudyConfig, StudyConfigError, Variant
@@ -58,20 +59,22 @@ class Failure:
     log: str = ""
 
     def describe(self) -> str:
-        head = f"{self.slug} / {self.variant}: "
+        """``slug / variant : cellule 3 (In [4]) «source» : raison`` then where the failed notebook
+        and the log are kept."""
+        head = f"{self.slug} / {self.variant} : "
         if self.cell:
             c = self.cell
             idx = c.get("index")
-            where = f"cell {idx}" if idx is not None else "a cell"
+            where = f"cellule {idx}" if idx is not None else "une cellule"
             if c.get("execution_count") is not None:
                 where += f" (In [{c['execution_count']}])"
-            head += f"{where} «{c.get('source', '')}»: "
+            head += f"{where} «{c.get('source', '')}» : "
         text = head + "\n      ".join(self.reason.strip().splitlines())
-        extra = [f"kept in {self.kept}"] if self.kept else []
+        extra = [f"carnet conservé dans {self.kept}"] if self.kept else []
         if self.log:
-            extra.append(f"log: {self.log}")
+            extra.append(f"journal : {self.log}")
         if extra:
-            text += "\n      " + "; ".join(extra)
+            text += "\n      " + " ; ".join(extra)
         return text
 
 
@@ -90,13 +93,18 @@ class RunSummary:
         return not self.failures and not self.errors
 
     def report(self) -> str:
-        lines = [f"{len(self.published)} report(s) published, {len(self.skipped)} up to date, "
-                 f"{len(self.failures)} failed ({self.seconds:.1f} s)."]
+        """The run's summary in French, counts agreed (``1 rapport publié``, ``3 rapports
+        publiés``, ``aucun rapport publié``), then one ``  - `` line per failed variant."""
+        published = accord(len(self.published), "rapport publié", "rapports publiés",
+                           zero="0 rapport publié")
+        lines = [f"{published}, {len(self.skipped)} à jour, {len(self.failures)} en échec "
+                 f"({fmt_num(self.seconds, 1)} s)."]
         if self.failures:
-            lines.append(f"{len(self.failures)} variant(s) failed:")
+            lines.append(accord(len(self.failures), "variante en échec", "variantes en échec")
+                         + " :")
             lines += [f"  - {f.describe()}" for f in self.failures]
         if self.errors:
-            lines.append("the run could not finish its bookkeeping:")
+            lines.append("l’exécution n’a pas pu mettre à jour l’index ou le manifeste :")
             lines += [f"  - {e}" for e in self.errors]
         return "\n".join(lines)
 
@@ -108,13 +116,14 @@ def ensure_synthetic(root: Path, configs: list[StudyConfig], echo=print) -> str:
                if s.is_synthetic and not (root / s.path).exists()]
     if not missing:
         return ""
-    echo(f"synthetic data missing ({missing[0].path}): generating data/synthetic (seed 2024)…")
+    echo(f"données de synthèse absentes ({missing[0].path}) : génération de data/synthetic "
+         "(graine 2024)…")
     try:
         from arefie_studies.synth import generate_all
 
         generate_all(out_dir=root / "data" / "synthetic", seed=2024)
     except Exception as exc:
-        return f"generating the synthetic data failed: {type(exc).__name__}: {exc}"
+        return f"la génération des données de synthèse a échoué : {type(exc).__name__}: {exc}"
     return ""
 
 
@@ -350,7 +359,7 @@ def run_studies(root: Path, configs: list[StudyConfig], *, reports: Path | None 
     lock = lock_reports(layout)
     try:
         for note in recover(layout):
-            echo(f"recovered an interrupted run: {note}")
+            echo(f"reprise après une exécution interrompue : {note}")
         synth_error = ensure_synthetic(root, configs, echo)
         cache = hash_cache(root)
         planned = plan_variants(root, configs, layout, cache, variant=variant, force=force)
@@ -445,28 +454,31 @@ def _execute(root: Path, layout: ReportsLayout, todo: list[PlannedVariant], summ
     jobs_list = _longest_first(jobs_list, runnable)
     configs = {p.config.slug: p.config for p in todo}
     rules_cache: dict[str, Any] = {}
-    from tqdm import tqdm
+    from arefie_studies.pipeline.progress import RunProgress
 
-    bar = tqdm(total=len(jobs_list), desc="rapports", unit="variante", file=sys.stderr,
-               disable=None if progress else True)  # None: shown on a terminal only
+    view = RunProgress(len(jobs_list), enabled=progress)
     interrupted = True  # until the loop ends normally: Ctrl-C, SIGTERM, an unexpected error
     try:
-        futures = {submit(execute_job, job): job for job in jobs_list}
+        futures = {}
+        for job in jobs_list:
+            view.submitted(f"{job.slug}/{job.variant}", job.log_path, job.notebook)
+            futures[submit(execute_job, job)] = job
+        view.start()
         for fut in as_completed(list(futures)):
             job = futures[fut]
             try:
                 res = fut.result()
             except Exception as exc:  # the worker itself died
                 res = JobResult(job.slug, job.variant, ok=False, tmp_dir=job.tmp_dir,
-                                error=f"worker failed: {_clean_error(exc)}")
+                                error=f"le processus de travail a échoué : {_clean_error(exc)}")
             with signals_deferred():  # a report is moved in whole or not at all
                 _finish(root, layout, job, res, configs[job.slug], rules_cache, summary)
-            bar.set_postfix_str(f"{job.slug}/{job.variant}", refresh=False)
-            bar.update(1)
+            view.ended(f"{job.slug}/{job.variant}", seconds=res.duration,
+                       ok=bool(summary.published) and summary.published[-1] == (job.slug, job.variant))
         interrupted = False
     finally:
         with signals_deferred():
-            bar.close()
+            view.close()
             close(interrupted)
             for job in jobs_list:
                 shutil.rmtree(job.tmp_dir, ignore_errors=True)
@@ -502,16 +514,17 @@ def _finish(root: Path, layout: ReportsLayout, job, res, config: StudyConfig,
         findings = scan_files(sorted(tmp.rglob("*")), rules_cache[job.slug], relative_to=tmp)
     except Exception as exc:
         findings = None
-        reason = f"leak scan could not run: {_clean_error(exc)}"
+        reason = f"l’analyse des fuites n’a pas pu s’exécuter : {_clean_error(exc)}"
     else:
-        reason = "leak scan refused to publish: " + summarize(findings, limit=5)
+        reason = "analyse des fuites, publication refusée : " + summarize(findings, limit=5)
         if not findings:
             from arefie_studies.pipeline.quality import check_report
 
             issues = check_report(tmp, synthetic=config.is_synthetic)
             if issues:
                 findings = issues
-                reason = (f"quality check refused to publish: {len(issues)} issue(s): "
+                reason = (f"contrôle qualité, publication refusée : "
+                          f"{accord(len(issues), 'problème')} : "
                           + "; ".join(map(str, issues[:5])) + (" …" if len(issues) > 5 else ""))
     if findings is None or findings:
         kept = ""
@@ -525,7 +538,8 @@ def _finish(root: Path, layout: ReportsLayout, job, res, config: StudyConfig,
             os.rename(tmp, quarantine)  # same file system: whole or not at all
             kept = rel(quarantine)
         except OSError as exc:
-            reason += f" (not kept in {rel(quarantine)}: {exc.strerror or type(exc).__name__})"
+            reason += (f" (non conservé dans {rel(quarantine)} : "
+                       f"{exc.strerror or type(exc).__name__})")
         summary.failures.append(Failure(job.slug, job.variant, reason=reason,
                                         kept=kept, log=rel(job.log_path)))
         return

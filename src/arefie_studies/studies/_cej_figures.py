@@ -87,7 +87,7 @@ def _seqs(results, months: int, rows=None):
 def chronogram(results, ml: str, months: int):
     """State shares month by month of the youths observed ``months`` months (an ML beside the
     rest of the region)."""
-    from arefie_studies.charts.sequences import chronogram as draw
+    from arefie_studies.charts import chronogram as draw
 
     cohort = (results.sequences[:, :months] >= 0).all(axis=1)
     s = _seqs(results, months, cohort)
@@ -103,7 +103,7 @@ def chronogram(results, ml: str, months: int):
 
 def types(results, months: int):
     """One chronogram panel per type of trajectory."""
-    from arefie_studies.charts.sequences import chronogram as draw
+    from arefie_studies.charts import chronogram as draw
 
     g = pd.Categorical.from_codes(results.types, categories=list(results.type_names), ordered=True)
     return _french_panels(draw(_seqs(results, months), groups=g, title=""), "Mois depuis l'entrée")
@@ -127,7 +127,7 @@ def hours_by_month(results, ylabel: str, source: str):
 
 def km(results, territory: str, followup: int, source: str):
     """Kaplan–Meier curves of the time to first employment of one territory's comparison."""
-    from arefie_studies.charts.survival import survival_plot
+    from arefie_studies.charts import survival_plot
     from arefie_studies.methods.survival import SurvivalCurves
 
     tab = results.km_curves[results.km_curves["territory"] == territory].drop(columns="territory")

@@ -636,7 +636,7 @@ def _top_barrier(bar: pd.DataFrame) -> str:
 
 
 def _typology(ctx: _Ctx) -> list:
-    from arefie_studies.charts.factor_maps import category_map, cluster_map, dendrogram_plot
+    from arefie_studies.charts import category_map, cluster_map, dendrogram_plot
 
     res, t = ctx.res, ctx.t
     typ, shares = res.typology, res.cluster_shares

@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from arefie_studies.charts.style import (
+from arefie_studies.charts._style import (
     PALETTE,
     add_source,
     format_num_fr,

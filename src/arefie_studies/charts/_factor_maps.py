@@ -17,7 +17,7 @@ from scipy.cluster.hierarchy import dendrogram
 
 from ..methods import cut_tree
 from ..tables import fmt_num, fmt_pct
-from .style import GREY, PALETTE, apply_house_style, house_style
+from ._style import GREY, PALETTE, apply_house_style, house_style
 
 __all__ = [
     "axis_label",

@@ -14,8 +14,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ._common import ChartError, check_columns, err, new_axes, ordered, value_text
-from .reliability import MARKS, apply_presentation, hatch_flagged, presentation_note
-from .style import GREY, PALETTE, PRIMARY, add_source, format_num_fr, format_pct_fr, house_style
+from ._reliability import MARKS, apply_presentation, hatch_flagged, presentation_note
+from ._style import GREY, PALETTE, PRIMARY, add_source, format_num_fr, format_pct_fr, house_style
 
 __all__ = ["bar_ci", "comparison_bars"]
 

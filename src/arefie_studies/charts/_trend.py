@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from ._common import check_columns, new_axes, ordered, value_text
-from .style import PALETTE, add_source, format_num_fr, format_pct_fr, house_style
+from ._style import PALETTE, add_source, format_num_fr, format_pct_fr, house_style
 
 __all__ = ["trend"]
 

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 
 from ..tables import fmt_pct
 from ._common import ChartError, check_columns, new_axes, ordered
-from .style import LIKERT4, TEXT, add_source, format_pct_fr, house_style
+from ._style import LIKERT4, TEXT, add_source, format_pct_fr, house_style
 
 __all__ = ["likert_bars"]
 

@@ -15,7 +15,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from arefie_studies.charts.style import (
+from arefie_studies.charts._style import (
     SEQUENCE_PALETTE,
     add_source,
     format_num_fr,
@@ -131,7 +131,7 @@ def _legend_and_source(
     """State legend under the panels and, below it, the house source line (no overlap).
 
     Matplotlib's "outside" figure legends ignore the layout rectangle that
-    :func:`~arefie_studies.charts.style.add_source` reserves, so the legend is anchored just
+    :func:`~arefie_studies.charts._style.add_source` reserves, so the legend is anchored just
     above the source band and the constrained-layout rectangle is shrunk by its height.
     """
     handles = [Patch(color=c, label=lab) for c, lab in zip(_colours(seqs), seqs.labels, strict=True)]

@@ -11,7 +11,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ._common import check_columns, ordered
-from .style import add_source, house_style
+from ._style import add_source, house_style
 
 __all__ = ["small_multiples"]
 

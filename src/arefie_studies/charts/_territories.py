@@ -31,7 +31,7 @@ from matplotlib.patches import Patch, Rectangle
 from scipy.stats import norm
 
 from arefie_studies.charts._common import ChartError, check_columns, value_text
-from arefie_studies.charts.style import ACCENT, GREY, GREY_LIGHT, PRIMARY, add_source, house_style
+from arefie_studies.charts._style import ACCENT, GREY, GREY_LIGHT, PRIMARY, add_source, house_style
 
 __all__ = ["HIDDEN_LABEL", "caterpillar", "funnel", "funnel_limits", "tile_map", "tile_positions"]
 
