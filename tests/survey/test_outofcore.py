@@ -134,3 +134,19 @@ def test_clear_errors(tmp_path, data):
         OutOfCoreDesign(p2, weights="w", psu="ml", strata="region", nest=True)
     with pytest.raises(NestingError, match="nest=True"):
         OutOfCoreDesign(path, weights="w", psu="ml", strata="region")
+
+
+def test_banner_with_one_composite_per_breakdown(data, monkeypatch):
+    """Small cache budget: every breakdown folded by its own pass (no composite key), the
+    same numbers as the in-memory tables."""
+    from arefie_studies.survey import _ooc_scan
+
+    _, _, mem, ooc = data
+    assert _ooc_scan.composites([1, 2, 3], cap=1) == [[0], [1], [2]]
+    assert _ooc_scan.composites([1, 2, 3], cap=12) == [[0, 1], [2]]
+    monkeypatch.setattr(_ooc_scan, "BLOCK_BYTES", 1)
+    ban = ooc.banner(["q1", "q2"], ["sex", "age"])
+    for (q, b), part in ban.groupby(["question", "breakdown"], sort=False):
+        ref = mem.proportion(q, by=b)
+        for c in ("estimate", "se", "n", "df"):
+            np.testing.assert_allclose(part[c].to_numpy(float), ref[c].to_numpy(float), rtol=1e-10)
