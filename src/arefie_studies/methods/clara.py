@@ -30,7 +30,7 @@ from ._seq_cluster import pam
 from ._seq_errors import SequenceDataError
 from .sequences import StateSequences, sequence_distances, substitution_costs
 
-__all__ = ["ClaraResult", "medoid_silhouette", "seq_clara"]
+__all__ = ["ClaraResult", "medoid_silhouette", "read_monthly_sequences", "seq_clara"]
 
 
 @dataclass(frozen=True)
@@ -207,3 +207,43 @@ def medoid_silhouette(result: ClaraResult) -> float:
     s = np.divide(d2 - d1, top, out=np.zeros_like(top), where=top > 0)
     w = np.asarray(result.distinct_weights, dtype=float)
     return float(w @ s / w.sum())
+
+
+def read_monthly_sequences(path, id: str = "id_jeune", month: str = "mois", state: str = "situation",
+                           n_months: int | None = None) -> StateSequences:
+    """A cohort's sequences from a long monthly extract (one row per individual and observed
+    month, months numbered from 1) reading ONLY the three columns ``id, month, state`` of the
+    Parquet file (pyarrow column projection; the other columns are never decoded).
+
+    Individuals are numbered by first appearance (``pyarrow.compute.dictionary_encode``, no
+    sort of the identifiers); the alphabet is the state column's categories (dictionary) or
+    its sorted distinct values; months after the last observed one are void (-1).  Memory:
+    the three columns plus an int16 matrix individuals x months.  Rows are not kept in
+    the identifiers' order: the result serves a typology of the whole cohort."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    try:
+        t = pq.read_table(path, columns=[id, month, state])
+    except (OSError, KeyError, pa.ArrowInvalid) as exc:
+        raise SequenceDataError(f"{path}: cannot read columns {id!r}, {month!r}, {state!r} ({exc}).") from exc
+    for col in (id, month, state):
+        if t.column(col).null_count:
+            raise SequenceDataError(f"{path}: column {col!r} has {t.column(col).null_count} missing value(s); "
+                                    "every row needs an individual, a month and a state.")
+    who = pc.dictionary_encode(t.column(id)).combine_chunks().indices.to_numpy()
+    mon = t.column(month).to_numpy().astype(np.int64)
+    st = t.column(state).combine_chunks()
+    if not pa.types.is_dictionary(st.type):
+        st = pc.dictionary_encode(st)
+    alphabet = [str(x) for x in st.dictionary.to_pylist()]
+    code = st.indices.to_numpy().astype(np.int16)
+    del t
+    if mon.size and mon.min() < 1:
+        raise SequenceDataError(f"{path}: column {month!r} starts at {mon.min()}; months are numbered from 1.")
+    width = int(mon.max()) if n_months is None else int(n_months)
+    keep = mon <= width
+    codes = np.full((int(who.max()) + 1 if who.size else 0, width), -1, dtype=np.int16)
+    codes[who[keep], mon[keep] - 1] = code[keep]
+    return StateSequences.from_codes(codes, alphabet)
