@@ -72,25 +72,22 @@ def make_lut(levels: Sequence) -> tuple | None:
     return lo, table
 
 
-@numba.njit(cache=True, nogil=True, parallel=True)
-def _level_codes(qvals, qlo, qlut, l1, out):  # pragma: no cover - jit
-    """``out[q, i]`` = level code of answer ``qvals[q, i]``: ``qlut[q, qvals[q, i] - qlo[q]]``,
-    or the last slot ``l1 - 1`` when missing or unknown."""
-    nq, n = qvals.shape
-    width = qlut.shape[1]
-    for q in numba.prange(nq):
-        lo = qlo[q]
-        for i in range(n):
-            v = qvals[q, i]
-            lv = l1 - 1
-            if not np.isnan(v):
-                off = v - lo
-                k = int(off)
-                if k >= 0 and k < width and k == off:
-                    c = qlut[q, k]
-                    if c >= 0:
-                        lv = c
-            out[q, i] = lv
+@numba.njit(cache=True, nogil=True)
+def _level_codes(v, lo, lut, l1, out):  # pragma: no cover - jit
+    """``out[i]`` = level code of answer ``v[i]``: ``lut[v[i] - lo]``, or the last slot
+    ``l1 - 1`` when missing (NaN) or unknown."""
+    width = lut.shape[0]
+    for i in range(v.shape[0]):
+        x = v[i]
+        lv = l1 - 1
+        if not np.isnan(x):
+            off = x - lo
+            k = int(off)
+            if k >= 0 and k < width and k == off:
+                c = lut[k]
+                if c >= 0:
+                    lv = c
+        out[i] = lv
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
@@ -149,9 +146,10 @@ def composites(gsize: Sequence[int], cap: int) -> list[list[int]]:
 def fold_tables(batches: Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
                 n_psu: int, gsize: np.ndarray, n_levels: np.ndarray, qlo: np.ndarray,
                 qlut: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Fold batches ``(pcode, w, gcodes (n, B), qvals (Q, n))`` into weighted sums shaped
-    (sum_b P * G_b, Q, L + 1) — the last level slot collects missing answers — and the
-    nonzero-weight counts of valid answers shaped (sum_b P * G_b, Q).
+    """Fold batches ``(pcode, w, gcodes (n, B), qvals)`` (``qvals``: Q arrays of n values, or
+    a (Q, n) array) into weighted sums shaped (sum_b P * G_b, Q, L + 1) — the last level slot
+    collects missing answers — and the nonzero-weight counts of valid answers shaped
+    (sum_b P * G_b, Q).
 
     The rows are folded once per composite key (``composites``: PSU x several breakdowns,
     each with a missing slot) and question; each breakdown's table is the margin of its
@@ -181,8 +179,9 @@ def fold_tables(batches: Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.n
             keys[c] = k
             nzc[coff[c]:coff[c] + ccells[c]] += np.bincount(k, weights=(w != 0).astype(float),
                                                              minlength=int(ccells[c]))
-        lvs = np.empty(qvals.shape, dtype=np.int32)
-        _level_codes(np.ascontiguousarray(qvals, dtype=float), qlo, qlut, l1, lvs)
+        lvs = np.empty((nq, p.size), dtype=np.int32)
+        for q in range(nq):
+            _level_codes(np.ascontiguousarray(qvals[q], dtype=float), qlo[q], qlut[q], l1, lvs[q])
         _fold(keys, lvs, np.ascontiguousarray(w, dtype=float), coff, l1, acc_w, acc_m)
     rows = int(n_psu * gsize.sum())
     out_w = np.empty((rows, nq, l1))

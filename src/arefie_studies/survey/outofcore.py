@@ -277,9 +277,12 @@ class OutOfCoreDesign:
         for c, vals in zip(todo, found, strict=True):
             self._levels_cache[c] = sorted(vals)
 
-    def _batches(self, cols: list[str]):
-        """Arrow record batches of (pcode, w, *cols) over all rows, ``chunk_rows`` at a time."""
-        sel = ", ".join(f"t.{quote(c)} AS c{i}" for i, c in enumerate(cols))
+    def _batches(self, cols: list[str], nan_cols: frozenset = frozenset()):
+        """Arrow record batches of (pcode, w, *cols) over all rows, ``chunk_rows`` at a time.
+        ``nan_cols`` (numeric) arrive as DOUBLE with NaN for NULL: no validity mask, so numpy
+        reads them without a copy."""
+        sel = ", ".join((f"coalesce(CAST(t.{quote(c)} AS DOUBLE), 'NaN'::DOUBLE)" if c in nan_cols
+                         else f"t.{quote(c)}") + f" AS c{i}" for i, c in enumerate(cols))
         sql = (f"SELECT m.pcode AS __p, {self._w_sql.replace('CAST(', 'CAST(t.', 1)} AS __w"
                + (f", {sel}" if sel else "") + f" FROM {self._src} t {self._join}")
         reader = self._con.sql(sql).to_arrow_reader(self.chunk_rows)
@@ -348,19 +351,18 @@ class OutOfCoreDesign:
             qlut[j, :t.size] = t
 
         def coded():
-            for batch in self._batches(questions + by_flat):
+            raw = frozenset(q for q, spec in zip(questions, qspec, strict=True) if spec[2])
+            for batch in self._batches(questions + by_flat, raw):
                 p = batch.column(0).to_numpy()
                 w = batch.column(1).to_numpy(zero_copy_only=False)
-                qv = np.empty((n_q, batch.num_rows), dtype=float)
+                qv = []
                 for j in range(n_q):
                     col = batch.column(2 + j)
                     if qspec[j][2]:
-                        qv[j] = col.to_numpy(zero_copy_only=False)
-                        if col.null_count and not pa.types.is_floating(col.type):
-                            qv[j][col.is_null().to_numpy(zero_copy_only=False)] = np.nan
+                        qv.append(col.to_numpy(zero_copy_only=False))
                     else:
                         c = code_column(col, qlevels[j], None)
-                        qv[j] = np.where(c >= 0, c, np.nan)
+                        qv.append(np.where(c >= 0, c, np.nan))
                 gc = np.empty((batch.num_rows, len(bds)), dtype=np.int64)
                 first, k = 2 + n_q, 0
                 for j, b in enumerate(bds):
