@@ -195,3 +195,34 @@ def test_the_same_estimate_twice_on_a_fresh_design(tmp_path):
     mem = SurveyDesign(df, weights="w", strata="region", psu="ml", nest=True)
     assert_same(ooc.mean("x"), mem.mean("x"))
     assert_same(ooc.mean("x"), mem.mean("x"))
+
+
+def test_prefetch_thread_keeps_order_raises_and_stops():
+    from arefie_studies.survey._ooc_scan import prefetch
+
+    assert list(prefetch(iter(range(7)), depth=2)) == list(range(7))
+
+    def broken():
+        yield 1
+        yield 2
+        raise ValueError("bad batch 3")
+
+    got = []
+    with pytest.raises(ValueError, match="bad batch 3"):
+        for x in prefetch(broken()):
+            got.append(x)
+    assert got == [1, 2]
+    produced = []
+
+    def endless():
+        i = 0
+        while True:
+            produced.append(i)
+            yield i
+            i += 1
+
+    it = prefetch(endless(), depth=2)
+    assert [next(it) for _ in range(3)] == [0, 1, 2]
+    it.close()  # the consumer stops early: the producer thread ends (join in finally)
+    n = len(produced)
+    assert n <= 3 + 2 + 1

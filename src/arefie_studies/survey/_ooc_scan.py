@@ -15,7 +15,53 @@ import numba
 import numpy as np
 import pyarrow as pa
 
-__all__ = ["code_column", "composites", "fold_moments", "fold_tables", "quote"]
+__all__ = ["code_column", "composites", "fold_moments", "fold_tables", "prefetch", "quote"]
+
+
+def prefetch(batches: Iterator, depth: int = 2) -> Iterator:
+    """The items of ``batches`` produced by a background thread, at most ``depth`` ahead: DuckDB's
+    scan and the coding of the next batch overlap the fold of the current one (both release
+    the GIL).  An exception of the producer is raised in the consumer; a consumer that stops
+    early stops the producer.  Memory: ``depth + 1`` batches."""
+    import queue
+    import threading
+
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in batches:
+                if not put((None, item)):
+                    return
+        except BaseException as exc:  # re-raised in the consumer
+            put((exc, None))
+            return
+        put((None, done))
+
+    thread = threading.Thread(target=produce, name="ooc-scan", daemon=True)
+    thread.start()
+    try:
+        while True:
+            exc, item = q.get()
+            if exc is not None:
+                raise exc
+            if item is done:
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()
 
 
 def quote(name: str) -> str:

@@ -37,7 +37,15 @@ import pyarrow as pa
 from ._base import RESULT_COLUMNS, _as_list, design_effect
 from ._ci import CI_METHODS, proportion_ci, t_interval
 from ._design import LONELY_PSU_OPTIONS
-from ._ooc_scan import code_column, fold_moments, fold_tables, make_lut, question_lut, quote
+from ._ooc_scan import (
+    code_column,
+    fold_moments,
+    fold_tables,
+    make_lut,
+    prefetch,
+    question_lut,
+    quote,
+)
 from ._variance import VarianceStage, psu_totals_vcov
 from .errors import (
     ArgumentError,
@@ -420,7 +428,7 @@ class OutOfCoreDesign:
                     k += len(b)
                 yield p, w, gc, qv
 
-        acc_w, acc_n = fold_tables(coded(), self.n_psu, gsize, n_levels, qlo, qlut)
+        acc_w, acc_n = fold_tables(prefetch(coded()), self.n_psu, gsize, n_levels, qlo, qlut)
         out = {}
         off = 0
         for j, b in enumerate(bds):
@@ -592,7 +600,7 @@ class OutOfCoreDesign:
                 ok = valid & (g >= 0)
                 yield p * size + np.maximum(g, 0), w, np.where(valid, y, 0.0), ok
 
-        acc = fold_moments(coded(), n_cells).reshape(4, self.n_psu, size)
+        acc = fold_moments(prefetch(coded()), n_cells).reshape(4, self.n_psu, size)
         sw, swy, swy2, cnt = acc
         observed = cnt.sum(axis=0) > 0
         if not observed.any():
