@@ -19,6 +19,8 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 ALPHA = ["Emploi", "Formation", "Demandeur d'emploi", "Inactif", "Etudes", "Autre"]
@@ -48,24 +50,15 @@ def markov(n: int, months: int = 24, seed: int = 1, persistence: float = 0.9):
 
 
 def national_codes():
-    """Month x state matrix of the national synthetic situations when present."""
-    import numpy as np
-    import pyarrow.parquet as pq
+    """Month x state matrix of the national synthetic situations when present: only the
+    columns id_jeune, mois, situation are read (``read_monthly_sequences``)."""
+    from arefie_studies.methods.clara import read_monthly_sequences
 
     path = ROOT / "data" / "synthetic" / "national" / "cej_situations_mensuelles.parquet"
     if not path.exists():
         return None, "Markov 1.1M (no national synthetic data)"
-    t = pq.read_table(path, columns=["id_jeune", "mois", "situation"])
-    ids = t.column("id_jeune").to_numpy()
-    month = t.column("mois").to_numpy().astype(np.int64)
-    enc = t.column("situation").combine_chunks().dictionary_encode()
-    states = enc.dictionary.to_pylist()
-    codes_flat = enc.indices.to_numpy().astype(np.int16)
-    uid, row = np.unique(ids, return_inverse=True)
-    L = int(month.max() - month.min() + 1)
-    codes = np.full((uid.size, L), -1, dtype=np.int16)
-    codes[row, month - month.min()] = codes_flat
-    return codes, f"{path.name} ({len(states)} states)"
+    seqs = read_monthly_sequences(path)
+    return seqs.codes.astype(np.int16), f"{path.name} ({len(seqs.alphabet)} states, 3 columns read)"
 
 
 def child(size: str, samples: int, check: bool) -> None:

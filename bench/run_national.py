@@ -49,7 +49,8 @@ def exponent(sizes: list[float], times: list[float]) -> float | None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--timeout", type=float, default=300, help="per study run (s)")
+    ap.add_argument("--timeout", type=float, default=900, help="per study run (s)")
+    ap.add_argument("--max-rss-mb", type=float, default=6000, help="per study run: stop it above this")
     args = ap.parse_args(argv)
     rows: list[tuple[str, str, float, float, str]] = []
     growth: list[tuple[str, float | None, str]] = []
@@ -60,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         loads.append(("out-of-core", ooc["load"]))
         for r in ooc["sizes"]:
             rows.append(("out-of-core banner 40 x 6", f"{r['rows']:,} rows", r["total_s"], r["peak_rss_mb"],
-                         f"columns used in memory {r['columns_used_mb']:.0f} MB (RSS/cols {r['peak_rss_mb'] / r['columns_used_mb']:.2f})"))
+                         f"CPU {r.get('cpu_s', float('nan')):.1f} s (all threads); columns used "
+                         f"{r['columns_used_mb']:.0f} MB (RSS/cols {r['peak_rss_mb'] / r['columns_used_mb']:.2f})"))
         growth.append(("out-of-core banner (rows)", exponent([r["rows"] for r in ooc["sizes"]],
                                                              [r["total_s"] for r in ooc["sizes"]]), ""))
 
@@ -75,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         growth.append(("cohort CLARA (distinct sequences)", exponent([r["distinct"] for r in coh["sizes"]],
                                                                      [r["seconds"] for r in coh["sizes"]]), ""))
 
-    studies = run("bench_national.py", ["--timeout", str(args.timeout)]
+    studies = run("bench_national.py", ["--timeout", str(args.timeout), "--max-rss-mb", str(args.max_rss_mb)]
                   + ([] if not args.quick else ["--datasets", "regional"]))
     if studies:
         loads.append(("studies", studies["load"]))
@@ -84,9 +86,17 @@ def main(argv: list[str] | None = None) -> int:
             if "error" in r:
                 rows.append((f"study {r['study']}", r["dataset"], float("nan"), float("nan"), f"not run: {r['error']}"))
                 continue
+            note = f"compute {r['compute_s']:.1f} s"
+            if "method" in r:
+                note += (f"; {r['youths']:,} youths, {r['distinct']:,} distinct sequences, {r['method']} "
+                         f"k={r['k']} (typology {r['typology_s']:.1f} s)")
             rows.append((f"study {r['study']}", f"{r['dataset']} ({r['rows']:,} rows)", r["total_s"],
-                         r["peak_rss_mb"], f"compute {r['compute_s']:.1f} s"))
+                         r["peak_rss_mb"], note))
             by_study.setdefault(r["study"], []).append(r)
+        for r in studies["runs"]:
+            if "error" in r:
+                rows[:] = [row if row[0] != f"study {r['study']}" or row[1] != r["dataset"] else
+                           (row[0], row[1], r.get("after_s", float("nan")), float("nan"), row[4]) for row in rows]
         for slug, rs in by_study.items():
             b = exponent([r["rows"] for r in rs], [r["total_s"] for r in rs])
             growth.append((f"study {slug} (input rows)", b, f"{len(rs)} sizes"))

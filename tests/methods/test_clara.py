@@ -111,3 +111,26 @@ def test_clear_errors():
         seq_clara(seqs, 0)
     with pytest.raises(SequenceDataError, match="method"):
         seq_clara(seqs, 2, method="DHD")
+
+
+def test_read_monthly_sequences_reads_three_columns(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from arefie_studies.methods.clara import read_monthly_sequences
+
+    states = pa.array(["A", "B", "C"])
+    t = pa.table({
+        "id_jeune": ["x", "x", "y", "x", "y", "z"],
+        "mois": pa.array([2, 1, 1, 3, 2, 1], pa.int16()),
+        "situation": pa.DictionaryArray.from_arrays(pa.array([1, 0, 2, 1, 2, 0], pa.int8()), states),
+        "other": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+    })
+    path = tmp_path / "m.parquet"
+    pq.write_table(t, path)
+    s = read_monthly_sequences(path)
+    assert list(s.alphabet) == ["A", "B", "C"]
+    np.testing.assert_array_equal(s.codes, [[0, 1, 1], [2, 2, -1], [0, -1, -1]])  # x, y, z: first appearance
+    assert read_monthly_sequences(path, n_months=2).codes.shape == (3, 2)
+    with pytest.raises(SequenceDataError, match="cannot read columns"):
+        read_monthly_sequences(path, state="etat")

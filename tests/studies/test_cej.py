@@ -763,3 +763,20 @@ def test_kaplan_meier_shares_follow_the_presentation_rule(res):
                         "ci_high": [x["emp12_high"]], "n": [x["n"]], "df": [x["n"] - 1]})
     assert presentation_rule(one)["decision"].iloc[0] == x["emp12_decision"]
     assert set(s["emp6_decision"]) <= {"show", "flag", "suppress"}
+
+
+def test_report_names_the_clara_method_when_the_typology_used_it(res):
+    """A national cohort's typology (CLARA, quality ``k, AMS, method``): the quality table shows
+    the average medoid silhouette and the notes and methods text say CLARA, not Ward."""
+    import dataclasses
+
+    q = pd.DataFrame({"k": [4, 5, 6], "AMS": [0.61, 0.65, 0.68], "method": "CLARA"})
+    clara = dataclasses.replace(res, typology_quality=q, k=6)
+    rep = cej.report(clara, {**PARAMS, "ml": ""})
+    html, text = _tables_html(rep), rep.text()
+    assert "Silhouette moyenne aux médoïdes (AMS)" in html and "0,68" in html
+    assert "(ASW)" not in html
+    assert "seqclararange" in html + text and "médoïdes CLARA" in text
+    assert "de Ward" not in text
+    regional = cej.report(res, {**PARAMS, "ml": ""})
+    assert "de Ward" in regional.text() and "(ASW)" in _tables_html(regional)

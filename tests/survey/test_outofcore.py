@@ -134,3 +134,95 @@ def test_clear_errors(tmp_path, data):
         OutOfCoreDesign(p2, weights="w", psu="ml", strata="region", nest=True)
     with pytest.raises(NestingError, match="nest=True"):
         OutOfCoreDesign(path, weights="w", psu="ml", strata="region")
+
+
+def test_banner_with_one_composite_per_breakdown(data, monkeypatch):
+    """Small cache budget: every breakdown folded by its own pass (no composite key), the
+    same numbers as the in-memory tables."""
+    from arefie_studies.survey import _ooc_scan
+
+    _, _, mem, ooc = data
+    assert _ooc_scan.composites([1, 2, 3], cap=1) == [[0], [1], [2]]
+    assert _ooc_scan.composites([1, 2, 3], cap=12) == [[0, 1], [2]]
+    monkeypatch.setattr(_ooc_scan, "BLOCK_BYTES", 1)
+    ban = ooc.banner(["q1", "q2"], ["sex", "age"])
+    for (q, b), part in ban.groupby(["question", "breakdown"], sort=False):
+        ref = mem.proportion(q, by=b)
+        for c in ("estimate", "se", "n", "df"):
+            np.testing.assert_allclose(part[c].to_numpy(float), ref[c].to_numpy(float), rtol=1e-10)
+
+
+@pytest.mark.parametrize("kind", ["popsize", "fraction"])
+def test_first_stage_fpc_matches_in_memory(tmp_path, kind):
+    df = make_df(2000, seed=11)
+    n_h = df.groupby("region")["ml"].nunique()
+    pop = df["region"].map(n_h * 3 + df["region"].map(lambda r: r % 4) * 0 + 2).astype(float)
+    df["N"] = pop if kind == "popsize" else df["region"].map(n_h).astype(float) / pop
+    path = tmp_path / "d.parquet"
+    df.to_parquet(path)
+    mem = SurveyDesign(df, weights="w", strata="region", psu="ml", nest=True, fpc="N")
+    ooc = OutOfCoreDesign(path, weights="w", strata="region", psu="ml", nest=True, fpc="N")
+    assert_same(ooc.proportion("q2", by="age"), mem.proportion("q2", by="age"))
+    assert_same(ooc.mean("x", by="sex"), mem.mean("x", by="sex"))
+    assert_same(ooc.total("x"), mem.total("x"))
+    no_fpc = OutOfCoreDesign(path, weights="w", strata="region", psu="ml", nest=True)
+    assert (ooc.mean("x")["se"] < no_fpc.mean("x")["se"]).all()
+
+
+def test_fpc_errors(tmp_path):
+    from arefie_studies.survey.errors import FpcError
+
+    df = make_df(800, seed=2)
+    df["N"] = 100.0
+    df.loc[df.index[df["region"] == 1][:3], "N"] = 90.0
+    path = tmp_path / "d.parquet"
+    df.to_parquet(path)
+    with pytest.raises(FpcError, match="varies within stratum 1"):
+        OutOfCoreDesign(path, weights="w", strata="region", psu="ml", nest=True, fpc="N")
+    df["N"] = 2.0
+    df.to_parquet(path)
+    with pytest.raises(FpcError, match="smaller than the number of sampled units"):
+        OutOfCoreDesign(path, weights="w", strata="region", psu="ml", nest=True, fpc="N")
+
+
+def test_the_same_estimate_twice_on_a_fresh_design(tmp_path):
+    """A count left unfetched after the design's construction made the second scan fail
+    ('unfinished result from execute()')."""
+    df = make_df(500, seed=4)
+    path = tmp_path / "d.parquet"
+    df.to_parquet(path)
+    ooc = OutOfCoreDesign(path, weights="w", strata="region", psu="ml", nest=True)
+    mem = SurveyDesign(df, weights="w", strata="region", psu="ml", nest=True)
+    assert_same(ooc.mean("x"), mem.mean("x"))
+    assert_same(ooc.mean("x"), mem.mean("x"))
+
+
+def test_prefetch_thread_keeps_order_raises_and_stops():
+    from arefie_studies.survey._ooc_scan import prefetch
+
+    assert list(prefetch(iter(range(7)), depth=2)) == list(range(7))
+
+    def broken():
+        yield 1
+        yield 2
+        raise ValueError("bad batch 3")
+
+    got = []
+    with pytest.raises(ValueError, match="bad batch 3"):
+        for x in prefetch(broken()):
+            got.append(x)
+    assert got == [1, 2]
+    produced = []
+
+    def endless():
+        i = 0
+        while True:
+            produced.append(i)
+            yield i
+            i += 1
+
+    it = prefetch(endless(), depth=2)
+    assert [next(it) for _ in range(3)] == [0, 1, 2]
+    it.close()  # the consumer stops early: the producer thread ends (join in finally)
+    n = len(produced)
+    assert n <= 3 + 2 + 1

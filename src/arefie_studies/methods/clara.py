@@ -30,7 +30,7 @@ from ._seq_cluster import pam
 from ._seq_errors import SequenceDataError
 from .sequences import StateSequences, sequence_distances, substitution_costs
 
-__all__ = ["ClaraResult", "seq_clara"]
+__all__ = ["ClaraResult", "medoid_silhouette", "read_monthly_sequences", "seq_clara"]
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,9 @@ class ClaraResult:
     sequence equal to each medoid (clusters numbered by the medoids' order of first
     appearance in the input); ``cost`` the total weighted distance to the medoids;
     ``distinct_codes`` / ``distinct_weights`` / ``distinct_labels`` the aggregated sequences;
-    ``samples`` one row per sample (its cost, and whether it was the best so far).
+    ``samples`` one row per sample (its cost, and whether it was the best so far);
+    ``medoid_distances`` (n_distinct, k) the distance of each distinct sequence to each medoid
+    (columns in cluster order).
     """
 
     labels: np.ndarray
@@ -51,6 +53,7 @@ class ClaraResult:
     distinct_weights: np.ndarray
     distinct_labels: np.ndarray
     samples: pd.DataFrame
+    medoid_distances: np.ndarray | None = None
 
     @property
     def n_distinct(self) -> int:
@@ -153,7 +156,7 @@ def seq_clara(
 
     rng = np.random.default_rng(seed)
     p = wu / wu.sum() if wu.sum() > 0 else None
-    best = (np.inf, None, None)
+    best = (np.inf, None, None, None)
     rows = []
     positive = int((wu > 0).sum())
     for r in range(int(n_samples)):
@@ -170,13 +173,13 @@ def seq_clara(
         improved = cost < best[0]
         rows.append({"sample": r + 1, "cost": cost, "best": improved})
         if improved:
-            best = (cost, meds, lab)
+            best = (cost, meds, lab, d)
         if size >= m:
             break
         if len(cache) > 64 * k:  # bound memory: keep the current best medoids only
             keep = {int(i) for i in best[1]}
             cache = {i: v for i, v in cache.items() if i in keep}
-    cost, meds, lab = best
+    cost, meds, lab, dmed = best
     # number clusters by the first input row of each medoid's cluster (stable, seed-free)
     lab_rows = lab[inv]
     order = np.argsort([np.flatnonzero(lab_rows == j)[0] if (lab_rows == j).any() else n
@@ -187,4 +190,60 @@ def seq_clara(
     return ClaraResult(
         labels=dl[inv], medoids=first[meds[order]].astype(np.int64), cost=cost,
         distinct_codes=uniq, distinct_weights=wu, distinct_labels=dl, samples=pd.DataFrame(rows),
+        medoid_distances=dmed[:, order],
     )
+
+
+def medoid_silhouette(result: ClaraResult) -> float:
+    """Average medoid silhouette (WeightedCluster ``seqclararange`` criterion "AMS"): the
+    weighted mean over the distinct sequences of ``(d2 - d1) / max(d1, d2)``, with ``d1`` the
+    distance to the own (nearest) medoid and ``d2`` to the second nearest (0 when both are 0).
+    Needs only the n_distinct x k distances to the medoids."""
+    d = np.sort(np.asarray(result.medoid_distances, dtype=float), axis=1)
+    if d.shape[1] < 2:
+        raise SequenceDataError("medoid_silhouette: needs at least 2 clusters.")
+    d1, d2 = d[:, 0], d[:, 1]
+    top = np.maximum(d1, d2)
+    s = np.divide(d2 - d1, top, out=np.zeros_like(top), where=top > 0)
+    w = np.asarray(result.distinct_weights, dtype=float)
+    return float(w @ s / w.sum())
+
+
+def read_monthly_sequences(path, id: str = "id_jeune", month: str = "mois", state: str = "situation",
+                           n_months: int | None = None) -> StateSequences:
+    """A cohort's sequences from a long monthly extract (one row per individual and observed
+    month, months numbered from 1) reading ONLY the three columns ``id, month, state`` of the
+    Parquet file (pyarrow column projection; the other columns are never decoded).
+
+    Individuals are numbered by first appearance (``pyarrow.compute.dictionary_encode``, no
+    sort of the identifiers); the alphabet is the state column's categories (dictionary) or
+    its sorted distinct values; months after the last observed one are void (-1).  Memory:
+    the three columns plus an int16 matrix individuals x months.  Rows are not kept in
+    the identifiers' order: the result serves a typology of the whole cohort."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    try:
+        t = pq.read_table(path, columns=[id, month, state])
+    except (OSError, KeyError, pa.ArrowInvalid) as exc:
+        raise SequenceDataError(f"{path}: cannot read columns {id!r}, {month!r}, {state!r} ({exc}).") from exc
+    for col in (id, month, state):
+        if t.column(col).null_count:
+            raise SequenceDataError(f"{path}: column {col!r} has {t.column(col).null_count} missing value(s); "
+                                    "every row needs an individual, a month and a state.")
+    who = pc.dictionary_encode(t.column(id)).combine_chunks().indices.to_numpy()
+    mon = t.column(month).to_numpy().astype(np.int64)
+    st = t.column(state).combine_chunks()
+    if not pa.types.is_dictionary(st.type):
+        st = pc.dictionary_encode(st)
+    alphabet = [str(x) for x in st.dictionary.to_pylist()]
+    code = st.indices.to_numpy().astype(np.int16)
+    del t
+    if mon.size and mon.min() < 1:
+        raise SequenceDataError(f"{path}: column {month!r} starts at {mon.min()}; months are numbered from 1.")
+    width = int(mon.max()) if n_months is None else int(n_months)
+    keep = mon <= width
+    codes = np.full((int(who.max()) + 1 if who.size else 0, width), -1, dtype=np.int16)
+    codes[who[keep], mon[keep] - 1] = code[keep]
+    return StateSequences.from_codes(codes, alphabet)

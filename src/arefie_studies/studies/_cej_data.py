@@ -105,11 +105,20 @@ def weekly_hours(j: pd.DataFrame, activite: pd.DataFrame, low_hours: float, max_
                             "from cej_jeunes. Hint: the extracts must come from the same extraction.")
     row = row.to_numpy(int)
     days = (activite["semaine"].to_numpy() - j["date_entree"].to_numpy()[row]) / np.timedelta64(1, "D")
-    mois = np.clip(np.floor(days / DAYS_PER_MONTH).astype(int) + 1, 1, int(max_month))
+    mm = int(max_month)
+    # one integer key per (youth, month of contract), in (row, mois) order: sums by np.bincount
+    # (the groupby's sums, without its copies: 34M weekly rows nationally)
+    key = row * mm + (np.clip(np.floor(days / DAYS_PER_MONTH).astype(int) + 1, 1, mm) - 1)
+    del row, days
     h = activite["heures"].to_numpy(float)
-    df = pd.DataFrame({"row": row, "mois": mois, "weeks": 1, "low_weeks": (h < low_hours).astype(int),
-                       "hours": h})
-    ym = df.groupby(["row", "mois"], as_index=False)[["weeks", "low_weeks", "hours"]].sum()
+    size = len(j) * mm
+    weeks = np.bincount(key, minlength=size)
+    low = np.bincount(key, weights=(h < low_hours), minlength=size).astype(int)
+    hours = np.bincount(key, weights=h, minlength=size)
+    del key
+    cell = np.flatnonzero(weeks)
+    ym = pd.DataFrame({"row": cell // mm, "mois": cell % mm + 1, "weeks": weeks[cell], "low_weeks": low[cell],
+                       "hours": hours[cell]})
     ym.insert(1, "ml_code", j["ml_code"].to_numpy()[ym["row"].to_numpy()])
     return ym
 

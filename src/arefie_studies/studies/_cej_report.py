@@ -413,10 +413,19 @@ def _typology(r, ml: str, cols: list[str], source: str, horizon: int) -> list:
     q = r.typology_quality
     # the number of types is a setting of the classification, not a count of youths: written
     # "4 types" so that no reader (nor the leak scan) takes it for a small count
+    clara = "AMS" in q.columns  # national cohort: CLARA medoids, no full distance matrix
     quality = pd.DataFrame({"Partition": [f"{int(k)} types" for k in q["k"]],
-                            "Largeur moyenne de silhouette (ASW)": [fmt_num(x, 2) for x in q["ASW"]],
-                            "Part de la dispersion expliquée (R²)": [fmt_num(x, 2) for x in q["R2"]],
+                            **({"Silhouette moyenne aux médoïdes (AMS)": [fmt_num(x, 2) for x in q["AMS"]]} if clara
+                               else {"Largeur moyenne de silhouette (ASW)": [fmt_num(x, 2) for x in q["ASW"]],
+                                     "Part de la dispersion expliquée (R²)": [fmt_num(x, 2) for x in q["R2"]]}),
                             "Choix": ["retenue" if int(k) == r.k else "" for k in q["k"]]})
+    quality_note = ("Appariement optimal (coûts de substitution issus des taux de transition, coût "
+                    "d'insertion-suppression égal à la moitié du coût maximal), "
+                    + ("médoïdes CLARA sur les séquences distinctes pondérées par leur effectif (WeightedCluster "
+                       "seqclararange : échantillons de 40 + 2k séquences, PAM) ; la partition retenue maximise "
+                       "l'AMS entre 4 et 6 types." if clara else
+                       "classification ascendante hiérarchique de Ward ; la partition retenue maximise l'ASW "
+                       "entre 4 et 6 types."))
     t = r.types_by_territory
     share = t[t["territory"] == REGION].assign(group="Part des jeunes", section="")
     prof = r.types_profile.assign(section="")
@@ -424,9 +433,7 @@ def _typology(r, ml: str, cols: list[str], source: str, horizon: int) -> list:
                        _cells(prof, row="indicator", column="group")])
     blocks += [Paragraph(T.types_text(r, horizon)),
                _plain(quality, title="Qualité des partitions de la classification des trajectoires",
-                      notes=["Appariement optimal (coûts de substitution issus des taux de transition, coût "
-                             "d'insertion-suppression égal à la moitié du coût maximal), classification ascendante "
-                             "hiérarchique de Ward ; la partition retenue maximise l'ASW entre 4 et 6 types."],
+                      notes=[quality_note],
                       name="typologie_qualite"),
                Figure(draw=partial(F.types, r, horizon), caption=f"Chronogrammes des types de trajectoires "
                       f"({horizon} premiers mois). {source}", alt="Chronogrammes des types de trajectoires."),

@@ -145,11 +145,25 @@ def name_types(seqs: StateSequences, labels: np.ndarray) -> list[str]:
     return out
 
 
-def compute_typology(seqs: StateSequences, n_types: int = 0) -> Typology:
+#: Above this many distinct sequences the full distance matrix (n^2 / 2 doubles: 0.4 GB at
+#: 10,000, 158 GB for a national cohort) gives way to CLARA medoids (``seq_clara``).
+MAX_DISTINCT_FULL = 10_000
+#: CLARA samples per number of types (WeightedCluster's ``R``; its default is 100).
+CLARA_SAMPLES = 20
+
+
+def compute_typology(seqs: StateSequences, n_types: int = 0, *,
+                     max_distinct: int = MAX_DISTINCT_FULL, clara_samples: int = CLARA_SAMPLES) -> Typology:
     """OM (substitution costs from transition rates, indel = half the largest cost, TraMineR
     ``seqdist(method="OM", sm="TRATE", indel="auto")``) + Ward on the distinct sequences with
     their frequencies as weights; k = ``n_types`` or the k in 4..6 with the best average
-    silhouette width (``WeightedCluster::wcClusterQuality``)."""
+    silhouette width (``WeightedCluster::wcClusterQuality``).
+
+    Above ``max_distinct`` distinct sequences (a national cohort) the same OM costs feed CLARA
+    medoids instead (``WeightedCluster::seqclararange``: aggregated identical sequences,
+    ``clara_samples`` samples of 40 + 2k): k = ``n_types`` or the k in 4..6 with the best
+    average medoid silhouette ("AMS"); the quality table then has columns ``k, AMS`` and
+    ``method = "CLARA"`` (no ASW / R²: they need the full matrix)."""
     codes = np.ascontiguousarray(seqs.codes)
     uniq, inv, cnt = np.unique(codes, axis=0, return_inverse=True, return_counts=True)
     inv = inv.ravel()
@@ -158,18 +172,22 @@ def compute_typology(seqs: StateSequences, n_types: int = 0) -> Typology:
 
     sm = substitution_costs(seqs, "TRATE")
     useq = StateSequences.from_codes(uniq, seqs.alphabet)
-    dist = sequence_distances(useq, "OM", sm=sm, indel=float(sm.max()) / 2)  # TraMineR indel="auto"
-    tree = ward_tree(dist, weights=cnt.astype(float))
-    rows = []
-    cuts = {}
-    for k in range(4, 7):
-        lab = tree.cut(k)
-        cuts[k] = lab
-        q = cluster_quality(dist, lab, cnt.astype(float))
-        rows.append({"k": k, "ASW": q["ASW"], "R2": q["R2"]})
-    quality = pd.DataFrame(rows)
-    k = int(n_types) if n_types else int(quality.loc[quality["ASW"].idxmax(), "k"])
-    lab = cuts[k] if k in cuts else tree.cut(k)
+    if uniq.shape[0] > max_distinct:
+        quality, lab = _clara_partition(useq, cnt, sm, n_types, clara_samples)
+        k = int(lab.max())
+    else:
+        dist = sequence_distances(useq, "OM", sm=sm, indel=float(sm.max()) / 2)  # TraMineR indel="auto"
+        tree = ward_tree(dist, weights=cnt.astype(float))
+        rows = []
+        cuts = {}
+        for k in range(4, 7):
+            lab = tree.cut(k)
+            cuts[k] = lab
+            q = cluster_quality(dist, lab, cnt.astype(float))
+            rows.append({"k": k, "ASW": q["ASW"], "R2": q["R2"]})
+        quality = pd.DataFrame(rows)
+        k = int(n_types) if n_types else int(quality.loc[quality["ASW"].idxmax(), "k"])
+        lab = cuts[k] if k in cuts else tree.cut(k)
     # order types by their share of months in employment (most employed first)
     per_youth = lab[inv] - 1
     idx = [seqs.alphabet.index(s) for s in EMPLOYED]
@@ -180,3 +198,20 @@ def compute_typology(seqs: StateSequences, n_types: int = 0) -> Typology:
     types_u = rank[lab - 1]
     names = [f"{i + 1}. {n}" for i, n in enumerate(name_types(seqs, types_u[inv]))]  # numbered: panel order
     return Typology(uniq.astype(np.int16), types_u, names, quality, k)
+
+
+def _clara_partition(useq: StateSequences, cnt: np.ndarray, sm: np.ndarray, n_types: int,
+                     samples: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """CLARA on the distinct sequences ``useq`` (weights ``cnt``) for k = ``n_types`` or 4..6:
+    the quality table (k, AMS, method) and the labels 1..k of the retained partition."""
+    from arefie_studies.methods.clara import medoid_silhouette, seq_clara
+
+    rows, parts = [], {}
+    for k in ([int(n_types)] if n_types else range(4, 7)):
+        res = seq_clara(useq, int(k), method="OM", sm=sm, indel=float(sm.max()) / 2,
+                        weights=cnt.astype(float), n_samples=samples, seed=1)
+        parts[k] = res.distinct_labels
+        rows.append({"k": int(k), "AMS": medoid_silhouette(res), "method": "CLARA"})
+    quality = pd.DataFrame(rows)
+    k = int(n_types) if n_types else int(quality.loc[quality["AMS"].idxmax(), "k"])
+    return quality, parts[k]

@@ -189,6 +189,17 @@ def ml_answers_text(results, ml: str) -> str:
     return "Réponses de la Mission Locale à l'enquête d'organisation — " + " ; ".join(parts) + "."
 
 
+def _typology_method(results) -> str:
+    """How the types were formed: Ward on the full distance matrix, or CLARA medoids when the
+    cohort has too many distinct sequences for it (national data)."""
+    if "AMS" in results.typology_quality.columns:
+        return ("médoïdes CLARA sur les séquences distinctes pondérées par leur effectif (WeightedCluster "
+                "`seqclararange`, la cohorte ayant trop de séquences distinctes pour une matrice complète des "
+                "distances), nombre de types choisi entre 4 et 6 par la silhouette moyenne aux médoïdes")
+    return ("classification ascendante hiérarchique de Ward, nombre de types choisi entre 4 et 6 par la\n"
+            "largeur moyenne de silhouette")
+
+
 def methods_text(results, horizon: int, horizon_long: int, low_hours: float) -> str:
     thr = results.threshold
     n = int(overview(results, REGION)["youths"])
@@ -211,8 +222,7 @@ regroupée par Mission Locale.
 mois) ; une sortie « à 6 mois » est la situation du 6e mois civil suivant le mois d'entrée. Typologie :
 distances d'appariement optimal (coûts de substitution déduits des taux de transition entre situations, coût
 d'insertion-suppression égal à la moitié du coût maximal, comme TraMineR `seqdist(method="OM", sm="TRATE",
-indel="auto")`), classification ascendante hiérarchique de Ward, nombre de types choisi entre 4 et 6 par la
-largeur moyenne de silhouette ; chaque type est nommé d'après les situations qui y dominent.
+indel="auto")`), {_typology_method(results)} ; chaque type est nommé d'après les situations qui y dominent.
 
 **Enquête auprès des 42 Missions Locales.** Chaque ML compte pour une unité ; avec 42 unités, les liens entre
 organisation et résultats sont présentés comme des comparaisons descriptives (écarts de moyennes avec

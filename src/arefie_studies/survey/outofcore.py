@@ -16,13 +16,16 @@ over every PSU of the full sample (absent PSUs count as zero totals, R's svyrecv
 computed by the same :func:`psu_totals_vcov` as the in-memory design.  Results have the same
 columns as ``SurveyDesign.mean/total/proportion`` and agree with them to rounding.
 
-Scope: one sampling stage (strata, clusters, weights; ``nest``, every ``lonely_psu`` rule), no
-fpc, no calibration; ``psu`` is required (an element sample can give a row id, at the cost of
+Scope: one sampling stage (strata, clusters, weights; ``nest``, every ``lonely_psu`` rule; a
+first-stage ``fpc`` column: population sizes or sampling fractions, constant within strata, the
+variance multiplied by ``1 - n_h / N_h`` as R's ``as.fpc``), no later stages (a multistage fpc
+needs the second-stage units per PSU: not supported out of core), no calibration; ``psu`` is required (an element sample can give a row id, at the cost of
 one accumulator slot per row).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -34,12 +37,21 @@ import pyarrow as pa
 from ._base import RESULT_COLUMNS, _as_list, design_effect
 from ._ci import CI_METHODS, proportion_ci, t_interval
 from ._design import LONELY_PSU_OPTIONS
-from ._ooc_scan import code_column, fold_moments, fold_tables, make_lut, question_lut, quote
+from ._ooc_scan import (
+    code_column,
+    fold_moments,
+    fold_tables,
+    make_lut,
+    prefetch,
+    question_lut,
+    quote,
+)
 from ._variance import VarianceStage, psu_totals_vcov
 from .errors import (
     ArgumentError,
     DesignSpecError,
     EmptyDomainError,
+    FpcError,
     LonelyPSUError,
     MissingVariableError,
     NestingError,
@@ -62,6 +74,9 @@ class OutOfCoreDesign:
         Parquet file(s) (globs allowed) — or, with ``table=``, a DuckDB database file.
     weights, strata, psu : str
         Columns of the design (``strata`` optional, ``psu`` required).
+    fpc : str, optional
+        First-stage finite population correction: the stratum's number of PSUs in the
+        population (all values >= 1) or the sampling fraction (all <= 1), as SurveyDesign.
     nest : bool
         PSU ids only unique within strata (R's ``nest=TRUE``).
     lonely_psu : str
@@ -86,6 +101,7 @@ class OutOfCoreDesign:
         threads: int = 2,
         memory_limit: str = "2GB",
         labels: dict[str, str] | None = None,
+        fpc: str | None = None,
     ) -> None:
         if lonely_psu not in LONELY_PSU_OPTIONS:
             raise DesignSpecError(
@@ -122,14 +138,16 @@ class OutOfCoreDesign:
             raise DesignSpecError(f"Cannot read {where}: {exc}") from exc
         self._types = {row[0]: row[1] for row in desc}
         self.source = where
-        for arg, col in (("weights", weights), ("psu", psu), ("strata", strata)):
+        for arg, col in (("weights", weights), ("psu", psu), ("strata", strata), ("fpc", fpc)):
             if col is not None:
                 self._check_column(col, arg)
         self.spec = {"weights": weights, "strata": strata, "psu": psu, "nest": nest,
-                     "lonely_psu": lonely_psu}
+                     "lonely_psu": lonely_psu, "fpc": fpc}
         self._check_design_columns(weights, psu, strata)
         self._levels_cache: dict[str, list] = {}
         self._build_psu_map(psu, strata)
+        if fpc is not None:
+            self._apply_fpc(fpc, strata)
 
     # ------------------------------------------------------------------------------------------
     # construction
@@ -138,7 +156,7 @@ class OutOfCoreDesign:
             raise MissingVariableError(col, argument, list(self._types))
 
     def _count(self, condition: str) -> int:
-        return int(self._con.execute(f"SELECT count(*) FROM {self._src} WHERE {condition}").fetchone()[0])
+        return int(self._con.execute(f"SELECT count(*) FROM {self._src} WHERE {condition}").fetchall()[0][0])
 
     def _check_design_columns(self, weights: str, psu: str, strata: str | None) -> None:
         wq = quote(weights)
@@ -223,6 +241,45 @@ class OutOfCoreDesign:
         )
         self.n_rows = self._count("TRUE")
 
+    def _apply_fpc(self, fpc: str, strata: str | None) -> None:
+        """Stage-1 ``f_h = (N_h - n_h) / N_h`` from the fpc column (one SQL pass per check),
+        with SurveyDesign's checks: no missing or non-positive value, not a mix of sizes and
+        fractions, constant within strata, N_h >= n_h.  Mirrors survey::as.fpc."""
+        if not self._is_numeric(fpc) or self._types[fpc] == "BOOLEAN":
+            raise FpcError(f"fpc column {fpc!r} has type {self._types[fpc]} in {self.source}; it must be numbers.")
+        v = f"CAST({quote(fpc)} AS DOUBLE)"
+        bad = self._count(f"{quote(fpc)} IS NULL OR isnan({v})")
+        if bad:
+            raise FpcError(f"fpc column {fpc!r} has {bad} missing value(s) in {self.source}; every row needs "
+                           "its stratum's population size or sampling fraction.")
+        if self._count(f"{v} <= 0"):
+            raise FpcError(f"fpc columns ['{fpc}'] contain values <= 0; give population sizes or sampling fractions.")
+        is_popsize = bool(self._count(f"{v} > 1"))
+        if is_popsize and self._count(f"{v} < 1"):
+            raise FpcError(f"fpc columns ['{fpc}'] mix values below and above 1: give all as population "
+                           "sizes (>= 1) or all as sampling fractions (<= 1).")
+        rows = self._con.execute(
+            f"SELECT m.hcode, min({v.replace('CAST(', 'CAST(t.', 1)}), max({v.replace('CAST(', 'CAST(t.', 1)}) "
+            f"FROM {self._src} t {self._join} GROUP BY m.hcode ORDER BY m.hcode").fetchall()
+        st = self._stage
+        n_h = st.n_psu.astype(float)
+        lo = np.asarray([r[1] for r in rows], dtype=float)
+        hi = np.asarray([r[2] for r in rows], dtype=float)
+        pop_lo, pop_hi = (lo, hi) if is_popsize else (n_h / hi, n_h / lo)
+        varies = pop_hi - pop_lo > 1e-9 * np.maximum(np.abs(pop_hi), 1)
+        if varies.any():
+            j = int(np.flatnonzero(varies)[0])
+            raise FpcError(f"fpc column {fpc!r} varies within stratum {st.stratum_labels[j]} at stage 1 "
+                           f"(from {pop_lo[j]:g} to {pop_hi[j]:g}); it must be constant within strata.")
+        too_small = pop_lo < n_h * (1 - 1e-12)
+        if too_small.any():
+            j = int(np.flatnonzero(too_small)[0])
+            raise FpcError(f"fpc column {fpc!r} implies a population size ({pop_lo[j]:g}) smaller than the number "
+                           f"of sampled units ({int(n_h[j])}) in stratum {st.stratum_labels[j]} at stage 1. Give "
+                           "population sizes, or sampling fractions <= 1.")
+        f = np.where(np.isinf(pop_lo), 1.0, (pop_lo - n_h) / pop_lo)
+        self._stage = dataclasses.replace(st, f=f)
+
     # ------------------------------------------------------------------------------------------
     # public read-only views
     @property
@@ -277,9 +334,12 @@ class OutOfCoreDesign:
         for c, vals in zip(todo, found, strict=True):
             self._levels_cache[c] = sorted(vals)
 
-    def _batches(self, cols: list[str]):
-        """Arrow record batches of (pcode, w, *cols) over all rows, ``chunk_rows`` at a time."""
-        sel = ", ".join(f"t.{quote(c)} AS c{i}" for i, c in enumerate(cols))
+    def _batches(self, cols: list[str], nan_cols: frozenset = frozenset()):
+        """Arrow record batches of (pcode, w, *cols) over all rows, ``chunk_rows`` at a time.
+        ``nan_cols`` (numeric) arrive as DOUBLE with NaN for NULL: no validity mask, so numpy
+        reads them without a copy."""
+        sel = ", ".join((f"coalesce(CAST(t.{quote(c)} AS DOUBLE), 'NaN'::DOUBLE)" if c in nan_cols
+                         else f"t.{quote(c)}") + f" AS c{i}" for i, c in enumerate(cols))
         sql = (f"SELECT m.pcode AS __p, {self._w_sql.replace('CAST(', 'CAST(t.', 1)} AS __w"
                + (f", {sel}" if sel else "") + f" FROM {self._src} t {self._join}")
         reader = self._con.sql(sql).to_arrow_reader(self.chunk_rows)
@@ -348,19 +408,18 @@ class OutOfCoreDesign:
             qlut[j, :t.size] = t
 
         def coded():
-            for batch in self._batches(questions + by_flat):
+            raw = frozenset(q for q, spec in zip(questions, qspec, strict=True) if spec[2])
+            for batch in self._batches(questions + by_flat, raw):
                 p = batch.column(0).to_numpy()
                 w = batch.column(1).to_numpy(zero_copy_only=False)
-                qv = np.empty((n_q, batch.num_rows), dtype=float)
+                qv = []
                 for j in range(n_q):
                     col = batch.column(2 + j)
                     if qspec[j][2]:
-                        qv[j] = col.to_numpy(zero_copy_only=False)
-                        if col.null_count and not pa.types.is_floating(col.type):
-                            qv[j][col.is_null().to_numpy(zero_copy_only=False)] = np.nan
+                        qv.append(col.to_numpy(zero_copy_only=False))
                     else:
                         c = code_column(col, qlevels[j], None)
-                        qv[j] = np.where(c >= 0, c, np.nan)
+                        qv.append(np.where(c >= 0, c, np.nan))
                 gc = np.empty((batch.num_rows, len(bds)), dtype=np.int64)
                 first, k = 2 + n_q, 0
                 for j, b in enumerate(bds):
@@ -369,7 +428,7 @@ class OutOfCoreDesign:
                     k += len(b)
                 yield p, w, gc, qv
 
-        acc_w, acc_n = fold_tables(coded(), self.n_psu, gsize, n_levels, qlo, qlut)
+        acc_w, acc_n = fold_tables(prefetch(coded()), self.n_psu, gsize, n_levels, qlo, qlut)
         out = {}
         off = 0
         for j, b in enumerate(bds):
@@ -541,7 +600,7 @@ class OutOfCoreDesign:
                 ok = valid & (g >= 0)
                 yield p * size + np.maximum(g, 0), w, np.where(valid, y, 0.0), ok
 
-        acc = fold_moments(coded(), n_cells).reshape(4, self.n_psu, size)
+        acc = fold_moments(prefetch(coded()), n_cells).reshape(4, self.n_psu, size)
         sw, swy, swy2, cnt = acc
         observed = cnt.sum(axis=0) > 0
         if not observed.any():
