@@ -46,6 +46,7 @@ __all__ = [
     "SYNTHETIC_SOURCE",
     "RenderError",
     "collect_annex",
+    "keep_figure_notes",
     "mark_synthetic_sources",
     "parameter_rows",
     "prepare_notebook",
@@ -79,6 +80,10 @@ _ANNEX_SECTIONS = ("sample", "weighting", "variance", "disclosure", "notes")
 _HEADING_RE = re.compile(r"<h([12])\b([^>]*)>(.*?)</h\1>", re.S)
 _ID_RE = re.compile(r"\bid=\"([^\"]+)\"")
 _TAG_RE = re.compile(r"<[^>]+>")
+_FIGURE_NOTES_RE = re.compile(
+    r'(<div class="output"><figure class="report-figure">(?:(?!</figure>).)*</figure></div>)\s*'
+    r'(<div class="output md">\s*<p>(?:<(?:em|strong|i)>)?\s*'
+    r'(?:Notes?|Lecture|Champ|Sources?)[\s\u00a0\u202f]*:(?:(?!</div>).)*</div>)', re.S)
 
 
 class RenderError(ValueError):
@@ -435,9 +440,17 @@ def render_html(
     resources = {"arefie": res}
     html, _ = exporter.from_notebook_node(nb, resources=resources)
     html = html.replace("<!--ARefIE-TOC-->", _toc(html), 1)
+    html = keep_figure_notes(html)
     if res["synthetic"]:
         html = mark_synthetic_sources(html)
     return typeset(html)
+
+
+def keep_figure_notes(html: str) -> str:
+    """Wrap each figure and the note printed right under it (a Markdown output starting with
+    « Champ : », « Lecture : », « Note : » or « Source : ») in ``<div class="figure-block">``,
+    which the stylesheet keeps on one page: a note never lands on the page after its figure."""
+    return _FIGURE_NOTES_RE.sub(r'<div class="figure-block">\1\2</div>', html)
 
 
 def typeset(html: str) -> str:
