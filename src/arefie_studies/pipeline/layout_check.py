@@ -10,7 +10,7 @@
   « Note : », « Lecture : », « Champ : » or « Source : »): notes follow their table or figure, so a
   note at the top of a page has been separated from (the end of) its table on the page before;
 - **overlap** — no two words of a page overlap (their boxes share more than
-  :data:`OVERLAP_SHARE` of the smaller one's area).
+  :data:`OVERLAP_SHARE` of the smaller one's area); one defect per page, naming the words.
 
 Tools: ``pdftotext -bbox-layout`` (word and line boxes), ``pdftoppm`` (ink, at a low resolution)
 and ``pdftohtml -xml`` (the outline, with levels and pages). :func:`check_pdf` returns the
@@ -236,11 +236,13 @@ def _starts_chapter(page: PageText, titles: list[str], top: float, bottom: float
 
 
 def _overlaps(page: PageText) -> list[tuple[str, str]]:
-    """Pairs of words (text of their lines) whose boxes overlap on ``page``."""
-    boxes, owner = [], []
-    for i, ln in enumerate(page.lines):
+    """Pairs of words whose boxes overlap on ``page`` (their texts), in reading order."""
+    boxes: list[tuple[float, float, float, float]] = []
+    texts: list[str] = []
+    for ln in page.lines:
         boxes += ln.words
-        owner += [i] * len(ln.words)
+        texts += ln.text.split(" ") if len(ln.text.split(" ")) == len(ln.words) \
+            else [ln.text] * len(ln.words)
     if len(boxes) < 2:
         return []
     b = np.asarray(boxes)
@@ -249,16 +251,8 @@ def _overlaps(page: PageText) -> list[tuple[str, str]]:
     h = np.clip(np.minimum.outer(y1, y1) - np.maximum.outer(y0, y0), 0, None)
     area = (x1 - x0) * (y1 - y0)
     small = np.minimum.outer(area, area)
-    hit = (w * h > OVERLAP_SHARE * np.maximum(small, 1e-9)) & (w > 0.5) & (h > 0.5)
-    hit = np.triu(hit, k=1)
-    pairs = []
-    seen = set()
-    for i, j in zip(*np.nonzero(hit), strict=True):
-        key = (owner[i], owner[j])
-        if key not in seen:
-            seen.add(key)
-            pairs.append((page.lines[owner[i]].text, page.lines[owner[j]].text))
-    return pairs
+    hit = np.triu((w * h > OVERLAP_SHARE * np.maximum(small, 1e-9)) & (w > 0.5) & (h > 0.5), k=1)
+    return [(texts[i], texts[j]) for i, j in zip(*np.nonzero(hit), strict=True)]
 
 
 def _short(text: str, n: int = 60) -> str:
@@ -303,7 +297,10 @@ def check_pdf(pdf: str | Path, *, margins_mm: tuple[float, float] = (20.0, 20.0)
                 label, page.number, "note-apart",
                 f"the page begins with a note (« {_short(body[0].text)} »), separated from its "
                 f"table or figure on page {page.number - 1}"))
-        for a, b in _overlaps(page):
+        pairs = _overlaps(page)
+        if pairs:
+            shown = ", ".join(f"« {_short(a, 30)} » / « {_short(b, 30)} »" for a, b in pairs[:3])
             defects.append(LayoutDefect(label, page.number, "overlap",
-                                        f"« {_short(a, 40)} » overlaps « {_short(b, 40)} »"))
+                                        f"{len(pairs)} pair(s) of words overlap: {shown}"
+                                        + (" …" if len(pairs) > 3 else "")))
     return defects
