@@ -69,12 +69,14 @@ class LayoutCheckError(RuntimeError):
 @dataclass(frozen=True)
 class LayoutDefect:
     """One layout defect: the PDF ``file``, its 1-based ``page``, the ``rule`` broken
-    (``half-empty``, ``note-apart``, ``overlap``) and a readable ``detail``."""
+    (``half-empty``, ``note-apart``, ``overlap``) and a readable ``detail``; ``fill`` is the
+    share of the usable height the page's content reaches (``half-empty`` only)."""
 
     file: str
     page: int
     rule: str
     detail: str
+    fill: float | None = None
 
     def __str__(self) -> str:
         return f"{self.file}, page {self.page}: {self.rule}: {self.detail}"
@@ -290,7 +292,7 @@ def check_pdf(pdf: str | Path, *, margins_mm: tuple[float, float] = (20.0, 20.0)
                 label, page.number, "half-empty",
                 f"content fills {fill:.0%} of the page (minimum {min_fill:.0%}) and the next "
                 f"page does not start a chapter (it starts with "
-                f"« {_short(first[0].text) if first else ''} »)"))
+                f"« {_short(first[0].text) if first else ''} »)", fill=fill))
         body = _body_lines(page, top, bottom)
         if k > 0 and body and _NOTE_RE.match(unicodedata.normalize("NFKC", body[0].text)):
             defects.append(LayoutDefect(

@@ -1,0 +1,98 @@
+"""Shrink a figure that a page break pushed to the next page, leaving a page under half full.
+
+A figure and its notes are kept on one page (``div.figure-block``, see
+:func:`.render.keep_figure_notes`). When the block does not fit in the space left on a page, it
+goes to the next one, and the page it left can be under half full (rule ``half-empty`` of
+:mod:`.layout_check`). WeasyPrint cannot float the text after the figure into that space, so
+the figure is made smaller instead: its image width is scaled down (aspect kept) by just what
+the block needs to fit in the space left, and the report is laid out again. A figure is never
+shrunk below :data:`MIN_SCALE` of its size (legibility): such a page stays a defect, which the
+quality gate reports.
+
+Measures come from the laid-out document (WeasyPrint's ``page.anchors``: the box of each
+element with an id) and from the PDF checked by :func:`.layout_check.check_pdf`.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import struct
+from collections.abc import Sequence
+from typing import Any
+
+from arefie_studies.pipeline.layout_check import LayoutDefect
+
+__all__ = ["MIN_SCALE", "shrink_pushed_figures"]
+
+#: A figure keeps at least this share of its size.
+MIN_SCALE = 0.6
+#: Height kept free under the figure on the page it moves back to (mm): rounding, margins.
+_SLACK_MM = 6.0
+#: The figure's block must start in the top quarter of the next page to be the one pushed.
+_TOP_SHARE = 0.25
+_PX_MM = 25.4 / 96.0
+_CAP_MM = 205.0   # report.css: figure.report-figure img { max-height: 205mm }
+_ID = re.compile(r"^figure-bloc-(\d+)$")
+_IMG = re.compile(r'(<img\b[^>]*?src="data:image/png;base64,)([A-Za-z0-9+/=]{24,})'
+                  r'("[^>]*?style="width:)([0-9.]+)(mm")')
+
+
+def _png_size(b64: str) -> tuple[int, int]:
+    head = base64.b64decode(b64[:32] + "=" * (-len(b64[:32]) % 4))
+    return struct.unpack(">II", head[16:24])
+
+
+def _needs(defects: Sequence[LayoutDefect], pages: Sequence[Any],
+           margins_mm: tuple[float, float]) -> dict[int, float]:
+    """``{figure number: millimetres its block must lose}`` for each half-empty page followed
+    by a page that starts with a figure block."""
+    out: dict[int, float] = {}
+    top, bottom = margins_mm
+    for d in defects:
+        if d.rule != "half-empty" or d.fill is None or d.page >= len(pages):
+            continue
+        nxt = pages[d.page]   # 0-based: the page after the half-empty one
+        usable = nxt.height * _PX_MM - top - bottom
+        blocks = [(int(m.group(1)), box) for name, box in nxt.anchors.items()
+                  if (m := _ID.match(name))]
+        if not blocks:
+            continue
+        k, box = min(blocks, key=lambda b: b[1][1])
+        y0, y1 = box[1] * _PX_MM, box[3] * _PX_MM
+        if y0 - top > _TOP_SHARE * usable:
+            continue   # something else than the figure was pushed
+        available = usable * (1.0 - d.fill) - _SLACK_MM
+        out[k] = (y1 - top) - available   # all that stands above the figure's end moves back
+    return out
+
+
+def shrink_pushed_figures(html: str, defects: Sequence[LayoutDefect], pages: Sequence[Any],
+                          *, margins_mm: tuple[float, float] = (20.0, 20.0)) -> str:
+    """``html`` with the images of the pushed figures made small enough to fit back on the
+    half-empty page before them; ``html`` unchanged when none can be (nothing pushed, or it would
+    go under :data:`MIN_SCALE`). ``defects`` are :func:`.layout_check.check_pdf`'s for the PDF
+    of ``html``, ``pages`` the ``pages`` of the WeasyPrint document it was written from."""
+    needs = _needs(defects, pages, margins_mm)
+    if not needs:
+        return html
+    out = []
+    pos = 0
+    for k, loss in sorted(needs.items()):
+        start = html.find(f'id="figure-bloc-{k}"', pos)
+        if start < 0:
+            continue
+        m = _IMG.search(html, start)
+        if m is None or html.find("figure-bloc-", start + 10, m.start()) >= 0:
+            continue   # no PNG image of a known width in this block
+        w_px, h_px = _png_size(m.group(2))
+        width = float(m.group(4))
+        natural = width * h_px / w_px
+        shown = min(natural, _CAP_MM)
+        new = shown - loss
+        if new < MIN_SCALE * natural or new >= shown:
+            continue
+        out.append(html[pos:m.start(4)] + f"{width * new / natural:.1f}")
+        pos = m.end(4)
+    out.append(html[pos:])
+    return "".join(out)
