@@ -27,8 +27,11 @@ __all__ = ["MIN_SCALE", "shrink_pushed_figures"]
 
 #: A figure keeps at least this share of its size.
 MIN_SCALE = 0.6
-#: Height kept free under the figure on the page it moves back to (mm): rounding, margins.
-_SLACK_MM = 6.0
+#: Height kept free under the figure on the page it moves back to (mm): the margins between
+#: blocks, which the ink does not show.
+_SLACK_MM = 10.0
+#: A figure still pushed after a pass loses at least this much more (mm).
+_MIN_STEP_MM = 4.0
 #: The figure's block must start in the top quarter of the next page to be the one pushed.
 _TOP_SHARE = 0.25
 _PX_MM = 25.4 / 96.0
@@ -63,7 +66,8 @@ def _needs(defects: Sequence[LayoutDefect], pages: Sequence[Any],
         if y0 - top > _TOP_SHARE * usable:
             continue   # something else than the figure was pushed
         available = usable * (1.0 - d.fill) - _SLACK_MM
-        out[k] = (y1 - top) - available   # all that stands above the figure's end moves back
+        # all that stands above the figure's end moves back
+        out[k] = max((y1 - top) - available, _MIN_STEP_MM)
     return out
 
 

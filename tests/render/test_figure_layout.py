@@ -1,0 +1,107 @@
+"""Figures in the PDF report: a figure and its note stay together, a figure pushed to the next
+page is shrunk back onto a half-empty page (issue 11, point 8), long tables may break."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from arefie_studies.pipeline import render
+from arefie_studies.pipeline.layout_check import check_pdf
+from arefie_studies.tables import Cell, Row, Table
+
+
+def _png(width_in: float, height_in: float) -> str:
+    fig, ax = plt.subplots(figsize=(width_in, height_in), dpi=50)
+    ax.plot([0, 1], [0, 1])
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=50)
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode()
+
+
+FIG = ('<div class="output"><figure class="report-figure"><figcaption>Titre</figcaption>'
+       '<img src="data:image/png;base64,AAAA" style="width:100.0mm"></figure></div>')
+
+
+def test_a_figure_and_its_note_are_one_block():
+    html = (FIG + '<div class="output md"><p><em>Champ : jeunes. Lecture : 48 %.</em></p>\n</div>'
+            + '<div class="output md"><p>Texte suivant.</p></div>' + FIG
+            + '<div class="output md"><p>Pas une note.</p></div>')
+    out = render.keep_figure_notes(html)
+    blocks = re.findall(r'<div class="figure-block" id="figure-bloc-(\d)">(.*?</figure></div>'
+                        r'(?:<div class="output md">.*?</div>)?)</div>', out, re.S)
+    assert [k for k, _ in blocks] == ["1", "2"]
+    assert "Champ : jeunes" in blocks[0][1] and "Texte suivant" not in blocks[0][1]
+    assert "Pas une note" not in blocks[1][1]
+    assert out.count("Pas une note") == 1 and out.count("Texte suivant") == 1
+
+
+def _notebook(filler_mm: float) -> nbformat.NotebookNode:
+    nb = new_notebook()
+    code = new_code_cell("", execution_count=1)
+    code.outputs = [
+        new_output("display_data", data={
+            "text/html": f'<div style="height:{filler_mm}mm;background:#999999"></div>',
+            "text/plain": "x"}),
+        new_output("display_data", data={"image/png": _png(6.85, 6.0), "text/plain": "<Figure>"},
+                   metadata={"arefie": {"caption": "Une grande figure"}}),
+        new_output("display_data", data={"text/markdown": "*Champ : jeunes accompagnés.*",
+                                         "text/plain": "x"}),
+        new_output("display_data", data={"text/html": "<p>Texte après la figure.</p>",
+                                         "text/plain": "x"}),
+    ]
+    nb.cells = [new_markdown_cell("# Un chapitre"), code]
+    return nb
+
+
+@pytest.fixture
+def big_figure_nb(tmp_path):
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(_notebook(filler_mm=100.0), path)
+    return path
+
+
+def test_a_pushed_figure_leaves_a_half_empty_page_without_fitting(tmp_path, big_figure_nb,
+                                                                  monkeypatch):
+    monkeypatch.setattr(render, "FIT_PASSES", 0)
+    files = render.render_report(big_figure_nb, tmp_path / "out", title="Essai")
+    defects = check_pdf(files["pdf"])
+    assert [(d.page, d.rule) for d in defects] == [(3, "half-empty")]
+
+
+def test_a_pushed_figure_is_shrunk_back_onto_its_page(tmp_path, big_figure_nb):
+    files = render.render_report(big_figure_nb, tmp_path / "out", title="Essai")
+    assert check_pdf(files["pdf"]) == []
+    html = files["html"].read_text(encoding="utf-8")
+    width = float(re.search(r'style="width:([0-9.]+)mm"', html).group(1))
+    natural = 6.85 * 25.4
+    assert 0.6 * natural <= width < 0.95 * natural   # smaller, but never below 60 %
+    from arefie_studies.pipeline.layout_check import read_pages
+
+    page3 = " ".join(ln.text for ln in read_pages(files["pdf"])[2].lines)
+    assert "Une grande figure" in page3 and "Champ" in page3
+
+
+def _table(n_rows: int, *, ci: bool) -> str:
+    cell = (Cell(kind="proportion", estimate=0.4, ci_low=0.3, ci_high=0.5) if ci
+            else Cell(kind="count", n=40))
+    rows = tuple(Row(f"Ligne {i}", (cell,)) for i in range(n_rows))
+    return Table("Titre", ("Part",), rows).to_html()
+
+
+def test_only_short_tables_are_kept_on_one_page():
+    assert "fits-page" in _table(16, ci=False)
+    assert "fits-page" not in _table(17, ci=False)
+    assert "fits-page" in _table(9, ci=True)        # 9 × 1.7 = 15.3 lines
+    assert "fits-page" not in _table(10, ci=True)   # 17 lines: more than half a page
