@@ -80,6 +80,10 @@ _ANNEX_SECTIONS = ("sample", "weighting", "variance", "disclosure", "notes")
 _HEADING_RE = re.compile(r"<h([12])\b([^>]*)>(.*?)</h\1>", re.S)
 _ID_RE = re.compile(r"\bid=\"([^\"]+)\"")
 _TAG_RE = re.compile(r"<[^>]+>")
+_NOTE_START = r'\s*<p>(?:<(?:em|strong|i)>)?\s*(?:Notes?|Lecture|Champ|Sources?)[\s\u00a0\u202f]*:'
+_TABLE_NOTE_RE = re.compile(
+    r'(</table>(?:(?!<table|<div class="output).)*?</div>\s*)<div class="output md">(?=' + _NOTE_START + ")",
+    re.S)
 _FIGURE_NOTES_RE = re.compile(
     r'(<div class="output"><figure class="report-figure">(?:(?!</figure>).)*</figure></div>)'
     r'(\s*<div class="output md">\s*<p>(?:<(?:em|strong|i)>)?\s*'
@@ -450,14 +454,17 @@ def keep_figure_notes(html: str) -> str:
     """Wrap each figure, with the note printed right under it if any (a Markdown output
     starting with « Champ : », « Lecture : », « Note : » or « Source : »), in
     ``<div class="figure-block" id="figure-bloc-<k>">``, which the stylesheet keeps on one page: a
-    note never lands on the page after its figure; the id lets :mod:`.figure_fit` find it."""
+    note never lands on the page after its figure; the id lets :mod:`.figure_fit` find it.
+    Such a note right after a table gets the class ``table-note``: no page break before it."""
     count = iter(range(1, 1_000_000))
 
     def wrap(m: re.Match) -> str:
         return (f'<div class="figure-block" id="figure-bloc-{next(count)}">{m.group(1)}'
                 f'{m.group(2) or ""}</div>')
 
-    return _FIGURE_NOTES_RE.sub(wrap, html)
+    html = _FIGURE_NOTES_RE.sub(wrap, html)
+    # a note printed after a table (not in its own notes): no page break between them
+    return _TABLE_NOTE_RE.sub(r'\1<div class="output md table-note">', html)
 
 
 def typeset(html: str) -> str:
