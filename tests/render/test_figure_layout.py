@@ -105,3 +105,23 @@ def test_only_short_tables_are_kept_on_one_page():
     assert "fits-page" not in _table(17, ci=False)
     assert "fits-page" in _table(9, ci=True)        # 9 × 1.7 = 15.3 lines
     assert "fits-page" not in _table(10, ci=True)   # 17 lines: more than half a page
+
+
+def test_a_note_printed_after_a_table_is_marked_to_stay_with_it():
+    table = ('<div class="output"><div class="arefie-table"><table><tr><td>1</td></tr></table>'
+             '<div class="table-notes"><p>Lecture : a.</p></div></div>'
+             '<p class="downloads">x</p></div>')
+    out = render.keep_figure_notes(
+        table + '<div class="output md"><p><em>Champ : jeunes.</em></p></div>'
+        '<div class="output md"><p>Champ : pas après un tableau.</p></div>')
+    assert out.count('class="output md table-note"') == 1
+    assert '<div class="output md table-note"><p><em>Champ : jeunes.' in out
+    plain = render.keep_figure_notes(table + '<div class="output md"><p>Texte.</p></div>')
+    assert "table-note\"" not in plain and "md table-note" not in plain
+
+
+def test_long_notes_count_in_the_kept_whole_height():
+    rows = tuple(Row(f"Ligne {i}", (Cell(kind="count", n=40),)) for i in range(12))
+    assert "fits-page" in Table("Titre", ("Effectif",), rows).to_html()
+    long_notes = ("Lecture : " + "mot " * 150,)   # 610 characters: 5 lines × 0.75
+    assert "fits-page" not in Table("Titre", ("Effectif",), rows, notes=long_notes).to_html()
