@@ -121,7 +121,7 @@ def test_a_note_printed_after_a_table_is_marked_to_stay_with_it():
 
 
 def test_long_notes_count_in_the_kept_whole_height():
-    rows = tuple(Row(f"Ligne {i}", (Cell(kind="count", n=40),)) for i in range(12))
+    rows = tuple(Row(f"Ligne {i}", (Cell(kind="count", n=40),)) for i in range(14))
     assert "fits-page" in Table("Titre", ("Effectif",), rows).to_html()
-    long_notes = ("Lecture : " + "mot " * 150,)   # 610 characters: 5 lines × 0.75
+    long_notes = ("Lecture : " + "mot " * 150,)   # 610 characters: 5 lines × 0.75 = 3.75; 14 + 3.75 > 16
     assert "fits-page" not in Table("Titre", ("Effectif",), rows, notes=long_notes).to_html()
