@@ -6,8 +6,9 @@ goes to the next one, and the page it left can be under half full (rule ``half-e
 :mod:`.layout_check`). WeasyPrint cannot float the text after the figure into that space, so
 the figure is made smaller instead: its image width is scaled down (aspect kept) by just what
 the block needs to fit in the space left, and the report is laid out again. A figure is never
-shrunk below :data:`MIN_SCALE` of its size (legibility): such a page stays a defect, which the
-quality gate reports.
+shrunk below :data:`MIN_SCALE` of the size it is shown at (its physical size, capped at 205 mm
+high by the stylesheet) for legibility: such a page stays a defect, which the quality gate
+reports.
 
 Measures come from the laid-out document (WeasyPrint's ``page.anchors``: the box of each
 element with an id) and from the PDF checked by :func:`.layout_check.check_pdf`.
@@ -25,7 +26,7 @@ from arefie_studies.pipeline.layout_check import LayoutDefect
 
 __all__ = ["MIN_SCALE", "shrink_pushed_figures"]
 
-#: A figure keeps at least this share of its size.
+#: A figure keeps at least this share of the height it is shown at.
 MIN_SCALE = 0.6
 #: Height kept free under the figure on the page it moves back to (mm): the margins between
 #: blocks, which the ink does not show.
@@ -94,7 +95,7 @@ def shrink_pushed_figures(html: str, defects: Sequence[LayoutDefect], pages: Seq
         natural = width * h_px / w_px
         shown = min(natural, _CAP_MM)
         new = shown - loss
-        if new < MIN_SCALE * natural or new >= shown:
+        if new < MIN_SCALE * shown or new >= shown:
             continue
         out.append(html[pos:m.start(4)] + f"{width * new / natural:.1f}")
         pos = m.end(4)
