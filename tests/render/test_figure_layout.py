@@ -125,3 +125,43 @@ def test_long_notes_count_in_the_kept_whole_height():
     assert "fits-page" in Table("Titre", ("Effectif",), rows).to_html()
     long_notes = ("Lecture : " + "mot " * 150,)   # 610 characters: 5 lines × 0.75 = 3.75; 14 + 3.75 > 16
     assert "fits-page" not in Table("Titre", ("Effectif",), rows, notes=long_notes).to_html()
+
+
+class _Page:
+    """The two attributes of a WeasyPrint page that figure_fit reads (CSS px: 96 per inch)."""
+
+    def __init__(self, anchors):
+        self.height = 297 / 25.4 * 96
+        self.anchors = anchors
+
+
+def test_a_figure_is_never_shrunk_below_sixty_percent():
+    from arefie_studies.pipeline.figure_fit import shrink_pushed_figures
+    from arefie_studies.pipeline.layout_check import LayoutDefect
+
+    png = _png(6.85, 6.0)   # 1 : 0.876, shown 174 mm wide, 152.4 mm high
+    html = ('<div class="figure-block" id="figure-bloc-1"><div class="output"><figure '
+            f'class="report-figure"><img src="data:image/png;base64,{png}" style="width:174.0mm">'
+            '</figure></div></div>')
+    px = 96 / 25.4
+    block = {"figure-bloc-1": (68.0, 20 * px, 724.0, (20 + 170) * px)}   # 170 mm at the top
+    pages = [_Page({}), _Page(block)]
+    usable = 297 - 40
+
+    def defect(fill):
+        return [LayoutDefect("r.pdf", 1, "half-empty", "", fill=fill)]
+
+    # room for 120 mm: the block loses 170 - (120 - 10) = 60 mm; image 152.4 -> 92.4 mm (61 %)
+    fill = 1 - 120 / usable
+    out = shrink_pushed_figures(html, defect(fill), pages)
+    width = float(re.search(r"width:([0-9.]+)mm", out).group(1))
+    import struct
+
+    w_px, h_px = struct.unpack(">II", base64.b64decode(png)[16:24])
+    natural = 174.0 * h_px / w_px
+    assert natural == pytest.approx(152.4, abs=0.5)
+    assert width == pytest.approx(174.0 * (natural - 60.0) / natural, abs=0.06)
+    # room for 110 mm only: 70 mm to lose would leave 54 %: refused, html unchanged
+    assert shrink_pushed_figures(html, defect(1 - 110 / usable), pages) == html
+    # a page that is not half empty asks for nothing
+    assert shrink_pushed_figures(html, [], pages) == html
