@@ -120,11 +120,41 @@ def test_a_note_printed_after_a_table_is_marked_to_stay_with_it():
     assert "table-note\"" not in plain and "md table-note" not in plain
 
 
-def test_long_notes_count_in_the_kept_whole_height():
-    rows = tuple(Row(f"Ligne {i}", (Cell(kind="count", n=40),)) for i in range(14))
-    assert "fits-page" in Table("Titre", ("Effectif",), rows).to_html()
-    long_notes = ("Lecture : " + "mot " * 150,)   # 610 characters: 5 lines × 0.75 = 3.75; 14 + 3.75 > 16
-    assert "fits-page" not in Table("Titre", ("Effectif",), rows, notes=long_notes).to_html()
+def _table_notebook(filler_mm: float) -> nbformat.NotebookNode:
+    nb = new_notebook()
+    code = new_code_cell("", execution_count=1)
+    rows = tuple(Row(f"Ligne {i}", (Cell(kind="proportion", estimate=0.4, ci_low=0.3,
+                                         ci_high=0.5),)) for i in range(9))
+    notes = tuple(f"Note {i} : " + "une longue explication de lecture " * 12 for i in range(4))
+    table = Table("Un tableau gardé entier", ("Part",), rows, notes=notes).to_html()
+    assert "fits-page" in table
+    code.outputs = [
+        new_output("display_data", data={
+            "text/html": f'<div style="height:{filler_mm}mm;background:#999999"></div>',
+            "text/plain": "x"}),
+        new_output("display_data", data={"text/html": table, "text/plain": "x"}),
+    ]
+    nb.cells = [new_markdown_cell("# Un chapitre"), code]
+    return nb
+
+
+def test_a_pushed_kept_whole_table_is_let_break(tmp_path, monkeypatch):
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(_table_notebook(filler_mm=100.0), path)
+    monkeypatch.setattr(render, "FIT_PASSES", 0)
+    before = render.render_report(path, tmp_path / "a", title="Essai")
+    assert [(d.page, d.rule) for d in check_pdf(before["pdf"])] == [(3, "half-empty")]
+    monkeypatch.undo()
+    after = render.render_report(path, tmp_path / "b", title="Essai")
+    assert check_pdf(after["pdf"]) == []
+    html = after["html"].read_text(encoding="utf-8")
+    assert 'class="arefie-table" id="tableau-bloc-1"' in html   # no longer fits-page
+    from arefie_studies.pipeline.layout_check import read_pages
+
+    pages = read_pages(after["pdf"])
+    on3 = [ln.text for ln in pages[2].lines if ln.text.startswith("Ligne")]
+    on4 = [ln.text for ln in pages[3].lines if ln.text.startswith("Ligne")]
+    assert len(on3) >= 3 and len(on4) >= 3 and len(on3) + len(on4) == 9
 
 
 class _Page:

@@ -1,4 +1,5 @@
-"""Shrink a figure that a page break pushed to the next page, leaving a page under half full.
+"""Shrink a figure (or let a table break) that a page break pushed to the next page, leaving a
+page under half full.
 
 A figure and its notes are kept on one page (``div.figure-block``, see
 :func:`.render.keep_figure_notes`). When the block does not fit in the space left on a page, it
@@ -9,6 +10,10 @@ the block needs to fit in the space left, and the report is laid out again. A fi
 shrunk below :data:`MIN_SCALE` of the size it is shown at (its physical size, capped at 205 mm
 high by the stylesheet) for legibility: such a page stays a defect, which the quality gate
 reports.
+
+A table kept whole (``fits-page``, id ``tableau-bloc-<k>``) pushed the same way loses that
+class: it then starts on the half-empty page and breaks between rows (at least three on each
+side, header repeated).
 
 Measures come from the laid-out document (WeasyPrint's ``page.anchors``: the box of each
 element with an id) and from the PDF checked by :func:`.layout_check.check_pdf`.
@@ -37,7 +42,7 @@ _MIN_STEP_MM = 4.0
 _TOP_SHARE = 0.25
 _PX_MM = 25.4 / 96.0
 _CAP_MM = 205.0   # report.css: figure.report-figure img { max-height: 205mm }
-_ID = re.compile(r"^figure-bloc-(\d+)$")
+_ID = re.compile(r"^(figure|tableau)-bloc-(\d+)$")
 _IMG = re.compile(r'(<img\b[^>]*?src="data:image/png;base64,)([A-Za-z0-9+/=]{24,})'
                   r'("[^>]*?style="width:)([0-9.]+)(mm")')
 
@@ -48,17 +53,18 @@ def _png_size(b64: str) -> tuple[int, int]:
 
 
 def _needs(defects: Sequence[LayoutDefect], pages: Sequence[Any],
-           margins_mm: tuple[float, float]) -> dict[int, float]:
-    """``{figure number: millimetres its block must lose}`` for each half-empty page followed
-    by a page that starts with a figure block."""
-    out: dict[int, float] = {}
+           margins_mm: tuple[float, float]) -> dict[tuple[str, int], float]:
+    """``{(kind, number): millimetres its block must lose}`` for each half-empty page followed
+    by a page that starts with a figure block or a kept-whole table (kind ``figure`` or
+    ``tableau``)."""
+    out: dict[tuple[str, int], float] = {}
     top, bottom = margins_mm
     for d in defects:
         if d.rule != "half-empty" or d.fill is None or d.page >= len(pages):
             continue
         nxt = pages[d.page]   # 0-based: the page after the half-empty one
         usable = nxt.height * _PX_MM - top - bottom
-        blocks = [(int(m.group(1)), box) for name, box in nxt.anchors.items()
+        blocks = [((m.group(1), int(m.group(2))), box) for name, box in nxt.anchors.items()
                   if (m := _ID.match(name))]
         if not blocks:
             continue
@@ -75,15 +81,20 @@ def _needs(defects: Sequence[LayoutDefect], pages: Sequence[Any],
 def shrink_pushed_figures(html: str, defects: Sequence[LayoutDefect], pages: Sequence[Any],
                           *, margins_mm: tuple[float, float] = (20.0, 20.0)) -> str:
     """``html`` with the images of the pushed figures made small enough to fit back on the
-    half-empty page before them; ``html`` unchanged when none can be (nothing pushed, or it would
-    go under :data:`MIN_SCALE`). ``defects`` are :func:`.layout_check.check_pdf`'s for the PDF
+    half-empty page before them, and the pushed kept-whole tables let break across the pages;
+    ``html`` unchanged when nothing can be done (nothing pushed, or a figure would go under
+    :data:`MIN_SCALE`). ``defects`` are :func:`.layout_check.check_pdf`'s for the PDF
     of ``html``, ``pages`` the ``pages`` of the WeasyPrint document it was written from."""
     needs = _needs(defects, pages, margins_mm)
-    if not needs:
+    for kind, k in needs:
+        if kind == "tableau":   # a table kept whole that did not fit: let it break between rows
+            html = html.replace(f' fits-page" id="tableau-bloc-{k}"', f'" id="tableau-bloc-{k}"', 1)
+    figures = {k: loss for (kind, k), loss in needs.items() if kind == "figure"}
+    if not figures:
         return html
     out = []
     pos = 0
-    for k, loss in sorted(needs.items()):
+    for k, loss in sorted(figures.items()):
         start = html.find(f'id="figure-bloc-{k}"', pos)
         if start < 0:
             continue

@@ -84,6 +84,7 @@ _NOTE_START = r'\s*<p>(?:<(?:em|strong|i)>)?\s*(?:Notes?|Lecture|Champ|Sources?)
 _TABLE_NOTE_RE = re.compile(
     r'(</table>(?:(?!<table|<div class="output).)*?</div>\s*)<div class="output md">(?=' + _NOTE_START + ")",
     re.S)
+_KEPT_TABLE_RE = re.compile(r'<div class="arefie-table[^"]*\bfits-page\b[^"]*"')
 _FIGURE_NOTES_RE = re.compile(
     r'(<div class="output"><figure class="report-figure">(?:(?!</figure>).)*</figure></div>)'
     r'(\s*<div class="output md">\s*<p>(?:<(?:em|strong|i)>)?\s*'
@@ -455,7 +456,8 @@ def keep_figure_notes(html: str) -> str:
     starting with « Champ : », « Lecture : », « Note : » or « Source : »), in
     ``<div class="figure-block" id="figure-bloc-<k>">``, which the stylesheet keeps on one page: a
     note never lands on the page after its figure; the id lets :mod:`.figure_fit` find it.
-    Such a note right after a table gets the class ``table-note``: no page break before it."""
+    Such a note right after a table gets the class ``table-note``: no page break before it; a
+    table kept whole (``fits-page``) gets the id ``tableau-bloc-<k>``."""
     count = iter(range(1, 1_000_000))
 
     def wrap(m: re.Match) -> str:
@@ -463,6 +465,8 @@ def keep_figure_notes(html: str) -> str:
                 f'{m.group(2) or ""}</div>')
 
     html = _FIGURE_NOTES_RE.sub(wrap, html)
+    tables = iter(range(1, 1_000_000))
+    html = _KEPT_TABLE_RE.sub(lambda m: f'{m.group(0)} id="tableau-bloc-{next(tables)}"', html)
     # a note printed after a table (not in its own notes): no page break between them
     return _TABLE_NOTE_RE.sub(r'\1<div class="output md table-note">', html)
 

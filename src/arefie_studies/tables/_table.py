@@ -214,21 +214,13 @@ def cell_html(cell: Cell, digits: int = 1) -> str:
     return f"<td{css}{span}{style}{data_n}>{value}{marks}{ci_html}</td>"
 
 
-#: A table is kept whole on one page (class ``fits-page``) when its body and notes are at most
-#: this many lines high (a row is one line, 1.7 with a confidence-interval line under its
-#: values; a note line of about :data:`_NOTE_CHARS` characters, set smaller, 0.75): about
-#: half a page, so a table pushed whole to the next page never leaves the page before it under
-#: half full (rule ``half-empty`` of :mod:`arefie_studies.pipeline.layout_check`). A longer
-#: table breaks between rows, its header repeated, its notes kept with its last rows.
+#: A table is kept whole on one page (class ``fits-page``) when its body is at most this many
+#: lines high (a row is one line, 1.7 with a confidence-interval line under its values): about
+#: half a page. A longer table breaks between rows, its header repeated, its notes kept with
+#: its last rows; a kept-whole table pushed to the next page, leaving a page under half full,
+#: is let break by :mod:`arefie_studies.pipeline.figure_fit`.
 KEEP_TOGETHER_LINES = 16.0
 _CI_ROW_LINES = 1.7
-_NOTE_CHARS = 150
-_NOTE_LINE = 0.75
-
-
-def _notes_lines(notes: Sequence[str]) -> float:
-    """Height of a table's notes, in body lines."""
-    return _NOTE_LINE * sum(-(-len(n) // _NOTE_CHARS) for n in notes if n)
 
 
 def table_classes(n_cols: int, n_rows: int) -> str:
@@ -387,7 +379,7 @@ class Table:
             body.append(f"<tr{css}>{th}{tds}</tr>")
         sections = sum(1 for b in body if b.startswith('<tr class="question"'))
         notes = self.notes_text()
-        lines = sections + sum(_row_lines(row) for row in self.rows) + _notes_lines(notes)
+        lines = sections + sum(_row_lines(row) for row in self.rows)
         wide = n_cols > 6 if self.wide is None else self.wide
         classes = ("arefie-table wide" if wide else "arefie-table") + (
             " fits-page" if lines <= KEEP_TOGETHER_LINES else "")
