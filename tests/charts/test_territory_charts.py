@@ -124,3 +124,22 @@ def test_funnel_limits_formula_and_outliers():
     assert any("1 territoire non publié" in t for t in _texts(fig))
     with pytest.raises(ChartError, match="proportion"):
         funnel(df, reference=80)
+
+
+def test_caterpillar_legend_is_outside_the_axes_above_the_source():
+    """Issue 11: the legend sat inside the axes, on an interval; it is now under the x tick
+    labels and above the source line."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = caterpillar(_cat_frame(), reference=0.83, title="Satisfaction", source="AREFIE, 2025.")
+    FigureCanvasAgg(fig).draw()
+    renderer = fig.canvas.get_renderer()
+    ax = fig.axes[0]
+    legend = ax.get_legend().get_window_extent(renderer)
+    ticks = [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_text()]
+    source = next(t for t in fig.texts if t.get_text().startswith("Source"))
+    assert legend.y1 <= ax.get_window_extent(renderer).y0
+    assert legend.y1 <= min(b.y0 for b in ticks)
+    assert legend.y0 >= source.get_window_extent(renderer).y1
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "estimation et intervalle à 95\u202f%", "écart significatif"]

@@ -629,3 +629,45 @@ def test_ml_map_shows_published_estimates_only(results):
     assert sum("non publié" in t for t in texts) == len(hidden) > 0
     assert any(fmt_pct(shown["estimate"].iloc[0], 0) in t for t in texts)
     plt.close(fig)
+
+
+def test_synthesis_cuts_a_long_list_without_a_dangling_ellipsis(results):
+    """Issue 11: « … ; …. » closed the regional bullet when over four items differed."""
+    import dataclasses
+
+    from arefie_studies.studies._barometre_report import synthesis
+
+    diff = results.diff["jeunes"].assign(p_value=0.001)
+    assert len(diff) > 4
+    forced = dataclasses.replace(results, diff={**results.diff, "jeunes": diff})
+    bullet = next(b for b in synthesis(forced) if b.startswith("Les jeunes accompagnés de la région"))
+    more = len(diff) - 4
+    assert bullet.endswith(f" ; et {more} autre{'s' if more > 1 else ''}.")
+    assert "…" not in bullet and ".." not in bullet
+    assert bullet.count(" ; ") == 4
+    assert f"sur {len(diff)} items" in bullet
+
+
+def test_ml_key_figure_is_never_zero_of_zero(results):
+    """Issue 11: « 0 / 0 » Missions Locales above / below is no key figure; the range of the
+    published ML results is shown instead, read from the results."""
+    import dataclasses
+
+    from arefie_studies.studies.contract import KeyFigures
+    from arefie_studies.tables import fmt_pct
+
+    ml = results.ml["jeunes"].assign(significant=False)
+    quiet = dataclasses.replace(results, ml={**results.ml, "jeunes": ml})
+    kf = next(b for b in B.report(quiet, {"ml": ""}).blocks if isinstance(b, KeyFigures))
+    assert not any(i.value == "0 / 0" for i in kf.items)
+    own = ml[(ml["item"] == "sat_globale") & ml["decision"].isin(["show", "flag"])]
+    item = next(i for i in kf.items if "selon la Mission Locale" in i.label)
+    assert item.value == f"{fmt_pct(own['estimate'].min())} à {fmt_pct(own['estimate'].max())}"
+    assert f"{len(own)} sur {int((ml['item'] == 'sat_globale').sum())}" in item.detail
+    # with significant gaps the count is the key figure, as before
+    kf = next(b for b in B.report(results, {"ml": ""}).blocks if isinstance(b, KeyFigures))
+    sig = results.ml["jeunes"]
+    sig = sig[(sig["item"] == "sat_globale") & sig["significant"]]
+    if len(sig):
+        up, down = int((sig["diff"] > 0).sum()), int((sig["diff"] < 0).sum())
+        assert any(i.value == f"{up} / {down}" for i in kf.items)

@@ -28,6 +28,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
+from matplotlib.transforms import ScaledTranslation
 from scipy.stats import norm
 
 from arefie_studies.charts._common import ChartError, check_columns, value_text
@@ -37,6 +38,8 @@ __all__ = ["HIDDEN_LABEL", "caterpillar", "funnel", "funnel_limits", "tile_map",
 
 HIDDEN_LABEL = "non publié"
 _TILES = Path(__file__).with_name("tiles_hdf.json")
+#: How far under the axes the caterpillar's legend starts (points): below the x tick labels.
+_LEGEND_DROP_PT = 20.0
 
 
 @cache
@@ -260,7 +263,12 @@ def caterpillar(
         handles = [Line2D([], [], marker="o", color=PRIMARY, label="estimation et intervalle à 95\u202f%")]
         if flagged.any():
             handles.append(Line2D([], [], marker="o", color=ACCENT, label="écart significatif"))
-        ax.legend(handles=handles, loc="lower right", fontsize=7, frameon=False)
+        # under the x tick labels, outside the axes: a legend inside would hide an interval
+        # (issue 11); constrained layout keeps room for it, above the source line
+        under = ax.transAxes + ScaledTranslation(0, -_LEGEND_DROP_PT / 72, fig.dpi_scale_trans)
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0),
+                  bbox_transform=under, ncols=len(handles), fontsize=7, frameon=False,
+                  borderaxespad=0.0)
         if title:
             ax.set_title(title)
         if source:

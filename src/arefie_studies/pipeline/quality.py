@@ -4,7 +4,10 @@
   « Pour Hauts-de-France », « En Nord », lower-case acronyms, English words, missing no-break
   spaces, wrong month abbreviations...);
 - a report computed on synthetic data says so (the renderer's notice is present);
-- every link to a file beside the report (its downloads) resolves.
+- every link to a file beside the report (its downloads) resolves;
+- its PDF (``report.pdf``) has no layout defect (:mod:`.layout_check`: no page under half full
+  except before a chapter, no note apart from its table or figure, no overlapping text), each
+  reported with the file, the page and the rule.
 
 A report that fails is quarantined like a leaking one, with the reasons; the published report
 stays as it was. Run by :mod:`.runner` on each new report.
@@ -16,7 +19,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["SYNTHETIC_MARK", "QualityIssue", "check_report"]
+__all__ = ["SYNTHETIC_MARK", "QualityIssue", "check_report", "layout_issues"]
 
 #: Words the renderer prints on every page of a report computed on synthetic data.
 SYNTHETIC_MARK = "Données de synthèse"
@@ -25,7 +28,8 @@ _HREF = re.compile(r'href="([^"#:?]+)"')
 
 @dataclass(frozen=True)
 class QualityIssue:
-    """One reason not to publish: ``kind`` (french, synthetic, link) and a readable detail."""
+    """One reason not to publish: ``kind`` (french, synthetic, link, layout) and a readable
+    detail."""
 
     kind: str
     detail: str
@@ -52,4 +56,19 @@ def check_report(folder: str | Path, *, synthetic: bool) -> list[QualityIssue]:
             continue   # portal pages outside the report's folder
         if not (folder / href).is_file():
             issues.append(QualityIssue("link", f"the report links to {href}, which is not beside it"))
+    pdf = folder / "report.pdf"
+    if pdf.is_file():
+        issues += layout_issues(pdf)
     return issues
+
+
+def layout_issues(pdf: Path) -> list[QualityIssue]:
+    """The layout defects of a report PDF as quality issues (``layout``: file, page, rule and
+    detail); a PDF poppler cannot read is an issue too, never a silent pass."""
+    from arefie_studies.pipeline.layout_check import LayoutCheckError, check_pdf
+
+    try:
+        defects = check_pdf(pdf, name=pdf.name)
+    except LayoutCheckError as exc:
+        return [QualityIssue("layout", f"{pdf.name}: the layout check could not read it: {exc}")]
+    return [QualityIssue("layout", str(d)) for d in defects]

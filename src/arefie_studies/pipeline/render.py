@@ -46,6 +46,7 @@ __all__ = [
     "SYNTHETIC_SOURCE",
     "RenderError",
     "collect_annex",
+    "keep_figure_notes",
     "mark_synthetic_sources",
     "parameter_rows",
     "prepare_notebook",
@@ -79,6 +80,15 @@ _ANNEX_SECTIONS = ("sample", "weighting", "variance", "disclosure", "notes")
 _HEADING_RE = re.compile(r"<h([12])\b([^>]*)>(.*?)</h\1>", re.S)
 _ID_RE = re.compile(r"\bid=\"([^\"]+)\"")
 _TAG_RE = re.compile(r"<[^>]+>")
+_NOTE_START = r'\s*<p>(?:<(?:em|strong|i)>)?\s*(?:Notes?|Lecture|Champ|Sources?)[\s\u00a0\u202f]*:'
+_TABLE_NOTE_RE = re.compile(
+    r'(</table>(?:(?!<table|<div class="output).)*?</div>\s*)<div class="output md">(?=' + _NOTE_START + ")",
+    re.S)
+_KEPT_TABLE_RE = re.compile(r'<div class="arefie-table[^"]*\bfits-page\b[^"]*"')
+_FIGURE_NOTES_RE = re.compile(
+    r'(<div class="output"><figure class="report-figure">(?:(?!</figure>).)*</figure></div>)'
+    r'(\s*<div class="output md">\s*<p>(?:<(?:em|strong|i)>)?\s*'
+    r'(?:Notes?|Lecture|Champ|Sources?)[\s\u00a0\u202f]*:(?:(?!</div>).)*</div>)?', re.S)
 
 
 class RenderError(ValueError):
@@ -435,9 +445,30 @@ def render_html(
     resources = {"arefie": res}
     html, _ = exporter.from_notebook_node(nb, resources=resources)
     html = html.replace("<!--ARefIE-TOC-->", _toc(html), 1)
+    html = keep_figure_notes(html)
     if res["synthetic"]:
         html = mark_synthetic_sources(html)
     return typeset(html)
+
+
+def keep_figure_notes(html: str) -> str:
+    """Wrap each figure, with the note printed right under it if any (a Markdown output
+    starting with « Champ : », « Lecture : », « Note : » or « Source : »), in
+    ``<div class="figure-block" id="figure-bloc-<k>">``, which the stylesheet keeps on one page: a
+    note never lands on the page after its figure; the id lets :mod:`.figure_fit` find it.
+    Such a note right after a table gets the class ``table-note``: no page break before it; a
+    table kept whole (``fits-page``) gets the id ``tableau-bloc-<k>``."""
+    count = iter(range(1, 1_000_000))
+
+    def wrap(m: re.Match) -> str:
+        return (f'<div class="figure-block" id="figure-bloc-{next(count)}">{m.group(1)}'
+                f'{m.group(2) or ""}</div>')
+
+    html = _FIGURE_NOTES_RE.sub(wrap, html)
+    tables = iter(range(1, 1_000_000))
+    html = _KEPT_TABLE_RE.sub(lambda m: f'{m.group(0)} id="tableau-bloc-{next(tables)}"', html)
+    # a note printed after a table (not in its own notes): no page break between them
+    return _TABLE_NOTE_RE.sub(r'\1<div class="output md table-note">', html)
 
 
 def typeset(html: str) -> str:
@@ -499,7 +530,6 @@ def render_report(
     """
     import logging
 
-    import weasyprint
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -510,20 +540,46 @@ def render_report(
         downloads=frozenset(tables),
     )
     html_path = out_dir / "report.html"
-    html_path.write_text(html, encoding="utf-8")
     pdf_path = out_dir / "report.pdf"
     # WeasyPrint reports unsupported CSS through logging; keep it out of the run's stderr.
     wlog = logging.getLogger("weasyprint")
     previous = wlog.level
     wlog.setLevel(logging.ERROR)
     try:
-        write_tagged_pdf(weasyprint.HTML(string=html, base_url=str(out_dir)), pdf_path)
+        html = _write_fitted_pdf(html, str(out_dir), pdf_path)
     finally:
         wlog.setLevel(previous)
+    html_path.write_text(html, encoding="utf-8")
     files = {"html": html_path, "pdf": pdf_path}
     for name, xlsx in tables.items():
         files[f"xlsx:{name}"], files[f"csv:{name}"] = xlsx, xlsx.with_suffix(".csv")
     return files
+
+
+#: Layouts tried at most to fit back figures a page break pushed away (:mod:`.figure_fit`).
+FIT_PASSES = 3
+
+
+def _write_fitted_pdf(html: str, base_url: str, pdf_path: Path) -> str:
+    """Write the PDF of ``html``; while a page is left under half full by a figure pushed to the
+    next page, shrink that figure (:func:`.figure_fit.shrink_pushed_figures`) and lay out
+    again (at most :data:`FIT_PASSES` times). Returns the HTML the PDF was written from."""
+    import weasyprint
+
+    from arefie_studies.pipeline.figure_fit import shrink_pushed_figures
+    from arefie_studies.pipeline.layout_check import check_pdf
+
+    for attempt in range(FIT_PASSES + 1):
+        document = weasyprint.HTML(string=html, base_url=base_url).render()
+        write_tagged_pdf(document, pdf_path)
+        if attempt == FIT_PASSES:
+            break
+        half = [d for d in check_pdf(pdf_path) if d.rule == "half-empty"]
+        fitted = shrink_pushed_figures(html, half, document.pages) if half else html
+        if fitted == html:
+            break
+        html = fitted
+    return html
 
 
 def write_tagged_pdf(document: Any, pdf_path: Path) -> str:

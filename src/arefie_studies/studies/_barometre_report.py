@@ -388,6 +388,13 @@ def ml_heading(res: Results, population: str) -> str:
             f"globale ({len(ml)} sur {int(ml['ranked'].iloc[0])} publiées)")
 
 
+def _enumerate(parts: list[str], limit: int) -> str:
+    """``a ; b ; c`` — at most ``limit`` parts, then « et k autre(s) » (never « ; … . »)."""
+    shown = " ; ".join(parts[:limit])
+    more = len(parts) - limit
+    return shown if more <= 0 else f"{shown} ; et {more} autre{'s' if more > 1 else ''}"
+
+
 def synthesis(res: Results) -> list[str]:
     """3–6 French findings with their interval, significant differences only (region vs rest
     of France, change since the first and the previous wave, MLs vs the rest of the region)."""
@@ -403,7 +410,7 @@ def synthesis(res: Results) -> list[str]:
                     "que dans le reste de la France" if sense else
                     f"Les {POPULATION_FR[population]} de la région s’écartent du reste de la France")
             out.append(f"{head} en {res.wave} sur {len(sig)} item{'s' if len(sig) > 1 else ''} : "
-                       + " ; ".join(parts[:4]) + (" ; …" if len(parts) > 4 else "") + ".")
+                       + _enumerate(parts, 4) + ".")
         for since in ("first", "previous"):
             c = _change(res, population, since)
             if c is not None and _significant(c["p_value"]):
@@ -455,15 +462,35 @@ def key_figures(res: Results) -> KeyFigures:
                   f"{int(reg['annee'])} ont répondu cette année-là")
     items.append(KeyFigure(f"réponses de jeunes de la région en {res.wave}",
                            fmt_int(sizes.loc[res.wave, "region"]), detail))
+    ml_item = _ml_key_figure(res)
+    if ml_item is not None:
+        items.append(ml_item)
+    return KeyFigures(tuple(items))
+
+
+def _ml_key_figure(res: Results) -> KeyFigure | None:
+    """The Missions Locales key figure: how many are above / below the rest of the region
+    (significant gaps); when none is, « 0 / 0 » says nothing, so the range of the published
+    ML estimates is shown instead; no figure when no ML result is published."""
     ml = res.ml["jeunes"]
     ml = ml[ml["item"] == _first(res, "jeunes")]
+    published = ml[ml["decision"].isin(["show", "flag"])]
+    if published.empty:
+        return None
+    years = _years(res.ml_waves["jeunes"])
+    count = f"résultats publiés{NNBSP}: {len(published)} sur {len(ml)}"
     up, down = int((ml["significant"] & (ml["diff"] > 0)).sum()), int((ml["significant"] & (ml["diff"] < 0)).sum())
-    items.append(KeyFigure(
-        f"Missions Locales au-dessus / en dessous du reste de la région ({_years(res.ml_waves['jeunes'])})",
-        f"{up} / {down}",
-        f"satisfaction globale des jeunes, écart significatif à 5{NNBSP}% ; résultats publiés{NNBSP}: "
-        f"{int(ml['ranked'].iloc[0])} sur {len(ml)}"))
-    return KeyFigures(tuple(items))
+    if up + down:
+        return KeyFigure(
+            f"Missions Locales au-dessus / en dessous du reste de la région ({years})",
+            f"{up} / {down}",
+            f"satisfaction globale des jeunes, écart significatif à 5{NNBSP}% ; {count}")
+    low, high = published["estimate"].min(), published["estimate"].max()
+    return KeyFigure(
+        f"des jeunes satisfaits, selon la Mission Locale ({years})",
+        f"{fmt_pct(low)} à {fmt_pct(high)}",
+        f"aucune Mission Locale ne s’écarte significativement du reste de la région (seuil "
+        f"5{NNBSP}%) ; {count}")
 
 
 def ml_key_figures(res: Results, ml: int) -> KeyFigures:

@@ -214,11 +214,28 @@ def cell_html(cell: Cell, digits: int = 1) -> str:
     return f"<td{css}{span}{style}{data_n}>{value}{marks}{ci_html}</td>"
 
 
+#: A table is kept whole on one page (class ``fits-page``) when its body is at most this many
+#: lines high (a row is one line, 1.7 with a confidence-interval line under its values): about
+#: half a page. A longer table breaks between rows, its header repeated, its notes kept with
+#: its last rows; a kept-whole table pushed to the next page, leaving a page under half full,
+#: is let break by :mod:`arefie_studies.pipeline.figure_fit`.
+KEEP_TOGETHER_LINES = 16.0
+_CI_ROW_LINES = 1.7
+
+
 def table_classes(n_cols: int, n_rows: int) -> str:
     """CSS classes of a report table: ``wide`` over 6 value columns (landscape-friendly),
-    ``fits-page`` up to 30 body rows (kept on one page)."""
+    ``fits-page`` up to :data:`KEEP_TOGETHER_LINES` body rows (kept on one page)."""
     cls = "arefie-table wide" if n_cols > 6 else "arefie-table"
-    return cls + (" fits-page" if n_rows <= 30 else "")
+    return cls + (" fits-page" if n_rows <= KEEP_TOGETHER_LINES else "")
+
+
+def _row_lines(row: Row) -> float:
+    """Height of a body row in lines: 1.7 when a cell prints its interval under its value."""
+    shown = ("proportion", "mean")
+    has_ci = any(c.kind in shown and c.ci_low is not None and c.ci_high is not None
+                 for c in row.cells)
+    return _CI_ROW_LINES if has_ci else 1.0
 
 
 def table_html(
@@ -360,13 +377,15 @@ class Table:
             th = ("" if self.stub is None
                   else f'<th scope="row"{stub_style}>{escape(row.label)}</th>')
             body.append(f"<tr{css}>{th}{tds}</tr>")
-        n_body = sum(1 for b in body if b.startswith("<tr"))
+        sections = sum(1 for b in body if b.startswith('<tr class="question"'))
+        notes = self.notes_text()
+        lines = sections + sum(_row_lines(row) for row in self.rows)
         wide = n_cols > 6 if self.wide is None else self.wide
         classes = ("arefie-table wide" if wide else "arefie-table") + (
-            " fits-page" if n_body <= 30 else "")
+            " fits-page" if lines <= KEEP_TOGETHER_LINES else "")
         tbody = "".join(body) + "</tbody>" if self.blocks and opened else None
         return table_html(self.title, _head_html(self.columns, self.stub), body,
-                          self.notes_text(), classes=classes, threshold=self.threshold,
+                          notes, classes=classes, threshold=self.threshold,
                           tbody=tbody)
 
     def _repr_html_(self) -> str:
