@@ -4,7 +4,8 @@
   « Pour Hauts-de-France », « En Nord », lower-case acronyms, English words, missing no-break
   spaces, wrong month abbreviations...);
 - a report computed on synthetic data says so (the renderer's notice is present);
-- every link to a file beside the report (its downloads) resolves.
+- every link to a file beside the report (its downloads) resolves;
+- every PDF beside it is tagged (PDF/UA structure tree, marked; :mod:`.pdf_tags`).
 
 A report that fails is quarantined like a leaking one, with the reasons; the published report
 stays as it was. Run by :mod:`.runner` on each new report.
@@ -16,7 +17,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["SYNTHETIC_MARK", "QualityIssue", "check_report"]
+__all__ = ["SYNTHETIC_MARK", "QualityIssue", "check_report", "pdf_issues"]
 
 #: Words the renderer prints on every page of a report computed on synthetic data.
 SYNTHETIC_MARK = "Données de synthèse"
@@ -25,7 +26,7 @@ _HREF = re.compile(r'href="([^"#:?]+)"')
 
 @dataclass(frozen=True)
 class QualityIssue:
-    """One reason not to publish: ``kind`` (french, synthetic, link) and a readable detail."""
+    """One reason not to publish: ``kind`` (french, synthetic, link, pdf) and a readable detail."""
 
     kind: str
     detail: str
@@ -52,4 +53,20 @@ def check_report(folder: str | Path, *, synthetic: bool) -> list[QualityIssue]:
             continue   # portal pages outside the report's folder
         if not (folder / href).is_file():
             issues.append(QualityIssue("link", f"the report links to {href}, which is not beside it"))
+    issues += pdf_issues(folder)
+    return issues
+
+
+def pdf_issues(folder: str | Path) -> list[QualityIssue]:
+    """An issue for each PDF in ``folder`` that is not tagged or cannot be read (names the file)."""
+    from arefie_studies.pipeline.pdf_tags import PdfTagError, untagged_reason
+
+    issues = []
+    for pdf in sorted(Path(folder).glob("*.pdf")):
+        try:
+            reason = untagged_reason(pdf)
+        except PdfTagError as exc:
+            reason = str(exc)
+        if reason:
+            issues.append(QualityIssue("pdf", reason))
     return issues
