@@ -195,8 +195,7 @@ def cmd_validate(args) -> int:
 def cmd_check(args) -> int:
     from arefie_studies.pipeline.checks import check_published
 
-    root = _root(args)
-    reports = _reports(args, root)
+    reports = Path(args.reports).resolve() if args.reports else _root(args) / "reports"
     if not reports.is_dir():
         _err(f"erreur\u00a0: pas de dossier de rapports {reports} (lancez d'abord arefie-studies run).")
         return EXIT_USAGE
