@@ -199,6 +199,21 @@ def cmd_validate(args) -> int:
     return EXIT_OK
 
 
+def cmd_check(args) -> int:
+    from arefie_studies.pipeline.checks import check_published
+
+    reports = Path(args.reports).resolve() if args.reports else _root(args) / "reports"
+    if not reports.is_dir():
+        _err(f"erreur\u00a0: pas de dossier de rapports {reports} (lancez d'abord arefie-studies run).")
+        return EXIT_USAGE
+    result = check_published(reports, axe=not args.no_axe)
+    if result.ok:
+        print(result.summary())
+        return EXIT_OK
+    _err(result.summary())
+    return EXIT_FAILED
+
+
 def cmd_synth(args) -> int:
     from arefie_studies.synth import generate_all
 
@@ -275,6 +290,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("studies", nargs="*", metavar="SLUG")
     p.add_argument("--no-data", action="store_true", help="do not read the input files")
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("check", help="vérifie tous les rapports publiés et le portail (français, "
+                       "mention de synthèse, liens, fichiers, PDF balisé, axe-core)")
+    p.add_argument("--reports", default=None, help="dossier des rapports (par défaut ROOT/reports)")
+    p.add_argument("--sans-axe", dest="no_axe", action="store_true",
+                   help="ne lance pas axe-core (le résumé le signale)")
+    p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("synth", help="generate the synthetic data")
     p.add_argument("--seed", type=int, default=2024)

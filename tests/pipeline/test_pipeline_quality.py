@@ -3,9 +3,13 @@ notice, links to its downloads): a report that fails is quarantined like a leaki
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
-from arefie_studies.pipeline.quality import check_report
+import pytest
+
+from arefie_studies.pipeline.pdf_tags import untagged_reason
+from arefie_studies.pipeline.quality import check_report, pdf_issues
 
 GOOD = ("<html><body><p>Données de synthèse — chiffres fictifs.</p><p>En 2025, 49,3\u202f% des "
         "jeunes des Hauts-de-France sont satisfaits.</p><p><a href=\"tableau-part.xlsx\">XLSX</a>"
@@ -41,3 +45,45 @@ def test_synthetic_data_must_say_so_and_links_must_resolve(tmp_path):
     assert [i.kind for i in issues] == ["synthetic", "link"]
     assert "tableau-part.xlsx" in issues[1].detail
     assert [i.kind for i in check_report(tmp_path, synthetic=False)] == ["link"]
+
+
+def _pdf(path: Path, **options) -> Path:
+    import weasyprint
+
+    weasyprint.HTML(string="<html lang='fr'><title>Rapport</title><body><h1>Titre</h1><p>Texte."
+                    "</p></body></html>").write_pdf(path, **options)
+    return path
+
+
+def test_an_untagged_pdf_fails_the_gate_naming_the_file(tmp_path):
+    folder = write(tmp_path / "r", GOOD, "tableau-part.xlsx")
+    _pdf(folder / "report.pdf")  # WeasyPrint's default: no structure tree
+    issues = check_report(folder, synthetic=True)
+    assert [i.kind for i in issues] == ["pdf"]
+    assert "report.pdf" in issues[0].detail and "StructTreeRoot" in issues[0].detail
+
+
+def test_a_tagged_pdf_passes_compressed_or_not(tmp_path):
+    for options in ({"pdf_variant": "pdf/ua-1"}, {"pdf_tags": True, "uncompressed_pdf": True}):
+        folder = write(tmp_path / str(len(options)), GOOD, "tableau-part.xlsx")
+        _pdf(folder / "report.pdf", **options)
+        assert check_report(folder, synthetic=True) == []
+
+
+def test_a_damaged_pdf_is_an_issue_not_a_crash(tmp_path):
+    folder = write(tmp_path, GOOD, "tableau-part.xlsx")
+    (folder / "report.pdf").write_bytes(b"<html>not a pdf</html>")
+    issues = pdf_issues(folder)
+    assert [i.kind for i in issues] == ["pdf"] and "not a PDF" in issues[0].detail
+
+
+@pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="pdfinfo (poppler-utils) not installed")
+@pytest.mark.parametrize("options", [{}, {"pdf_variant": "pdf/ua-1"}, {"pdf_tags": True},
+                                     {"pdf_tags": True, "uncompressed_pdf": True}])
+def test_tagging_read_as_poppler_reads_it(tmp_path, options):
+    import subprocess
+
+    pdf = _pdf(tmp_path / "r.pdf", **options)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    poppler_tagged = "Tagged:          yes" in info
+    assert poppler_tagged == (untagged_reason(pdf) == "") == bool(options)

@@ -10,9 +10,14 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from axe_check import CHROMIUM, axe_violations, unavailable
 from test_synthetic_french import META, notebook
 
+from arefie_studies.pipeline.accessibility import (
+    AxeSession,
+    axe_unavailable,
+    chromium_path,
+    serious,
+)
 from arefie_studies.pipeline.layout import ReportsLayout
 from arefie_studies.pipeline.portal import build_portal
 from arefie_studies.pipeline.publish import collect_published
@@ -20,11 +25,12 @@ from arefie_studies.pipeline.render import render_report
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = chromium_path()
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    reason = unavailable()
+    reason = axe_unavailable()
     if reason:
         pytest.skip(reason)
     root = tmp_path_factory.mktemp("site")
@@ -44,11 +50,17 @@ def site(tmp_path_factory) -> Path:
     return layout.reports
 
 
+@pytest.fixture(scope="module")
+def axe(site):
+    with AxeSession() as session:  # one Chromium for every page of the module
+        yield session
+
+
 @pytest.mark.parametrize("page", ["barometre/ml-5901/report.html", "index.html",
                                   "territoires/ml-5901.html", "territoires/region.html"])
-def test_no_serious_or_critical_axe_violation(site, page, tmp_path):
-    violations = axe_violations(site / page, tmp_path)
-    bad = [v for v in violations if v["impact"] in ("serious", "critical")]
+def test_no_serious_or_critical_axe_violation(site, page, axe):
+    violations = axe.check(site / page)
+    bad = serious(violations)
     assert bad == [], json.dumps(bad, ensure_ascii=False, indent=1)
 
 

@@ -244,6 +244,7 @@ def _run_notebook(job: Job, executed: Path, log, result: JobResult) -> None:
     from papermill.exceptions import PapermillExecutionError
 
     from arefie_studies.pipeline._kernels import kernel_manager_class
+    from arefie_studies.pipeline._notebook_engine import ENGINE_NAME
 
     root = Path(job.root)
     params = {**job.parameters, "output_dir": job.tmp_dir}
@@ -254,6 +255,7 @@ def _run_notebook(job: Job, executed: Path, log, result: JobResult) -> None:
                 language="python", execution_timeout=job.cell_timeout,
                 cwd=str(root), progress_bar=False, log_output=True,
                 kernel_manager_class=kernel_manager_class(job.preload),
+                engine_name=ENGINE_NAME,  # the notebook written once, not twice per cell
             )
     except PapermillExecutionError as exc:
         index = _original_index(Path(job.notebook), exc.source)

@@ -8,6 +8,7 @@
 - its PDF (``report.pdf``) has no layout defect (:mod:`.layout_check`: no page under half full
   except before a chapter, no note apart from its table or figure, no overlapping text), each
   reported with the file, the page and the rule.
+- every PDF beside it is tagged (PDF/UA structure tree, marked; :mod:`.pdf_tags`).
 
 A report that fails is quarantined like a leaking one, with the reasons; the published report
 stays as it was. Run by :mod:`.runner` on each new report.
@@ -19,7 +20,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["SYNTHETIC_MARK", "QualityIssue", "check_report", "layout_issues"]
+__all__ = ["SYNTHETIC_MARK", "QualityIssue", "check_report", "layout_issues", "pdf_issues"]
 
 #: Words the renderer prints on every page of a report computed on synthetic data.
 SYNTHETIC_MARK = "Données de synthèse"
@@ -28,7 +29,7 @@ _HREF = re.compile(r'href="([^"#:?]+)"')
 
 @dataclass(frozen=True)
 class QualityIssue:
-    """One reason not to publish: ``kind`` (french, synthetic, link, layout) and a readable
+    """One reason not to publish: ``kind`` (french, synthetic, link, layout, pdf) and a readable
     detail."""
 
     kind: str
@@ -59,6 +60,22 @@ def check_report(folder: str | Path, *, synthetic: bool) -> list[QualityIssue]:
     pdf = folder / "report.pdf"
     if pdf.is_file():
         issues += layout_issues(pdf)
+    issues += pdf_issues(folder)
+    return issues
+
+
+def pdf_issues(folder: str | Path) -> list[QualityIssue]:
+    """An issue for each PDF in ``folder`` that is not tagged or cannot be read (names the file)."""
+    from arefie_studies.pipeline.pdf_tags import PdfTagError, untagged_reason
+
+    issues = []
+    for pdf in sorted(Path(folder).glob("*.pdf")):
+        try:
+            reason = untagged_reason(pdf)
+        except PdfTagError as exc:
+            reason = str(exc)
+        if reason:
+            issues.append(QualityIssue("pdf", reason))
     return issues
 
 
