@@ -311,7 +311,32 @@ def _end_pool(pool, interrupted: bool) -> None:
     pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _executor(jobs: int, scheduler: str | None):
+def _start_forkserver(log: Path) -> None:
+    """Start multiprocessing's fork server with its stderr (and so its workers') in ``log``.
+
+    A worker the fork server was still starting when an interrupted run had already ended and
+    removed the pool's semaphores printed a Python traceback (``SemLock._rebuild``) on the
+    command's own stderr, after its last line (seen in the soak).  Workers' own output goes to the
+    run's log instead; what a run reports is the parent's.  When the log cannot be opened (full
+    disk), the fork server keeps the command's stderr."""
+    from multiprocessing import forkserver
+
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        out = open(log, "ab")
+    except OSError:
+        return
+    saved = os.dup(2)
+    try:
+        os.dup2(out.fileno(), 2)
+        forkserver.ensure_running()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        out.close()
+
+
+def _executor(jobs: int, scheduler: str | None, log: Path | None = None):
     """(submit, as_completed, close(interrupted)) over a Dask client or a local process pool."""
     if scheduler:
         try:
@@ -333,6 +358,8 @@ def _executor(jobs: int, scheduler: str | None):
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+    if method == "forkserver" and log is not None:
+        _start_forkserver(log)
     pool = ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=mp.get_context(method),
                                initializer=_worker_init, initargs=(os.getpid(),))
     return pool.submit, as_completed, lambda interrupted=False: _end_pool(pool, interrupted)
@@ -435,7 +462,7 @@ def _execute(root: Path, layout: ReportsLayout, todo: list[PlannedVariant], summ
         reason = str(publish_error(exc, "create a working folder in", layout.reports))
         summary.failures += [Failure(p.config.slug, p.variant.name, reason=reason) for p in runnable]
         return
-    submit, as_completed, close = _executor(jobs, scheduler)
+    submit, as_completed, close = _executor(jobs, scheduler, layout.reports / "_logs" / "workers.log")
     jobs_list = [Job(
         slug=p.config.slug, variant=p.variant.name, label=p.variant.display,
         title=p.config.title, subtitle=p.variant.subtitle,
