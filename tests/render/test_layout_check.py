@@ -29,7 +29,7 @@ TEXT = "<p>Les jeunes accompagnés décrivent leur situation de logement et leur
 def pdf_of(tmp_path: Path, body: str, name: str = "report.pdf") -> Path:
     html = f"<html lang='fr'><head><style>{PAGE_CSS}</style></head><body>{body}</body></html>"
     path = tmp_path / name
-    weasyprint.HTML(string=html).write_pdf(path)
+    weasyprint.HTML(string=html).write_pdf(path, pdf_tags=True)  # tagged, as the renderer writes it
     return path
 
 
