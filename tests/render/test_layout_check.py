@@ -1,5 +1,5 @@
 """The layout rules of a report PDF (issue 11, point 8), checked on small PDFs rendered here by
-WeasyPrint: half-empty pages, notes apart from their table, overlapping words; and the quality
+WeasyPrint: half-empty pages, notes apart from their table, overlapping words, lines past the margin; and the quality
 gate naming the file, the page and the rule."""
 
 from __future__ import annotations
@@ -101,6 +101,19 @@ def test_overlapping_words_are_a_defect(tmp_path):
     assert "Légende" in defects[0].detail and "Intervalle" in defects[0].detail
     apart = over.replace("top: 1mm", "top: 12mm")
     assert check_pdf(pdf_of(tmp_path, apart + block(200), name="b.pdf")) == []
+
+
+def test_a_table_wider_than_the_page_is_a_defect(tmp_path):
+    """A table whose cells do not wrap runs past the right margin and is cut in print (seen in
+    the CEJ regional report, Tableau 16); the same table with wrapping cells fits."""
+    cell = "53,7 % sans / 53,9 % avec (18 / 24 Missions Locales)"
+    row = "".join(f"<td style='white-space: nowrap'>{cell}</td>" for _ in range(3))
+    wide = f"<table><tr>{row}</tr></table>" + block(200)
+    defects = check_pdf(pdf_of(tmp_path, wide))
+    assert [(d.page, d.rule) for d in defects] == [(1, "overflow")]
+    assert "53,7 % sans" in defects[0].detail
+    fits = wide.replace("white-space: nowrap", "white-space: normal")
+    assert check_pdf(pdf_of(tmp_path, fits, name="b.pdf")) == []
 
 
 def test_a_missing_or_broken_pdf_is_a_clear_error(tmp_path):

@@ -10,7 +10,10 @@
   « Note : », « Lecture : », « Champ : » or « Source : »): notes follow their table or figure, so a
   note at the top of a page has been separated from (the end of) its table on the page before;
 - **overlap** — no two words of a page overlap (their boxes share more than
-  :data:`OVERLAP_SHARE` of the smaller one's area); one defect per page, naming the words.
+  :data:`OVERLAP_SHARE` of the smaller one's area); one defect per page, naming the words;
+- **overflow** — no word reaches past the left or right page margin by more than
+  :data:`OVERFLOW_PT` (a table wider than the page is cut at its edge in print); one defect per
+  page, naming the words.
 
 Tools: ``pdftotext -bbox-layout`` (word and line boxes), ``pdftoppm`` (ink, at a low resolution)
 and ``pdftohtml -xml`` (the outline, with levels and pages). :func:`check_pdf` returns the
@@ -34,6 +37,7 @@ __all__ = [
     "CONTENTS_TITLE",
     "MIN_FILL",
     "NOTE_PREFIXES",
+    "OVERFLOW_PT",
     "OVERLAP_SHARE",
     "LayoutCheckError",
     "LayoutDefect",
@@ -50,6 +54,8 @@ __all__ = [
 MIN_FILL = 0.5
 #: Two word boxes overlap when they share more than this share of the smaller one's area.
 OVERLAP_SHARE = 0.2
+#: A word may reach this far (points) past a side margin before the page overflows.
+OVERFLOW_PT = 1.5
 #: Title of the contents page (outline entry): it and the pages before it (title page) are the
 #: front matter, exempt from the half-empty rule.
 CONTENTS_TITLE = "Sommaire"
@@ -69,7 +75,7 @@ class LayoutCheckError(RuntimeError):
 @dataclass(frozen=True)
 class LayoutDefect:
     """One layout defect: the PDF ``file``, its 1-based ``page``, the ``rule`` broken
-    (``half-empty``, ``note-apart``, ``overlap``) and a readable ``detail``; ``fill`` is the
+    (``half-empty``, ``note-apart``, ``overlap``, ``overflow``) and a readable ``detail``; ``fill`` is the
     share of the usable height the page's content reaches (``half-empty`` only)."""
 
     file: str
@@ -257,16 +263,25 @@ def _overlaps(page: PageText) -> list[tuple[str, str]]:
     return [(texts[i], texts[j]) for i, j in zip(*np.nonzero(hit), strict=True)]
 
 
+def _overflowing(page: PageText, left: float, right: float) -> list[str]:
+    """Words of ``page`` reaching past the side margins (``left``/``right``, points from the
+    page edges) by more than :data:`OVERFLOW_PT`, in reading order."""
+    lo, hi = left - OVERFLOW_PT, page.width - right + OVERFLOW_PT
+    return [line.text for line in page.lines
+            if any(w[0] < lo or w[2] > hi for w in line.words)]
+
+
 def _short(text: str, n: int = 60) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def check_pdf(pdf: str | Path, *, margins_mm: tuple[float, float] = (20.0, 20.0),
+              side_margins_mm: tuple[float, float] = (18.0, 18.0),
               min_fill: float = MIN_FILL, name: str | None = None) -> list[LayoutDefect]:
     """The layout defects of a report PDF (rules in the module docstring), in page order.
 
     ``margins_mm`` are the top and bottom page margins of ``report.css`` (``@page``); the usable
-    height is the page height minus both. ``name`` is the file name shown in the defects
+    height is the page height minus both. ``side_margins_mm`` are its left and right margins. ``name`` is the file name shown in the defects
     (default: the PDF's path). Raises :class:`LayoutCheckError` if poppler cannot read it."""
     pdf = Path(pdf)
     label = name or str(pdf)
@@ -305,4 +320,10 @@ def check_pdf(pdf: str | Path, *, margins_mm: tuple[float, float] = (20.0, 20.0)
             defects.append(LayoutDefect(label, page.number, "overlap",
                                         f"{len(pairs)} pair(s) of words overlap: {shown}"
                                         + (" …" if len(pairs) > 3 else "")))
+        wide = _overflowing(page, side_margins_mm[0] * _MM, side_margins_mm[1] * _MM)
+        if wide:
+            shown = ", ".join(f"« {_short(t, 40)} »" for t in wide[:3])
+            defects.append(LayoutDefect(label, page.number, "overflow",
+                                        f"{len(wide)} line(s) run past the page margin: {shown}"
+                                        + (" …" if len(wide) > 3 else "")))
     return defects

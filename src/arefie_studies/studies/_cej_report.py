@@ -533,7 +533,7 @@ def _missions_locales(r, ml: str, source: str) -> list:
                Paragraph(T.links_text(r)),
                _plain(pd.DataFrame(rows), title="Modalités d'organisation et résultats des Missions Locales",
                       champ=SURVEY_CHAMP, unit="Missions Locales", lecture=_links_lecture(r),
-                      name="liens", thr=r.threshold,
+                      name="liens", thr=r.threshold, wrap=("Modalité", "Indicateur", "Comparaison"),
                       notes=["Unité d'analyse : la Mission Locale (42 ML, chacune comptant pour une). Écart : moyenne "
                              "des ML avec la modalité moins moyenne des ML sans (en points, IC de Welch) ; comparaison "
                              f"masquée quand un des deux groupes compte moins de {r.threshold} ML. Corrélation de "
