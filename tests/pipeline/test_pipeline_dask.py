@@ -40,7 +40,7 @@ def test_dask_reports_byte_identical_to_local(tmp_path, monkeypatch):
     s1 = run_studies(local, load_configs(local, ["tiny"]), jobs=1, progress=False)
     assert s1.ok, s1.report()
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:  # a free port: no clash warning
         s2 = run_studies(remote, load_configs(remote, ["tiny"]), scheduler=cluster.scheduler_address,
                          progress=False)
     assert s2.ok, s2.report()
@@ -56,7 +56,7 @@ def test_killed_worker_reruns_only_its_variant(tmp_path):
     root = copy_fixture(tmp_path / "project")
     set_parameter(root, "tiny", "  wave: 2024", "  wave: 2024\n  sleep: 6")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:  # a free port: no clash warning
         out: dict = {}
         runner = threading.Thread(target=lambda: out.setdefault("summary", run_studies(
             root, load_configs(root, ["tiny"]), scheduler=cluster.scheduler_address, progress=False)))

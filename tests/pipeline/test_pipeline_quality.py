@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from arefie_studies.pipeline.pdf_tags import untagged_reason
-from arefie_studies.pipeline.quality import check_report, pdf_issues
+from arefie_studies.pipeline.quality import check_report, methods_issues, pdf_issues
 
 GOOD = ("<html><body><p>Données de synthèse — chiffres fictifs.</p><p>En 2025, 49,3\u202f% des "
         "jeunes des Hauts-de-France sont satisfaits.</p><p><a href=\"tableau-part.xlsx\">XLSX</a>"
@@ -53,6 +53,33 @@ def _pdf(path: Path, **options) -> Path:
     weasyprint.HTML(string="<html lang='fr'><title>Rapport</title><body><h1>Titre</h1><p>Texte."
                     "</p></body></html>").write_pdf(path, **options)
     return path
+
+
+# the CEJ report's annex as it was rendered at a30f027: a « Méthodes » chapter pointing to the
+# annex, the precision and the secrecy rule stated twice, a lead repeated by its sentence
+OLD_CEJ_ANNEX = (
+    "<h1 id=\"methodes\">Méthodes</h1><p>Les sources, les méthodes… sont présentées dans l'annexe "
+    "méthodologique.</p><section class=\"annex\"><h1 class=\"annex-title\" id=\"annexe-methodologique\">"
+    "Annexe méthodologique</h1><h2>Estimation de la précision</h2><div class=\"annex-text\"><p><strong>"
+    "Règle de présentation des proportions.</strong> Règle de présentation des proportions (norme du "
+    "National Center for Health Statistics).</p></div><h2>Secret statistique</h2><div><p>Aucune case…"
+    "</p></div><h2>Remarques</h2><div><p><strong>Données.</strong> Extractions i-Milo.</p><p><strong>"
+    "Précision.</strong> Les intervalles…</p><p><strong>Secret statistique.</strong> Aucune case…</p>"
+    "</div></section>")
+
+
+def test_methods_stated_twice_fail_the_gate():
+    issues = [str(i) for i in methods_issues(OLD_CEJ_ANNEX)]
+    assert len(issues) == 4 and all(i.startswith("methods: ") for i in issues)
+    assert any("« méthodes » is stated 2 times" in i for i in issues)
+    assert any("« précision » is stated 2 times" in i for i in issues)
+    assert any("« secret statistique » is stated 2 times" in i for i in issues)
+    assert any("« règle de présentation des proportions » is repeated" in i for i in issues)
+    once = ("<section class=\"annex\"><h1>Annexe méthodologique</h1><h2>Estimation de la précision</h2>"
+            "<div><p>Les intervalles…</p><p>Règle de présentation des proportions (norme…).</p></div>"
+            "<h2>Secret statistique</h2><div><p>Aucune case…</p></div><h2>Remarques</h2><div><p><strong>"
+            "Trajectoires.</strong> Séquences mensuelles.</p></div></section>")
+    assert methods_issues(once) == []
 
 
 def test_an_untagged_pdf_fails_the_gate_naming_the_file(tmp_path):

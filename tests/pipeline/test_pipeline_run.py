@@ -160,7 +160,7 @@ def test_kill_9_mid_run_leaves_the_published_report_intact(project):
 def test_dask_local_cluster(project):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:  # a free port: no clash warning
         summary = run_studies(project, load_configs(project, ["tiny"]),
                               scheduler=cluster.scheduler_address, progress=False)
     assert summary.ok, summary.report()

@@ -80,3 +80,11 @@ def test_check_tables_unknown_names_with_close_matches(tmp_path):
     bad_t = _load(tmp_path, "tables:\n  profl: {breakdowns: [sexe]}\n")
     with pytest.raises(StudyConfigError, match=r"unknown table 'profl'\. Hint: did you mean 'profil'"):
         check_tables(bad_t, **known)
+
+
+def test_the_four_studies_give_partners_the_same_contact():
+    """The contact printed in every report's furniture is one address, not four variants (the
+    CEJ reports once gave a different one)."""
+    root = Path(__file__).resolve().parents[2] / "studies"
+    contacts = {p.stem: load_config(p).contact for p in sorted(root.glob("*.yaml"))}
+    assert len(contacts) == 4 and set(contacts.values()) == {"Observatoire AREFIE, observatoire@arefie.fr"}

@@ -562,10 +562,10 @@ def test_report_values_are_results_values(res, regional, aisne):
 def test_chapters_and_finding_headings(res, regional, aisne):
     """One chapter mechanism: level-1 headings carry the notebook's anchors in every variant;
     level-2 headings state a finding read from the results."""
-    for rep in (regional, aisne):
+    for rep, chapters in ((regional, list(R.CHAPTERS.items())), (aisne, list(R.CHAPTERS.items())[:3])):
         ones = [(b.anchor, b.text) for b in rep if isinstance(b, Heading) and b.level == 1]
-        assert ones == list(R.CHAPTERS.items())
-        assert all(len(rep.chapter(a)) > 1 for a in R.CHAPTERS)
+        assert ones == chapters
+        assert all(len(rep.chapter(a)) > 1 for a, _ in chapters)
     with pytest.raises(KeyError, match="no chapter"):
         regional.chapter("chapitre")
     heads = [b.text for b in regional if isinstance(b, Heading) and b.level == 2]

@@ -2,7 +2,7 @@
 
 For each published report (``reports/<slug>/<variant>/``): the quality gate of
 :func:`arefie_studies.pipeline.quality.check_report` (French text, synthetic notice, links to the
-downloads, tagged PDF), and every file its ``meta.json`` lists is present and not empty; then
+downloads, page layout, tagged PDF, methods stated once), and every file its ``meta.json`` lists is present and not empty; then
 axe-core (:mod:`.accessibility`) over every report's HTML and the portal's pages (``index.html``,
 ``territoires/*.html``) in one Chromium. A serious or critical axe violation fails the check; so
 does a gate issue. When axe cannot run (no Chromium, no npm) the result says so: it never passes
@@ -45,7 +45,7 @@ class CheckResult:
         """The French summary printed by ``arefie-studies check``."""
         nb = sum(len(v) for v in self.issues.values())
         lines = [f"{self.reports} rapport(s) vérifié(s) (français, mention de synthèse, liens, "
-                 f"fichiers, PDF balisé)\u00a0: "
+                 f"fichiers, mise en page, PDF balisé, méthodes une seule fois)\u00a0: "
                  + ("aucun problème." if not nb else f"{nb} problème(s) dans {len(self.issues)} rapport(s).")]
         for where, found in self.issues.items():
             lines += [f"  - {where}\u00a0: {f}" for f in found]

@@ -8,7 +8,10 @@
 - its PDF (``report.pdf``) has no layout defect (:mod:`.layout_check`: no page under half full
   except before a chapter, no note apart from its table or figure, no overlapping text), each
   reported with the file, the page and the rule.
-- every PDF beside it is tagged (PDF/UA structure tree, marked; :mod:`.pdf_tags`).
+- every PDF beside it is tagged (PDF/UA structure tree, marked; :mod:`.pdf_tags`);
+- its methods are stated once (:func:`methods_issues`): one methods chapter, and each topic of
+  the annex (sample, weighting, precision, disclosure) under one heading or paragraph lead, no
+  lead repeated by the sentence it introduces.
 
 A report that fails is quarantined like a leaking one, with the reasons; the published report
 stays as it was. Run by :mod:`.runner` on each new report.
@@ -20,16 +23,30 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["SYNTHETIC_MARK", "QualityIssue", "check_report", "layout_issues", "pdf_issues"]
+__all__ = ["SYNTHETIC_MARK", "QualityIssue", "check_report", "layout_issues", "methods_issues",
+           "pdf_issues"]
 
 #: Words the renderer prints on every page of a report computed on synthetic data.
 SYNTHETIC_MARK = "Données de synthèse"
 _HREF = re.compile(r'href="([^"#:?]+)"')
+#: Topics of a methods annex, each to be stated once: the normalised heading texts and bold
+#: paragraph leads (« **Précision.** ») that state it.
+METHOD_TOPICS = {
+    "méthodes": ("méthodes", "méthode", "annexe méthodologique", "méthode de l'étude",
+                 "méthode, définitions et références"),
+    "échantillon": ("échantillon",),
+    "pondération": ("pondération",),
+    "précision": ("estimation de la précision", "précision"),
+    "secret statistique": ("secret statistique",),
+}
+_HEADING = re.compile(r"<h[1-4][^>]*>(.*?)</h[1-4]>", re.S)
+_LEAD = re.compile(r"<p>\s*<strong>(.*?)</strong>", re.S)
+_TAG = re.compile(r"<[^>]+>")
 
 
 @dataclass(frozen=True)
 class QualityIssue:
-    """One reason not to publish: ``kind`` (french, synthetic, link, layout, pdf) and a readable
+    """One reason not to publish: ``kind`` (french, synthetic, link, layout, pdf, methods) and a readable
     detail."""
 
     kind: str
@@ -61,6 +78,38 @@ def check_report(folder: str | Path, *, synthetic: bool) -> list[QualityIssue]:
     if pdf.is_file():
         issues += layout_issues(pdf)
     issues += pdf_issues(folder)
+    issues += methods_issues(html)
+    return issues
+
+
+def _norm_title(html_text: str) -> str:
+    from html import unescape
+
+    text = unescape(_TAG.sub("", html_text)).replace("\u2019", "'").replace("\xa0", " ")
+    return " ".join(text.split()).strip().rstrip(".").strip().lower()
+
+
+def methods_issues(html: str) -> list[QualityIssue]:
+    """``methods`` issues of a report page: a topic of :data:`METHOD_TOPICS` stated under more
+    than one heading or bold lead (the methods written twice: a chapter and the annex, or an
+    annex section and a paragraph saying the same), and a bold lead repeated word for word by
+    the sentence after it (« Règle de présentation. Règle de présentation… »)."""
+    seen: dict[str, list[str]] = {}
+    titles = [m.group(1) for m in _HEADING.finditer(html)] + [m.group(1) for m in _LEAD.finditer(html)]
+    for raw in titles:
+        title = _norm_title(raw)
+        for topic, names in METHOD_TOPICS.items():
+            if title in names:
+                seen.setdefault(topic, []).append(title)
+    issues = [QualityIssue("methods", f"« {topic} » is stated {len(found)} times ("
+                           + ", ".join(f"« {t} »" for t in found) + "): the methods belong once, "
+                           "in the annex") for topic, found in seen.items() if len(found) > 1]
+    for m in _LEAD.finditer(html):
+        lead = _norm_title(m.group(1))
+        after = _norm_title(html[m.end():m.end() + 2 * len(m.group(1)) + 40])
+        if lead and after.startswith(lead):
+            issues.append(QualityIssue("methods", f"the lead « {lead} » is repeated by the "
+                                                  "sentence it introduces"))
     return issues
 
 

@@ -566,10 +566,11 @@ def build(r, ml: str, *, horizon: int = 12, horizon_long: int = 18, exit_months=
             *_trajectories(r, ml, cols, source, horizon, horizon_long, exit_months),
             *_typology(r, ml, cols, source, horizon), *_survival(r, ml, source, km_group, followup),
             *G.comparison_blocks(r, ml, exit_months, low_hours, source), *_missions_locales(r, ml, source))
-    rep.add(Heading("Méthodes", 1, "methodes"),
-            Paragraph("Les sources, les méthodes, les règles du secret statistique et les définitions des "
-                      "indicateurs sont présentées dans l'annexe méthodologique."), Annex("notes", T.methods_text(r, horizon, horizon_long, low_hours)),
+    methods = T.methods_sections(r, horizon, horizon_long, low_hours)
+    rep.add(Annex("sample", methods["sample"]),
+            Annex("variance", methods["variance"] + "\n\n" + presentation_rule_text()),
+            Annex("disclosure", methods["disclosure"]),
+            Annex("notes", methods["notes"]),
             Annex("notes", glossary_markdown(["emploi_durable", "alternance", "qpv"])),
-            Annex("variance", "**Règle de présentation des proportions.** " + presentation_rule_text()),
             Annex("notes", G.furniture_markdown(r, ml, params or {})))
     return rep

@@ -200,25 +200,26 @@ def _typology_method(results) -> str:
             "largeur moyenne de silhouette")
 
 
-def methods_text(results, horizon: int, horizon_long: int, low_hours: float) -> str:
+def methods_sections(results, horizon: int, horizon_long: int, low_hours: float) -> dict[str, str]:
+    """The methods annex by section (``sample``, ``variance``, ``notes``, ``disclosure``), each topic
+    stated once: the renderer prints them under « Échantillon », « Estimation de la précision »,
+    « Remarques » and « Secret statistique » (the study's wording replaces the generic one)."""
     thr = results.threshold
     n = int(overview(results, REGION)["youths"])
-    return f"""**Données.** Extractions i-Milo (système d'information des Missions Locales) : profils des
+    sample = f"""Extractions i-Milo (système d'information des Missions Locales) : profils des
 {fmt_int(n)} jeunes entrés en CEJ, contrats, situations datées, heures d'activité hebdomadaires et
 allocations versées, arrêtées au {date_fr(results.extraction)}. Les données sont exhaustives (pas d'échantillon
 ni de pondération). Les profils de l'ensemble des jeunes accompagnés proviennent des tableaux de bord 2024 des
 ML. *Les données de ce rapport sont synthétiques : elles reproduisent les ordres de grandeur publiés mais ne
-décrivent pas de jeunes réels.*
-
-**Précision.** Les intervalles de confiance à 95 % mesurent la variabilité aléatoire des indicateurs, chaque
-jeune comptant pour une unité : intervalle de Korn–Graubard (Clopper–Pearson à la taille effective) pour les proportions, de Student pour les moyennes ; pour
-la part des semaines de moins de {fmt_num(low_hours, 0)} heures et le montant mensuel moyen, estimateur par le
-ratio linéarisé, le jeune étant l'unité (ses semaines ne sont pas indépendantes), comme pour la nature des
-mensualités versées ; Kaplan–Meier : variance de
-Greenwood, intervalles sur l'échelle logarithmique ; modèle de Cox (ex aequo d'Efron) avec variance robuste
-regroupée par Mission Locale.
-
-**Trajectoires.** Séquences mensuelles de situations depuis le mois d'entrée ({horizon} et {horizon_long}
+décrivent pas de jeunes réels.*"""
+    variance = f"""Les intervalles de confiance à 95 % mesurent la variabilité aléatoire des indicateurs, chaque
+jeune comptant pour une unité : intervalle de Korn–Graubard (Clopper–Pearson à la taille effective) pour les
+proportions, de Student pour les moyennes ; pour la part des semaines de moins de {fmt_num(low_hours, 0)} heures
+et le montant mensuel moyen, estimateur par le ratio linéarisé, le jeune étant l'unité (ses semaines ne sont pas
+indépendantes), comme pour la nature des mensualités versées ; Kaplan–Meier : variance de Greenwood, intervalles
+sur l'échelle logarithmique ; modèle de Cox (ex aequo d'Efron) avec variance robuste regroupée par Mission
+Locale."""
+    notes = f"""**Trajectoires.** Séquences mensuelles de situations depuis le mois d'entrée ({horizon} et {horizon_long}
 mois) ; une sortie « à 6 mois » est la situation du 6e mois civil suivant le mois d'entrée. Typologie :
 distances d'appariement optimal (coûts de substitution déduits des taux de transition entre situations, coût
 d'insertion-suppression égal à la moitié du coût maximal, comme TraMineR `seqdist(method="OM", sm="TRATE",
@@ -227,9 +228,9 @@ indel="auto")`), {_typology_method(results)} ; chaque type est nommé d'après l
 **Enquête auprès des 42 Missions Locales.** Chaque ML compte pour une unité ; avec 42 unités, les liens entre
 organisation et résultats sont présentés comme des comparaisons descriptives (écarts de moyennes avec
 intervalle de Welch, corrélations de rangs de Spearman avec intervalle de Fisher), sans modèle ni lecture
-causale.
-
-**Secret statistique.** Aucune case d'un tableau ne repose sur moins de {thr} jeunes ni sur moins de {thr}
+causale."""
+    disclosure = f"""Aucune case d'un tableau ne repose sur moins de {thr} jeunes ni sur moins de {thr}
 Missions Locales : ces cases sont masquées (« s »), avec des masquages complémentaires pour qu'aucune valeur
 masquée ne puisse être retrouvée, ni même encadrée à moins de {thr} unités près, à partir des totaux et des
 autres cases publiées. Aucune donnée individuelle ni aucun identifiant n'est publié."""
+    return {"sample": sample, "variance": variance, "notes": notes, "disclosure": disclosure}

@@ -62,14 +62,16 @@ from arefie_studies.tables import (
     presentation_rule_text,
 )
 
-__all__ = ["CHAPTERS", "COMPARED", "build_report", "champ", "methods_text"]
+__all__ = ["CHAPTERS", "COMPARED", "build_report", "champ", "methods_sections"]
 
-#: Level-1 chapters (anchor -> heading) of every variant, in reading order.
+#: Level-1 chapters (anchor -> heading), in reading order; the département report has the first
+#: three (its tables of calibration and instruments are in the regional report). The methods
+#: texts are annex blocks: the renderer prints them once, in the « Annexe méthodologique ».
 CHAPTERS: dict[str, str] = {
     "introduction": "Principaux résultats",
     "themes": "Résultats par thème",
     "comparaisons": "Comparaisons",
-    "annexe": "Méthode, définitions et références",
+    "annexe": "Annexe statistique : calage des poids et instruments",
 }
 #: The key indicators on which the five départements are compared.
 COMPARED = ("detresse", "renoncement", "tabac_quotidien", "surpoids_obesite")
@@ -841,8 +843,9 @@ def _instruments(r: Any) -> list:
 
 
 # ----------------------------------------------------------------------------- annex
-def methods_text(r: Any, *, regional: bool) -> str:
-    """Markdown of the methods chapter (sample, weighting, variance, disclosure)."""
+def methods_sections(r: Any, *, regional: bool) -> dict[str, str]:
+    """The methods annex by section (``sample``, ``weighting``, ``variance``, ``disclosure``):
+    markdown the renderer prints once, under the annex's headings."""
     b = r.bounds
     how = {
         "raking": "un calage sur marges par la méthode du raking (fonction de distance "
@@ -854,44 +857,33 @@ def methods_text(r: Any, *, regional: bool) -> str:
     prev = (f" La vague {r.previous} est calée de la même façon sur les mêmes marges ; les "
             "écarts entre vagues sont testés comme entre deux échantillons indépendants."
             if regional and r.previous else "")
-    tables = ("Les tableaux de l’annexe donnent" if regional
-              else "L’annexe du rapport régional donne")
+    tables = ("Les tableaux de l’annexe statistique donnent" if regional
+              else "L’annexe statistique du rapport régional donne")
     field_ = f" L’enquête a été réalisée {r.fieldwork}." if r.fieldwork else ""
-    return f"""
-### Échantillon
-
-L’enquête {r.wave} a été proposée aux jeunes reçus dans les Missions Locales des Hauts-de-France :
+    return {
+        "sample": f"""L’enquête {r.wave} a été proposée aux jeunes reçus dans les Missions Locales des Hauts-de-France :
 {fmt_int(r.n)} jeunes y ont répondu dans {r.n_ml} Missions Locales, soit
 {fmt_pct(r.n / r.population_total)} des jeunes accompagnés.{field_} Il ne s’agit pas d’un tirage
 aléatoire : les jeunes rencontrés ne représentent pas, tels quels, l’ensemble des jeunes
-accompagnés (les femmes, les 22-25 ans et le Nord y sont par exemple surreprésentés).
-
-### Pondération
-
-Chaque répondant reçoit d’abord le poids N / n, puis les poids sont calés, par {how}, sur la
+accompagnés (les femmes, les 22-25 ans et le Nord y sont par exemple surreprésentés).""",
+        "weighting": f"""Chaque répondant reçoit d’abord le poids N / n, puis les poids sont calés, par {how}, sur la
 population des {fmt_int(r.population_total)} jeunes accompagnés par les Missions Locales
 (tableau de référence : sexe × tranche d’âge et département × niveau de qualification). {tables}
 la distribution des poids et vérifie{"nt" if regional else ""} que chaque marge est atteinte. La
-taille effective d’échantillon (Kish) est de {fmt_int(r.n_eff)} jeunes.{prev}
-
-### Estimation de la précision
-
-Les variances sont estimées par linéarisation, en traitant les Missions Locales comme des
+taille effective d’échantillon (Kish) est de {fmt_int(r.n_eff)} jeunes.{prev}""",
+        "variance": f"""Les variances sont estimées par linéarisation, en traitant les Missions Locales comme des
 grappes stratifiées par département et en tenant compte du calage (résidus de la régression
 de calage). Chaque part est donnée avec son intervalle de confiance à 95 % de Korn–Graubard
 (méthode « beta », comme svyciprop(method = "beta") du logiciel R survey), calculé avec les
 degrés de liberté du plan dans le domaine estimé. Dans un département, la variance ne repose que
 sur ses Missions Locales ({_dep_dfs(r)} degrés de liberté). Les tests d’association sont des
 tests du khi-deux corrigés de Rao–Scott ; le modèle de la détresse psychologique est une
-régression logistique pondérée avec variance « sandwich » du plan.
-
-### Secret statistique
-
-Aucune part n’est publiée lorsqu’elle repose sur moins de {r.threshold} répondants (dans
+régression logistique pondérée avec variance « sandwich » du plan.""",
+        "disclosure": f"""Aucune part n’est publiée lorsqu’elle repose sur moins de {r.threshold} répondants (dans
 l’une ou l’autre des réponses), ni lorsqu’elle permettrait de retrouver par différence une
 valeur masquée : ces cases portent la lettre « {SUPPRESSED_MARK} ». Les graphiques n’affichent
-pas les valeurs masquées.
-"""
+pas les valeurs masquées.""",
+    }
 
 
 def _definitions(r: Any) -> Annex:
@@ -904,7 +896,24 @@ def _definitions(r: Any) -> Annex:
                    f"jeunes ayant répondu à la question ; {universes}.")
 
 
+def _methods_annex(r: Any, variant: str, *, regional: bool) -> list:
+    """The methods texts, each section once (annex blocks), with the definitions and the
+    citation; the département report points to the regional one for the instruments."""
+    m = methods_sections(r, regional=regional)
+    if not regional:
+        m["notes"] = ("Les instruments standardisés (ADRS, AUDIT-C, CAST, EPICES, IMC, IPAQ), leur "
+                      "calcul et leurs seuils publiés sont décrits dans l’annexe statistique du "
+                      "rapport régional.")
+    return [Annex("sample", m["sample"]), Annex("weighting", m["weighting"]),
+            Annex("variance", m["variance"] + "\n\n" + presentation_rule_text()),
+            Annex("disclosure", m["disclosure"]),
+            *([Annex("notes", m["notes"])] if "notes" in m else []),
+            _definitions(r), _cite(r, variant)]
+
+
 def _annex(r: Any, variant: str) -> list:
+    """The regional report's statistical annex (calibration and instruments tables) and the
+    methods texts."""
     diag = SimpleNamespace(summary=r.weighting_summary, margins=r.weighting_margins)
     instruments = pd.DataFrame(INSTRUMENTS).rename(columns={
         "instrument": "Instrument", "calcul": "Calcul du score", "seuils": "Seuils retenus",
@@ -912,23 +921,20 @@ def _annex(r: Any, variant: str) -> list:
     title = "Instruments standardisés : calcul et seuils publiés"
     return [
         Heading(CHAPTERS["annexe"], 1, "annexe"),
-        Heading("Méthode de l’étude", 2),
-        Paragraph(methods_text(r, regional=True)),
-        Annex("variance", presentation_rule_text()),
+        Heading(f"Calage des poids {r.wave}", 2),
         *(Table.of(t, name) for t, name in zip(
             weighting_annex_tables(diag, title=f"Calage {r.wave}", labels=MARGIN_LABELS),
             ("calage_poids", "calage_marges"), strict=True)),
         Paragraph(f"{champ(r)}  \nLecture{NNBSP}: pour chaque marge de calage, le total visé "
                   "(population des jeunes accompagnés) et le total atteint par les poids calés."),
-        Heading("Instruments et seuils", 3),
+        Heading("Instruments et seuils", 2),
         _plain(instruments, name="instruments_seuils", title=title,
                wrap=list(instruments.columns),
                notes=[f"Champ{NNBSP}: instruments utilisés dans le questionnaire {r.wave}.",
                       f"Lecture{NNBSP}: chaque ligne donne le calcul du score d’un instrument et "
                       "les seuils publiés retenus pour le classer.",
                       "Source : références citées dans la dernière colonne."]),
-        _definitions(r),
-        _cite(r, variant),
+        *_methods_annex(r, variant, regional=True),
     ]
 
 
@@ -1030,14 +1036,7 @@ def _departement(r: Any, code: str) -> Report:
                    f"Test : Rao–Scott, {label} comparé au reste de la région."]),
         Heading(CHAPTERS["comparaisons"], 1, "comparaisons"),
         *_comparison(r, code),
-        Heading(CHAPTERS["annexe"], 1, "annexe"),
-        Heading("Méthode de l’étude", 2),
-        Paragraph(methods_text(r, regional=False) + "\nLes instruments standardisés (ADRS, "
-                  "AUDIT-C, CAST, EPICES, IMC, IPAQ), leur calcul et leurs seuils publiés sont "
-                  "décrits dans l’annexe du rapport régional."),
-        Annex("variance", presentation_rule_text()),
-        _definitions(r),
-        _cite(r, f"rapport départemental ({label})")])
+        *_methods_annex(r, f"rapport départemental ({label})", regional=False)])
 
 
 def build_report(results: Any, params: Mapping[str, Any]) -> Report:

@@ -61,7 +61,7 @@ def table_specs(config: Any, youths: pd.DataFrame) -> dict[str, TableSpec]:
 #: Anchors of the level-1 headings of every CEJ report, in order (``report.chapter(anchor)``; the
 #: key figures open the preamble chapter ``""``).
 CHAPTERS = ("synthese", "entrees", "profil", "durees", "heures", "allocation", "trajectoires", "typologie",
-            "premier_emploi", "comparaison", "organisation", "methodes")
+            "premier_emploi", "comparaison", "organisation")
 
 
 @dataclass(frozen=True)
