@@ -55,6 +55,21 @@ def test_a_half_empty_page_before_a_chapter_or_at_the_end_is_fine(tmp_path):
     assert check_pdf(pdf) == []
 
 
+def test_a_lone_fragment_before_a_chapter_is_a_stub(tmp_path):
+    """A page holding only a stray line (a table's last row, seen under « Logiciels ») is a
+    defect even when the next page starts a chapter; a short chapter end (~13 %) is not."""
+    lone = "<table style='break-before: page'><tr><td>weasyprint</td><td>70.0</td></tr></table>"
+    pdf = pdf_of(tmp_path, f"<h1>Chapitre un</h1>{TEXT}{block(200)}{lone}"
+                           f"<h1 style='break-before: page'>Chapitre deux</h1>{TEXT}")
+    defects = check_pdf(pdf)
+    assert [(d.page, d.rule) for d in defects] == [(2, "stub")]
+    assert "weasyprint" in defects[0].detail
+    short_end = pdf_of(tmp_path, f"<h1>Chapitre un</h1>{TEXT}{block(200)}"
+                                 f"<div style='break-before: page'></div>{block(30)}"
+                                 f"<h1 style='break-before: page'>Chapitre deux</h1>{TEXT}", name="b.pdf")
+    assert check_pdf(short_end) == []
+
+
 def test_a_section_heading_is_not_a_chapter(tmp_path):
     pdf = pdf_of(tmp_path, f"<h1>Chapitre un</h1>{TEXT}{block(60)}"
                            f"<h2 style='break-before: page'>Une section</h2>{TEXT}")

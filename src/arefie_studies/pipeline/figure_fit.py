@@ -1,5 +1,5 @@
 """Shrink a figure (or let a table break) that a page break pushed to the next page, leaving a
-page under half full.
+page under half full — or that pushed a few lines onto a page of their own (rule ``stub``).
 
 A figure and its notes are kept on one page (``div.figure-block``, see
 :func:`.render.keep_figure_notes`). When the block does not fit in the space left on a page, it
@@ -56,10 +56,21 @@ def _needs(defects: Sequence[LayoutDefect], pages: Sequence[Any],
            margins_mm: tuple[float, float]) -> dict[tuple[str, int], float]:
     """``{(kind, number): millimetres its block must lose}`` for each half-empty page followed
     by a page that starts with a figure block or a kept-whole table (kind ``figure`` or
-    ``tableau``)."""
+    ``tableau``), and for each stub page (a fragment alone on a page) after a page holding a
+    figure: its last figure loses the fragment's height."""
     out: dict[tuple[str, int], float] = {}
     top, bottom = margins_mm
     for d in defects:
+        if d.rule == "stub" and d.fill is not None and 2 <= d.page <= len(pages):
+            # a fragment left alone on a page: the last figure of the page before makes room
+            prev = pages[d.page - 2]
+            usable = prev.height * _PX_MM - top - bottom
+            figs = [(int(m.group(2)), box) for name, box in prev.anchors.items()
+                    if (m := _ID.match(name)) and m.group(1) == "figure"]
+            if figs:
+                k, _box = max(figs, key=lambda b: b[1][1])
+                out[("figure", k)] = max(d.fill * usable + _SLACK_MM, _MIN_STEP_MM)
+            continue
         if d.rule != "half-empty" or d.fill is None or d.page >= len(pages):
             continue
         nxt = pages[d.page]   # 0-based: the page after the half-empty one

@@ -6,6 +6,8 @@
   the first line of that page: the body's ``h1`` chapters, the annex, and the provenance block,
   which the report stylesheet lifts to ``bookmark-level: 1``); the front matter (the title page
   and the contents page, outline entry :data:`CONTENTS_TITLE`) stands alone and is exempt;
+- **stub** — a page (not the last, not the front matter) filled under :data:`MIN_STUB_FILL`
+  is a defect even before a chapter: a lone table row or two stray lines on a page of their own;
 - **note-apart** — a page may not begin with a table or figure note (a line starting with
   « Note : », « Lecture : », « Champ : » or « Source : »): notes follow their table or figure, so a
   note at the top of a page has been separated from (the end of) its table on the page before;
@@ -36,6 +38,7 @@ import numpy as np
 __all__ = [
     "CONTENTS_TITLE",
     "MIN_FILL",
+    "MIN_STUB_FILL",
     "NOTE_PREFIXES",
     "OVERFLOW_PT",
     "OVERLAP_SHARE",
@@ -52,6 +55,8 @@ __all__ = [
 
 #: A page must be filled to at least this share of its usable height (top to bottom margin).
 MIN_FILL = 0.5
+#: Under this share of its usable height a page is a stub, before a chapter or not.
+MIN_STUB_FILL = 0.1
 #: Two word boxes overlap when they share more than this share of the smaller one's area.
 OVERLAP_SHARE = 0.2
 #: A word may reach this far (points) past a side margin before the page overflows.
@@ -75,7 +80,7 @@ class LayoutCheckError(RuntimeError):
 @dataclass(frozen=True)
 class LayoutDefect:
     """One layout defect: the PDF ``file``, its 1-based ``page``, the ``rule`` broken
-    (``half-empty``, ``note-apart``, ``overlap``, ``overflow``) and a readable ``detail``; ``fill`` is the
+    (``half-empty``, ``stub``, ``note-apart``, ``overlap``, ``overflow``) and a readable ``detail``; ``fill`` is the
     share of the usable height the page's content reaches (``half-empty`` only)."""
 
     file: str
@@ -300,7 +305,13 @@ def check_pdf(pdf: str | Path, *, margins_mm: tuple[float, float] = (20.0, 20.0)
         ink = inks[k] if k < len(inks) else None
         fill = 0.0 if ink is None else (ink - top) / usable
         nxt = pages[k + 1] if k + 1 < len(pages) else None
-        if (nxt is not None and fill < min_fill and page.number > front
+        if nxt is not None and fill < MIN_STUB_FILL and page.number > front:
+            first = _body_lines(page, top, bottom)
+            defects.append(LayoutDefect(
+                label, page.number, "stub",
+                f"content fills {fill:.0%} of the page (« {_short(first[0].text) if first else ''} »): "
+                "a fragment on a page of its own", fill=fill))
+        elif (nxt is not None and fill < min_fill and page.number > front
                 and not _starts_chapter(nxt, chapters.get(nxt.number, []), top, bottom)):
             first = _body_lines(nxt, top, bottom)
             defects.append(LayoutDefect(

@@ -562,7 +562,7 @@ FIT_PASSES = 3
 
 def _write_fitted_pdf(html: str, base_url: str, pdf_path: Path) -> str:
     """Write the PDF of ``html``; while a page is left under half full by a figure pushed to the
-    next page, shrink that figure (:func:`.figure_fit.shrink_pushed_figures`) and lay out
+    next page (or a fragment is left alone on a page after a figure), shrink that figure (:func:`.figure_fit.shrink_pushed_figures`) and lay out
     again (at most :data:`FIT_PASSES` times). Returns the HTML the PDF was written from."""
     import weasyprint
 
@@ -574,8 +574,8 @@ def _write_fitted_pdf(html: str, base_url: str, pdf_path: Path) -> str:
         write_tagged_pdf(document, pdf_path)
         if attempt == FIT_PASSES:
             break
-        half = [d for d in check_pdf(pdf_path) if d.rule == "half-empty"]
-        fitted = shrink_pushed_figures(html, half, document.pages) if half else html
+        gaps = [d for d in check_pdf(pdf_path) if d.rule in ("half-empty", "stub")]
+        fitted = shrink_pushed_figures(html, gaps, document.pages) if gaps else html
         if fitted == html:
             break
         html = fitted
