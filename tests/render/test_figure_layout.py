@@ -195,3 +195,25 @@ def test_a_figure_is_never_shrunk_below_sixty_percent():
     assert shrink_pushed_figures(html, defect(1 - 110 / usable), pages) == html
     # a page that is not half empty asks for nothing
     assert shrink_pushed_figures(html, [], pages) == html
+
+
+
+def test_a_heading_left_alone_by_a_pushed_figure_gets_its_figure_back():
+    """A chapter heading alone on its page (under 10 % filled: rule ``stub``, not
+    ``half-empty``; seen in the santé département reports) because the figure under it went
+    to the next page: that figure is shrunk to come back, as for a half-empty page."""
+    from types import SimpleNamespace
+
+    from arefie_studies.pipeline.figure_fit import shrink_pushed_figures
+    from arefie_studies.pipeline.layout_check import LayoutDefect
+
+    px = 96.0 / 25.4   # WeasyPrint's boxes are in CSS pixels
+    html = ('<div class="figure-block" id="figure-bloc-1"><figure class="report-figure">'
+            f'<img src="data:image/png;base64,{_png(6.85, 9.0)}" style="width:174.0mm"></figure></div>')
+    pages = [SimpleNamespace(height=297 * px, anchors={}),
+             SimpleNamespace(height=297 * px, anchors={"figure-bloc-1": (20 * px, 20 * px, 190 * px,
+                                                                          268 * px)})]
+    stub = LayoutDefect("report.pdf", 1, "stub", "content fills 8% of the page", fill=0.08)
+    out = shrink_pushed_figures(html, [stub], pages)
+    width = float(re.search(r'style="width:([0-9.]+)mm"', out).group(1))
+    assert 0.6 * 174.0 <= width < 174.0

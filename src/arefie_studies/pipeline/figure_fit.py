@@ -52,16 +52,40 @@ def _png_size(b64: str) -> tuple[int, int]:
     return struct.unpack(">II", head[16:24])
 
 
+def _pushed_block(d: LayoutDefect, pages: Sequence[Any], top: float,
+                  bottom: float) -> tuple[tuple[str, int], float] | None:
+    """The block (kind, number) starting the page after the short page ``d`` (in its top
+    quarter) and the millimetres it must lose to fit back; None when nothing was pushed."""
+    nxt = pages[d.page]   # 0-based: the page after the short one
+    usable = nxt.height * _PX_MM - top - bottom
+    blocks = [((m.group(1), int(m.group(2))), box) for name, box in nxt.anchors.items()
+              if (m := _ID.match(name))]
+    if not blocks:
+        return None
+    k, box = min(blocks, key=lambda b: b[1][1])
+    y0, y1 = box[1] * _PX_MM, box[3] * _PX_MM
+    if y0 - top > _TOP_SHARE * usable:
+        return None   # something else than the figure was pushed
+    available = usable * (1.0 - d.fill) - _SLACK_MM
+    # all that stands above the figure's end moves back
+    return k, max((y1 - top) - available, _MIN_STEP_MM)
+
+
 def _needs(defects: Sequence[LayoutDefect], pages: Sequence[Any],
            margins_mm: tuple[float, float]) -> dict[tuple[str, int], float]:
-    """``{(kind, number): millimetres its block must lose}`` for each half-empty page followed
-    by a page that starts with a figure block or a kept-whole table (kind ``figure`` or
+    """``{(kind, number): millimetres its block must lose}`` for each half-empty (or stub) page
+    followed by a page that starts with a figure block or a kept-whole table (kind ``figure`` or
     ``tableau``), and for each stub page (a fragment alone on a page) after a page holding a
     figure: its last figure loses the fragment's height."""
     out: dict[tuple[str, int], float] = {}
     top, bottom = margins_mm
     for d in defects:
-        if d.rule == "stub" and d.fill is not None and 2 <= d.page <= len(pages):
+        if d.rule not in ("half-empty", "stub") or d.fill is None:
+            continue
+        pushed = _pushed_block(d, pages, top, bottom) if d.page < len(pages) else None
+        if pushed is not None:
+            out[pushed[0]] = pushed[1]
+        elif d.rule == "stub" and 2 <= d.page <= len(pages):
             # a fragment left alone on a page: the last figure of the page before makes room
             prev = pages[d.page - 2]
             usable = prev.height * _PX_MM - top - bottom
@@ -70,22 +94,6 @@ def _needs(defects: Sequence[LayoutDefect], pages: Sequence[Any],
             if figs:
                 k, _box = max(figs, key=lambda b: b[1][1])
                 out[("figure", k)] = max(d.fill * usable + _SLACK_MM, _MIN_STEP_MM)
-            continue
-        if d.rule != "half-empty" or d.fill is None or d.page >= len(pages):
-            continue
-        nxt = pages[d.page]   # 0-based: the page after the half-empty one
-        usable = nxt.height * _PX_MM - top - bottom
-        blocks = [((m.group(1), int(m.group(2))), box) for name, box in nxt.anchors.items()
-                  if (m := _ID.match(name))]
-        if not blocks:
-            continue
-        k, box = min(blocks, key=lambda b: b[1][1])
-        y0, y1 = box[1] * _PX_MM, box[3] * _PX_MM
-        if y0 - top > _TOP_SHARE * usable:
-            continue   # something else than the figure was pushed
-        available = usable * (1.0 - d.fill) - _SLACK_MM
-        # all that stands above the figure's end moves back
-        out[k] = max((y1 - top) - available, _MIN_STEP_MM)
     return out
 
 
