@@ -89,6 +89,11 @@ def test_every_study_has_its_notebook_in_the_notebooks_folder():
     assert set(HEADINGS) == set(CONFIGS)   # a new study adds its expected headings here
 
 
+def _html_of(output) -> str:
+    text = output.get("data", {}).get("text/html", "")
+    return text if isinstance(text, str) else "".join(text)
+
+
 @pytest.mark.parametrize("slug", sorted(CONFIGS))
 def test_study_notebook_runs_in_jupyter_from_the_notebooks_folder(slug, project_kernel):
     path = ROOT / CONFIGS[slug].notebook
@@ -107,3 +112,11 @@ def test_study_notebook_runs_in_jupyter_from_the_notebooks_folder(slug, project_
     missing = HEADINGS[slug] - _headings(nb)
     assert not missing, f"{slug}: headings not shown: {sorted(missing)}"
     assert _folder_state() == before   # nothing written beside the notebooks
+    # the key-figures box travels with its strings (meta.json, the portal's territory pages)
+    from arefie_studies.pipeline.render import collect_key_figures
+
+    figures = collect_key_figures(nb)
+    shown = " ".join(_html_of(o) for c in code for o in c.get("outputs", []))
+    assert len(figures) >= 3 and all(k["label"] and k["value"] for k in figures)
+    for k in figures:
+        assert html.escape(k["value"]) in shown and html.escape(k["label"]) in shown

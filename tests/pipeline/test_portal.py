@@ -21,7 +21,7 @@ N = "\u202f"
 
 
 def _report(layout, slug, variant, *, params, wave="2025", synthetic=False, dirty=False,
-            label="", subtitle=""):
+            label="", subtitle="", key_figures=()):
     tmp = layout.new_tmp()
     (tmp / "report.html").write_text("x" * 3000, encoding="utf-8")
     (tmp / "report.pdf").write_bytes(b"%PDF" + b"0" * 2_000_000)
@@ -29,7 +29,7 @@ def _report(layout, slug, variant, *, params, wave="2025", synthetic=False, dirt
             "subtitle": subtitle, "wave": wave, "parameters": params, "synthetic": synthetic,
             "code_version": "0.1.0 (git abc1234" + ("-dirty)" if dirty else ")"),
             "date": "2026-11-28T10:05:00+00:00",
-            "files": {"html": "report.html", "pdf": "report.pdf"}}
+            "files": {"html": "report.html", "pdf": "report.pdf"}, "key_figures": list(key_figures)}
     (tmp / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
     publish_variant(layout, slug, variant, tmp)
 
@@ -42,7 +42,10 @@ def site(tmp_path):
     _report(layout, "barometre", "regional", params={"wave": 2025, "ml": ""}, synthetic=True,
             label="Rapport régional", subtitle="Hauts-de-France")
     _report(layout, "barometre", "ml-5901", params={"wave": 2025, "ml": "5901"}, synthetic=True,
-            subtitle="ML de Lille")
+            subtitle="ML de Lille", key_figures=[
+                {"label": "des jeunes satisfaits de leur Mission Locale", "value": f"92,6{N}%",
+                 "detail": f"IC à 95{N}% [89,1{N}; 95,2] ; région : 94,0{N}%"},
+                {"label": "rang parmi les 42 Missions Locales", "value": "s", "detail": ""}])
     _report(layout, "sante_jeunes", "departement-59", wave="2024",
             params={"wave": 2024, "departement": "59"}, subtitle="Département : Nord")
     for private in ("_logs/barometre", "_failed/barometre", ".tmp-0123"):
@@ -97,8 +100,13 @@ def test_territory_pages_gather_reports_and_indicators(site):
     total = sum(int(r["accompagnes_2024"]) for r in rows.values())
     assert f"<dd>{total:,}</dd>".replace(",", N) in region
     assert "<dt>Missions Locales</dt><dd>42</dd>" in region
+    # the key figures of its own reports, as their boxes print them (a hidden one stays « s »)
+    assert "Chiffres clés des études" in lille
+    assert (f"<dt>des jeunes satisfaits de leur Mission Locale</dt><dd><strong>92,6{N}%</strong> "
+            f'<span class="secondary">IC à 95{N}% [89,1{N}; 95,2]{N}; région{N}: 94,0{N}%</span></dd>') in lille
+    assert "<dt>rang parmi les 42 Missions Locales</dt><dd><strong>s</strong></dd>" in lille
     nord = (pages / "dep-59.html").read_text(encoding="utf-8")
-    assert "Rapports du Nord" in nord
+    assert "Rapports du Nord" in nord and "Chiffres clés des études" not in nord
     somme = (pages / "dep-80.html").read_text(encoding="utf-8")
     assert "Rapports de la Somme" in somme and "Aucun rapport publié pour ce territoire" in somme
 

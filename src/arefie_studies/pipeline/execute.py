@@ -377,9 +377,19 @@ def _render(job: Job, executed: Path, tmp: Path, result: JobResult) -> None:
         "subtitle": job.subtitle,
         "fingerprint": job.fingerprint, "files": result.files,
         **{k: v for k, v in metadata.items() if k not in {"study", "variant"}},
+        "key_figures": _key_figures(executed),
     }
     (tmp / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False, default=str),
                                    encoding="utf-8")
+
+
+def _key_figures(executed: Path) -> list[dict[str, str]]:
+    """The report's key figures as printed (``render.collect_key_figures``), for the portal."""
+    import nbformat
+
+    from arefie_studies.pipeline.render import collect_key_figures
+
+    return collect_key_figures(nbformat.read(str(executed), as_version=4))
 
 
 def result_dict(result: JobResult) -> dict[str, Any]:

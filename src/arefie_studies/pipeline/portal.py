@@ -310,6 +310,19 @@ def _territory_list(territories: Mapping[str, Territory], prefix: str) -> str:
     return "\n".join(parts)
 
 
+def _key_figures(e: _Entry, prefix: str) -> str:
+    """A report's key figures as its box prints them (``meta.json`` ``key_figures``: the strings
+    of the report, never recomputed), under the study's name with a link to the report."""
+    html = e.files.get("html")
+    head = _escape(e.study) + (f" ({_escape(e.edition)})" if e.edition else "")
+    link = f'<a href="{prefix}{html[0]}">{head}</a>' if html else head
+    items = "".join(
+        f"<dt>{_escape(k.get('label', ''))}</dt><dd><strong>{_escape(k.get('value', ''))}</strong>"
+        + (f' <span class="secondary">{_escape(k["detail"])}</span>' if k.get("detail") else "")
+        + "</dd>" for k in e.meta["key_figures"])
+    return f'<h3>{link} {_tags(e)}</h3><dl class="indicators">{items}</dl>'
+
+
 def _territory_html(t: Territory, entries: list[_Entry], territories: Mapping[str, Territory]
                     ) -> str:
     prefix = "../"
@@ -334,6 +347,11 @@ def _territory_html(t: Territory, entries: list[_Entry], territories: Mapping[st
                     + "</dl><p class=\"secondary\">Source" + french.NNBSP + ": AREFIE, fichiers de "
                     "référence des Missions Locales 2024 (jeunes accompagnés et leur profil).</p>"
                     "</section>")
+    figures = [e for e in own if e.meta.get("key_figures")]
+    if figures:
+        body.append('<section aria-labelledby="titre-chiffres"><h2 id="titre-chiffres">'
+                    "Chiffres clés des études</h2>" + "".join(_key_figures(e, prefix) for e in figures)
+                    + "</section>")
     title = f"Rapports {french.de(t.name)}" if t.kind != "ml" else "Rapports de cette Mission Locale"
     body.append(f'<section aria-labelledby="titre-propres"><h2 id="titre-propres">{_escape(title)}</h2>')
     if own:

@@ -46,6 +46,7 @@ __all__ = [
     "SYNTHETIC_SOURCE",
     "RenderError",
     "collect_annex",
+    "collect_key_figures",
     "keep_figure_notes",
     "mark_synthetic_sources",
     "parameter_rows",
@@ -289,6 +290,19 @@ def _annex_of(output: Mapping[str, Any]) -> str | None:
     info = output.get("metadata", {}).get("arefie", {})
     section = info.get("annex") if isinstance(info, Mapping) else None
     return str(section) if section else None
+
+
+def collect_key_figures(nb: nbformat.NotebookNode) -> list[dict[str, str]]:
+    """The key figures the notebook showed (:class:`studies.contract.KeyFigures`), in order:
+    ``{"label", "value", "detail"}`` as printed in the report (hidden values stay hidden)."""
+    out: list[dict[str, str]] = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            info = output.get("metadata", {}).get("arefie", {})
+            figures = info.get("key_figures") if isinstance(info, Mapping) else None
+            for k in figures or []:
+                out.append({key: str(k.get(key, "")) for key in ("label", "value", "detail")})
+    return out
 
 
 def collect_annex(nb: nbformat.NotebookNode) -> dict[str, str]:

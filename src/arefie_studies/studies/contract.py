@@ -194,7 +194,8 @@ class KeyFigure:
 
 @dataclass(frozen=True)
 class KeyFigures:
-    """The box of key figures opening a report."""
+    """The box of key figures opening a report; :meth:`show` also gives its figures as output
+    metadata, which ``meta.json`` keeps for the portal (:func:`pipeline.render.collect_key_figures`)."""
 
     items: tuple[KeyFigure, ...]
     title: str = "Chiffres clés"
@@ -209,8 +210,11 @@ class KeyFigures:
             f'<div class="kf-label">{escape(k.label)}</div>'
             + (f'<div class="kf-detail">{escape(k.detail)}</div>' if k.detail else "") + "</div>"
             for k in self.items)
+        # the same strings as metadata: the portal's territory pages quote them (never recomputed)
+        figures = [{"label": k.label, "value": k.value, "detail": k.detail} for k in self.items]
         display(HTML(f'<section class="key-figures" aria-label="{escape(self.title)}">'
-                     f'<h2 class="kf-title">{escape(self.title)}</h2>{cells}</section>'))
+                     f'<h2 class="kf-title">{escape(self.title)}</h2>{cells}</section>'),
+                metadata={"arefie": {"key_figures": figures}})
 
 
 @dataclass(frozen=True)
