@@ -3,7 +3,7 @@
 For each study and dataset a fresh process loads the declared inputs (``load_study_inputs``,
 with ``AREFIE_DATASET=national`` for the national files of ``arefie-studies synth --scale
 national``), runs ``compute`` and builds the regional ``report``; it prints wall time of each
-step and its peak RSS (VmHWM).  The child's address space is capped (``--mem-gb``, default 12)
+step and its peak RSS (VmHWM).  The child's address space is capped (``--mem-gb``, default 16)
 so that a study that cannot fit fails fast with MemoryError instead of swapping the shared
 machine; a time limit (``--timeout``) stops the too slow ones.
 
@@ -12,7 +12,7 @@ sequences from the episodes of ``cej_situations``, read with only the 5 columns 
 ``compute_typology`` — full OM + Ward regionally, CLARA medoids above 10,000 distinct
 sequences): what the whole CEJ study needs beyond the tables when the full study does not fit
 the memory budget.  Besides the address-space cap, the parent polls the child's resident
-memory and stops it above ``--max-rss-mb`` (the shared machine's budget).
+memory and stops it above ``--max-rss-mb`` (default 10,000 MB of the 24 GB machine).
 
 Usage: python bench/bench_national.py [--studies ...] [--datasets regional national]
 """
@@ -178,8 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--studies", nargs="+", default=STUDIES)
     ap.add_argument("--datasets", nargs="+", default=["regional", "national"])
     ap.add_argument("--timeout", type=float, default=900)
-    ap.add_argument("--mem-gb", type=float, default=12)
-    ap.add_argument("--max-rss-mb", type=float, default=6000)
+    ap.add_argument("--mem-gb", type=float, default=16)
+    ap.add_argument("--max-rss-mb", type=float, default=10000)
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:

@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--timeout", type=float, default=900, help="per study run (s)")
-    ap.add_argument("--max-rss-mb", type=float, default=6000, help="per study run: stop it above this")
+    ap.add_argument("--max-rss-mb", type=float, default=10000, help="per study run: stop it above this")
     args = ap.parse_args(argv)
     rows: list[tuple[str, str, float, float, str]] = []
     growth: list[tuple[str, float | None, str]] = []

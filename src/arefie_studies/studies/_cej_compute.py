@@ -205,7 +205,7 @@ def allowance(data: CejData, threshold: int) -> dict[str, pd.DataFrame]:
     amount (ratio Σ amount / Σ payments, the youth as unit), the mean number of payments and total
     per youth; kinds of payment; totals by year (region)."""
     p = data.payments
-    youth = p.groupby(["id_jeune", "ml_code"], as_index=False).agg(total=("montant", "sum"),
+    youth = p.groupby(["id_jeune", "ml_code"], as_index=False, observed=True).agg(total=("montant", "sum"),
                                                                    mois=("montant", "size"))
     rows = []
     for key, est in (("monthly_mean", ratios(youth, "total", "mois", threshold)),

@@ -145,7 +145,7 @@ def first_employment(data: CejData, followup_months: int) -> pd.DataFrame:
     ``emploi`` (1 when it starts within ``followup_months`` and before the extraction date; else
     censored at the earlier of the two), aligned on ``youths``."""
     s = data.situations
-    first = s[s["situation"].astype(str).isin(EMPLOYMENT)].groupby("id_jeune")["date_debut"].min()
+    first = s[s["situation"].astype(str).isin(EMPLOYMENT)].groupby("id_jeune", observed=True)["date_debut"].min()
     j = data.youths
     t = (j["id_jeune"].map(first) - j["date_entree"]).dt.days / DAYS_PER_MONTH
     cens = np.minimum((data.extraction - j["date_entree"]).dt.days / DAYS_PER_MONTH, followup_months)

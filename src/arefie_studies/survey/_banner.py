@@ -27,7 +27,7 @@ from .errors import EmptyDomainError
 if TYPE_CHECKING:  # pragma: no cover
     from ._design import SurveyDesign
 
-__all__ = ["banner_cells", "general_table_var", "mean_vs_rest", "table_stats"]
+__all__ = ["TABLE_ENTRIES", "banner_cells", "general_table_var", "mean_vs_rest", "table_stats"]
 
 
 def _psu_by(design: SurveyDesign, by_cols: list) -> tuple[np.ndarray, dict, int]:
@@ -66,14 +66,26 @@ def _cached(design: SurveyDesign, key: tuple, make):
     return hit
 
 
+#: Most (PSU, group, level) accumulator entries :func:`table_stats` holds at once when the
+#: PSU totals are not needed (float64: 400 MB); above it the groups are taken in blocks.
+TABLE_ENTRIES = 50_000_000
+
+
 def table_stats(design: SurveyDesign, var: str, by_cols: list, total: bool = False,
-                variance: bool = True) -> dict:
+                variance: bool = True, keep_totals: bool = True,
+                max_entries: int | None = None) -> dict:
     """Estimates and variances of every (group, level) cell of ``var`` by ``by_cols``.
 
     Returns arrays over the observed groups: ``theta`` (G, L), ``var`` (G, L), ``den`` (G,)
     weighted counts, ``n`` (G,), ``degf`` (G,), plus ``ta``/``tb`` stage-1 PSU sums for
     contrasts and ``observed`` (the groups of ``_by_codes`` kept).  ``variance=False`` skips
     the one-stage variance (calibrated or multistage designs: see :func:`general_table_var`).
+
+    ``keep_totals=False`` (estimates and diagonal variances only, no ``ta``/``tb``/``totals``):
+    when PSUs x groups x levels exceeds ``max_entries`` (default :data:`TABLE_ENTRIES`) — many PSUs (an element sample of a
+    national extract) and many groups — the groups are processed in blocks
+    (:func:`_table_stats_blocks`); each cell's variance depends on its own column of PSU totals
+    only, so the result is the same, in bounded memory.
     """
     st = design._stages[0]
     pb, table, n_groups = _psu_by(design, by_cols)
@@ -81,6 +93,9 @@ def table_stats(design: SurveyDesign, var: str, by_cols: list, total: bool = Fal
     n_lev = len(levels)
     g1, l1 = n_groups + 1, n_lev + 1
     size = st.n_units * g1 * l1
+    limit = TABLE_ENTRIES if max_entries is None else max_entries
+    if not keep_totals and variance and size > limit:
+        return _table_stats_blocks(design, var, by_cols, total, limit)
     if design._domain is None:
         # rows counted once per breakdown; only the (few) rows missing the answer are removed
         pbl = _cached(design, ("pbl", tuple(by_cols), l1), lambda: pb * l1)
@@ -139,6 +154,75 @@ def table_stats(design: SurveyDesign, var: str, by_cols: list, total: bool = Fal
     var_ = psu_totals_vcov(totals.reshape(st.n_units, n_cells), st, design.lonely_psu, pres,
                            diag_only=True, domain_psus=dpsu)
     return {**base, "var": var_.reshape(theta.shape), "totals": totals}
+
+
+def _table_stats_blocks(design: SurveyDesign, var: str, by_cols: list, total: bool,
+                        max_entries: int) -> dict:
+    """:func:`table_stats` (estimates and diagonal variances) computed a block of groups at a
+    time, each block's accumulators PSUs x block x levels under ``max_entries``: the rows are
+    sorted by group once, each block bins only its own rows.  Same formulas, same order of
+    summation within a cell as the one-pass path."""
+    st = design._stages[0]
+    pb, table, n_groups = _psu_by(design, by_cols)
+    q_t, levels = _levels_t(design, var)
+    n_lev = len(levels)
+    g1, l1 = n_groups + 1, n_lev + 1
+    psu, grp = pb // g1, pb % g1
+    keep = (grp < n_groups) & (q_t < n_lev)   # a group and a valid answer
+    if design._domain is not None:
+        keep &= design._domain
+    rows = np.flatnonzero(keep)
+    rows = rows[np.argsort(grp[rows], kind="stable")]   # row order kept within a group
+    bounds = np.searchsorted(grp[rows], np.arange(n_groups + 1))
+    w = design._w
+    per = max(1, max_entries // max(1, st.n_units * l1))
+    adl = domain_lonely_applies(design)
+    out: dict[str, list] = {k: [] for k in ("theta", "var", "den", "n", "degf", "num", "obs")}
+    for a in range(0, n_groups, per):
+        b = min(a + per, n_groups)
+        r = rows[bounds[a]:bounds[b]]
+        nb = b - a
+        key = psu[r] * nb + (grp[r] - a)
+        ta = np.bincount(key * l1 + q_t[r], weights=w[r],
+                         minlength=st.n_units * nb * l1).reshape(st.n_units, nb, l1)[:, :, :n_lev]
+        c_pg = np.bincount(key, weights=None if design._positive else (w[r] != 0),
+                           minlength=st.n_units * nb).reshape(st.n_units, nb)
+        obs = c_pg.sum(axis=0) > 0
+        out["obs"].append(obs)
+        if not obs.any():
+            continue
+        ta, c_pg = ta[:, obs], c_pg[:, obs]
+        tb = ta.sum(axis=2)
+        num, den = ta.sum(axis=0), tb.sum(axis=0)
+        present = c_pg > 0
+        strat_present = np.add.reduceat(present, st.stratum_starts, axis=0) > 0
+        if total:
+            theta, totals = num, ta
+        else:
+            theta = num / den[:, None]
+            totals = (ta - theta[None] * tb[:, :, None]) / den[None, :, None]
+        pres = np.repeat(strat_present, n_lev, axis=1) if design.lonely_psu == "average" else None
+        dpsu = np.repeat(present, n_lev, axis=1) if adl else None
+        var_ = psu_totals_vcov(totals.reshape(st.n_units, theta.size), st, design.lonely_psu, pres,
+                               diag_only=True, domain_psus=dpsu)
+        out["theta"].append(theta)
+        out["var"].append(var_.reshape(theta.shape))
+        out["den"].append(den)
+        out["num"].append(num)
+        out["n"].append(c_pg.sum(axis=0))
+        out["degf"].append((present.sum(axis=0) - strat_present.sum(axis=0)).astype(float))
+    observed = np.concatenate(out["obs"])
+    if not observed.any():
+        raise EmptyDomainError(
+            f"No observation of {var!r}"
+            + (f" with a non-missing {', '.join(map(repr, by_cols))}" if by_cols else "")
+            + f" in {design._domain_text()}."
+        )
+    if not observed.all():
+        table = {k: v[observed] for k, v in table.items()}
+    cat = {k: np.concatenate(v) for k, v in out.items() if k != "obs"}
+    return {**cat, "levels": levels, "groups": table, "observed": observed,
+            "ta": None, "tb": None, "totals": None}
 
 
 # memory bound of the dense influence blocks of the general path (float64 entries)

@@ -661,7 +661,7 @@ class SurveyDesign(WeightingMixin, ModelsMixin, MomentsMixin, OLRMixin, _BaseDes
         """Categorical table in one bincount pass (one-stage, uncalibrated designs)."""
         if not self._fast_totals_ok():
             return None
-        r = table_stats(self, var, _as_list(by), total=(kind == "total"))
+        r = table_stats(self, var, _as_list(by), total=(kind == "total"), keep_totals=False)
         theta, var_, den, n_g = r["theta"], r["var"], r["den"], r["n"]
         n_lev = theta.shape[1]
         est = theta.ravel()
