@@ -91,3 +91,23 @@ def test_a_group_without_answers_is_dropped_as_in_the_one_pass_table():
     blk = table_stats(d, "q", ["g"], keep_totals=False, max_entries=1)
     assert "c" not in list(blk["groups"]["g"]) and list(blk["groups"]["g"]) == list(one["groups"]["g"])
     np.testing.assert_allclose(blk["var"], one["var"], rtol=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_group_answering_one_level_gets_exactly_one(seed):
+    """Seen on the national baromètre: an ML-year where every youth was satisfied came out as
+    1.0000000000000002 through the block path (PSU sums taken in another order), which the
+    NCHS rule refuses as a proportion above 1. The group total is now the sum of its level
+    totals on both paths: exactly 1 and 0."""
+    rng = np.random.default_rng(seed)
+    n = 4000
+    df = pd.DataFrame({"psu": np.arange(n), "w": rng.lognormal(0, 0.7, n),
+                       "g": rng.integers(0, 40, n), "q": rng.choice(["oui", "non"], n)})
+    df.loc[df["g"] == 7, "q"] = "oui"
+    d = SurveyDesign(df, psu="psu", weights="w")
+    for blk in (table_stats(d, "q", ["g"]), table_stats(d, "q", ["g"], keep_totals=False, max_entries=1)):
+        row = list(blk["groups"]["g"]).index(7)
+        oui = blk["levels"].index("oui")
+        assert blk["theta"][row, oui] == 1.0 and blk["theta"][row, 1 - oui] == 0.0
+    p = d.proportion("q", by="g", ci_method="beta")
+    assert (p.loc[(p["g"] == 7) & (p["level"] == "oui"), "estimate"] == 1.0).all()

@@ -130,7 +130,9 @@ def table_stats(design: SurveyDesign, var: str, by_cols: list, total: bool = Fal
         ta, tb, c_pg = ta[:, observed], tb[:, observed], c_pg[:, observed]
         table = {k: v[observed] for k, v in table.items()}
     num = ta.sum(axis=0)
-    den = tb.sum(axis=0)
+    # the group's total as the sum of its level totals: a group whose answers all fall in one
+    # level gets exactly 1 (0 elsewhere), whatever order the PSU sums were taken in
+    den = num.sum(axis=1)
     present = c_pg > 0
     strat_present = np.add.reduceat(present, st.stratum_starts, axis=0) > 0
     degf = (present.sum(axis=0) - strat_present.sum(axis=0)).astype(float)
@@ -193,7 +195,8 @@ def _table_stats_blocks(design: SurveyDesign, var: str, by_cols: list, total: bo
             continue
         ta, c_pg = ta[:, obs], c_pg[:, obs]
         tb = ta.sum(axis=2)
-        num, den = ta.sum(axis=0), tb.sum(axis=0)
+        num = ta.sum(axis=0)
+        den = num.sum(axis=1)   # as the one-pass path: a single-level group gets exactly 1
         present = c_pg > 0
         strat_present = np.add.reduceat(present, st.stratum_starts, axis=0) > 0
         if total:
