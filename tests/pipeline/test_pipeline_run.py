@@ -54,6 +54,9 @@ def test_incremental_runs_failure_isolation_and_leak_scan(project):
     assert [(i["name"], i["path"]) for i in nord["inputs"]] == [
         ("enquete", "data/tiny.csv"), ("enquete (dictionnaire)", "data/codebooks/tiny.yaml")]
     assert all(len(i["sha256"]) == 64 for i in nord["inputs"])
+    # the key-figures box travels into meta.json (the portal's territory pages quote it)
+    assert nord["key_figures"] == [{"label": "vague de l’enquête", "value": "2024",
+                                    "detail": "variante departement-59"}]
     assert "30 répondants" in (project / "reports/tiny/departement-59/report.html").read_text()
     assert (project / "reports/_logs/tiny/regional.log").read_text().count("status ok") == 1
 

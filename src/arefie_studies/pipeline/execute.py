@@ -389,7 +389,8 @@ def _key_figures(executed: Path) -> list[dict[str, str]]:
 
     from arefie_studies.pipeline.render import collect_key_figures
 
-    return collect_key_figures(nbformat.read(str(executed), as_version=4))
+    # the notebook papermill has just written: read without a second schema validation
+    return collect_key_figures(nbformat.from_dict(json.loads(executed.read_text(encoding="utf-8"))))
 
 
 def result_dict(result: JobResult) -> dict[str, Any]:
