@@ -86,3 +86,12 @@ def test_renderer_links_a_table_to_its_downloads():
     html = prepare_notebook(nb).cells[0].outputs[0]["data"]["text/html"]
     assert "tableau-part" not in html
     assert isinstance(nb, nbformat.NotebookNode)
+
+
+def test_annex_sections_in_the_annex_order_and_unknown_ones_refused():
+    from arefie_studies.studies.contract import Annex
+
+    blocks = Annex.sections({"notes": "N", "variance": "V", "sample": "E", "weighting": ""})
+    assert [(b.section, b.markdown) for b in blocks] == [("sample", "E"), ("variance", "V"), ("notes", "N")]
+    with pytest.raises(ValueError, match=r"unknown section\(s\) \['precision'\]"):
+        Annex.sections({"precision": "V"})

@@ -154,6 +154,18 @@ def test_no_hidden_cell_recoverable_brute_force(n, threshold):
         assert len(vals) >= 2, f"hidden cell {cell} recoverable: only {vals} (n=\n{n})"
 
 
+def test_a_hidden_empty_cell_the_margins_pin_to_zero_is_shown():
+    """Found by the brute-force property above: column 0's published total (7) equals its
+    published cell, so its two hidden empty cells could only be 0 — an « s » anyone could read.
+    They are shown as 0 now (nothing new is told), the primary cell stays protected."""
+    n = np.array([[0, 1], [0, 3], [7, 0]])
+    primary, hidden = protect_table(n, 3)
+    assert not hidden[0, 0] and not hidden[1, 0]
+    assert hidden[0, 1] and primary[0, 1]
+    for cell, vals in feasible_values(n, hidden).items():
+        assert len(vals) >= 2, cell
+
+
 @settings(max_examples=200, deadline=None)
 @given(count_tables(), st.integers(3, 12))
 def test_no_bridge_left(n, threshold):

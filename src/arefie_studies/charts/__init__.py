@@ -19,7 +19,7 @@ from ._common import ChartError
 from ._likert import likert_bars
 from ._multiples import small_multiples
 from ._reliability import FLAG_HATCH, apply_presentation, hatch_flagged, presentation_note
-from ._show import figure_bundle, show, show_annex
+from ._show import ANNEX_SECTIONS, figure_bundle, show, show_annex
 from ._style import (
     ACCENT,
     FONT_FAMILY,
@@ -82,6 +82,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "ACCENT",
+    "ANNEX_SECTIONS",
     "FLAG_HATCH",
     "FONT_FAMILY",
     "GREY",

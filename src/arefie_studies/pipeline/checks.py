@@ -2,7 +2,8 @@
 
 For each published report (``reports/<slug>/<variant>/``): the quality gate of
 :func:`arefie_studies.pipeline.quality.check_report` (French text, synthetic notice, links to the
-downloads, page layout, tagged PDF, methods stated once), and every file its ``meta.json`` lists is present and not empty; then
+downloads, page layout, tagged PDF, methods stated once), and every file its ``meta.json`` lists
+is present and not empty; then
 axe-core (:mod:`.accessibility`) over every report's HTML and the portal's pages (``index.html``,
 ``territoires/*.html``) in one Chromium. A serious or critical axe violation fails the check; so
 does a gate issue. When axe cannot run (no Chromium, no npm) the result says so: it never passes

@@ -86,15 +86,24 @@ def _needs(defects: Sequence[LayoutDefect], pages: Sequence[Any],
         if pushed is not None:
             out[pushed[0]] = pushed[1]
         elif d.rule == "stub" and 2 <= d.page <= len(pages):
-            # a fragment left alone on a page: the last figure of the page before makes room
-            prev = pages[d.page - 2]
-            usable = prev.height * _PX_MM - top - bottom
-            figs = [(int(m.group(2)), box) for name, box in prev.anchors.items()
-                    if (m := _ID.match(name)) and m.group(1) == "figure"]
-            if figs:
-                k, _box = max(figs, key=lambda b: b[1][1])
-                out[("figure", k)] = max(d.fill * usable + _SLACK_MM, _MIN_STEP_MM)
+            before = _figure_before(d, pages, top, bottom)
+            if before is not None:
+                out[before[0]] = before[1]
     return out
+
+
+def _figure_before(d: LayoutDefect, pages: Sequence[Any], top: float,
+                   bottom: float) -> tuple[tuple[str, int], float] | None:
+    """For a fragment left alone on page ``d``: the last figure of the page before and the
+    millimetres it must lose for the fragment to come back; None when that page has none."""
+    prev = pages[d.page - 2]
+    usable = prev.height * _PX_MM - top - bottom
+    figs = [(int(m.group(2)), box) for name, box in prev.anchors.items()
+            if (m := _ID.match(name)) and m.group(1) == "figure"]
+    if not figs:
+        return None
+    k, _box = max(figs, key=lambda b: b[1][1])
+    return ("figure", k), max(d.fill * usable + _SLACK_MM, _MIN_STEP_MM)
 
 
 def shrink_pushed_figures(html: str, defects: Sequence[LayoutDefect], pages: Sequence[Any],

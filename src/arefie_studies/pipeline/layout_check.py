@@ -80,8 +80,9 @@ class LayoutCheckError(RuntimeError):
 @dataclass(frozen=True)
 class LayoutDefect:
     """One layout defect: the PDF ``file``, its 1-based ``page``, the ``rule`` broken
-    (``half-empty``, ``stub``, ``note-apart``, ``overlap``, ``overflow``) and a readable ``detail``; ``fill`` is the
-    share of the usable height the page's content reaches (``half-empty`` only)."""
+    (``half-empty``, ``stub``, ``note-apart``, ``overlap``, ``overflow``) and a readable
+    ``detail``; ``fill`` is the share of the usable height the page's content reaches
+    (``half-empty`` and ``stub`` only)."""
 
     file: str
     page: int
@@ -286,8 +287,8 @@ def check_pdf(pdf: str | Path, *, margins_mm: tuple[float, float] = (20.0, 20.0)
     """The layout defects of a report PDF (rules in the module docstring), in page order.
 
     ``margins_mm`` are the top and bottom page margins of ``report.css`` (``@page``); the usable
-    height is the page height minus both. ``side_margins_mm`` are its left and right margins. ``name`` is the file name shown in the defects
-    (default: the PDF's path). Raises :class:`LayoutCheckError` if poppler cannot read it."""
+    height is the page height minus both; ``side_margins_mm`` are its left and right margins.
+    ``name`` is the file name shown in the defects (default: the PDF's path). Raises :class:`LayoutCheckError` if poppler cannot read it."""
     pdf = Path(pdf)
     label = name or str(pdf)
     top, bottom = margins_mm[0] * _MM, margins_mm[1] * _MM

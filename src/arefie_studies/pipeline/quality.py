@@ -6,8 +6,8 @@
 - a report computed on synthetic data says so (the renderer's notice is present);
 - every link to a file beside the report (its downloads) resolves;
 - its PDF (``report.pdf``) has no layout defect (:mod:`.layout_check`: no page under half full
-  except before a chapter, no note apart from its table or figure, no overlapping text), each
-  reported with the file, the page and the rule.
+  except before a chapter, no stub page, no note apart from its table or figure, no overlapping
+  text, nothing past the margins), each reported with the file, the page and the rule.
 - every PDF beside it is tagged (PDF/UA structure tree, marked; :mod:`.pdf_tags`);
 - its methods are stated once (:func:`methods_issues`): one methods chapter, and each topic of
   the annex (sample, weighting, precision, disclosure) under one heading or paragraph lead, no
@@ -41,13 +41,12 @@ METHOD_TOPICS = {
 }
 _HEADING = re.compile(r"<h[1-4][^>]*>(.*?)</h[1-4]>", re.S)
 _LEAD = re.compile(r"<p>\s*<strong>(.*?)</strong>", re.S)
-_TAG = re.compile(r"<[^>]+>")
 
 
 @dataclass(frozen=True)
 class QualityIssue:
-    """One reason not to publish: ``kind`` (french, synthetic, link, layout, pdf, methods) and a readable
-    detail."""
+    """One reason not to publish: ``kind`` (french, synthetic, link, layout, pdf, methods) and
+    a readable detail."""
 
     kind: str
     detail: str
@@ -83,10 +82,12 @@ def check_report(folder: str | Path, *, synthetic: bool) -> list[QualityIssue]:
 
 
 def _norm_title(html_text: str) -> str:
-    from html import unescape
+    """A heading or lead as a reader sees it (:func:`french.visible_text`), case- and
+    apostrophe-folded, without its final full stop."""
+    from arefie_studies.french import visible_text
 
-    text = unescape(_TAG.sub("", html_text)).replace("\u2019", "'").replace("\xa0", " ")
-    return " ".join(text.split()).strip().rstrip(".").strip().lower()
+    text = visible_text(html_text).replace("\u2019", "'")
+    return " ".join(text.split()).rstrip(".").strip().casefold()
 
 
 def methods_issues(html: str) -> list[QualityIssue]:

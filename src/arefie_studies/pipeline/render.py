@@ -286,34 +286,39 @@ def _is_repr_only(output: Mapping[str, Any]) -> bool:
     return not (set(data) - {"text/plain"})
 
 
-def _annex_of(output: Mapping[str, Any]) -> str | None:
+def _arefie_info(output: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The ``arefie`` metadata of a notebook output (empty when absent or malformed)."""
     info = output.get("metadata", {}).get("arefie", {})
-    section = info.get("annex") if isinstance(info, Mapping) else None
+    return info if isinstance(info, Mapping) else {}
+
+
+def _code_outputs(nb: nbformat.NotebookNode):
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            yield from cell.get("outputs", [])
+
+
+def _annex_of(output: Mapping[str, Any]) -> str | None:
+    section = _arefie_info(output).get("annex")
     return str(section) if section else None
 
 
 def collect_key_figures(nb: nbformat.NotebookNode) -> list[dict[str, str]]:
     """The key figures the notebook showed (:class:`studies.contract.KeyFigures`), in order:
     ``{"label", "value", "detail"}`` as printed in the report (hidden values stay hidden)."""
-    out: list[dict[str, str]] = []
-    for cell in nb.cells:
-        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            info = output.get("metadata", {}).get("arefie", {})
-            figures = info.get("key_figures") if isinstance(info, Mapping) else None
-            for k in figures or []:
-                out.append({key: str(k.get(key, "")) for key in ("label", "value", "detail")})
-    return out
+    return [{key: str(k.get(key, "")) for key in ("label", "value", "detail")}
+            for output in _code_outputs(nb)
+            for k in _arefie_info(output).get("key_figures") or [] if isinstance(k, Mapping)]
 
 
 def collect_annex(nb: nbformat.NotebookNode) -> dict[str, str]:
     """Markdown the notebook sent to the methods annex (``charts.show_annex``), by section."""
     out: dict[str, list[str]] = {}
-    for cell in nb.cells:
-        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            section = _annex_of(output)
-            if section:
-                text = output.get("data", {}).get("text/markdown", "")
-                out.setdefault(section, []).append(text if isinstance(text, str) else "".join(text))
+    for output in _code_outputs(nb):
+        section = _annex_of(output)
+        if section:
+            text = output.get("data", {}).get("text/markdown", "")
+            out.setdefault(section, []).append(text if isinstance(text, str) else "".join(text))
     return {k: "\n\n".join(v) for k, v in out.items()}
 
 
@@ -377,7 +382,7 @@ def prepare_notebook(
                         if k in ("text/html", "text/markdown", "text/plain")
                     }
                     if kept:  # scripts, widgets and unknown types never reach a partner
-                        name = output.get("metadata", {}).get("arefie", {}).get("name", "")
+                        name = _arefie_info(output).get("name", "")
                         if name in downloads and "text/html" in kept:
                             html = kept["text/html"]
                             kept["text/html"] = ("".join(html) if isinstance(html, list) else html) \
@@ -576,8 +581,9 @@ FIT_PASSES = 3
 
 def _write_fitted_pdf(html: str, base_url: str, pdf_path: Path) -> str:
     """Write the PDF of ``html``; while a page is left under half full by a figure pushed to the
-    next page (or a fragment is left alone on a page after a figure), shrink that figure (:func:`.figure_fit.shrink_pushed_figures`) and lay out
-    again (at most :data:`FIT_PASSES` times). Returns the HTML the PDF was written from."""
+    next page (or a fragment is left alone on a page after a figure), shrink that figure
+    (:func:`.figure_fit.shrink_pushed_figures`) and lay out again (at most :data:`FIT_PASSES`
+    times). Returns the HTML the PDF was written from."""
     import weasyprint
 
     from arefie_studies.pipeline.figure_fit import shrink_pushed_figures

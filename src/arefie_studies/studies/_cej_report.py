@@ -567,10 +567,8 @@ def build(r, ml: str, *, horizon: int = 12, horizon_long: int = 18, exit_months=
             *_typology(r, ml, cols, source, horizon), *_survival(r, ml, source, km_group, followup),
             *G.comparison_blocks(r, ml, exit_months, low_hours, source), *_missions_locales(r, ml, source))
     methods = T.methods_sections(r, horizon, horizon_long, low_hours)
-    rep.add(Annex("sample", methods["sample"]),
-            Annex("variance", methods["variance"] + "\n\n" + presentation_rule_text()),
-            Annex("disclosure", methods["disclosure"]),
-            Annex("notes", methods["notes"]),
+    methods["variance"] += "\n\n" + presentation_rule_text()
+    rep.add(*Annex.sections(methods),
             Annex("notes", glossary_markdown(["emploi_durable", "alternance", "qpv"])),
             Annex("notes", G.furniture_markdown(r, ml, params or {})))
     return rep

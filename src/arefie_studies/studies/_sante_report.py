@@ -904,11 +904,8 @@ def _methods_annex(r: Any, variant: str, *, regional: bool) -> list:
         m["notes"] = ("Les instruments standardisés (ADRS, AUDIT-C, CAST, EPICES, IMC, IPAQ), leur "
                       "calcul et leurs seuils publiés sont décrits dans l’annexe statistique du "
                       "rapport régional.")
-    return [Annex("sample", m["sample"]), Annex("weighting", m["weighting"]),
-            Annex("variance", m["variance"] + "\n\n" + presentation_rule_text()),
-            Annex("disclosure", m["disclosure"]),
-            *([Annex("notes", m["notes"])] if "notes" in m else []),
-            _definitions(r), _cite(r, variant)]
+    m["variance"] += "\n\n" + presentation_rule_text()
+    return [*Annex.sections(m), _definitions(r), _cite(r, variant)]
 
 
 def _annex(r: Any, variant: str) -> list:

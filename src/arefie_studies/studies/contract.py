@@ -229,6 +229,18 @@ class Annex:
 
         show_annex(self.section, self.markdown)
 
+    @classmethod
+    def sections(cls, texts: Mapping[str, str]) -> list[Annex]:
+        """One block per non-empty text of ``texts`` (section -> markdown), in the annex's
+        order (sample, weighting, variance, disclosure, notes): a study's methods, stated once."""
+        from arefie_studies.charts import ANNEX_SECTIONS
+
+        unknown = set(texts) - set(ANNEX_SECTIONS)
+        if unknown:
+            raise ValueError(f"Annex.sections: unknown section(s) {sorted(unknown)}; "
+                             f"choose among {', '.join(ANNEX_SECTIONS)}.")
+        return [cls(k, texts[k]) for k in ANNEX_SECTIONS if texts.get(k)]
+
 
 Block = Heading | Paragraph | Table | Figure | KeyFigures | Annex
 

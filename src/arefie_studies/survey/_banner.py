@@ -117,18 +117,34 @@ def table_stats(design: SurveyDesign, var: str, by_cols: list, total: bool = Fal
                           minlength=size).reshape(st.n_units, g1, l1)
         c_pg = cnt[:, :n_groups, :n_lev].sum(axis=2)  # (P, G) rows with a valid answer
     ta = wsum[:, :n_groups, :n_lev]
-    tb = ta.sum(axis=2)
     observed = c_pg.sum(axis=0) > 0
     if not observed.any():
-        raise EmptyDomainError(
-            f"No observation of {var!r}"
-            + (f" with a non-missing {', '.join(map(repr, by_cols))}" if by_cols else "")
-            + f" in {design._domain_text()}."
-        )
-    observed_all = observed
+        _no_observation(design, var, by_cols)
     if not observed.all():
-        ta, tb, c_pg = ta[:, observed], tb[:, observed], c_pg[:, observed]
+        ta, c_pg = ta[:, observed], c_pg[:, observed]
         table = {k: v[observed] for k, v in table.items()}
+    cells = _cells_from_sums(design, ta, c_pg, total, variance)
+    return {**cells, "levels": levels, "groups": table, "observed": observed}
+
+
+def _no_observation(design: SurveyDesign, var: str, by_cols: list) -> None:
+    raise EmptyDomainError(
+        f"No observation of {var!r}"
+        + (f" with a non-missing {', '.join(map(repr, by_cols))}" if by_cols else "")
+        + f" in {design._domain_text()}."
+    )
+
+
+def _cells_from_sums(design: SurveyDesign, ta: np.ndarray, c_pg: np.ndarray, total: bool,
+                     variance: bool) -> dict:
+    """Estimates (and diagonal linearised variances) of the cells of observed groups from their
+    PSU sums: ``ta`` (P, G, L) weighted sums by level, ``c_pg`` (P, G) rows with a valid answer.
+
+    Ratio cells: ``theta = sum_p ta / sum_p tb`` with PSU influence totals
+    ``(ta - theta tb) / den``, whose variance is :func:`psu_totals_vcov` (svyby + svymean)."""
+    st = design._stages[0]
+    n_lev = ta.shape[2]
+    tb = ta.sum(axis=2)
     num = ta.sum(axis=0)
     # the group's total as the sum of its level totals: a group whose answers all fall in one
     # level gets exactly 1 (0 elsewhere), whatever order the PSU sums were taken in
@@ -136,53 +152,58 @@ def table_stats(design: SurveyDesign, var: str, by_cols: list, total: bool = Fal
     present = c_pg > 0
     strat_present = np.add.reduceat(present, st.stratum_starts, axis=0) > 0
     degf = (present.sum(axis=0) - strat_present.sum(axis=0)).astype(float)
-    n_g = c_pg.sum(axis=0)
     if total:
-        theta = num
-        totals = ta
+        theta, totals = num, ta
     else:
         theta = num / den[:, None]
         totals = (ta - theta[None] * tb[:, :, None]) / den[None, :, None]
-    base = {"theta": theta, "den": den, "n": n_g, "degf": degf, "ta": ta, "tb": tb,
-            "levels": levels, "groups": table, "num": num, "observed": observed_all}
+    out = {"theta": theta, "den": den, "n": c_pg.sum(axis=0), "degf": degf, "ta": ta, "tb": tb,
+           "num": num}
     if not variance:
-        return base
-    n_cells = theta.size
-    pres = None
-    if design.lonely_psu == "average":
-        pres = np.repeat(strat_present, n_lev, axis=1)
+        return out
+    pres = np.repeat(strat_present, n_lev, axis=1) if design.lonely_psu == "average" else None
     # R's survey.adjust.domain.lonely: each group is a domain (svyby's design[group, ])
     dpsu = np.repeat(present, n_lev, axis=1) if domain_lonely_applies(design) else None
-    var_ = psu_totals_vcov(totals.reshape(st.n_units, n_cells), st, design.lonely_psu, pres,
+    var_ = psu_totals_vcov(totals.reshape(st.n_units, theta.size), st, design.lonely_psu, pres,
                            diag_only=True, domain_psus=dpsu)
-    return {**base, "var": var_.reshape(theta.shape), "totals": totals}
+    return {**out, "var": var_.reshape(theta.shape), "totals": totals}
+
+
+def _group_order(design: SurveyDesign, by_cols: list) -> tuple[np.ndarray, ...]:
+    """Cached per design and breakdown: the PSU index and group code of each row, and the rows
+    sorted by group (stable) with the bounds of each group in that order."""
+    def make():
+        pb, _, n_groups = _psu_by(design, by_cols)
+        psu, grp = np.divmod(pb, n_groups + 1)
+        order = np.argsort(grp, kind="stable")
+        return psu, grp, order, np.searchsorted(grp[order], np.arange(n_groups + 1))
+
+    return _cached(design, ("group_order", tuple(by_cols)), make)
 
 
 def _table_stats_blocks(design: SurveyDesign, var: str, by_cols: list, total: bool,
                         max_entries: int) -> dict:
     """:func:`table_stats` (estimates and diagonal variances) computed a block of groups at a
-    time, each block's accumulators PSUs x block x levels under ``max_entries``: the rows are
-    sorted by group once, each block bins only its own rows.  Same formulas, same order of
-    summation within a cell as the one-pass path."""
+    time, each block's accumulators PSUs x block x levels under ``max_entries``; each block
+    bins only its own rows (rows sorted by group once per design and breakdown). The formulas
+    are :func:`_cells_from_sums`, as the one-pass path; sums may be taken in another order."""
     st = design._stages[0]
-    pb, table, n_groups = _psu_by(design, by_cols)
+    _, table, n_groups = _psu_by(design, by_cols)
     q_t, levels = _levels_t(design, var)
     n_lev = len(levels)
-    g1, l1 = n_groups + 1, n_lev + 1
-    psu, grp = pb // g1, pb % g1
-    keep = (grp < n_groups) & (q_t < n_lev)   # a group and a valid answer
+    l1 = n_lev + 1
+    psu, grp, order, bounds = _group_order(design, by_cols)
+    keep = q_t < n_lev   # a valid answer
     if design._domain is not None:
-        keep &= design._domain
-    rows = np.flatnonzero(keep)
-    rows = rows[np.argsort(grp[rows], kind="stable")]   # row order kept within a group
-    bounds = np.searchsorted(grp[rows], np.arange(n_groups + 1))
+        keep = keep & design._domain
     w = design._w
     per = max(1, max_entries // max(1, st.n_units * l1))
-    adl = domain_lonely_applies(design)
-    out: dict[str, list] = {k: [] for k in ("theta", "var", "den", "n", "degf", "num", "obs")}
+    parts: list[dict] = []
+    seen: list[np.ndarray] = []
     for a in range(0, n_groups, per):
         b = min(a + per, n_groups)
-        r = rows[bounds[a]:bounds[b]]
+        r = order[bounds[a]:bounds[b]]
+        r = r[keep[r]]
         nb = b - a
         key = psu[r] * nb + (grp[r] - a)
         ta = np.bincount(key * l1 + q_t[r], weights=w[r],
@@ -190,40 +211,16 @@ def _table_stats_blocks(design: SurveyDesign, var: str, by_cols: list, total: bo
         c_pg = np.bincount(key, weights=None if design._positive else (w[r] != 0),
                            minlength=st.n_units * nb).reshape(st.n_units, nb)
         obs = c_pg.sum(axis=0) > 0
-        out["obs"].append(obs)
-        if not obs.any():
-            continue
-        ta, c_pg = ta[:, obs], c_pg[:, obs]
-        tb = ta.sum(axis=2)
-        num = ta.sum(axis=0)
-        den = num.sum(axis=1)   # as the one-pass path: a single-level group gets exactly 1
-        present = c_pg > 0
-        strat_present = np.add.reduceat(present, st.stratum_starts, axis=0) > 0
-        if total:
-            theta, totals = num, ta
-        else:
-            theta = num / den[:, None]
-            totals = (ta - theta[None] * tb[:, :, None]) / den[None, :, None]
-        pres = np.repeat(strat_present, n_lev, axis=1) if design.lonely_psu == "average" else None
-        dpsu = np.repeat(present, n_lev, axis=1) if adl else None
-        var_ = psu_totals_vcov(totals.reshape(st.n_units, theta.size), st, design.lonely_psu, pres,
-                               diag_only=True, domain_psus=dpsu)
-        out["theta"].append(theta)
-        out["var"].append(var_.reshape(theta.shape))
-        out["den"].append(den)
-        out["num"].append(num)
-        out["n"].append(c_pg.sum(axis=0))
-        out["degf"].append((present.sum(axis=0) - strat_present.sum(axis=0)).astype(float))
-    observed = np.concatenate(out["obs"])
+        seen.append(obs)
+        if obs.any():
+            parts.append(_cells_from_sums(design, ta[:, obs], c_pg[:, obs], total, variance=True))
+    observed = np.concatenate(seen)
     if not observed.any():
-        raise EmptyDomainError(
-            f"No observation of {var!r}"
-            + (f" with a non-missing {', '.join(map(repr, by_cols))}" if by_cols else "")
-            + f" in {design._domain_text()}."
-        )
+        _no_observation(design, var, by_cols)
     if not observed.all():
         table = {k: v[observed] for k, v in table.items()}
-    cat = {k: np.concatenate(v) for k, v in out.items() if k != "obs"}
+    cat = {k: np.concatenate([part[k] for part in parts])
+           for k in ("theta", "var", "den", "n", "degf", "num")}
     return {**cat, "levels": levels, "groups": table, "observed": observed,
             "ta": None, "tb": None, "totals": None}
 

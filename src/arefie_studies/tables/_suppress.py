@@ -255,18 +255,18 @@ def protect_table(
             break
         for cell in path:
             hidden[cell] = True
-    if width_rule <= 0:
-        return primary, hidden
     # The attacker knows that published zeros are zeros, hence hidden non-empty cells hold >= 1.
     lower = np.minimum(n, 1.0)
     slack = np.full(ext.shape, np.inf)
     slack[:-1, :-1] = n - lower
+    if width_rule <= 0:
+        return primary, _publish_pinned_zeros(hidden, slack, ext)
     only_hidden = np.full(ext.shape, np.inf)  # certificate search: hidden cells only
     certified = np.zeros(ext.shape, dtype=bool)
     for _ in range(2 * ext.size + 1):
         todo = hidden & ~unpublished & (ext > 0) & ~certified  # a hidden 0 identifies nobody
         if not todo.any():
-            return primary, hidden
+            return primary, _publish_pinned_zeros(hidden, slack, ext)
         for r, c in sorted(map(tuple, np.argwhere(todo)), key=lambda rc: ext[rc]):
             s = slack[r, c]
             need_plus, need_minus = min(s, width_rule), max(0.0, width_rule - s)
@@ -293,7 +293,23 @@ def protect_table(
     # Last resort: nothing published but the empty rows/columns (known zeros).
     hidden |= ext > 0
     hidden |= unpublished
-    return primary, hidden
+    return primary, _publish_pinned_zeros(hidden, slack, ext)
+
+
+def _publish_pinned_zeros(hidden: np.ndarray, slack: np.ndarray, ext: np.ndarray) -> np.ndarray:
+    """``hidden`` without the empty interior cells that the published values pin to 0 anyway
+    (:func:`flow_width` 0: e.g. a column whose published total equals its published cells). A
+    cycle through empty cells cannot move them below 0, so the complementary search can leave
+    such a cell hidden, and its « s » would then stand for a value anyone can recover; shown as
+    0, it tells nothing new, and no other hidden value's interval changes (the feasible tables
+    are the same)."""
+    from ._audit import flow_width
+
+    hidden = hidden.copy()
+    for r, c in np.argwhere(hidden[:-1, :-1] & (ext[:-1, :-1] == 0)):
+        if flow_width(slack, hidden, int(r), int(c)) == 0:
+            hidden[r, c] = False
+    return hidden
 
 
 def disclosure_rule_text(threshold: int, unit: str = "répondants") -> str:
